@@ -1,0 +1,201 @@
+"""Dates and durations of SPEC sections 3-4: Riyadh's "today" (overridable by MUQEEM_TODAY), calendar
+months, durations in months or days, Umm al-Qura Hijri dates, and their Arabic wording."""
+from __future__ import annotations
+
+import calendar as _gregorian
+import os
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hijridate import Gregorian, Hijri
+
+from residency.errors import InvalidInput
+from residency.identifiers import normalize_digits
+from residency.rules import RULES
+
+RIYADH = ZoneInfo(RULES["timezone"])
+TODAY_ENV = "MUQEEM_TODAY"
+# Fees count a duration in days as whole months of this many days (SPEC: 61 days = 3 months).
+DAYS_PER_BILLABLE_MONTH = 30
+
+
+def today() -> date:
+    """MUQEEM_TODAY (ISO date) when set, else the current date in Riyadh."""
+    override = os.environ.get(TODAY_ENV, "").strip()
+    if override:
+        try:
+            return date.fromisoformat(override)
+        except ValueError:
+            raise ValueError(f"{TODAY_ENV}={override!r} is not an ISO date (YYYY-MM-DD)") from None
+    return datetime.now(RIYADH).date()
+
+
+def now() -> datetime:
+    """The current aware Riyadh time; with MUQEEM_TODAY, that date at the current Riyadh time of day."""
+    current = datetime.now(RIYADH)
+    return datetime.combine(today(), current.timetz())
+
+
+def add_months(d: date, months: int) -> date:
+    """`d` plus calendar months (negative allowed); a day missing in the target month becomes its last day."""
+    year, month_index = divmod(d.year * 12 + d.month - 1 + months, 12)
+    month = month_index + 1
+    return date(year, month, min(d.day, _gregorian.monthrange(year, month)[1]))
+
+
+def _count_ar(n: int, one: str, two: str, plural: str, accusative: str, *, dual: str | None = None) -> str:
+    """An Arabic count phrase: `one` for 1, `dual` or `two` for 2, "n plural" for 3-10, "n accusative" for
+    11-99, and "n one-word-singular" when the last two digits are 00-02 past 100."""
+    if n == 1:
+        return one
+    if n == 2:
+        return dual or two
+    rest = n % 100
+    if 3 <= rest <= 10:
+        return f"{n} {plural}"
+    if rest >= 11:
+        return f"{n} {accusative}"
+    return f"{n} {one.split()[0]}"
+
+
+def _months_ar(n: int) -> str:
+    return _count_ar(n, "شهر واحد", "شهران", "أشهر", "شهرًا")
+
+
+def _days_ar(n: int, *, genitive: bool = False) -> str:
+    return _count_ar(n, "يوم واحد", "يومان", "أيام", "يومًا", dual="يومين" if genitive else None)
+
+
+def _years_ar(n: int) -> str:
+    return _count_ar(n, "سنة", "سنتان", "سنوات", "سنة")
+
+
+_ISO_DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
+_DURATION_HINT = "اكتب المدة بالأشهر أو بالأيام، مثل: 3 أشهر أو 90 يومًا."
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A period of whole calendar months or of days (exactly one of the two is non-zero)."""
+
+    months: int = 0
+    days: int = 0
+
+    def __post_init__(self) -> None:
+        values = (self.months, self.days)
+        if any(type(v) is not int for v in values) or min(values) < 0 or (self.months > 0) == (self.days > 0):
+            raise InvalidInput("bad_duration", f"المدة غير صحيحة. {_DURATION_HINT}", months=self.months, days=self.days)
+
+    def after(self, d: date) -> date:
+        """The date this duration after `d` (calendar months, or days)."""
+        return add_months(d, self.months) if self.months else d + timedelta(days=self.days)
+
+    def billable_months(self) -> int:
+        """Months charged for: the months, or the days rounded up to whole 30-day months."""
+        return self.months or -(-self.days // DAYS_PER_BILLABLE_MONTH)
+
+    def iso(self) -> str:
+        """ISO 8601 form: "P3M" or "P90D"."""
+        return f"P{self.months}M" if self.months else f"P{self.days}D"
+
+    def describe_ar(self) -> str:
+        """Natural Arabic: "شهران", "3 أشهر", "سنة (12 شهرًا)", "90 يومًا"."""
+        if self.days:
+            return _days_ar(self.days)
+        if self.months % 12 == 0:
+            return f"{_years_ar(self.months // 12)} ({_months_ar(self.months)})"
+        return _months_ar(self.months)
+
+    @classmethod
+    def parse(cls, value: str | int | dict) -> Duration:
+        """A Duration from an ISO 8601 period ("P3M", "P90D", "P2W", "P1Y", "P1M15D" = 45 days; digits in
+        any form), a whole number of months (int or digit string), or {"months": n} / {"days": n}.
+        Mixed months and days count a month as 30 days. InvalidInput bad_duration otherwise."""
+        if isinstance(value, dict):
+            if value and set(value) <= {"months", "days"}:
+                return cls(**value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            return cls(months=value)
+        elif isinstance(value, str):
+            text = normalize_digits(value).strip().upper()
+            if text.isascii() and text.isdigit():
+                return cls(months=int(text))
+            match = _ISO_DURATION.fullmatch(text)
+            if match and text != "P":
+                years, months, weeks, days = (int(g or 0) for g in match.groups())
+                months += 12 * years
+                days += 7 * weeks
+                if days:
+                    return cls(days=days + DAYS_PER_BILLABLE_MONTH * months)
+                return cls(months=months)
+        raise InvalidInput("bad_duration", f"لم أفهم المدة. {_DURATION_HINT}", value=repr(value))
+
+
+def hijri(d: date) -> tuple[int, int, int]:
+    """(year, month, day) of `d` in the Umm al-Qura calendar; OverflowError outside its table
+    (1924-08-01 .. 2077-11-16)."""
+    return Gregorian(d.year, d.month, d.day).to_hijri().datetuple()
+
+
+def format_date(d: date) -> str:
+    """Gregorian and Hijri together: "2026-11-27 م (17 جمادى الآخرة 1448 هـ)"; Gregorian alone for a date
+    outside the Umm al-Qura table (an old birth date)."""
+    try:
+        hijri_date = Gregorian(d.year, d.month, d.day).to_hijri()
+    except OverflowError:
+        return f"{d.isoformat()} م"
+    return f"{d.isoformat()} م ({hijri_date.day} {hijri_date.month_name('ar')} {hijri_date.year} هـ)"
+
+
+def days_until(d: date, today_: date | None = None) -> int:
+    """Days from today (or `today_`) to `d`; negative when `d` is past."""
+    return (d - (today_ or today())).days
+
+
+def format_days_left(n: int) -> str:
+    """Arabic wording of `days_until`: "باقي 12 يومًا", "ينتهي اليوم", "منتهية منذ 5 أيام"."""
+    if n > 0:
+        return f"باقي {_days_ar(n)}"
+    if n == 0:
+        return "ينتهي اليوم"
+    return f"منتهية منذ {_days_ar(-n, genitive=True)}"
+
+
+_DATE_SEPARATOR = "[-/.\u2010\u2011\u2013\u2014]"
+_YEAR_FIRST = re.compile(rf"(\d{{4}}){_DATE_SEPARATOR}(\d{{1,2}}){_DATE_SEPARATOR}(\d{{1,2}})")
+_DAY_FIRST = re.compile(rf"(\d{{1,2}}){_DATE_SEPARATOR}(\d{{1,2}}){_DATE_SEPARATOR}(\d{{4}})")
+# "هـ" / "ه" marks a Hijri date, "م" a Gregorian one, as a suffix with or without a space.
+_ERA_SUFFIX = re.compile(r"\s*(هـ|ه|م)\.?$")
+_DIRECTION_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# Years below this are Hijri (the Hijri year is about 1448 when the Gregorian one is 2026).
+_FIRST_GREGORIAN_YEAR = 1600
+_DATE_HINT = "اكتب التاريخ هكذا: 2026-11-27 أو 27/11/2026، أو بالهجري: 17/6/1448 هـ."
+
+
+def parse_date(text: str) -> date:
+    """A date typed as YYYY-MM-DD, d/m/yyyy or d-m-yyyy in any digit form; Hijri (Umm al-Qura) when marked
+    "هـ"/"ه" or when the year is below 1600, converted to Gregorian. InvalidInput bad_date otherwise."""
+    cleaned = normalize_digits(_DIRECTION_MARKS.sub("", text)).strip()
+    era = _ERA_SUFFIX.search(cleaned)
+    if era:
+        cleaned = cleaned[: era.start()]
+    if match := _YEAR_FIRST.fullmatch(cleaned):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _DAY_FIRST.fullmatch(cleaned):
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        raise InvalidInput("bad_date", f"لم أفهم التاريخ. {_DATE_HINT}", text=text)
+    is_hijri = era.group(1) in ("هـ", "ه") if era else year < _FIRST_GREGORIAN_YEAR
+    try:
+        if is_hijri:
+            gregorian = Hijri(year, month, day).to_gregorian()
+            return date(gregorian.year, gregorian.month, gregorian.day)
+        return date(year, month, day)
+    except OverflowError:
+        raise InvalidInput(
+            "bad_date", f"التاريخ الهجري خارج النطاق المدعوم (1343-1500 هـ). {_DATE_HINT}", text=text
+        ) from None
+    except ValueError:
+        raise InvalidInput("bad_date", f"هذا التاريخ غير موجود في التقويم. {_DATE_HINT}", text=text) from None
