@@ -1,0 +1,135 @@
+"""Service entry points: `quote` (check every rule, price it) and `execute` (exactly once, atomically).
+
+    with UnitOfWork() as uow:
+        q = quote(uow, telegram_id, "renew_iqama", iqama_number="2158813994", period="P12M")
+    with UnitOfWork() as uow:
+        receipt = execute(uow, telegram_id, q, idempotency_key="...")
+
+`execute` re-checks everything under row locks, refuses with `QuoteChanged` if the terms moved since the
+quote, charges the payer, applies the change and records the transaction and ledger entry in ONE database
+transaction. Executing the same idempotency key again returns the first receipt and charges nothing.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from residency.db import UnitOfWork
+from residency.errors import NotFound, QuoteChanged, Refusal
+from residency.models import Transaction
+from residency.services.base import (
+    ALL_SERVICES,
+    Actor,
+    FeeLine,
+    Quote,
+    Receipt,
+    Service,
+    ServiceContext,
+    authorise,
+    resolve_actor,
+)
+
+SERVICES: dict[str, Service] = {}
+
+
+def register(service_class: type[Service]) -> type[Service]:
+    """Class decorator: make a service reachable by its intent name."""
+    SERVICES[service_class.name] = service_class()
+    return service_class
+
+
+def _service(name: str) -> Service:
+    try:
+        return SERVICES[name]
+    except KeyError:
+        raise NotFound("unknown_service", "هذه الخدمة غير متاحة.") from None
+
+
+def quote(uow: UnitOfWork, telegram_id: int, service: str, **inputs: Any) -> Quote:
+    """Check every rule of `service` for this user and price it; raises a typed error otherwise."""
+    actor = authorise(uow, telegram_id, service)
+    return _service(service).quote(ServiceContext(uow, actor), **inputs)
+
+
+def execute(uow: UnitOfWork, telegram_id: int, quoted: Quote | dict, idempotency_key: str) -> Receipt:
+    """Execute a confirmed quote exactly once under `idempotency_key` (see module docstring)."""
+    if isinstance(quoted, dict):
+        quoted = Quote.from_dict(quoted)
+    actor = authorise(uow, telegram_id, quoted.service)
+    prior = _prior_receipt(uow, actor, idempotency_key)
+    if prior is not None:
+        return prior
+    service = _service(quoted.service)
+    try:
+        return _execute_once(uow, actor, service, quoted, idempotency_key)
+    except IntegrityError:
+        # A concurrent execution with the same key committed first.
+        uow.rollback()
+        prior = _prior_receipt(uow, actor, idempotency_key)
+        if prior is None:
+            raise
+        return prior
+
+
+def _execute_once(uow: UnitOfWork, actor: Actor, service: Service, quoted: Quote, key: str) -> Receipt:
+    ctx = ServiceContext(uow, actor, for_update=True)
+    fresh = service.quote(ctx, **quoted.inputs)
+    if not fresh.same_terms(quoted):
+        raise QuoteChanged(
+            "quote_changed",
+            "تغيّرت تفاصيل الطلب أو رسومه منذ عرضها عليك. راجع العرض الجديد ثم أكّد من جديد.",
+            quote=fresh.to_dict(),
+        )
+    transaction = Transaction(
+        idempotency_key=key,
+        establishment_id=actor.establishment_id,
+        user_id=actor.user_id,
+        service=fresh.service,
+        inputs=fresh.inputs,
+        fee_lines=[line.__dict__ for line in fresh.lines],
+        total=fresh.total,
+        result={},
+    )
+    uow.repo.add(transaction)
+    balance_after = None
+    if service.charges_actor:
+        payer = ctx.establishment
+        if not uow.repo.debit(payer.id, fresh.total):
+            uow.session.refresh(payer)
+            ctx.require_balance(payer, fresh.total)
+            raise Refusal("insufficient_balance", "رصيد المنشأة لا يغطي الرسوم. اشحن الرصيد ثم أعد الطلب.")
+        uow.repo.record_ledger(payer, transaction, -fresh.total, fresh.service)
+        balance_after = payer.balance
+    result = service.apply(ctx, fresh, transaction)
+    transaction.result = result
+    uow.session.flush()
+    uow.commit()
+    return Receipt(transaction.id, fresh.service, fresh.total, balance_after, result)
+
+
+def _prior_receipt(uow: UnitOfWork, actor: Actor, key: str) -> Receipt | None:
+    prior = uow.repo.transaction_by_key(key)
+    if prior is None:
+        return None
+    if prior.establishment_id != actor.establishment_id:
+        raise NotFound("unknown_request", "هذا الطلب غير موجود.")
+    establishment = uow.repo.establishment(actor.establishment_id)
+    return Receipt(prior.id, prior.service, prior.total, establishment.balance, dict(prior.result), replayed=True)
+
+
+# Importing the service modules registers them.
+from residency.services import iqama  # noqa: E402,F401
+
+__all__ = [
+    "ALL_SERVICES",
+    "SERVICES",
+    "Actor",
+    "FeeLine",
+    "Quote",
+    "Receipt",
+    "execute",
+    "quote",
+    "register",
+    "resolve_actor",
+]

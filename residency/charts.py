@@ -1,0 +1,174 @@
+"""Report attachments: the expiring-iqamas bar chart (PNG) and CSV files that Excel opens in Arabic.
+
+matplotlib 3.5 draws characters one by one, left to right, without Arabic shaping, so every Arabic
+string is first reshaped (joined letter forms, lam-alef ligatures) and reordered into visual order
+(`shape_for_display`). The font is matplotlib's bundled DejaVu Sans, which has the Arabic
+presentation forms; nothing has to be installed on the machine.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import io
+from datetime import date
+from typing import Iterable, Sequence
+
+import arabic_reshaper
+from bidi.algorithm import get_display  # the pure-Python algorithm mirrors brackets; bidi.get_display does not
+
+MAX_CHART_ROWS = 40
+EXPIRED_COLOUR = "#d62728"
+SOON_COLOUR = "#ff7f0e"
+CALM_COLOUR = "#4c78a8"
+SOON_DAYS = 7
+FONT_FAMILY = "DejaVu Sans"
+FIGURE_WIDTH_INCHES = 8.0
+DPI = 100
+
+ExpiryRow = Sequence  # (name_ar: str, iqama_expiry: date, days_left: int)
+
+
+@functools.lru_cache(maxsize=1)
+def _reshaper() -> arabic_reshaper.ArabicReshaper:
+    # Enable only the ligatures the bundled font has a glyph for (otherwise a box is drawn).
+    from matplotlib import font_manager
+
+    font_path = font_manager.findfont(FONT_FAMILY, fallback_to_default=False)
+    return arabic_reshaper.ArabicReshaper(
+        configuration=arabic_reshaper.config_for_true_type_font(font_path)
+    )
+
+
+def shape_for_display(text: str) -> str:
+    """Arabic text in visual order with joined letter forms, for renderers that cannot shape.
+
+    Works line by line so that a multi-line text keeps its line order.
+    """
+    reshaper = _reshaper()
+    return "\n".join(get_display(reshaper.reshape(line)) for line in text.split("\n"))
+
+
+def bar_colour(days_left: int) -> str:
+    """Red for an expired iqama, orange when it expires within a week, otherwise a calm blue."""
+    if days_left < 0:
+        return EXPIRED_COLOUR
+    if days_left <= SOON_DAYS:
+        return SOON_COLOUR
+    return CALM_COLOUR
+
+
+def days_phrase(days: int) -> str:
+    """A count of days in Arabic with the noun agreeing with the number (1 يوم، 2 يومان، 3 أيام، 11 يومًا)."""
+    if days == 1:
+        return "يوم واحد"
+    if days == 2:
+        return "يومان"
+    if 3 <= days <= 10:
+        return f"{days} أيام"
+    return f"{days} يومًا"
+
+
+def _bar_label(days_left: int) -> str:
+    if days_left < 0:
+        return f"منتهية منذ {days_phrase(-days_left)}"
+    if days_left == 0:
+        return "تنتهي اليوم"
+    return f"باقي {days_phrase(days_left)}"
+
+
+def expiring_iqamas_figure(rows: Iterable[ExpiryRow], title: str):
+    """The chart as a matplotlib Figure (Agg canvas): one horizontal bar of days left per resident.
+
+    Right-to-left layout: names on the right, bars growing leftwards, first row on top.
+    Only the first MAX_CHART_ROWS rows are drawn, with a note saying how many were left out.
+    Raises ValueError when there are no rows.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    rows = list(rows)
+    if not rows:
+        raise ValueError("expiring_iqamas_figure needs at least one row")
+    shown = rows[:MAX_CHART_ROWS]
+    # Shaped as one string so that an Arabic reader meets the name first (on the right).
+    labels = [shape_for_display(f"{row[0]}  {row[1].isoformat()}") for row in shown]
+    days = [int(row[2]) for row in shown]
+    truncated = len(rows) > len(shown)
+
+    height = 1.6 + 0.34 * len(shown) + (0.3 if truncated else 0.0)
+    fig = Figure(figsize=(FIGURE_WIDTH_INCHES, height), dpi=DPI, constrained_layout=True)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    positions = range(len(shown))
+    ax.barh(positions, days, color=[bar_colour(d) for d in days], height=0.65)
+    ax.set_yticks(list(positions))
+    ax.set_yticklabels(labels, fontfamily=FONT_FAMILY, fontsize=9)
+    ax.yaxis.tick_right()
+    ax.set_ylim(len(shown) - 0.5, -0.5)  # first row on top
+
+    low, high = min(0, *days), max(0, *days)
+    padding = max(3.0, 0.3 * (high - low))
+    # x grows leftwards: right-to-left reading; expired (negative) bars point towards the names.
+    ax.set_xlim(high + padding if high > 0 else padding / 3, low - padding if low < 0 else -padding / 3)
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    for position, value in zip(positions, days):
+        towards_left = value >= 0
+        ax.annotate(
+            shape_for_display(_bar_label(value)),
+            xy=(value, position),
+            xytext=(-4 if towards_left else 4, 0),
+            textcoords="offset points",
+            ha="right" if towards_left else "left",
+            va="center",
+            fontsize=8,
+            fontfamily=FONT_FAMILY,
+        )
+    x_label = "الأيام المتبقية على انتهاء الإقامة"
+    if truncated:
+        x_label += f"\nيعرض الرسم أول {MAX_CHART_ROWS} من {len(rows)}؛ القائمة الكاملة في ملف CSV المرفق."
+    ax.set_xlabel(shape_for_display(x_label), fontfamily=FONT_FAMILY)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(
+        handles=[
+            Patch(color=EXPIRED_COLOUR, label=shape_for_display("منتهية")),
+            Patch(color=SOON_COLOUR, label=shape_for_display(f"خلال {days_phrase(SOON_DAYS)}")),
+            Patch(color=CALM_COLOUR, label=shape_for_display(f"بعد أكثر من {days_phrase(SOON_DAYS)}")),
+        ],
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=3,
+        frameon=False,
+        prop={"family": FONT_FAMILY, "size": 9},
+    )
+    fig.suptitle(shape_for_display(title), fontfamily=FONT_FAMILY, fontsize=13)
+    return fig
+
+
+def expiring_iqamas_chart(rows: Iterable[ExpiryRow], title: str) -> bytes:
+    """PNG bytes of the expiring-iqamas chart (see `expiring_iqamas_figure`)."""
+    buffer = io.BytesIO()
+    expiring_iqamas_figure(rows, title).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _csv_cell(value) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    # A text cell starting like a formula would be evaluated by spreadsheet programs.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def rows_to_csv(rows: Iterable[Sequence], header: Sequence[str]) -> bytes:
+    """CSV bytes, UTF-8 with a byte-order mark so that Excel shows Arabic; dates in ISO form."""
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+    return text.getvalue().encode("utf-8-sig")

@@ -1,0 +1,82 @@
+"""Pure fee arithmetic (SPEC section 4); every figure comes from rules.yml."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from residency.rules import RULES, domestic_occupations
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    """One part of a fee: `code` is stable (iqama_fee, levy, dependants_levy, fine, visa_fee ...)."""
+
+    code: str
+    label: str
+    amount: int
+
+
+def iqama_fee(months: int) -> int:
+    return int(RULES["iqama"]["fee_by_months"][months])
+
+
+def levy_per_month(occupation: str, saudi_count: int, expat_count: int) -> int:
+    """Expat levy a month: none for domestic occupations, lower when Saudis are at least as many as expats."""
+    if occupation in domestic_occupations():
+        return 0
+    levy = RULES["levy"]
+    return int(levy["expat_per_month_saudi_majority"] if saudi_count >= expat_count else levy["expat_per_month"])
+
+
+def iqama_lines(
+    months: int,
+    occupation: str,
+    dependants: int,
+    saudi_count: int,
+    expat_count: int,
+    fine: int = 0,
+    fine_label: str = "",
+) -> list[FeeLine]:
+    """Iqama fee, expat levy, dependants' levy and an optional fine for a period of `months`."""
+    lines = [
+        FeeLine("iqama_fee", f"رسوم الإقامة ({months} شهرًا)", iqama_fee(months)),
+        FeeLine(
+            "levy",
+            f"المقابل المالي للعامل ({months} × {levy_per_month(occupation, saudi_count, expat_count)})",
+            months * levy_per_month(occupation, saudi_count, expat_count),
+        ),
+    ]
+    if dependants:
+        per = int(RULES["levy"]["dependant_per_month"])
+        lines.append(
+            FeeLine("dependants_levy", f"المقابل المالي للمرافقين ({dependants} × {months} × {per})", dependants * months * per)
+        )
+    if fine:
+        lines.append(FeeLine("fine", fine_label, fine))
+    return lines
+
+
+def late_renewal_fine(offences_so_far: int) -> int | None:
+    """Fine for the next late renewal, or None when the offence count means it is refused."""
+    fines = RULES["iqama"]["late_renewal_fines"]
+    return int(fines[offences_so_far]) if offences_so_far < len(fines) else None
+
+
+def exit_reentry_fee(entry_type: str, billable_months: int) -> int:
+    """Single: 200 up to 2 months, +100 a further month; multiple: 500 up to 3, +200 a further month."""
+    rule = RULES["exit_reentry"][entry_type]
+    extra = max(0, billable_months - int(rule["base_months"]))
+    return int(rule["base_fee"]) + extra * int(rule["extra_month_fee"])
+
+
+def extension_fee(entry_type: str, months: int, outside: bool) -> int:
+    rules = RULES["exit_reentry"]
+    per_month = int(rules["extension_month_fee"][entry_type])
+    if outside:
+        per_month *= int(rules["extension_outside_multiplier"])
+    return months * per_month
+
+
+def transfer_fee(previous_transfers: int) -> int:
+    """Paid by the receiving establishment: by the transfer's number, the last figure for any later one."""
+    fees = RULES["sponsorship_transfer"]["fees"]
+    return int(fees[min(previous_transfers, len(fees) - 1)])

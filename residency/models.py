@@ -1,0 +1,257 @@
+"""SQLAlchemy models of the establishment database (SPEC section 3).
+
+Written in the SQLAlchemy 2.0 style that 1.4 supports (`future=True`, `select()`); the schema itself is
+owned by the Alembic migrations in residency/migrations, which must stay in step with this module.
+Amounts are whole riyals (integers); dates are Gregorian `date`s; timestamps are timezone-aware UTC.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Index,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+PLANS = ("comprehensive", "transactions")
+ROLES = ("owner", "agent")
+LOCATIONS = ("inside", "outside")
+VISA_KINDS = ("exit_reentry", "final_exit")
+ENTRY_TYPES = ("single", "multiple")
+VISA_STATUSES = ("issued", "used", "returned", "cancelled", "expired")
+TRANSFER_STATUSES = ("pending", "accepted", "declined")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Establishment(Base):
+    __tablename__ = "establishments"
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(10), nullable=False, unique=True)
+    name_ar = Column(String(200), nullable=False)
+    plan = Column(String(20), nullable=False, default="comprehensive")
+    subscription_until = Column(Date, nullable=False)
+    balance = Column(Integer, nullable=False, default=0)
+    saudi_count = Column(Integer, nullable=False, default=0)
+    expat_count = Column(Integer, nullable=False, default=0)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    users = relationship("User", back_populates="establishment")
+
+
+class User(Base):
+    """A Telegram account that may act for one establishment."""
+
+    __tablename__ = "users"
+
+    id = Column(Integer, primary_key=True)
+    establishment_id = Column(ForeignKey("establishments.id"), nullable=False, index=True)
+    telegram_id = Column(BigInteger, nullable=False, unique=True)
+    role = Column(String(10), nullable=False)
+    # Comma-separated service (intent) names granted to an agent; ignored for an owner.
+    services = Column(Text, nullable=False, default="")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    establishment = relationship("Establishment", back_populates="users")
+
+    @property
+    def service_set(self) -> set[str]:
+        return {s for s in (self.services or "").split(",") if s}
+
+
+class ActivationCode(Base):
+    """A single-use code that turns a Telegram account into a user; only its hash is stored."""
+
+    __tablename__ = "activation_codes"
+
+    id = Column(Integer, primary_key=True)
+    establishment_id = Column(ForeignKey("establishments.id"), nullable=False)
+    code_hash = Column(String(64), nullable=False, unique=True)
+    role = Column(String(10), nullable=False)
+    services = Column(Text, nullable=False, default="")
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    used_at = Column(DateTime(timezone=True))
+    used_by_telegram_id = Column(BigInteger)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Resident(Base):
+    """An expatriate worker of an establishment; a new arrival has a border number and no iqama yet."""
+
+    __tablename__ = "residents"
+    __table_args__ = (Index("ix_residents_establishment_expiry", "establishment_id", "iqama_expiry"),)
+
+    id = Column(Integer, primary_key=True)
+    establishment_id = Column(ForeignKey("establishments.id"), nullable=False, index=True)
+    iqama_number = Column(String(10), unique=True)
+    border_number = Column(String(10), unique=True)
+    arrival_date = Column(Date)
+    name_ar = Column(String(200), nullable=False)
+    name_en = Column(String(200), nullable=False, default="")
+    # Normalised Arabic + Latin name for tolerant search (see residency.names).
+    name_key = Column(String(400), nullable=False, default="")
+    nationality = Column(String(60), nullable=False)
+    occupation = Column(String(100), nullable=False)
+    birth_date = Column(Date)
+    passport_number = Column(String(12), nullable=False)
+    passport_expiry = Column(Date, nullable=False)
+    iqama_expiry = Column(Date)
+    location = Column(String(10), nullable=False, default="inside")
+    dependants = Column(Integer, nullable=False, default=0)
+    transfer_count = Column(Integer, nullable=False, default=0)
+    hire_date = Column(Date)
+    late_renewal_offences = Column(Integer, nullable=False, default=0)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+    establishment = relationship("Establishment")
+    licence = relationship("DrivingLicence", uselist=False, back_populates="resident")
+    visas = relationship("Visa", back_populates="resident", order_by="Visa.issued_on")
+
+
+class DrivingLicence(Base):
+    __tablename__ = "driving_licences"
+
+    id = Column(Integer, primary_key=True)
+    resident_id = Column(ForeignKey("residents.id"), nullable=False, unique=True)
+    licence_type = Column(String(40), nullable=False)
+    number = Column(String(20), nullable=False)
+    expiry = Column(Date, nullable=False)
+
+    resident = relationship("Resident", back_populates="licence")
+
+
+class Visa(Base):
+    """An exit/re-entry (single or multiple) or final-exit visa.
+
+    `valid_until` is the return-before date of an exit/re-entry and the leave-before date of a final exit.
+    """
+
+    __tablename__ = "visas"
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(10), nullable=False, unique=True)
+    resident_id = Column(ForeignKey("residents.id"), nullable=False, index=True)
+    kind = Column(String(20), nullable=False)
+    entry_type = Column(String(10))
+    issued_on = Column(Date, nullable=False)
+    valid_until = Column(Date, nullable=False)
+    status = Column(String(10), nullable=False, default="issued")
+    departed_on = Column(Date)
+    returned_on = Column(Date)
+    cancelled_on = Column(Date)
+    transaction_id = Column(ForeignKey("transactions.id"))
+
+    resident = relationship("Resident", back_populates="visas")
+
+
+class Transaction(Base):
+    """Every executed service. Nothing changes state without one; the key makes execution exactly-once."""
+
+    __tablename__ = "transactions"
+
+    id = Column(Integer, primary_key=True)
+    idempotency_key = Column(String(100), nullable=False, unique=True)
+    establishment_id = Column(ForeignKey("establishments.id"), nullable=False, index=True)
+    user_id = Column(ForeignKey("users.id"))
+    resident_id = Column(ForeignKey("residents.id"))
+    service = Column(String(40), nullable=False)
+    inputs = Column(JSON, nullable=False, default=dict)
+    fee_lines = Column(JSON, nullable=False, default=list)
+    total = Column(Integer, nullable=False, default=0)
+    result = Column(JSON, nullable=False, default=dict)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class LedgerEntry(Base):
+    """Every balance change, tied to the transaction that caused it."""
+
+    __tablename__ = "ledger"
+
+    id = Column(Integer, primary_key=True)
+    establishment_id = Column(ForeignKey("establishments.id"), nullable=False, index=True)
+    transaction_id = Column(ForeignKey("transactions.id"))
+    amount = Column(Integer, nullable=False)
+    balance_after = Column(Integer, nullable=False)
+    reason = Column(String(100), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class TransferRequest(Base):
+    """A sponsorship transfer waiting for the receiving establishment's owner to accept or decline."""
+
+    __tablename__ = "transfer_requests"
+
+    id = Column(Integer, primary_key=True)
+    resident_id = Column(ForeignKey("residents.id"), nullable=False)
+    from_establishment_id = Column(ForeignKey("establishments.id"), nullable=False)
+    to_establishment_id = Column(ForeignKey("establishments.id"), nullable=False)
+    requested_by_user_id = Column(ForeignKey("users.id"))
+    status = Column(String(10), nullable=False, default="pending")
+    fee = Column(Integer, nullable=False)
+    request_transaction_id = Column(ForeignKey("transactions.id"))
+    decision_transaction_id = Column(ForeignKey("transactions.id"))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    decided_at = Column(DateTime(timezone=True))
+
+    resident = relationship("Resident")
+
+
+class Notification(Base):
+    """Outbox of messages the domain wants pushed to a Telegram user (transfer requests, reminders).
+
+    The bot sends unsent rows and marks them sent; `buttons` is a list of {title, payload}.
+    `dedupe_key` makes a reminder for the same item on the same day impossible to queue twice.
+    """
+
+    __tablename__ = "notifications"
+
+    id = Column(Integer, primary_key=True)
+    telegram_id = Column(BigInteger, nullable=False, index=True)
+    text = Column(Text, nullable=False)
+    buttons = Column(JSON, nullable=False, default=list)
+    dedupe_key = Column(String(200), unique=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    sent_at = Column(DateTime(timezone=True))
+
+
+class ReminderItem(Base):
+    """One item (an iqama, a visa) already reminded on a given day: no duplicate even after a restart."""
+
+    __tablename__ = "reminder_items"
+    __table_args__ = (UniqueConstraint("establishment_id", "item_key", "sent_on"),)
+
+    id = Column(Integer, primary_key=True)
+    establishment_id = Column(ForeignKey("establishments.id"), nullable=False)
+    item_key = Column(String(100), nullable=False)
+    sent_on = Column(Date, nullable=False)
+
+
+__all__ = [
+    "Base",
+    "Establishment",
+    "User",
+    "ActivationCode",
+    "Resident",
+    "DrivingLicence",
+    "Visa",
+    "Transaction",
+    "LedgerEntry",
+    "TransferRequest",
+    "Notification",
+    "ReminderItem",
+]

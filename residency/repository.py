@@ -1,0 +1,117 @@
+"""The small repository the services read and write through (one per unit of work)."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from residency.models import (
+    Establishment,
+    LedgerEntry,
+    Resident,
+    Transaction,
+    TransferRequest,
+    User,
+    Visa,
+)
+
+
+class Repository:
+    """Queries scoped the way the services need them; `lock_rows` adds FOR UPDATE (PostgreSQL)."""
+
+    def __init__(self, session: Session, lock_rows: bool = False) -> None:
+        self.session = session
+        self.lock_rows = lock_rows
+
+    def _one(self, stmt, lock: bool = False):
+        if lock and self.lock_rows:
+            stmt = stmt.with_for_update()
+        return self.session.execute(stmt).scalars().first()
+
+    def add(self, obj) -> None:
+        self.session.add(obj)
+        self.session.flush()
+
+    # establishments and users
+    def establishment_by_number(self, number: str, lock: bool = False) -> Establishment | None:
+        return self._one(select(Establishment).where(Establishment.number == number), lock)
+
+    def establishment(self, establishment_id: int, lock: bool = False) -> Establishment | None:
+        return self._one(select(Establishment).where(Establishment.id == establishment_id), lock)
+
+    def user_by_telegram_id(self, telegram_id: int) -> User | None:
+        return self._one(select(User).where(User.telegram_id == telegram_id))
+
+    def owners(self, establishment_id: int) -> list[User]:
+        stmt = select(User).where(User.establishment_id == establishment_id, User.role == "owner")
+        return list(self.session.execute(stmt).scalars())
+
+    # residents (always scoped to one establishment: another's resident is simply not found)
+    def resident_by_iqama(self, establishment_id: int, iqama: str, lock: bool = False) -> Resident | None:
+        stmt = select(Resident).where(Resident.establishment_id == establishment_id, Resident.iqama_number == iqama)
+        return self._one(stmt, lock)
+
+    def resident_by_border(self, establishment_id: int, border: str, lock: bool = False) -> Resident | None:
+        stmt = select(Resident).where(
+            Resident.establishment_id == establishment_id, Resident.border_number == border
+        )
+        return self._one(stmt, lock)
+
+    def resident_by_iqama_any(self, iqama: str) -> Resident | None:
+        """For the CLI (administrator) only: no establishment scope."""
+        return self._one(select(Resident).where(Resident.iqama_number == iqama))
+
+    def iqama_in_use(self, iqama: str) -> bool:
+        return self._one(select(Resident.id).where(Resident.iqama_number == iqama)) is not None
+
+    # visas
+    def visa_by_number(self, establishment_id: int, number: str, lock: bool = False) -> Visa | None:
+        stmt = (
+            select(Visa)
+            .join(Resident, Visa.resident_id == Resident.id)
+            .where(Visa.number == number, Resident.establishment_id == establishment_id)
+        )
+        return self._one(stmt, lock)
+
+    def visa_number_in_use(self, number: str) -> bool:
+        return self._one(select(Visa.id).where(Visa.number == number)) is not None
+
+    def visas_of(self, resident_id: int) -> list[Visa]:
+        stmt = select(Visa).where(Visa.resident_id == resident_id).order_by(Visa.issued_on.desc(), Visa.id.desc())
+        return list(self.session.execute(stmt).scalars())
+
+    # transactions and money
+    def transaction_by_key(self, key: str) -> Transaction | None:
+        return self._one(select(Transaction).where(Transaction.idempotency_key == key))
+
+    def debit(self, establishment_id: int, amount: int) -> bool:
+        """Take `amount` from the balance only if it covers it; False when it does not."""
+        if amount == 0:
+            return True
+        result = self.session.execute(
+            update(Establishment)
+            .where(Establishment.id == establishment_id, Establishment.balance >= amount)
+            .values(balance=Establishment.balance - amount)
+            .execution_options(synchronize_session="fetch")
+        )
+        return result.rowcount == 1
+
+    def record_ledger(self, establishment: Establishment, transaction: Transaction, amount: int, reason: str) -> None:
+        self.session.refresh(establishment)
+        self.add(
+            LedgerEntry(
+                establishment_id=establishment.id,
+                transaction_id=transaction.id,
+                amount=amount,
+                balance_after=establishment.balance,
+                reason=reason,
+            )
+        )
+
+    def transfer_request(self, request_id: int, lock: bool = False) -> TransferRequest | None:
+        return self._one(select(TransferRequest).where(TransferRequest.id == request_id), lock)
+
+    def pending_transfer_for(self, resident_id: int) -> TransferRequest | None:
+        stmt = select(TransferRequest).where(
+            TransferRequest.resident_id == resident_id, TransferRequest.status == "pending"
+        )
+        return self._one(stmt)

@@ -1,0 +1,257 @@
+"""The service framework: actors, quotes, receipts, and exactly-once execution.
+
+Every service of SPEC section 4 is a `Service` subclass with two methods:
+
+- `quote(ctx, **inputs) -> Quote` checks every rule (authorisation and subscription are checked before it
+  by the framework) and returns the fee breakdown and the effects, or raises a typed error.
+- `apply(ctx, quote, transaction) -> dict` changes state; it runs inside `execute`, after the framework
+  has re-quoted under row locks, checked that nothing changed, and charged the payer.
+
+Callers use the module-level `quote()` and `execute()` in `residency.services`.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any, ClassVar
+
+from residency import calendar, identifiers
+from residency.db import UnitOfWork
+from residency.errors import InvalidInput, NotFound, Refusal, Unauthorized
+from residency.fees import FeeLine
+from residency.models import Establishment, Resident, User, Visa
+
+# Services an owner may grant to an agent (and every service an owner has).
+ALL_SERVICES = (
+    "issue_iqama",
+    "renew_iqama",
+    "issue_exit_reentry",
+    "extend_exit_reentry",
+    "cancel_exit_reentry",
+    "issue_final_exit",
+    "cancel_final_exit",
+    "change_occupation",
+    "transfer_sponsorship",
+    "update_passport",
+    "inquire_resident",
+    "inquire_resident_by_name",
+    "inquire_driving_license",
+    "inquire_visa",
+    "report_expiring_iqamas",
+    "report_residents_abroad",
+    "transaction_history",
+    "account_status",
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user acting, resolved from its Telegram id (never from anything the conversation claims)."""
+
+    user_id: int
+    telegram_id: int
+    establishment_id: int
+    establishment_number: str
+    role: str
+    services: frozenset[str]
+
+    def may(self, service: str) -> bool:
+        return self.role == "owner" or service in self.services
+
+
+NOT_ACTIVATED = (
+    "حسابك غير مفعّل لدى أي منشأة. اطلب رمز تفعيل من مالك المنشأة أو مسؤول النظام ثم أرسل: /start الرمز"
+)
+
+
+def resolve_actor(uow: UnitOfWork, telegram_id: int) -> Actor:
+    """The activated user behind a Telegram id, or `Unauthorized('not_activated')`."""
+    user: User | None = uow.repo.user_by_telegram_id(int(telegram_id))
+    if user is None:
+        raise Unauthorized("not_activated", NOT_ACTIVATED)
+    est = user.establishment
+    return Actor(
+        user_id=user.id,
+        telegram_id=user.telegram_id,
+        establishment_id=est.id,
+        establishment_number=est.number,
+        role=user.role,
+        services=frozenset(user.service_set),
+    )
+
+
+def authorise(uow: UnitOfWork, telegram_id: int, service: str) -> Actor:
+    """Actor with permission for `service` whose establishment's subscription is active."""
+    actor = resolve_actor(uow, telegram_id)
+    if not actor.may(service):
+        raise Unauthorized(
+            "not_permitted",
+            "ليست لديك صلاحية لهذه الخدمة. اطلب من مالك المنشأة منحك الصلاحية.",
+            service=service,
+        )
+    est = uow.repo.establishment(actor.establishment_id)
+    if est.subscription_until < calendar.today():
+        raise Refusal(
+            "subscription_expired",
+            f"اشتراك المنشأة منتهٍ منذ {calendar.format_date(est.subscription_until)}. "
+            "جدّد الاشتراك أولًا ثم أعد الطلب.",
+        )
+    return actor
+
+
+@dataclass
+class Quote:
+    """What a service will cost and do; `inputs` are normalised and enough to quote again."""
+
+    service: str
+    inputs: dict[str, Any]
+    lines: list[FeeLine]
+    effects: dict[str, Any] = field(default_factory=dict)
+    resident_iqama: str | None = None
+    resident_name: str | None = None
+    payer_number: str | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(line.amount for line in self.lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["total"] = self.total
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Quote":
+        data = dict(data)
+        data.pop("total", None)
+        data["lines"] = [FeeLine(**line) for line in data.get("lines", [])]
+        return cls(**data)
+
+    def same_terms(self, other: "Quote") -> bool:
+        return (self.service, self.inputs, self.lines, self.effects) == (
+            other.service,
+            other.inputs,
+            other.lines,
+            other.effects,
+        )
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The outcome of an execution; `replayed` is True when the key had already been executed."""
+
+    transaction_id: int
+    service: str
+    total: int
+    balance_after: int | None
+    result: dict[str, Any]
+    replayed: bool = False
+
+
+class ServiceContext:
+    """What a service sees: the unit of work, the actor, today, and whether to lock rows (execute)."""
+
+    def __init__(self, uow: UnitOfWork, actor: Actor, for_update: bool = False) -> None:
+        self.uow = uow
+        self.repo = uow.repo
+        self.actor = actor
+        self.for_update = for_update
+        self.today: date = calendar.today()
+
+    @property
+    def establishment(self) -> Establishment:
+        return self.repo.establishment(self.actor.establishment_id)
+
+    def resident(self, iqama_text: str) -> Resident:
+        """The actor's establishment's resident by iqama number (validated), else NotFound."""
+        iqama = identifiers.parse_iqama(str(iqama_text))
+        resident = self.repo.resident_by_iqama(self.actor.establishment_id, iqama, lock=self.for_update)
+        if resident is None:
+            raise NotFound("unknown_resident", unknown_resident_message(iqama))
+        return resident
+
+    def resident_and_visa(self, number_text: str, kind: str) -> tuple[Resident, Visa | None]:
+        """From an iqama number (its latest visa of `kind`) or a visa number (that visa)."""
+        id_kind, number = identifiers.parse_iqama_or_visa(str(number_text))
+        if id_kind == identifiers.IdKind.VISA:
+            visa = self.repo.visa_by_number(self.actor.establishment_id, number, lock=self.for_update)
+            if visa is None or visa.kind != kind:
+                raise NotFound(
+                    "unknown_visa",
+                    f"لا توجد تأشيرة {VISA_KIND_LABELS[kind]} بالرقم {number} لدى منشأتك. تحقق من الرقم.",
+                )
+            resident = self.repo.resident_by_iqama(
+                self.actor.establishment_id, visa.resident.iqama_number, lock=self.for_update
+            )
+            return resident, visa
+        resident = self.resident(number)
+        visas = [v for v in self.repo.visas_of(resident.id) if v.kind == kind]
+        return resident, (visas[0] if visas else None)
+
+    def require_balance(self, payer: Establishment, total: int) -> None:
+        if payer.balance < total:
+            missing = total - payer.balance
+            raise Refusal(
+                "insufficient_balance",
+                f"رصيد المنشأة {payer.balance} ريال لا يغطي الرسوم {total} ريال؛ ينقصه {missing} ريال. "
+                "اشحن الرصيد (سداد) ثم أعد الطلب.",
+                missing=missing,
+                total=total,
+                balance=payer.balance,
+            )
+
+
+VISA_KIND_LABELS = {"exit_reentry": "خروج وعودة", "final_exit": "خروج نهائي"}
+
+
+def visa_status(visa: Visa, today: date) -> str:
+    """The visa's status today: an issued visa past its date is expired even before a job marks it."""
+    if visa.status == "issued" and visa.valid_until < today:
+        return "expired"
+    return visa.status
+
+
+def is_active(visa: Visa, today: date) -> bool:
+    """Issued and not yet expired, or used (the resident is abroad on it)."""
+    return visa_status(visa, today) in ("issued", "used")
+
+
+def unknown_resident_message(iqama: str) -> str:
+    return f"لا يوجد مقيم برقم الإقامة {iqama} ضمن منشأتك. تحقق من الرقم أو ابحث بالاسم."
+
+
+def new_visa_number(uow: UnitOfWork) -> str:
+    """A fresh 10-digit visa number starting with 6."""
+    while True:
+        number = "6" + "".join(secrets.choice("0123456789") for _ in range(9))
+        if not uow.repo.visa_number_in_use(number):
+            return number
+
+
+def parse_period_months(value: Any, allowed: list[int]) -> int:
+    """An iqama period in whole months, one of `allowed` (3, 6, 9, 12)."""
+    duration = calendar.Duration.parse(value)
+    months = duration.months if duration.months else None
+    if months not in allowed:
+        choices = "، ".join(str(m) for m in allowed)
+        raise InvalidInput(
+            "bad_period",
+            f"مدة الإقامة تكون {choices} شهرًا فقط. اختر واحدة منها.",
+            allowed=allowed,
+        )
+    return months
+
+
+class Service:
+    """Base class of every service; subclasses set `name` and implement `quote` and `apply`."""
+
+    name: ClassVar[str]
+    # Who pays: the actor's establishment unless the service says otherwise (sponsorship transfer).
+    charges_actor: ClassVar[bool] = True
+
+    def quote(self, ctx: ServiceContext, **inputs: Any) -> Quote:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:  # pragma: no cover
+        raise NotImplementedError
