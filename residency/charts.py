@@ -42,10 +42,13 @@ def _reshaper() -> arabic_reshaper.ArabicReshaper:
 def shape_for_display(text: str) -> str:
     """Arabic text in visual order with joined letter forms, for renderers that cannot shape.
 
-    Works line by line so that a multi-line text keeps its line order.
+    Each line is a right-to-left paragraph (an Arabic interface), so a line that opens with a Latin
+    word still reads from the right; line order is kept.
     """
     reshaper = _reshaper()
-    return "\n".join(get_display(reshaper.reshape(line)) for line in text.split("\n"))
+    return "\n".join(
+        get_display(reshaper.reshape(line), base_dir="R") for line in text.split("\n")
+    )
 
 
 def bar_colour(days_left: int) -> str:
