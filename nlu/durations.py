@@ -1,0 +1,161 @@
+"""DurationExtractor: "سنة", "٣ شهور", "ستة اشهر", "شهر ونص", "90 days" -> entity `duration`.
+
+The value is ISO-8601 in months or days only: years become months ("سنة" -> "P12M", "سنتين" ->
+"P24M"), weeks become days ("اسبوعين" -> "P14D"), and a half month is days ("شهر ونص" -> "P45D").
+The span covers the number and unit as the user wrote them, without a leading clitic ("لسنة" ->
+"سنة"). Matching is on normalised text (any digit form, ة/ه, hamza-free). A unit with the article
+("السنة", "الشهر الجاي") or "هالشهر" is a point in time, not a duration, and is not matched.
+
+The extractor is authoritative for `duration`: it replaces what earlier extractors produced.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu.entities import make_entity, replace_entities
+from nlu.normalize import normalize_with_offsets
+
+# Number words, normalised spelling (ة -> ه, no hamza), Arabic dialects and English.
+NUMBER_WORDS = {
+    1: "واحد واحده one a an",
+    2: "اثنين اثنان اتنين تنين ثنين two",
+    3: "ثلاث ثلاثه تلات تلاته three",
+    4: "اربع اربعه four",
+    5: "خمس خمسه five",
+    6: "ست سته سيت six",
+    7: "سبع سبعه seven",
+    8: "ثمان ثماني ثمانيه ثمن تمن تمان تمانيه eight",
+    9: "تسع تسعه nine",
+    10: "عشر عشره ten",
+    11: "احدعش حداش احدى_عشر احد_عشر eleven",
+    12: "اثنعش اثنا_عشر اثني_عشر اطنعش اتناشر twelve",
+    14: "اربعتعش اربعه_عشر fourteen",
+    15: "خمستعش خمسه_عشر خمستاشر fifteen",
+    18: "ثمنتعش ثمانيه_عشر eighteen",
+    20: "عشرين twenty",
+    24: "اربعه_وعشرين twenty-four",
+    30: "ثلاثين تلاتين thirty",
+    45: "خمسه_واربعين forty-five",
+    60: "ستين sixty",
+    90: "تسعين ninety",
+    120: "ميه_وعشرين",
+    180: "ميه_وثمانين",
+}
+_WORD_VALUES = {
+    word.replace("_", " "): value
+    for value, words in NUMBER_WORDS.items()
+    for word in words.split()
+}
+
+# unit word -> (count implied when no number is given, unit letter, multiplier to months/days)
+UNITS = {
+    "شهر": (1, "M", 1), "شهور": (1, "M", 1), "اشهر": (1, "M", 1), "شهرين": (2, "M", 1), "شهرا": (1, "M", 1),
+    "month": (1, "M", 1), "months": (1, "M", 1),
+    "سنه": (1, "M", 12), "سنين": (1, "M", 12), "سنوات": (1, "M", 12), "سنتين": (2, "M", 12),
+    "عام": (1, "M", 12), "عامين": (2, "M", 12), "year": (1, "M", 12), "years": (1, "M", 12),
+    "يوم": (1, "D", 1), "ايام": (1, "D", 1), "يومين": (2, "D", 1), "يوما": (1, "D", 1),
+    "day": (1, "D", 1), "days": (1, "D", 1),
+    "اسبوع": (1, "D", 7), "اسابيع": (1, "D", 7), "اسبوعين": (2, "D", 7), "week": (1, "D", 7), "weeks": (1, "D", 7),
+}
+_DUAL_UNITS = {"شهرين", "سنتين", "عامين", "يومين", "اسبوعين"}
+# Fractions before a unit: "نص سنة" = half a year, "ربع سنة" = a quarter of a year.
+FRACTIONS = {"نص": 0.5, "نصف": 0.5, "ربع": 0.25, "half": 0.5, "quarter": 0.25}
+# "... ونص" after a unit adds half of that unit.
+_AND_HALF = r"(?:\s*و\s*نص(?:ف)?|\s+and\s+a\s+half)"
+
+_NUMBER = "|".join(
+    [r"\d{1,3}"] + sorted((re.escape(w) for w in _WORD_VALUES), key=len, reverse=True)
+)
+_UNIT = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
+_FRACTION = "|".join(sorted(FRACTIONS, key=len, reverse=True))
+# Start of a word, optionally after a clitic (و ف ب ل, "لمده" is handled as a separate word).
+_WORD_START = r"(?:(?<=^)|(?<=[^\w])|(?<=[^\w][وفبل])|(?<=^[وفبل]))"
+_DURATION = re.compile(
+    _WORD_START
+    + rf"(?:(?P<fraction>{_FRACTION})\s+(?:a\s+|of\s+a\s+)?(?P<funit>{_UNIT})"
+    + rf"|(?:(?P<number>{_NUMBER})\s*[-]?\s*)?(?P<unit>{_UNIT})(?P<half>{_AND_HALF})?)"
+    + r"(?!\w)"
+)
+
+
+def _as_iso(amount: float, unit: str) -> str:
+    """ISO-8601 duration; a fractional month count becomes days (1.5 months -> 45 days)."""
+    if unit == "M" and amount != int(amount):
+        return f"P{round(amount * 30)}D"
+    return f"P{int(amount)}{unit}"
+
+
+def _parse(match: "re.Match[str]") -> Optional[str]:
+    if match.group("fraction"):
+        _, unit, multiplier = UNITS[match.group("funit")]
+        return _as_iso(FRACTIONS[match.group("fraction")] * multiplier, unit)
+    unit_word = match.group("unit")
+    implied, unit, multiplier = UNITS[unit_word]
+    number = match.group("number")
+    if number is None:
+        count: float = implied
+    elif unit_word in _DUAL_UNITS:
+        return None  # "٣ شهرين" is not a duration anyone writes
+    else:
+        count = int(number) if number.isdigit() else _WORD_VALUES[number]
+    if count == 0:
+        return None
+    if match.group("half"):
+        count += 0.5
+    amount = count * multiplier
+    if unit == "D" and amount != int(amount):
+        return None
+    return _as_iso(amount, unit)
+
+
+def find_durations(text: str) -> List[Dict[str, Any]]:
+    """All duration entities in `text` with ISO-8601 values and original-text offsets."""
+    normalized = normalize_with_offsets(text)
+    entities = []
+    for match in _DURATION.finditer(normalized.text):
+        value = _parse(match)
+        if value is None or _inside_number(normalized.text, match.start()):
+            continue
+        start, end = normalized.span(match.start(), match.end())
+        entities.append(make_entity("duration", value, start, end, text, DurationExtractor.__name__))
+    return entities
+
+
+def _inside_number(text: str, start: int) -> bool:
+    """A digit group glued to a longer number ("2180-967-925") is not a duration count."""
+    return start > 0 and (text[start - 1].isdigit() or (text[start - 1] in "-/." and start > 1 and text[start - 2].isdigit()))
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class DurationExtractor(GraphComponent, EntityExtractorMixin):
+    """Authoritative rule-based extractor of `duration` (see the module docstring)."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "DurationExtractor":
+        """Creates the extractor (it has no configuration and learns nothing)."""
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Replaces duration entities of earlier extractors by the rule-based ones."""
+        for message in messages:
+            text = message.get(TEXT)
+            if text:
+                replace_entities(message, ("duration",), find_durations(text))
+        return messages
+

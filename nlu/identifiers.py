@@ -1,0 +1,146 @@
+"""IdentifierExtractor: iqama, border, visa, establishment and passport numbers, by rule.
+
+Works on the raw message text (not on tokens), so digits in any form (ASCII, ٠-٩, ۰-۹) and digit
+groups separated by spaces or dashes ("٢١٨ ٠٩٦ ٧٩٢٥", "2180-967-925") are found whatever the
+tokenizer did. Ten-digit numbers are classified by their first digit:
+
+- 2: iqama_number;
+- 1: a Saudi national id. It is emitted as `iqama_number` on purpose: the dialogue then sees a
+  national id in the iqama slot and refuses it with a clear explanation, instead of the user being
+  asked again for a number they already gave;
+- 3 or 4: border_number; 6: visa_number; 7: establishment_number;
+- any other first digit (a phone number 05..., say): not an identifier.
+
+The check digit is NOT verified here: a number with a wrong check digit is still extracted so the
+dialogue can answer "this number is not valid". passport_number is 1-2 Latin letters followed by
+6-9 digits, or a bare 7-9 digit number when the message mentions a passport (جواز, passport).
+
+The extractor is authoritative for these five entity types: it drops any entity of those types (or
+overlapping one of its own) that an earlier extractor such as CRF produced, and adds its own. Values
+are ASCII digits with no spaces; start/end point into the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu.entities import make_entity, replace_entities
+from nlu.normalize import DIGIT_CLASS, normalize
+
+IDENTIFIER_TYPES = ("iqama_number", "border_number", "visa_number", "establishment_number", "passport_number")
+
+TYPE_BY_FIRST_DIGIT = {
+    "1": "iqama_number",  # Saudi national id: see the module docstring.
+    "2": "iqama_number",
+    "3": "border_number",
+    "4": "border_number",
+    "6": "visa_number",
+    "7": "establishment_number",
+}
+
+_DIGITS = f"[{DIGIT_CLASS}]"
+_GROUP = re.compile(f"{_DIGITS}+")
+# Separator allowed inside one number: spaces, or a dash with optional spaces around it.
+_SEPARATOR = re.compile(r"[ \u00a0]{1,2}|[ \u00a0]?[-\u2010\u2011\u2012\u2013\u2014][ \u00a0]?")
+_LETTERED_PASSPORT = re.compile(f"(?<![A-Za-z{DIGIT_CLASS}])[A-Za-z]{{1,2}}{_DIGITS}{{6,9}}(?!{_DIGITS})")
+_PASSPORT_WORDS = ("جواز", "جوازه", "جوازات", "باسبور", "بسبور", "passport")
+_PASSPORT_MENTION = re.compile("|".join(_PASSPORT_WORDS))
+
+
+def _digit_groups(text: str, excluded: List[Tuple[int, int]]) -> List[List[Tuple[int, int]]]:
+    """Runs of digit groups joined by number separators, as lists of (start, end) groups."""
+    runs: List[List[Tuple[int, int]]] = []
+    for match in _GROUP.finditer(text):
+        if any(start <= match.start() < end for start, end in excluded):
+            continue
+        if runs:
+            previous_end = runs[-1][-1][1]
+            if _SEPARATOR.fullmatch(text[previous_end : match.start()]):
+                runs[-1].append(match.span())
+                continue
+        runs.append([match.span()])
+    return runs
+
+
+def _ten_digit_numbers(run: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
+    """Spans of consecutive groups of the run that together have exactly ten digits, left to right."""
+    found = []
+    index = 0
+    while index < len(run):
+        digits = 0
+        for last in range(index, len(run)):
+            digits += run[last][1] - run[last][0]
+            if digits >= 10:
+                break
+        if digits == 10:
+            found.append((run[index][0], run[last][1]))
+            index = last + 1
+        else:
+            index += 1
+    return found
+
+
+def ascii_digits(text: str) -> str:
+    """Only the digits of `text`, as ASCII."""
+    return "".join(c for c in normalize(text) if c.isdigit())
+
+
+def find_identifiers(text: str) -> List[Dict[str, Any]]:
+    """All identifier entities in `text` (see the module docstring)."""
+    extractor = IdentifierExtractor.__name__
+    entities = []
+    passports = [m.span() for m in _LETTERED_PASSPORT.finditer(text)]
+    for start, end in passports:
+        value = normalize(text[start:end]).upper()
+        entities.append(make_entity("passport_number", value, start, end, text, extractor))
+    mentions_passport = bool(_PASSPORT_MENTION.search(normalize(text)))
+    for run in _digit_groups(text, passports):
+        numbers = _ten_digit_numbers(run)
+        for start, end in numbers:
+            value = ascii_digits(text[start:end])
+            entity_type = TYPE_BY_FIRST_DIGIT.get(value[0])
+            if entity_type:
+                entities.append(make_entity(entity_type, value, start, end, text, extractor))
+        if mentions_passport and not numbers and len(run) == 1:
+            start, end = run[0]
+            if 7 <= end - start <= 9 and not _next_to_date_separator(text, start, end):
+                entities.append(make_entity("passport_number", ascii_digits(text[start:end]), start, end, text, extractor))
+    return sorted(entities, key=lambda e: e["start"])
+
+
+def _next_to_date_separator(text: str, start: int, end: int) -> bool:
+    return (start > 0 and text[start - 1] in "/.") or (end < len(text) and text[end] in "/.")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class IdentifierExtractor(GraphComponent, EntityExtractorMixin):
+    """Authoritative rule-based extractor of the five identifier entity types."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "IdentifierExtractor":
+        """Creates the extractor (it has no configuration and learns nothing)."""
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Replaces identifier entities of earlier extractors by the rule-based ones."""
+        for message in messages:
+            text: Optional[str] = message.get(TEXT)
+            if text:
+                replace_entities(message, IDENTIFIER_TYPES, find_identifiers(text))
+        return messages
+

@@ -1,0 +1,185 @@
+"""OccupationExtractor: the known occupations (lookup table `occupation`) -> canonical `occupation`.
+
+The lookup table is generated from residency/rules.yml (scripts/gen_lookups.py), so the value is
+always the canonical spelling of the list ("حارس أمن"), whatever the user wrote: matching is on
+normalised text (hamza forms, ة/ه, ى/ي, diacritics, tatweel), with an optional article on each
+word ("المهندس المدني"), an optional feminine ه ("ممرضه" -> "ممرض") and an optional leading clitic
+(و ف ب ل ك, "لل") kept outside the span: "ل[مهندس مدني]", "ل[لمحاسب]" in "للمحاسب".
+
+Rasa's RegexEntityExtractor is not used: it wraps patterns in \\b (broken by diacritics) and does
+not match "لمحاسب" or give canonical values.
+
+Words that are also everyday words ("عامل" = the worker, "بناء" = based on) are only taken as an
+occupation when the message talks about an occupation (مهنة, occupation...) or is nothing but the
+occupation (a bare answer to "which occupation?").
+
+An occupation found by an earlier ML extractor (CRF) that the list does not contain is kept with
+its value mapped to the closest known occupation when the spelling is close (typos), otherwise as
+written, so the dialogue can say the occupation is not in the list.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rapidfuzz import fuzz, process
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+import rasa.shared.utils.io
+
+from nlu.entities import make_entity, replace_entities
+from nlu.normalize import normalize, normalize_with_offsets
+
+OCCUPATIONS_FILE = "occupations.json"
+_FEMININE = "ه"
+
+
+def _word_pattern(word: str, first: bool) -> str:
+    article = "(?:ال|ل)?" if first else "(?:ال)?"  # "ل" = the article after the clitic ل ("للمحاسب")
+    feminine = "" if word.endswith(_FEMININE) else f"{_FEMININE}?"
+    return article + re.escape(word) + feminine
+
+
+class OccupationMatcher:
+    """Finds known occupations in a text; see the module docstring."""
+
+    def __init__(self, occupations: List[str], context_words: List[str], needs_context: List[str]) -> None:
+        """`occupations` canonical names; `needs_context` those also used as everyday words."""
+        self.canonical_by_normalized = {normalize(o): o for o in occupations}
+        self.needs_context = {normalize(o) for o in needs_context}
+        self.context = re.compile("|".join(re.escape(normalize(w)) for w in context_words)) if context_words else None
+        self._groups: Dict[str, str] = {}
+        alternatives = []
+        for index, normalized in enumerate(sorted(self.canonical_by_normalized, key=len, reverse=True)):
+            group = f"o{index}"
+            self._groups[group] = normalized
+            words = normalized.split()
+            body = r"\s+".join(_word_pattern(w, i == 0) for i, w in enumerate(words))
+            alternatives.append(f"(?P<{group}>{body})")
+        self._pattern = (
+            re.compile(r"(?<!\w)(?:[وف]?[بلك]|[وف])?(?:" + "|".join(alternatives) + r")(?!\w)")
+            if alternatives
+            else None
+        )
+
+    def find(self, text: str) -> List[Tuple[int, int, str]]:
+        """(start, end, canonical occupation) in the original text."""
+        if self._pattern is None:
+            return []
+        normalized = normalize_with_offsets(text)
+        found = []
+        for match in self._pattern.finditer(normalized.text):
+            group = match.lastgroup
+            occupation = self._groups[group]
+            if occupation in self.needs_context and not self._has_context(normalized.text, match):
+                continue
+            start, end = normalized.span(*match.span(group))
+            found.append((start, end, self.canonical_by_normalized[occupation]))
+        return found
+
+    def _has_context(self, text: str, match: "re.Match[str]") -> bool:
+        if self.context is not None and self.context.search(text):
+            return True
+        return not (text[: match.start()].strip() or text[match.end() :].strip(" .!؟?"))
+
+    def closest(self, written: str, cutoff: float) -> Optional[str]:
+        """The canonical occupation closest to `written` when at least `cutoff` similar."""
+        best = process.extractOne(normalize(written), list(self.canonical_by_normalized), scorer=fuzz.ratio, score_cutoff=cutoff)
+        return self.canonical_by_normalized[best[0]] if best else None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class OccupationExtractor(GraphComponent, EntityExtractorMixin):
+    """Lookup-table extractor of `occupation` with canonical values (see the module docstring)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """The component's default config."""
+        return {
+            "lookup_table": "occupation",
+            "needs_context": ["عامل", "بناء"],
+            "context_words": ["مهنه", "مهنت", "occupation", "profession", "وظيفه", "وظيفت"],
+            # rapidfuzz ratio (0-100) for mapping an ML-extracted occupation to a known one.
+            "fuzzy_cutoff": 85,
+        }
+
+    def __init__(
+        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, occupations: List[str]
+    ) -> None:
+        """Creates the extractor for the given canonical occupations."""
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.occupations = occupations
+        self.matcher = OccupationMatcher(occupations, self._config["context_words"], self._config["needs_context"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "OccupationExtractor":
+        """Creates an extractor that knows no occupation yet."""
+        return cls(config, model_storage, resource, [])
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "OccupationExtractor":
+        """Loads the occupations stored in training."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                occupations = rasa.shared.utils.io.read_json_file(directory / OCCUPATIONS_FILE)
+        except ValueError:
+            occupations = []
+        return cls(config, model_storage, resource, occupations)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Takes the occupations from the lookup table (warns when there is none)."""
+        name = self._config["lookup_table"]
+        occupations = [
+            str(element)
+            for table in training_data.lookup_tables
+            if table.get("name") == name
+            for element in table.get("elements", [])
+        ]
+        if not occupations:
+            rasa.shared.utils.io.raise_warning(f"OccupationExtractor: no lookup table named '{name}' in the training data.")
+        self.occupations = occupations
+        self.matcher = OccupationMatcher(occupations, self._config["context_words"], self._config["needs_context"])
+        with self._model_storage.write_to(self._resource) as directory:
+            rasa.shared.utils.io.dump_obj_as_json_to_file(directory / OCCUPATIONS_FILE, occupations)
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Adds known occupations with canonical values; maps earlier ML occupations to the list."""
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            found = [
+                make_entity("occupation", canonical, start, end, text, self.__class__.__name__)
+                for start, end, canonical in self.matcher.find(text)
+            ]
+            for entity in message.get(ENTITIES, []):
+                if entity["entity"] == "occupation" and not any(
+                    entity["start"] < new["end"] and new["start"] < entity["end"] for new in found
+                ):
+                    closest = self.matcher.closest(str(entity.get("value", "")), self._config["fuzzy_cutoff"])
+                    found.append({**entity, "value": closest or entity.get("value")})
+            replace_entities(message, ("occupation",), found)
+        return messages

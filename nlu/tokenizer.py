@@ -1,0 +1,203 @@
+"""ArabicTokenizer: normalised tokens with offsets into the user's original text, attached clitics split.
+
+Token text is the matching-normalised form (no diacritics or tatweel, one alef, ي/ه/و for ى/ة/ؤ,
+ASCII digits, lower-case Latin), which is what the featurizers read; token start/end point into the
+text exactly as the user wrote it, so entities extracted from tokens point there too.
+
+Clitic splitting is conservative. A leading و/ف (and) and then ب/ل/ك (with, for, like) are split
+off only when what is left is a word seen in the training data or lookup tables (at least three
+letters) and the word is not itself one the annotators kept whole inside an entity. "لل" + word is
+split into "ل" + "ال"-word. A leading "ل" is also split from a word never seen in training ("لرحيم"
+-> "ل" "رحيم"), because "for <name>" is the commonest way users attach a clitic to an entity;
+a short list of everyday ل-words (لازم, ليش, ...) and ل-initial names is never split. Letters and
+digits are separate tokens ("ل٢١٨..." -> "ل" "218...").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Iterable, List, Optional, Set, Text, Tuple
+
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+import rasa.shared.utils.io
+
+from nlu.normalize import normalize, normalize_with_offsets
+
+# On normalised text: Latin letters and digits together (passport "a1234567"), Arabic-script letters
+# together, anything else that is a word character.
+_WORD = re.compile(r"[a-z0-9]+|[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]+|[^\W_]+")
+_ARABIC_WORD = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]+")
+
+_CONJUNCTIONS = ("و", "ف")
+_PREPOSITIONS = ("ب", "ل", "ك")
+_MIN_STEM = 3
+
+# Everyday words and names that start with a clitic letter but are one word (normalised spelling).
+NEVER_SPLIT = frozenset(
+    normalize(w)
+    for w in """
+    لازم لازمه لسه لسا لين لما لكن لان لانه لاني لانها لقيت لقيته ليه ليش ليس ليست لحين لحد لغايه
+    لعند لطفا لاعب لبنان لبناني لبنانيه ليبيا ليبي ليلى ليلي لطيفه لؤي لوي لبنى لمى لينا لجين لقمان
+    لطفي لؤلؤه لولو ليث لميس لبيب
+    واحد واحده وين ولا والله وليد وفاء وائل وديع وصل وصلت وصول وقت ولد وزير وكيل وكاله وظيفه
+    بس بدي بعد بكره باسم بلال بدر بشير بكر بسام بندر باقي بطاقه برا بره
+    فيصل فهد فواز فارس فاطمه فتحي فيزا فقط فاتوره
+    كامل كريم كمال كفاله كيف كذا كمان كلها كل
+    """.split()
+)
+
+VOCABULARY_FILE = "vocabulary.json"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
+class ArabicTokenizer(Tokenizer):
+    """Tokenizer for Arabic (any dialect) mixed with English; see the module docstring."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """The component's default config (see parent class for full docstring)."""
+        return {
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+            # Split clitics off words (see the module docstring).
+            "split_clitics": True,
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: Optional[ModelStorage] = None,
+        resource: Optional[Resource] = None,
+        vocabulary: Iterable[str] = (),
+        protected: Iterable[str] = (),
+    ) -> None:
+        """Creates the tokenizer with the known vocabulary and the words never to split."""
+        super().__init__({**self.get_default_config(), **config})
+        self._model_storage = model_storage
+        self._resource = resource
+        self.vocabulary: Set[str] = set(vocabulary)
+        self.protected: Set[str] = set(protected)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "ArabicTokenizer":
+        """Creates a new, untrained tokenizer."""
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "ArabicTokenizer":
+        """Loads the vocabulary learnt in training (an untrained tokenizer if there is none)."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                stored = rasa.shared.utils.io.read_json_file(directory / VOCABULARY_FILE)
+        except ValueError:
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, stored["vocabulary"], stored["protected"])
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Learns the known words (training texts, lookup tables) and the words kept whole in entities."""
+        self.vocabulary, self.protected = learn_vocabulary(training_data)
+        if self._model_storage is not None and self._resource is not None:
+            with self._model_storage.write_to(self._resource) as directory:
+                rasa.shared.utils.io.dump_obj_as_json_to_file(
+                    directory / VOCABULARY_FILE,
+                    {"vocabulary": sorted(self.vocabulary), "protected": sorted(self.protected)},
+                )
+        return self._resource
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        """Normalised tokens with original-text offsets."""
+        text = message.get(attribute)
+        normalized = normalize_with_offsets(text)
+        tokens: List[Token] = []
+        for match in _WORD.finditer(normalized.text):
+            for piece, start, end in self._pieces(match.group(), match.start()):
+                original_start, original_end = normalized.span(start, end)
+                tokens.append(Token(piece, original_start, original_end))
+        if not tokens:
+            return [Token(text, 0)] if text else []
+        return self._apply_token_pattern(tokens)
+
+    def _pieces(self, word: str, offset: int) -> List[Tuple[str, int, int]]:
+        """The word split into (text, start, end) pieces, offsets in the normalised text."""
+        if not self._config["split_clitics"] or not _ARABIC_WORD.fullmatch(word):
+            return [(word, offset, offset + len(word))]
+        return [
+            (text, offset + start, offset + end) for text, start, end in self._split(word, 0)
+        ]
+
+    def _known(self, stem: str) -> bool:
+        return len(stem) >= _MIN_STEM and stem in self.vocabulary
+
+    def _split(self, word: str, start: int) -> List[Tuple[str, int, int]]:
+        whole = [(word, start, start + len(word))]
+        if len(word) <= _MIN_STEM or word in NEVER_SPLIT or word in self.protected:
+            return whole
+        head, rest = word[0], word[1:]
+        if head in _CONJUNCTIONS and (self._known(rest) or self._preposition_split(rest)):
+            return [(head, start, start + 1)] + self._split(rest, start + 1)
+        stem = self._preposition_split(word)
+        if stem is not None:
+            return [(head, start, start + 1), (stem, start + 1, start + len(word))]
+        if head == "ل" and word not in self.vocabulary and not rest.startswith("ل"):
+            return [(head, start, start + 1), (rest, start + 1, start + len(word))]
+        return whole
+
+    def _preposition_split(self, word: str) -> Optional[str]:
+        """The stem's text when `word` is a preposition + a known word, else None."""
+        head, rest = word[0], word[1:]
+        if head not in _PREPOSITIONS or word in NEVER_SPLIT or word in self.protected:
+            return None
+        if head == "ل" and rest.startswith("ل"):
+            # لل = ل + ال: "للعامل" -> "ل" + "العامل".
+            with_article = "ا" + rest
+            if self._known(with_article) or self._known(rest[1:]):
+                return with_article
+            return None
+        return rest if self._known(rest) else None
+
+
+def learn_vocabulary(training_data: TrainingData) -> Tuple[Set[str], Set[str]]:
+    """(known words, words to keep whole) from the training examples and lookup tables.
+
+    A word is kept whole when an annotated entity starts where the word starts (the annotator did
+    not split a clitic off it, e.g. "[فيصل](person_name)").
+    """
+    vocabulary: Set[str] = set()
+    protected: Set[str] = set()
+    for example in training_data.training_examples:
+        text = example.get(TEXT)
+        if not text:
+            continue
+        normalized = normalize_with_offsets(text)
+        entity_starts = {entity["start"] for entity in example.get("entities") or []}
+        for match in _WORD.finditer(normalized.text):
+            vocabulary.add(match.group())
+            if normalized.span(match.start(), match.end())[0] in entity_starts:
+                protected.add(match.group())
+    for table in training_data.lookup_tables:
+        for element in table.get("elements", []):
+            vocabulary.update(_WORD.findall(normalize(str(element))))
+    return vocabulary, protected
+
