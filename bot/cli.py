@@ -1,0 +1,126 @@
+"""The installed `muqeem` command: the domain commands (residency.cli) plus the front ends.
+
+`muqeem servers` runs the action server and the Rasa server in the foreground; `muqeem chat` and
+`muqeem bot` talk to them and start them in the background when no Rasa server answers.
+Rasa's address: MUQEEM_RASA_URL, else http://127.0.0.1:$MUQEEM_RASA_PORT (5005).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from typing import Optional
+
+import typer
+
+from bot.servers import BackgroundServers, ServerDied, ServerSettings, ServersError, run_foreground
+from residency.cli import app
+
+DEFAULT_DEMO_TELEGRAM_ID = 1000001
+
+
+def _settings() -> ServerSettings:
+    try:
+        return ServerSettings.from_env()
+    except ServersError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2)
+
+
+def _rasa_url(settings: ServerSettings) -> tuple[str, bool]:
+    """Rasa's URL and whether the servers may be started here (only when no URL was given)."""
+    given = os.environ.get("MUQEEM_RASA_URL", "").strip()
+    return (given.rstrip("/"), False) if given else (settings.rasa_url, True)
+
+
+def _exit_on_termination() -> None:
+    # SIGTERM / SIGHUP (terminal closed) unwind like Ctrl-C, so that background servers are stopped.
+    def leave(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, leave)
+    signal.signal(signal.SIGHUP, leave)
+
+
+@app.command()
+def servers() -> None:
+    """شغّل خادم الإجراءات وخادم Rasa (قناة REST) في الواجهة؛ Ctrl-C يوقفهما.
+    Run the action server and the Rasa server in the foreground; Ctrl-C stops both."""
+    raise typer.Exit(run_foreground(_settings()))
+
+
+@app.command()
+def chat(
+    telegram_id: Optional[int] = typer.Option(
+        None, "--as", help="Telegram id to chat as (default: MUQEEM_DEMO_TELEGRAM_ID or 1000001, the demo owner)."
+    ),
+    shaped: Optional[bool] = typer.Option(
+        None,
+        "--shaped/--no-shape",
+        help="Shape Arabic for terminals that cannot (default), or print it as is "
+        "(also MUQEEM_TERMINAL_SHAPES=1).",
+    ),
+) -> None:
+    """محادثة نصية في الطرفية عبر خادم Rasa نفسه. Terminal chat through the same Rasa server."""
+    from bot.chat import RestChannel, TerminalChat
+
+    settings = _settings()
+    sender = telegram_id if telegram_id is not None else int(
+        os.environ.get("MUQEEM_DEMO_TELEGRAM_ID") or DEFAULT_DEMO_TELEGRAM_ID
+    )
+    if shaped is None:
+        shaped = os.environ.get("MUQEEM_TERMINAL_SHAPES", "").strip() not in ("1", "true", "yes")
+    url, may_start = _rasa_url(settings)
+    _exit_on_termination()
+    try:
+        with _servers_if_needed(settings, may_start) as background:
+            conversation = TerminalChat(
+                channel=RestChannel(url),
+                sender=str(sender),
+                shaped=shaped,
+                downloads_dir=settings.var_dir / "downloads",
+                server_died=lambda: _death_message(background),
+            )
+            code = conversation.run()
+    except ServersError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(code)
+
+
+@app.command()
+def bot() -> None:
+    """شغّل بوت تيليجرام (TELEGRAM_BOT_TOKEN)؛ يشغّل الخوادم إن لم تكن تعمل.
+    Run the Telegram bot (TELEGRAM_BOT_TOKEN); starts the servers when they are not running."""
+    if not os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
+        typer.echo(
+            "لم يُضبط TELEGRAM_BOT_TOKEN: صدّر الرمز الذي أعطاك إياه @BotFather، أو استعمل muqeem chat.\n"
+            "TELEGRAM_BOT_TOKEN is not set: export the token from @BotFather, or use `muqeem chat`.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    settings = _settings()
+    url, may_start = _rasa_url(settings)
+    os.environ["RASA_URL"] = url  # what bot.app.main reads
+    _exit_on_termination()
+    try:
+        with _servers_if_needed(settings, may_start):
+            from bot.app import main
+
+            main()
+    except ServersError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2)
+
+
+def _servers_if_needed(settings: ServerSettings, may_start: bool) -> BackgroundServers:
+    return BackgroundServers(
+        settings,
+        progress=lambda text: print(text, file=sys.stderr, flush=True),
+        may_start=may_start,
+    )
+
+
+def _death_message(background: BackgroundServers) -> Optional[str]:
+    died = background.died()
+    return None if died is None else str(ServerDied(died))
