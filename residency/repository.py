@@ -41,6 +41,9 @@ class Repository:
     def user_by_telegram_id(self, telegram_id: int) -> User | None:
         return self._one(select(User).where(User.telegram_id == telegram_id))
 
+    def user(self, user_id: int) -> User | None:
+        return self._one(select(User).where(User.id == user_id))
+
     def owners(self, establishment_id: int) -> list[User]:
         stmt = select(User).where(User.establishment_id == establishment_id, User.role == "owner")
         return list(self.session.execute(stmt).scalars())

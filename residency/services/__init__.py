@@ -27,6 +27,7 @@ from residency.services.base import (
     Service,
     ServiceContext,
     authorise,
+    insufficient_balance_message,
     resolve_actor,
 )
 
@@ -92,20 +93,27 @@ def _execute_once(uow: UnitOfWork, actor: Actor, service: Service, quoted: Quote
         result={},
     )
     uow.repo.add(transaction)
-    balance_after = None
-    if service.charges_actor:
-        payer = ctx.establishment
-        if not uow.repo.debit(payer.id, fresh.total):
-            uow.session.refresh(payer)
-            ctx.require_balance(payer, fresh.total)
-            raise Refusal("insufficient_balance", "رصيد المنشأة لا يغطي الرسوم. اشحن الرصيد ثم أعد الطلب.")
-        uow.repo.record_ledger(payer, transaction, -fresh.total, fresh.service)
-        balance_after = payer.balance
+    payer = ctx.establishment
+    charge(uow, payer, transaction, fresh.total)
     result = service.apply(ctx, fresh, transaction)
     transaction.result = result
     uow.session.flush()
     uow.commit()
-    return Receipt(transaction.id, fresh.service, fresh.total, balance_after, result)
+    return Receipt(transaction.id, fresh.service, fresh.total, payer.balance, result)
+
+
+def charge(uow: UnitOfWork, payer, transaction: Transaction, total: int) -> None:
+    """Debit `total` from the payer with a ledger entry, or refuse saying how much is missing."""
+    if total == 0:
+        return
+    if not uow.repo.debit(payer.id, total):
+        uow.session.refresh(payer)
+        raise Refusal(
+            "insufficient_balance",
+            insufficient_balance_message(payer.balance, total),
+            missing=total - payer.balance,
+        )
+    uow.repo.record_ledger(payer, transaction, -total, transaction.service)
 
 
 def _prior_receipt(uow: UnitOfWork, actor: Actor, key: str) -> Receipt | None:
@@ -119,7 +127,7 @@ def _prior_receipt(uow: UnitOfWork, actor: Actor, key: str) -> Receipt | None:
 
 
 # Importing the service modules registers them.
-from residency.services import iqama  # noqa: E402,F401
+from residency.services import iqama, resident_changes, sponsorship  # noqa: E402,F401
 
 __all__ = [
     "ALL_SERVICES",

@@ -192,14 +192,7 @@ class ServiceContext:
     def require_balance(self, payer: Establishment, total: int) -> None:
         if payer.balance < total:
             missing = total - payer.balance
-            raise Refusal(
-                "insufficient_balance",
-                f"رصيد المنشأة {payer.balance} ريال لا يغطي الرسوم {total} ريال؛ ينقصه {missing} ريال. "
-                "اشحن الرصيد (سداد) ثم أعد الطلب.",
-                missing=missing,
-                total=total,
-                balance=payer.balance,
-            )
+            raise Refusal("insufficient_balance", insufficient_balance_message(payer.balance, total), missing=missing)
 
 
 VISA_KIND_LABELS = {"exit_reentry": "خروج وعودة", "final_exit": "خروج نهائي"}
@@ -215,6 +208,13 @@ def visa_status(visa: Visa, today: date) -> str:
 def is_active(visa: Visa, today: date) -> bool:
     """Issued and not yet expired, or used (the resident is abroad on it)."""
     return visa_status(visa, today) in ("issued", "used")
+
+
+def insufficient_balance_message(balance: int, total: int) -> str:
+    return (
+        f"رصيد المنشأة {balance} ريال لا يغطي الرسوم {total} ريال؛ ينقصه {total - balance} ريال. "
+        "اشحن الرصيد (سداد) ثم أعد الطلب."
+    )
 
 
 def unknown_resident_message(iqama: str) -> str:
@@ -247,8 +247,6 @@ class Service:
     """Base class of every service; subclasses set `name` and implement `quote` and `apply`."""
 
     name: ClassVar[str]
-    # Who pays: the actor's establishment unless the service says otherwise (sponsorship transfer).
-    charges_actor: ClassVar[bool] = True
 
     def quote(self, ctx: ServiceContext, **inputs: Any) -> Quote:  # pragma: no cover - abstract
         raise NotImplementedError

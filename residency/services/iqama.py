@@ -1,11 +1,12 @@
-"""Iqama services: renew (and, in sibling modules, issue)."""
+"""Iqama services: renew an iqama, issue the first iqama of a new arrival."""
 from __future__ import annotations
 
-from datetime import timedelta
+import secrets
+from datetime import date, timedelta
 from typing import Any
 
-from residency import calendar, fees
-from residency.errors import Refusal
+from residency import calendar, fees, identifiers
+from residency.errors import NotFound, Refusal
 from residency.rules import RULES
 from residency.services import register
 from residency.services.base import Quote, Service, ServiceContext, is_active, parse_period_months
@@ -70,7 +71,73 @@ class RenewIqama(Service):
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
         resident = ctx.resident(quote.inputs["iqama_number"])
         transaction.resident_id = resident.id
-        resident.iqama_expiry = calendar.date.fromisoformat(quote.effects["new_expiry"])
+        resident.iqama_expiry = date.fromisoformat(quote.effects["new_expiry"])
         if quote.effects["late"]:
             resident.late_renewal_offences += 1
+        return {"iqama_number": resident.iqama_number, "new_expiry": quote.effects["new_expiry"]}
+
+
+def new_iqama_number(uow) -> str:
+    """A fresh iqama number: 10 digits starting with 2 with a valid check digit."""
+    while True:
+        body = "2" + "".join(secrets.choice("0123456789") for _ in range(8))
+        number = next(body + d for d in "0123456789" if identifiers.luhn_valid(body + d))
+        if not uow.repo.iqama_in_use(number):
+            return number
+
+
+@register
+class IssueIqama(Service):
+    """First iqama of a newly arrived worker (border number); expiry = issue date + the period."""
+
+    name = "issue_iqama"
+
+    def quote(self, ctx: ServiceContext, border_number: str, period: Any) -> Quote:
+        rules = RULES["iqama"]
+        border = identifiers.parse_border_number(str(border_number))
+        resident = ctx.repo.resident_by_border(ctx.actor.establishment_id, border, lock=ctx.for_update)
+        if resident is None:
+            raise NotFound(
+                "unknown_border_number",
+                f"لا يوجد عامل برقم الحدود {border} ضمن منشأتك. تحقق من الرقم.",
+            )
+        if resident.iqama_number:
+            raise Refusal(
+                "iqama_exists",
+                f"لهذا العامل إقامة صادرة برقم {resident.iqama_number}؛ استخدم التجديد بدل الإصدار.",
+            )
+        if resident.arrival_date is None or resident.arrival_date > ctx.today:
+            raise Refusal(
+                "not_arrived",
+                "لم يُسجَّل وصول هذا العامل إلى المملكة بعد؛ تصدر الإقامة بعد دخوله.",
+            )
+        months = parse_period_months(period, rules["allowed_periods_months"])
+        days_since_arrival = (ctx.today - resident.arrival_date).days
+        fine = int(rules["late_issue_fine"]) if days_since_arrival > int(rules["late_issue_after_arrival_days"]) else 0
+        est = ctx.establishment
+        lines = fees.iqama_lines(
+            months,
+            resident.occupation,
+            0,
+            est.saudi_count,
+            est.expat_count,
+            fine,
+            f"غرامة تأخر إصدار الإقامة ({days_since_arrival} يومًا من الوصول)",
+        )
+        quoted = Quote(
+            service=self.name,
+            inputs={"border_number": border, "period": f"P{months}M"},
+            lines=lines,
+            effects={"new_expiry": calendar.add_months(ctx.today, months).isoformat()},
+            resident_name=resident.name_ar,
+            payer_number=est.number,
+        )
+        ctx.require_balance(est, quoted.total)
+        return quoted
+
+    def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
+        resident = ctx.repo.resident_by_border(ctx.actor.establishment_id, quote.inputs["border_number"])
+        transaction.resident_id = resident.id
+        resident.iqama_number = new_iqama_number(ctx.uow)
+        resident.iqama_expiry = date.fromisoformat(quote.effects["new_expiry"])
         return {"iqama_number": resident.iqama_number, "new_expiry": quote.effects["new_expiry"]}

@@ -1,0 +1,104 @@
+"""Changes to a resident's record: occupation (paid) and passport (free)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from residency import calendar, identifiers
+from residency.errors import InvalidInput, Refusal
+from residency.fees import FeeLine
+from residency.names import normalize_name
+from residency.rules import RULES, occupations
+from residency.services import register
+from residency.services.base import Quote, Service, ServiceContext
+
+
+def canonical_occupation(text: str) -> str | None:
+    """The occupation of the known list that `text` names (tolerant of hamza, ة/ه, ى/ي, "ال"), else None."""
+    wanted = normalize_name(text).removeprefix("ال")
+    for occupation in occupations():
+        if normalize_name(occupation).removeprefix("ال") == wanted:
+            return occupation
+    return None
+
+
+@register
+class ChangeOccupation(Service):
+    name = "change_occupation"
+
+    def quote(self, ctx: ServiceContext, iqama_number: str, occupation: str) -> Quote:
+        resident = ctx.resident(iqama_number)
+        new = canonical_occupation(str(occupation))
+        if new is None:
+            examples = "، ".join(occupations()[7:12])
+            raise InvalidInput(
+                "unknown_occupation",
+                f"المهنة «{occupation}» ليست في قائمة المهن المعتمدة. اكتب مهنة من القائمة، مثل: {examples}.",
+            )
+        if new == resident.occupation:
+            raise Refusal("same_occupation", f"مهنة المقيم الحالية هي «{new}» أصلًا؛ اختر مهنة مختلفة.")
+        est = ctx.establishment
+        quoted = Quote(
+            service=self.name,
+            inputs={"iqama_number": resident.iqama_number, "occupation": new},
+            lines=[FeeLine("occupation_fee", "رسوم تعديل المهنة", int(RULES["occupation_change"]["fee"]))],
+            effects={"old_occupation": resident.occupation, "new_occupation": new},
+            resident_iqama=resident.iqama_number,
+            resident_name=resident.name_ar,
+            payer_number=est.number,
+        )
+        ctx.require_balance(est, quoted.total)
+        return quoted
+
+    def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
+        resident = ctx.resident(quote.inputs["iqama_number"])
+        transaction.resident_id = resident.id
+        resident.occupation = quote.inputs["occupation"]
+        return {"iqama_number": resident.iqama_number, "occupation": resident.occupation}
+
+
+@register
+class UpdatePassport(Service):
+    """Record a renewed passport: the new expiry must be in the future and later than the old one."""
+
+    name = "update_passport"
+
+    def quote(self, ctx: ServiceContext, iqama_number: str, passport_number: str, passport_expiry: Any) -> Quote:
+        resident = ctx.resident(iqama_number)
+        number = identifiers.parse_passport_number(str(passport_number))
+        expiry = passport_expiry if isinstance(passport_expiry, date) else calendar.parse_date(str(passport_expiry))
+        if expiry <= ctx.today:
+            raise Refusal(
+                "passport_expiry_past",
+                f"تاريخ انتهاء الجواز {calendar.format_date(expiry)} ليس في المستقبل؛ أدخل تاريخ انتهاء الجواز الجديد.",
+            )
+        if expiry <= resident.passport_expiry:
+            raise Refusal(
+                "passport_expiry_not_later",
+                f"تاريخ الانتهاء الجديد يجب أن يكون بعد تاريخ الجواز الحالي {calendar.format_date(resident.passport_expiry)}.",
+            )
+        return Quote(
+            service=self.name,
+            inputs={
+                "iqama_number": resident.iqama_number,
+                "passport_number": number,
+                "passport_expiry": expiry.isoformat(),
+            },
+            lines=[],
+            effects={
+                "old_passport_number": resident.passport_number,
+                "old_passport_expiry": resident.passport_expiry.isoformat(),
+                "new_passport_number": number,
+                "new_passport_expiry": expiry.isoformat(),
+            },
+            resident_iqama=resident.iqama_number,
+            resident_name=resident.name_ar,
+            payer_number=ctx.actor.establishment_number,
+        )
+
+    def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
+        resident = ctx.resident(quote.inputs["iqama_number"])
+        transaction.resident_id = resident.id
+        resident.passport_number = quote.inputs["passport_number"]
+        resident.passport_expiry = date.fromisoformat(quote.inputs["passport_expiry"])
+        return {"iqama_number": resident.iqama_number, "passport_number": resident.passport_number}

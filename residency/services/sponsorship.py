@@ -1,0 +1,180 @@
+"""Sponsorship transfer, a two-party service.
+
+1. The current establishment requests it (`transfer_sponsorship`, free for it): a pending
+   `TransferRequest` is recorded and the receiving establishment's owners are notified with
+   accept/decline buttons (a `Notification` row that the bot sends).
+2. A receiving owner answers with `respond_transfer`: on acceptance every rule is checked again, the
+   receiving establishment pays the fee (2000 / 4000 / 6000 by the resident's transfer count) and the
+   resident moves, in one transaction; on refusal nothing moves. The requester is told either way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from residency import calendar, identifiers
+from residency.db import UnitOfWork
+from residency.errors import NotFound, Refusal, Unauthorized
+from residency.fees import transfer_fee
+from residency.models import Notification, Resident, Transaction, TransferRequest, utcnow
+from residency.services import charge, register
+from residency.services.base import Quote, Service, ServiceContext, authorise, is_active
+
+# Button payloads of the notification; the bot handles them itself (they never reach Rasa).
+ACCEPT_PAYLOAD = "transfer:accept:{id}"
+DECLINE_PAYLOAD = "transfer:decline:{id}"
+
+
+def check_transferable(resident: Resident, today) -> None:
+    """Resident inside, iqama valid, no active visa (checked at request and again at acceptance)."""
+    if resident.location != "inside":
+        raise Refusal("resident_outside", "المقيم خارج المملكة؛ لا تُنقل الخدمات إلا وهو داخلها.")
+    if resident.iqama_expiry is None or resident.iqama_expiry < today:
+        raise Refusal("iqama_expired", "إقامة المقيم منتهية؛ جدّدها أولًا ثم اطلب نقل الخدمات.")
+    for visa in resident.visas:
+        if is_active(visa, today):
+            raise Refusal(
+                "active_visa",
+                f"لدى المقيم تأشيرة سارية رقم {visa.number}؛ ألغِها أولًا ثم اطلب نقل الخدمات.",
+            )
+
+
+@register
+class TransferSponsorship(Service):
+    name = "transfer_sponsorship"
+
+    def quote(self, ctx: ServiceContext, iqama_number: str, establishment_number: str) -> Quote:
+        resident = ctx.resident(iqama_number)
+        target_number = identifiers.parse_establishment_number(str(establishment_number))
+        target = ctx.repo.establishment_by_number(target_number)
+        if target is None:
+            raise NotFound(
+                "unknown_establishment",
+                f"لا توجد منشأة بالرقم الموحد {target_number}. تحقق من الرقم.",
+            )
+        if target.id == ctx.actor.establishment_id:
+            raise Refusal("same_establishment", "المقيم على كفالة منشأتك أصلًا؛ أدخل رقم المنشأة المستقبلة.")
+        check_transferable(resident, ctx.today)
+        if ctx.repo.pending_transfer_for(resident.id) is not None:
+            raise Refusal("transfer_pending", "يوجد طلب نقل خدمات لهذا المقيم بانتظار رد المنشأة المستقبلة.")
+        if not ctx.repo.owners(target.id):
+            raise Refusal(
+                "target_has_no_owner",
+                "المنشأة المستقبلة ليس لها مستخدم مفعّل في المساعد؛ لا يمكنها قبول الطلب حاليًا.",
+            )
+        return Quote(
+            service=self.name,
+            inputs={"iqama_number": resident.iqama_number, "establishment_number": target.number},
+            lines=[],
+            effects={
+                "target_number": target.number,
+                "target_name": target.name_ar,
+                "target_fee": transfer_fee(resident.transfer_count),
+            },
+            resident_iqama=resident.iqama_number,
+            resident_name=resident.name_ar,
+            payer_number=target.number,
+        )
+
+    def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
+        resident = ctx.resident(quote.inputs["iqama_number"])
+        target = ctx.repo.establishment_by_number(quote.inputs["establishment_number"])
+        transaction.resident_id = resident.id
+        request = TransferRequest(
+            resident_id=resident.id,
+            from_establishment_id=ctx.actor.establishment_id,
+            to_establishment_id=target.id,
+            requested_by_user_id=ctx.actor.user_id,
+            fee=quote.effects["target_fee"],
+            request_transaction_id=transaction.id,
+        )
+        ctx.repo.add(request)
+        text = (
+            f"طلب نقل خدمات من «{ctx.establishment.name_ar}» إلى منشأتك:\n"
+            f"المقيم: {resident.name_ar}\n"
+            f"المهنة: {resident.occupation}\n"
+            f"الرسوم على منشأتك عند القبول: {request.fee} ريال\n"
+            "هل تقبل الطلب؟"
+        )
+        buttons = [
+            {"title": "قبول", "payload": ACCEPT_PAYLOAD.format(id=request.id)},
+            {"title": "رفض", "payload": DECLINE_PAYLOAD.format(id=request.id)},
+        ]
+        for owner in ctx.repo.owners(target.id):
+            ctx.repo.add(Notification(telegram_id=owner.telegram_id, text=text, buttons=buttons))
+        return {"request_id": request.id, "target_number": target.number, "status": "pending"}
+
+
+@dataclass(frozen=True)
+class TransferDecision:
+    request_id: int
+    status: str
+    fee_charged: int
+    resident_name: str
+    balance_after: int
+    replayed: bool = False
+
+
+def respond_transfer(uow: UnitOfWork, telegram_id: int, request_id: int, accept: bool) -> TransferDecision:
+    """The receiving owner accepts (pay and move, atomically) or declines a pending transfer.
+
+    Answering an already decided request changes nothing and reports its outcome (a double tap).
+    """
+    actor = authorise(uow, telegram_id, "transfer_sponsorship")
+    request = uow.repo.transfer_request(int(request_id), lock=True)
+    if request is None or request.to_establishment_id != actor.establishment_id:
+        raise NotFound("unknown_transfer", "لا يوجد طلب نقل خدمات بهذا الرقم لمنشأتك.")
+    if actor.role != "owner":
+        raise Unauthorized("owner_only", "قبول نقل الخدمات أو رفضه لمالك المنشأة فقط.")
+    target = uow.repo.establishment(actor.establishment_id, lock=True)
+    if request.status != "pending":
+        return TransferDecision(
+            request.id, request.status, request.fee if request.status == "accepted" else 0,
+            request.resident.name_ar, target.balance, replayed=True,
+        )
+    resident = request.resident
+    source = uow.repo.establishment(request.from_establishment_id, lock=True)
+    transaction = Transaction(
+        idempotency_key=f"transfer:{request.id}:decision",
+        establishment_id=target.id,
+        user_id=actor.user_id,
+        resident_id=resident.id,
+        service="transfer_sponsorship_accept" if accept else "transfer_sponsorship_decline",
+        inputs={"request_id": request.id, "accept": accept},
+        fee_lines=[],
+        total=0,
+        result={},
+    )
+    uow.repo.add(transaction)
+    if accept:
+        if resident.establishment_id != source.id:
+            raise Refusal("resident_moved", "لم يعد المقيم على كفالة المنشأة الطالبة؛ الطلب لم يعد صالحًا.")
+        check_transferable(resident, calendar.today())
+        fee = transfer_fee(resident.transfer_count)
+        transaction.fee_lines = [{"code": "transfer_fee", "label": "رسوم نقل الخدمات", "amount": fee}]
+        transaction.total = fee
+        charge(uow, target, transaction, fee)
+        resident.establishment_id = target.id
+        resident.transfer_count += 1
+        source.expat_count = max(source.expat_count - 1, 0)
+        target.expat_count += 1
+        request.fee = fee
+    request.status = "accepted" if accept else "declined"
+    request.decided_at = utcnow()
+    request.decision_transaction_id = transaction.id
+    transaction.result = {"request_id": request.id, "status": request.status}
+    requester = uow.repo.user(request.requested_by_user_id) if request.requested_by_user_id else None
+    if requester is not None:
+        outcome = "قبلت" if accept else "رفضت"
+        uow.repo.add(
+            Notification(
+                telegram_id=requester.telegram_id,
+                text=f"{outcome} منشأة «{target.name_ar}» طلب نقل خدمات المقيم {resident.name_ar}.",
+                buttons=[],
+            )
+        )
+    uow.session.flush()
+    uow.session.refresh(target)
+    decision = TransferDecision(request.id, request.status, transaction.total, resident.name_ar, target.balance)
+    uow.commit()
+    return decision
