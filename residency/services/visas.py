@@ -1,0 +1,456 @@
+"""Visa services (SPEC section 4): issue, extend and cancel an exit/re-entry visa; issue and cancel a
+final exit.
+
+Dates: an exit/re-entry's return-before date is the issue date plus the duration (calendar months, or
+days); an extension adds whole months to it; a final exit's leave-before date is the issue date plus
+rules.yml final_exit.valid_days. A visa is valid through its date: `base.visa_status` counts an issued
+visa as expired only from the day after. Every figure comes from residency/rules.yml.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from residency import calendar, fees, identifiers
+from residency.errors import InvalidInput, Refusal
+from residency.models import ENTRY_TYPES, Resident, Visa
+from residency.rules import RULES
+from residency.services import register
+from residency.services.base import (
+    VISA_KIND_LABELS,
+    Quote,
+    Service,
+    ServiceContext,
+    is_active,
+    new_visa_number,
+    visa_status,
+)
+
+EXIT_REENTRY = "exit_reentry"
+FINAL_EXIT = "final_exit"
+ENTRY_TYPE_LABELS = {"single": "مفردة", "multiple": "متعددة"}
+
+
+def _fmt(d: date) -> str:
+    return calendar.format_date(d)
+
+
+def _entry_type(value: Any) -> str:
+    entry_type = str(value).strip().lower()
+    if entry_type not in ENTRY_TYPES:
+        raise InvalidInput(
+            "bad_visa_type",
+            "نوع تأشيرة الخروج والعودة إما مفردة أو متعددة. اختر أحدهما.",
+            value=str(value),
+        )
+    return entry_type
+
+
+def _active_visa(ctx: ServiceContext, resident: Resident, kind: str) -> Visa | None:
+    return next((v for v in ctx.repo.visas_of(resident.id) if v.kind == kind and is_active(v, ctx.today)), None)
+
+
+def _latest_visa(ctx: ServiceContext, resident: Resident, kind: str) -> Visa | None:
+    return next((v for v in ctx.repo.visas_of(resident.id) if v.kind == kind), None)
+
+
+def _resident_and_visa(ctx: ServiceContext, number: Any, kind: str) -> tuple[Resident, Visa | None]:
+    """The resident and the visa named by an iqama number (its latest visa of `kind`) or a visa number.
+
+    When executing, the resident row is locked BEFORE its visas are read, the order every service and
+    border event uses (a visa number must not lock the visa first), and both are re-read under the lock.
+    """
+    resident, visa = ServiceContext(ctx.uow, ctx.actor).resident_and_visa(str(number), kind)
+    if ctx.for_update:
+        session = ctx.uow.session
+        session.refresh(resident, with_for_update=True)
+        by_visa_number = identifiers.parse_iqama_or_visa(str(number))[0] is identifiers.IdKind.VISA
+        if not by_visa_number:
+            visa = _latest_visa(ctx, resident, kind)
+        if visa is not None:
+            session.refresh(visa)
+    return resident, visa
+
+
+def _refuse_unless_inside(resident: Resident, service_ar: str, instead: str) -> None:
+    if resident.location != "inside":
+        raise Refusal(
+            "resident_outside",
+            f"المقيم {resident.name_ar} خارج المملكة حاليًا، و{service_ar} تصدر والمقيم داخل المملكة فقط. {instead}",
+        )
+
+
+def _refuse_if_iqama_expired(resident: Resident, today: date, instead: str) -> None:
+    if resident.iqama_expiry < today:
+        raise Refusal(
+            "iqama_expired",
+            f"إقامة المقيم منتهية منذ {_fmt(resident.iqama_expiry)}، والخدمة تتطلب إقامة سارية. {instead}",
+            iqama_expiry=resident.iqama_expiry.isoformat(),
+        )
+
+
+def _refuse_unless_iqama_covers(resident: Resident, return_before: date, instead: str) -> None:
+    if resident.iqama_expiry < return_before:
+        raise Refusal(
+            "iqama_too_short",
+            f"تنتهي إقامة المقيم في {_fmt(resident.iqama_expiry)} قبل تاريخ العودة {_fmt(return_before)}، "
+            f"ويجب أن تبقى الإقامة سارية حتى تاريخ العودة. جدّد الإقامة أولًا، أو {instead}",
+            iqama_expiry=resident.iqama_expiry.isoformat(),
+            return_before=return_before.isoformat(),
+        )
+
+
+def _refuse_if_too_long(ctx: ServiceContext, until: date) -> None:
+    max_months = int(RULES["exit_reentry"]["max_months"])
+    if until > calendar.add_months(ctx.today, max_months):
+        raise Refusal(
+            "duration_too_long",
+            f"أطول مدة يمكن طلبها لتأشيرة الخروج والعودة {calendar.Duration(months=max_months).describe_ar()}. "
+            "اختر مدة أقصر.",
+            max_months=max_months,
+        )
+
+
+def _refuse_unless_status(visa: Visa, status: str, allowed: tuple[str, ...], action_ar: str) -> None:
+    """Refuse a visa whose status today is not one of `allowed`, naming the status and the way out."""
+    if status in allowed:
+        return
+    label = f"تأشيرة {VISA_KIND_LABELS[visa.kind]} رقم {visa.number}"
+    new_one = f"أصدر تأشيرة {VISA_KIND_LABELS[visa.kind]} جديدة عند الحاجة."
+    if status == "used":
+        after = (
+            "المقيم في الخارج، ويمكنك تمديدها إن احتاج وقتًا أطول."
+            if visa.kind == EXIT_REENTRY
+            else "غادر المقيم المملكة نهائيًا."
+        )
+        message = f"استُخدمت {label}: غادر المقيم المملكة في {_fmt(visa.departed_on)}، فلا يمكن {action_ar}. {after}"
+    elif status == "expired":
+        after = "المقيم في الخارج بعد فوات تاريخ عودته؛ راجع مكتب الجوازات." if visa.status == "used" else new_one
+        message = f"انتهت {label} في {_fmt(visa.valid_until)}، فلا يمكن {action_ar}. {after}"
+    elif status == "cancelled":
+        message = f"{label} ملغاة منذ {_fmt(visa.cancelled_on)}، فلا يمكن {action_ar}. {new_one}"
+    else:
+        message = f"استُخدمت {label} وعاد المقيم في {_fmt(visa.returned_on)}، فلا يمكن {action_ar}. {new_one}"
+    codes = {"used": "visa_used", "expired": "visa_expired", "cancelled": "visa_already_cancelled"}
+    raise Refusal(codes.get(status, "visa_returned"), message, status=status)
+
+
+def _refuse_without_visa(visa: Visa | None, kind: str) -> Visa:
+    if visa is None:
+        raise Refusal(
+            f"no_{kind}",
+            f"لا توجد تأشيرة {VISA_KIND_LABELS[kind]} لهذا المقيم. تحقق من الرقم أو أصدر تأشيرة أولًا.",
+        )
+    return visa
+
+
+def _exit_reentry_active_message(visa: Visa, instead: str) -> str:
+    return (
+        f"لدى المقيم تأشيرة خروج وعودة {ENTRY_TYPE_LABELS[visa.entry_type]} سارية رقم {visa.number} "
+        f"(العودة قبل {_fmt(visa.valid_until)}). {instead}"
+    )
+
+
+@register
+class IssueExitReentry(Service):
+    """Issue a single or multiple exit/re-entry visa; return-before = today + the duration.
+
+    Passport rule: the passport must not expire before today + rules.yml passport_min_valid_days
+    (90 days counted from the issue date, not from the return date). The duration is at most
+    max_months calendar months from today (a duration in days is compared as a date).
+    """
+
+    name = "issue_exit_reentry"
+
+    def quote(self, ctx: ServiceContext, iqama_number: str, visa_type: Any, duration: Any) -> Quote:
+        rules = RULES["exit_reentry"]
+        resident = ctx.resident(iqama_number)
+        entry_type = _entry_type(visa_type)
+        period = calendar.Duration.parse(duration)
+        return_before = period.after(ctx.today)
+
+        _refuse_unless_inside(
+            resident, "تأشيرة الخروج والعودة", "إن كان مسافرًا بتأشيرة سارية فيمكنك تمديدها بدل إصدار أخرى."
+        )
+        active = _active_visa(ctx, resident, FINAL_EXIT)
+        if active is not None:
+            raise Refusal(
+                "final_exit_active",
+                f"لدى المقيم تأشيرة خروج نهائي رقم {active.number}، فلا تصدر له تأشيرة خروج وعودة. "
+                "ألغِ الخروج النهائي أولًا إن كان المقيم سيبقى.",
+            )
+        active = _active_visa(ctx, resident, EXIT_REENTRY)
+        if active is not None:
+            raise Refusal(
+                "exit_reentry_active",
+                _exit_reentry_active_message(
+                    active, "لا تصدر تأشيرة ثانية قبل استخدامها أو إلغائها: مدّدها إن احتجت مدة أطول، أو ألغها أولًا."
+                ),
+            )
+        _refuse_if_too_long(ctx, return_before)
+        _refuse_if_iqama_expired(resident, ctx.today, "جدّد الإقامة أولًا ثم أصدر التأشيرة.")
+        _refuse_unless_iqama_covers(
+            resident, return_before, f"اختر مدة تنتهي في {_fmt(resident.iqama_expiry)} أو قبله."
+        )
+        min_days = int(rules["passport_min_valid_days"])
+        passport_needed = ctx.today + timedelta(days=min_days)
+        if resident.passport_expiry < passport_needed:
+            raise Refusal(
+                "passport_validity",
+                f"ينتهي جواز سفر المقيم في {_fmt(resident.passport_expiry)}، ويجب أن يبقى الجواز ساريًا "
+                f"{min_days} يومًا على الأقل (حتى {_fmt(passport_needed)}). جدّد الجواز ثم حدّث بياناته "
+                "(خدمة تحديث الجواز) وأعد الطلب.",
+                passport_expiry=resident.passport_expiry.isoformat(),
+            )
+
+        months = period.billable_months()
+        wording = period.describe_ar()
+        if period.days:
+            wording += f"، تُحسب {calendar.Duration(months=months).describe_ar()}"
+        est = ctx.establishment
+        quoted = Quote(
+            service=self.name,
+            inputs={"iqama_number": resident.iqama_number, "visa_type": entry_type, "duration": period.iso()},
+            lines=[
+                fees.FeeLine(
+                    "visa_fee",
+                    f"رسوم تأشيرة خروج وعودة {ENTRY_TYPE_LABELS[entry_type]} ({wording})",
+                    fees.exit_reentry_fee(entry_type, months),
+                )
+            ],
+            effects={
+                "visa_type": entry_type,
+                "billable_months": months,
+                "issued_on": ctx.today.isoformat(),
+                "return_before": return_before.isoformat(),
+            },
+            resident_iqama=resident.iqama_number,
+            resident_name=resident.name_ar,
+            payer_number=est.number,
+        )
+        ctx.require_balance(est, quoted.total)
+        return quoted
+
+    def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
+        resident = ctx.resident(quote.inputs["iqama_number"])
+        transaction.resident_id = resident.id
+        visa = Visa(
+            number=new_visa_number(ctx.uow),
+            resident_id=resident.id,
+            kind=EXIT_REENTRY,
+            entry_type=quote.effects["visa_type"],
+            issued_on=date.fromisoformat(quote.effects["issued_on"]),
+            valid_until=date.fromisoformat(quote.effects["return_before"]),
+            status="issued",
+            transaction_id=transaction.id,
+        )
+        ctx.repo.add(visa)
+        return {
+            "visa_number": visa.number,
+            "iqama_number": resident.iqama_number,
+            "visa_type": visa.entry_type,
+            "issued_on": quote.effects["issued_on"],
+            "return_before": quote.effects["return_before"],
+        }
+
+
+@register
+class ExtendExitReentry(Service):
+    """Add whole months to an exit/re-entry's return-before date (a duration in days is rounded up to
+    months); 100 single / 200 multiple a month, doubled while the resident is abroad."""
+
+    name = "extend_exit_reentry"
+
+    def quote(self, ctx: ServiceContext, number: str, months: Any) -> Quote:
+        resident, visa = _resident_and_visa(ctx, number, EXIT_REENTRY)
+        visa = _refuse_without_visa(visa, EXIT_REENTRY)
+        extra_months = calendar.Duration.parse(months).billable_months()
+        status = visa_status(visa, ctx.today)
+        if visa.valid_until < ctx.today:
+            status = "expired"  # also a used visa: the resident is abroad and its date has passed
+        _refuse_unless_status(visa, status, ("issued", "used"), "تمديدها")
+
+        new_return_before = calendar.add_months(visa.valid_until, extra_months)
+        _refuse_if_too_long(ctx, new_return_before)
+        _refuse_unless_iqama_covers(
+            resident, new_return_before, f"مدّد مدة أقصر تنتهي في {_fmt(resident.iqama_expiry)} أو قبله."
+        )
+        outside = resident.location == "outside"
+        label = (
+            f"رسوم تمديد تأشيرة خروج وعودة {ENTRY_TYPE_LABELS[visa.entry_type]} "
+            f"({calendar.Duration(months=extra_months).describe_ar()})"
+        )
+        if outside:
+            label += "، مضاعفة لأن المقيم خارج المملكة"
+        est = ctx.establishment
+        quoted = Quote(
+            service=self.name,
+            inputs={"number": visa.number, "months": f"P{extra_months}M"},
+            lines=[fees.FeeLine("extension_fee", label, fees.extension_fee(visa.entry_type, extra_months, outside))],
+            effects={
+                "visa_number": visa.number,
+                "visa_type": visa.entry_type,
+                "months": extra_months,
+                "outside": outside,
+                "old_return_before": visa.valid_until.isoformat(),
+                "new_return_before": new_return_before.isoformat(),
+            },
+            resident_iqama=resident.iqama_number,
+            resident_name=resident.name_ar,
+            payer_number=est.number,
+        )
+        ctx.require_balance(est, quoted.total)
+        return quoted
+
+    def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
+        visa = ctx.repo.visa_by_number(ctx.actor.establishment_id, quote.inputs["number"])
+        transaction.resident_id = visa.resident_id
+        visa.valid_until = date.fromisoformat(quote.effects["new_return_before"])
+        return {
+            "visa_number": visa.number,
+            "iqama_number": visa.resident.iqama_number,
+            "return_before": quote.effects["new_return_before"],
+        }
+
+
+@register
+class CancelExitReentry(Service):
+    """Cancel an unused exit/re-entry within rules.yml cancel_within_days_of_issue days of its issue and
+    while it is valid (through its return-before date). Free; the issue fee is not refunded."""
+
+    name = "cancel_exit_reentry"
+
+    def quote(self, ctx: ServiceContext, number: str) -> Quote:
+        resident, visa = _resident_and_visa(ctx, number, EXIT_REENTRY)
+        visa = _refuse_without_visa(visa, EXIT_REENTRY)
+        _refuse_unless_status(visa, visa_status(visa, ctx.today), ("issued",), "إلغاؤها")
+        window = int(RULES["exit_reentry"]["cancel_within_days_of_issue"])
+        if (ctx.today - visa.issued_on).days > window:
+            raise Refusal(
+                "cancel_window_passed",
+                f"صدرت تأشيرة الخروج والعودة رقم {visa.number} في {_fmt(visa.issued_on)}، ولا تُلغى إلا خلال "
+                f"{window} يومًا من إصدارها. اتركها تنتهي في {_fmt(visa.valid_until)} أو راجع مكتب الجوازات.",
+            )
+        return Quote(
+            service=self.name,
+            inputs={"number": visa.number},
+            lines=[],
+            effects={
+                "visa_number": visa.number,
+                "visa_type": visa.entry_type,
+                "return_before": visa.valid_until.isoformat(),
+                "note": "الإلغاء مجاني، ولا تُسترد رسوم إصدار التأشيرة.",
+            },
+            resident_iqama=resident.iqama_number,
+            resident_name=resident.name_ar,
+            payer_number=ctx.actor.establishment_number,
+        )
+
+    def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
+        return _cancel(ctx, quote, transaction)
+
+
+def _cancel(ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
+    visa = ctx.repo.visa_by_number(ctx.actor.establishment_id, quote.inputs["number"])
+    transaction.resident_id = visa.resident_id
+    visa.status = "cancelled"
+    visa.cancelled_on = ctx.today
+    return {
+        "visa_number": visa.number,
+        "iqama_number": visa.resident.iqama_number,
+        "cancelled_on": ctx.today.isoformat(),
+    }
+
+
+@register
+class IssueFinalExit(Service):
+    """Issue a final exit, valid rules.yml final_exit.valid_days days from today. Free.
+
+    Iqama and passport must be valid today (not expired)."""
+
+    name = "issue_final_exit"
+
+    def quote(self, ctx: ServiceContext, iqama_number: str) -> Quote:
+        resident = ctx.resident(iqama_number)
+        _refuse_unless_inside(resident, "تأشيرة الخروج النهائي", "سجّل عودته أولًا ثم أصدر الخروج النهائي.")
+        _refuse_if_iqama_expired(resident, ctx.today, "جدّد الإقامة أولًا ثم أصدر الخروج النهائي.")
+        if resident.passport_expiry < ctx.today:
+            raise Refusal(
+                "passport_expired",
+                f"جواز سفر المقيم منتهٍ منذ {_fmt(resident.passport_expiry)}، والخروج النهائي يتطلب جوازًا ساريًا. "
+                "جدّد الجواز ثم حدّث بياناته (خدمة تحديث الجواز) وأعد الطلب.",
+            )
+        active = _active_visa(ctx, resident, EXIT_REENTRY)
+        if active is not None:
+            raise Refusal(
+                "exit_reentry_active",
+                _exit_reentry_active_message(active, "ألغِ تأشيرة الخروج والعودة أولًا ثم أصدر الخروج النهائي."),
+            )
+        active = _active_visa(ctx, resident, FINAL_EXIT)
+        if active is not None:
+            raise Refusal(
+                "final_exit_active",
+                f"لدى المقيم تأشيرة خروج نهائي سارية رقم {active.number} (المغادرة قبل {_fmt(active.valid_until)})، "
+                "فلا حاجة لإصدار أخرى.",
+            )
+        leave_before = ctx.today + timedelta(days=int(RULES["final_exit"]["valid_days"]))
+        return Quote(
+            service=self.name,
+            inputs={"iqama_number": resident.iqama_number},
+            lines=[],
+            effects={"issued_on": ctx.today.isoformat(), "leave_before": leave_before.isoformat()},
+            resident_iqama=resident.iqama_number,
+            resident_name=resident.name_ar,
+            payer_number=ctx.actor.establishment_number,
+        )
+
+    def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
+        resident = ctx.resident(quote.inputs["iqama_number"])
+        transaction.resident_id = resident.id
+        visa = Visa(
+            number=new_visa_number(ctx.uow),
+            resident_id=resident.id,
+            kind=FINAL_EXIT,
+            entry_type=None,
+            issued_on=date.fromisoformat(quote.effects["issued_on"]),
+            valid_until=date.fromisoformat(quote.effects["leave_before"]),
+            status="issued",
+            transaction_id=transaction.id,
+        )
+        ctx.repo.add(visa)
+        return {
+            "visa_number": visa.number,
+            "iqama_number": resident.iqama_number,
+            "issued_on": quote.effects["issued_on"],
+            "leave_before": quote.effects["leave_before"],
+        }
+
+
+@register
+class CancelFinalExit(Service):
+    """Cancel an unused final exit while the iqama is still valid. Free."""
+
+    name = "cancel_final_exit"
+
+    def quote(self, ctx: ServiceContext, number: str) -> Quote:
+        resident, visa = _resident_and_visa(ctx, number, FINAL_EXIT)
+        visa = _refuse_without_visa(visa, FINAL_EXIT)
+        _refuse_unless_status(visa, visa_status(visa, ctx.today), ("issued",), "إلغاؤها")
+        _refuse_if_iqama_expired(
+            resident,
+            ctx.today,
+            f"لا يُلغى الخروج النهائي بعد انتهاء الإقامة: على المقيم المغادرة قبل {_fmt(visa.valid_until)}، "
+            "أو راجع مكتب الجوازات.",
+        )
+        return Quote(
+            service=self.name,
+            inputs={"number": visa.number},
+            lines=[],
+            effects={"visa_number": visa.number, "leave_before": visa.valid_until.isoformat()},
+            resident_iqama=resident.iqama_number,
+            resident_name=resident.name_ar,
+            payer_number=ctx.actor.establishment_number,
+        )
+
+    def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
+        return _cancel(ctx, quote, transaction)
