@@ -128,6 +128,7 @@ def _prior_receipt(uow: UnitOfWork, actor: Actor, key: str) -> Receipt | None:
 
 # Importing the service modules registers them.
 from residency.services import iqama, resident_changes, sponsorship  # noqa: E402,F401
+from residency.services import visas  # noqa
 
 __all__ = [
     "ALL_SERVICES",
