@@ -29,8 +29,8 @@ import os
 import secrets
 import signal
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, Optional, Protocol
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, Optional, Union
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -54,6 +54,7 @@ from bot.callbacks import CallbackStore, ClaimStatus
 from bot.rasa_client import DEFAULT_RASA_URL, DEFAULT_TIMEOUT_SECONDS, RasaClient, RasaUnavailable
 from bot.redaction import install_secret_redaction
 from bot.render import CAPTION_LIMIT, MESSAGE_LIMIT, inline_keyboard, rtl_line, rtl_text, split_message, utf16_len
+from residency.activation import activate
 from residency.errors import ResidencyError
 
 logger = logging.getLogger(__name__)
@@ -88,19 +89,7 @@ ACTIVATED = (
 ROLE_NAMES = {"owner": "مالك المنشأة", "agent": "مفوّض"}
 
 
-class ActivationResult(Protocol):
-    establishment_name: str
-    role: str
-
-
-ActivateFunction = Callable[[int, str], ActivationResult]
 BackgroundTask = Callable[[Application], Awaitable[None]]
-
-
-def _domain_activate(telegram_id: int, code: str) -> ActivationResult:
-    from residency.activation import activate  # the domain opens its own database transaction
-
-    return activate(telegram_id, code)
 
 
 class RecentIds:
@@ -166,14 +155,12 @@ class MuqeemApplication(Application):
         *,
         rasa: RasaClient,
         callbacks: CallbackStore,
-        activate: ActivateFunction,
         background_tasks: Sequence[BackgroundTask] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.rasa = rasa
         self.callbacks = callbacks
-        self.activate = activate
         self.seen_updates = RecentIds()
         self._background_task_factories = tuple(background_tasks)
         self._running_background_tasks: list[asyncio.Task] = []
@@ -206,23 +193,40 @@ def _log_background_failure(task: asyncio.Task) -> None:
 # Sending
 
 
+Button = Union[tuple[str, str], Mapping[str, Any]]
+
+
+def button_pairs(buttons: Iterable[Button]) -> list[tuple[str, str]]:
+    """(title, payload) pairs from tuples or Rasa-style {"title", "payload"} dicts; no payload, no button."""
+    pairs = []
+    for button in buttons:
+        title, payload = (
+            (button.get("title"), button.get("payload")) if isinstance(button, Mapping) else button
+        )
+        if payload:
+            pairs.append((str(title or payload), str(payload)))
+    return pairs
+
+
 async def send_text(
     application: Application,
     chat_id: int,
     text: str,
-    buttons: Sequence[tuple[str, str]] = (),
+    buttons: Iterable[Button] = (),
     user_id: Optional[int] = None,
 ) -> int:
-    """Send `text` (split, right-to-left marks) with optional (title, payload) buttons under it.
+    """Send `text` (split, right-to-left marks) with optional buttons under it.
 
-    A press of a button forwards its payload to Rasa as a message of the user who pressed it;
+    `buttons` are (title, payload) pairs or {"title", "payload"} dicts (Rasa's and the domain's
+    notification form). A press forwards the payload to Rasa as a message of the user who pressed;
     when `user_id` is given only that user may press. Returns the number of messages sent.
     """
     assert isinstance(application, MuqeemApplication)
-    chunks = split_message(text) or ([CHOOSE_PROMPT] if buttons else [])
+    pairs = button_pairs(buttons)
+    chunks = split_message(text) or ([CHOOSE_PROMPT] if pairs else [])
     markup = None
-    if buttons:
-        markup = inline_keyboard(application.callbacks.register(buttons, user_id=user_id))
+    if pairs:
+        markup = inline_keyboard(application.callbacks.register(pairs, user_id=user_id))
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
         await application.bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
@@ -235,11 +239,7 @@ async def send_items(
     """Render Rasa reply items into the chat; returns the number of messages sent."""
     sent = 0
     for item in items:
-        buttons = [
-            (str(button.get("title") or button["payload"]), str(button["payload"]))
-            for button in item.get("buttons") or ()
-            if isinstance(button, dict) and button.get("payload")
-        ]
+        buttons = [button for button in item.get("buttons") or () if isinstance(button, Mapping)]
         if item.get("text") or buttons:
             sent += await send_text(application, chat_id, str(item.get("text") or ""), buttons, user_id)
         if item.get("image"):
@@ -315,7 +315,8 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_text(application, chat.id, ACTIVATE_IN_PRIVATE)
         return
     try:
-        result = await asyncio.to_thread(application.activate, user.id, code)
+        # The domain opens its own database transaction; it is blocking, so not on the event loop.
+        result = await asyncio.to_thread(activate, user.id, code)
     except ResidencyError as error:
         await send_text(application, chat.id, error.message)
         return
@@ -431,14 +432,13 @@ def build_application(
     *,
     base_file_url: Optional[str] = None,
     rasa_timeout: float = DEFAULT_TIMEOUT_SECONDS,
-    activate: ActivateFunction = _domain_activate,
     background_tasks: Sequence[BackgroundTask] = (),
     max_concurrent_updates: int = 64,
 ) -> MuqeemApplication:
     """The bot application: handlers, rate limiter, per-chat ordering, Rasa client.
 
     `base_url` takes python-telegram-bot's form (`http://127.0.0.1:8081/bot{token}`); None means
-    Telegram's. `activate(telegram_id, code)` is the domain's activation (replaceable in tests).
+    Telegram's.
     The token is redacted from every log record from now on.
     """
     install_secret_redaction(token)
@@ -452,7 +452,6 @@ def build_application(
             kwargs={
                 "rasa": RasaClient(rasa_url, timeout=rasa_timeout),
                 "callbacks": CallbackStore(),
-                "activate": activate,
                 "background_tasks": background_tasks,
             },
         )

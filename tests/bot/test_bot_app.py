@@ -5,7 +5,6 @@ import asyncio
 import base64
 import logging
 import socket
-from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -13,7 +12,9 @@ from aiohttp import web
 
 from bot import app as bot_app
 from bot.render import RLM, needs_rtl_mark, utf16_len
-from residency.errors import InvalidInput
+from residency.activation import issue_code
+from residency.db import UnitOfWork, get_engine
+from tests.domain import factories
 from tests.bot.conftest import TOKEN, running_bot
 
 pytestmark = pytest.mark.anyio
@@ -229,50 +230,56 @@ async def test_a_non_text_message_is_answered_without_rasa(telegram, rasa, bot):
     assert rasa.received == []
 
 
-@dataclass
-class Activated:
-    establishment_name: str
-    role: str
+@pytest.fixture
+def establishment_number(engine) -> str:
+    with UnitOfWork(engine) as uow:
+        establishment = factories.establishment(uow, number="7000000033", name_ar="مؤسسة النخبة للمقاولات")
+        uow.commit()
+        return establishment.number
 
 
-class FakeActivation:
-    """Stands in for residency.activation.activate: one valid code, anything else refused."""
+async def test_start_welcomes_and_start_code_activates_through_the_domain(
+    telegram, rasa, bot, engine, establishment_number
+):
+    with UnitOfWork(engine) as uow:
+        code = issue_code(uow, establishment_number)
+    typed = f"{code[:4]}-{code[4:]}".lower()  # as a person might type it
+    await telegram.push_text(USER, "/start")
+    await telegram.push_text(USER, "/start WRONG123")
+    await telegram.push_text(USER, f"/start {typed}")
+    await telegram.wait_for_calls("sendMessage", 3)
+    await telegram.push_text(USER + 1, f"/start {code}")
+    await telegram.push_text(-100200, f"/start {code}", chat_type="group", chat_id=-100200)
+    sent = await telegram.wait_for_calls("sendMessage", 5)
 
-    def __init__(self) -> None:
-        self.calls: list[tuple[int, str]] = []
+    def replies_in(chat_id: int) -> list[str]:
+        return [call.params["text"] for call in sent if call.params["chat_id"] == chat_id]
 
-    def __call__(self, telegram_id: int, code: str) -> Activated:
-        self.calls.append((telegram_id, code))
-        if code != "K7M2-Q9XD":
-            raise InvalidInput("activation_code_invalid", "رمز التفعيل غير صحيح أو منتهي. اطلب رمزًا جديدًا.")
-        return Activated("مؤسسة النخبة للمقاولات", "owner")
-
-
-async def test_start_welcomes_and_start_code_activates_without_rasa(telegram, rasa):
-    activation = FakeActivation()
-    async with running_bot(telegram, rasa.url, activate=activation):
-        await telegram.push_text(USER, "/start")
-        await telegram.push_text(USER, "/start WRONG")
-        await telegram.push_text(USER, "/start K7M2-Q9XD")
-        await telegram.push_text(-100200, "/start K7M2-Q9XD", chat_type="group", chat_id=-100200)
-        sent = await telegram.wait_for_calls("sendMessage", 4)
-    texts = [call.params["text"] for call in sent if call.params["chat_id"] == USER]
-    assert texts[0] == bot_app.WELCOME
-    assert texts[1] == "رمز التفعيل غير صحيح أو منتهي. اطلب رمزًا جديدًا."
-    assert texts[2].startswith("تم تفعيل حسابك لمنشأة «مؤسسة النخبة للمقاولات» بصفة مالك المنشأة.")
-    [group_reply] = [call.params["text"] for call in sent if call.params["chat_id"] == -100200]
-    assert group_reply == bot_app.ACTIVATE_IN_PRIVATE
-    assert activation.calls == [(USER, "WRONG"), (USER, "K7M2-Q9XD")]
+    welcome, wrong, activated = replies_in(USER)
+    assert welcome == bot_app.WELCOME
+    assert wrong.startswith("رمز التفعيل غير صحيح.")
+    assert activated.startswith("تم تفعيل حسابك لمنشأة «مؤسسة النخبة للمقاولات» بصفة مالك المنشأة.")
+    assert replies_in(USER + 1) == ["هذا الرمز استُخدم من قبل. اطلب رمزًا جديدًا من مالك المنشأة."]
+    assert replies_in(-100200) == [bot_app.ACTIVATE_IN_PRIVATE]
     assert rasa.received == []
+    with UnitOfWork(engine) as uow:
+        user = uow.repo.user_by_telegram_id(USER)
+        assert (user.role, user.establishment_id is not None) == ("owner", True)
+        assert uow.repo.user_by_telegram_id(USER + 1) is None
 
 
-async def test_activation_failure_of_the_database_gets_an_apology(telegram, rasa):
-    def broken(telegram_id: int, code: str):
-        raise OSError("database is down")
+@pytest.fixture
+def database_down(monkeypatch):
+    """MUQEEM_DATABASE_URL naming a server that refuses connections (get_engine caches per process)."""
+    monkeypatch.setenv("MUQEEM_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:9/nowhere")
+    get_engine.cache_clear()
+    yield
+    get_engine.cache_clear()
 
-    async with running_bot(telegram, rasa.url, activate=broken):
-        await telegram.push_text(USER, "/start K7M2-Q9XD")
-        [reply] = await telegram.wait_for_calls("sendMessage", 1)
+
+async def test_activation_with_the_database_down_gets_an_apology(telegram, rasa, bot, database_down):
+    await telegram.push_text(USER, "/start K7M2Q9XD")
+    [reply] = await telegram.wait_for_calls("sendMessage", 1, timeout=10)
     assert reply.params["text"] == bot_app.UNAVAILABLE
 
 
