@@ -143,7 +143,8 @@ def lock_store_config(url: str) -> dict:
     database = parts.path.lstrip("/")
     if database and not database.isdigit():
         raise ServersError(
-            f"رقم قاعدة Redis غير صحيح في {url}\nThe Redis database in {url} must be a number"
+            f"رقم قاعدة Redis في MUQEEM_LOCK_STORE_URL غير صحيح: {url}\n"
+            f"The Redis database in MUQEEM_LOCK_STORE_URL must be a number: {url}"
         )
     config = {
         "type": "redis",
@@ -472,13 +473,15 @@ def run_foreground(settings: ServerSettings) -> int:
         flush=True,
     )
     try:
-        return supervise(
+        code = supervise(
             servers,
             stop_requested,
             settings.start_timeout,
             announce=lambda started: print(describe(started, settings), flush=True),
             report=lambda message: print(message, file=sys.stderr, flush=True),
         )
+        print("أُوقف الخادمان. / Both servers stopped.", flush=True)
+        return code
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
