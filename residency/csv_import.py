@@ -1,0 +1,256 @@
+"""Import an establishment's residents from a CSV file (SPEC section 6).
+
+The file is UTF-8 (a BOM is allowed) with a header row naming exactly the columns of `COLUMNS` (any
+order). Dates are ISO `YYYY-MM-DD` (the calendar parser also takes d/m/yyyy and marked Hijri dates).
+The three licence columns are all empty or all filled. `name_en`, `birth_date`, `hire_date` may be
+empty and `dependants` empty means 0; every other column is required. `location` is inside/outside
+(or داخل/خارج).
+
+Every row is checked first; a bad row is reported with its line number (the header is line 1) and an
+Arabic reason, and nothing of it is written. The good rows are then inserted in one transaction.
+An iqama number already in the database (of any establishment) or earlier in the file is refused.
+
+After the import the establishment's `expat_count` is raised to its number of recorded residents when
+it was lower: every resident is an expatriate worker, and the levy rate compares Saudi with expatriate
+staff, so the count must never claim fewer expatriates than are on record. A higher count is kept
+(an establishment may not have recorded all its workers yet).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from residency import calendar, identifiers
+from residency.db import UnitOfWork
+from residency.errors import InvalidInput
+from residency.establishments import find_establishment, resident_count
+from residency.models import DrivingLicence, Resident
+from residency.names import is_arabic, name_key_for
+from residency.services.resident_changes import canonical_occupation
+
+COLUMNS = (
+    "iqama_number",
+    "name_ar",
+    "name_en",
+    "nationality",
+    "occupation",
+    "birth_date",
+    "passport_number",
+    "passport_expiry",
+    "iqama_expiry",
+    "location",
+    "dependants",
+    "hire_date",
+    "license_type",
+    "license_number",
+    "license_expiry",
+)
+LICENCE_COLUMNS = ("license_type", "license_number", "license_expiry")
+OPTIONAL_COLUMNS = {"name_en", "birth_date", "hire_date", "dependants", *LICENCE_COLUMNS}
+LOCATIONS = {
+    "inside": "inside",
+    "outside": "outside",
+    "داخل": "inside",
+    "داخل المملكة": "inside",
+    "خارج": "outside",
+    "خارج المملكة": "outside",
+}
+# Checked against the database this many at a time (bound-parameter limits).
+_LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    rejected: list[RowError] = field(default_factory=list)
+
+
+class _RowRejected(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _read_rows(source: str | Path | bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """(header, [(line number, fields)]) of a CSV file or its bytes; InvalidInput when unreadable."""
+    if isinstance(source, bytes):
+        raw = source
+    else:
+        try:
+            raw = Path(source).read_bytes()
+        except OSError as error:
+            raise InvalidInput("csv_unreadable", f"تعذّرت قراءة الملف {source}: {error.strerror}.") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("csv_not_utf8", "الملف ليس بترميز UTF-8؛ احفظه بصيغة CSV UTF-8 ثم أعد الاستيراد.") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        rows = []
+        next_line = reader.line_num + 1
+        for fields in reader:
+            # A quoted field may span lines: a row is reported by the line it starts on.
+            rows.append((next_line, fields))
+            next_line = reader.line_num + 1
+    except csv.Error as error:
+        raise InvalidInput("csv_unreadable", f"الملف ليس CSV صالحًا (السطر {reader.line_num}): {error}.") from None
+    if header is None:
+        raise InvalidInput("csv_empty", "الملف فارغ؛ يجب أن يبدأ بسطر العناوين: " + ",".join(COLUMNS))
+    return [name.strip() for name in header], rows
+
+
+def _check_header(header: list[str]) -> None:
+    missing = [c for c in COLUMNS if c not in header]
+    unknown = [c for c in header if c not in COLUMNS]
+    duplicated = sorted({c for c in header if header.count(c) > 1})
+    if missing or unknown or duplicated:
+        problems = []
+        if missing:
+            problems.append("أعمدة ناقصة: " + ", ".join(missing))
+        if unknown:
+            problems.append("أعمدة غير معروفة: " + ", ".join(unknown))
+        if duplicated:
+            problems.append("أعمدة مكررة: " + ", ".join(duplicated))
+        raise InvalidInput(
+            "csv_bad_header",
+            "سطر العناوين غير صحيح (" + "؛ ".join(problems) + "). العناوين المطلوبة: " + ",".join(COLUMNS),
+        )
+
+
+def _date(values: dict[str, str], column: str) -> date | None:
+    text = values[column]
+    if not text:
+        return None
+    try:
+        return calendar.parse_date(text)
+    except InvalidInput:
+        raise _RowRejected(f"تاريخ غير صحيح في العمود {column}: «{text}» (المطلوب مثل 2027-03-01)") from None
+
+
+def _checked(call, *args):
+    try:
+        return call(*args)
+    except InvalidInput as error:
+        raise _RowRejected(error.message) from None
+
+
+def _resident_from(values: dict[str, str], today: date) -> tuple[Resident, DrivingLicence | None]:
+    """The resident (and licence) a row describes, or _RowRejected with the first reason found."""
+    empty = [c for c in COLUMNS if c not in OPTIONAL_COLUMNS and not values[c]]
+    if empty:
+        raise _RowRejected("قيم ناقصة في الأعمدة: " + ", ".join(empty))
+    iqama = _checked(identifiers.parse_iqama, values["iqama_number"])
+    if not is_arabic(values["name_ar"]):
+        raise _RowRejected(f"الاسم العربي «{values['name_ar']}» لا يحتوي حروفًا عربية")
+    if is_arabic(values["name_en"]):
+        raise _RowRejected(f"الاسم اللاتيني «{values['name_en']}» مكتوب بحروف عربية")
+    occupation = canonical_occupation(values["occupation"])
+    if occupation is None:
+        raise _RowRejected(f"المهنة «{values['occupation']}» ليست في قائمة المهن المعتمدة")
+    passport = _checked(identifiers.parse_passport_number, values["passport_number"])
+    birth_date, hire_date = _date(values, "birth_date"), _date(values, "hire_date")
+    passport_expiry, iqama_expiry = _date(values, "passport_expiry"), _date(values, "iqama_expiry")
+    if birth_date and birth_date >= today:
+        raise _RowRejected(f"تاريخ الميلاد {birth_date.isoformat()} ليس في الماضي")
+    if birth_date and hire_date and hire_date <= birth_date:
+        raise _RowRejected("تاريخ التعيين قبل تاريخ الميلاد")
+    location = LOCATIONS.get(values["location"].lower())
+    if location is None:
+        raise _RowRejected(f"الموقع «{values['location']}» غير صحيح؛ يكون inside (داخل) أو outside (خارج)")
+    dependants_text = identifiers.normalize_digits(values["dependants"] or "0")
+    if not (dependants_text.isascii() and dependants_text.isdigit()):
+        raise _RowRejected(f"عدد المرافقين «{values['dependants']}» ليس عددًا صحيحًا")
+    licence = None
+    filled = [c for c in LICENCE_COLUMNS if values[c]]
+    if filled and len(filled) < len(LICENCE_COLUMNS):
+        missing = ", ".join(c for c in LICENCE_COLUMNS if not values[c])
+        raise _RowRejected(f"بيانات الرخصة ناقصة ({missing}): تُملأ أعمدة الرخصة الثلاثة معًا أو تُترك فارغة")
+    if filled:
+        licence = DrivingLicence(
+            licence_type=values["license_type"],
+            number=identifiers.normalize_digits(values["license_number"]),
+            expiry=_date(values, "license_expiry"),
+        )
+    resident = Resident(
+        iqama_number=iqama,
+        name_ar=values["name_ar"],
+        name_en=values["name_en"],
+        name_key=name_key_for(values["name_ar"], values["name_en"]),
+        nationality=values["nationality"],
+        occupation=occupation,
+        birth_date=birth_date,
+        passport_number=passport,
+        passport_expiry=passport_expiry,
+        iqama_expiry=iqama_expiry,
+        location=location,
+        dependants=int(dependants_text),
+        hire_date=hire_date,
+    )
+    return resident, licence
+
+
+def _iqamas_in_database(uow: UnitOfWork, iqamas: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(iqamas), _LOOKUP_CHUNK):
+        chunk = iqamas[start : start + _LOOKUP_CHUNK]
+        found.update(uow.session.execute(select(Resident.iqama_number).where(Resident.iqama_number.in_(chunk))).scalars())
+    return found
+
+
+def import_residents(uow: UnitOfWork, establishment_number: str, source: str | Path | bytes) -> ImportResult:
+    """Import the good rows of a residents CSV into the establishment and commit; report the bad ones.
+
+    Raises InvalidInput (csv_unreadable, csv_not_utf8, csv_empty, csv_bad_header) when the file itself
+    cannot be used, NotFound when the establishment does not exist."""
+    est = find_establishment(uow, establishment_number)
+    header, rows = _read_rows(source)
+    _check_header(header)
+    today = calendar.today()
+    result = ImportResult()
+    candidates: list[tuple[int, Resident, DrivingLicence | None]] = []
+    first_line_of: dict[str, int] = {}
+    for line, fields in rows:
+        if not any(f.strip() for f in fields):
+            continue
+        try:
+            if len(fields) != len(header):
+                raise _RowRejected(f"عدد الأعمدة {len(fields)} والمطلوب {len(header)}")
+            values = {name: value.strip() for name, value in zip(header, fields)}
+            resident, licence = _resident_from(values, today)
+            if resident.iqama_number in first_line_of:
+                raise _RowRejected(
+                    f"رقم الإقامة {resident.iqama_number} مكرر في الملف (ورد في السطر {first_line_of[resident.iqama_number]})"
+                )
+        except _RowRejected as rejected:
+            result.rejected.append(RowError(line, rejected.reason))
+            continue
+        first_line_of[resident.iqama_number] = line
+        candidates.append((line, resident, licence))
+    taken = _iqamas_in_database(uow, [r.iqama_number for _, r, _ in candidates])
+    for line, resident, licence in candidates:
+        if resident.iqama_number in taken:
+            result.rejected.append(RowError(line, f"رقم الإقامة {resident.iqama_number} مسجّل من قبل في قاعدة البيانات"))
+            continue
+        resident.establishment_id = est.id
+        resident.licence = licence
+        uow.session.add(resident)
+        result.imported += 1
+    result.rejected.sort(key=lambda e: e.line)
+    if result.imported:
+        uow.session.flush()
+        est.expat_count = max(est.expat_count, resident_count(uow, est.id))
+        uow.commit()
+    return result
+
