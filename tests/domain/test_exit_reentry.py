@@ -241,10 +241,10 @@ def test_stale_issue_quote_is_refused_and_charges_nothing(engine, world):
     assert balance(engine, world) == BALANCE and count(engine, Visa) == 0
 
 
-def test_concurrent_issues_for_one_resident_make_one_visa(engine, world):
-    """Two confirmations with different keys at the same moment: one visa, one charge."""
-    quotes = [issue(engine, world, "single", "P2M"), issue(engine, world, "multiple", "P3M")]
-    barrier = threading.Barrier(2)
+def race(engine, quotes) -> tuple[list, list]:
+    """Execute the quotes at the same moment, one thread and unit of work each, with different keys;
+    (receipts, refusals)."""
+    barrier = threading.Barrier(len(quotes))
     outcomes = []
 
     def run(q, key):
@@ -260,8 +260,12 @@ def test_concurrent_issues_for_one_resident_make_one_visa(engine, world):
         t.start()
     for t in threads:
         t.join(timeout=60)
-    receipts = [o for o in outcomes if not isinstance(o, Exception)]
-    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(outcomes) == len(quotes)
+    return [o for o in outcomes if not isinstance(o, Exception)], [o for o in outcomes if isinstance(o, Exception)]
+
+
+def test_concurrent_issues_for_one_resident_make_one_visa(engine, world):
+    receipts, errors = race(engine, [issue(engine, world, "single", "P2M"), issue(engine, world, "multiple", "P3M")])
     assert len(receipts) == 1 and len(errors) == 1
     assert errors[0].code in ("exit_reentry_active", "quote_changed")
     assert balance(engine, world) == BALANCE - receipts[0].total
@@ -360,6 +364,16 @@ def test_extension_refused_by_visa_status(engine, world, status, valid_until, lo
     assert err.code == code and number in err.message
     if location == "outside":
         assert "الجوازات" in err.message
+
+
+def test_concurrent_extensions_of_one_visa_extend_it_once(engine, world):
+    """The second confirmation re-reads the visa under the lock: its old terms no longer hold."""
+    number = add_visa(engine, world, valid_until=date(2027, 1, 10))
+    receipts, errors = race(engine, [extend(engine, number, 1), extend(engine, world["iqama"], 1)])
+    assert len(receipts) == 1 and [e.code for e in errors] == ["quote_changed"]
+    assert visa_row(engine, number).valid_until == date(2027, 2, 10)
+    assert balance(engine, world) == BALANCE - 100
+    assert count(engine, Transaction) == count(engine, LedgerEntry) == 1
 
 
 def test_extension_refused_without_a_visa(engine, world):
