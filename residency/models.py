@@ -94,7 +94,11 @@ class Resident(Base):
     """An expatriate worker of an establishment; a new arrival has a border number and no iqama yet."""
 
     __tablename__ = "residents"
-    __table_args__ = (Index("ix_residents_establishment_expiry", "establishment_id", "iqama_expiry"),)
+    __table_args__ = (
+        Index("ix_residents_establishment_expiry", "establishment_id", "iqama_expiry"),
+        # The name-search cache's version check (latest change per establishment), see residency.inquiries.
+        Index("ix_residents_establishment_updated", "establishment_id", "updated_at"),
+    )
 
     id = Column(Integer, primary_key=True)
     establishment_id = Column(ForeignKey("establishments.id"), nullable=False, index=True)

@@ -1,0 +1,179 @@
+"""Reports and account of SPEC section 4: expiring iqamas, residents abroad, transaction history, account status.
+
+Every function authorises the sender for its intent and reads only the sender's own establishment.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from residency import calendar
+from residency.db import UnitOfWork
+from residency.errors import InvalidInput
+from residency.models import Resident, Transaction, Visa
+from residency.rules import RULES
+from residency.services.base import authorise
+
+
+@dataclass(frozen=True)
+class ExpiringRow:
+    iqama_number: str
+    name_ar: str
+    iqama_expiry: date
+    days_left: int  # negative: expired that many days ago
+
+
+@dataclass(frozen=True)
+class AbroadRow:
+    iqama_number: str
+    name_ar: str
+    visa_number: str | None  # None: abroad with no exit/re-entry on record
+    return_before: date | None
+    days_left: int | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    transaction_id: int
+    created_at: datetime
+    service: str  # the service (intent) name, or record_departure / record_return / transfer_sponsorship_*
+    iqama_number: str | None
+    total: int
+    summary: str  # short Arabic facts from the result ("التأشيرة 6...، العودة قبل 2027-01-01")
+
+
+@dataclass(frozen=True)
+class AccountStatus:
+    number: str
+    name_ar: str
+    plan: str  # comprehensive | transactions
+    subscription_until: date
+    subscription_days_left: int
+    balance: int
+    resident_count: int
+    saudi_count: int
+    expat_count: int
+
+
+def _whole_number(value, code: str, what_ar: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 1:
+        raise InvalidInput(code, f"{what_ar} يجب أن يكون عددًا صحيحًا موجبًا، مثل 30.")
+    return number
+
+
+def expiring_iqamas(uow: UnitOfWork, telegram_id: int, days: int | None = None) -> list[ExpiringRow]:
+    """Iqamas expiring within `days` days (default rules.yml reports.expiring_default_days) or already
+    expired, soonest (most overdue) first."""
+    actor = authorise(uow, telegram_id, "report_expiring_iqamas")
+    days = RULES["reports"]["expiring_default_days"] if days is None else _whole_number(days, "bad_days", "عدد الأيام")
+    today = calendar.today()
+    # Served by the (establishment_id, iqama_expiry) index; only the three columns shown are read.
+    rows = uow.session.execute(
+        select(Resident.iqama_number, Resident.name_ar, Resident.iqama_expiry)
+        .where(
+            Resident.establishment_id == actor.establishment_id,
+            Resident.iqama_expiry.is_not(None),
+            Resident.iqama_expiry <= today + timedelta(days=days),
+        )
+        .order_by(Resident.iqama_expiry, Resident.iqama_number)
+    ).all()
+    return [ExpiringRow(number, name, expiry, (expiry - today).days) for number, name, expiry in rows]
+
+
+def residents_abroad(uow: UnitOfWork, telegram_id: int) -> list[AbroadRow]:
+    """Residents outside the Kingdom with their exit/re-entry's return-before date: overdue ones first,
+    then by date. A resident who left on a final exit is not listed (not coming back)."""
+    actor = authorise(uow, telegram_id, "report_residents_abroad")
+    today = calendar.today()
+    latest = aliased(Visa)
+    # The visa each resident left on: its latest used visa.
+    latest_used = (
+        select(func.max(latest.id))
+        .where(latest.resident_id == Resident.id, latest.status == "used")
+        .correlate(Resident)
+        .scalar_subquery()
+    )
+    rows = uow.session.execute(
+        select(Resident.iqama_number, Resident.name_ar, Visa.kind, Visa.number, Visa.valid_until)
+        .outerjoin(Visa, Visa.id == latest_used)
+        .where(Resident.establishment_id == actor.establishment_id, Resident.location == "outside")
+    ).all()
+    result = []
+    for iqama, name, kind, visa_number, return_before in rows:
+        if kind == "final_exit":
+            continue
+        days_left = calendar.days_until(return_before, today) if return_before else None
+        overdue = days_left is not None and days_left < 0
+        result.append(AbroadRow(iqama, name, visa_number, return_before, days_left, overdue))
+    result.sort(key=lambda r: (not r.overdue, r.return_before is None, r.return_before or today, r.iqama_number))
+    return result
+
+
+# Result facts worth a word in the history, in this order: key -> Arabic label.
+_SUMMARY_FACTS = {
+    "new_expiry": "الانتهاء الجديد",
+    "visa_number": "التأشيرة",
+    "return_before": "العودة قبل",
+    "leave_before": "المغادرة قبل",
+    "cancelled_on": "أُلغيت في",
+    "occupation": "المهنة",
+    "passport_number": "الجواز",
+    "target_number": "إلى المنشأة",
+}
+
+
+def _summary(result: dict) -> str:
+    return "، ".join(f"{label} {result[key]}" for key, label in _SUMMARY_FACTS.items() if result.get(key))
+
+
+def transaction_history(uow: UnitOfWork, telegram_id: int, limit: int | None = None) -> list[HistoryRow]:
+    """The establishment's latest transactions, newest first (default rules.yml
+    reports.history_default_limit of them)."""
+    actor = authorise(uow, telegram_id, "transaction_history")
+    limit = RULES["reports"]["history_default_limit"] if limit is None else _whole_number(limit, "bad_limit", "عدد العمليات")
+    rows = uow.session.execute(
+        select(Transaction, Resident.iqama_number)
+        .outerjoin(Resident, Resident.id == Transaction.resident_id)
+        .where(Transaction.establishment_id == actor.establishment_id)
+        .order_by(Transaction.created_at.desc(), Transaction.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        HistoryRow(
+            transaction_id=t.id,
+            created_at=t.created_at,
+            service=t.service,
+            iqama_number=iqama or (t.inputs or {}).get("iqama_number") or (t.result or {}).get("iqama_number"),
+            total=t.total,
+            summary=_summary(t.result or {}),
+        )
+        for t, iqama in rows
+    ]
+
+
+def account_status(uow: UnitOfWork, telegram_id: int) -> AccountStatus:
+    """Plan, subscription, balance and head counts of the sender's establishment."""
+    actor = authorise(uow, telegram_id, "account_status")
+    est = uow.repo.establishment(actor.establishment_id)
+    resident_count = uow.session.execute(
+        select(func.count(Resident.id)).where(Resident.establishment_id == est.id)
+    ).scalar_one()
+    return AccountStatus(
+        number=est.number,
+        name_ar=est.name_ar,
+        plan=est.plan,
+        subscription_until=est.subscription_until,
+        subscription_days_left=calendar.days_until(est.subscription_until),
+        balance=est.balance,
+        resident_count=resident_count,
+        saudi_count=est.saudi_count,
+        expat_count=est.expat_count,
+    )
