@@ -25,13 +25,14 @@ from residency.charts import shape_for_display
 PROMPT_LABEL = "أنت"
 REPLY_PREFIX = "مقيم> "
 QUIT_COMMANDS = ("/quit", "/exit")
+QUIT_IN_TEXT = "\u200e/quit"  # the mark keeps "/" on the left of "quit" inside right-to-left text
 REQUEST_TIMEOUT_SECONDS = 60.0
 
 EMPTY_REPLY_APOLOGY = "عذرًا، لم يصلني رد من المساعد. أعد المحاولة بعد قليل، وإن تكرر ذلك فأعد تشغيل الخوادم."
 UNREACHABLE_APOLOGY = "عذرًا، تعذّر الوصول إلى المساعد على {url}. شغّل الخوادم بالأمر muqeem servers ثم أعد المحاولة."
 SLASH_HINT = (
     "الأوامر التي تبدأ بـ / لا تُرسل إلى المساعد. اكتب طلبك بكلماتك، أو اكتب رقم أحد الخيارات، "
-    "أو /quit للخروج."
+    f"أو {QUIT_IN_TEXT} للخروج."
 )
 UNKNOWN_PAYLOAD_NOTE = "وصلت رسالة بصيغة لا تعرضها المحادثة النصية (المفاتيح: {keys})."
 SAVE_FAILED = "تعذّر حفظ المرفق: محتواه ليس base64 صالحًا."
@@ -139,17 +140,17 @@ class TerminalChat:
 
     def _show_custom(self, payload: dict) -> None:
         if "photo_base64" in payload:
-            self._save_attachment(payload["photo_base64"], None, payload.get("caption"), "صورة")
+            self._save_attachment(payload["photo_base64"], None, payload.get("caption"), "حُفظت الصورة في:")
         elif "document_base64" in payload:
             self._save_attachment(
-                payload["document_base64"], payload.get("filename"), payload.get("caption"), "ملف"
+                payload["document_base64"], payload.get("filename"), payload.get("caption"), "حُفظ الملف في:"
             )
         elif payload.get("text"):
             self.say(str(payload["text"]))
         else:
             self.note(UNKNOWN_PAYLOAD_NOTE.format(keys=", ".join(sorted(payload))))
 
-    def _save_attachment(self, encoded: str, filename: Optional[str], caption: Optional[str], kind: str) -> None:
+    def _save_attachment(self, encoded: str, filename: Optional[str], caption: Optional[str], saved_in: str) -> None:
         try:
             content = base64.b64decode(str(encoded), validate=True)
         except (binascii.Error, ValueError):
@@ -158,7 +159,7 @@ class TerminalChat:
         path = save_download(self.downloads_dir, content, filename)
         if caption:
             self.say(str(caption))
-        self.say(f"حُفظ {kind} في:", prefix=" " * len(REPLY_PREFIX) if caption else REPLY_PREFIX)
+        self.say(saved_in, prefix=" " * len(REPLY_PREFIX) if caption else REPLY_PREFIX)
         print(f"    {path}", file=self.out, flush=True)
 
     # --- input --------------------------------------------------------------------------------
@@ -181,7 +182,7 @@ class TerminalChat:
     def run(self) -> int:
         """Chat until /quit, /exit, end of input or Ctrl-C; 1 if a server started for the chat died."""
         self.note(
-            f"محادثة مقيم بصفة المستخدم {self.sender}. اكتب رقم الخيار لاختياره، و/quit للخروج."
+            f"محادثة مقيم بصفة المستخدم {self.sender}. اكتب رقم الخيار لاختياره، و{QUIT_IN_TEXT} للخروج."
         )
         while True:
             try:

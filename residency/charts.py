@@ -25,6 +25,10 @@ FONT_FAMILY = "DejaVu Sans"
 FIGURE_WIDTH_INCHES = 8.0
 DPI = 100
 
+# Direction marks and embeddings have done their work once the text is in visual order; a renderer
+# that cannot shape would draw them as boxes or spaces.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
 ExpiryRow = Sequence  # (name_ar: str, iqama_expiry: date, days_left: int)
 
 
@@ -43,11 +47,12 @@ def shape_for_display(text: str) -> str:
     """Arabic text in visual order with joined letter forms, for renderers that cannot shape.
 
     Each line is a right-to-left paragraph (an Arabic interface), so a line that opens with a Latin
-    word still reads from the right; line order is kept.
+    word still reads from the right; line order is kept; direction marks are removed once applied.
     """
     reshaper = _reshaper()
     return "\n".join(
-        get_display(reshaper.reshape(line), base_dir="R") for line in text.split("\n")
+        get_display(reshaper.reshape(line), base_dir="R").translate(_BIDI_CONTROLS)
+        for line in text.split("\n")
     )
 
 

@@ -49,6 +49,8 @@ def test_shaped_text_is_joined_presentation_forms_in_visual_order():
     assert shape_for_display("لافي") == "\ufef2\ufed3\ufefb"  # lam-alef ligature first from the right
     # brackets are mirrored: drawn left to right, "(عاملة)" must still look bracketed
     assert shape_for_display("(عاملة)") == "(" + shape_for_display("عاملة") + ")"
+    # a right-to-left mark opening a line (as replies carry) is applied, then removed
+    assert shape_for_display("\u200fMuqeem يعمل") == shape_for_display("يعمل") + " Muqeem"
 
 
 def test_shaped_word_is_drawn_connected_and_unshaped_is_not():

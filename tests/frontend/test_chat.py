@@ -150,6 +150,7 @@ def test_shaped_output_for_terminals_that_cannot_shape(tmp_path, fake_rasa):
     chat = spawn_chat(tmp_path, fake_rasa.url)  # shaping is the default
     prompt = shape_for_display("أنت") + "> "
     chat.expect_exact(prompt)
+    assert "/quit" in chat.before  # the command keeps its slash on the left
     chat.sendline("جدد")
     chat.expect_exact(shape_for_display("الرسوم 650 ريالًا."))
     chat.expect_exact(prompt)
