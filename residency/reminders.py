@@ -1,0 +1,191 @@
+"""Daily reminders (SPEC section 4) and the notification outbox the bot drains.
+
+`queue_due_reminders` runs once a day (rules.yml reminders.hour, Riyadh): for each establishment it
+writes ONE Arabic message per owner into the outbox (`Notification`) listing what is about to cost it
+fines. The bot's sender takes `pending_notifications`, sends them, then `mark_notification_sent`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from residency import calendar
+from residency.db import UnitOfWork
+from residency.models import Establishment, Notification, ReminderItem, Resident, User, Visa, utcnow
+from residency.rules import RULES
+
+# Lines listed per section of a reminder; the rest are counted (the report lists them all).
+LINES_PER_SECTION = 15
+
+
+@dataclass(frozen=True)
+class DueItem:
+    key: str  # stable identity of the reminded fact, e.g. "iqama:2158813994:2026-12-27"
+    line: str
+
+
+def _iqama_due(days_left: int) -> bool:
+    days = RULES["reminders"]["iqama_days"]
+    return days_left in days or 0 <= days_left <= min(days)
+
+
+def _due_iqamas(uow: UnitOfWork, establishment_id: int, today: date) -> list[DueItem]:
+    horizon = today + timedelta(days=max(RULES["reminders"]["iqama_days"]))
+    rows = uow.session.execute(
+        select(Resident.iqama_number, Resident.name_ar, Resident.iqama_expiry)
+        .where(
+            Resident.establishment_id == establishment_id,
+            Resident.iqama_expiry >= today,
+            Resident.iqama_expiry <= horizon,
+        )
+        .order_by(Resident.iqama_expiry, Resident.iqama_number)
+    ).all()
+    return [
+        DueItem(
+            f"iqama:{iqama}:{expiry.isoformat()}",
+            f"• {name} — إقامة {iqama} — تنتهي {calendar.format_date(expiry)} — "
+            f"{calendar.format_days_left((expiry - today).days)}",
+        )
+        for iqama, name, expiry in rows
+        if _iqama_due((expiry - today).days)
+    ]
+
+
+def _exit_reentries(uow: UnitOfWork, establishment_id: int, status: str, today: date, within_days: int):
+    return uow.session.execute(
+        select(Resident.iqama_number, Resident.name_ar, Visa.number, Visa.valid_until)
+        .join(Visa, Visa.resident_id == Resident.id)
+        .where(
+            Resident.establishment_id == establishment_id,
+            Visa.kind == "exit_reentry",
+            Visa.status == status,
+            Visa.valid_until >= today,
+            Visa.valid_until <= today + timedelta(days=within_days),
+        )
+        .order_by(Visa.valid_until, Visa.number)
+    ).all()
+
+
+def _due_returns(uow: UnitOfWork, establishment_id: int, today: date) -> list[DueItem]:
+    rows = _exit_reentries(uow, establishment_id, "used", today, RULES["reminders"]["return_within_days"])
+    return [
+        DueItem(
+            f"return:{visa}:{until.isoformat()}",
+            f"• {name} — إقامة {iqama} — العودة قبل {calendar.format_date(until)} — "
+            f"{calendar.format_days_left((until - today).days)}",
+        )
+        for iqama, name, visa, until in rows
+    ]
+
+
+def _due_unused_visas(uow: UnitOfWork, establishment_id: int, today: date) -> list[DueItem]:
+    rows = _exit_reentries(uow, establishment_id, "issued", today, RULES["exit_reentry"]["unused_warning_days"])
+    return [
+        DueItem(
+            f"unused_visa:{visa}:{until.isoformat()}",
+            f"• {name} — تأشيرة {visa} — تنتهي {calendar.format_date(until)} — "
+            f"{calendar.format_days_left((until - today).days)}",
+        )
+        for _, name, visa, until in rows
+    ]
+
+
+def _section(title: str, items: list[DueItem]) -> list[str]:
+    if not items:
+        return []
+    lines = [title] + [item.line for item in items[:LINES_PER_SECTION]]
+    if len(items) > LINES_PER_SECTION:
+        lines.append(f"… و{len(items) - LINES_PER_SECTION} غيرها.")
+    return lines
+
+
+def _message(establishment: Establishment, iqamas, returns, unused) -> str:
+    lines = [f"⏰ تذكير اليوم لمنشأة {establishment.name_ar}"]
+    lines += _section("🪪 إقامات تقترب من الانتهاء (جدّدها قبل موعدها تجنبًا لغرامة التأخير):", iqamas)
+    lines += _section("✈️ مقيمون خارج المملكة يقترب موعد عودتهم:", returns)
+    lines += _section(
+        "🛂 تأشيرات خروج وعودة لم تُستخدم وتقترب من نهايتها (تركها تنتهي دون استخدام عليه غرامة: ألغها إن لم يعد السفر قائمًا):",
+        unused,
+    )
+    return "\n".join(lines)
+
+
+def _dedupe_key(establishment_id: int, today: date, telegram_id: int) -> str:
+    return f"reminder:{establishment_id}:{today.isoformat()}:{telegram_id}"
+
+
+def queue_due_reminders(uow: UnitOfWork, today: date | str | None = None) -> int:
+    """Queue today's reminders; returns how many notifications were queued (one per owner at most).
+
+    Listed, per establishment:
+    - iqamas whose days left are exactly one of rules.yml reminders.iqama_days (30, 14) or between 0 and
+      the smallest of them (7) inclusive: so on day 30, day 14, then every day of the last week;
+    - residents abroad on an exit/re-entry whose return-before date is within reminders.return_within_days;
+    - unused (issued) exit/re-entry visas whose return-before date is within exit_reentry.unused_warning_days.
+    Each listed item is recorded as a `ReminderItem` for the day and each owner's message carries the dedupe
+    key reminder:<establishment id>:<date>:<telegram id>, so running again the same day (even after a
+    restart) queues nothing; an establishment already reminded today is not reminded again that day.
+    Everything is committed once.
+    """
+    if isinstance(today, str):
+        today = date.fromisoformat(today)
+    today = today or calendar.today()
+    owners_by_establishment: dict[int, list[int]] = {}
+    for establishment_id, telegram_id in uow.session.execute(
+        select(User.establishment_id, User.telegram_id).where(User.role == "owner").order_by(User.id)
+    ):
+        owners_by_establishment.setdefault(establishment_id, []).append(telegram_id)
+
+    queued = 0
+    for establishment_id, owners in owners_by_establishment.items():
+        already = uow.session.execute(
+            select(Notification.id).where(
+                Notification.dedupe_key.in_([_dedupe_key(establishment_id, today, t) for t in owners])
+            )
+        ).first()
+        if already:
+            continue
+        reminded = set(
+            uow.session.execute(
+                select(ReminderItem.item_key).where(
+                    ReminderItem.establishment_id == establishment_id, ReminderItem.sent_on == today
+                )
+            ).scalars()
+        )
+        sections = [
+            [item for item in finder(uow, establishment_id, today) if item.key not in reminded]
+            for finder in (_due_iqamas, _due_returns, _due_unused_visas)
+        ]
+        if not any(sections):
+            continue
+        for item in (item for section in sections for item in section):
+            uow.session.add(ReminderItem(establishment_id=establishment_id, item_key=item.key, sent_on=today))
+        text = _message(uow.repo.establishment(establishment_id), *sections)
+        for telegram_id in owners:
+            key = _dedupe_key(establishment_id, today, telegram_id)
+            uow.session.add(Notification(telegram_id=telegram_id, text=text, buttons=[], dedupe_key=key))
+            queued += 1
+    try:
+        uow.commit()
+    except IntegrityError:
+        # Another run queued the same day's reminders concurrently and committed first.
+        uow.rollback()
+        return 0
+    return queued
+
+
+def pending_notifications(uow: UnitOfWork, limit: int = 50) -> list[Notification]:
+    """Notifications not yet sent, oldest first."""
+    stmt = select(Notification).where(Notification.sent_at.is_(None)).order_by(Notification.id).limit(limit)
+    return list(uow.session.execute(stmt).scalars())
+
+
+def mark_notification_sent(uow: UnitOfWork, notification_id: int) -> None:
+    """Record that a notification was delivered (commits); it is then no longer pending."""
+    notification = uow.session.get(Notification, notification_id)
+    if notification is not None and notification.sent_at is None:
+        notification.sent_at = utcnow()
+        uow.commit()
