@@ -13,8 +13,10 @@ RASA_URL (default http://127.0.0.1:5005), and for a webhook instead of polling M
 MUQEEM_WEBHOOK_SECRET (random per run when unset), MUQEEM_WEBHOOK_PORT (8443),
 MUQEEM_WEBHOOK_LISTEN (0.0.0.0).
 
-Hook for other components (reminders, notifications): `send_text(application, chat_id, text,
-buttons)` sends a message the same way replies are sent; `main(background_tasks=[...])` /
+Pushed messages: the domain queues `Notification` rows (transfer requests, reminders) and main()
+relays them every few seconds (`relay_outbox`, see bot/outbox.py); transfer accept/decline buttons
+are executed by the domain directly. Hook for other components: `send_text(application, chat_id,
+text, buttons)` sends a message the same way replies are sent; `main(background_tasks=[...])` /
 `build_application(..., background_tasks=[...])` run coroutines `task(application)` while the
 application runs (started by Application.start, cancelled by Application.stop).
 """
@@ -36,7 +38,7 @@ from urllib.parse import urlparse
 from aiohttp import web
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -50,6 +52,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import outbox
 from bot.callbacks import CallbackStore, ClaimStatus
 from bot.rasa_client import DEFAULT_RASA_URL, DEFAULT_TIMEOUT_SECONDS, RasaClient, RasaUnavailable
 from bot.redaction import install_secret_redaction
@@ -60,6 +63,7 @@ from residency.errors import ResidencyError
 logger = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
+OUTBOX_INTERVAL_SECONDS = 5.0
 CANCEL_PAYLOAD = "/cancel"
 HELP_PAYLOAD = "/help"
 
@@ -378,7 +382,22 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer()
     await _show_choice(query, claim.title)
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-    await forward_to_rasa(application, chat_id, query.from_user.id, claim.payload)
+    if outbox.is_domain_payload(claim.payload):
+        await _answer_domain_button(application, chat_id, query.from_user.id, claim.payload)
+    else:
+        await forward_to_rasa(application, chat_id, query.from_user.id, claim.payload)
+
+
+async def _answer_domain_button(application: Application, chat_id: int, user_id: int, payload: str) -> None:
+    """A button the domain answers directly (a sponsorship transfer decision), not through Rasa."""
+    try:
+        answer = await asyncio.to_thread(outbox.answer_domain_payload, user_id, payload)
+    except ResidencyError as error:
+        answer = error.message
+    except Exception:
+        logger.exception("Domain button %r failed for user %s", payload, user_id)
+        answer = UNAVAILABLE
+    await send_text(application, chat_id, answer or UNAVAILABLE)
 
 
 async def _show_choice(query: CallbackQuery, title: str) -> None:
@@ -413,6 +432,44 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_message(update.effective_chat.id, UNEXPECTED_ERROR)
     except TelegramError as error:
         logger.warning("Could not send the apology: %s", error)
+
+
+# ---------------------------------------------------------------------------------------------
+# The domain's outbox (notifications queued by the domain: transfer requests, reminders)
+
+
+async def relay_outbox_once(application: Application) -> int:
+    """Send the unsent notifications; returns how many were sent. Never raises."""
+    try:
+        pending = await asyncio.to_thread(outbox.unsent_notifications)
+    except Exception:
+        logger.exception("Cannot read the notification outbox")
+        return 0
+    sent = 0
+    for notification in pending:
+        try:
+            await send_text(application, notification.telegram_id, notification.text,
+                            notification.buttons, user_id=notification.telegram_id)
+        except (Forbidden, BadRequest) as error:  # blocked the bot, never started it, ...
+            logger.warning("Notification %s cannot be delivered, dropped: %s", notification.id, error)
+        except TelegramError as error:  # network trouble: retried on the next round
+            logger.warning("Notification %s not sent yet: %s", notification.id, error)
+            break
+        else:
+            sent += 1
+        try:
+            await asyncio.to_thread(outbox.mark_sent, notification.id)
+        except Exception:
+            logger.exception("Cannot mark notification %s as sent", notification.id)
+            break
+    return sent
+
+
+async def relay_outbox(application: Application, interval: float = OUTBOX_INTERVAL_SECONDS) -> None:
+    """Background task: relay the outbox every `interval` seconds while the application runs."""
+    while True:
+        await relay_outbox_once(application)
+        await asyncio.sleep(interval)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -528,7 +585,10 @@ async def _serve_webhook_until_signal(application: Application, **kwargs: Any) -
 
 
 def main(background_tasks: Sequence[BackgroundTask] = ()) -> None:
-    """Run the bot from environment variables: long polling, or a webhook when MUQEEM_WEBHOOK_URL is set."""
+    """Run the bot from environment variables: long polling, or a webhook when MUQEEM_WEBHOOK_URL is set.
+
+    Besides `background_tasks`, the bot relays the domain's notification outbox every few seconds.
+    """
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
         raise SystemExit(
@@ -546,7 +606,7 @@ def main(background_tasks: Sequence[BackgroundTask] = ()) -> None:
         base_url=os.environ.get("TELEGRAM_BASE_URL") or None,
         base_file_url=os.environ.get("TELEGRAM_BASE_FILE_URL") or None,
         rasa_url=os.environ.get("RASA_URL") or DEFAULT_RASA_URL,
-        background_tasks=background_tasks,
+        background_tasks=[relay_outbox, *background_tasks],
     )
     if webhook_url:
         asyncio.run(

@@ -4,21 +4,29 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import os
+import signal
 import socket
+import sys
+from pathlib import Path
 
 import httpx
 import pytest
 from aiohttp import web
+from sqlalchemy import select
 
 from bot import app as bot_app
 from bot.render import RLM, needs_rtl_mark, utf16_len
 from residency.activation import issue_code
+from residency import services
 from residency.db import UnitOfWork, get_engine
+from residency.models import Notification, Resident
 from tests.domain import factories
 from tests.bot.conftest import TOKEN, running_bot
 
 pytestmark = pytest.mark.anyio
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 USER = 555
 CONFIRM_PAYLOAD = "/affirm"
 # A realistic payload that is far over Telegram's 64-byte callback limit (Arabic letters are 2 bytes).
@@ -350,3 +358,80 @@ async def test_webhook_accepts_only_requests_with_the_secret(telegram, rasa):
     finally:
         stop.set()
         await serving
+
+
+async def test_main_runs_polling_from_the_environment_and_stops_on_sigterm(telegram, rasa):
+    environment = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": telegram.base_url,
+                   "RASA_URL": rasa.url}
+    environment.pop("MUQEEM_WEBHOOK_URL", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from bot.app import main; main()",
+        cwd=REPO_ROOT, env=environment, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await telegram.push_text(USER, "مرحبا")
+        await telegram.wait_for_calls("sendMessage", 1, timeout=20)
+        assert rasa.received == [(str(USER), "مرحبا")]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    log = stderr.decode()
+    assert process.returncode == 0, log
+    assert "Application started" in log
+    assert TOKEN.split(":")[1] not in log
+
+
+SOURCE_OWNER, TARGET_OWNER = 701, 702
+
+
+@pytest.fixture
+def pending_transfer(engine) -> dict:
+    """Establishment A asked to transfer a resident to B; B's owner has an unsent notification."""
+    with UnitOfWork(engine) as uow:
+        source = factories.establishment(uow, number="7000000011")
+        factories.user(uow, source, SOURCE_OWNER)
+        resident = factories.resident(uow, source, name_ar="سامي خان")
+        target = factories.establishment(uow, number="7000000022", name_ar="شركة البناء الحديث", balance=5_000)
+        factories.user(uow, target, TARGET_OWNER)
+        uow.commit()
+        ids = {"resident": resident.id, "target": target.id}
+    with UnitOfWork(engine) as uow:
+        quoted = services.quote(uow, SOURCE_OWNER, "transfer_sponsorship",
+                                iqama_number=resident.iqama_number, establishment_number="7000000022")
+    with UnitOfWork(engine) as uow:
+        services.execute(uow, SOURCE_OWNER, quoted, "transfer-1")
+    return ids
+
+
+async def test_outbox_notifications_are_relayed_once_and_transfer_buttons_decide_in_the_domain(
+    telegram, rasa, engine, pending_transfer
+):
+    telegram.fail_next["sendMessage"] = 1  # the first attempt fails: retried on the next round
+
+    async def relay_fast(application) -> None:
+        await bot_app.relay_outbox(application, interval=0.1)
+
+    async with running_bot(telegram, rasa.url, background_tasks=[relay_fast]):
+        notices = await telegram.wait_for_calls("sendMessage", 2)
+        request = notices[-1]
+        assert request.params["chat_id"] == TARGET_OWNER
+        accept, decline = keyboard_of(request.params)
+        assert (accept["text"], decline["text"]) == ("قبول", "رفض")
+
+        await telegram.push_press(TARGET_OWNER, request.result, accept["callback_data"])
+        await telegram.push_press(TARGET_OWNER, request.result, decline["callback_data"])
+        await telegram.wait_for(lambda fake: any(
+            call.params["chat_id"] == SOURCE_OWNER for call in fake.calls_of("sendMessage")[2:]))
+        await telegram.settle()
+
+    to_target = [c.params["text"] for c in telegram.calls_of("sendMessage")[1:] if c.params["chat_id"] == TARGET_OWNER]
+    assert len(to_target) == 2  # the request once (after the failed attempt), then the decision
+    assert to_target[1].startswith("تم نقل خدمات المقيم سامي خان إلى منشأتك.")
+    [to_source] = [c.params["text"] for c in telegram.calls_of("sendMessage") if c.params["chat_id"] == SOURCE_OWNER]
+    assert to_source.startswith("قبلت منشأة «شركة البناء الحديث»")
+    answers = [call.params.get("text") for call in telegram.calls_of("answerCallbackQuery")]
+    assert answers == [None, bot_app.ALREADY_CHOSEN]
+    assert rasa.received == []  # decided by the domain, not by Rasa
+    with UnitOfWork(engine) as uow:
+        assert uow.session.get(Resident, pending_transfer["resident"]).establishment_id == pending_transfer["target"]
+        assert uow.session.execute(select(Notification).where(Notification.sent_at.is_(None))).first() is None

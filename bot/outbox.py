@@ -1,0 +1,77 @@
+"""The bot's side of the domain's outbox and of the buttons the bot answers itself (no Rasa).
+
+- The domain queues messages for Telegram users as `Notification` rows (sponsorship transfer requests
+  and outcomes, reminders). The bot sends unsent rows and marks each one sent right after sending:
+  a crash between the two sends that one row again (at least once, never lost).
+- A transfer request's buttons carry `transfer:accept:<id>` / `transfer:decline:<id>`: the receiving
+  owner's answer is executed here by `residency.services.sponsorship.respond_transfer` (a double tap
+  is reported, not executed twice).
+
+Blocking database calls: run them in a thread.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from sqlalchemy import select
+
+from residency.db import UnitOfWork
+from residency.models import Notification, utcnow
+from residency.services.sponsorship import respond_transfer
+
+_TRANSFER_PAYLOAD = re.compile(r"^transfer:(accept|decline):(\d+)$")
+
+
+@dataclass(frozen=True)
+class OutgoingNotification:
+    id: int
+    telegram_id: int
+    text: str
+    buttons: list[dict[str, Any]]
+
+
+def unsent_notifications(limit: int = 50) -> list[OutgoingNotification]:
+    """The oldest notifications not sent yet."""
+    with UnitOfWork() as uow:
+        rows = uow.session.execute(
+            select(Notification).where(Notification.sent_at.is_(None)).order_by(Notification.id).limit(limit)
+        ).scalars()
+        return [OutgoingNotification(row.id, row.telegram_id, row.text, list(row.buttons or ())) for row in rows]
+
+
+def mark_sent(notification_id: int) -> None:
+    """Record that the notification went out (or can never be delivered)."""
+    with UnitOfWork() as uow:
+        row = uow.session.get(Notification, notification_id)
+        if row is not None and row.sent_at is None:
+            row.sent_at = utcnow()
+            uow.commit()
+
+
+def is_domain_payload(payload: str) -> bool:
+    """True for button payloads the bot executes itself instead of forwarding to Rasa."""
+    return _TRANSFER_PAYLOAD.match(payload) is not None
+
+
+def answer_domain_payload(telegram_id: int, payload: str) -> Optional[str]:
+    """Execute a domain button (a transfer decision) and return the Arabic answer; None if not one.
+
+    Raises residency.errors.ResidencyError with an Arabic message when the decision is refused.
+    """
+    match = _TRANSFER_PAYLOAD.match(payload)
+    if match is None:
+        return None
+    accept = match.group(1) == "accept"
+    with UnitOfWork() as uow:
+        decision = respond_transfer(uow, telegram_id, int(match.group(2)), accept)
+    if decision.replayed:
+        outcome = "بالقبول" if decision.status == "accepted" else "بالرفض"
+        return f"سبق الرد على طلب نقل خدمات المقيم {decision.resident_name} {outcome}؛ لم يتغير شيء."
+    if decision.status == "accepted":
+        return (
+            f"تم نقل خدمات المقيم {decision.resident_name} إلى منشأتك.\n"
+            f"الرسوم المخصومة: {decision.fee_charged} ريال. الرصيد الآن: {decision.balance_after} ريال."
+        )
+    return f"تم رفض طلب نقل خدمات المقيم {decision.resident_name}، ولم يُخصم شيء."
