@@ -6,7 +6,8 @@ The three licence columns are all empty or all filled. `name_en`, `birth_date`, 
 empty and `dependants` empty means 0; every other column is required. `location` is inside/outside
 (or داخل/خارج).
 
-Every row is checked first; a bad row is reported with its line number (the header is line 1) and an
+A file that is not UTF-8 or not valid CSV (a quote left open), or whose header is wrong, imports
+nothing. Otherwise every row is checked first; a bad row is reported with its line number (the header is line 1) and an
 Arabic reason, and nothing of it is written. The good rows are then inserted in one transaction.
 An iqama number already in the database (of any establishment) or earlier in the file is refused.
 
@@ -95,7 +96,7 @@ def _read_rows(source: str | Path | bytes) -> tuple[list[str], list[tuple[int, l
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput("csv_not_utf8", "الملف ليس بترميز UTF-8؛ احفظه بصيغة CSV UTF-8 ثم أعد الاستيراد.") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
         rows = []

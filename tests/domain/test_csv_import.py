@@ -1,0 +1,162 @@
+"""CSV import of residents: good rows import, each bad row is reported by line number and imports nothing."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from residency.csv_import import COLUMNS, import_residents
+from residency.db import UnitOfWork
+from residency.errors import InvalidInput, NotFound
+from residency.models import DrivingLicence, Resident
+from residency.names import name_key_for
+from tests.domain import factories as f
+
+HEADER = ",".join(COLUMNS)
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "sample_residents.csv"
+GOOD, OTHER, ARABIC_DIGITS, TAKEN = (f.valid_iqama(seed) for seed in (101, 102, 103, 104))
+
+
+def row(iqama, name_ar="محمد رحيم الدين", name_en="Mohammed Rahim Uddin", occupation="فني كهرباء",
+        location="inside", dependants="0", birth="1988-04-12", iqama_expiry="2027-06-30",
+        licence=("", "", "")):
+    return ",".join([
+        iqama, name_ar, name_en, "الهند", occupation, birth, "M4821937", "2031-05-09", iqama_expiry,
+        location, dependants, "2019-09-01", *licence,
+    ])
+
+
+@pytest.fixture
+def numbers(engine):
+    """The importing establishment and another one that already has resident TAKEN."""
+    with UnitOfWork(engine) as uow:
+        est = f.establishment(uow, number="7000000101", expat_count=1)
+        other = f.establishment(uow, number="7000000202")
+        f.resident(uow, other, iqama_number=TAKEN)
+        uow.commit()
+        return est.number, other.number
+
+
+def run(data: bytes | Path, number: str):
+    with UnitOfWork() as uow:
+        return import_residents(uow, number, data)
+
+
+def residents_of(number: str) -> dict[str, Resident]:
+    with UnitOfWork() as uow:
+        found = uow.session.execute(
+            select(Resident).where(Resident.establishment.has(number=number))
+        ).scalars().all()
+        for r in found:
+            r.licence
+        uow.session.expunge_all()
+        return {r.iqama_number: r for r in found}
+
+
+def test_mixed_file_reports_bad_rows_by_line_and_imports_the_rest(numbers):
+    number, _ = numbers
+    bad_check = GOOD[:-1] + str((int(GOOD[-1]) + 1) % 10)
+    lines = [
+        HEADER,
+        row(GOOD, licence=("خاصة", GOOD, "2028-01-31")),  # 2
+        row(bad_check),  # 3
+        row("٢" + ARABIC_DIGITS[1:], name_ar="نيروشا بيريرا", name_en="Nirosha Perera",
+            occupation="عاملة منزليه", location="خارج", dependants="٢"),  # 4
+        row(GOOD, name_ar="شخص آخر", name_en="Someone Else"),  # 5: duplicate of line 2
+        row(TAKEN),  # 6: another establishment's resident
+        row(OTHER, occupation="رائد فضاء"),  # 7
+        row(OTHER, iqama_expiry="2027-02-30"),  # 8
+        ",".join(row(OTHER).split(",")[:-2]),  # 9: two columns short
+        row(OTHER, location="بالخارج"),  # 10
+        row(OTHER, licence=("خاصة", "", "2028-01-31")),  # 11
+        "",  # 12: blank lines are skipped
+        row(OTHER, name_ar="Mohammed"),  # 13
+        row(OTHER, birth="2030-01-01"),  # 14
+        row(OTHER, dependants="two"),  # 15
+        row(OTHER),  # 16: good
+    ]
+    data = ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+    result = run(data, number)
+
+    assert result.imported == 3
+    reasons = {e.line: e.reason for e in result.rejected}
+    assert sorted(reasons) == [3, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15]
+    assert "رقم التحقق" in reasons[3]
+    assert "مكرر في الملف" in reasons[5] and "السطر 2" in reasons[5]
+    assert "مسجّل من قبل" in reasons[6]
+    assert "رائد فضاء" in reasons[7] and "المهن" in reasons[7]
+    assert "iqama_expiry" in reasons[8] and "2027-02-30" in reasons[8]
+    assert "عدد الأعمدة 13" in reasons[9]
+    assert "الموقع" in reasons[10]
+    assert "license_number" in reasons[11]
+    assert "الاسم العربي" in reasons[13]
+    assert "الميلاد" in reasons[14]
+    assert "المرافقين" in reasons[15]
+
+    imported = residents_of(number)
+    assert set(imported) == {GOOD, ARABIC_DIGITS, OTHER}
+    first = imported[GOOD]
+    assert (first.name_ar, first.occupation, first.passport_expiry) == ("محمد رحيم الدين", "فني كهرباء", date(2031, 5, 9))
+    assert first.name_key == name_key_for(first.name_ar, first.name_en)
+    assert (first.licence.licence_type, first.licence.number, first.licence.expiry) == ("خاصة", GOOD, date(2028, 1, 31))
+    second = imported[ARABIC_DIGITS]
+    assert (second.occupation, second.location, second.dependants, second.licence) == ("عاملة منزلية", "outside", 2, None)
+    with UnitOfWork() as uow:
+        assert uow.repo.establishment_by_number(number).expat_count == 3
+        assert uow.repo.resident_by_iqama_any(TAKEN).establishment.number == numbers[1]
+
+
+def test_header_in_another_order_imports(numbers):
+    number, _ = numbers
+    columns = list(reversed(COLUMNS))
+    values = dict(zip(COLUMNS, row(GOOD).split(",")))
+    data = (",".join(columns) + "\n" + ",".join(values[c] for c in columns) + "\n").encode()
+    assert run(data, number).imported == 1
+    assert residents_of(number)[GOOD].occupation == "فني كهرباء"
+
+
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (HEADER.replace("hire_date,", "").encode() + b"\n", "csv_bad_header"),
+        ((HEADER + ",salary\n").encode(), "csv_bad_header"),
+        (b"", "csv_empty"),
+        ((HEADER + "\n" + row(GOOD) + "\n").encode("cp1256"), "csv_not_utf8"),
+        ((HEADER + '\n"unterminated,' + "\n").encode(), "csv_unreadable"),
+    ],
+)
+def test_unusable_files_import_nothing(numbers, data, code):
+    with pytest.raises(InvalidInput) as err:
+        run(data, numbers[0])
+    assert err.value.code == code and err.value.message
+    assert residents_of(numbers[0]) == {}
+
+
+def test_missing_file_and_unknown_establishment(numbers, tmp_path):
+    with pytest.raises(InvalidInput) as err:
+        run(tmp_path / "nothing.csv", numbers[0])
+    assert err.value.code == "csv_unreadable"
+    with pytest.raises(NotFound):
+        run(SAMPLE, "7999999999")
+
+
+def test_sample_file_imports_cleanly_and_twice_is_refused(numbers):
+    number, _ = numbers
+    first = run(SAMPLE, number)
+    assert (first.imported, first.rejected) == (5, [])
+    with UnitOfWork() as uow:
+        assert len(uow.session.execute(select(DrivingLicence.id)).all()) == 1
+    again = run(SAMPLE, number)
+    assert again.imported == 0 and [e.line for e in again.rejected] == [2, 3, 4, 5, 6]
+
+
+def test_expat_count_never_lowered(numbers, engine):
+    number, _ = numbers
+    with UnitOfWork(engine) as uow:
+        uow.repo.establishment_by_number(number).expat_count = 40
+        uow.commit()
+    run(SAMPLE, number)
+    with UnitOfWork(engine) as uow:
+        assert uow.repo.establishment_by_number(number).expat_count == 40
