@@ -491,18 +491,21 @@ def build_application(
     rasa_timeout: float = DEFAULT_TIMEOUT_SECONDS,
     background_tasks: Sequence[BackgroundTask] = (),
     max_concurrent_updates: int = 64,
+    max_send_rate: float = 30.0,
 ) -> MuqeemApplication:
     """The bot application: handlers, rate limiter, per-chat ordering, Rasa client.
 
     `base_url` takes python-telegram-bot's form (`http://127.0.0.1:8081/bot{token}`); None means
-    Telegram's.
-    The token is redacted from every log record from now on.
+    Telegram's. `max_send_rate` is the overall messages per second the bot sends (Telegram allows
+    about 30; a benchmark against a fake Bot API may raise it). The token is redacted from every log record from now on.
     """
     install_secret_redaction(token)
     builder = (
         Application.builder()
         .token(token)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=max_send_rate, max_retries=3))
+        # Rasa pins apscheduler<3.10, older than PTB's JobQueue needs: no JobQueue (background_tasks instead).
+        .job_queue(None)
         .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates))
         .application_class(
             MuqeemApplication,
