@@ -38,14 +38,22 @@ def install_secret_redaction(*secrets: str) -> None:
 
 
 def _redact_record(record: logging.LogRecord) -> None:
+    """Rewrite the record only when a secret occurs in it (other records keep their args)."""
     if not _secrets:
         return
     try:
         message = record.getMessage()
     except Exception:  # a broken format string: logging reports it itself when emitting
         return
-    record.msg, record.args = redact(message), None
+    if _contains_secret(message):
+        record.msg, record.args = redact(message), None
     if record.exc_info and record.exc_info[0] is not None:
-        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-    if record.stack_info:
+        formatted = logging.Formatter().formatException(record.exc_info)
+        if _contains_secret(formatted):
+            record.exc_text = redact(formatted)
+    if record.stack_info and _contains_secret(record.stack_info):
         record.stack_info = redact(record.stack_info)
+
+
+def _contains_secret(text: str) -> bool:
+    return any(secret in text for secret in _secrets)
