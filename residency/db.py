@@ -15,6 +15,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from residency.repository import Repository
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "muqeem.db"
 
@@ -63,15 +65,13 @@ class UnitOfWork:
         self._engine = engine or get_engine()
         self._factory = sessionmaker(bind=self._engine, future=True, expire_on_commit=False)
         self.session: Session
-        self.repo: "Repository"
+        self.repo: Repository
 
     @property
     def dialect(self) -> str:
         return self._engine.dialect.name
 
     def __enter__(self) -> "UnitOfWork":
-        from residency.repository import Repository
-
         self.session = self._factory()
         self.repo = Repository(self.session, lock_rows=self.dialect == "postgresql")
         return self

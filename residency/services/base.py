@@ -172,22 +172,32 @@ class ServiceContext:
         return resident
 
     def resident_and_visa(self, number_text: str, kind: str) -> tuple[Resident, Visa | None]:
-        """From an iqama number (its latest visa of `kind`) or a visa number (that visa)."""
+        """From an iqama number (its latest visa of `kind`) or a visa number (that visa).
+
+        When executing, the resident row is locked BEFORE its visas are read -- the order every service
+        and border event uses, so that two of them never wait on each other -- and both are re-read
+        under the lock.
+        """
         id_kind, number = identifiers.parse_iqama_or_visa(str(number_text))
-        if id_kind == identifiers.IdKind.VISA:
-            visa = self.repo.visa_by_number(self.actor.establishment_id, number, lock=self.for_update)
+        by_visa_number = id_kind == identifiers.IdKind.VISA
+        if by_visa_number:
+            visa = self.repo.visa_by_number(self.actor.establishment_id, number)
             if visa is None or visa.kind != kind:
                 raise NotFound(
                     "unknown_visa",
                     f"لا توجد تأشيرة {VISA_KIND_LABELS[kind]} بالرقم {number} لدى منشأتك. تحقق من الرقم.",
                 )
-            resident = self.repo.resident_by_iqama(
-                self.actor.establishment_id, visa.resident.iqama_number, lock=self.for_update
-            )
-            return resident, visa
-        resident = self.resident(number)
-        visas = [v for v in self.repo.visas_of(resident.id) if v.kind == kind]
-        return resident, (visas[0] if visas else None)
+            resident = visa.resident
+        else:
+            resident = self.resident(number)
+        if self.for_update:
+            self.uow.session.refresh(resident, with_for_update=self.repo.lock_rows)
+        if by_visa_number:
+            if self.for_update:
+                self.uow.session.refresh(visa)
+        else:
+            visa = next((v for v in self.repo.visas_of(resident.id) if v.kind == kind), None)
+        return resident, visa
 
     def require_balance(self, payer: Establishment, total: int) -> None:
         if payer.balance < total:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from residency import calendar, fees, identifiers
+from residency import calendar, fees
 from residency.errors import InvalidInput, Refusal
 from residency.models import ENTRY_TYPES, Resident, Visa
 from residency.rules import RULES
@@ -48,28 +48,6 @@ def _entry_type(value: Any) -> str:
 
 def _active_visa(ctx: ServiceContext, resident: Resident, kind: str) -> Visa | None:
     return next((v for v in ctx.repo.visas_of(resident.id) if v.kind == kind and is_active(v, ctx.today)), None)
-
-
-def _latest_visa(ctx: ServiceContext, resident: Resident, kind: str) -> Visa | None:
-    return next((v for v in ctx.repo.visas_of(resident.id) if v.kind == kind), None)
-
-
-def _resident_and_visa(ctx: ServiceContext, number: Any, kind: str) -> tuple[Resident, Visa | None]:
-    """The resident and the visa named by an iqama number (its latest visa of `kind`) or a visa number.
-
-    When executing, the resident row is locked BEFORE its visas are read, the order every service and
-    border event uses (a visa number must not lock the visa first), and both are re-read under the lock.
-    """
-    resident, visa = ServiceContext(ctx.uow, ctx.actor).resident_and_visa(str(number), kind)
-    if ctx.for_update:
-        session = ctx.uow.session
-        session.refresh(resident, with_for_update=True)
-        by_visa_number = identifiers.parse_iqama_or_visa(str(number))[0] is identifiers.IdKind.VISA
-        if not by_visa_number:
-            visa = _latest_visa(ctx, resident, kind)
-        if visa is not None:
-            session.refresh(visa)
-    return resident, visa
 
 
 def _refuse_unless_inside(resident: Resident, service_ar: str, instead: str) -> None:
@@ -262,7 +240,7 @@ class ExtendExitReentry(Service):
     name = "extend_exit_reentry"
 
     def quote(self, ctx: ServiceContext, number: str, months: Any) -> Quote:
-        resident, visa = _resident_and_visa(ctx, number, EXIT_REENTRY)
+        resident, visa = ctx.resident_and_visa(number, EXIT_REENTRY)
         visa = _refuse_without_visa(visa, EXIT_REENTRY)
         extra_months = calendar.Duration.parse(months).billable_months()
         status = visa_status(visa, ctx.today)
@@ -321,7 +299,7 @@ class CancelExitReentry(Service):
     name = "cancel_exit_reentry"
 
     def quote(self, ctx: ServiceContext, number: str) -> Quote:
-        resident, visa = _resident_and_visa(ctx, number, EXIT_REENTRY)
+        resident, visa = ctx.resident_and_visa(number, EXIT_REENTRY)
         visa = _refuse_without_visa(visa, EXIT_REENTRY)
         _refuse_unless_status(visa, visa_status(visa, ctx.today), ("issued",), "إلغاؤها")
         window = int(RULES["exit_reentry"]["cancel_within_days_of_issue"])
@@ -433,7 +411,7 @@ class CancelFinalExit(Service):
     name = "cancel_final_exit"
 
     def quote(self, ctx: ServiceContext, number: str) -> Quote:
-        resident, visa = _resident_and_visa(ctx, number, FINAL_EXIT)
+        resident, visa = ctx.resident_and_visa(number, FINAL_EXIT)
         visa = _refuse_without_visa(visa, FINAL_EXIT)
         _refuse_unless_status(visa, visa_status(visa, ctx.today), ("issued",), "إلغاؤها")
         _refuse_if_iqama_expired(
