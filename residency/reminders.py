@@ -178,9 +178,13 @@ def queue_due_reminders(uow: UnitOfWork, today: date | str | None = None) -> int
 
 
 def pending_notifications(uow: UnitOfWork, limit: int = 50) -> list[Notification]:
-    """Notifications not yet sent, oldest first."""
+    """Notifications not yet sent, oldest first; detached from the session, so still readable after the
+    unit of work ends (send them, then `mark_notification_sent` each by id)."""
     stmt = select(Notification).where(Notification.sent_at.is_(None)).order_by(Notification.id).limit(limit)
-    return list(uow.session.execute(stmt).scalars())
+    pending = list(uow.session.execute(stmt).scalars())
+    for notification in pending:
+        uow.session.expunge(notification)
+    return pending
 
 
 def mark_notification_sent(uow: UnitOfWork, notification_id: int) -> None:
