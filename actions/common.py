@@ -1,0 +1,177 @@
+"""Plumbing shared by every action: who is asking, one unit of work per domain call, typed errors to
+Arabic answers, and the slots that make up one request.
+
+Authorisation is never taken from slots (a typed `/intent{...}` payload can set any slot): every domain
+call re-resolves the actor from `tracker.sender_id`, the Telegram user id.
+"""
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from residency.db import UnitOfWork
+from residency.errors import ResidencyError, Unauthorized
+from residency.services.base import NOT_ACTIVATED, ServiceContext, authorise, resolve_actor
+
+logger = logging.getLogger(__name__)
+
+# Slots that hold one request's inputs (named like the entities that fill them).
+REQUEST_SLOTS = (
+    "iqama_number",
+    "border_number",
+    "visa_number",
+    "establishment_number",
+    "passport_number",
+    "duration",
+    "visa_type",
+    "occupation",
+    "date",
+    "person_name",
+)
+PENDING_SLOTS = ("pending_quote", "pending_quote_id")
+
+SERVICE_INTENTS = (
+    "issue_iqama",
+    "renew_iqama",
+    "issue_exit_reentry",
+    "extend_exit_reentry",
+    "cancel_exit_reentry",
+    "issue_final_exit",
+    "cancel_final_exit",
+    "change_occupation",
+    "transfer_sponsorship",
+    "update_passport",
+)
+QUESTION_INTENTS = (
+    "inquire_resident",
+    "inquire_resident_by_name",
+    "inquire_driving_license",
+    "inquire_visa",
+    "report_expiring_iqamas",
+    "report_residents_abroad",
+    "transaction_history",
+    "account_status",
+)
+
+SYSTEM_FAILURE = "عذرًا، تعذّر الوصول إلى قاعدة البيانات الآن ولم يُنفَّذ شيء. حاول بعد قليل."
+FORM_SUFFIX = "_form"
+
+
+def telegram_id(tracker: Tracker) -> int:
+    """The sender's Telegram user id; a sender id that is not one is simply not an activated user."""
+    sender = str(tracker.sender_id or "")
+    if not sender.isdigit():
+        raise Unauthorized("not_activated", NOT_ACTIVATED)
+    return int(sender)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[UnitOfWork]:
+    """One database transaction on the configured database (MUQEEM_DATABASE_URL)."""
+    with UnitOfWork() as uow:
+        yield uow
+
+
+@contextmanager
+def service_context(tracker: Tracker, service: str) -> Iterator[ServiceContext]:
+    """The domain's view for this sender and service (authorised, subscription active)."""
+    with unit_of_work() as uow:
+        yield ServiceContext(uow, authorise(uow, telegram_id(tracker), service))
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
+    """The value of `entity` in the latest user message, if any."""
+    value = next(tracker.get_latest_entity_values(entity), None)
+    return None if value is None else str(value)
+
+
+def latest_entities(tracker: Tracker) -> dict[str, str]:
+    """Entity name -> value of the latest user message (the last one of a kind wins)."""
+    return {e["entity"]: str(e["value"]) for e in tracker.latest_message.get("entities") or []}
+
+
+def active_service(tracker: Tracker) -> Optional[str]:
+    """The service whose form is active (forms are named `<service>_form`), else None."""
+    loop = tracker.active_loop_name
+    if loop and loop.endswith(FORM_SUFFIX):
+        return loop[: -len(FORM_SUFFIX)]
+    return None
+
+
+def is_fresh_user_turn(tracker: Tracker) -> bool:
+    """True when no action ran since the latest user message, except the active form itself.
+
+    A form validation action sees the same latest message when the form resumes after an
+    interruption; only a fresh message may be judged (and rejected) by its intent.
+    """
+    form = tracker.active_loop_name
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "action" and event.get("name") not in (form, "action_extract_slots", "action_listen"):
+            return False
+    return False
+
+
+def reset_request() -> list[EventType]:
+    """Forget the current request: its inputs and any quote waiting for confirmation."""
+    return [SlotSet(slot, None) for slot in REQUEST_SLOTS + PENDING_SLOTS]
+
+
+def answer_error(dispatcher: CollectingDispatcher, error: Exception) -> None:
+    """The user's answer to a failure: the domain's Arabic message, or a short apology."""
+    if isinstance(error, ResidencyError):
+        dispatcher.utter_message(text=error.message)
+    else:
+        dispatcher.utter_message(text=SYSTEM_FAILURE)
+
+
+def is_stranger(error: Exception) -> bool:
+    return isinstance(error, Unauthorized) and error.code == "not_activated"
+
+
+class DomainAction(Action, ABC):
+    """An action that calls the domain: typed errors become their Arabic message (and
+    `on_error()` events); a database failure becomes a short apology and changes nothing."""
+
+    @abstractmethod
+    def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        """The action's work; may raise the domain's typed errors."""
+
+    def on_error(self, tracker: Tracker) -> list[EventType]:
+        """Events after a failure (default: none)."""
+        return []
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        try:
+            return self.perform(dispatcher, tracker, domain)
+        except ResidencyError as error:
+            answer_error(dispatcher, error)
+            return self.on_error(tracker)
+        except SQLAlchemyError:
+            logger.exception("database failure in %s", self.name())
+            answer_error(dispatcher, RuntimeError())
+            return self.on_error(tracker)
+
+
+def require_activated(tracker: Tracker) -> None:
+    """Raise Unauthorized('not_activated') unless the sender is an activated user."""
+    with unit_of_work() as uow:
+        resolve_actor(uow, telegram_id(tracker))
+
+
+def pending_quote(tracker: Tracker) -> Optional[dict[str, Any]]:
+    quote = tracker.get_slot("pending_quote")
+    return quote if isinstance(quote, dict) and tracker.get_slot("pending_quote_id") else None

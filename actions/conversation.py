@@ -1,0 +1,186 @@
+"""Conversation around the services: greeting and help menu, cancel, goodbye, a bare value outside a form,
+a question in the middle of a form, and the iqama question (which searches by name when given one).
+
+A sender who is not an activated user gets only the activation hint (`/start CODE`).
+"""
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import (
+    DomainAction,
+    active_service,
+    latest_entities,
+    latest_entity,
+    latest_intent,
+    pending_quote,
+    require_activated,
+    reset_request,
+)
+from actions.inquiries import (
+    ANSWERS,
+    ASK_IQAMA,
+    ASK_IQAMA_OR_VISA,
+    answer_name_search,
+    answer_resident_card,
+    answer_visa,
+)
+from actions.render import CONFIRM_BUTTONS, MENU, fee_rules
+from actions.services import VISA_KINDS, correction_of_pending, quote_and_offer
+from residency import identifiers
+from residency.errors import InvalidInput
+
+CANCELLED = "تم إلغاء الطلب، ولم يُخصم أي مبلغ."
+NOTHING_OPEN = "لا يوجد طلب مفتوح لإلغائه. اكتب ما تحتاجه متى شئت."
+NOT_UNDERSTOOD_IN_FORM = "لم أفهم إجابتك."
+# Parsers whose Arabic error says why a number is not the one asked for ("هذا يبدو رقم حدود ...").
+PARSERS = {
+    "iqama_number": identifiers.parse_iqama,
+    "border_number": identifiers.parse_border_number,
+    "visa_number": identifiers.parse_visa_number,
+    "establishment_number": identifiers.parse_establishment_number,
+    "passport_number": identifiers.parse_passport_number,
+}
+SMALL_TALK_IN_FORM = {
+    "greet": "أهلًا بك! نكمل طلبك.",
+    "thank": "العفو! نكمل طلبك.",
+    "bot_challenge": "أنا مساعد آلي لخدمات الإقامة، ولست موظفًا بشريًا. نكمل طلبك.",
+    "out_of_scope": "هذا خارج ما أستطيع خدمتك فيه. نكمل طلبك، أو اكتب «إلغاء» لإيقافه.",
+}
+
+
+class ActionGreet(DomainAction):
+    def name(self) -> str:
+        return "action_greet"
+
+    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        require_activated(tracker)
+        dispatcher.utter_message(text="أهلًا وسهلًا!\n" + MENU)
+        return []
+
+
+class ActionHelp(DomainAction):
+    def name(self) -> str:
+        return "action_help"
+
+    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        require_activated(tracker)
+        dispatcher.utter_message(text=MENU)
+        return []
+
+
+def _close_request(dispatcher: CollectingDispatcher, tracker: Tracker, closing: str) -> tuple[list[EventType], bool]:
+    """Deactivate the form and forget the request; say `closing` when something was open."""
+    was_open = tracker.active_loop_name is not None or pending_quote(tracker) is not None
+    if was_open:
+        dispatcher.utter_message(text=closing)
+    return [ActiveLoop(None)] + reset_request(), was_open
+
+
+class ActionCancelRequest(Action):
+    """`cancel` at any step: stop the form, forget the request and any pending quote."""
+
+    def name(self) -> str:
+        return "action_cancel_request"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        events, was_open = _close_request(dispatcher, tracker, CANCELLED)
+        if not was_open:
+            dispatcher.utter_message(text=NOTHING_OPEN)
+        return events
+
+
+class ActionCloseRequest(Action):
+    """Before goodbye: an open request is cancelled rather than left half-done."""
+
+    def name(self) -> str:
+        return "action_close_request"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        events, _ = _close_request(dispatcher, tracker, CANCELLED)
+        return events
+
+
+class ActionHandleInform(DomainAction):
+    """A bare value outside any form: a correction of the pending quote, or a look-up of the number or
+    name it carries."""
+
+    def name(self) -> str:
+        return "action_handle_inform"
+
+    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        require_activated(tracker)
+        service = correction_of_pending(tracker)
+        if service:
+            return quote_and_offer(dispatcher, tracker, service)
+        if latest_entity(tracker, "iqama_number"):
+            answer_resident_card(dispatcher, tracker)
+        elif latest_entity(tracker, "visa_number"):
+            answer_visa(dispatcher, tracker)
+        elif latest_entity(tracker, "person_name"):
+            answer_name_search(dispatcher, tracker, latest_entity(tracker, "person_name"))
+        elif pending_quote(tracker) is not None:
+            dispatcher.utter_message(text="طلبك بانتظار تأكيدك: اضغط «تأكيد» للتنفيذ أو «إلغاء».", buttons=CONFIRM_BUTTONS)
+        else:
+            dispatcher.utter_message(response="utter_default")
+        return []
+
+
+class ActionAnswerQuestion(DomainAction):
+    """Something other than the asked value in the middle of a form: answer it; the form then asks again.
+
+    "كم الرسوم؟" (help) -> the current service's fee rules; "متى تنتهي اقامته؟" -> the card of the
+    resident in the request; other inquiries and reports -> answered as usual; a number of the wrong
+    kind -> why it is not the one asked for.
+    """
+
+    def name(self) -> str:
+        return "action_answer_question"
+
+    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        intent = latest_intent(tracker)
+        asked = tracker.get_slot("requested_slot")
+        name = latest_entity(tracker, "person_name")
+        if intent == "help":
+            service = active_service(tracker)
+            if service:
+                dispatcher.utter_message(text=fee_rules(service))
+        elif intent in ANSWERS:
+            ANSWERS[intent](dispatcher, tracker)
+        elif name or intent == "inquire_resident_by_name":
+            # The iqama question itself offers the matches (action_ask_iqama_number).
+            if asked != "iqama_number" and name:
+                answer_name_search(dispatcher, tracker, name)
+        elif intent in SMALL_TALK_IN_FORM:
+            dispatcher.utter_message(text=SMALL_TALK_IN_FORM[intent])
+        else:
+            dispatcher.utter_message(text=self._why_not_accepted(tracker, asked))
+        return []
+
+    @staticmethod
+    def _why_not_accepted(tracker: Tracker, asked) -> str:
+        parse = PARSERS.get(asked)
+        for entity, value in latest_entities(tracker).items():
+            if parse and entity in PARSERS:
+                try:
+                    parse(value)
+                except InvalidInput as error:
+                    return error.message
+        return NOT_UNDERSTOOD_IN_FORM
+
+
+class ActionAskIqamaNumber(DomainAction):
+    """The iqama question of every form; given a name instead ("خروج وعودة لمحمد"), offer the matches."""
+
+    def name(self) -> str:
+        return "action_ask_iqama_number"
+
+    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        name = latest_entity(tracker, "person_name")
+        if name and latest_entity(tracker, "iqama_number") is None:
+            answer_name_search(dispatcher, tracker, name)
+        takes_visa = active_service(tracker) in VISA_KINDS
+        dispatcher.utter_message(text=ASK_IQAMA_OR_VISA if takes_visa else ASK_IQAMA)
+        return []

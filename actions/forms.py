@@ -1,0 +1,250 @@
+"""One FormValidationAction per service form.
+
+Each value is checked against the domain as it arrives (identifier shape and check digit, national id
+instead of iqama, the resident or visa belongs to the sender's establishment, allowed periods ...); a bad
+value gets the domain's Arabic message and its slot is emptied so that the form asks for it again. When
+every input is there, the service is quoted once more so that an input only the whole request can judge
+(an occupation equal to the current one, an unknown establishment ...) is asked for again too; a rule that
+blocks the request as a whole is left to `action_quote_<service>` to report.
+
+A fresh message whose intent is another service, an inquiry, a report or `cancel` rejects the form, so
+that the rules handle it (switch, question, cancel); the form resumes or is replaced.
+"""
+from __future__ import annotations
+
+import re
+from abc import abstractmethod
+from typing import Any, Callable, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.common import (
+    QUESTION_INTENTS,
+    SERVICE_INTENTS,
+    answer_error,
+    is_fresh_user_turn,
+    latest_entity,
+    latest_intent,
+    service_context,
+    telegram_id,
+    unit_of_work,
+)
+from actions.services import VISA_KINDS, quote_inputs
+from residency import calendar, identifiers, services
+from residency.errors import InvalidInput, NotFound, ResidencyError
+from residency.rules import RULES
+from residency.services.base import authorise, parse_period_months
+from residency.services.resident_changes import canonical_occupation
+
+# Domain error codes that point at one input: the slot to ask for again.
+SLOT_OF_ERROR = {
+    "unknown_resident": "iqama_number",
+    "unknown_visa": "visa_number",
+    "unknown_border_number": "border_number",
+    "bad_period": "duration",
+    "bad_duration": "duration",
+    "duration_too_long": "duration",
+    "iqama_too_short": "duration",
+    "bad_visa_type": "visa_type",
+    "unknown_occupation": "occupation",
+    "same_occupation": "occupation",
+    "unknown_establishment": "establishment_number",
+    "same_establishment": "establishment_number",
+    "bad_passport": "passport_number",
+    "bad_date": "date",
+    "passport_expiry_past": "date",
+    "passport_expiry_not_later": "date",
+}
+BARE_MONTHS = re.compile(r"\s*(\d{1,2})\s*")
+VISA_TYPES = ("single", "multiple")
+
+
+class ServiceFormValidation(FormValidationAction):
+    """Validation of `<service>_form`; subclasses set `service`."""
+
+    @property
+    @abstractmethod
+    def service(self) -> str:
+        """The service (intent) name; subclasses set it as a class attribute."""
+
+    def name(self) -> str:
+        return f"validate_{self.service}_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if is_fresh_user_turn(tracker) and self._interrupts(latest_intent(tracker)):
+            return [ActionExecutionRejected(self.form_name())]
+        try:
+            return await super().run(dispatcher, tracker, domain)
+        except SQLAlchemyError:
+            answer_error(dispatcher, RuntimeError())
+            return [ActionExecutionRejected(self.form_name())]
+
+    def _interrupts(self, intent: Optional[str]) -> bool:
+        return intent == "cancel" or intent in QUESTION_INTENTS or (
+            intent in SERVICE_INTENTS and intent != self.service
+        )
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        """Nothing for a sender who may not use the service (the quote action says why); for the
+        services taking an iqama or a visa number, whichever of the two was given."""
+        try:
+            with unit_of_work() as uow:
+                authorise(uow, telegram_id(tracker), self.service)
+        except ResidencyError:
+            return []
+        if self.service not in VISA_KINDS:
+            return domain_slots
+        number = "visa_number" if tracker.get_slot("visa_number") else "iqama_number"
+        return [number] + [s for s in domain_slots if s not in ("iqama_number", "visa_number")]
+
+    async def get_validation_events(self, dispatcher, tracker, domain) -> list[EventType]:
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        if not events:
+            return events
+        tracker.add_slots(events)
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        if required and all(tracker.get_slot(slot) is not None for slot in required):
+            slot = self._input_to_ask_again(dispatcher, tracker)
+            if slot:
+                events.append(SlotSet(slot, None))
+                tracker.slots[slot] = None
+        return events
+
+    def _input_to_ask_again(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[str]:
+        """Quote the complete request; an error about one input empties that input."""
+        try:
+            with unit_of_work() as uow:
+                services.quote(uow, telegram_id(tracker), self.service, **quote_inputs(self.service, tracker.get_slot))
+        except ResidencyError as error:
+            slot = SLOT_OF_ERROR.get(error.code)
+            if slot == "visa_number" and not tracker.get_slot("visa_number"):
+                slot = "iqama_number"
+            if slot and tracker.get_slot(slot) is not None:
+                dispatcher.utter_message(text=error.message)
+                return slot
+        return None
+
+    def _check(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, probe: Callable) -> dict:
+        """{slot: probe(ctx)} or, on a domain error, its message and {slot: None}."""
+        try:
+            with service_context(tracker, self.service) as ctx:
+                return {slot: probe(ctx)}
+        except ResidencyError as error:
+            dispatcher.utter_message(text=error.message)
+            return {slot: None}
+
+    # Validators shared by the forms (rasa_sdk calls validate_<slot> for the form's required slots).
+    def validate_iqama_number(self, value: Any, dispatcher, tracker, domain) -> dict:
+        return self._check("iqama_number", dispatcher, tracker, lambda ctx: ctx.resident(str(value)).iqama_number)
+
+    def validate_visa_number(self, value: Any, dispatcher, tracker, domain) -> dict:
+        kind = VISA_KINDS.get(self.service, "exit_reentry")
+
+        def visa_of_establishment(ctx) -> str:
+            _, visa = ctx.resident_and_visa(identifiers.parse_visa_number(str(value)), kind)
+            return visa.number
+
+        return self._check("visa_number", dispatcher, tracker, visa_of_establishment)
+
+    def validate_border_number(self, value: Any, dispatcher, tracker, domain) -> dict:
+        def arrival_of_establishment(ctx) -> str:
+            border = identifiers.parse_border_number(str(value))
+            if ctx.repo.resident_by_border(ctx.actor.establishment_id, border) is None:
+                raise NotFound(
+                    "unknown_border_number",
+                    f"لا يوجد عامل برقم الحدود {border} ضمن منشأتك. تحقق من الرقم في تأشيرة الدخول.",
+                )
+            return border
+
+        return self._check("border_number", dispatcher, tracker, arrival_of_establishment)
+
+    def validate_duration(self, value: Any, dispatcher, tracker, domain) -> dict:
+        return self._check("duration", dispatcher, tracker, lambda ctx: calendar.Duration.parse(value).iso())
+
+    def validate_visa_type(self, value: Any, dispatcher, tracker, domain) -> dict:
+        def known_type(ctx) -> str:
+            if value not in VISA_TYPES:
+                raise InvalidInput("bad_visa_type", "نوع التأشيرة إما مفردة أو متعددة؛ اختر أحدهما.")
+            return value
+
+        return self._check("visa_type", dispatcher, tracker, known_type)
+
+    def validate_occupation(self, value: Any, dispatcher, tracker, domain) -> dict:
+        # An occupation outside the list is reported by the complete quote, in the domain's words.
+        return {"occupation": canonical_occupation(str(value)) or str(value)}
+
+    def validate_establishment_number(self, value: Any, dispatcher, tracker, domain) -> dict:
+        return self._check(
+            "establishment_number", dispatcher, tracker,
+            lambda ctx: identifiers.parse_establishment_number(str(value)),
+        )
+
+    def validate_passport_number(self, value: Any, dispatcher, tracker, domain) -> dict:
+        return self._check(
+            "passport_number", dispatcher, tracker, lambda ctx: identifiers.parse_passport_number(str(value))
+        )
+
+    def validate_date(self, value: Any, dispatcher, tracker, domain) -> dict:
+        return self._check("date", dispatcher, tracker, lambda ctx: calendar.parse_date(str(value)).isoformat())
+
+    def extract_duration(self, dispatcher, tracker, domain) -> dict:
+        """A bare number answering the duration question means months ("٦" -> P6M)."""
+        if tracker.get_slot("requested_slot") != "duration" or not is_fresh_user_turn(tracker):
+            return {}
+        if latest_entity(tracker, "duration") is not None:
+            return {}
+        match = BARE_MONTHS.fullmatch(identifiers.normalize_digits(tracker.latest_message.get("text") or ""))
+        return {"duration": f"P{int(match.group(1))}M"} if match else {}
+
+
+class IqamaPeriodValidation(ServiceFormValidation):
+    """Iqama periods are 3, 6, 9 or 12 months only (rules.yml)."""
+
+    def validate_duration(self, value: Any, dispatcher, tracker, domain) -> dict:
+        allowed = RULES["iqama"]["allowed_periods_months"]
+        return self._check("duration", dispatcher, tracker, lambda ctx: f"P{parse_period_months(value, allowed)}M")
+
+
+class ValidateIssueIqamaForm(IqamaPeriodValidation):
+    service = "issue_iqama"
+
+
+class ValidateRenewIqamaForm(IqamaPeriodValidation):
+    service = "renew_iqama"
+
+
+class ValidateIssueExitReentryForm(ServiceFormValidation):
+    service = "issue_exit_reentry"
+
+
+class ValidateExtendExitReentryForm(ServiceFormValidation):
+    service = "extend_exit_reentry"
+
+
+class ValidateCancelExitReentryForm(ServiceFormValidation):
+    service = "cancel_exit_reentry"
+
+
+class ValidateIssueFinalExitForm(ServiceFormValidation):
+    service = "issue_final_exit"
+
+
+class ValidateCancelFinalExitForm(ServiceFormValidation):
+    service = "cancel_final_exit"
+
+
+class ValidateChangeOccupationForm(ServiceFormValidation):
+    service = "change_occupation"
+
+
+class ValidateTransferSponsorshipForm(ServiceFormValidation):
+    service = "transfer_sponsorship"
+
+
+class ValidateUpdatePassportForm(ServiceFormValidation):
+    service = "update_passport"

@@ -1,0 +1,227 @@
+"""Inquiries, reports and account status: answered at once, in or out of a form.
+
+Each `answer_*` function parses what the message names (an entity, else the resident being talked about),
+calls residency.inquiries / residency.reports and sends the Arabic text from residency.texts. The actions
+below are thin wrappers; `action_answer_question` (actions/conversation.py) reuses the same functions in
+the middle of a form.
+"""
+from __future__ import annotations
+
+import base64
+from abc import abstractmethod
+from typing import Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import DomainAction, latest_entity, telegram_id, unit_of_work
+from residency import calendar, charts, inquiries, reports, texts
+from residency.rules import RULES
+
+ASK_IQAMA = "أرسل رقم إقامة العامل (10 أرقام يبدأ بالرقم 2)، أو اكتب اسمه لأبحث عنه."
+ASK_IQAMA_OR_VISA = "أرسل رقم إقامة العامل أو رقم التأشيرة (10 أرقام)، أو اكتب اسم العامل لأبحث عنه."
+NO_MATCH = "لم أجد عاملًا بهذا الاسم في منشأتك. تأكد من الاسم أو أرسل رقم الإقامة."
+CSV_HEADER = ("رقم الإقامة", "الاسم", "تاريخ انتهاء الإقامة", "الأيام المتبقية")
+
+
+def subject_iqama(tracker: Tracker) -> Optional[str]:
+    """The iqama number this message names, else the resident being talked about (the slot)."""
+    return latest_entity(tracker, "iqama_number") or tracker.get_slot("iqama_number")
+
+
+def match_buttons(matches) -> list[dict]:
+    """One button per match; its payload continues as if the user had typed the iqama number."""
+    return [
+        {"title": f"{m.name_ar} ({m.iqama_number})", "payload": f'/inform{{"iqama_number": "{m.iqama_number}"}}'}
+        for m in matches
+    ]
+
+
+def answer_name_search(dispatcher: CollectingDispatcher, tracker: Tracker, name: str) -> None:
+    with unit_of_work() as uow:
+        matches = inquiries.search_residents(uow, telegram_id(tracker), name)
+    if not matches:
+        dispatcher.utter_message(text=NO_MATCH)
+        return
+    dispatcher.utter_message(text=texts.render_matches(matches), buttons=match_buttons(matches))
+
+
+def answer_resident_card(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    iqama = subject_iqama(tracker)
+    name = latest_entity(tracker, "person_name")
+    if latest_entity(tracker, "iqama_number") is None and name:
+        answer_name_search(dispatcher, tracker, name)
+    elif iqama is None:
+        dispatcher.utter_message(text=ASK_IQAMA)
+    else:
+        with unit_of_work() as uow:
+            card = inquiries.resident_card(uow, telegram_id(tracker), iqama)
+        dispatcher.utter_message(text=texts.render_resident_card(card))
+
+
+def answer_driving_licence(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    iqama = subject_iqama(tracker)
+    name = latest_entity(tracker, "person_name")
+    if latest_entity(tracker, "iqama_number") is None and name:
+        answer_name_search(dispatcher, tracker, name)
+    elif iqama is None:
+        dispatcher.utter_message(text=ASK_IQAMA)
+    else:
+        with unit_of_work() as uow:
+            licence = inquiries.driving_licence(uow, telegram_id(tracker), iqama)
+        dispatcher.utter_message(text=texts.render_licence(licence))
+
+
+def answer_visa(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    visa_number = latest_entity(tracker, "visa_number")
+    name = latest_entity(tracker, "person_name")
+    if visa_number:
+        with unit_of_work() as uow:
+            visa = inquiries.visa_by_number(uow, telegram_id(tracker), visa_number)
+        dispatcher.utter_message(text=texts.render_visa(visa))
+    elif latest_entity(tracker, "iqama_number") is None and name:
+        answer_name_search(dispatcher, tracker, name)
+    elif subject_iqama(tracker) is None:
+        dispatcher.utter_message(text=ASK_IQAMA_OR_VISA)
+    else:
+        with unit_of_work() as uow:
+            visas = inquiries.visas_of_resident(uow, telegram_id(tracker), subject_iqama(tracker))
+        dispatcher.utter_message(text=texts.render_visas(visas))
+
+
+def _days_asked(tracker: Tracker) -> Optional[int]:
+    """"خلال ٦٠ يوم" / "خلال شهرين" -> days; None for the report's default."""
+    duration = latest_entity(tracker, "duration")
+    if duration is None:
+        return None
+    parsed = calendar.Duration.parse(duration)
+    return parsed.days or (calendar.add_months(calendar.today(), parsed.months) - calendar.today()).days
+
+
+def answer_expiring(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    days = _days_asked(tracker)
+    with unit_of_work() as uow:
+        rows = reports.expiring_iqamas(uow, telegram_id(tracker), days)
+    shown_days = days or RULES["reports"]["expiring_default_days"]
+    dispatcher.utter_message(text=texts.render_expiring(rows, shown_days))
+    if not rows:
+        return
+    title = f"الإقامات المنتهية أو التي تنتهي خلال {shown_days} يومًا"
+    chart = charts.expiring_iqamas_chart([(r.name_ar, r.iqama_expiry, r.days_left) for r in rows], title)
+    dispatcher.utter_message(json_message={"photo_base64": base64.b64encode(chart).decode("ascii"), "caption": title})
+    table = charts.rows_to_csv([(r.iqama_number, r.name_ar, r.iqama_expiry, r.days_left) for r in rows], CSV_HEADER)
+    dispatcher.utter_message(
+        json_message={
+            "document_base64": base64.b64encode(table).decode("ascii"),
+            "filename": "expiring_iqamas.csv",
+            "caption": "القائمة نفسها بصيغة CSV (تفتح في Excel)",
+        }
+    )
+
+
+def answer_abroad(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    with unit_of_work() as uow:
+        rows = reports.residents_abroad(uow, telegram_id(tracker))
+    dispatcher.utter_message(text=texts.render_abroad(rows))
+
+
+def answer_history(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    with unit_of_work() as uow:
+        rows = reports.transaction_history(uow, telegram_id(tracker))
+    dispatcher.utter_message(text=texts.render_history(rows))
+
+
+def answer_account(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    with unit_of_work() as uow:
+        status = reports.account_status(uow, telegram_id(tracker))
+    dispatcher.utter_message(text=texts.render_account(status))
+
+
+# intent -> answer, for the actions below and for questions asked in the middle of a form
+ANSWERS = {
+    "inquire_resident": answer_resident_card,
+    "inquire_driving_license": answer_driving_licence,
+    "inquire_visa": answer_visa,
+    "report_expiring_iqamas": answer_expiring,
+    "report_residents_abroad": answer_abroad,
+    "transaction_history": answer_history,
+    "account_status": answer_account,
+}
+
+
+class AnswerAction(DomainAction):
+    """An action answering one inquiry or report intent with its `ANSWERS` function."""
+
+    @property
+    @abstractmethod
+    def intent(self) -> str:
+        """The intent answered; subclasses set it as a class attribute."""
+
+    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        ANSWERS[self.intent](dispatcher, tracker)
+        return []
+
+
+class ActionResidentCard(AnswerAction):
+    intent = "inquire_resident"
+
+    def name(self) -> str:
+        return "action_resident_card"
+
+
+class ActionSearchResidents(DomainAction):
+    def name(self) -> str:
+        return "action_search_residents"
+
+    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        name = latest_entity(tracker, "person_name")
+        if latest_entity(tracker, "iqama_number"):
+            answer_resident_card(dispatcher, tracker)
+        elif name:
+            answer_name_search(dispatcher, tracker, name)
+        else:
+            dispatcher.utter_message(text="اكتب اسم العامل كما في الإقامة (بالعربي أو بالإنجليزي) لأبحث عنه.")
+        return []
+
+
+class ActionDrivingLicence(AnswerAction):
+    intent = "inquire_driving_license"
+
+    def name(self) -> str:
+        return "action_driving_licence"
+
+
+class ActionVisaInfo(AnswerAction):
+    intent = "inquire_visa"
+
+    def name(self) -> str:
+        return "action_visa_info"
+
+
+class ActionExpiringIqamas(AnswerAction):
+    intent = "report_expiring_iqamas"
+
+    def name(self) -> str:
+        return "action_expiring_iqamas"
+
+
+class ActionResidentsAbroad(AnswerAction):
+    intent = "report_residents_abroad"
+
+    def name(self) -> str:
+        return "action_residents_abroad"
+
+
+class ActionTransactionHistory(AnswerAction):
+    intent = "transaction_history"
+
+    def name(self) -> str:
+        return "action_transaction_history"
+
+
+class ActionAccountStatus(AnswerAction):
+    intent = "account_status"
+
+    def name(self) -> str:
+        return "action_account_status"

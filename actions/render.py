@@ -1,0 +1,209 @@
+"""Arabic wording of what the dialogue shows: quotes, receipts, the fee rules of a service and the menu.
+
+Figures come from the quote or from residency/rules.yml (RULES), never from literals here. Dates are
+shown Gregorian and Hijri (residency.calendar.format_date); amounts in whole riyals.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Optional
+
+from residency import calendar
+from residency.rules import RULES
+from residency.services import Quote, Receipt
+
+CONFIRM_BUTTONS = [
+    {"title": "تأكيد", "payload": "/affirm"},
+    {"title": "إلغاء", "payload": "/deny"},
+]
+
+SERVICE_LABELS = {
+    "issue_iqama": "إصدار إقامة",
+    "renew_iqama": "تجديد إقامة",
+    "issue_exit_reentry": "إصدار تأشيرة خروج وعودة",
+    "extend_exit_reentry": "تمديد تأشيرة خروج وعودة",
+    "cancel_exit_reentry": "إلغاء تأشيرة خروج وعودة",
+    "issue_final_exit": "إصدار تأشيرة خروج نهائي",
+    "cancel_final_exit": "إلغاء تأشيرة خروج نهائي",
+    "change_occupation": "تعديل مهنة",
+    "transfer_sponsorship": "نقل خدمات",
+    "update_passport": "تحديث بيانات الجواز",
+}
+
+# Effects of a quote worth showing, in display order (dates are ISO strings in the quote).
+EFFECT_LABELS = {
+    "border_number": "رقم الحدود",
+    "visa_number": "رقم التأشيرة",
+    "entry_type": "نوع التأشيرة",
+    "visa_type": "نوع التأشيرة",
+    "duration": "المدة",
+    "old_expiry": "تاريخ انتهاء الإقامة الحالي",
+    "new_expiry": "تاريخ انتهاء الإقامة الجديد",
+    "iqama_expiry": "تاريخ انتهاء الإقامة",
+    "issued_on": "تاريخ الإصدار",
+    "return_before": "العودة قبل",
+    "old_return_before": "العودة قبل (حاليًا)",
+    "new_return_before": "العودة قبل (بعد التمديد)",
+    "leave_before": "المغادرة قبل",
+    "old_occupation": "المهنة الحالية",
+    "new_occupation": "المهنة الجديدة",
+    "old_passport_number": "رقم الجواز الحالي",
+    "old_passport_expiry": "انتهاء الجواز الحالي",
+    "new_passport_number": "رقم الجواز الجديد",
+    "new_passport_expiry": "انتهاء الجواز الجديد",
+    "target_name": "المنشأة المستقبلة",
+    "target_number": "رقمها الموحد",
+}
+ENTRY_TYPE_LABELS = {"single": "مفردة", "multiple": "متعددة"}
+
+
+def riyals(amount: int) -> str:
+    return f"{amount} ريال"
+
+
+def _effect_value(key: str, value: Any) -> Optional[str]:
+    if isinstance(value, bool) or value is None:
+        return None
+    if key in ("entry_type", "visa_type"):
+        return ENTRY_TYPE_LABELS.get(str(value), str(value))
+    if key == "duration":
+        try:
+            return calendar.Duration.parse(value).describe_ar()
+        except Exception:  # a duration this module cannot word is shown as it is
+            return str(value)
+    if isinstance(value, str):
+        try:
+            return calendar.format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)
+
+
+def effect_lines(effects: dict[str, Any], skip: tuple[str, ...] = ()) -> list[str]:
+    lines = []
+    for key, label in EFFECT_LABELS.items():
+        if key in effects and key not in skip:
+            shown = _effect_value(key, effects[key])
+            if shown:
+                lines.append(f"{label}: {shown}")
+    return lines
+
+
+def _subject(quote: Quote) -> str:
+    label = SERVICE_LABELS.get(quote.service, quote.service)
+    if quote.resident_name and quote.resident_iqama:
+        return f"{label} — {quote.resident_name} (إقامة {quote.resident_iqama})"
+    if quote.resident_name:
+        return f"{label} — {quote.resident_name}"
+    return label
+
+
+def render_quote(quote: Quote) -> str:
+    """The offer: each fee part, the total, the key dates, and the question."""
+    parts = [f"طلب {_subject(quote)}"]
+    if quote.lines:
+        parts.append("الرسوم:")
+        parts.extend(f"• {line.label}: {riyals(line.amount)}" for line in quote.lines)
+        parts.append(f"الإجمالي: {riyals(quote.total)}")
+    else:
+        parts.append("الرسوم على منشأتك: لا شيء (مجانية)")
+    if quote.service == "transfer_sponsorship" and "target_fee" in quote.effects:
+        parts.append(f"رسوم النقل على المنشأة المستقبلة عند قبولها: {riyals(int(quote.effects['target_fee']))}")
+    if quote.service == "cancel_exit_reentry":
+        parts.append("تنبيه: رسوم إصدار التأشيرة لا تُسترد.")
+    parts.extend(effect_lines(quote.effects))
+    parts.append("هل تؤكد التنفيذ؟")
+    return "\n".join(parts)
+
+
+def render_receipt(receipt: Receipt, quote: Quote) -> str:
+    """What changed, the total charged, the balance after, and the transaction id."""
+    header = "سبق تنفيذ هذا الطلب" if receipt.replayed else "تم التنفيذ"
+    parts = [f"{header}: {_subject(quote)}"]
+    effects = {**quote.effects, **{k: v for k, v in receipt.result.items() if k in EFFECT_LABELS}}
+    parts.extend(effect_lines(effects, skip=("old_expiry", "old_return_before", "old_occupation",
+                                             "old_passport_number", "old_passport_expiry")))
+    if quote.service == "transfer_sponsorship":
+        target = quote.effects.get("target_name") or quote.effects.get("target_number", "")
+        parts.append(
+            f"أُرسل الطلب إلى مالك المنشأة المستقبلة «{target}» ليقبله؛ تنتقل الخدمات وتُخصم رسوم النقل "
+            "من المنشأة المستقبلة عند قبوله، وسأبلغك بالرد."
+        )
+    parts.append(f"المبلغ المخصوم: {riyals(receipt.total)}")
+    if receipt.balance_after is not None:
+        parts.append(f"رصيد المنشأة بعد العملية: {riyals(receipt.balance_after)}")
+    parts.append(f"رقم العملية: {receipt.transaction_id}")
+    return "\n".join(parts)
+
+
+def _join(values) -> str:
+    return " / ".join(str(v) for v in values)
+
+
+def _months(n: int) -> str:
+    return calendar.Duration(months=int(n)).describe_ar()
+
+
+def fee_rules(service: str) -> str:
+    """The fee rules of a service, worded from rules.yml."""
+    iqama, levy = RULES["iqama"], RULES["levy"]
+    er = RULES["exit_reentry"]
+    periods = iqama["allowed_periods_months"]
+    iqama_fees = (
+        f"رسوم الإقامة {_join(iqama['fee_by_months'][m] for m in periods)} ريال "
+        f"لمدة {_join(periods)} شهرًا"
+    )
+    levies = (
+        f"المقابل المالي {levy['expat_per_month']} ريال شهريًا عن العامل "
+        f"({levy['expat_per_month_saudi_majority']} إذا كان السعوديون في المنشأة بعدد الوافدين أو أكثر، "
+        f"ولا مقابل على المهن المنزلية)، ومقابل المرافقين {levy['dependant_per_month']} ريال شهريًا لكل مرافق"
+    )
+    fines = iqama["late_renewal_fines"]
+    single, multiple = er["single"], er["multiple"]
+    transfer = RULES["sponsorship_transfer"]["fees"]
+    rules = {
+        "renew_iqama": (
+            f"{iqama_fees}، و{levies}. التجديد بعد الانتهاء بأكثر من {iqama['late_renewal_grace_days']} أيام "
+            f"عليه غرامة: {_join(fines)} ريال للمخالفة الأولى فالثانية، والثالثة لا تُجدَّد إلكترونيًا."
+        ),
+        "issue_iqama": (
+            f"{iqama_fees}، و{levies}. وإن صدرت بعد أكثر من {iqama['late_issue_after_arrival_days']} يومًا "
+            f"من الوصول فعليها {iqama['late_issue_fine']} ريال إضافية."
+        ),
+        "issue_exit_reentry": (
+            f"المفردة {single['base_fee']} ريال للمدة الأساسية ({_months(single['base_months'])}) ثم "
+            f"{single['extra_month_fee']} ريال لكل شهر إضافي؛ المتعددة {multiple['base_fee']} ريال للمدة الأساسية "
+            f"({_months(multiple['base_months'])}) ثم {multiple['extra_month_fee']} ريال لكل شهر إضافي؛ "
+            "جزء الشهر يُحسب شهرًا."
+        ),
+        "extend_exit_reentry": (
+            f"لكل شهر إضافي {er['extension_month_fee']['single']} ريال للمفردة و"
+            f"{er['extension_month_fee']['multiple']} ريال للمتعددة، وتتضاعف "
+            f"({er['extension_outside_multiplier']}×) إذا كان المقيم خارج المملكة."
+        ),
+        "cancel_exit_reentry": "الإلغاء مجاني، ولا تُسترد رسوم إصدار التأشيرة.",
+        "issue_final_exit": f"الخروج النهائي مجاني، وصلاحيته {RULES['final_exit']['valid_days']} يومًا من الإصدار.",
+        "cancel_final_exit": "إلغاء الخروج النهائي مجاني.",
+        "change_occupation": f"رسوم تعديل المهنة {RULES['occupation_change']['fee']} ريال.",
+        "transfer_sponsorship": (
+            f"تدفعها المنشأة المستقبلة عند قبولها: {_join(transfer)} ريال للنقل الأول فالثاني فالثالث وما بعده، "
+            "ولا شيء على منشأتك."
+        ),
+        "update_passport": "تحديث بيانات الجواز مجاني.",
+    }
+    return f"رسوم {SERVICE_LABELS[service]}: {rules[service]}"
+
+
+MENU = "\n".join(
+    [
+        "أنا مساعد خدمات الإقامة لمنشأتك. اكتب طلبك بجملة واحدة، مثل:",
+        "• تجديد إقامة: «جدد اقامة 2XXXXXXXXX سنة»",
+        "• إصدار إقامة لعامل جديد: «اصدر اقامة لرقم الحدود 3XXXXXXXXX ستة اشهر»",
+        "• خروج وعودة: «ابي خروج وعودة متعددة لمحمد 3 شهور»، وتمديدها أو إلغاؤها",
+        "• خروج نهائي: «خروج نهائي للعامل 2XXXXXXXXX»، أو إلغاؤه",
+        "• تعديل مهنة، نقل خدمات، تحديث جواز: «غير مهنة 2XXXXXXXXX الى محاسب»",
+        "• استعلام: «بيانات الإقامة 2XXXXXXXXX»، «ابحث عن محمد خان»، «رخصة 2XXXXXXXXX»",
+        "• تقارير: «مين اقاماتهم تخلص هالشهر؟»، «مين برا المملكة؟»، «آخر العمليات»، «كم رصيدنا؟»",
+        "أعرض عليك الرسوم قبل أي تنفيذ، ولا يُخصم شيء إلا بعد تأكيدك. اكتب «إلغاء» في أي وقت لإيقاف الطلب.",
+    ]
+)

@@ -1,0 +1,221 @@
+"""Service requests: which slots feed which service inputs, the quote shown for confirmation, and the
+execution (or dropping) of a confirmed quote.
+
+Flow: the service's form completes -> `action_quote_<service>` quotes it and stores the quote and a fresh
+quote id -> "تأكيد" (`affirm`) runs `action_execute_quote` with the idempotency key
+"<sender>:<quote id>" -> receipt, pending slots cleared. A second confirmation finds nothing pending and
+executes nothing; `deny` drops the quote; a correction while a quote is pending quotes again.
+"""
+from __future__ import annotations
+
+import uuid
+from abc import abstractmethod
+from typing import Any, Callable, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import (
+    REQUEST_SLOTS,
+    SERVICE_INTENTS,
+    DomainAction,
+    latest_entities,
+    latest_intent,
+    pending_quote,
+    reset_request,
+    telegram_id,
+    unit_of_work,
+)
+from actions.render import CONFIRM_BUTTONS, render_quote, render_receipt
+from residency import services
+from residency.errors import QuoteChanged
+from residency.services import Quote
+
+# Services that take "an iqama or a visa number": the kind of visa the number may name.
+VISA_KINDS = {
+    "extend_exit_reentry": "exit_reentry",
+    "cancel_exit_reentry": "exit_reentry",
+    "cancel_final_exit": "final_exit",
+}
+NUMBER = "number"  # the input of those services: the visa number if given, else the iqama number
+
+# service -> {input name: slot name}
+SERVICE_INPUTS: dict[str, dict[str, str]] = {
+    "issue_iqama": {"border_number": "border_number", "period": "duration"},
+    "renew_iqama": {"iqama_number": "iqama_number", "period": "duration"},
+    "issue_exit_reentry": {"iqama_number": "iqama_number", "visa_type": "visa_type", "duration": "duration"},
+    "extend_exit_reentry": {NUMBER: NUMBER, "months": "duration"},
+    "cancel_exit_reentry": {NUMBER: NUMBER},
+    "issue_final_exit": {"iqama_number": "iqama_number"},
+    "cancel_final_exit": {NUMBER: NUMBER},
+    "change_occupation": {"iqama_number": "iqama_number", "occupation": "occupation"},
+    "transfer_sponsorship": {"iqama_number": "iqama_number", "establishment_number": "establishment_number"},
+    "update_passport": {"iqama_number": "iqama_number", "passport_number": "passport_number", "passport_expiry": "date"},
+}
+assert set(SERVICE_INPUTS) == set(SERVICE_INTENTS)
+
+
+def quote_inputs(service: str, slot: Callable[[str], Any]) -> dict[str, Any]:
+    """The keyword inputs of `services.quote` for `service`, read from slots."""
+    inputs = {}
+    for name, slot_name in SERVICE_INPUTS[service].items():
+        if slot_name == NUMBER:
+            inputs[name] = slot("visa_number") or slot("iqama_number")
+        else:
+            inputs[name] = slot(slot_name)
+    return inputs
+
+
+def input_slots(service: str) -> set[str]:
+    """The slots a service's inputs are read from."""
+    slots = set()
+    for slot_name in SERVICE_INPUTS[service].values():
+        slots |= {"visa_number", "iqama_number"} if slot_name == NUMBER else {slot_name}
+    return slots
+
+
+def offer(dispatcher: CollectingDispatcher, quote: Quote) -> list[EventType]:
+    """Show a quote with confirm/cancel buttons and keep it, under a fresh id, until answered."""
+    dispatcher.utter_message(text=render_quote(quote), buttons=CONFIRM_BUTTONS)
+    return [SlotSet("pending_quote", quote.to_dict()), SlotSet("pending_quote_id", uuid.uuid4().hex)]
+
+
+def quote_and_offer(dispatcher: CollectingDispatcher, tracker: Tracker, service: str) -> list[EventType]:
+    with unit_of_work() as uow:
+        quote = services.quote(uow, telegram_id(tracker), service, **quote_inputs(service, tracker.get_slot))
+    return offer(dispatcher, quote)
+
+
+def correction_of_pending(tracker: Tracker) -> Optional[str]:
+    """The pending quote's service when the latest message changes one of its inputs, else None."""
+    quote = pending_quote(tracker)
+    if quote is None:
+        return None
+    service = quote.get("service")
+    if service in SERVICE_INPUTS and input_slots(service) & set(latest_entities(tracker)):
+        return service
+    return None
+
+
+class QuoteAction(DomainAction):
+    """`action_quote_<service>`: quote the completed form and offer it for confirmation."""
+
+    @property
+    @abstractmethod
+    def service(self) -> str:
+        """The service (intent) name; subclasses set it as a class attribute."""
+
+    def name(self) -> str:
+        return f"action_quote_{self.service}"
+
+    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        return quote_and_offer(dispatcher, tracker, self.service)
+
+    def on_error(self, tracker: Tracker) -> list[EventType]:
+        return reset_request()
+
+
+class QuoteIssueIqama(QuoteAction):
+    service = "issue_iqama"
+
+
+class QuoteRenewIqama(QuoteAction):
+    service = "renew_iqama"
+
+
+class QuoteIssueExitReentry(QuoteAction):
+    service = "issue_exit_reentry"
+
+
+class QuoteExtendExitReentry(QuoteAction):
+    service = "extend_exit_reentry"
+
+
+class QuoteCancelExitReentry(QuoteAction):
+    service = "cancel_exit_reentry"
+
+
+class QuoteIssueFinalExit(QuoteAction):
+    service = "issue_final_exit"
+
+
+class QuoteCancelFinalExit(QuoteAction):
+    service = "cancel_final_exit"
+
+
+class QuoteChangeOccupation(QuoteAction):
+    service = "change_occupation"
+
+
+class QuoteTransferSponsorship(QuoteAction):
+    service = "transfer_sponsorship"
+
+
+class QuoteUpdatePassport(QuoteAction):
+    service = "update_passport"
+
+
+NOTHING_PENDING = "لا يوجد طلب بانتظار التأكيد، فلم يُنفَّذ شيء. اكتب طلبك الجديد إن أردت."
+
+
+class ActionExecuteQuote(DomainAction):
+    """"تأكيد": execute the pending quote exactly once (idempotency key: sender and quote id)."""
+
+    def name(self) -> str:
+        return "action_execute_quote"
+
+    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        quote = pending_quote(tracker)
+        if quote is None:
+            dispatcher.utter_message(text=NOTHING_PENDING)
+            return []
+        key = f"{tracker.sender_id}:{tracker.get_slot('pending_quote_id')}"
+        try:
+            with unit_of_work() as uow:
+                receipt = services.execute(uow, telegram_id(tracker), quote, key)
+        except QuoteChanged as changed:
+            dispatcher.utter_message(text=changed.message)
+            return offer(dispatcher, Quote.from_dict(changed.details["quote"]))
+        dispatcher.utter_message(text=render_receipt(receipt, Quote.from_dict(quote)))
+        return reset_request()
+
+    def on_error(self, tracker: Tracker) -> list[EventType]:
+        return reset_request()
+
+
+class ActionDeclineQuote(DomainAction):
+    """"إلغاء" (`deny`): drop the pending quote, nothing charged; "لا، خلها ٦ شهور" quotes again."""
+
+    def name(self) -> str:
+        return "action_decline_quote"
+
+    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        service = correction_of_pending(tracker)
+        if service:
+            return quote_and_offer(dispatcher, tracker, service)
+        if pending_quote(tracker) is None:
+            dispatcher.utter_message(text="حسنًا. لا يوجد طلب مفتوح؛ اكتب ما تحتاجه متى شئت.")
+            return reset_request()
+        dispatcher.utter_message(text="تم إلغاء الطلب، ولم يُخصم أي مبلغ.")
+        return reset_request()
+
+    def on_error(self, tracker: Tracker) -> list[EventType]:
+        return reset_request()
+
+
+class ActionStartRequest(Action):
+    """Before a service's form starts: forget the previous request's inputs, keeping what this very
+    message says. A message that corrects the pending quote of the same service keeps the rest."""
+
+    def name(self) -> str:
+        return "action_start_request"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        said = set(latest_entities(tracker))
+        if correction_of_pending(tracker) == latest_intent(tracker):
+            return [SlotSet("pending_quote", None), SlotSet("pending_quote_id", None)]
+        return [SlotSet(slot, None) for slot in REQUEST_SLOTS if slot not in said] + [
+            SlotSet("pending_quote", None),
+            SlotSet("pending_quote_id", None),
+        ]
