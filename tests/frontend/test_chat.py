@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import os
-import re
+import signal
+import subprocess
+import time
 
 import pexpect
 import pytest
 
 from residency.charts import shape_for_display
+from tests.bot.conftest import TOKEN
 from tests.frontend.conftest import MUQEEM, free_port
 
 PNG = base64.b64decode(
@@ -178,3 +181,36 @@ def test_terminal_shapes_switch_by_environment(tmp_path, fake_rasa, monkeypatch)
     chat.expect_exact("1) تأكيد  2) إلغاء")
     chat.sendline("/quit")
     chat.expect(pexpect.EOF)
+
+
+def test_bot_command_without_a_token_says_what_to_do(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    result = subprocess.run([MUQEEM, "bot"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "muqeem chat" in result.stderr
+
+
+def test_bot_command_relays_telegram_to_the_given_rasa(
+    tmp_path, fake_rasa, fake_telegram, background_loop, database_url
+):
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": fake_telegram.base_url,
+        "MUQEEM_RASA_URL": fake_rasa.url,
+        "MUQEEM_VAR_DIR": str(tmp_path),
+        "MUQEEM_DATABASE_URL": database_url,
+    }
+    bot = subprocess.Popen([MUQEEM, "bot"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        background_loop.run(fake_telegram.push_text(777, "مرحبا"))
+        deadline = time.monotonic() + 30
+        while not fake_rasa.received and time.monotonic() < deadline and bot.poll() is None:
+            time.sleep(0.2)
+        assert fake_rasa.received == [("777", "مرحبا")]
+        background_loop.run(fake_telegram.wait_for(lambda fake: fake.sent_texts(), timeout=10), timeout=15)
+        assert any("وصلني: مرحبا" in text for text in fake_telegram.sent_texts())
+    finally:
+        bot.send_signal(signal.SIGINT)
+        output = bot.communicate(timeout=30)[0].decode(errors="replace")
+    assert bot.returncode == 0, output[-2000:]
