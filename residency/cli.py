@@ -245,9 +245,10 @@ def resident_show(
 def _border_event(iqama: str, record) -> None:
     with domain_errors(), UnitOfWork() as uow:
         result = record(uow, iqama)
+    event = "مغادرة" if result["event"] == "departure" else "عودة"
     where = "خارج المملكة" if result["location"] == "outside" else "داخل المملكة"
     typer.echo(
-        f"سُجّل ({result['event']}) للمقيم {result['iqama_number']} بتاريخ {result['date']} "
+        f"سُجّلت {event} المقيم {result['iqama_number']} بتاريخ {result['date']} "
         f"على التأشيرة {result['visa_number']}؛ المقيم الآن {where}."
     )
 

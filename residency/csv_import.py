@@ -25,10 +25,11 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from residency import calendar, identifiers
 from residency.db import UnitOfWork
-from residency.errors import InvalidInput
+from residency.errors import InvalidInput, Refusal
 from residency.establishments import find_establishment, resident_count
 from residency.models import DrivingLicence, Resident
 from residency.names import is_arabic, name_key_for
@@ -214,7 +215,8 @@ def import_residents(uow: UnitOfWork, establishment_number: str, source: str | P
     """Import the good rows of a residents CSV into the establishment and commit; report the bad ones.
 
     Raises InvalidInput (csv_unreadable, csv_not_utf8, csv_empty, csv_bad_header) when the file itself
-    cannot be used, NotFound when the establishment does not exist."""
+    cannot be used, NotFound when the establishment does not exist, Refusal import_conflict (nothing
+    imported) when a concurrent writer took one of the iqama numbers between the check and the insert."""
     est = find_establishment(uow, establishment_number)
     header, rows = _read_rows(source)
     _check_header(header)
@@ -250,8 +252,15 @@ def import_residents(uow: UnitOfWork, establishment_number: str, source: str | P
         result.imported += 1
     result.rejected.sort(key=lambda e: e.line)
     if result.imported:
-        uow.session.flush()
-        est.expat_count = max(est.expat_count, resident_count(uow, est.id))
-        uow.commit()
+        try:
+            uow.session.flush()
+            est.expat_count = max(est.expat_count, resident_count(uow, est.id))
+            uow.commit()
+        except IntegrityError:
+            # Another writer added one of these iqama numbers after the check.
+            uow.rollback()
+            raise Refusal(
+                "import_conflict", "أُضيف بعض هؤلاء المقيمين أثناء الاستيراد؛ لم يُستورد شيء. أعد الاستيراد."
+            ) from None
     return result
 

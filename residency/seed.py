@@ -23,6 +23,7 @@ from sqlalchemy import select
 from residency import calendar
 from residency.db import UnitOfWork
 from residency.errors import Refusal
+from residency.establishments import DEFAULT_SUBSCRIPTION_MONTHS
 from residency.identifiers import luhn_valid
 from residency.models import DrivingLicence, Establishment, Resident, User, Visa
 from residency.names import name_key_for
@@ -308,7 +309,7 @@ def _establishment(uow: UnitOfWork, values: dict, today: date, owner_id: int) ->
         )
     if uow.repo.user_by_telegram_id(owner_id) is not None:
         raise Refusal("already_user", f"الحساب {owner_id} مستخدم لمنشأة أخرى؛ اختر معرّفًا آخر ({DEMO_TELEGRAM_ID_ENV}).")
-    est = Establishment(subscription_until=calendar.add_months(today, 12), **values)
+    est = Establishment(subscription_until=calendar.add_months(today, DEFAULT_SUBSCRIPTION_MONTHS), **values)
     uow.repo.add(est)
     uow.repo.add(User(establishment_id=est.id, telegram_id=owner_id, role="owner", services=""))
     return est

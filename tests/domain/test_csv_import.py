@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from residency import csv_import
 from residency.csv_import import COLUMNS, import_residents
 from residency.db import UnitOfWork
-from residency.errors import InvalidInput, NotFound
+from residency.errors import InvalidInput, NotFound, Refusal
 from residency.models import DrivingLicence, Resident
 from residency.names import name_key_for
 from tests.domain import factories as f
@@ -160,3 +161,14 @@ def test_expat_count_never_lowered(numbers, engine):
     run(SAMPLE, number)
     with UnitOfWork(engine) as uow:
         assert uow.repo.establishment_by_number(number).expat_count == 40
+
+
+def test_iqama_taken_after_the_check_imports_nothing(numbers, monkeypatch):
+    """A concurrent writer taking an iqama between the check and the insert (simulated by skipping the
+    check) makes the whole import refuse, with nothing written."""
+    monkeypatch.setattr(csv_import, "_iqamas_in_database", lambda uow, iqamas: set())
+    data = (HEADER + "\n" + row(GOOD) + "\n" + row(TAKEN) + "\n").encode()
+    with pytest.raises(Refusal) as err:
+        run(data, numbers[0])
+    assert err.value.code == "import_conflict"
+    assert residents_of(numbers[0]) == {}

@@ -110,6 +110,9 @@ def test_situations_worth_demonstrating(seeded):
     assert {v.entry_type for v in visas if v.kind == "exit_reentry"} == {"single", "multiple"}
     assert len({v.number for v in visas}) == len(visas) and all(v.number.startswith("6") for v in visas)
 
+    passport_min = timedelta(days=RULES["exit_reentry"]["passport_min_valid_days"])
+    assert any(r.location == "inside" and r.passport_expiry < TODAY + passport_min for r in with_iqama)
+
     licences = [r.licence for r in main if r.licence]
     assert len(licences) >= 5
     assert any(lic.expiry < TODAY for lic in licences)
