@@ -15,10 +15,11 @@ import shutil
 import sys
 import textwrap
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Optional, TextIO
+from typing import TextIO
 
 from residency.charts import shape_for_display
 
@@ -77,7 +78,7 @@ class TerminalChat:
     downloads_dir: Path
     out: TextIO = sys.stdout
     read: Callable[[str], str] = input
-    server_died: Callable[[], Optional[str]] = lambda: None
+    server_died: Callable[[], str | None] = lambda: None
     buttons: list[dict] = field(default_factory=list)
 
     # --- output -------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ class TerminalChat:
         else:
             self.note(UNKNOWN_PAYLOAD_NOTE.format(keys=", ".join(sorted(payload))))
 
-    def _save_attachment(self, encoded: str, filename: Optional[str], caption: Optional[str], saved_in: str) -> None:
+    def _save_attachment(self, encoded: str, filename: str | None, caption: str | None, saved_in: str) -> None:
         try:
             content = base64.b64decode(str(encoded), validate=True)
         except (binascii.Error, ValueError):
@@ -164,7 +165,7 @@ class TerminalChat:
 
     # --- input --------------------------------------------------------------------------------
 
-    def message_for(self, typed: str) -> Optional[str]:
+    def message_for(self, typed: str) -> str | None:
         """What to send for a typed line: a chosen button's payload, the text itself, or None."""
         text = typed.strip()
         if not text:
@@ -212,7 +213,7 @@ _UNSAFE_FILENAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
 _EXTENSIONS = ((b"\x89PNG", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"GIF8", ".gif"), (b"%PDF", ".pdf"))
 
 
-def save_download(directory: Path, content: bytes, filename: Optional[str]) -> Path:
+def save_download(directory: Path, content: bytes, filename: str | None) -> Path:
     """Write content under directory with a safe name (never outside it, never over a file)."""
     directory.mkdir(parents=True, exist_ok=True)
     name = _UNSAFE_FILENAME.sub("_", Path(filename or "").name).strip(" .")

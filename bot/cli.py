@@ -9,11 +9,16 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from typing import Optional
 
 import typer
 
-from bot.servers import BackgroundServers, ServerDied, ServerSettings, ServersError, run_foreground
+from bot.servers import (
+    BackgroundServers,
+    ServerDied,
+    ServersError,
+    ServerSettings,
+    run_foreground,
+)
 from residency.cli import app
 
 DEFAULT_DEMO_TELEGRAM_ID = 1000001
@@ -51,10 +56,10 @@ def servers() -> None:
 
 @app.command()
 def chat(
-    telegram_id: Optional[int] = typer.Option(
+    telegram_id: int | None = typer.Option(
         None, "--as", help="Telegram id to chat as (default: MUQEEM_DEMO_TELEGRAM_ID or 1000001, the demo owner)."
     ),
-    shaped: Optional[bool] = typer.Option(
+    shaped: bool | None = typer.Option(
         None,
         "--shaped/--no-shape",
         help="Shape Arabic for terminals that cannot (default), or print it as is "
@@ -121,6 +126,6 @@ def _servers_if_needed(settings: ServerSettings, may_start: bool) -> BackgroundS
     )
 
 
-def _death_message(background: BackgroundServers) -> Optional[str]:
+def _death_message(background: BackgroundServers) -> str | None:
     died = background.died()
     return None if died is None else str(ServerDied(died))

@@ -8,6 +8,7 @@ tracker store or lock store is configuration only.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -16,11 +17,10 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Mapping, Optional, Sequence
 from urllib.parse import unquote, urlsplit
 
 import yaml
@@ -55,12 +55,12 @@ class ServerSettings:
     var_dir: Path = PROJECT_ROOT / "var"
     endpoints_template: Path = PROJECT_ROOT / "endpoints.yml"
     credentials: Path = PROJECT_ROOT / "credentials.yml"
-    tracker_store_url: Optional[str] = None
-    lock_store_url: Optional[str] = None
+    tracker_store_url: str | None = None
+    lock_store_url: str | None = None
     start_timeout: float = DEFAULT_START_TIMEOUT_SECONDS
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> "ServerSettings":
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> ServerSettings:
         """Settings from MUQEEM_RASA_PORT, MUQEEM_ACTIONS_PORT, MUQEEM_SERVERS_HOST, MUQEEM_MODELS_DIR,
         MUQEEM_VAR_DIR, MUQEEM_TRACKER_STORE_URL, MUQEEM_LOCK_STORE_URL, MUQEEM_SERVERS_START_TIMEOUT."""
         return cls(
@@ -127,7 +127,7 @@ def tracker_store_config(url: str) -> dict:
     if parts.username:
         config["username"] = unquote(parts.username)
     if parts.password:
-        config["password"] = "${%s}" % TRACKER_STORE_PASSWORD_VARIABLE
+        config["password"] = "${" + TRACKER_STORE_PASSWORD_VARIABLE + "}"
     return config
 
 
@@ -155,7 +155,7 @@ def lock_store_config(url: str) -> dict:
     if parts.username:
         config["username"] = unquote(parts.username)
     if parts.password:
-        config["password"] = "${%s}" % LOCK_STORE_PASSWORD_VARIABLE
+        config["password"] = "${" + LOCK_STORE_PASSWORD_VARIABLE + "}"
     if parts.scheme == "rediss":
         config["use_ssl"] = True
     return config
@@ -206,7 +206,7 @@ def child_environment(settings: ServerSettings, base: Mapping[str, str] = os.env
     return env
 
 
-def find_model(models_dir: Path) -> Optional[Path]:
+def find_model(models_dir: Path) -> Path | None:
     """The newest trained model archive in models_dir, or None."""
     if not models_dir.is_dir():
         return None
@@ -228,15 +228,14 @@ class ServerProcess:
     ready_url: str
     env: Mapping[str, str]
     cwd: Path = PROJECT_ROOT
-    log_path: Optional[Path] = None
-    process: Optional[subprocess.Popen] = field(default=None, repr=False)
+    log_path: Path | None = None
+    process: subprocess.Popen | None = field(default=None, repr=False)
 
     def start(self) -> None:
-        output: Optional[IO] = None
         if self.log_path is not None:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            output = open(self.log_path, "ab")
-        try:
+        log = open(self.log_path, "ab") if self.log_path else contextlib.nullcontext()  # noqa: SIM115
+        with log as output:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(
                 list(self.argv),
                 cwd=self.cwd,
@@ -246,13 +245,10 @@ class ServerProcess:
                 stderr=subprocess.STDOUT if output else None,
                 # Own process group: a terminal Ctrl-C reaches only us, and we stop the children in order.
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=_die_with_parent if _LIBC is not None else None,  # noqa: PLW1509
             )
-        finally:
-            if output is not None:
-                output.close()
 
-    def exit_code(self) -> Optional[int]:
+    def exit_code(self) -> int | None:
         return None if self.process is None else self.process.poll()
 
     def is_ready(self) -> bool:
@@ -266,11 +262,14 @@ class ServerProcess:
                 pass
 
 
+# Loaded in the parent: between fork and exec the child must not load libraries or import.
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+_PR_SET_PDEATHSIG = 1
+
+
 def _die_with_parent() -> None:
     """Linux: the child gets SIGTERM if the muqeem process dies without cleaning up (kill -9)."""
-    if sys.platform.startswith("linux"):
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def url_answers(url: str, timeout: float = 1.0) -> bool:
@@ -293,7 +292,7 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
-def rasa_process(settings: ServerSettings, endpoints: Path, log_dir: Optional[Path] = None) -> ServerProcess:
+def rasa_process(settings: ServerSettings, endpoints: Path, log_dir: Path | None = None) -> ServerProcess:
     """`rasa run` with the HTTP API (readiness: /status, which needs the model loaded) and REST channel."""
     return ServerProcess(
         name="Rasa",
@@ -312,7 +311,7 @@ def rasa_process(settings: ServerSettings, endpoints: Path, log_dir: Optional[Pa
     )
 
 
-def actions_process(settings: ServerSettings, log_dir: Optional[Path] = None) -> ServerProcess:
+def actions_process(settings: ServerSettings, log_dir: Path | None = None) -> ServerProcess:
     """The rasa_sdk action server for the `actions` package (readiness: /health)."""
     env = child_environment(settings)
     env["SANIC_HOST"] = settings.host  # rasa_sdk binds 0.0.0.0 unless told
@@ -350,7 +349,7 @@ def start_all(servers: Sequence[ServerProcess]) -> None:
 
 
 def wait_until_ready(
-    servers: Sequence[ServerProcess], timeout: float, stop_requested: Optional[threading.Event] = None
+    servers: Sequence[ServerProcess], timeout: float, stop_requested: threading.Event | None = None
 ) -> bool:
     """Poll until every server answers its ready URL. Raises ServerDied if one exits, ServersError on
     timeout; returns False if stop_requested was set meanwhile, True when all are ready."""
@@ -391,7 +390,7 @@ def stop_all(servers: Sequence[ServerProcess], grace: float = STOP_GRACE_SECONDS
             server.process.wait()
 
 
-def first_exited(servers: Sequence[ServerProcess]) -> Optional[ServerProcess]:
+def first_exited(servers: Sequence[ServerProcess]) -> ServerProcess | None:
     return next((server for server in servers if server.exit_code() is not None), None)
 
 
@@ -441,8 +440,10 @@ def describe(servers: Sequence[ServerProcess], settings: ServerSettings) -> str:
     """Where the servers listen, for the operator."""
     pids = {server.name: server.process.pid for server in servers if server.process}
     lines = [
-        f"Rasa server (pid {pids.get('Rasa')}): {settings.rasa_url}  "
-        f"REST: {settings.rasa_url}/webhooks/rest/webhook",
+        (
+            f"Rasa server (pid {pids.get('Rasa')}): {settings.rasa_url}  "
+            f"REST: {settings.rasa_url}/webhooks/rest/webhook"
+        ),
         f"Action server (pid {pids.get('actions')}): {settings.actions_url}/webhook",
         "الخادمان جاهزان. اضغط Ctrl-C للإيقاف. / Both servers are ready. Ctrl-C stops them.",
     ]
@@ -502,7 +503,7 @@ class BackgroundServers:
     def started(self) -> bool:
         return bool(self.servers)
 
-    def __enter__(self) -> "BackgroundServers":
+    def __enter__(self) -> BackgroundServers:  # noqa: PYI034
         settings = self.settings
         if not self.may_start or url_answers(f"{settings.rasa_url}/"):
             return self
@@ -525,7 +526,7 @@ class BackgroundServers:
             raise
         return self
 
-    def died(self) -> Optional[ServerProcess]:
+    def died(self) -> ServerProcess | None:
         """A server this context started that has exited since, if any."""
         return first_exited(self.servers)
 

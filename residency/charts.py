@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import functools
 import io
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Iterable, Sequence
 
 import arabic_reshaper
-from bidi.algorithm import get_display  # the pure-Python algorithm mirrors brackets; bidi.get_display does not
+
+# The pure-Python algorithm mirrors brackets; the compiled bidi.get_display does not.
+from bidi.algorithm import get_display
 
 MAX_CHART_ROWS = 40
 EXPIRED_COLOUR = "#d62728"
