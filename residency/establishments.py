@@ -25,13 +25,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from residency import calendar, identifiers
+from residency.rules import RULES
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal
 from residency.models import PLANS, Establishment, Resident, User, Visa
 from residency.services.base import visa_status
 
 # A new establishment's subscription, when none is given, runs this many months from today.
-DEFAULT_SUBSCRIPTION_MONTHS = 12
+DEFAULT_SUBSCRIPTION_MONTHS = int(RULES["establishment"]["default_subscription_months"])
 
 
 def find_establishment(uow: UnitOfWork, number_text: str) -> Establishment:
