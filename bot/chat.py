@@ -14,6 +14,7 @@ import re
 import shutil
 import sys
 import textwrap
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,7 +43,11 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 
 
 class RasaUnavailable(Exception):
-    """The Rasa REST channel could not be reached or answered with an error."""
+    """The Rasa REST channel could not be reached."""
+
+
+class RasaFailed(Exception):
+    """The Rasa REST channel answered with an HTTP error or something that is not JSON."""
 
 
 @dataclass
@@ -63,7 +68,11 @@ class RestChannel:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 answer = json.loads(response.read().decode("utf-8") or "[]")
-        except (OSError, ValueError) as error:
+        except urllib.error.HTTPError as error:
+            raise RasaFailed(str(error)) from error
+        except ValueError as error:
+            raise RasaFailed(f"not JSON: {error}") from error
+        except OSError as error:
             raise RasaUnavailable(str(error)) from error
         return [item for item in answer if isinstance(item, dict)] if isinstance(answer, list) else []
 
@@ -198,6 +207,8 @@ class TerminalChat:
                 continue
             try:
                 self.show_reply(self.channel.send(self.sender, message))
+            except RasaFailed:
+                self.say(EMPTY_REPLY_APOLOGY)
             except RasaUnavailable:
                 died = self.server_died()
                 if died:

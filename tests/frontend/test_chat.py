@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pexpect
+from aiohttp import web
 
 from residency.charts import shape_for_display
 from tests.bot.conftest import TOKEN
@@ -46,6 +47,7 @@ def scripted(sender: str, message: str):
             },
         ],
         "صامت": [],
+        "عطل": web.Response(status=500, text="boom"),
     }.get(message, [{"recipient_id": sender, "text": f"وصلني: {message}"}])
 
 
@@ -108,7 +110,7 @@ def test_typed_slash_text_is_never_sent(tmp_path, fake_rasa):
     assert fake_rasa.received == [("1000001", "مرحبا")]
 
 
-def test_attachments_are_saved_and_empty_answers_get_an_apology(tmp_path, fake_rasa):
+def test_attachments_are_saved_and_empty_or_failed_answers_get_an_apology(tmp_path, fake_rasa):
     fake_rasa.reply = scripted
     chat = spawn_chat(tmp_path, fake_rasa.url, "--no-shape")
     chat.expect_exact("أنت> ")
@@ -122,6 +124,9 @@ def test_attachments_are_saved_and_empty_answers_get_an_apology(tmp_path, fake_r
     document = chat.match.group(1)
     chat.expect_exact("أنت> ")
     chat.sendline("صامت")
+    chat.expect_exact("مقيم> عذرًا، لم يصلني رد من المساعد.")
+    chat.expect_exact("أنت> ")
+    chat.sendline("عطل")
     chat.expect_exact("مقيم> عذرًا، لم يصلني رد من المساعد.")
     chat.expect_exact("أنت> ")
     chat.sendeof()
