@@ -21,7 +21,6 @@ from residency.rules import RULES
 
 ASK_IQAMA = "أرسل رقم إقامة العامل (10 أرقام يبدأ بالرقم 2)، أو اكتب اسمه لأبحث عنه."
 ASK_IQAMA_OR_VISA = "أرسل رقم إقامة العامل أو رقم التأشيرة (10 أرقام)، أو اكتب اسم العامل لأبحث عنه."
-NO_MATCH = "لم أجد عاملًا بهذا الاسم في منشأتك. تأكد من الاسم أو أرسل رقم الإقامة."
 CSV_HEADER = ("رقم الإقامة", "الاسم", "تاريخ انتهاء الإقامة", "الأيام المتبقية")
 
 
@@ -41,10 +40,7 @@ def match_buttons(matches) -> list[dict]:
 def answer_name_search(dispatcher: CollectingDispatcher, tracker: Tracker, name: str) -> None:
     with unit_of_work() as uow:
         matches = inquiries.search_residents(uow, telegram_id(tracker), name)
-    if not matches:
-        dispatcher.utter_message(text=NO_MATCH)
-        return
-    dispatcher.utter_message(text=texts.render_matches(matches), buttons=match_buttons(matches))
+    dispatcher.utter_message(text=texts.render_matches(matches, name), buttons=match_buttons(matches))
 
 
 def answer_resident_card(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -70,7 +66,7 @@ def answer_driving_licence(dispatcher: CollectingDispatcher, tracker: Tracker) -
     else:
         with unit_of_work() as uow:
             licence = inquiries.driving_licence(uow, telegram_id(tracker), iqama)
-        dispatcher.utter_message(text=texts.render_licence(licence))
+        dispatcher.utter_message(text=texts.render_licence(licence, iqama))
 
 
 def answer_visa(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -85,9 +81,10 @@ def answer_visa(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     elif subject_iqama(tracker) is None:
         dispatcher.utter_message(text=ASK_IQAMA_OR_VISA)
     else:
+        iqama = subject_iqama(tracker)
         with unit_of_work() as uow:
-            visas = inquiries.visas_of_resident(uow, telegram_id(tracker), subject_iqama(tracker))
-        dispatcher.utter_message(text=texts.render_visas(visas))
+            visas = inquiries.visas_of_resident(uow, telegram_id(tracker), iqama)
+        dispatcher.utter_message(text=texts.render_visas(visas, iqama))
 
 
 def _days_asked(tracker: Tracker) -> Optional[int]:
@@ -104,7 +101,7 @@ def answer_expiring(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     with unit_of_work() as uow:
         rows = reports.expiring_iqamas(uow, telegram_id(tracker), days)
     shown_days = days or RULES["reports"]["expiring_default_days"]
-    dispatcher.utter_message(text=texts.render_expiring(rows, shown_days))
+    dispatcher.utter_message(text=texts.render_expiring(rows, days))
     if not rows:
         return
     title = f"الإقامات المنتهية أو التي تنتهي خلال {shown_days} يومًا"

@@ -123,6 +123,8 @@ def render_receipt(receipt: Receipt, quote: Quote) -> str:
     effects = {**quote.effects, **{k: v for k, v in receipt.result.items() if k in EFFECT_LABELS}}
     parts.extend(effect_lines(effects, skip=("old_expiry", "old_return_before", "old_occupation",
                                              "old_passport_number", "old_passport_expiry")))
+    if quote.service == "issue_iqama" and receipt.result.get("iqama_number"):
+        parts.append(f"رقم الإقامة الصادرة: {receipt.result['iqama_number']}")
     if quote.service == "transfer_sponsorship":
         target = quote.effects.get("target_name") or quote.effects.get("target_number", "")
         parts.append(

@@ -156,6 +156,9 @@ class QuoteUpdatePassport(QuoteAction):
     service = "update_passport"
 
 
+ACTIONS_BY_SERVICE = {action.service: action() for action in QuoteAction.__subclasses__()}
+assert set(ACTIONS_BY_SERVICE) == set(SERVICE_INPUTS)
+
 NOTHING_PENDING = "لا يوجد طلب بانتظار التأكيد، فلم يُنفَّذ شيء. اكتب طلبك الجديد إن أردت."
 
 
