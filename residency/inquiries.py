@@ -25,7 +25,7 @@ from residency.services.base import ServiceContext, authorise, is_active, visa_s
 VISAS_LISTED = 5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VisaInfo:
     number: str
     kind: str  # exit_reentry | final_exit
@@ -37,7 +37,7 @@ class VisaInfo:
     name_ar: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ResidentCard:
     iqama_number: str
     name_ar: str
@@ -54,7 +54,7 @@ class ResidentCard:
     active_visas: list[VisaInfo]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NameMatch:
     iqama_number: str
     name_ar: str
@@ -64,7 +64,7 @@ class NameMatch:
     score: float  # 0-100, higher is closer
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LicenceInfo:
     iqama_number: str
     name_ar: str

@@ -18,7 +18,7 @@ from residency.rules import RULES
 from residency.services.base import authorise
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExpiringRow:
     iqama_number: str
     name_ar: str
@@ -26,7 +26,7 @@ class ExpiringRow:
     days_left: int  # negative: expired that many days ago
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AbroadRow:
     iqama_number: str
     name_ar: str
@@ -36,7 +36,7 @@ class AbroadRow:
     overdue: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HistoryRow:
     transaction_id: int
     created_at: datetime
@@ -46,7 +46,7 @@ class HistoryRow:
     summary: str  # short Arabic facts from the result ("التأشيرة 6...، العودة قبل 2027-01-01")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccountStatus:
     number: str
     name_ar: str
@@ -75,8 +75,9 @@ def expiring_iqamas(uow: UnitOfWork, telegram_id: int, days: int | None = None) 
     actor = authorise(uow, telegram_id, "report_expiring_iqamas")
     days = RULES["reports"]["expiring_default_days"] if days is None else _whole_number(days, "bad_days", "عدد الأيام")
     today = calendar.today()
-    # Served by the (establishment_id, iqama_expiry) index; only the three columns shown are read.
-    rows = uow.session.execute(
+    # Served by the (establishment_id, iqama_expiry) index; only the three columns shown are read, through
+    # the Core connection (no ORM row processing: this can be 10,000 rows).
+    rows = uow.session.connection().execute(
         select(Resident.iqama_number, Resident.name_ar, Resident.iqama_expiry)
         .where(
             Resident.establishment_id == actor.establishment_id,
