@@ -95,13 +95,13 @@ def _as_iso(amount: float, unit: str) -> str:
     return f"P{int(amount)}{unit}"
 
 
-def _parse(match: "re.Match[str]") -> Optional[str]:
+def _parse(match: "re.Match[str]", with_number: bool) -> Optional[str]:
     if match.group("fraction"):
         _, unit, multiplier = UNITS[match.group("funit")]
         return _as_iso(FRACTIONS[match.group("fraction")] * multiplier, unit)
     unit_word = match.group("unit")
     implied, unit, multiplier = UNITS[unit_word]
-    number = match.group("number")
+    number = match.group("number") if with_number else None
     if number is None:
         count: float = implied
     elif unit_word in _DUAL_UNITS:
@@ -123,10 +123,15 @@ def find_durations(text: str) -> List[Dict[str, Any]]:
     normalized = normalize_with_offsets(text)
     entities = []
     for match in _DURATION.finditer(normalized.text):
-        value = _parse(match)
-        if value is None or _inside_number(normalized.text, match.start()):
+        start = match.start()
+        value = None if _inside_number(normalized.text, start) else _parse(match, with_number=True)
+        if value is None and match.group("number"):
+            # "2180-967-925 شهرين", "٣ شهرين": the number is not this unit's count; the unit alone may be.
+            start = match.start("unit")
+            value = _parse(match, with_number=False)
+        if value is None:
             continue
-        start, end = normalized.span(match.start(), match.end())
+        start, end = normalized.span(start, match.end())
         entities.append(make_entity("duration", value, start, end, text, DurationExtractor.__name__))
     return entities
 

@@ -13,9 +13,10 @@ Words that are also everyday words ("عامل" = the worker, "بناء" = based 
 occupation when the message talks about an occupation (مهنة, occupation...) or is nothing but the
 occupation (a bare answer to "which occupation?").
 
-An occupation found by an earlier ML extractor (CRF) that the list does not contain is kept with
-its value mapped to the closest known occupation when the spelling is close (typos), otherwise as
-written, so the dialogue can say the occupation is not in the list.
+An occupation found by an earlier ML extractor (CRF) that the list does not contain gets the closest
+known occupation as its value when the spelling is close (typos); otherwise it is kept as written
+only when the extractor was confident (so the dialogue can say the occupation is not in the list)
+and dropped when not (CRF tends to guess names after "ل" as occupations).
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
             "context_words": ["مهنه", "مهنت", "occupation", "profession", "وظيفه", "وظيفت"],
             # rapidfuzz ratio (0-100) for mapping an ML-extracted occupation to a known one.
             "fuzzy_cutoff": 85,
+            # An ML-extracted occupation that is not in the list is kept only when this confident.
+            "min_unknown_confidence": 0.6,
         }
 
     def __init__(
@@ -180,6 +183,9 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
                     entity["start"] < new["end"] and new["start"] < entity["end"] for new in found
                 ):
                     closest = self.matcher.closest(str(entity.get("value", "")), self._config["fuzzy_cutoff"])
-                    found.append({**entity, "value": closest or entity.get("value")})
+                    if closest:
+                        found.append({**entity, "value": closest})
+                    elif (entity.get("confidence_entity") or 0.0) >= self._config["min_unknown_confidence"]:
+                        found.append(entity)
             replace_entities(message, ("occupation",), found)
         return messages

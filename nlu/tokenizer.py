@@ -179,7 +179,7 @@ class ArabicTokenizer(Tokenizer):
 
 
 def learn_vocabulary(training_data: TrainingData) -> Tuple[Set[str], Set[str]]:
-    """(known words, words to keep whole) from the training examples and lookup tables.
+    """(known words, words to keep whole) from the training examples, their entities and lookup tables.
 
     A word is kept whole when an annotated entity starts where the word starts (the annotator did
     not split a clitic off it, e.g. "[فيصل](person_name)").
@@ -191,7 +191,11 @@ def learn_vocabulary(training_data: TrainingData) -> Tuple[Set[str], Set[str]]:
         if not text:
             continue
         normalized = normalize_with_offsets(text)
-        entity_starts = {entity["start"] for entity in example.get("entities") or []}
+        entities = example.get("entities") or []
+        entity_starts = {entity["start"] for entity in entities}
+        for entity in entities:
+            # Entity words are known words, also when written with a clitic: "ل[محمد]".
+            vocabulary.update(_WORD.findall(normalize(text[entity["start"] : entity["end"]])))
         for match in _WORD.finditer(normalized.text):
             vocabulary.add(match.group())
             if normalized.span(match.start(), match.end())[0] in entity_starts:

@@ -1,0 +1,359 @@
+"""Evaluate our NLU pipeline (config.yml) against Rasa's default pipeline, side by side (`make eval-nlu`).
+
+For each pipeline, trained on the same data in the same run: 5-fold cross-validation on data/
+(same stratified folds for both), the score on the shared sample (../shared/eval/nlu_sample.yml,
+never training data), full-data train time, model load time (fresh process) and parse p50/p95.
+Writes results/nlu_eval.md and results/nlu_eval.json.
+
+Scores are computed on the assistant's final output, as the dialogue sees it: the intent after the
+FallbackClassifier (nlu_fallback counts as wrong) and the merged entities of all extractors. An
+entity counts as correct when type, start and end all match the annotation exactly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT.parent / "shared" / "eval" / "nlu_sample.yml"
+RESULTS = ROOT / "results"
+FALLBACK = "nlu_fallback"
+SEED = 42
+
+# `rasa init`'s pipeline (Rasa 3.6), with language ar; {epochs} is 100 unless --default-epochs says otherwise.
+DEFAULT_CONFIG = """\
+recipe: default.v1
+language: ar
+pipeline:
+  - name: WhitespaceTokenizer
+  - name: RegexFeaturizer
+  - name: LexicalSyntacticFeaturizer
+  - name: CountVectorsFeaturizer
+  - name: CountVectorsFeaturizer
+    analyzer: char_wb
+    min_ngram: 1
+    max_ngram: 4
+  - name: DIETClassifier
+    epochs: {epochs}
+    constrain_similarities: true
+  - name: EntitySynonymMapper
+  - name: ResponseSelector
+    epochs: {epochs}
+    constrain_similarities: true
+  - name: FallbackClassifier
+    threshold: 0.3
+    ambiguity_threshold: 0.1
+"""
+
+Prediction = Dict[str, Any]
+
+
+def load_training_data(path: Path):
+    """The NLU training data (examples, synonyms, lookup tables) under `path`."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    return TrainingDataImporter.load_from_dict(training_data_paths=[str(path)]).get_nlu_data()
+
+
+def stratified_folds(training_data, folds: int):
+    """(train, test) TrainingData pairs; the same for every pipeline (fixed seed)."""
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+    from sklearn.model_selection import StratifiedKFold
+
+    examples = training_data.intent_examples
+    labels = [example.get("intent") for example in examples]
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    for train_index, test_index in splitter.split(examples, labels):
+        def subset(indexes):
+            return TrainingData(
+                training_examples=[examples[i] for i in indexes],
+                entity_synonyms=training_data.entity_synonyms,
+                regex_features=training_data.regex_features,
+                lookup_tables=training_data.lookup_tables,
+            )
+
+        yield subset(train_index), subset(test_index)
+
+
+def train(config_path: Path, training_data, workdir: Path) -> Tuple[str, float]:
+    """Train an NLU model on `training_data`; (model path, seconds)."""
+    import rasa.model_training
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    data_file = workdir / "nlu.yml"
+    RasaYAMLWriter().dump(data_file, training_data)
+    started = time.perf_counter()
+    model = rasa.model_training.train_nlu(str(config_path), str(data_file), str(workdir), fixed_model_name="model")
+    return model, time.perf_counter() - started
+
+
+def load_agent(model_path: str):
+    from rasa.core.agent import Agent
+
+    return Agent.load(model_path)
+
+
+async def predict(agent, examples) -> Tuple[List[Prediction], List[float]]:
+    """Parse each example; the predictions and each parse's duration in seconds."""
+    predictions, durations = [], []
+    for example in examples:
+        started = time.perf_counter()
+        parsed = await agent.parse_message(example.get("text"))
+        durations.append(time.perf_counter() - started)
+        ranking = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] != FALLBACK]
+        predictions.append(
+            {
+                "text": example.get("text"),
+                "intent": example.get("intent"),
+                "predicted": (parsed.get("intent") or {}).get("name"),
+                "classifier": ranking[0] if ranking else None,
+                "entities": [_entity(e) for e in example.get("entities") or []],
+                "predicted_entities": [_entity(e) for e in parsed.get("entities") or []],
+            }
+        )
+    return predictions, durations
+
+
+def _entity(entity: Dict[str, Any]) -> Dict[str, Any]:
+    return {k: entity.get(k) for k in ("entity", "start", "end", "value")}
+
+
+def score(predictions: List[Prediction]) -> Dict[str, Any]:
+    """Intent accuracy, macro F1, fallback rate, top confusions; entity P/R/F1 per type (exact span)."""
+    from sklearn.metrics import f1_score
+
+    targets = [p["intent"] for p in predictions]
+    predicted = [p["predicted"] for p in predictions]
+    labels = sorted(set(targets))
+    confusions = Counter((t, p) for t, p in zip(targets, predicted) if t != p)
+    counts: Dict[str, Counter] = defaultdict(Counter)
+    values_right = values_total = 0
+    for p in predictions:
+        gold = {(e["entity"], e["start"], e["end"]): e for e in p["entities"]}
+        guess = {(e["entity"], e["start"], e["end"]): e for e in p["predicted_entities"]}
+        for key in gold.keys() & guess.keys():
+            counts[key[0]]["tp"] += 1
+            if str(gold[key]["value"]) != p["text"][key[1] : key[2]]:  # annotated with a normalised value
+                values_total += 1
+                values_right += str(gold[key]["value"]) == str(guess[key]["value"])
+        for key in gold.keys() - guess.keys():
+            counts[key[0]]["fn"] += 1
+        for key in guess.keys() - gold.keys():
+            counts[key[0]]["fp"] += 1
+    per_entity = {name: _prf(c) for name, c in sorted(counts.items())}
+    total = sum(counts.values(), Counter())
+    return {
+        "examples": len(predictions),
+        "intent_accuracy": _ratio(sum(t == p for t, p in zip(targets, predicted)), len(targets)),
+        "intent_macro_f1": round(float(f1_score(targets, predicted, labels=labels, average="macro", zero_division=0)), 4),
+        "classifier_accuracy": _ratio(sum(t == p["classifier"] for t, p in zip(targets, predictions)), len(targets)),
+        "fallback_rate": _ratio(predicted.count(FALLBACK), len(predicted)),
+        "top_confusions": [[t, p, n] for (t, p), n in confusions.most_common(10)],
+        "entity_micro": _prf(total),
+        "entities": per_entity,
+        "entity_value_accuracy": _ratio(values_right, values_total),
+    }
+
+
+def _diff(these: List[Dict[str, Any]], those: List[Dict[str, Any]]) -> List[str]:
+    """Entities of `these` with no exact (type, start, end) match in `those`, as "type:start-end"."""
+    keys = {(e["entity"], e["start"], e["end"]) for e in those}
+    return [f'{e["entity"]}:{e["start"]}-{e["end"]}' for e in these if (e["entity"], e["start"], e["end"]) not in keys]
+
+
+def _ratio(numerator: float, denominator: float) -> Optional[float]:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def _prf(c: Counter) -> Dict[str, Any]:
+    precision = _ratio(c["tp"], c["tp"] + c["fp"]) or 0.0
+    recall = _ratio(c["tp"], c["tp"] + c["fn"]) or 0.0
+    f1 = round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "support": c["tp"] + c["fn"]}
+
+
+def measure_load(model_path: str) -> Dict[str, float]:
+    """Import and Agent.load time in a fresh process (what a server start pays)."""
+    code = (
+        "import time, json; t0 = time.perf_counter(); from rasa.core.agent import Agent; "
+        "t1 = time.perf_counter(); Agent.load(%r); t2 = time.perf_counter(); "
+        "print('LOAD' + json.dumps({'import_s': round(t1 - t0, 2), 'load_s': round(t2 - t1, 2)}))" % model_path
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    line = next(l for l in out.splitlines() if l.startswith("LOAD"))
+    return json.loads(line[4:])
+
+
+def percentile(values: List[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def evaluate_pipeline(name: str, config_path: Path, data, sample, folds: int, workdir: Path) -> Dict[str, Any]:
+    """All measurements for one pipeline."""
+    result: Dict[str, Any] = {"config": str(config_path)}
+    print(f"[{name}] training on all data", flush=True)
+    model, seconds = train(config_path, data, workdir / "full")
+    result["train_s"] = round(seconds, 1)
+    result.update(measure_load(model))
+    agent = load_agent(model)
+    timing_messages = (sample.intent_examples if sample else []) + data.intent_examples[:200]
+    asyncio.run(predict(agent, timing_messages[:20]))  # warm-up
+    _, durations = asyncio.run(predict(agent, timing_messages))
+    result["parse_ms_p50"] = round(1000 * statistics.median(durations), 2)
+    result["parse_ms_p95"] = round(1000 * percentile(durations, 0.95), 2)
+    if sample:
+        predictions, _ = asyncio.run(predict(agent, sample.intent_examples))
+        result["sample"] = score(predictions)
+    del agent
+    if folds > 1:
+        all_predictions: List[Prediction] = []
+        fold_train_s = []
+        for index, (train_part, test_part) in enumerate(stratified_folds(data, folds)):
+            print(f"[{name}] fold {index + 1}/{folds}", flush=True)
+            model, seconds = train(config_path, train_part, workdir / f"fold{index}")
+            fold_train_s.append(round(seconds, 1))
+            predictions, _ = asyncio.run(predict(load_agent(model), test_part.intent_examples))
+            all_predictions += predictions
+        result["cv"] = score(all_predictions)
+        result["cv"]["folds"] = folds
+        result["cv"]["fold_train_s"] = fold_train_s
+        result["cv"]["entity_errors"] = [
+            {"text": p["text"], "missed": _diff(p["entities"], p["predicted_entities"]), "extra": _diff(p["predicted_entities"], p["entities"])}
+            for p in all_predictions
+            if _diff(p["entities"], p["predicted_entities"]) or _diff(p["predicted_entities"], p["entities"])
+        ][:60]
+        result["cv"]["errors"] = [
+            {"text": p["text"], "intent": p["intent"], "predicted": p["predicted"]}
+            for p in all_predictions
+            if p["intent"] != p["predicted"]
+        ][:60]
+    return result
+
+
+def render_markdown(report: Dict[str, Any]) -> str:
+    """results/nlu_eval.md from the JSON report."""
+    names = list(report["pipelines"])
+    lines = [
+        "# NLU evaluation: our pipeline vs Rasa's default pipeline",
+        "",
+        f"Generated by `make eval-nlu` (scripts/eval_nlu.py) on {report['generated']}, 2 CPU cores, "
+        f"{report['training_examples']} training examples, {report['intents']} intents.",
+        "Scores are on the final output (nlu_fallback counts as a wrong intent); an entity is correct when "
+        "type, start and end match the annotation exactly. Timings vary with the machine's load.",
+        "",
+    ]
+    for note in report.get("notes", []):
+        lines += [f"> NOTE: {note}", ""]
+
+    def row(label: str, getter) -> str:
+        cells = []
+        for name in names:
+            try:
+                value = getter(report["pipelines"][name])
+            except (KeyError, TypeError):
+                value = None
+            cells.append("-" if value is None else str(value))
+        return f"| {label} | " + " | ".join(cells) + " |"
+
+    header = "| measure | " + " | ".join(names) + " |\n|---|" + "---|" * len(names)
+    lines += ["## Summary", "", header]
+    for section, title in (("sample", "sample"), ("cv", "5-fold CV")):
+        lines += [
+            row(f"{title}: intent accuracy", lambda r: r[section]["intent_accuracy"]),
+            row(f"{title}: intent macro F1", lambda r: r[section]["intent_macro_f1"]),
+            row(f"{title}: classifier top-1 (before fallback)", lambda r: r[section]["classifier_accuracy"]),
+            row(f"{title}: fallback rate", lambda r: r[section]["fallback_rate"]),
+            row(f"{title}: entity F1 (micro, exact span)", lambda r: r[section]["entity_micro"]["f1"]),
+            row(f"{title}: value accuracy (spans annotated with a value)", lambda r: r[section]["entity_value_accuracy"]),
+        ]
+    lines += [
+        row("train on all data (s)", lambda r: r["train_s"]),
+        row("import rasa, fresh process (s)", lambda r: r["import_s"]),
+        row("model load, Agent.load (s)", lambda r: r["load_s"]),
+        row("parse p50 (ms)", lambda r: r["parse_ms_p50"]),
+        row("parse p95 (ms)", lambda r: r["parse_ms_p95"]),
+        row("CV train time per fold (s)", lambda r: ", ".join(map(str, r["cv"]["fold_train_s"]))),
+        "",
+    ]
+    for section, title in (("sample", "Sample"), ("cv", "Cross-validation")):
+        entity_names = sorted({e for r in report["pipelines"].values() for e in (r.get(section) or {}).get("entities", {})})
+        if not entity_names:
+            continue
+        lines += [f"## {title}: entity F1 per entity (precision / recall / F1, support)", "", header]
+        for entity in entity_names:
+            lines.append(
+                row(
+                    entity,
+                    lambda r, e=entity: "{precision:.2f} / {recall:.2f} / {f1:.2f} ({support})".format(**r[section]["entities"][e]),
+                )
+            )
+        lines += ["", f"## {title}: top intent confusions (target -> predicted: count)", ""]
+        for name in names:
+            confusions = (report["pipelines"][name].get(section) or {}).get("top_confusions", [])
+            text = "; ".join(f"{t} -> {p}: {n}" for t, p, n in confusions) or "none"
+            lines.append(f"- {name}: {text}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (1 = no cross-validation)")
+    parser.add_argument("--default-epochs", type=int, default=100, help="DIET/ResponseSelector epochs of the default pipeline")
+    parser.add_argument("--pipelines", default="muqeem,rasa_default", help="comma-separated subset to run")
+    parser.add_argument("--keep", action="store_true", help="keep results of pipelines not run from the existing JSON")
+    args = parser.parse_args()
+
+    data = load_training_data(ROOT / "data")
+    sample = load_training_data(SAMPLE) if SAMPLE.exists() else None
+    RESULTS.mkdir(exist_ok=True)
+    json_path = RESULTS / "nlu_eval.json"
+    report: Dict[str, Any] = {"pipelines": {}, "notes": []}
+    if args.keep and json_path.exists():
+        report = json.loads(json_path.read_text(encoding="utf-8"))
+    notes = [n for n in report.get("notes", []) if not n.startswith(("The sample", "Default pipeline epochs"))]
+    if sample is None:
+        notes.append(f"The sample {SAMPLE} is absent: sample scores skipped.")
+    if args.default_epochs != 100:
+        notes.append(
+            f"Default pipeline epochs REDUCED to {args.default_epochs} (rasa init uses 100) to keep the run on 2 cores within time."
+        )
+    report.update(
+        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        training_examples=len(data.intent_examples),
+        intents=len(data.intents),
+        notes=notes,
+    )
+    with tempfile.TemporaryDirectory(prefix="eval-nlu-") as tmp:
+        default_config = Path(tmp) / "default_config.yml"
+        default_config.write_text(DEFAULT_CONFIG.format(epochs=args.default_epochs), encoding="utf-8")
+        configs = {"muqeem": ROOT / "config.yml", "rasa_default": default_config}
+        for name in args.pipelines.split(","):
+            result = evaluate_pipeline(name, configs[name], data, sample, args.folds, Path(tmp) / name)
+            result["run"] = report["generated"]
+            report["pipelines"][name] = result
+            json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+            (RESULTS / "nlu_eval.md").write_text(render_markdown(report), encoding="utf-8")
+    print((RESULTS / "nlu_eval.md").read_text(encoding="utf-8"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""VisaTypeExtractor: spellings -> single / multiple."""
+
+import pytest
+
+from nlu.visa_types import VisaTypeExtractor
+from tests.nlu.support import found, message
+
+
+@pytest.mark.parametrize(
+    "text, value, span",
+    [
+        ("خروج وعوده مفرده", "single", "مفرده"),
+        ("خروج وعودة مُفردة", "single", "مُفردة"),
+        ("Single exit re-entry", "single", "Single"),
+        ("تأشيرة متعددة", "multiple", "متعددة"),
+        ("الخروج والعودة المتعدده", "multiple", "المتعدده"),
+        ("ومتعدده", "multiple", "متعدده"),
+        ("exit re-entry multiple", "multiple", "multiple"),
+    ],
+)
+def test_visa_types(text, value, span):
+    msg = message(text)
+    VisaTypeExtractor().process([msg])
+    assert found(msg) == [("visa_type", value, span)]
