@@ -313,6 +313,17 @@ def render_markdown(report: Dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def quiet_rasa() -> None:
+    """Warnings only: Rasa's per-message debug logging would also slow the parse timings."""
+    import logging
+
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (1 = no cross-validation)")
@@ -320,6 +331,7 @@ def main() -> int:
     parser.add_argument("--pipelines", default="muqeem,rasa_default", help="comma-separated subset to run")
     parser.add_argument("--keep", action="store_true", help="keep results of pipelines not run from the existing JSON")
     args = parser.parse_args()
+    quiet_rasa()
 
     data = load_training_data(ROOT / "data")
     sample = load_training_data(SAMPLE) if SAMPLE.exists() else None
