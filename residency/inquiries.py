@@ -201,7 +201,7 @@ def search_residents(uow: UnitOfWork, telegram_id: int, name_text: str, limit: i
     An Arabic query is matched against the Arabic names, a Latin one against the Latin names."""
     actor = authorise(uow, telegram_id, "inquire_resident_by_name")
     rules = RULES["search"]
-    limit = min(limit or rules["max_matches"], rules["max_matches"])
+    limit = rules["max_matches"] if not limit or limit < 1 else min(limit, rules["max_matches"])
     if not normalize_name(name_text):
         return []
     index = NAME_INDEX.get(uow, actor.establishment_id)
