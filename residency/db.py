@@ -26,10 +26,14 @@ def database_url() -> str:
     return os.environ.get("MUQEEM_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
+    """The engine for `url`, by default the configured database (read from the environment each call)."""
+    return _engine_for(url or database_url())
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
     """One engine per URL for the life of the process."""
-    url = url or database_url()
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ from bot import app as bot_app
 from bot.render import RLM, needs_rtl_mark, utf16_len
 from residency.activation import issue_code
 from residency import services
-from residency.db import UnitOfWork, get_engine
+from residency.db import UnitOfWork
 from residency.models import Notification, Resident
 from tests.domain import factories
 from tests.bot.conftest import TOKEN, running_bot
@@ -278,11 +278,8 @@ async def test_start_welcomes_and_start_code_activates_through_the_domain(
 
 @pytest.fixture
 def database_down(monkeypatch):
-    """MUQEEM_DATABASE_URL naming a server that refuses connections (get_engine caches per process)."""
+    """MUQEEM_DATABASE_URL naming a server that refuses connections."""
     monkeypatch.setenv("MUQEEM_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:9/nowhere")
-    get_engine.cache_clear()
-    yield
-    get_engine.cache_clear()
 
 
 async def test_activation_with_the_database_down_gets_an_apology(telegram, rasa, bot, database_down):
