@@ -56,6 +56,7 @@ from bot import outbox
 from bot.callbacks import CallbackStore, ClaimStatus
 from bot.rasa_client import DEFAULT_RASA_URL, DEFAULT_TIMEOUT_SECONDS, RasaClient, RasaUnavailable
 from bot.redaction import install_secret_redaction
+from bot.reminders import daily_reminders
 from bot.render import CAPTION_LIMIT, MESSAGE_LIMIT, inline_keyboard, rtl_line, rtl_text, split_message, utf16_len
 from residency.activation import activate
 from residency.errors import ResidencyError
@@ -590,7 +591,8 @@ async def _serve_webhook_until_signal(application: Application, **kwargs: Any) -
 def main(background_tasks: Sequence[BackgroundTask] = ()) -> None:
     """Run the bot from environment variables: long polling, or a webhook when MUQEEM_WEBHOOK_URL is set.
 
-    Besides `background_tasks`, the bot relays the domain's notification outbox every few seconds.
+    Besides `background_tasks`, the bot relays the domain's notification outbox every few seconds and
+    queues the daily reminders (bot/reminders.py).
     """
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
@@ -609,7 +611,7 @@ def main(background_tasks: Sequence[BackgroundTask] = ()) -> None:
         base_url=os.environ.get("TELEGRAM_BASE_URL") or None,
         base_file_url=os.environ.get("TELEGRAM_BASE_FILE_URL") or None,
         rasa_url=os.environ.get("RASA_URL") or DEFAULT_RASA_URL,
-        background_tasks=[relay_outbox, *background_tasks],
+        background_tasks=[relay_outbox, daily_reminders, *background_tasks],
     )
     if webhook_url:
         asyncio.run(

@@ -15,10 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from sqlalchemy import select
-
 from residency.db import UnitOfWork
-from residency.models import Notification, utcnow
+from residency.reminders import mark_notification_sent, pending_notifications
 from residency.services.sponsorship import respond_transfer
 
 _TRANSFER_PAYLOAD = re.compile(r"^transfer:(accept|decline):(\d+)$")
@@ -35,19 +33,16 @@ class OutgoingNotification:
 def unsent_notifications(limit: int = 50) -> list[OutgoingNotification]:
     """The oldest notifications not sent yet."""
     with UnitOfWork() as uow:
-        rows = uow.session.execute(
-            select(Notification).where(Notification.sent_at.is_(None)).order_by(Notification.id).limit(limit)
-        ).scalars()
-        return [OutgoingNotification(row.id, row.telegram_id, row.text, list(row.buttons or ())) for row in rows]
+        return [
+            OutgoingNotification(n.id, n.telegram_id, n.text, list(n.buttons or ()))
+            for n in pending_notifications(uow, limit)
+        ]
 
 
 def mark_sent(notification_id: int) -> None:
     """Record that the notification went out (or can never be delivered)."""
     with UnitOfWork() as uow:
-        row = uow.session.get(Notification, notification_id)
-        if row is not None and row.sent_at is None:
-            row.sent_at = utcnow()
-            uow.commit()
+        mark_notification_sent(uow, notification_id)
 
 
 def is_domain_payload(payload: str) -> bool:
