@@ -62,55 +62,61 @@ def name_key_for(name_ar: str, name_en: str) -> str:
     return f"{normalize_name(name_ar)} {normalize_name(name_en)}".strip()
 
 
-def split_name_key(name_key: str) -> tuple[str, str]:
-    """(Arabic part, Latin part) of a `name_key`, told apart word by word by script."""
-    arabic, latin = [], []
-    for word in name_key.split():
-        (arabic if is_arabic(word) else latin).append(word)
-    return " ".join(arabic), " ".join(latin)
-
-
 class NameIndex:
     """An in-memory index of one establishment's names for fast tolerant search.
 
-    Built from (resident_id, name_key) rows. Each distinct word of the names (per script) keeps the rows
-    that contain it, so a query costs one fuzzy pass over the distinct words (a few thousand, not the
+    Built from (resident_id, name_key) rows. Each distinct word of the names keeps the rows that contain
+    it, so a query costs one fuzzy pass over the distinct words of its script (a few thousand, not the
     100,000 names) plus array arithmetic over the rows those words point to.
 
     Score of a name for a query: the mean, over the query's words, of the best `fuzz.ratio` between that
     word and a word of the name (a word under `min_score` counts 0), so word order, missing middle names
-    and one typo per word are tolerated. Among equal scores a name with fewer unmatched words ranks first.
+    and one typo per word are tolerated. Among equal scores a name with fewer unmatched words ranks first,
+    then the lower resident id.
     """
 
     def __init__(self, rows: Iterable[tuple[int, str]]) -> None:
         ids: list[int] = []
-        postings: dict[str, dict[str, list[int]]] = {"ar": {}, "en": {}}
-        word_counts: dict[str, list[int]] = {"ar": [], "en": []}
+        word_rows: dict[str, list[int]] = {}
+        arabic_word: dict[str, bool] = {}
+        counts: dict[bool, list[int]] = {True: [], False: []}
         for row, (resident_id, name_key) in enumerate(rows):
             ids.append(resident_id)
-            for script, part in zip(("ar", "en"), split_name_key(name_key or "")):
-                words = part.split()
-                word_counts[script].append(len(words))
-                for word in set(words):
-                    postings[script].setdefault(word, []).append(row)
+            arabic_words = 0
+            words = (name_key or "").split()
+            for word in words:
+                arabic = arabic_word.get(word)
+                if arabic is None:
+                    arabic = arabic_word[word] = is_arabic(word)
+                arabic_words += arabic
+                postings = word_rows.get(word)
+                if postings is None:
+                    word_rows[word] = [row]
+                elif postings[-1] != row:
+                    postings.append(row)
+            counts[True].append(arabic_words)
+            counts[False].append(len(words) - arabic_words)
         self.ids = np.asarray(ids, dtype=np.int64)
-        self._vocabulary = {script: list(words) for script, words in postings.items()}
+        self._vocabulary = {arabic: [w for w in word_rows if arabic_word[w] == arabic] for arabic in (True, False)}
         self._postings = {
-            script: [np.asarray(rows_, dtype=np.int32) for rows_ in words.values()]
-            for script, words in postings.items()
+            arabic: [np.asarray(word_rows[w], dtype=np.int32) for w in words]
+            for arabic, words in self._vocabulary.items()
         }
-        self._word_counts = {script: np.maximum(np.asarray(c, dtype=np.float32), 1) for script, c in word_counts.items()}
+        self._word_counts = {arabic: np.maximum(np.asarray(c, dtype=np.float32), 1) for arabic, c in counts.items()}
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def search(self, query: str, limit: int, min_score: float) -> list[tuple[int, float]]:
-        """[(resident_id, score 0-100)] of the best `limit` names scoring at least `min_score`, best first."""
-        script = "ar" if is_arabic(query) else "en"
-        words = split_name_key(normalize_name(query))[0 if script == "ar" else 1].split()
+    def ranked(
+        self, query: str, limit: int, min_score: float, exclude: Iterable[int] = ()
+    ) -> list[tuple[int, float, float]]:
+        """[(resident_id, score 0-100, share of the name's words matched)] of the best `limit` names scoring
+        at least `min_score`, best first, leaving out the residents in `exclude`."""
+        arabic = is_arabic(query)
+        words = [w for w in normalize_name(query).split() if is_arabic(w) == arabic]
         if not words or not len(self.ids):
             return []
-        vocabulary, postings = self._vocabulary[script], self._postings[script]
+        vocabulary, postings = self._vocabulary[arabic], self._postings[arabic]
         total = np.zeros(len(self.ids), dtype=np.float32)
         matched_words = np.zeros(len(self.ids), dtype=np.float32)
         for word in words:
@@ -124,9 +130,40 @@ class NameIndex:
             matched_words += best > 0
         scores = total / len(words)
         candidates = np.flatnonzero(scores >= min_score)
+        excluded = np.fromiter(exclude, dtype=np.int64)
+        if len(excluded):
+            candidates = candidates[~np.isin(self.ids[candidates], excluded)]
         if not len(candidates):
             return []
-        # Rank by score, then by the share of the name's words the query matched, then by row (stable).
-        share = np.minimum(matched_words[candidates] / self._word_counts[script][candidates], 1)
-        order = np.lexsort((candidates, -share, -scores[candidates]))[:limit]
-        return [(int(self.ids[candidates[i]]), float(scores[candidates[i]])) for i in order]
+        share = np.minimum(matched_words[candidates] / self._word_counts[arabic][candidates], 1)
+        order = np.lexsort((self.ids[candidates], -share, -scores[candidates]))[:limit]
+        return [
+            (int(self.ids[candidates[i]]), float(scores[candidates[i]]), float(share[i])) for i in order
+        ]
+
+    def search(self, query: str, limit: int, min_score: float) -> list[tuple[int, float]]:
+        """[(resident_id, score 0-100)] of the best `limit` names scoring at least `min_score`, best first."""
+        return [(resident_id, score) for resident_id, score, _ in self.ranked(query, limit, min_score)]
+
+
+class LayeredNameIndex:
+    """A big `NameIndex` plus the residents changed since it was built (small, re-indexed on each change),
+    so that one renewal or rename does not rebuild 100,000 names. Immutable: `with_changes` returns a new one.
+    """
+
+    def __init__(self, base: NameIndex, changes: dict[int, str] | None = None) -> None:
+        self.base = base
+        self.changes = dict(changes or {})
+        self._overlay = NameIndex(self.changes.items())
+
+    def with_changes(self, rows: Iterable[tuple[int, str]]) -> "LayeredNameIndex":
+        """This index with these (resident_id, name_key) rows replacing their earlier versions."""
+        return LayeredNameIndex(self.base, {**self.changes, **dict(rows)})
+
+    def search(self, query: str, limit: int, min_score: float) -> list[tuple[int, float]]:
+        """Like `NameIndex.search`, over the base index with the changed residents' current names."""
+        hits = self.base.ranked(query, limit, min_score, exclude=self.changes) + self._overlay.ranked(
+            query, limit, min_score
+        )
+        hits.sort(key=lambda hit: (-hit[1], -hit[2], hit[0]))
+        return [(resident_id, score) for resident_id, score, _ in hits[:limit]]

@@ -171,7 +171,9 @@ def test_name_search_returns_at_most_five_best_first(engine, world):
     assert len(call(engine, inquiries.search_residents, "خالد سعيد", limit=2)) == 2
 
 
-def test_name_search_sees_new_renamed_and_departed_residents(engine, world):
+@pytest.mark.parametrize("max_changes", [1, 5_000])  # 1: every change rebuilds the whole index
+def test_name_search_sees_new_renamed_and_departed_residents(engine, world, monkeypatch, max_changes):
+    monkeypatch.setattr(inquiries.NameIndexCache, "MAX_CHANGES", max_changes)
     assert call(engine, inquiries.search_residents, "سلمان فارسي") == []  # index now cached
     with UnitOfWork(engine) as uow:
         est = uow.repo.user_by_telegram_id(OWNER).establishment
@@ -186,6 +188,7 @@ def test_name_search_sees_new_renamed_and_departed_residents(engine, world):
         fatima.name_key = name_key_for(fatima.name_ar, fatima.name_en)
         uow.commit()
     assert call(engine, inquiries.search_residents, "نوره السيد")[0].iqama_number == world["fatima"]
+    assert world["fatima"] not in [m.iqama_number for m in call(engine, inquiries.search_residents, "فاطمة")]
 
     with UnitOfWork(engine) as uow:  # moves to the other establishment
         other_id = uow.repo.user_by_telegram_id(OTHER_OWNER).establishment_id

@@ -1,7 +1,7 @@
 """Name normalisation and the in-memory name index (no database)."""
 import pytest
 
-from residency.names import NameIndex, is_arabic, name_key_for, normalize_name, split_name_key
+from residency.names import LayeredNameIndex, NameIndex, is_arabic, name_key_for, normalize_name
 
 
 @pytest.mark.parametrize(
@@ -31,10 +31,9 @@ def test_different_names_stay_different():
     assert normalize_name("عبد الله") != normalize_name("عبد العزيز")
 
 
-def test_name_key_holds_both_scripts_and_splits_back():
+def test_name_key_holds_both_scripts():
     key = name_key_for("محمد عبد الله خان", "Mohammed Abdullah KHAN")
     assert key == "محمد عبدالله خان mohammed abdullah khan"
-    assert split_name_key(key) == ("محمد عبدالله خان", "mohammed abdullah khan")
     assert is_arabic("احمد") and not is_arabic("Ahmed 12")
 
 
@@ -98,3 +97,14 @@ def test_limit_and_scores_are_best_first(index):
 def test_empty_index_and_query():
     assert NameIndex([]).search("محمد", limit=5, min_score=70) == []
     assert NameIndex([(1, "محمد mohammed")]).search("   ", limit=5, min_score=70) == []
+
+
+def test_layered_index_uses_the_changed_names(index):
+    layered = LayeredNameIndex(index).with_changes(
+        [(3, name_key_for("نورة أحمد علي", "Noura Ahmed Ali")), (7, name_key_for("سلمان الفارسي", "Salman Alfarsi"))]
+    )
+    assert best(layered, "نوره علي") == 3
+    assert best(layered, "فاطمه علي") != 3  # the old name no longer leads to her
+    assert best(layered, "salman farsi") == 7
+    assert best(layered, "راجيش كومار") == 5  # unchanged residents still found
+    assert layered.with_changes([(7, name_key_for("سلمان", "Salman"))]).changes[7] == "سلمان salman"
