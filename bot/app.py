@@ -1,6 +1,6 @@
 """The Telegram front end: a python-telegram-bot Application that relays users to Rasa's REST channel.
 
-Flow: a text message -> POST {RASA_URL}/webhooks/rest/webhook {"sender": telegram user id,
+Flow: a text message -> POST {MUQEEM_RASA_URL}/webhooks/rest/webhook {"sender": telegram user id,
 "message": text} -> each reply item rendered (text split under 4096 characters with right-to-left
 marks, buttons as an inline keyboard of short callback ids, image URLs and base64 photo/document
 custom payloads). A button press forwards its payload once per keyboard. Typed text starting with
@@ -9,7 +9,7 @@ the sender through the domain (residency.activation), without Rasa.
 
 Environment (read by main()): TELEGRAM_BOT_TOKEN, TELEGRAM_BASE_URL (e.g.
 http://127.0.0.1:8081/bot{token}), TELEGRAM_BASE_FILE_URL (derived from the base URL when unset),
-RASA_URL (default http://127.0.0.1:5005), and for a webhook instead of polling MUQEEM_WEBHOOK_URL,
+MUQEEM_RASA_URL (default http://127.0.0.1:5005), and for a webhook instead of polling MUQEEM_WEBHOOK_URL,
 MUQEEM_WEBHOOK_SECRET (random per run when unset), MUQEEM_WEBHOOK_PORT (8443),
 MUQEEM_WEBHOOK_LISTEN (0.0.0.0).
 
@@ -610,7 +610,7 @@ def main(background_tasks: Sequence[BackgroundTask] = ()) -> None:
         token,
         base_url=os.environ.get("TELEGRAM_BASE_URL") or None,
         base_file_url=os.environ.get("TELEGRAM_BASE_FILE_URL") or None,
-        rasa_url=os.environ.get("RASA_URL") or DEFAULT_RASA_URL,
+        rasa_url=os.environ.get("MUQEEM_RASA_URL") or DEFAULT_RASA_URL,
         background_tasks=[relay_outbox, daily_reminders, *background_tasks],
     )
     if webhook_url:

@@ -20,8 +20,7 @@ from bot.servers import (
     run_foreground,
 )
 from residency.cli import app
-
-DEFAULT_DEMO_TELEGRAM_ID = 1000001
+from residency.seed import demo_telegram_id
 
 
 def _settings() -> ServerSettings:
@@ -70,9 +69,7 @@ def chat(
     from bot.chat import RestChannel, TerminalChat
 
     settings = _settings()
-    sender = telegram_id if telegram_id is not None else int(
-        os.environ.get("MUQEEM_DEMO_TELEGRAM_ID") or DEFAULT_DEMO_TELEGRAM_ID
-    )
+    sender = telegram_id if telegram_id is not None else demo_telegram_id()
     if shaped is None:
         shaped = os.environ.get("MUQEEM_TERMINAL_SHAPES", "").strip() not in ("1", "true", "yes")
     url, may_start = _rasa_url(settings)
@@ -106,7 +103,7 @@ def bot() -> None:
         raise typer.Exit(2)
     settings = _settings()
     url, may_start = _rasa_url(settings)
-    os.environ["RASA_URL"] = url  # what bot.app.main reads
+    os.environ["MUQEEM_RASA_URL"] = url  # what bot.app.main reads
     _exit_on_termination()
     try:
         with _servers_if_needed(settings, may_start):

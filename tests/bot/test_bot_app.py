@@ -359,7 +359,7 @@ async def test_webhook_accepts_only_requests_with_the_secret(telegram, rasa):
 
 async def test_main_runs_polling_from_the_environment_and_stops_on_sigterm(telegram, rasa):
     environment = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": telegram.base_url,
-                   "RASA_URL": rasa.url}
+                   "MUQEEM_RASA_URL": rasa.url}
     environment.pop("MUQEEM_WEBHOOK_URL", None)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", "from bot.app import main; main()",
