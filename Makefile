@@ -35,11 +35,13 @@ run: setup train
 validate: setup
 	$(BIN)/rasa data validate --fail-on-warnings
 
-# The whole suite: domain on SQLite and PostgreSQL, NLU components, dialogue stories, end-to-end.
+# The whole suite: every pytest suite on SQLite, the database-facing suites again on PostgreSQL,
+# then the Rasa checks (data validation, test stories against the trained model).
 test: setup train
 	$(BIN)/python -m pytest -q -p no:cacheprovider
-	MUQEEM_TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q -p no:cacheprovider -m "not nlu_only" tests/domain
-	@if ls tests/test_*.yml >/dev/null 2>&1; then $(MAKE) --no-print-directory validate && $(BIN)/python scripts/test_stories.py; fi
+	MUQEEM_TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q -p no:cacheprovider tests/domain tests/dialogue
+	$(BIN)/rasa data validate --fail-on-warnings
+	$(BIN)/rasa test core --stories tests/ -m models/ --fail-on-prediction-errors --out results/core_test
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -x tests/domain
