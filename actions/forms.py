@@ -129,8 +129,11 @@ class ServiceFormValidation(FormValidationAction):
                 return slot
         return None
 
-    def _check(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, probe: Callable) -> dict:
-        """{slot: probe(ctx)} or, on a domain error, its message and {slot: None}."""
+    def _check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, probe: Callable) -> dict:
+        """{slot: probe(ctx)} or, on a domain error, its message and {slot: None}. An emptied slot
+        (a new request forgets the previous one's values) is left empty without a word."""
+        if value is None:
+            return {slot: None}
         try:
             with service_context(tracker, self.service) as ctx:
                 return {slot: probe(ctx)}
@@ -140,7 +143,7 @@ class ServiceFormValidation(FormValidationAction):
 
     # Validators shared by the forms (rasa_sdk calls validate_<slot> for the form's required slots).
     def validate_iqama_number(self, value: Any, dispatcher, tracker, domain) -> dict:
-        return self._check("iqama_number", dispatcher, tracker, lambda ctx: ctx.resident(str(value)).iqama_number)
+        return self._check("iqama_number", value, dispatcher, tracker, lambda ctx: ctx.resident(str(value)).iqama_number)
 
     def validate_visa_number(self, value: Any, dispatcher, tracker, domain) -> dict:
         kind = VISA_KINDS.get(self.service, "exit_reentry")
@@ -149,7 +152,7 @@ class ServiceFormValidation(FormValidationAction):
             _, visa = ctx.resident_and_visa(identifiers.parse_visa_number(str(value)), kind)
             return visa.number
 
-        return self._check("visa_number", dispatcher, tracker, visa_of_establishment)
+        return self._check("visa_number", value, dispatcher, tracker, visa_of_establishment)
 
     def validate_border_number(self, value: Any, dispatcher, tracker, domain) -> dict:
         def arrival_of_establishment(ctx) -> str:
@@ -161,10 +164,10 @@ class ServiceFormValidation(FormValidationAction):
                 )
             return border
 
-        return self._check("border_number", dispatcher, tracker, arrival_of_establishment)
+        return self._check("border_number", value, dispatcher, tracker, arrival_of_establishment)
 
     def validate_duration(self, value: Any, dispatcher, tracker, domain) -> dict:
-        return self._check("duration", dispatcher, tracker, lambda ctx: calendar.Duration.parse(value).iso())
+        return self._check("duration", value, dispatcher, tracker, lambda ctx: calendar.Duration.parse(value).iso())
 
     def validate_visa_type(self, value: Any, dispatcher, tracker, domain) -> dict:
         def known_type(ctx) -> str:
@@ -172,25 +175,27 @@ class ServiceFormValidation(FormValidationAction):
                 raise InvalidInput("bad_visa_type", "نوع التأشيرة إما مفردة أو متعددة؛ اختر أحدهما.")
             return value
 
-        return self._check("visa_type", dispatcher, tracker, known_type)
+        return self._check("visa_type", value, dispatcher, tracker, known_type)
 
     def validate_occupation(self, value: Any, dispatcher, tracker, domain) -> dict:
         # An occupation outside the list is reported by the complete quote, in the domain's words.
+        if value is None:
+            return {"occupation": None}
         return {"occupation": canonical_occupation(str(value)) or str(value)}
 
     def validate_establishment_number(self, value: Any, dispatcher, tracker, domain) -> dict:
         return self._check(
-            "establishment_number", dispatcher, tracker,
+            "establishment_number", value, dispatcher, tracker,
             lambda ctx: identifiers.parse_establishment_number(str(value)),
         )
 
     def validate_passport_number(self, value: Any, dispatcher, tracker, domain) -> dict:
         return self._check(
-            "passport_number", dispatcher, tracker, lambda ctx: identifiers.parse_passport_number(str(value))
+            "passport_number", value, dispatcher, tracker, lambda ctx: identifiers.parse_passport_number(str(value))
         )
 
     def validate_date(self, value: Any, dispatcher, tracker, domain) -> dict:
-        return self._check("date", dispatcher, tracker, lambda ctx: calendar.parse_date(str(value)).isoformat())
+        return self._check("date", value, dispatcher, tracker, lambda ctx: calendar.parse_date(str(value)).isoformat())
 
     def extract_duration(self, dispatcher, tracker, domain) -> dict:
         """A bare number answering the duration question means months ("٦" -> P6M)."""
@@ -207,7 +212,7 @@ class IqamaPeriodValidation(ServiceFormValidation):
 
     def validate_duration(self, value: Any, dispatcher, tracker, domain) -> dict:
         allowed = RULES["iqama"]["allowed_periods_months"]
-        return self._check("duration", dispatcher, tracker, lambda ctx: f"P{parse_period_months(value, allowed)}M")
+        return self._check("duration", value, dispatcher, tracker, lambda ctx: f"P{parse_period_months(value, allowed)}M")
 
 
 class ValidateIssueIqamaForm(IqamaPeriodValidation):

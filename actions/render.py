@@ -120,7 +120,8 @@ def render_receipt(receipt: Receipt, quote: Quote) -> str:
     """What changed, the total charged, the balance after, and the transaction id."""
     header = "سبق تنفيذ هذا الطلب" if receipt.replayed else "تم التنفيذ"
     parts = [f"{header}: {_subject(quote)}"]
-    effects = {**quote.effects, **{k: v for k, v in receipt.result.items() if k in EFFECT_LABELS}}
+    # A newly issued visa's number is known only now.
+    effects = {**quote.effects, **{k: v for k, v in receipt.result.items() if k == "visa_number"}}
     parts.extend(effect_lines(effects, skip=("old_expiry", "old_return_before", "old_occupation",
                                              "old_passport_number", "old_passport_expiry")))
     if quote.service == "issue_iqama" and receipt.result.get("iqama_number"):

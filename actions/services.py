@@ -38,7 +38,9 @@ VISA_KINDS = {
     "cancel_exit_reentry": "exit_reentry",
     "cancel_final_exit": "final_exit",
 }
-NUMBER = "number"  # the input of those services: the visa number if given, else the iqama number
+NUMBER = "number"
+# The slots that say whom a request is about.
+PERSON_SLOTS = {"iqama_number", "visa_number", "border_number", "person_name"}  # the input of those services: the visa number if given, else the iqama number
 
 # service -> {input name: slot name}
 SERVICE_INPUTS: dict[str, dict[str, str]] = {
@@ -209,16 +211,19 @@ class ActionDeclineQuote(DomainAction):
 
 class ActionStartRequest(Action):
     """Before a service's form starts: forget the previous request's inputs, keeping what this very
-    message says. A message that corrects the pending quote of the same service keeps the rest."""
+    message says. Switching from an open request ("لا، ابي خروج نهائي له") keeps the resident it was
+    about unless the message names another; correcting the pending quote of the same service keeps all."""
 
     def name(self) -> str:
         return "action_start_request"
 
     async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         said = set(latest_entities(tracker))
+        forget_pending = [SlotSet("pending_quote", None), SlotSet("pending_quote_id", None)]
         if correction_of_pending(tracker) == latest_intent(tracker):
-            return [SlotSet("pending_quote", None), SlotSet("pending_quote_id", None)]
-        return [SlotSet(slot, None) for slot in REQUEST_SLOTS if slot not in said] + [
-            SlotSet("pending_quote", None),
-            SlotSet("pending_quote_id", None),
-        ]
+            return forget_pending
+        keep = set(said)
+        switching = tracker.active_loop_name is not None or pending_quote(tracker) is not None
+        if switching and not said & PERSON_SLOTS:
+            keep |= PERSON_SLOTS
+        return [SlotSet(slot, None) for slot in REQUEST_SLOTS if slot not in keep] + forget_pending

@@ -116,3 +116,15 @@ def test_start_request_keeps_only_what_the_message_says(world):
     reset = slot_events(events)
     assert "iqama_number" not in reset
     assert reset["duration"] is None and reset["pending_quote"] is None
+
+
+def test_switching_service_keeps_the_resident_unless_another_is_named(world):
+    slots = {"iqama_number": world.iqama, "duration": "P12M", "requested_slot": "duration"}
+    events, _ = run(services.ActionStartRequest(),
+                    turn(OWNER, "لا ابي خروج نهائي له", intent="issue_final_exit", slots=slots, form="renew_iqama_form"))
+    reset = slot_events(events)
+    assert "iqama_number" not in reset and reset["duration"] is None
+    events, _ = run(services.ActionStartRequest(),
+                    turn(OWNER, "خروج نهائي لراجيش", intent="issue_final_exit", entities={"person_name": "راجيش"},
+                         slots=slots, form="renew_iqama_form"))
+    assert slot_events(events)["iqama_number"] is None

@@ -144,3 +144,12 @@ def test_passport_expiry_in_the_past_is_asked_again(world):
     slots, said, _ = validate(forms.ValidateUpdatePassportForm(), tracker)
     assert slots["date"] is None
     assert "ليس في المستقبل" in said
+
+
+def test_slots_emptied_by_a_new_request_are_not_reported_as_errors(world):
+    tracker = turn(OWNER, "جدد اقامة", intent="renew_iqama", after=["action_start_request"])
+    tracker.events += [{"event": "slot", "name": "iqama_number", "value": None},
+                       {"event": "slot", "name": "duration", "value": None}]
+    slots, said, _ = validate(forms.ValidateRenewIqamaForm(), tracker)
+    assert said == ""
+    assert slots["iqama_number"] is None and slots["duration"] is None

@@ -1,0 +1,202 @@
+"""End to end over Rasa's REST channel, like a Telegram user: the real Rasa server (trained model) and
+the real action server (bot/servers.py starts both on free ports) on a fresh database seeded with
+tests/domain/factories.py; the database is checked afterwards. SQLite by default, PostgreSQL when
+MUQEEM_TEST_DATABASE_URL is set.
+
+The model: MUQEEM_TEST_MODEL (a .tar.gz) if set, else `rasa train --out models` (which reuses the
+newest model when config, domain and data are unchanged).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import servers as server_control
+from residency.db import UnitOfWork
+from residency.models import Resident, Transaction, TransferRequest, Visa
+from residency.services.base import NOT_ACTIVATED
+from tests.conftest import TODAY
+from tests.dialogue.conftest import OWNER, STRANGER
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _model(models_dir: Path) -> Path:
+    given = os.environ.get("MUQEEM_TEST_MODEL")
+    if given:
+        shutil.copy(given, models_dir)
+        return models_dir
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
+    trained = ROOT / "models"
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "train", "--out", str(trained)],
+        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    shutil.copy(server_control.find_model(trained), models_dir)
+    return models_dir
+
+
+@pytest.fixture(scope="module")
+def rasa(database_url, tmp_path_factory):
+    """The Rasa URL of running servers whose action server uses the test database."""
+    work = tmp_path_factory.mktemp("servers")
+    models_dir = work / "models"
+    models_dir.mkdir()
+    settings = server_control.ServerSettings(
+        rasa_port=_free_port(),
+        actions_port=_free_port(),
+        models_dir=_model(models_dir),
+        var_dir=work / "var",
+        start_timeout=300,
+    )
+    previous = {name: os.environ.get(name) for name in ("MUQEEM_DATABASE_URL", "MUQEEM_TODAY")}
+    os.environ.update(MUQEEM_DATABASE_URL=database_url, MUQEEM_TODAY=TODAY)
+    try:
+        with server_control.BackgroundServers(settings, progress=lambda _: None):
+            yield settings.rasa_url
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _post(url: str, payload) -> list | dict:
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+class User:
+    """A Telegram user talking to the assistant through the REST channel."""
+
+    def __init__(self, rasa_url: str, telegram_id: int):
+        self.rasa_url = rasa_url
+        self.sender = str(telegram_id)
+        _post(f"{rasa_url}/conversations/{self.sender}/tracker/events", [{"event": "restart"}])
+
+    def says(self, text: str) -> list[dict]:
+        replies = _post(f"{self.rasa_url}/webhooks/rest/webhook", {"sender": self.sender, "message": text})
+        assert replies, f"no answer to {text!r}"  # Rasa answers [] when an action failed
+        return replies
+
+    def reads(self, text: str) -> str:
+        return "\n".join(reply.get("text", "") for reply in self.says(text))
+
+
+def _buttons(replies: list[dict]) -> list[dict]:
+    return [button for reply in replies for button in reply.get("buttons", [])]
+
+
+def _iqama_expiry(engine, iqama) -> date:
+    with UnitOfWork(engine) as uow:
+        return uow.session.execute(select(Resident.iqama_expiry).where(Resident.iqama_number == iqama)).scalar_one()
+
+
+def _balance(engine, world) -> int:
+    with UnitOfWork(engine) as uow:
+        return uow.repo.establishment(world.establishment_id).balance
+
+
+def _transactions(engine) -> int:
+    with UnitOfWork(engine) as uow:
+        return uow.session.execute(select(func.count(Transaction.id))).scalar_one()
+
+
+def test_renewal_in_one_line_confirmed_once(engine, world, rasa):
+    owner = User(rasa, OWNER)
+    replies = owner.says(f"جدد اقامة {world.iqama} سنة")
+    assert "الإجمالي: 10250 ريال" in replies[-1]["text"]
+    assert [b["payload"] for b in _buttons(replies)] == ["/affirm", "/deny"]
+    receipt = owner.reads("/affirm")
+    assert "تم التنفيذ" in receipt and "10250" in receipt
+    assert "لا يوجد طلب بانتظار التأكيد" in owner.reads("/affirm")  # a double tap
+    assert _iqama_expiry(engine, world.iqama) == date(2028, 3, 1)
+    assert _balance(engine, world) == 50_000 - 10_250
+    assert _transactions(engine) == 1
+
+
+def test_exit_reentry_asked_step_by_step_with_a_fee_question(engine, world, rasa):
+    owner = User(rasa, OWNER)
+    assert "رقم إقامة" in owner.reads("ابي خروج وعودة لعامل")
+    assert "مفردة أم متعددة" in owner.reads(world.iqama)
+    assert "المتعددة" in owner.reads("كم الرسوم؟")  # the fee rules, then the same question again
+    assert "كم مدة التأشيرة" in owner.reads("متعددة")
+    quote = owner.reads("شهرين")
+    assert "500 ريال" in quote and "العودة قبل: 2027-01-27" in quote
+    assert "تم التنفيذ" in owner.reads("نعم")
+    with UnitOfWork(engine) as uow:
+        visa = uow.session.execute(select(Visa).where(Visa.entry_type == "multiple")).scalar_one()
+        assert visa.valid_until == date(2027, 1, 27)
+    assert _balance(engine, world) == 50_000 - 500
+
+
+def test_cancel_in_the_middle_charges_nothing(engine, world, rasa):
+    owner = User(rasa, OWNER)
+    owner.reads(f"جدد اقامة {world.iqama}")
+    assert "تم إلغاء الطلب" in owner.reads("الغ الطلب")
+    assert "لا يوجد طلب بانتظار التأكيد" in owner.reads("/affirm")
+    assert _transactions(engine) == 0
+
+
+def test_deny_after_the_quote_charges_nothing(engine, world, rasa):
+    owner = User(rasa, OWNER)
+    owner.reads(f"خروج نهائي للعامل {world.iqama}")
+    assert "تم إلغاء الطلب" in owner.reads("/deny")
+    assert _transactions(engine) == 0 and _balance(engine, world) == 50_000
+
+
+def test_correction_of_the_period_before_confirming(engine, world, rasa):
+    owner = User(rasa, OWNER)
+    owner.reads(f"جدد اقامة {world.iqama} سنة")
+    corrected = owner.reads("لا خلها ٦ شهور")
+    assert "2027-09-01" in corrected
+    owner.reads("/affirm")
+    assert _iqama_expiry(engine, world.iqama) == date(2027, 9, 1)
+
+
+def test_other_establishments_resident_is_answered_like_an_unknown_number(engine, world, rasa):
+    owner = User(rasa, OWNER)
+    foreign = owner.reads(f"جدد اقامة {world.foreign} سنة")
+    owner = User(rasa, OWNER)
+    unknown = owner.reads("جدد اقامة 2000000006 سنة")
+    assert foreign.replace(world.foreign, "N") == unknown.replace("2000000006", "N")
+    assert "لا يوجد مقيم" in unknown
+    assert _iqama_expiry(engine, world.foreign) == date(2027, 3, 1)
+
+
+def test_stranger_gets_only_the_activation_hint(engine, world, rasa):
+    stranger = User(rasa, STRANGER)
+    for text in (f"جدد اقامة {world.iqama} سنة", "السلام عليكم"):
+        assert stranger.reads(text) == NOT_ACTIVATED
+    assert _transactions(engine) == 0
+
+
+def test_transfer_asks_the_receiving_owner(engine, world, rasa):
+    owner = User(rasa, OWNER)
+    owner.reads(f"ابي انقل كفالة العامل {world.iqama} الى المنشأة {world.other_establishment}")
+    assert "مالك المنشأة المستقبلة" in owner.reads("/affirm")
+    with UnitOfWork(engine) as uow:
+        assert uow.session.execute(select(TransferRequest.status)).scalar_one() == "pending"
+    assert _balance(engine, world) == 50_000
