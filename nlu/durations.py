@@ -4,7 +4,8 @@ The value is ISO-8601 in months or days only: years become months ("سنة" -> "
 "P24M"), weeks become days ("اسبوعين" -> "P14D"), and a half month is days ("شهر ونص" -> "P45D").
 The span covers the number and unit as the user wrote them, without a leading clitic ("لسنة" ->
 "سنة"). Matching is on normalised text (any digit form, ة/ه, hamza-free). A unit with the article
-("السنة", "الشهر الجاي") or "هالشهر" is a point in time, not a duration, and is not matched.
+("السنة", "الشهر الجاي") or "هالشهر" is a point in time, not a duration, and is not matched; nor is one right after من/قبل/بعد
+("من يومين" = two days ago, "بعد اسبوع" = in a week) or last/next/this.
 
 The extractor is authoritative for `duration`: it replaces what earlier extractors produced.
 """
@@ -45,9 +46,14 @@ NUMBER_WORDS = {
     20: "عشرين twenty",
     24: "اربعه_وعشرين twenty-four",
     30: "ثلاثين تلاتين thirty",
+    40: "اربعين forty",
     45: "خمسه_واربعين forty-five",
+    50: "خمسين fifty",
     60: "ستين sixty",
+    70: "سبعين seventy",
+    80: "ثمانين تمانين eighty",
     90: "تسعين ninety",
+    100: "ميه مايه ميت مئه hundred",
     120: "ميه_وعشرين",
     180: "ميه_وثمانين",
 }
@@ -78,6 +84,8 @@ _NUMBER = "|".join(
 )
 _UNIT = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
 _FRACTION = "|".join(sorted(FRACTIONS, key=len, reverse=True))
+# A duration right after these words is a point in time: "من يومين" (two days ago), "بعد اسبوع", "last week".
+_TIME_REFERENCE = re.compile(r"(?:^|\W)(?:من|قبل|بعد|last|next|this|past)\s+$")
 # Start of a word, optionally after a clitic (و ف ب ل, "لمده" is handled as a separate word).
 _WORD_START = r"(?:(?<=^)|(?<=[^\w])|(?<=[^\w][وفبل])|(?<=^[وفبل]))"
 _DURATION = re.compile(
@@ -129,7 +137,7 @@ def find_durations(text: str) -> List[Dict[str, Any]]:
             # "2180-967-925 شهرين", "٣ شهرين": the number is not this unit's count; the unit alone may be.
             start = match.start("unit")
             value = _parse(match, with_number=False)
-        if value is None:
+        if value is None or _TIME_REFERENCE.search(normalized.text[:start]):
             continue
         start, end = normalized.span(start, match.end())
         entities.append(make_entity("duration", value, start, end, text, DurationExtractor.__name__))

@@ -10,8 +10,11 @@ Rasa's RegexEntityExtractor is not used: it wraps patterns in \\b (broken by dia
 not match "لمحاسب" or give canonical values.
 
 Words that are also everyday words ("عامل" = the worker, "بناء" = based on) are only taken as an
-occupation when the message talks about an occupation (مهنة, occupation...) or is nothing but the
-occupation (a bare answer to "which occupation?").
+occupation when the message is nothing but the occupation (a bare answer to "which occupation?").
+Other spellings come from the training data's synonyms whose value is a known occupation
+("[accountant]{"entity": "occupation", "value": "محاسب"}"). Occupations are only extracted for the
+intents where they are a slot value (change_occupation, inform by default): "خروج نهائي للعاملة
+المنزلية" names the worker, it does not give an occupation.
 
 An occupation found by an earlier ML extractor (CRF) that the list does not contain gets the closest
 known occupation as its value when the spelling is close (typos); otherwise it is kept as written
@@ -30,7 +33,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 import rasa.shared.utils.io
@@ -51,11 +54,15 @@ def _word_pattern(word: str, first: bool) -> str:
 class OccupationMatcher:
     """Finds known occupations in a text; see the module docstring."""
 
-    def __init__(self, occupations: List[str], context_words: List[str], needs_context: List[str]) -> None:
-        """`occupations` canonical names; `needs_context` those also used as everyday words."""
+    def __init__(self, occupations: List[str], bare_only: List[str], synonyms: Optional[Dict[str, str]] = None) -> None:
+        """`occupations` canonical names; `synonyms` other spellings -> canonical name ("accountant" -> "محاسب");
+        `bare_only` names that are also everyday words, matched only when they are the whole message."""
+        known = set(occupations)
         self.canonical_by_normalized = {normalize(o): o for o in occupations}
-        self.needs_context = {normalize(o) for o in needs_context}
-        self.context = re.compile("|".join(re.escape(normalize(w)) for w in context_words)) if context_words else None
+        for synonym, canonical in (synonyms or {}).items():
+            if canonical in known:
+                self.canonical_by_normalized.setdefault(normalize(synonym), canonical)
+        self.bare_only = {normalize(o) for o in bare_only}
         self._groups: Dict[str, str] = {}
         alternatives = []
         for index, normalized in enumerate(sorted(self.canonical_by_normalized, key=len, reverse=True)):
@@ -79,16 +86,11 @@ class OccupationMatcher:
         for match in self._pattern.finditer(normalized.text):
             group = match.lastgroup
             occupation = self._groups[group]
-            if occupation in self.needs_context and not self._has_context(normalized.text, match):
+            if occupation in self.bare_only and (normalized.text[: match.start()].strip() or normalized.text[match.end() :].strip(" .!؟?")):
                 continue
             start, end = normalized.span(*match.span(group))
             found.append((start, end, self.canonical_by_normalized[occupation]))
         return found
-
-    def _has_context(self, text: str, match: "re.Match[str]") -> bool:
-        if self.context is not None and self.context.search(text):
-            return True
-        return not (text[: match.start()].strip() or text[match.end() :].strip(" .!؟?"))
 
     def closest(self, written: str, cutoff: float) -> Optional[str]:
         """The canonical occupation closest to `written` when at least `cutoff` similar."""
@@ -105,8 +107,11 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
         """The component's default config."""
         return {
             "lookup_table": "occupation",
-            "needs_context": ["عامل", "بناء"],
-            "context_words": ["مهنه", "مهنت", "occupation", "profession", "وظيفه", "وظيفت"],
+            # Also everyday words ("العامل" = the worker, "بناء" = based on): only a whole message is an occupation.
+            "bare_only": ["عامل", "بناء"],
+            # The occupation is a slot value only for these intents (as the new occupation, or a bare answer);
+            # elsewhere "للعاملة المنزلية" names the worker, not an occupation. Empty: every intent.
+            "intents": ["change_occupation", "inform"],
             # rapidfuzz ratio (0-100) for mapping an ML-extracted occupation to a known one.
             "fuzzy_cutoff": 85,
             # An ML-extracted occupation that is not in the list is kept only when this confident.
@@ -114,14 +119,20 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
         }
 
     def __init__(
-        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, occupations: List[str]
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        occupations: List[str],
+        synonyms: Optional[Dict[str, str]] = None,
     ) -> None:
-        """Creates the extractor for the given canonical occupations."""
+        """Creates the extractor for the given canonical occupations and their other spellings."""
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self.occupations = occupations
-        self.matcher = OccupationMatcher(occupations, self._config["context_words"], self._config["needs_context"])
+        self.synonyms = synonyms or {}
+        self.matcher = OccupationMatcher(occupations, self._config["bare_only"], self.synonyms)
 
     @classmethod
     def create(
@@ -146,13 +157,13 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
         """Loads the occupations stored in training."""
         try:
             with model_storage.read_from(resource) as directory:
-                occupations = rasa.shared.utils.io.read_json_file(directory / OCCUPATIONS_FILE)
+                stored = rasa.shared.utils.io.read_json_file(directory / OCCUPATIONS_FILE)
         except ValueError:
-            occupations = []
-        return cls(config, model_storage, resource, occupations)
+            return cls(config, model_storage, resource, [])
+        return cls(config, model_storage, resource, stored["occupations"], stored["synonyms"])
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Takes the occupations from the lookup table (warns when there is none)."""
+        """Takes the occupations from the lookup table (warns when there is none) and their synonyms."""
         name = self._config["lookup_table"]
         occupations = [
             str(element)
@@ -162,17 +173,25 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
         ]
         if not occupations:
             rasa.shared.utils.io.raise_warning(f"OccupationExtractor: no lookup table named '{name}' in the training data.")
+        known = set(occupations)
         self.occupations = occupations
-        self.matcher = OccupationMatcher(occupations, self._config["context_words"], self._config["needs_context"])
+        self.synonyms = {k: v for k, v in training_data.entity_synonyms.items() if v in known}
+        self.matcher = OccupationMatcher(occupations, self._config["bare_only"], self.synonyms)
         with self._model_storage.write_to(self._resource) as directory:
-            rasa.shared.utils.io.dump_obj_as_json_to_file(directory / OCCUPATIONS_FILE, occupations)
+            rasa.shared.utils.io.dump_obj_as_json_to_file(
+                directory / OCCUPATIONS_FILE, {"occupations": occupations, "synonyms": self.synonyms}
+            )
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Adds known occupations with canonical values; maps earlier ML occupations to the list."""
+        intents = set(self._config["intents"])
         for message in messages:
             text = message.get(TEXT)
             if not text:
+                continue
+            if intents and (message.get(INTENT) or {}).get("name") not in intents:
+                replace_entities(message, ("occupation",), [])
                 continue
             found = [
                 make_entity("occupation", canonical, start, end, text, self.__class__.__name__)

@@ -24,8 +24,10 @@ from nlu.normalize import normalize_with_offsets
 
 # Normalised spellings (ة -> ه, no hamza); multi-word phrases use single spaces.
 KEYWORDS = {
-    "single": "مفرده مفرد مفردة سنقل سنجل سينجل سينقل فرديه فردي single سفره_وحده سفره_واحده one_trip single-entry",
-    "multiple": "متعدده متعدد متعددة متعدد_السفرات مالتي مالتيبل ملتي multiple multi multi-entry عده_سفرات",
+    "single": "مفرده مفرد مفردة سنقل سنجل سينجل سينقل فرديه فردي single سفره_وحده سفره_واحده مره_وحده مره_واحده "
+    "one_trip one-time one_time single-entry",
+    "multiple": "متعدده متعدد متعددة متعدد_السفرات مالتي مالتيبل ملتي multiple multi multi-entry عده_سفرات عده_مرات "
+    "كذا_سفره اكثر_من_سفره",
 }
 _VALUE_BY_WORD = {
     word.replace("_", " ").replace("ة", "ه"): value for value, words in KEYWORDS.items() for word in words.split()

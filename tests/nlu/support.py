@@ -7,11 +7,13 @@ from typing import Any, Dict, List, Optional
 from rasa.shared.nlu.training_data.message import Message
 
 
-def message(text: str, entities: Optional[List[Dict[str, Any]]] = None) -> Message:
-    """A message with `text`, and entities as if an earlier extractor had set them."""
+def message(text: str, entities: Optional[List[Dict[str, Any]]] = None, intent: Optional[str] = None) -> Message:
+    """A message with `text`, and entities and intent as if earlier components had set them."""
     msg = Message(data={"text": text})
     if entities is not None:
         msg.set("entities", entities)
+    if intent is not None:
+        msg.set("intent", {"name": intent, "confidence": 1.0})
     return msg
 
 

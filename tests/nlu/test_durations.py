@@ -36,6 +36,7 @@ def extract(text, entities=None):
         ("٩٠ يوم", "P90D", "٩٠ يوم"),
         ("۹۰ يوم", "P90D", "۹۰ يوم"),
         ("عشرة ايام", "P10D", "عشرة ايام"),
+        ("خمسين يوم", "P50D", "خمسين يوم"),
         ("two weeks", "P14D", "two weeks"),
         ("خروج وعودة لسنة", "P12M", "سنة"),
     ],
@@ -44,7 +45,9 @@ def test_durations(text, value, span):
     assert extract(text) == [("duration", value, span)]
 
 
-@pytest.mark.parametrize("text", ["مين اقاماتهم تخلص هالشهر", "الشهر الجاي", "السنة الماضية", "سنوي"])
+@pytest.mark.parametrize(
+    "text", ["مين اقاماتهم تخلص هالشهر", "الشهر الجاي", "السنة الماضية", "سنوي", "انتهت من يومين", "بتخلص بعد اسبوع", "arrived last week"]
+)
 def test_points_in_time_are_not_durations(text):
     assert extract(text) == []
 

@@ -14,13 +14,16 @@ OCCUPATIONS = ["محاسب", "مهندس مدني", "حارس أمن", "عامل
 def extractor(model_storage, context):
     """Trained on a lookup table, then loaded back from storage as a served model would be."""
     resource = Resource("occupations")
-    data = TrainingData(lookup_tables=[{"name": "occupation", "elements": OCCUPATIONS}])
+    data = TrainingData(
+        lookup_tables=[{"name": "occupation", "elements": OCCUPATIONS}],
+        entity_synonyms={"accountant": "محاسب", "mister": "Mr"},
+    )
     OccupationExtractor.create({}, model_storage, resource, context).train(data)
     return OccupationExtractor.load({}, model_storage, resource, context)
 
 
-def extract(extractor, text, entities=None):
-    msg = message(text, entities)
+def extract(extractor, text, entities=None, intent="change_occupation"):
+    msg = message(text, entities, intent)
     extractor.process([msg])
     return found(msg, "occupation")
 
@@ -43,10 +46,19 @@ def test_canonical_values(extractor, text, value, span):
     assert extract(extractor, text) == [("occupation", value, span)]
 
 
-def test_everyday_word_needs_occupation_context(extractor):
-    assert extract(extractor, "جدد اقامة العامل 2180967925") == []
-    assert extract(extractor, "غير المهنة الى عامل") == [("occupation", "عامل", "عامل")]
-    assert extract(extractor, "عامل") == [("occupation", "عامل", "عامل")]
+def test_everyday_word_only_as_a_whole_message(extractor):
+    assert extract(extractor, "غير مهنة العامل 2180967925 الى محاسب") == [("occupation", "محاسب", "محاسب")]
+    assert extract(extractor, "بدي غير مهنة عامل") == []
+    assert extract(extractor, "عامل", intent="inform") == [("occupation", "عامل", "عامل")]
+
+
+def test_english_spelling_from_the_training_synonyms(extractor):
+    assert extract(extractor, "change occupation to Accountant") == [("occupation", "محاسب", "Accountant")]
+
+
+def test_only_for_intents_where_occupation_is_a_slot(extractor):
+    crf = [{"entity": "occupation", "start": 0, "end": 4, "value": "طيار", "confidence_entity": 0.9}]
+    assert extract(extractor, "طيار خروج نهائي للممرضة", crf, intent="issue_final_exit") == []
 
 
 def test_ml_occupation_is_mapped_to_the_list_or_kept_when_confident(extractor):

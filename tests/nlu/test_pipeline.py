@@ -40,8 +40,8 @@ def pipeline(model_storage, context):
     return [tokenizer, IdentifierExtractor(), DurationExtractor(), DateExtractor(), VisaTypeExtractor(), occupations]
 
 
-def run(pipeline, text, crf_entities):
-    msg = message(text, crf_entities)
+def run(pipeline, text, crf_entities, intent="inform"):
+    msg = message(text, crf_entities, intent)
     for component in pipeline:
         component.process([msg])
     return msg
@@ -75,5 +75,5 @@ def test_update_passport_line(pipeline):
 
 
 def test_change_occupation_line(pipeline):
-    msg = run(pipeline, "غير مهنة ٢١٨٠٩٦٧٩٢٥ للمهندس المدني", [])
+    msg = run(pipeline, "غير مهنة ٢١٨٠٩٦٧٩٢٥ للمهندس المدني", [], "change_occupation")
     assert found(msg) == [("iqama_number", "2180967925", "٢١٨٠٩٦٧٩٢٥"), ("occupation", "مهندس مدني", "لمهندس المدني")]

@@ -16,6 +16,7 @@ from tests.nlu.support import found, message
         ("الخروج والعودة المتعدده", "multiple", "المتعدده"),
         ("ومتعدده", "multiple", "متعدده"),
         ("exit re-entry multiple", "multiple", "multiple"),
+        ("مرة وحدة بس", "single", "مرة وحدة"),
     ],
 )
 def test_visa_types(text, value, span):
