@@ -161,7 +161,9 @@ class NameIndexCache:
     """
 
     MAX_CHANGES = 5_000
-    LOOK_BACK = timedelta(minutes=5)
+    # Re-read residents changed this long before the cached version too: a transaction stamped earlier but
+    # committed later, or a server whose clock lags a little, is not missed.
+    LOOK_BACK = timedelta(seconds=2)
 
     def __init__(self, max_establishments: int = 64) -> None:
         self._indexes: OrderedDict[tuple[str, int], tuple[object, LayeredNameIndex]] = OrderedDict()
@@ -179,8 +181,9 @@ class NameIndexCache:
         )
         if changed_since is not None:
             stmt = stmt.where(Resident.updated_at >= changed_since)
-        # Core rows, not ORM: this can be 100,000 of them.
-        return [tuple(row) for row in uow.session.connection().execute(stmt.order_by(Resident.id))]
+        # Core rows, not ORM: this can be 100,000 of them. No ORDER BY: it would steer SQLite away from the
+        # (establishment_id, updated_at) index, and the index ranks ties by resident id itself.
+        return [tuple(row) for row in uow.session.connection().execute(stmt)]
 
     def get(self, uow: UnitOfWork, establishment_id: int) -> LayeredNameIndex:
         key = (str(uow.session.get_bind().url), establishment_id)
