@@ -81,6 +81,10 @@ def resolve_actor(uow: UnitOfWork, telegram_id: int) -> Actor:
     )
 
 
+# Open even when the subscription has lapsed: a manager must be able to see why nothing else works.
+OPEN_WITHOUT_SUBSCRIPTION = frozenset({"account_status"})
+
+
 def authorise(uow: UnitOfWork, telegram_id: int, service: str) -> Actor:
     """Actor with permission for `service` whose establishment's subscription is active."""
     actor = resolve_actor(uow, telegram_id)
@@ -91,7 +95,7 @@ def authorise(uow: UnitOfWork, telegram_id: int, service: str) -> Actor:
             service=service,
         )
     est = uow.repo.establishment(actor.establishment_id)
-    if est.subscription_until < calendar.today():
+    if est.subscription_until < calendar.today() and service not in OPEN_WITHOUT_SUBSCRIPTION:
         raise Refusal(
             "subscription_expired",
             f"اشتراك المنشأة منتهٍ منذ {calendar.format_date(est.subscription_until)}. "

@@ -6,7 +6,7 @@ import pytest
 
 from residency import inquiries, reports, services, texts
 from residency.db import UnitOfWork
-from residency.errors import InvalidInput, Unauthorized
+from residency.errors import InvalidInput, Refusal, Unauthorized
 from residency.models import Transaction
 from tests.domain import factories as f
 
@@ -102,6 +102,16 @@ def test_account_status(engine, world):
     assert status.subscription_until == date(2027, 6, 30) and status.subscription_days_left == 215
     assert status.resident_count == 10  # 5 expiring + 1 new arrival + 4 abroad; not the other establishment's
     assert (status.saudi_count, status.expat_count) == (3, 9)
+
+
+def test_account_status_still_answers_when_the_subscription_lapsed(engine, world):
+    with UnitOfWork(engine) as uow:
+        uow.repo.establishment_by_number(call(engine, reports.account_status).number).subscription_until = date(2026, 11, 1)
+        uow.commit()
+    assert call(engine, reports.account_status).subscription_days_left == -26
+    with pytest.raises(Refusal) as err:
+        call(engine, reports.expiring_iqamas)
+    assert err.value.code == "subscription_expired"
 
 
 @pytest.mark.parametrize(
