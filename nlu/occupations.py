@@ -12,9 +12,9 @@ not match "لمحاسب" or give canonical values.
 Words that are also everyday words ("عامل" = the worker, "بناء" = based on) are only taken as an
 occupation when the message is nothing but the occupation (a bare answer to "which occupation?").
 Other spellings come from the training data's synonyms whose value is a known occupation
-("[accountant]{"entity": "occupation", "value": "محاسب"}"). Occupations are only extracted for the
-intents where they are a slot value (change_occupation, inform by default): "خروج نهائي للعاملة
-المنزلية" names the worker, it does not give an occupation.
+("[accountant]{"entity": "occupation", "value": "محاسب"}"). Occupations are not extracted for the
+intents where they cannot be a slot value (config `skip_intents`): in "خروج نهائي للعاملة المنزلية"
+the occupation names the worker.
 
 An occupation found by an earlier ML extractor (CRF) that the list does not contain gets the closest
 known occupation as its value when the spelling is close (typos); otherwise it is kept as written
@@ -109,9 +109,15 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
             "lookup_table": "occupation",
             # Also everyday words ("العامل" = the worker, "بناء" = based on): only a whole message is an occupation.
             "bare_only": ["عامل", "بناء"],
-            # The occupation is a slot value only for these intents (as the new occupation, or a bare answer);
-            # elsewhere "للعاملة المنزلية" names the worker, not an occupation. Empty: every intent.
-            "intents": ["change_occupation", "inform"],
+            # Intents where an occupation is never a slot value: "خروج نهائي للعاملة المنزلية" names the
+            # worker, "اقرب صيدلية" is a pharmacy. Short bare answers misread as greet/help/... keep it.
+            "skip_intents": [
+                "issue_iqama", "renew_iqama", "issue_exit_reentry", "extend_exit_reentry", "cancel_exit_reentry",
+                "issue_final_exit", "cancel_final_exit", "transfer_sponsorship", "update_passport",
+                "inquire_resident", "inquire_resident_by_name", "inquire_driving_license", "inquire_visa",
+                "report_expiring_iqamas", "report_residents_abroad", "transaction_history", "account_status",
+                "out_of_scope",
+            ],
             # rapidfuzz ratio (0-100) for mapping an ML-extracted occupation to a known one.
             "fuzzy_cutoff": 85,
             # An ML-extracted occupation that is not in the list is kept only when this confident.
@@ -185,12 +191,12 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Adds known occupations with canonical values; maps earlier ML occupations to the list."""
-        intents = set(self._config["intents"])
+        skip_intents = set(self._config["skip_intents"])
         for message in messages:
             text = message.get(TEXT)
             if not text:
                 continue
-            if intents and (message.get(INTENT) or {}).get("name") not in intents:
+            if (message.get(INTENT) or {}).get("name") in skip_intents:
                 replace_entities(message, ("occupation",), [])
                 continue
             found = [

@@ -79,13 +79,16 @@ class ArabicTokenizer(Tokenizer):
         resource: Optional[Resource] = None,
         vocabulary: Iterable[str] = (),
         protected: Iterable[str] = (),
+        context_words: Iterable[str] = (),
     ) -> None:
-        """Creates the tokenizer with the known vocabulary and the words never to split."""
+        """Creates the tokenizer with the known vocabulary, the words never to split and the words seen
+        outside entities."""
         super().__init__({**self.get_default_config(), **config})
         self._model_storage = model_storage
         self._resource = resource
         self.vocabulary: Set[str] = set(vocabulary)
         self.protected: Set[str] = set(protected)
+        self.context_words: Set[str] = set(context_words)
 
     @classmethod
     def create(
@@ -113,18 +116,35 @@ class ArabicTokenizer(Tokenizer):
                 stored = rasa.shared.utils.io.read_json_file(directory / VOCABULARY_FILE)
         except ValueError:
             return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, stored["vocabulary"], stored["protected"])
+        return cls(config, model_storage, resource, stored["vocabulary"], stored["protected"], stored["context_words"])
 
     def train(self, training_data: TrainingData) -> Resource:
         """Learns the known words (training texts, lookup tables) and the words kept whole in entities."""
         self.vocabulary, self.protected = learn_vocabulary(training_data)
+        self.context_words = self._words_outside_entities(training_data)
         if self._model_storage is not None and self._resource is not None:
             with self._model_storage.write_to(self._resource) as directory:
                 rasa.shared.utils.io.dump_obj_as_json_to_file(
                     directory / VOCABULARY_FILE,
-                    {"vocabulary": sorted(self.vocabulary), "protected": sorted(self.protected)},
+                    {
+                        "vocabulary": sorted(self.vocabulary),
+                        "protected": sorted(self.protected),
+                        "context_words": sorted(self.context_words),
+                    },
                 )
         return self._resource
+
+    def _words_outside_entities(self, training_data: TrainingData) -> Set[str]:
+        """Token texts (clitics split) that occur somewhere in training outside every entity."""
+        words: Set[str] = set()
+        for example in training_data.training_examples:
+            if not example.get(TEXT):
+                continue
+            entities = example.get("entities") or []
+            for token in self.tokenize(example, TEXT):
+                if not any(e["start"] < token.end and token.start < e["end"] for e in entities):
+                    words.add(token.text)
+        return words
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         """Normalised tokens with original-text offsets."""
@@ -134,7 +154,10 @@ class ArabicTokenizer(Tokenizer):
         for match in _WORD.finditer(normalized.text):
             for piece, start, end in self._pieces(match.group(), match.start()):
                 original_start, original_end = normalized.span(start, end)
-                tokens.append(Token(piece, original_start, original_end))
+                token = Token(piece, original_start, original_end)
+                # CRF's "pattern" feature: a word never seen outside an entity is likely a name.
+                token.set("pattern", {"seen_outside_entities": piece in self.context_words})
+                tokens.append(token)
         if not tokens:
             return [Token(text, 0)] if text else []
         return self._apply_token_pattern(tokens)
@@ -179,10 +202,11 @@ class ArabicTokenizer(Tokenizer):
 
 
 def learn_vocabulary(training_data: TrainingData) -> Tuple[Set[str], Set[str]]:
-    """(known words, words to keep whole) from the training examples, their entities and lookup tables.
+    """(known words, words to keep whole) from the training data.
 
-    A word is kept whole when an annotated entity starts where the word starts (the annotator did
-    not split a clitic off it, e.g. "[فيصل](person_name)").
+    Known words come from the examples, their entities and the lookup tables. A word is kept whole
+    when an annotated entity starts where the word starts (the annotator did not split a clitic off
+    it, e.g. "[فيصل](person_name)").
     """
     vocabulary: Set[str] = set()
     protected: Set[str] = set()

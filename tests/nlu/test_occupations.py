@@ -59,6 +59,7 @@ def test_english_spelling_from_the_training_synonyms(extractor):
 def test_only_for_intents_where_occupation_is_a_slot(extractor):
     crf = [{"entity": "occupation", "start": 0, "end": 4, "value": "طيار", "confidence_entity": 0.9}]
     assert extract(extractor, "طيار خروج نهائي للممرضة", crf, intent="issue_final_exit") == []
+    assert extract(extractor, "ممرضة", intent="help") == [("occupation", "ممرض", "ممرضة")]
 
 
 def test_ml_occupation_is_mapped_to_the_list_or_kept_when_confident(extractor):

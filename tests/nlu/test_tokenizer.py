@@ -71,3 +71,9 @@ def test_untrained_tokenizer_still_tokenizes(model_storage, context):
 
 def test_message_of_only_symbols_gives_one_token(tokenizer):
     assert [t.text for t in tokenizer.tokenize(message("👍"), "text")] == ["👍"]
+
+
+def test_tokens_tell_whether_the_word_was_seen_outside_entities(tokenizer):
+    seen = {t.text: t.get("pattern")["seen_outside_entities"] for t in tokenizer.tokenize(message("ابي خروج لمحمد"), "text")}
+    # "محمد" only ever appeared inside a person_name entity in training.
+    assert seen == {"ابي": True, "خروج": True, "ل": True, "محمد": False}
