@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -79,24 +79,30 @@ class ServiceFormValidation(FormValidationAction):
         if is_fresh_user_turn(tracker) and self._interrupts(latest_intent(tracker)):
             return [ActionExecutionRejected(self.form_name())]
         try:
+            if not self._may_use_service(tracker):
+                # End the form without a word: the quote action tells the sender why.
+                return [SlotSet(REQUESTED_SLOT, None)]
             return await super().run(dispatcher, tracker, domain)
         except SQLAlchemyError:
+            # Nothing validated: the apology, then the same question again.
             answer_error(dispatcher, RuntimeError())
-            return [ActionExecutionRejected(self.form_name())]
+            return []
 
     def _interrupts(self, intent: Optional[str]) -> bool:
         return intent == "cancel" or intent in QUESTION_INTENTS or (
             intent in SERVICE_INTENTS and intent != self.service
         )
 
-    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
-        """Nothing for a sender who may not use the service (the quote action says why); for the
-        services taking an iqama or a visa number, whichever of the two was given."""
+    def _may_use_service(self, tracker: Tracker) -> bool:
         try:
             with unit_of_work() as uow:
                 authorise(uow, telegram_id(tracker), self.service)
         except ResidencyError:
-            return []
+            return False
+        return True
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        """For the services taking an iqama or a visa number, whichever of the two was given."""
         if self.service not in VISA_KINDS:
             return domain_slots
         number = "visa_number" if tracker.get_slot("visa_number") else "iqama_number"

@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 from actions import services
 from actions.render import CONFIRM_BUTTONS
 from residency.db import UnitOfWork
-from residency.models import Establishment, Notification, Resident, Transaction, TransferRequest
+from residency.models import Notification, Resident, Transaction, TransferRequest
 from residency.services.base import NOT_ACTIVATED
 from tests.dialogue.conftest import OTHER_OWNER, OWNER, STRANGER
+from tests.domain import factories as f
 from tests.dialogue.helpers import run, slot_events, texts, turn
 
 
@@ -160,3 +161,13 @@ def test_final_exit_then_its_cancellation(engine, world):
     _, messages = confirm(OWNER, pending)
     assert "تم التنفيذ" in texts(messages)
     assert transactions(engine) == 2
+
+
+def test_agent_without_the_service_is_told_to_ask_the_owner(engine, world):
+    agent = 502
+    with UnitOfWork(engine) as uow:
+        f.user(uow, uow.repo.establishment(world.establishment_id), agent, role="agent", services="inquire_resident")
+        uow.commit()
+    events, messages = run(services.QuoteRenewIqama(), turn(agent, slots={"iqama_number": world.iqama, "duration": "P12M"}))
+    assert "ليست لديك صلاحية" in texts(messages)
+    assert transactions(engine) == 0

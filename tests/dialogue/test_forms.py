@@ -3,6 +3,8 @@ slot is emptied; good values are normalised; other intents reject the form; stra
 from __future__ import annotations
 
 from actions import forms
+from residency.db import UnitOfWork
+from tests.domain import factories as f
 from tests.dialogue.conftest import OWNER, STRANGER
 from tests.dialogue.helpers import run, slot_events, texts, turn
 
@@ -82,6 +84,19 @@ def test_stranger_ends_the_form_at_once(world):
     slots, said, _ = validate(forms.ValidateRenewIqamaForm(), tracker)
     assert slots == {"requested_slot": None}
     assert said == ""
+
+
+def test_agent_without_the_service_ends_the_form_at_once(engine, world):
+    with UnitOfWork(engine) as uow:
+        f.user(uow, uow.repo.establishment(world.establishment_id), 502, role="agent", services="renew_iqama")
+        uow.commit()
+    tracker = turn(502, "خروج نهائي", intent="issue_final_exit", entities={"iqama_number": world.iqama},
+                   after=["action_start_request"])
+    slots, _, _ = validate(forms.ValidateIssueFinalExitForm(), tracker)
+    assert slots == {"requested_slot": None}
+    granted = turn(502, world.iqama, entities={"iqama_number": world.iqama})
+    slots, _, _ = validate(forms.ValidateRenewIqamaForm(), granted)
+    assert slots["iqama_number"] == world.iqama
 
 
 def test_visa_number_is_accepted_where_an_iqama_or_visa_is_asked(world):
