@@ -55,6 +55,11 @@ EFFECT_LABELS = {
     "target_number": "رقمها الموحد",
 }
 ENTRY_TYPE_LABELS = {"single": "مفردة", "multiple": "متعددة"}
+# Dates a receipt no longer needs: a cancelled visa's return/leave-before date (old values never shown).
+RECEIPT_SKIPS = {
+    "cancel_exit_reentry": ("return_before",),
+    "cancel_final_exit": ("leave_before",),
+}
 
 
 def riyals(amount: int) -> str:
@@ -109,8 +114,8 @@ def render_quote(quote: Quote) -> str:
         parts.append("الرسوم على منشأتك: لا شيء (مجانية)")
     if quote.service == "transfer_sponsorship" and "target_fee" in quote.effects:
         parts.append(f"رسوم النقل على المنشأة المستقبلة عند قبولها: {riyals(int(quote.effects['target_fee']))}")
-    if quote.service == "cancel_exit_reentry":
-        parts.append("تنبيه: رسوم إصدار التأشيرة لا تُسترد.")
+    if quote.effects.get("note"):
+        parts.append(str(quote.effects["note"]))
     parts.extend(effect_lines(quote.effects))
     parts.append("هل تؤكد التنفيذ؟")
     return "\n".join(parts)
@@ -122,8 +127,8 @@ def render_receipt(receipt: Receipt, quote: Quote) -> str:
     parts = [f"{header}: {_subject(quote)}"]
     # A newly issued visa's number is known only now.
     effects = {**quote.effects, **{k: v for k, v in receipt.result.items() if k == "visa_number"}}
-    parts.extend(effect_lines(effects, skip=("old_expiry", "old_return_before", "old_occupation",
-                                             "old_passport_number", "old_passport_expiry")))
+    old_values = ("old_expiry", "old_return_before", "old_occupation", "old_passport_number", "old_passport_expiry")
+    parts.extend(effect_lines(effects, skip=RECEIPT_SKIPS.get(quote.service, ()) + old_values))
     if quote.service == "issue_iqama" and receipt.result.get("iqama_number"):
         parts.append(f"رقم الإقامة الصادرة: {receipt.result['iqama_number']}")
     if quote.service == "transfer_sponsorship":
@@ -132,7 +137,7 @@ def render_receipt(receipt: Receipt, quote: Quote) -> str:
             f"أُرسل الطلب إلى مالك المنشأة المستقبلة «{target}» ليقبله؛ تنتقل الخدمات وتُخصم رسوم النقل "
             "من المنشأة المستقبلة عند قبوله، وسأبلغك بالرد."
         )
-    parts.append(f"المبلغ المخصوم: {riyals(receipt.total)}")
+    parts.append(f"المبلغ المخصوم: {riyals(receipt.total)}" if receipt.total else "لم يُخصم أي مبلغ (خدمة مجانية).")
     if receipt.balance_after is not None:
         parts.append(f"رصيد المنشأة بعد العملية: {riyals(receipt.balance_after)}")
     parts.append(f"رقم العملية: {receipt.transaction_id}")

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from actions import services
 from actions.render import CONFIRM_BUTTONS
 from residency.db import UnitOfWork
-from residency.models import Notification, Resident, Transaction, TransferRequest
+from residency.models import Notification, Resident, Transaction, TransferRequest, Visa
 from residency.services.base import NOT_ACTIVATED
 from tests.dialogue.conftest import OTHER_OWNER, OWNER, STRANGER
 from tests.domain import factories as f
@@ -171,3 +171,13 @@ def test_agent_without_the_service_is_told_to_ask_the_owner(engine, world):
     events, messages = run(services.QuoteRenewIqama(), turn(agent, slots={"iqama_number": world.iqama, "duration": "P12M"}))
     assert "ليست لديك صلاحية" in texts(messages)
     assert transactions(engine) == 0
+
+
+def test_free_cancellation_receipt(engine, world):
+    pending, messages = quoted(OWNER, "cancel_exit_reentry", iqama_number=world.traveller)
+    assert "لا تُسترد" in texts(messages)
+    _, messages = confirm(OWNER, pending)
+    receipt = texts(messages)
+    assert "لم يُخصم أي مبلغ" in receipt and "العودة قبل" not in receipt
+    with UnitOfWork(engine) as uow:
+        assert uow.session.execute(select(Visa.status).where(Visa.number == world.visa)).scalar_one() == "cancelled"
