@@ -3,8 +3,8 @@ the real action server (bot/servers.py starts both on free ports) on a fresh dat
 tests/domain/factories.py; the database is checked afterwards. SQLite by default, PostgreSQL when
 MUQEEM_TEST_DATABASE_URL is set.
 
-The model: MUQEEM_TEST_MODEL (a .tar.gz) if set, else `rasa train --out models` (which reuses the
-newest model when config, domain and data are unchanged).
+The model: MUQEEM_TEST_MODEL (a .tar.gz) if set, else models/muqeem.tar.gz, trained first by
+scripts/train_if_changed.py when its inputs changed (as `make train` does).
 """
 from __future__ import annotations
 
@@ -40,17 +40,14 @@ def _free_port() -> int:
 
 
 def _model(models_dir: Path) -> Path:
+    """A directory holding the model to serve: MUQEEM_TEST_MODEL, else models/muqeem.tar.gz trained by
+    scripts/train_if_changed.py when config, domain, data or NLU components changed."""
     given = os.environ.get("MUQEEM_TEST_MODEL")
-    if given:
-        shutil.copy(given, models_dir)
-        return models_dir
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
-    trained = ROOT / "models"
-    subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "--out", str(trained)],
-        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    shutil.copy(server_control.find_model(trained), models_dir)
+    if not given:
+        subprocess.run([sys.executable, "scripts/train_if_changed.py"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        given = str(ROOT / "models" / "muqeem.tar.gz")
+    shutil.copy(given, models_dir)
     return models_dir
 
 
