@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from abc import abstractmethod
+from contextvars import ContextVar
 from typing import Any, Callable, Optional
 
 from rasa_sdk import Tracker
@@ -30,7 +31,6 @@ from actions.common import (
     is_fresh_user_turn,
     latest_entity,
     latest_intent,
-    service_context,
     telegram_id,
     unit_of_work,
 )
@@ -38,7 +38,7 @@ from actions.services import VISA_KINDS, quote_inputs
 from residency import calendar, identifiers, services
 from residency.errors import InvalidInput, NotFound, ResidencyError
 from residency.rules import RULES
-from residency.services.base import authorise, parse_period_months
+from residency.services.base import ServiceContext, authorise, parse_period_months
 from residency.services.resident_changes import canonical_occupation
 
 # Domain error codes that point at one input: the slot to ask for again.
@@ -60,6 +60,8 @@ SLOT_OF_ERROR = {
     "passport_expiry_past": "date",
     "passport_expiry_not_later": "date",
 }
+# The domain's view (sender authorised for the service) during one validation run.
+_CONTEXT: ContextVar[ServiceContext] = ContextVar("service_context")
 BARE_MONTHS = re.compile(r"\s*(\d{1,2})\s*")
 VISA_TYPES = ("single", "multiple")
 
@@ -79,10 +81,18 @@ class ServiceFormValidation(FormValidationAction):
         if is_fresh_user_turn(tracker) and self._interrupts(latest_intent(tracker)):
             return [ActionExecutionRejected(self.form_name())]
         try:
-            if not self._may_use_service(tracker):
-                # End the form without a word: the quote action tells the sender why.
-                return [SlotSet(REQUESTED_SLOT, None)]
-            return await super().run(dispatcher, tracker, domain)
+            with unit_of_work() as uow:
+                try:
+                    ctx = ServiceContext(uow, authorise(uow, telegram_id(tracker), self.service))
+                except ResidencyError:
+                    # End the form without a word: the quote action tells the sender why.
+                    return [SlotSet(REQUESTED_SLOT, None)]
+                # One unit of work for the whole validation, private to this request's task.
+                token = _CONTEXT.set(ctx)
+                try:
+                    return await super().run(dispatcher, tracker, domain)
+                finally:
+                    _CONTEXT.reset(token)
         except SQLAlchemyError:
             # Nothing validated: the apology, then the same question again.
             answer_error(dispatcher, RuntimeError())
@@ -92,14 +102,6 @@ class ServiceFormValidation(FormValidationAction):
         return intent == "cancel" or intent in QUESTION_INTENTS or (
             intent in SERVICE_INTENTS and intent != self.service
         )
-
-    def _may_use_service(self, tracker: Tracker) -> bool:
-        try:
-            with unit_of_work() as uow:
-                authorise(uow, telegram_id(tracker), self.service)
-        except ResidencyError:
-            return False
-        return True
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         """For the services taking an iqama or a visa number, whichever of the two was given."""
@@ -123,9 +125,9 @@ class ServiceFormValidation(FormValidationAction):
 
     def _input_to_ask_again(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[str]:
         """Quote the complete request; an error about one input empties that input."""
+        ctx = _CONTEXT.get()
         try:
-            with unit_of_work() as uow:
-                services.quote(uow, telegram_id(tracker), self.service, **quote_inputs(self.service, tracker.get_slot))
+            services.quote(ctx.uow, ctx.actor.telegram_id, self.service, **quote_inputs(self.service, tracker.get_slot))
         except ResidencyError as error:
             slot = SLOT_OF_ERROR.get(error.code)
             if slot == "visa_number" and not tracker.get_slot("visa_number"):
@@ -141,8 +143,7 @@ class ServiceFormValidation(FormValidationAction):
         if value is None:
             return {slot: None}
         try:
-            with service_context(tracker, self.service) as ctx:
-                return {slot: probe(ctx)}
+            return {slot: probe(_CONTEXT.get())}
         except ResidencyError as error:
             dispatcher.utter_message(text=error.message)
             return {slot: None}
