@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator, Optional
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -18,7 +19,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from residency.db import UnitOfWork
 from residency.errors import ResidencyError, Unauthorized
-from residency.services.base import NOT_ACTIVATED, ServiceContext, authorise, resolve_actor
+from residency.services.base import (
+    NOT_ACTIVATED,
+    ServiceContext,
+    authorise,
+    resolve_actor,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -86,11 +92,11 @@ def service_context(tracker: Tracker, service: str) -> Iterator[ServiceContext]:
         yield ServiceContext(uow, authorise(uow, telegram_id(tracker), service))
 
 
-def latest_intent(tracker: Tracker) -> Optional[str]:
+def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
+def latest_entity(tracker: Tracker, entity: str) -> str | None:
     """The value of `entity` in the latest user message, if any."""
     value = next(tracker.get_latest_entity_values(entity), None)
     return None if value is None else str(value)
@@ -101,7 +107,7 @@ def latest_entities(tracker: Tracker) -> dict[str, str]:
     return {e["entity"]: str(e["value"]) for e in tracker.latest_message.get("entities") or []}
 
 
-def active_service(tracker: Tracker) -> Optional[str]:
+def active_service(tracker: Tracker) -> str | None:
     """The service whose form is active (forms are named `<service>_form`), else None."""
     loop = tracker.active_loop_name
     if loop and loop.endswith(FORM_SUFFIX):
@@ -172,6 +178,6 @@ def require_activated(tracker: Tracker) -> None:
         resolve_actor(uow, telegram_id(tracker))
 
 
-def pending_quote(tracker: Tracker) -> Optional[dict[str, Any]]:
+def pending_quote(tracker: Tracker) -> dict[str, Any] | None:
     quote = tracker.get_slot("pending_quote")
     return quote if isinstance(quote, dict) and tracker.get_slot("pending_quote_id") else None

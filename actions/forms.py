@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from abc import abstractmethod
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any, Callable, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
@@ -98,7 +99,7 @@ class ServiceFormValidation(FormValidationAction):
             answer_error(dispatcher, RuntimeError())
             return []
 
-    def _interrupts(self, intent: Optional[str]) -> bool:
+    def _interrupts(self, intent: str | None) -> bool:
         return intent == "cancel" or intent in QUESTION_INTENTS or (
             intent in SERVICE_INTENTS and intent != self.service
         )
@@ -123,7 +124,7 @@ class ServiceFormValidation(FormValidationAction):
                 tracker.slots[slot] = None
         return events
 
-    def _input_to_ask_again(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[str]:
+    def _input_to_ask_again(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> str | None:
         """Quote the complete request; an error about one input empties that input."""
         ctx = _CONTEXT.get()
         try:

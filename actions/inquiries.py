@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 from abc import abstractmethod
-from typing import Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -24,7 +23,7 @@ ASK_IQAMA_OR_VISA = "أرسل رقم إقامة العامل أو رقم الت�
 CSV_HEADER = ("رقم الإقامة", "الاسم", "تاريخ انتهاء الإقامة", "الأيام المتبقية")
 
 
-def subject_iqama(tracker: Tracker) -> Optional[str]:
+def subject_iqama(tracker: Tracker) -> str | None:
     """The iqama number this message names, else the resident being talked about (the slot)."""
     return latest_entity(tracker, "iqama_number") or tracker.get_slot("iqama_number")
 
@@ -87,7 +86,7 @@ def answer_visa(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(text=texts.render_visas(visas, iqama))
 
 
-def _days_asked(tracker: Tracker) -> Optional[int]:
+def _days_asked(tracker: Tracker) -> int | None:
     """"خلال ٦٠ يوم" / "خلال شهرين" -> days; None for the report's default."""
     duration = latest_entity(tracker, "duration")
     if duration is None:

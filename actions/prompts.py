@@ -8,7 +8,6 @@ period vs. a visa duration) and so that the iqama question can offer name matche
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -41,7 +40,7 @@ class AskAction(Action, ABC):
         return f"action_ask_{self.slot}"
 
     @abstractmethod
-    def question(self, service: Optional[str]) -> tuple[str, list[dict]]:
+    def question(self, service: str | None) -> tuple[str, list[dict]]:
         """The question text and its buttons, for the active service."""
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:

@@ -6,9 +6,10 @@ shown Gregorian and Hijri (residency.calendar.format_date); amounts in whole riy
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Optional
+from typing import Any
 
 from residency import calendar
+from residency.errors import InvalidInput
 from residency.rules import RULES
 from residency.services import Quote, Receipt
 
@@ -66,7 +67,7 @@ def riyals(amount: int) -> str:
     return f"{amount} ريال"
 
 
-def _effect_value(key: str, value: Any) -> Optional[str]:
+def _effect_value(key: str, value: Any) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
     if key in ("entry_type", "visa_type"):
@@ -74,7 +75,7 @@ def _effect_value(key: str, value: Any) -> Optional[str]:
     if key == "duration":
         try:
             return calendar.Duration.parse(value).describe_ar()
-        except Exception:  # a duration this module cannot word is shown as it is
+        except InvalidInput:  # a duration this module cannot word is shown as it is
             return str(value)
     if isinstance(value, str):
         try:
@@ -202,16 +203,14 @@ def fee_rules(service: str) -> str:
     return f"رسوم {SERVICE_LABELS[service]}: {rules[service]}"
 
 
-MENU = "\n".join(
-    [
-        "أنا مساعد خدمات الإقامة لمنشأتك. اكتب طلبك بجملة واحدة، مثل:",
-        "• تجديد إقامة: «جدد اقامة 2XXXXXXXXX سنة»",
-        "• إصدار إقامة لعامل جديد: «اصدر اقامة لرقم الحدود 3XXXXXXXXX ستة اشهر»",
-        "• خروج وعودة: «ابي خروج وعودة متعددة لمحمد 3 شهور»، وتمديدها أو إلغاؤها",
-        "• خروج نهائي: «خروج نهائي للعامل 2XXXXXXXXX»، أو إلغاؤه",
-        "• تعديل مهنة، نقل خدمات، تحديث جواز: «غير مهنة 2XXXXXXXXX الى محاسب»",
-        "• استعلام: «بيانات الإقامة 2XXXXXXXXX»، «ابحث عن محمد خان»، «رخصة 2XXXXXXXXX»",
-        "• تقارير: «مين اقاماتهم تخلص هالشهر؟»، «مين برا المملكة؟»، «آخر العمليات»، «كم رصيدنا؟»",
-        "أعرض عليك الرسوم قبل أي تنفيذ، ولا يُخصم شيء إلا بعد تأكيدك. اكتب «إلغاء» في أي وقت لإيقاف الطلب.",
-    ]
+MENU = (
+    "أنا مساعد خدمات الإقامة لمنشأتك. اكتب طلبك بجملة واحدة، مثل:\n"
+    "• تجديد إقامة: «جدد اقامة 2XXXXXXXXX سنة»\n"
+    "• إصدار إقامة لعامل جديد: «اصدر اقامة لرقم الحدود 3XXXXXXXXX ستة اشهر»\n"
+    "• خروج وعودة: «ابي خروج وعودة متعددة لمحمد 3 شهور»، وتمديدها أو إلغاؤها\n"
+    "• خروج نهائي: «خروج نهائي للعامل 2XXXXXXXXX»، أو إلغاؤه\n"
+    "• تعديل مهنة، نقل خدمات، تحديث جواز: «غير مهنة 2XXXXXXXXX الى محاسب»\n"
+    "• استعلام: «بيانات الإقامة 2XXXXXXXXX»، «ابحث عن محمد خان»، «رخصة 2XXXXXXXXX»\n"
+    "• تقارير: «مين اقاماتهم تخلص هالشهر؟»، «مين برا المملكة؟»، «آخر العمليات»، «كم رصيدنا؟»\n"
+    "أعرض عليك الرسوم قبل أي تنفيذ، ولا يُخصم شيء إلا بعد تأكيدك. اكتب «إلغاء» في أي وقت لإيقاف الطلب."
 )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import uuid
 from abc import abstractmethod
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -89,7 +90,7 @@ def quote_and_offer(dispatcher: CollectingDispatcher, tracker: Tracker, service:
     return offer(dispatcher, quote)
 
 
-def correction_of_pending(tracker: Tracker) -> Optional[str]:
+def correction_of_pending(tracker: Tracker) -> str | None:
     """The pending quote's service when the latest message changes one of its inputs, else None."""
     quote = pending_quote(tracker)
     if quote is None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import yaml
 from rasa_sdk import Action, Tracker
@@ -17,10 +17,10 @@ def turn(
     sender: Any,
     text: str = "",
     intent: str = "inform",
-    entities: Optional[dict[str, str]] = None,
-    slots: Optional[dict[str, Any]] = None,
-    form: Optional[str] = None,
-    after: Optional[list[str]] = None,
+    entities: dict[str, str] | None = None,
+    slots: dict[str, Any] | None = None,
+    form: str | None = None,
+    after: list[str] | None = None,
 ) -> Tracker:
     """A tracker whose latest event is a user message (`text`, `intent`, `entities`), followed by the
     slot events Rasa's extraction produced for those entities, then the actions named in `after`.
@@ -35,7 +35,7 @@ def turn(
     values.update(slots or {})
     events: list[dict] = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": text, "parse_data": message}]
     for name, value in entities.items():
-        if name in values and not (intent.startswith("inquire") or intent.startswith("report")):
+        if name in values and not intent.startswith(("inquire", "report")):
             values[name] = value
             events.append({"event": "slot", "name": name, "value": value})
     for action_name in after or []:

@@ -10,8 +10,8 @@ from residency.db import UnitOfWork
 from residency.models import Notification, Resident, Transaction, TransferRequest, Visa
 from residency.services.base import NOT_ACTIVATED
 from tests.dialogue.conftest import OTHER_OWNER, OWNER, STRANGER
-from tests.domain import factories as f
 from tests.dialogue.helpers import run, slot_events, texts, turn
+from tests.domain import factories as f
 
 
 def balance(engine, establishment_id):
@@ -115,6 +115,7 @@ def test_stranger_gets_only_the_activation_hint(world):
     events, messages = run(services.QuoteRenewIqama(), turn(STRANGER, slots={"iqama_number": world.iqama, "duration": "P12M"}))
     assert texts(messages) == NOT_ACTIVATED
     assert "/start" in NOT_ACTIVATED
+    assert slot_events(events)["iqama_number"] is None
 
 
 def test_exit_reentry_issued_with_visa_number_in_the_receipt(engine, world):
@@ -170,6 +171,7 @@ def test_agent_without_the_service_is_told_to_ask_the_owner(engine, world):
         uow.commit()
     events, messages = run(services.QuoteRenewIqama(), turn(agent, slots={"iqama_number": world.iqama, "duration": "P12M"}))
     assert "ليست لديك صلاحية" in texts(messages)
+    assert slot_events(events)["pending_quote"] is None
     assert transactions(engine) == 0
 
 

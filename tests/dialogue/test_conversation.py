@@ -8,9 +8,9 @@ from datetime import date
 from actions import conversation, inquiries, prompts, services
 from residency.db import UnitOfWork
 from residency.services.base import NOT_ACTIVATED
-from tests.domain import factories as f
 from tests.dialogue.conftest import OWNER, STRANGER
 from tests.dialogue.helpers import run, slot_events, texts, turn
+from tests.domain import factories as f
 
 
 def test_fee_question_in_a_form_gives_that_services_fee_rules(world):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from actions import forms
 from residency.db import UnitOfWork
-from tests.domain import factories as f
 from tests.dialogue.conftest import OWNER, STRANGER
 from tests.dialogue.helpers import run, slot_events, texts, turn
+from tests.domain import factories as f
 
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
@@ -103,6 +103,7 @@ def test_visa_number_is_accepted_where_an_iqama_or_visa_is_asked(world):
     tracker = turn(OWNER, world.visa, entities={"visa_number": world.visa}, slots={"requested_slot": "iqama_number"},
                    form="extend_exit_reentry_form")
     slots, said, _ = validate(forms.ValidateExtendExitReentryForm(), tracker)
+    assert said == ""
     assert slots["visa_number"] == world.visa
     assert slots["requested_slot"] == "duration"
 
