@@ -16,12 +16,14 @@ digits are separate tokens ("ل٢١٨..." -> "ل" "218...").
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any, Dict, Iterable, List, Optional, Set, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -138,13 +140,38 @@ class ArabicTokenizer(Tokenizer):
         """Token texts (clitics split) that occur somewhere in training outside every entity."""
         words: Set[str] = set()
         for example in training_data.training_examples:
-            if not example.get(TEXT):
-                continue
-            entities = example.get("entities") or []
-            for token in self.tokenize(example, TEXT):
-                if not any(e["start"] < token.end and token.start < e["end"] for e in entities):
-                    words.add(token.text)
+            words |= self._example_context_words(example)
         return words
+
+    def _example_context_words(self, example: Message) -> Set[str]:
+        if not example.get(TEXT):
+            return set()
+        entities = example.get("entities") or []
+        return {
+            token.text
+            for token in self.tokenize(example, TEXT)
+            if not any(e["start"] < token.end and token.start < e["end"] for e in entities)
+        }
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Tokenizes the training data; the "seen outside entities" feature is leave-one-out.
+
+        A word counts as seen for a training example only when some OTHER example has it outside an
+        entity. Otherwise every non-entity word would be "seen" in training and CRF would learn that
+        an unseen word is always a name, which at prediction time (typos, new words) it is not.
+        """
+        training_data = super().process_training_data(training_data)
+        counts: Counter = Counter()
+        own_words = {}
+        for example in training_data.training_examples:
+            own_words[id(example)] = self._example_context_words(example)
+            counts.update(own_words[id(example)])
+        for example in training_data.training_examples:
+            own = own_words[id(example)]
+            for token in example.get(TOKENS_NAMES[TEXT]) or []:
+                others = counts[token.text] - (1 if token.text in own else 0)
+                token.set("pattern", {"seen_outside_entities": others > 0})
+        return training_data
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         """Normalised tokens with original-text offsets."""

@@ -77,3 +77,16 @@ def test_tokens_tell_whether_the_word_was_seen_outside_entities(tokenizer):
     seen = {t.text: t.get("pattern")["seen_outside_entities"] for t in tokenizer.tokenize(message("ابي خروج لمحمد"), "text")}
     # "محمد" only ever appeared inside a person_name entity in training.
     assert seen == {"ابي": True, "خروج": True, "ل": True, "محمد": False}
+
+
+def test_seen_feature_is_leave_one_out_on_training_data(model_storage, context):
+    examples = [message("جدد اقامة فلان"), message("جدد اقامته"), message("هلا")]
+    for example in examples:
+        example.set("intent", "inform")
+    data = TrainingData(training_examples=examples)
+    tokenizer = ArabicTokenizer.create({}, model_storage, Resource("loo"), context)
+    tokenizer.train(data)
+    tokenizer.process_training_data(data)
+    seen = {t.text: t.get("pattern")["seen_outside_entities"] for t in examples[0].get("text_tokens")}
+    # "جدد" is in another example; "اقامة" and "فلان" only in this one.
+    assert seen == {"جدد": True, "اقامه": False, "فلان": False}
