@@ -4,8 +4,8 @@ The value is ISO-8601 in months or days only: years become months ("سنة" -> "
 "P24M"), weeks become days ("اسبوعين" -> "P14D"), and a half month is days ("شهر ونص" -> "P45D").
 The span covers the number and unit as the user wrote them, without a leading clitic ("لسنة" ->
 "سنة"). Matching is on normalised text (any digit form, ة/ه, hamza-free). A unit with the article
-("السنة", "الشهر الجاي") or "هالشهر" is a point in time, not a duration, and is not matched; nor is one right after من/قبل/بعد
-("من يومين" = two days ago, "بعد اسبوع" = in a week) or last/next/this.
+("السنة", "الشهر الجاي") or "هالشهر" is a point in time, not a duration, and is not matched; nor is one right after من/قبل
+("من يومين" = two days ago) or last/this.
 
 The extractor is authoritative for `duration`: it replaces what earlier extractors produced.
 """
@@ -84,8 +84,9 @@ _NUMBER = "|".join(
 )
 _UNIT = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
 _FRACTION = "|".join(sorted(FRACTIONS, key=len, reverse=True))
-# A duration right after these words is a point in time: "من يومين" (two days ago), "بعد اسبوع", "last week".
-_TIME_REFERENCE = re.compile(r"(?:^|\W)(?:من|قبل|بعد|last|next|this|past)\s+$")
+# A duration right after these words is a point in time: "من يومين", "قبل اسبوع" (ago), "last week".
+# Not "بعد" or "next": "يرجع بعد شهرين" and "the next 60 days" are durations.
+_TIME_REFERENCE = re.compile(r"(?:^|\W)(?:من|قبل|last|this)\s+$")
 # Start of a word, optionally after a clitic (و ف ب ل, "لمده" is handled as a separate word).
 _WORD_START = r"(?:(?<=^)|(?<=[^\w])|(?<=[^\w][وفبل])|(?<=^[وفبل]))"
 _DURATION = re.compile(

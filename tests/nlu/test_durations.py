@@ -39,6 +39,8 @@ def extract(text, entities=None):
         ("خمسين يوم", "P50D", "خمسين يوم"),
         ("two weeks", "P14D", "two weeks"),
         ("خروج وعودة لسنة", "P12M", "سنة"),
+        ("يسافر ويرجع بعد شهرين", "P2M", "شهرين"),
+        ("expiring in the next 60 days", "P60D", "60 days"),
     ],
 )
 def test_durations(text, value, span):
@@ -46,7 +48,7 @@ def test_durations(text, value, span):
 
 
 @pytest.mark.parametrize(
-    "text", ["مين اقاماتهم تخلص هالشهر", "الشهر الجاي", "السنة الماضية", "سنوي", "انتهت من يومين", "بتخلص بعد اسبوع", "arrived last week"]
+    "text", ["مين اقاماتهم تخلص هالشهر", "الشهر الجاي", "السنة الماضية", "سنوي", "انتهت من يومين", "وصل قبل اسبوع", "arrived last week"]
 )
 def test_points_in_time_are_not_durations(text):
     assert extract(text) == []
