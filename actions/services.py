@@ -39,9 +39,9 @@ VISA_KINDS = {
     "cancel_exit_reentry": "exit_reentry",
     "cancel_final_exit": "final_exit",
 }
-NUMBER = "number"
+NUMBER = "number"  # the input of those services: the visa number if given, else the iqama number
 # The slots that say whom a request is about.
-PERSON_SLOTS = {"iqama_number", "visa_number", "border_number", "person_name"}  # the input of those services: the visa number if given, else the iqama number
+PERSON_SLOTS = {"iqama_number", "visa_number", "border_number", "person_name"}
 
 # service -> {input name: slot name}
 SERVICE_INPUTS: dict[str, dict[str, str]] = {
@@ -191,7 +191,8 @@ class ActionExecuteQuote(DomainAction):
 
 
 class ActionDeclineQuote(DomainAction):
-    """"إلغاء" (`deny`): drop the pending quote, nothing charged; "لا، خلها ٦ شهور" quotes again."""
+    """"إلغاء" (`deny`): drop the pending quote, nothing charged; "لا، خلها ٦ شهور" quotes again (a
+    correction the domain refuses leaves the pending quote as it was)."""
 
     def name(self) -> str:
         return "action_decline_quote"
@@ -204,9 +205,6 @@ class ActionDeclineQuote(DomainAction):
             dispatcher.utter_message(text="حسنًا. لا يوجد طلب مفتوح؛ اكتب ما تحتاجه متى شئت.")
             return reset_request()
         dispatcher.utter_message(text="تم إلغاء الطلب، ولم يُخصم أي مبلغ.")
-        return reset_request()
-
-    def on_error(self, tracker: Tracker) -> list[EventType]:
         return reset_request()
 
 
