@@ -40,6 +40,12 @@ NO_MODEL_MESSAGE = (
 )
 
 
+MODEL_NOT_LOADED_MESSAGE = (
+    "خادم Rasa يعمل لكنه لم يستطع تحميل النموذج (راجع {log}). أعد التدريب: make train\n"
+    "The Rasa server is up but could not load the model (see {log}). Retrain it: make train"
+)
+
+
 class ServersError(Exception):
     """A server could not be configured or started; the message says what to do (Arabic + English)."""
 
@@ -229,6 +235,8 @@ class ServerProcess:
     env: Mapping[str, str]
     cwd: Path = PROJECT_ROOT
     log_path: Path | None = None
+    # An HTTP status of ready_url meaning "up but broken for good" (Rasa: 409, no model could be loaded).
+    broken_status: int | None = None
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     def start(self) -> None:
@@ -254,6 +262,9 @@ class ServerProcess:
     def is_ready(self) -> bool:
         return url_answers(self.ready_url)
 
+    def is_broken(self) -> bool:
+        return self.broken_status is not None and url_status(self.ready_url) == self.broken_status
+
     def signal_group(self, signum: int) -> None:
         if self.process is not None and self.process.poll() is None:
             try:
@@ -272,13 +283,20 @@ def _die_with_parent() -> None:
     _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def url_answers(url: str, timeout: float = 1.0) -> bool:
-    """True when GET url answers HTTP 200."""
+def url_status(url: str, timeout: float = 1.0) -> int | None:
+    """The HTTP status GET url answers with, or None when nothing answers."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status == 200
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
     except (OSError, ValueError):
-        return False
+        return None
+
+
+def url_answers(url: str, timeout: float = 1.0) -> bool:
+    """True when GET url answers HTTP 200."""
+    return url_status(url, timeout) == 200
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -306,6 +324,7 @@ def rasa_process(settings: ServerSettings, endpoints: Path, log_dir: Path | None
             "--credentials", str(settings.credentials),
         ],
         ready_url=f"{settings.rasa_url}/status",
+        broken_status=409,
         env=child_environment(settings),
         log_path=None if log_dir is None else log_dir / f"rasa-{settings.rasa_port}.log",
     )
@@ -359,6 +378,8 @@ def wait_until_ready(
         for server in servers:
             if server.exit_code() is not None:
                 raise ServerDied(server)
+            if server.is_broken():
+                raise ServersError(MODEL_NOT_LOADED_MESSAGE.format(log=server.log_path or "stderr"))
         pending = [server for server in pending if not server.is_ready()]
         if not pending:
             return True

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -203,6 +204,31 @@ def test_server_not_ready_in_time_is_reported_and_stopped():
     assert code == 1
     assert "Rasa" in reports[0]
     assert never_ready.process.poll() is not None
+
+
+def test_rasa_up_without_a_loaded_model_fails_at_once_not_at_the_timeout():
+    port = free_port()
+    # A stand-in that answers like Rasa when the model could not be loaded: 409 on /status.
+    script = (
+        "import http.server\n"
+        "class H(http.server.BaseHTTPRequestHandler):\n"
+        "    def do_GET(self):\n"
+        "        self.send_response(409); self.end_headers()\n"
+        f"http.server.HTTPServer(('127.0.0.1', {port}), H).serve_forever()\n"
+    )
+    broken = ServerProcess(
+        name="Rasa",
+        argv=[sys.executable, "-c", script],
+        ready_url=f"http://127.0.0.1:{port}/status",
+        broken_status=409,
+        env=os.environ,
+    )
+    reports = []
+    started = time.monotonic()
+    code = supervise([broken], threading.Event(), timeout=60, announce=pytest.fail, report=reports.append)
+    assert code == 1 and time.monotonic() - started < 20
+    assert "make train" in reports[0]
+    assert broken.process.poll() is not None
 
 
 # --- the command ------------------------------------------------------------------------------
