@@ -79,9 +79,10 @@ def telegram_id(tracker: Tracker) -> int:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[UnitOfWork]:
-    """One database transaction on the configured database (MUQEEM_DATABASE_URL)."""
-    with UnitOfWork() as uow:
+def unit_of_work(read_only: bool = True) -> Iterator[UnitOfWork]:
+    """One database transaction on the configured database (MUQEEM_DATABASE_URL); read-only unless
+    the action executes a confirmed service."""
+    with UnitOfWork(read_only=read_only) as uow:
         yield uow
 
 

@@ -178,7 +178,7 @@ class ActionExecuteQuote(DomainAction):
             return []
         key = f"{tracker.sender_id}:{tracker.get_slot('pending_quote_id')}"
         try:
-            with unit_of_work() as uow:
+            with unit_of_work(read_only=False) as uow:
                 receipt = services.execute(uow, telegram_id(tracker), quote, key)
         except QuoteChanged as changed:
             dispatcher.utter_message(text=changed.message)

@@ -56,18 +56,23 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # pragma: no cover - trivial
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reader must not hold the write lock; a writer takes it first so that it never has to
+        # upgrade a read transaction (which SQLite refuses under contention).
+        read_only = connection.get_execution_options().get("muqeem_read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class UnitOfWork:
     """A database transaction with its repository: `with UnitOfWork() as uow: ...; uow.commit()`.
 
-    Leaving the block without `commit()` rolls everything back.
+    Leaving the block without `commit()` rolls everything back. `read_only=True` (inquiries, reports,
+    quotes) lets SQLite readers run beside a writer instead of queueing for the write lock.
     """
 
-    def __init__(self, engine: Engine | None = None) -> None:
+    def __init__(self, engine: Engine | None = None, read_only: bool = False) -> None:
         self._engine = engine or get_engine()
-        self._factory = sessionmaker(bind=self._engine, future=True, expire_on_commit=False)
+        bind = self._engine.execution_options(muqeem_read_only=True) if read_only else self._engine
+        self._factory = sessionmaker(bind=bind, future=True, expire_on_commit=False)
         self.session: Session
         self.repo: Repository
 
