@@ -11,6 +11,10 @@ split into "ل" + "ال"-word. A leading "ل" is also split from a word never se
 -> "ل" "رحيم"), because "for <name>" is the commonest way users attach a clitic to an entity;
 a short list of everyday ل-words (لازم, ليش, ...) and ل-initial names is never split. Letters and
 digits are separate tokens ("ل٢١٨..." -> "ل" "218...").
+
+Each token also carries, for CRFEntityExtractor's "pattern" feature, whether its word was seen
+outside any entity in training: a word that never was is most likely a name. On the training data
+itself this is computed leave-one-out (see `process_training_data`).
 """
 
 from __future__ import annotations
