@@ -7,11 +7,10 @@ The outage test stops the Rasa server and starts it again, so it runs last in th
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
-import signal
-import subprocess
 import time
 import urllib.request
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
+from bot import servers as server_control
 from bot.app import ACTIVATED, ALREADY_CHOSEN, UNAVAILABLE, UNKNOWN_COMMAND, WELCOME
 from bot.render import MESSAGE_LIMIT, needs_rtl_mark, utf16_len
 from residency.activation import issue_code
@@ -174,22 +174,22 @@ def telegram():
         yield Telegram(fake, loop)
     finally:
         loop.run(fake.stop())
+        loop.run(cancel_leftover_tasks())
         loop.close()
 
 
-@dataclass
-class BotProcess:
-    process: subprocess.Popen
-    log_path: os.PathLike
-
-    def log_tail(self, characters: int = 3000) -> str:
-        with open(self.log_path, encoding="utf-8", errors="replace") as log:
-            return log.read()[-characters:]
+async def cancel_leftover_tasks() -> None:
+    """Cancel what the server left running (a long poll the stopped bot no longer waits for)."""
+    leftovers = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in leftovers:
+        task.cancel()
+    await asyncio.gather(*leftovers, return_exceptions=True)
 
 
 @pytest.fixture(scope="module")
-def bot(stack, telegram, tmp_path_factory):
-    """`muqeem bot` with the fake token, polling the fake Bot API, talking to the test Rasa."""
+def bot(stack, telegram, tmp_path_factory) -> server_control.ServerProcess:
+    """`muqeem bot` with the fake token, polling the fake Bot API, talking to the test Rasa; run like
+    the servers (own process group, log file, ended with its parent, stopped at teardown)."""
     work = tmp_path_factory.mktemp("bot")
     env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "MUQEEM_"))}
     env.update(
@@ -199,27 +199,24 @@ def bot(stack, telegram, tmp_path_factory):
         MUQEEM_RASA_URL=stack.rasa_url,
         MUQEEM_VAR_DIR=str(work),
     )
-    log_path = work / "bot.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen([MUQEEM, "bot"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL)
-    running = BotProcess(process, log_path)
+    # The bot serves no URL: it is ready once the fake Bot API has seen run_polling's deleteWebhook.
+    process = server_control.ServerProcess(
+        name="bot", argv=[MUQEEM, "bot"], ready_url="", env=env, cwd=ROOT, log_path=work / "bot.log"
+    )
     try:
+        process.start()
         deadline = time.monotonic() + BOT_READY_SECONDS
-        # run_polling: getMe, deleteWebhook, then getUpdates
         while not telegram.fake.calls_of("deleteWebhook"):
-            assert process.poll() is None, f"the bot exited:\n{running.log_tail()}"
-            assert time.monotonic() < deadline, f"the bot did not poll in {BOT_READY_SECONDS} s:\n{running.log_tail()}"
+            assert process.exit_code() is None, f"the bot exited:\n{log_tail(process)}"
+            assert time.monotonic() < deadline, f"the bot did not poll in {BOT_READY_SECONDS} s:\n{log_tail(process)}"
             time.sleep(0.2)
-        yield running
+        yield process
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        server_control.stop_all([process])
+
+
+def log_tail(process: server_control.ServerProcess, characters: int = 3000) -> str:
+    return process.log_path.read_text(encoding="utf-8", errors="replace")[-characters:]
 
 
 @pytest.fixture
@@ -374,14 +371,31 @@ def test_long_report_is_split_and_comes_with_a_chart_and_a_csv(stack, world, use
     assert sorted(re.findall(r"\b2\d{9}\b", csv_text)) == sorted(world.report_iqamas)  # all of them
 
 
-def test_stranger_gets_only_the_activation_hint(stack, world, user):
+def assert_only_the_activation_hint(stack, world, user, messages) -> None:
     stranger = user(STRANGER)
-    for text in (f"جدد اقامة {world.renewal} سنة", "السلام عليكم", "تقرير الإقامات المنتهية"):
+    transactions, expiry = stack.transactions_of(world.renewal), stack.iqama_expiry(world.renewal)
+    for text in messages:
         reply = stranger.says(text)
         assert reply.texts == [NOT_ACTIVATED], text
         assert not reply.of("sendPhoto", "sendDocument")
-        assert not any(c.params.get("reply_markup") for c in reply.of("sendMessage"))
-    assert len(stack.transactions_of(world.renewal)) == 1  # the renewal test's, nothing more
+        assert not any(call.params.get("reply_markup") for call in reply.of("sendMessage"))
+    assert stack.transactions_of(world.renewal) == transactions
+    assert stack.iqama_expiry(world.renewal) == expiry
+
+
+def test_stranger_gets_only_the_activation_hint(stack, world, user):
+    assert_only_the_activation_hint(stack, world, user, (
+        f"جدد اقامة {world.renewal} سنة", "السلام عليكم", "تقرير الإقامات المنتهية", "/help", world.renewal,
+    ))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "product: a never-activated user's confirmation or cancellation is answered as if they were a user "
+    "('نعم' -> 'لا يوجد طلب بانتظار التأكيد، فلم يُنفَّذ شيء...', 'الغ الطلب' -> 'لا يوجد طلب مفتوح "
+    "لإلغائه...') instead of the activation hint; nothing is executed"
+))
+def test_stranger_confirming_or_cancelling_gets_only_the_activation_hint(stack, world, user):
+    assert_only_the_activation_hint(stack, world, user, ("نعم", "الغ الطلب"))
 
 
 def test_rasa_outage_gets_an_apology_and_charges_nothing(stack, world, user, bot):
@@ -393,7 +407,7 @@ def test_rasa_outage_gets_an_apology_and_charges_nothing(stack, world, user, bot
     try:
         assert owner.presses(keyboard, "تأكيد", expect=UNAVAILABLE).texts == [UNAVAILABLE]
         assert owner.says("نعم").texts == [UNAVAILABLE]
-        assert bot.process.poll() is None, bot.log_tail()
+        assert bot.exit_code() is None, log_tail(bot)
         assert stack.transactions_of(world.outage) == []
         assert stack.balance(world.establishment_id) == balance
     finally:
@@ -402,6 +416,6 @@ def test_rasa_outage_gets_an_apology_and_charges_nothing(stack, world, user, bot
     # Rasa is back (its conversations start afresh): the bot goes on without a restart
     greeting = owner.says("السلام عليكم")
     assert greeting.texts and UNAVAILABLE not in greeting.text, greeting.texts
-    assert bot.process.poll() is None
+    assert bot.exit_code() is None, log_tail(bot)
     assert stack.transactions_of(world.outage) == []
     assert stack.balance(world.establishment_id) == balance
