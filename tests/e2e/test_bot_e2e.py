@@ -133,10 +133,8 @@ class TelegramUser:
 
     def wait_for(self, mark: int, done: Callable[[Reply], bool]) -> Reply:
         """Wait until the reply since `mark` satisfies `done`, then until the bot is quiet."""
-        try:
-            self.telegram.wait(lambda fake: done(self.reply_since(mark)), REPLY_SECONDS)
-        finally:
-            self.telegram.wait_quiet()
+        self.telegram.wait(lambda fake: done(self.reply_since(mark)), REPLY_SECONDS)
+        self.telegram.wait_quiet()
         return self.reply_since(mark)
 
     def push(self, update) -> int:
