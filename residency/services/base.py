@@ -208,6 +208,36 @@ class ServiceContext:
             missing = total - payer.balance
             raise Refusal("insufficient_balance", insufficient_balance_message(payer.balance, total), missing=missing)
 
+    def priced_quote(
+        self,
+        service: str,
+        resident: Resident,
+        inputs: dict[str, Any],
+        lines: list[FeeLine],
+        effects: dict[str, Any],
+        payer: Establishment | None = None,
+    ) -> Quote:
+        """The quote of `service` for `resident`, paid by `payer` (default: the actor's establishment);
+        refuses `insufficient_balance` when the payer's balance does not cover a positive total."""
+        quoted = Quote(
+            service=service,
+            inputs=inputs,
+            lines=lines,
+            effects=effects,
+            resident_iqama=resident.iqama_number or None,  # a new arrival has no iqama yet
+            resident_name=resident.name_ar,
+            payer_number=payer.number if payer is not None else self.actor.establishment_number,
+        )
+        if quoted.total > 0:
+            self.require_balance(payer or self.establishment, quoted.total)
+        return quoted
+
+    def quoted_resident(self, quote: Quote, transaction) -> Resident:
+        """In `apply`: the resident the quote names by iqama number, recorded as the transaction's resident."""
+        resident = self.resident(quote.inputs["iqama_number"])
+        transaction.resident_id = resident.id
+        return resident
+
 
 VISA_KIND_LABELS = {"exit_reentry": "خروج وعودة", "final_exit": "خروج نهائي"}
 

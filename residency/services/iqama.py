@@ -52,8 +52,9 @@ class RenewIqama(Service):
             months, resident.occupation, resident.dependants, est.saudi_count, est.expat_count, fine, fine_label
         )
         new_expiry = calendar.add_months(resident.iqama_expiry, months)
-        quoted = Quote(
-            service=self.name,
+        return ctx.priced_quote(
+            self.name,
+            resident,
             inputs={"iqama_number": resident.iqama_number, "period": f"P{months}M"},
             lines=lines,
             effects={
@@ -61,16 +62,10 @@ class RenewIqama(Service):
                 "new_expiry": new_expiry.isoformat(),
                 "late": bool(fine),
             },
-            resident_iqama=resident.iqama_number,
-            resident_name=resident.name_ar,
-            payer_number=est.number,
         )
-        ctx.require_balance(est, quoted.total)
-        return quoted
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
-        resident = ctx.resident(quote.inputs["iqama_number"])
-        transaction.resident_id = resident.id
+        resident = ctx.quoted_resident(quote, transaction)
         resident.iqama_expiry = date.fromisoformat(quote.effects["new_expiry"])
         if quote.effects["late"]:
             resident.late_renewal_offences += 1
@@ -124,16 +119,13 @@ class IssueIqama(Service):
             fine,
             f"غرامة تأخر إصدار الإقامة ({days_since_arrival} يومًا من الوصول)",
         )
-        quoted = Quote(
-            service=self.name,
+        return ctx.priced_quote(
+            self.name,
+            resident,
             inputs={"border_number": border, "period": f"P{months}M"},
             lines=lines,
             effects={"new_expiry": calendar.add_months(ctx.today, months).isoformat()},
-            resident_name=resident.name_ar,
-            payer_number=est.number,
         )
-        ctx.require_balance(est, quoted.total)
-        return quoted
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
         resident = ctx.repo.resident_by_border(ctx.actor.establishment_id, quote.inputs["border_number"])

@@ -37,22 +37,16 @@ class ChangeOccupation(Service):
             )
         if new == resident.occupation:
             raise Refusal("same_occupation", f"مهنة المقيم الحالية هي «{new}» أصلًا؛ اختر مهنة مختلفة.")
-        est = ctx.establishment
-        quoted = Quote(
-            service=self.name,
+        return ctx.priced_quote(
+            self.name,
+            resident,
             inputs={"iqama_number": resident.iqama_number, "occupation": new},
             lines=[FeeLine("occupation_fee", "رسوم تعديل المهنة", int(RULES["occupation_change"]["fee"]))],
             effects={"old_occupation": resident.occupation, "new_occupation": new},
-            resident_iqama=resident.iqama_number,
-            resident_name=resident.name_ar,
-            payer_number=est.number,
         )
-        ctx.require_balance(est, quoted.total)
-        return quoted
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
-        resident = ctx.resident(quote.inputs["iqama_number"])
-        transaction.resident_id = resident.id
+        resident = ctx.quoted_resident(quote, transaction)
         resident.occupation = quote.inputs["occupation"]
         return {"iqama_number": resident.iqama_number, "occupation": resident.occupation}
 
@@ -77,8 +71,9 @@ class UpdatePassport(Service):
                 "passport_expiry_not_later",
                 f"تاريخ الانتهاء الجديد يجب أن يكون بعد تاريخ الجواز الحالي {calendar.format_date(resident.passport_expiry)}.",
             )
-        return Quote(
-            service=self.name,
+        return ctx.priced_quote(
+            self.name,
+            resident,
             inputs={
                 "iqama_number": resident.iqama_number,
                 "passport_number": number,
@@ -91,14 +86,10 @@ class UpdatePassport(Service):
                 "new_passport_number": number,
                 "new_passport_expiry": expiry.isoformat(),
             },
-            resident_iqama=resident.iqama_number,
-            resident_name=resident.name_ar,
-            payer_number=ctx.actor.establishment_number,
         )
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
-        resident = ctx.resident(quote.inputs["iqama_number"])
-        transaction.resident_id = resident.id
+        resident = ctx.quoted_resident(quote, transaction)
         resident.passport_number = quote.inputs["passport_number"]
         resident.passport_expiry = date.fromisoformat(quote.inputs["passport_expiry"])
         return {"iqama_number": resident.iqama_number, "passport_number": resident.passport_number}

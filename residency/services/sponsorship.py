@@ -62,8 +62,9 @@ class TransferSponsorship(Service):
                 "target_has_no_owner",
                 "المنشأة المستقبلة ليس لها مستخدم مفعّل في المساعد؛ لا يمكنها قبول الطلب حاليًا.",
             )
-        return Quote(
-            service=self.name,
+        return ctx.priced_quote(
+            self.name,
+            resident,
             inputs={"iqama_number": resident.iqama_number, "establishment_number": target.number},
             lines=[],
             effects={
@@ -71,15 +72,12 @@ class TransferSponsorship(Service):
                 "target_name": target.name_ar,
                 "target_fee": transfer_fee(resident.transfer_count),
             },
-            resident_iqama=resident.iqama_number,
-            resident_name=resident.name_ar,
-            payer_number=target.number,
+            payer=target,
         )
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
-        resident = ctx.resident(quote.inputs["iqama_number"])
+        resident = ctx.quoted_resident(quote, transaction)
         target = ctx.repo.establishment_by_number(quote.inputs["establishment_number"])
-        transaction.resident_id = resident.id
         request = TransferRequest(
             resident_id=resident.id,
             from_establishment_id=ctx.actor.establishment_id,

@@ -129,6 +129,30 @@ def _exit_reentry_active_message(visa: Visa, instead: str) -> str:
     )
 
 
+def _issue_visa(
+    ctx: ServiceContext,
+    resident: Resident,
+    transaction,
+    kind: str,
+    entry_type: str | None,
+    issued_on: str,
+    valid_until: str,
+) -> Visa:
+    """A new issued visa of `kind` for `resident` from the quoted ISO dates, recorded under `transaction`."""
+    visa = Visa(
+        number=new_visa_number(ctx.uow),
+        resident_id=resident.id,
+        kind=kind,
+        entry_type=entry_type,
+        issued_on=date.fromisoformat(issued_on),
+        valid_until=date.fromisoformat(valid_until),
+        status="issued",
+        transaction_id=transaction.id,
+    )
+    ctx.repo.add(visa)
+    return visa
+
+
 @register
 class IssueExitReentry(Service):
     """Issue a single or multiple exit/re-entry visa; return-before = today + the duration.
@@ -185,9 +209,9 @@ class IssueExitReentry(Service):
         wording = period.describe_ar()
         if period.days:
             wording += f"، تُحسب {calendar.Duration(months=months).describe_ar()}"
-        est = ctx.establishment
-        quoted = Quote(
-            service=self.name,
+        return ctx.priced_quote(
+            self.name,
+            resident,
             inputs={"iqama_number": resident.iqama_number, "visa_type": entry_type, "duration": period.iso()},
             lines=[
                 fees.FeeLine(
@@ -202,27 +226,14 @@ class IssueExitReentry(Service):
                 "issued_on": ctx.today.isoformat(),
                 "return_before": return_before.isoformat(),
             },
-            resident_iqama=resident.iqama_number,
-            resident_name=resident.name_ar,
-            payer_number=est.number,
         )
-        ctx.require_balance(est, quoted.total)
-        return quoted
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
-        resident = ctx.resident(quote.inputs["iqama_number"])
-        transaction.resident_id = resident.id
-        visa = Visa(
-            number=new_visa_number(ctx.uow),
-            resident_id=resident.id,
-            kind=EXIT_REENTRY,
-            entry_type=quote.effects["visa_type"],
-            issued_on=date.fromisoformat(quote.effects["issued_on"]),
-            valid_until=date.fromisoformat(quote.effects["return_before"]),
-            status="issued",
-            transaction_id=transaction.id,
+        resident = ctx.quoted_resident(quote, transaction)
+        effects = quote.effects
+        visa = _issue_visa(
+            ctx, resident, transaction, EXIT_REENTRY, effects["visa_type"], effects["issued_on"], effects["return_before"]
         )
-        ctx.repo.add(visa)
         return {
             "visa_number": visa.number,
             "iqama_number": resident.iqama_number,
@@ -260,9 +271,9 @@ class ExtendExitReentry(Service):
         )
         if outside:
             label += "، مضاعفة لأن المقيم خارج المملكة"
-        est = ctx.establishment
-        quoted = Quote(
-            service=self.name,
+        return ctx.priced_quote(
+            self.name,
+            resident,
             inputs={"number": visa.number, "months": f"P{extra_months}M"},
             lines=[fees.FeeLine("extension_fee", label, fees.extension_fee(visa.entry_type, extra_months, outside))],
             effects={
@@ -273,12 +284,7 @@ class ExtendExitReentry(Service):
                 "old_return_before": visa.valid_until.isoformat(),
                 "new_return_before": new_return_before.isoformat(),
             },
-            resident_iqama=resident.iqama_number,
-            resident_name=resident.name_ar,
-            payer_number=est.number,
         )
-        ctx.require_balance(est, quoted.total)
-        return quoted
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
         visa = ctx.repo.visa_by_number(ctx.actor.establishment_id, quote.inputs["number"])
@@ -309,8 +315,9 @@ class CancelExitReentry(Service):
                 f"صدرت تأشيرة الخروج والعودة رقم {visa.number} في {_fmt(visa.issued_on)}، ولا تُلغى إلا خلال "
                 f"{window} يومًا من إصدارها. اتركها تنتهي في {_fmt(visa.valid_until)} أو راجع مكتب الجوازات.",
             )
-        return Quote(
-            service=self.name,
+        return ctx.priced_quote(
+            self.name,
+            resident,
             inputs={"number": visa.number},
             lines=[],
             effects={
@@ -319,9 +326,6 @@ class CancelExitReentry(Service):
                 "return_before": visa.valid_until.isoformat(),
                 "note": "الإلغاء مجاني، ولا تُسترد رسوم إصدار التأشيرة.",
             },
-            resident_iqama=resident.iqama_number,
-            resident_name=resident.name_ar,
-            payer_number=ctx.actor.establishment_number,
         )
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
@@ -372,30 +376,18 @@ class IssueFinalExit(Service):
                 "فلا حاجة لإصدار أخرى.",
             )
         leave_before = ctx.today + timedelta(days=int(RULES["final_exit"]["valid_days"]))
-        return Quote(
-            service=self.name,
+        return ctx.priced_quote(
+            self.name,
+            resident,
             inputs={"iqama_number": resident.iqama_number},
             lines=[],
             effects={"issued_on": ctx.today.isoformat(), "leave_before": leave_before.isoformat()},
-            resident_iqama=resident.iqama_number,
-            resident_name=resident.name_ar,
-            payer_number=ctx.actor.establishment_number,
         )
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
-        resident = ctx.resident(quote.inputs["iqama_number"])
-        transaction.resident_id = resident.id
-        visa = Visa(
-            number=new_visa_number(ctx.uow),
-            resident_id=resident.id,
-            kind=FINAL_EXIT,
-            entry_type=None,
-            issued_on=date.fromisoformat(quote.effects["issued_on"]),
-            valid_until=date.fromisoformat(quote.effects["leave_before"]),
-            status="issued",
-            transaction_id=transaction.id,
-        )
-        ctx.repo.add(visa)
+        resident = ctx.quoted_resident(quote, transaction)
+        effects = quote.effects
+        visa = _issue_visa(ctx, resident, transaction, FINAL_EXIT, None, effects["issued_on"], effects["leave_before"])
         return {
             "visa_number": visa.number,
             "iqama_number": resident.iqama_number,
@@ -420,14 +412,12 @@ class CancelFinalExit(Service):
             f"لا يُلغى الخروج النهائي بعد انتهاء الإقامة: على المقيم المغادرة قبل {_fmt(visa.valid_until)}، "
             "أو راجع مكتب الجوازات.",
         )
-        return Quote(
-            service=self.name,
+        return ctx.priced_quote(
+            self.name,
+            resident,
             inputs={"number": visa.number},
             lines=[],
             effects={"visa_number": visa.number, "leave_before": visa.valid_until.isoformat()},
-            resident_iqama=resident.iqama_number,
-            resident_name=resident.name_ar,
-            payer_number=ctx.actor.establishment_number,
         )
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
