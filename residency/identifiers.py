@@ -185,8 +185,8 @@ def parse_passport_number(text: str) -> str:
     bad_passport otherwise."""
     rules = RULES["passport"]
     min_digits, max_digits = rules["min_digits"], rules["max_digits"]
-    # A passport of digits alone has one digit more than the shortest lettered one (SPEC: 7-9 vs 6-9).
-    pattern = rf"[A-Z]{{1,2}}[0-9]{{{min_digits},{max_digits}}}|[0-9]{{{min_digits + 1},{max_digits}}}"
+    digits_only_min = rules["digits_only_min_digits"]
+    pattern = rf"[A-Z]{{1,2}}[0-9]{{{min_digits},{max_digits}}}|[0-9]{{{digits_only_min},{max_digits}}}"
     candidate = normalize_digits(_SEPARATORS.sub("", text))
     # isascii() first: str.upper() maps some non-Latin letters (Turkish dotless i) to Latin ones.
     if candidate.isascii() and re.fullmatch(pattern, candidate.upper()):
@@ -194,7 +194,7 @@ def parse_passport_number(text: str) -> str:
     raise InvalidInput(
         "bad_passport",
         f"رقم الجواز غير صحيح. اكتبه كما في الجواز: حرف أو حرفان لاتينيان ثم {min_digits}-{max_digits} أرقام "
-        f"(مثل A12345678)، أو {min_digits + 1}-{max_digits} أرقام فقط.",
+        f"(مثل A12345678)، أو {digits_only_min}-{max_digits} أرقام فقط.",
     )
 
 

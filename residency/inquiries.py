@@ -21,8 +21,8 @@ from residency.names import LayeredNameIndex, NameIndex, normalize_name
 from residency.rules import RULES
 from residency.services.base import ServiceContext, authorise, is_active, visa_status
 
-# How many visas an inquiry by iqama number lists (the current ones first, then the latest others).
-VISAS_LISTED = 5
+# How many visas an inquiry by iqama number lists (rules.yml display.visas_listed).
+VISAS_LISTED = int(RULES["display"]["visas_listed"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,8 @@ from residency.db import UnitOfWork
 from residency.models import Establishment, Notification, ReminderItem, Resident, User, Visa, utcnow
 from residency.rules import RULES
 
-# Lines listed per section of a reminder; the rest are counted (the report lists them all).
-LINES_PER_SECTION = 15
+# Lines listed per section of a reminder (rules.yml display.reminder_lines_per_section); the rest are counted.
+LINES_PER_SECTION = int(RULES["display"]["reminder_lines_per_section"])
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from residency.reports import AbroadRow, AccountStatus, ExpiringRow, HistoryRow
 from residency.rules import RULES
 from residency.services.base import VISA_KIND_LABELS
 
-# Long lists are cut here (a Telegram message holds 4096 characters); the rest is counted.
-MAX_LIST_LINES = 40
+# Long lists are cut here (rules.yml display.max_list_lines); the rest is counted.
+MAX_LIST_LINES = int(RULES["display"]["max_list_lines"])
 BULLET = "•"
 
 SERVICE_LABELS_AR = {
