@@ -145,13 +145,10 @@ def answer_error(dispatcher: CollectingDispatcher, error: Exception) -> None:
         dispatcher.utter_message(text=SYSTEM_FAILURE)
 
 
-def is_stranger(error: Exception) -> bool:
-    return isinstance(error, Unauthorized) and error.code == "not_activated"
-
-
 class DomainAction(Action, ABC):
-    """An action that calls the domain: typed errors become their Arabic message (and
-    `on_error()` events); a database failure becomes a short apology and changes nothing."""
+    """An action answering the sender: a sender who is not an activated user gets the activation hint
+    and nothing else; typed errors become their Arabic message (and `on_error()` events); a database
+    failure becomes a short apology and changes nothing."""
 
     @abstractmethod
     def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
@@ -163,6 +160,7 @@ class DomainAction(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         try:
+            require_activated(tracker)
             return self.perform(dispatcher, tracker, domain)
         except ResidencyError as error:
             answer_error(dispatcher, error)

@@ -1,12 +1,16 @@
-"""Conversation around the services: greeting and help menu, cancel, goodbye, a bare value outside a form,
-a question in the middle of a form, and the iqama question (which searches by name when given one).
+"""Conversation around the services: greeting and help menu, small talk, cancel, goodbye, a bare value
+outside a form, a question in the middle of a form, and the iqama question (which searches by name when
+given one).
 
-A sender who is not an activated user gets only the activation hint (`/start CODE`).
+Every answer here is a DomainAction, so a sender who is not an activated user gets only the activation
+hint (`/start CODE`), whatever they write.
 """
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType
+from abc import ABC
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
@@ -16,7 +20,6 @@ from actions.common import (
     latest_entity,
     latest_intent,
     pending_quote,
-    require_activated,
     reset_request,
 )
 from actions.inquiries import (
@@ -35,6 +38,18 @@ from residency.errors import InvalidInput
 CANCELLED = "تم إلغاء الطلب، ولم يُخصم أي مبلغ."
 NOTHING_OPEN = "لا يوجد طلب مفتوح لإلغائه. اكتب ما تحتاجه متى شئت."
 NOT_UNDERSTOOD_IN_FORM = "لم أفهم إجابتك."
+NOT_UNDERSTOOD = "لم أفهم طلبك. جرّب مثلًا: «جدد اقامة 2XXXXXXXXX سنة» أو «مين اقاماتهم تخلص هالشهر؟»، أو اكتب «مساعدة»."
+GOODBYE = "في أمان الله. إذا احتجت شيئًا اكتب لي في أي وقت."
+# Small talk outside a form (intent -> answer); in a form, SMALL_TALK_IN_FORM.
+SMALL_TALK = {
+    "thank": "العفو، في الخدمة دائمًا.",
+    "bot_challenge": "أنا مساعد آلي لخدمات الإقامة في منشأتك، ولست موظفًا بشريًا. اكتب «مساعدة» لترى ما أستطيع فعله.",
+    "out_of_scope": (
+        "هذا خارج ما أستطيع خدمتك فيه. أنا أنجز خدمات إقامات عمال منشأتك: تجديد وإصدار الإقامة، الخروج والعودة، "
+        "الخروج النهائي، تعديل المهنة، نقل الخدمات، تحديث الجواز، والاستعلامات والتقارير. اكتب «مساعدة» للأمثلة."
+    ),
+    "nlu_fallback": NOT_UNDERSTOOD,
+}
 # Parsers whose Arabic error says why a number is not the one asked for ("هذا يبدو رقم حدود ...").
 PARSERS = {
     "iqama_number": identifiers.parse_iqama,
@@ -56,7 +71,6 @@ class ActionGreet(DomainAction):
         return "action_greet"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        require_activated(tracker)
         dispatcher.utter_message(text="أهلًا وسهلًا!\n" + MENU)
         return []
 
@@ -66,9 +80,33 @@ class ActionHelp(DomainAction):
         return "action_help"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        require_activated(tracker)
         dispatcher.utter_message(text=MENU)
         return []
+
+
+class ActionSmallTalk(DomainAction):
+    """Thanks, "are you a bot?", out of scope, or a message the NLU is unsure of, outside a form."""
+
+    def name(self) -> str:
+        return "action_small_talk"
+
+    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        dispatcher.utter_message(text=SMALL_TALK.get(latest_intent(tracker), NOT_UNDERSTOOD))
+        return []
+
+
+class ActionDefaultFallback(DomainAction):
+    """Rasa's fallback when no rule predicts the next action: the hint, and the message is forgotten."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        dispatcher.utter_message(text=NOT_UNDERSTOOD)
+        return [UserUtteranceReverted()]
+
+    def on_error(self, tracker: Tracker) -> list[EventType]:
+        return [UserUtteranceReverted()]
 
 
 def _close_request(dispatcher: CollectingDispatcher, tracker: Tracker, closing: str) -> tuple[list[EventType], bool]:
@@ -79,27 +117,35 @@ def _close_request(dispatcher: CollectingDispatcher, tracker: Tracker, closing: 
     return [ActiveLoop(None)] + reset_request(), was_open
 
 
-class ActionCancelRequest(Action):
+class ClosingAction(DomainAction, ABC):
+    """An answer that ends the open request; the request ends even when the answer fails."""
+
+    def on_error(self, tracker: Tracker) -> list[EventType]:
+        return [ActiveLoop(None)] + reset_request()
+
+
+class ActionCancelRequest(ClosingAction):
     """`cancel` at any step: stop the form, forget the request and any pending quote."""
 
     def name(self) -> str:
         return "action_cancel_request"
 
-    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
         events, was_open = _close_request(dispatcher, tracker, CANCELLED)
         if not was_open:
             dispatcher.utter_message(text=NOTHING_OPEN)
         return events
 
 
-class ActionCloseRequest(Action):
-    """Before goodbye: an open request is cancelled rather than left half-done."""
+class ActionGoodbye(ClosingAction):
+    """Goodbye: an open request is cancelled rather than left half-done."""
 
     def name(self) -> str:
-        return "action_close_request"
+        return "action_goodbye"
 
-    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
         events, _ = _close_request(dispatcher, tracker, CANCELLED)
+        dispatcher.utter_message(text=GOODBYE)
         return events
 
 
@@ -111,7 +157,6 @@ class ActionHandleInform(DomainAction):
         return "action_handle_inform"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        require_activated(tracker)
         service = correction_of_pending(tracker)
         if service:
             return quote_and_offer(dispatcher, tracker, service)
@@ -124,7 +169,7 @@ class ActionHandleInform(DomainAction):
         elif pending_quote(tracker) is not None:
             dispatcher.utter_message(text="طلبك بانتظار تأكيدك: اضغط «تأكيد» للتنفيذ أو «إلغاء».", buttons=CONFIRM_BUTTONS)
         else:
-            dispatcher.utter_message(response="utter_default")
+            dispatcher.utter_message(text=NOT_UNDERSTOOD)
         return []
 
 

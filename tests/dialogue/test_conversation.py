@@ -1,16 +1,25 @@
 """Conversation actions on the real database: mid-form questions, name search offering buttons, cancel,
-greeting, inquiries and reports (with the chart and CSV attachments)."""
+greeting, small talk, goodbye, inquiries and reports (with the chart and CSV attachments), and the
+activation hint as the only answer to a stranger, whatever the message."""
 from __future__ import annotations
 
 import base64
+import inspect
 from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk import Action
 
 from actions import conversation, inquiries, prompts, services
 from residency.db import UnitOfWork
 from residency.services.base import NOT_ACTIVATED
 from tests.dialogue.conftest import OWNER, STRANGER
-from tests.dialogue.helpers import run, slot_events, texts, turn
+from tests.dialogue.helpers import DOMAIN, run, slot_events, texts, turn
 from tests.domain import factories as f
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_fee_question_in_a_form_gives_that_services_fee_rules(world):
@@ -128,3 +137,69 @@ def test_switching_service_keeps_the_resident_unless_another_is_named(world):
                     turn(OWNER, "خروج نهائي لراجيش", intent="issue_final_exit", entities={"person_name": "راجيش"},
                          slots=slots, form="renew_iqama_form"))
     assert slot_events(events)["iqama_number"] is None
+
+
+def _actions_by_name() -> dict[str, Action]:
+    """Every concrete custom action of actions/, by name."""
+    found, classes = {}, list(Action.__subclasses__())
+    while classes:
+        cls = classes.pop()
+        classes += cls.__subclasses__()
+        if cls.__module__.startswith("actions.") and not inspect.isabstract(cls):
+            found[cls().name()] = cls()
+    return found
+
+
+def _answer_of_each_intent() -> dict[str, str]:
+    """intent -> the action that answers it outside a form, from data/rules (a service's answer is its
+    quote: `action_start_request` and the form say nothing to a stranger)."""
+    answers = {}
+    for path in sorted((ROOT / "data" / "rules").glob("*.yml")):
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]:
+            first, second = rule["steps"][:2]
+            if "condition" in rule or "action" not in second:
+                continue
+            intents = [step["intent"] for step in first.get("or", [first]) if "intent" in step]
+            for intent in intents:
+                action = second["action"]
+                answers[intent] = f"action_quote_{intent}" if action == "action_start_request" else action
+    return answers
+
+
+ACTIONS = _actions_by_name()
+ANSWER_OF_INTENT = _answer_of_each_intent()
+
+
+def test_every_intent_has_an_answer_outside_a_form():
+    assert set(ANSWER_OF_INTENT) == set(DOMAIN["intents"]) | {"nlu_fallback"}
+
+
+@pytest.mark.parametrize("intent", sorted(ANSWER_OF_INTENT))
+def test_stranger_gets_the_activation_hint_alone_whatever_they_write(world, intent):
+    entities = {"iqama_number": world.iqama} if intent in ("inform", "renew_iqama", "inquire_resident") else {}
+    events, messages = run(ACTIONS[ANSWER_OF_INTENT[intent]],
+                           turn(STRANGER, intent=intent, entities=entities, slots={"pending_quote": {"service": "renew_iqama"}}))
+    assert [(m["text"], m["buttons"], m["custom"]) for m in messages] == [(NOT_ACTIVATED, [], {})]
+    assert "pending_quote" not in slot_events(events) or slot_events(events)["pending_quote"] is None
+
+
+def test_stranger_gets_the_hint_from_rasas_fallback_too(world):
+    events, messages = run(conversation.ActionDefaultFallback(), turn(STRANGER, "؟؟"))
+    assert texts(messages) == NOT_ACTIVATED
+    assert events == [{"event": "rewind", "timestamp": None}]
+
+
+@pytest.mark.parametrize("intent", ["thank", "bot_challenge", "out_of_scope", "nlu_fallback"])
+def test_small_talk_gets_its_own_short_answer(world, intent):
+    _, messages = run(conversation.ActionSmallTalk(), turn(OWNER, intent=intent))
+    assert texts(messages) == conversation.SMALL_TALK[intent]
+
+
+def test_goodbye_in_a_form_cancels_the_request_then_says_goodbye(world):
+    tracker = turn(OWNER, "مع السلامة", intent="goodbye", slots={"iqama_number": world.iqama,
+                   "requested_slot": "duration"}, form="renew_iqama_form")
+    events, messages = run(conversation.ActionGoodbye(), tracker)
+    assert [m["text"] for m in messages] == [conversation.CANCELLED, conversation.GOODBYE]
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+    _, messages = run(conversation.ActionGoodbye(), turn(OWNER, "مع السلامة", intent="goodbye"))
+    assert texts(messages) == conversation.GOODBYE

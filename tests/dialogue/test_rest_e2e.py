@@ -197,3 +197,17 @@ def test_transfer_asks_the_receiving_owner(engine, world, rasa):
     with UnitOfWork(engine) as uow:
         assert uow.session.execute(select(TransferRequest.status)).scalar_one() == "pending"
     assert _balance(engine, world) == 50_000
+
+
+# Every kind of message from a never-activated sender gets the activation hint alone.
+STRANGER_MESSAGES = (
+    "نعم", "/affirm", "لا", "/deny", "الغ الطلب", "/cancel", "شكرا", "مع السلامة", "انت بوت؟",
+    "كم درجة الحرارة اليوم؟", "ممممم", "/help", "ابي اجدد اقامة", "ابحث عن محمد", "بيانات العامل", "2000000006",
+)
+
+
+@pytest.mark.parametrize("text", STRANGER_MESSAGES)
+def test_stranger_gets_the_activation_hint_alone(engine, world, rasa, text):
+    replies = User(rasa, STRANGER).says(text)
+    assert replies == [{"recipient_id": str(STRANGER), "text": NOT_ACTIVATED}]
+    assert _transactions(engine) == 0

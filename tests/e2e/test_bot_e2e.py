@@ -387,13 +387,8 @@ def test_stranger_gets_only_the_activation_hint(stack, world, user):
     ))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product: a never-activated user's confirmation or cancellation is answered as if they were a user "
-    "('نعم' -> 'لا يوجد طلب بانتظار التأكيد، فلم يُنفَّذ شيء...', 'الغ الطلب' -> 'لا يوجد طلب مفتوح "
-    "لإلغائه...') instead of the activation hint; nothing is executed"
-))
 def test_stranger_confirming_or_cancelling_gets_only_the_activation_hint(stack, world, user):
-    assert_only_the_activation_hint(stack, world, user, ("نعم", "الغ الطلب"))
+    assert_only_the_activation_hint(stack, world, user, ("نعم", "لا", "الغ الطلب", "/cancel"))
 
 
 def test_rasa_outage_gets_an_apology_and_charges_nothing(stack, world, user, bot):
