@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from residency import calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, Refusal
-from residency.establishments import find_establishment, resident_count
+from residency.establishments import find_establishment
 from residency.models import DrivingLicence, Resident
 from residency.names import is_arabic, name_key_for
 from residency.services.resident_changes import canonical_occupation
@@ -254,7 +254,7 @@ def import_residents(uow: UnitOfWork, establishment_number: str, source: str | P
     if result.imported:
         try:
             uow.session.flush()
-            est.expat_count = max(est.expat_count, resident_count(uow, est.id))
+            est.expat_count = max(est.expat_count, uow.repo.resident_count(est.id))
             uow.commit()
         except IntegrityError:
             # Another writer added one of these iqama numbers after the check.

@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from residency import calendar, identifiers
 from residency.rules import RULES
@@ -79,12 +79,6 @@ def add_establishment(
     return est
 
 
-def resident_count(uow: UnitOfWork, establishment_id: int) -> int:
-    return uow.session.execute(
-        select(func.count(Resident.id)).where(Resident.establishment_id == establishment_id)
-    ).scalar_one()
-
-
 def establishment_json(uow: UnitOfWork, est: Establishment) -> dict[str, Any]:
     """The establishment as JSON-ready data (see the module docstring)."""
     users = uow.session.execute(
@@ -98,7 +92,7 @@ def establishment_json(uow: UnitOfWork, est: Establishment) -> dict[str, Any]:
         "subscription_until": est.subscription_until.isoformat(),
         "saudi_count": est.saudi_count,
         "expat_count": est.expat_count,
-        "resident_count": resident_count(uow, est.id),
+        "resident_count": uow.repo.resident_count(est.id),
         "users": [
             {"telegram_id": u.telegram_id, "role": u.role, "services": sorted(u.service_set)} for u in users
         ],

@@ -164,9 +164,6 @@ def account_status(uow: UnitOfWork, telegram_id: int) -> AccountStatus:
     """Plan, subscription, balance and head counts of the sender's establishment."""
     actor = authorise(uow, telegram_id, "account_status")
     est = uow.repo.establishment(actor.establishment_id)
-    resident_count = uow.session.execute(
-        select(func.count(Resident.id)).where(Resident.establishment_id == est.id)
-    ).scalar_one()
     return AccountStatus(
         number=est.number,
         name_ar=est.name_ar,
@@ -174,7 +171,7 @@ def account_status(uow: UnitOfWork, telegram_id: int) -> AccountStatus:
         subscription_until=est.subscription_until,
         subscription_days_left=calendar.days_until(est.subscription_until),
         balance=est.balance,
-        resident_count=resident_count,
+        resident_count=uow.repo.resident_count(est.id),
         saudi_count=est.saudi_count,
         expat_count=est.expat_count,
     )

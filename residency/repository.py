@@ -1,7 +1,7 @@
 """The small repository the services read and write through (one per unit of work)."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from residency.models import (
@@ -62,6 +62,10 @@ class Repository:
     def resident_by_iqama_any(self, iqama: str) -> Resident | None:
         """For the CLI (administrator) only: no establishment scope."""
         return self._one(select(Resident).where(Resident.iqama_number == iqama))
+
+    def resident_count(self, establishment_id: int) -> int:
+        stmt = select(func.count(Resident.id)).where(Resident.establishment_id == establishment_id)
+        return self.session.execute(stmt).scalar_one()
 
     def iqama_in_use(self, iqama: str) -> bool:
         return self._one(select(Resident.id).where(Resident.iqama_number == iqama)) is not None
