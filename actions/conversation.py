@@ -217,7 +217,8 @@ class ActionAnswerQuestion(DomainAction):
 
 
 class ActionAskIqamaNumber(DomainAction):
-    """The iqama question of every form; given a name instead ("خروج وعودة لمحمد"), offer the matches."""
+    """The iqama question of every form; given a name instead ("خروج وعودة لمحمد"), the matches as
+    buttons are the question (a tap fills the iqama number and the form goes on)."""
 
     def name(self) -> str:
         return "action_ask_iqama_number"
@@ -226,6 +227,7 @@ class ActionAskIqamaNumber(DomainAction):
         name = latest_entity(tracker, "person_name")
         if name and latest_entity(tracker, "iqama_number") is None:
             answer_name_search(dispatcher, tracker, name)
+            return []
         takes_visa = active_service(tracker) in VISA_KINDS
         dispatcher.utter_message(text=ASK_IQAMA_OR_VISA if takes_visa else ASK_IQAMA)
         return []

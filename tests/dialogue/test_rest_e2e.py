@@ -27,10 +27,12 @@ from residency.models import Resident, Transaction, TransferRequest, Visa
 from residency.services.base import NOT_ACTIVATED
 from tests.conftest import TODAY
 from tests.dialogue.conftest import OWNER, STRANGER
+from tests.domain import factories as f
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 def _free_port() -> int:
@@ -197,6 +199,49 @@ def test_transfer_asks_the_receiving_owner(engine, world, rasa):
     with UnitOfWork(engine) as uow:
         assert uow.session.execute(select(TransferRequest.status)).scalar_one() == "pending"
     assert _balance(engine, world) == 50_000
+
+
+# The SPEC's own examples (section 1), end to end.
+
+def test_spec_renewal_in_arabic_digits_is_quoted_in_one_turn(world, rasa):
+    owner = User(rasa, OWNER)
+    replies = owner.says(f"جدد اقامة {world.iqama.translate(ARABIC_DIGITS)} سنة")
+    assert len(replies) == 1 and "الإجمالي: 10250 ريال" in replies[0]["text"]
+    assert [b["payload"] for b in _buttons(replies)] == ["/affirm", "/deny"]
+
+
+def test_spec_exit_reentry_for_a_name_offers_the_matches_then_quotes_the_chosen_one(engine, world, rasa):
+    # The SPEC writes «لمحمد»; the NLU finds a name there only when it has two words (reported).
+    owner = User(rasa, OWNER)
+    replies = owner.says("ابي خروج وعودة متعددة لمحمد خان ٣ شهور")
+    assert len(replies) == 1  # the matches, whose text asks to choose one or send the iqama number
+    offered = _buttons(replies)
+    assert [b["payload"] for b in offered] == [f'/inform{{"iqama_number": "{world.iqama}"}}']
+    replies = owner.says(offered[0]["payload"])
+    assert len(replies) == 1, replies  # the quote, not the iqama question again
+    assert "الإجمالي: 500 ريال" in replies[0]["text"] and "2027-02-27" in replies[0]["text"]
+    assert "تم التنفيذ" in owner.reads("/affirm")
+    with UnitOfWork(engine) as uow:
+        visa = uow.session.execute(select(Visa).where(Visa.entry_type == "multiple")).scalar_one()
+        assert visa.valid_until == date(2027, 2, 27)
+
+
+def test_chosen_match_goes_on_to_the_next_missing_input(world, rasa):
+    owner = User(rasa, OWNER)
+    offered = _buttons(owner.says("ابي خروج وعودة لمحمد خان"))
+    replies = owner.says(offered[0]["payload"])
+    assert [reply["text"] for reply in replies] == ["خروج وعودة مفردة أم متعددة؟"]
+
+
+def test_spec_expiring_this_month_report(engine, world, rasa):
+    with UnitOfWork(engine) as uow:
+        f.resident(uow, uow.repo.establishment(world.establishment_id), name_ar="سالم", iqama_expiry=date(2026, 12, 5))
+        uow.commit()
+    replies = User(rasa, OWNER).says("مين اقاماتهم تخلص هالشهر؟")
+    assert "سالم" in replies[0]["text"]
+    assert [sorted(reply.get("custom", {})) for reply in replies[1:]] == [
+        ["caption", "photo_base64"], ["caption", "document_base64", "filename"],
+    ]
 
 
 # Every kind of message from a never-activated sender gets the activation hint alone.
