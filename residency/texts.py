@@ -12,7 +12,7 @@ from residency.calendar import RIYADH, days_until, format_date, format_days_left
 from residency.inquiries import LicenceInfo, NameMatch, ResidentCard, VisaInfo
 from residency.reports import AbroadRow, AccountStatus, ExpiringRow, HistoryRow
 from residency.rules import RULES
-from residency.services.base import VISA_KIND_LABELS
+from residency.services.base import ENTRY_TYPE_LABELS, VISA_KIND_LABELS
 
 # Long lists are cut here (rules.yml display.max_list_lines); the rest is counted.
 MAX_LIST_LINES = int(RULES["display"]["max_list_lines"])
@@ -44,7 +44,6 @@ SERVICE_LABELS_AR = {
 }
 
 LOCATION_AR = {"inside": "داخل المملكة", "outside": "خارج المملكة"}
-ENTRY_TYPE_AR = {"single": "مفردة", "multiple": "متعددة"}
 VISA_STATUS_AR = {
     "issued": "صادرة ولم تُستخدم",
     "used": "مستخدمة (المقيم خارج المملكة)",
@@ -77,7 +76,7 @@ def _cut(lines: list[str], total: int) -> list[str]:
 def _visa_title(visa: VisaInfo) -> str:
     title = VISA_KIND_LABELS.get(visa.kind, visa.kind)
     if visa.entry_type:
-        title += " " + ENTRY_TYPE_AR.get(visa.entry_type, visa.entry_type)
+        title += " " + ENTRY_TYPE_LABELS.get(visa.entry_type, visa.entry_type)
     return title
 
 

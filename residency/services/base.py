@@ -240,6 +240,7 @@ class ServiceContext:
 
 
 VISA_KIND_LABELS = {"exit_reentry": "خروج وعودة", "final_exit": "خروج نهائي"}
+ENTRY_TYPE_LABELS = {"single": "مفردة", "multiple": "متعددة"}
 
 
 def visa_status(visa: Visa, today: date) -> str:

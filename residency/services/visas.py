@@ -17,6 +17,7 @@ from residency.models import ENTRY_TYPES, Resident, Visa
 from residency.rules import RULES
 from residency.services import register
 from residency.services.base import (
+    ENTRY_TYPE_LABELS,
     VISA_KIND_LABELS,
     Quote,
     Service,
@@ -28,7 +29,6 @@ from residency.services.base import (
 
 EXIT_REENTRY = "exit_reentry"
 FINAL_EXIT = "final_exit"
-ENTRY_TYPE_LABELS = {"single": "مفردة", "multiple": "متعددة"}
 
 
 def _fmt(d: date) -> str:
