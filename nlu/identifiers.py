@@ -17,7 +17,8 @@ dialogue can answer "this number is not valid". passport_number is 1-2 Latin let
 
 The extractor is authoritative for these five entity types: it drops any entity of those types (or
 overlapping one of its own) that an earlier extractor such as CRF produced, and adds its own. Values
-are ASCII digits with no spaces; start/end point into the original text.
+are ASCII digits with no spaces; start/end point into the original text. The kind of a ten-digit
+number comes from residency.identifiers.classify_number, the domain's one definition of it.
 """
 
 from __future__ import annotations
@@ -35,17 +36,10 @@ from rasa.shared.nlu.training_data.message import Message
 
 from nlu.entities import make_entity, replace_entities
 from nlu.normalize import DIGIT_CLASS, normalize
+from residency.identifiers import IdKind, classify_number
 
 IDENTIFIER_TYPES = ("iqama_number", "border_number", "visa_number", "establishment_number", "passport_number")
 
-TYPE_BY_FIRST_DIGIT = {
-    "1": "iqama_number",  # Saudi national id: see the module docstring.
-    "2": "iqama_number",
-    "3": "border_number",
-    "4": "border_number",
-    "6": "visa_number",
-    "7": "establishment_number",
-}
 
 _DIGITS = f"[{DIGIT_CLASS}]"
 _GROUP = re.compile(f"{_DIGITS}+")
@@ -107,8 +101,10 @@ def find_identifiers(text: str) -> List[Dict[str, Any]]:
         numbers = _ten_digit_numbers(run)
         for start, end in numbers:
             value = ascii_digits(text[start:end])
-            entity_type = TYPE_BY_FIRST_DIGIT.get(value[0])
-            if entity_type:
+            kind = classify_number(value)
+            if kind is not None:
+                # A national id goes in iqama_number on purpose: see the module docstring.
+                entity_type = IdKind.IQAMA.value if kind is IdKind.NATIONAL_ID else kind.value
                 entities.append(make_entity(entity_type, value, start, end, text, extractor))
         if mentions_passport and not numbers and len(run) == 1:
             start, end = run[0]
