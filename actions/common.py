@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from residency.db import UnitOfWork
 from residency.errors import ResidencyError, Unauthorized
+from residency.services import ALL_SERVICES, SERVICES
 from residency.services.base import (
     NOT_ACTIVATED,
     ServiceContext,
@@ -43,28 +44,10 @@ REQUEST_SLOTS = (
 )
 PENDING_SLOTS = ("pending_quote", "pending_quote_id")
 
-SERVICE_INTENTS = (
-    "issue_iqama",
-    "renew_iqama",
-    "issue_exit_reentry",
-    "extend_exit_reentry",
-    "cancel_exit_reentry",
-    "issue_final_exit",
-    "cancel_final_exit",
-    "change_occupation",
-    "transfer_sponsorship",
-    "update_passport",
-)
-QUESTION_INTENTS = (
-    "inquire_resident",
-    "inquire_resident_by_name",
-    "inquire_driving_license",
-    "inquire_visa",
-    "report_expiring_iqamas",
-    "report_residents_abroad",
-    "transaction_history",
-    "account_status",
-)
+# Intents of the services a confirmation executes, and of the inquiries and reports (answered at once):
+# the domain's registered services and the rest of its permission list.
+SERVICE_INTENTS = tuple(SERVICES)
+QUESTION_INTENTS = tuple(service for service in ALL_SERVICES if service not in SERVICES)
 
 SYSTEM_FAILURE = "عذرًا، تعذّر الوصول إلى قاعدة البيانات الآن ولم يُنفَّذ شيء. حاول بعد قليل."
 FORM_SUFFIX = "_form"

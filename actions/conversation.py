@@ -31,11 +31,15 @@ from actions.inquiries import (
     answer_visa,
 )
 from actions.render import CONFIRM_BUTTONS, MENU, fee_rules
-from actions.services import VISA_KINDS, correction_of_pending, quote_and_offer
+from actions.services import (
+    CANCELLED,
+    VISA_KINDS,
+    correction_of_pending,
+    quote_and_offer,
+)
 from residency import identifiers
 from residency.errors import InvalidInput
 
-CANCELLED = "تم إلغاء الطلب، ولم يُخصم أي مبلغ."
 NOTHING_OPEN = "لا يوجد طلب مفتوح لإلغائه. اكتب ما تحتاجه متى شئت."
 NOT_UNDERSTOOD_IN_FORM = "لم أفهم إجابتك."
 NOT_UNDERSTOOD = "لم أفهم طلبك. جرّب مثلًا: «جدد اقامة 2XXXXXXXXX سنة» أو «مين اقاماتهم تخلص هالشهر؟»، أو اكتب «مساعدة»."

@@ -154,19 +154,50 @@ class AnswerAction(DomainAction):
     def intent(self) -> str:
         """The intent answered; subclasses set it as a class attribute."""
 
+    @property
+    @abstractmethod
+    def action_name(self) -> str:
+        """The action's name in domain.yml; subclasses set it as a class attribute."""
+
+    def name(self) -> str:
+        return self.action_name
+
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
         ANSWERS[self.intent](dispatcher, tracker)
         return []
 
 
 class ActionResidentCard(AnswerAction):
-    intent = "inquire_resident"
+    intent, action_name = "inquire_resident", "action_resident_card"
 
-    def name(self) -> str:
-        return "action_resident_card"
+
+class ActionDrivingLicence(AnswerAction):
+    intent, action_name = "inquire_driving_license", "action_driving_licence"
+
+
+class ActionVisaInfo(AnswerAction):
+    intent, action_name = "inquire_visa", "action_visa_info"
+
+
+class ActionExpiringIqamas(AnswerAction):
+    intent, action_name = "report_expiring_iqamas", "action_expiring_iqamas"
+
+
+class ActionResidentsAbroad(AnswerAction):
+    intent, action_name = "report_residents_abroad", "action_residents_abroad"
+
+
+class ActionTransactionHistory(AnswerAction):
+    intent, action_name = "transaction_history", "action_transaction_history"
+
+
+class ActionAccountStatus(AnswerAction):
+    intent, action_name = "account_status", "action_account_status"
 
 
 class ActionSearchResidents(DomainAction):
+    """A name search ("ابحث عن محمد خان"): the matches as buttons; with an iqama number, its card."""
+
     def name(self) -> str:
         return "action_search_residents"
 
@@ -179,45 +210,3 @@ class ActionSearchResidents(DomainAction):
         else:
             dispatcher.utter_message(text="اكتب اسم العامل كما في الإقامة (بالعربي أو بالإنجليزي) لأبحث عنه.")
         return []
-
-
-class ActionDrivingLicence(AnswerAction):
-    intent = "inquire_driving_license"
-
-    def name(self) -> str:
-        return "action_driving_licence"
-
-
-class ActionVisaInfo(AnswerAction):
-    intent = "inquire_visa"
-
-    def name(self) -> str:
-        return "action_visa_info"
-
-
-class ActionExpiringIqamas(AnswerAction):
-    intent = "report_expiring_iqamas"
-
-    def name(self) -> str:
-        return "action_expiring_iqamas"
-
-
-class ActionResidentsAbroad(AnswerAction):
-    intent = "report_residents_abroad"
-
-    def name(self) -> str:
-        return "action_residents_abroad"
-
-
-class ActionTransactionHistory(AnswerAction):
-    intent = "transaction_history"
-
-    def name(self) -> str:
-        return "action_transaction_history"
-
-
-class ActionAccountStatus(AnswerAction):
-    intent = "account_status"
-
-    def name(self) -> str:
-        return "action_account_status"

@@ -162,6 +162,7 @@ class QuoteUpdatePassport(QuoteAction):
 ACTIONS_BY_SERVICE = {action.service: action() for action in QuoteAction.__subclasses__()}
 assert set(ACTIONS_BY_SERVICE) == set(SERVICE_INPUTS)
 
+CANCELLED = "تم إلغاء الطلب، ولم يُخصم أي مبلغ."
 NOTHING_PENDING = "لا يوجد طلب بانتظار التأكيد، فلم يُنفَّذ شيء. اكتب طلبك الجديد إن أردت."
 
 
@@ -204,7 +205,7 @@ class ActionDeclineQuote(DomainAction):
         if pending_quote(tracker) is None:
             dispatcher.utter_message(text="حسنًا. لا يوجد طلب مفتوح؛ اكتب ما تحتاجه متى شئت.")
             return reset_request()
-        dispatcher.utter_message(text="تم إلغاء الطلب، ولم يُخصم أي مبلغ.")
+        dispatcher.utter_message(text=CANCELLED)
         return reset_request()
 
 
