@@ -10,7 +10,7 @@ from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal
 from residency.models import Resident, Transaction
 from tests.domain import factories as f
-from tests.domain.test_exit_reentry import (  # noqa: F401 (world is a fixture)
+from tests.domain.visa_helpers import (
     BALANCE,
     add_visa,
     balance,
@@ -18,7 +18,6 @@ from tests.domain.test_exit_reentry import (  # noqa: F401 (world is a fixture)
     quote,
     update_resident,
     visa_row,
-    world,
 )
 
 

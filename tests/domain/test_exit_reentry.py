@@ -2,82 +2,27 @@
 exactly-once execution, and two concurrent issues for one resident, on the real database."""
 import threading
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from residency import services
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, QuoteChanged, Refusal
-from residency.models import Establishment, LedgerEntry, Transaction, Visa
+from residency.models import LedgerEntry, Transaction, Visa
 from tests.domain import factories as f
-
-OWNER = 701
-BALANCE = 10_000
-
-
-@pytest.fixture
-def world(engine):
-    """An establishment with an owner and one resident inside (iqama to 2027-12-31, passport to 2029),
-    and another establishment's resident. Today is 2026-11-27."""
-    with UnitOfWork(engine) as uow:
-        est = f.establishment(uow, balance=BALANCE)
-        f.user(uow, est, OWNER)
-        res = f.resident(uow, est, iqama_expiry=date(2027, 12, 31), passport_expiry=date(2029, 1, 1))
-        other = f.establishment(uow, number="7999999990")
-        foreign = f.resident(uow, other)
-        uow.commit()
-        return {"est": est.id, "iqama": res.iqama_number, "resident": res.id, "foreign": foreign.iqama_number}
-
-
-def quote(engine, service, **inputs):
-    with UnitOfWork(engine) as uow:
-        return services.quote(uow, OWNER, service, **inputs)
-
-
-def execute(engine, q, key):
-    with UnitOfWork(engine) as uow:
-        return services.execute(uow, OWNER, q, key)
-
-
-def refusal(engine, service, **inputs):
-    with pytest.raises(Refusal) as err:
-        quote(engine, service, **inputs)
-    return err.value
-
-
-def update_resident(engine, world, **values):
-    with UnitOfWork(engine) as uow:
-        res = uow.repo.resident_by_iqama(world["est"], world["iqama"])
-        for name, value in values.items():
-            setattr(res, name, value)
-        uow.commit()
-
-
-def add_visa(engine, world, **values) -> str:
-    with UnitOfWork(engine) as uow:
-        res = uow.repo.resident_by_iqama(world["est"], world["iqama"])
-        number = f.visa(uow, res, **values).number
-        uow.commit()
-        return number
-
-
-def visa_row(engine, number) -> SimpleNamespace:
-    """The visa's columns as read now (a plain copy: the session closes)."""
-    with UnitOfWork(engine) as uow:
-        visa = uow.session.execute(select(Visa).where(Visa.number == number)).scalars().one()
-        return SimpleNamespace(**{c.name: getattr(visa, c.name) for c in Visa.__table__.columns})
-
-
-def balance(engine, world) -> int:
-    with UnitOfWork(engine) as uow:
-        return uow.session.scalar(select(Establishment.balance).where(Establishment.id == world["est"]))
-
-
-def count(engine, model) -> int:
-    with UnitOfWork(engine) as uow:
-        return uow.session.scalar(select(func.count()).select_from(model))
+from tests.domain.visa_helpers import (
+    BALANCE,
+    OWNER,
+    add_visa,
+    balance,
+    count,
+    execute,
+    quote,
+    refusal,
+    update_resident,
+    visa_row,
+)
 
 
 def issue(engine, world, visa_type="single", duration="P2M"):

@@ -6,7 +6,7 @@ import pytest
 
 from residency.errors import NotFound
 from residency.models import LedgerEntry, Transaction, Visa
-from tests.domain.test_exit_reentry import (  # noqa: F401 (world is a fixture)
+from tests.domain.visa_helpers import (
     BALANCE,
     add_visa,
     balance,
@@ -16,7 +16,6 @@ from tests.domain.test_exit_reentry import (  # noqa: F401 (world is a fixture)
     refusal,
     update_resident,
     visa_row,
-    world,
 )
 
 
