@@ -12,6 +12,7 @@ from residency import calendar
 from residency.errors import InvalidInput
 from residency.rules import RULES
 from residency.services import Quote, Receipt
+from residency.services.base import ENTRY_TYPE_LABELS
 
 CONFIRM_BUTTONS = [
     {"title": "تأكيد", "payload": "/affirm"},
@@ -55,7 +56,6 @@ EFFECT_LABELS = {
     "target_name": "المنشأة المستقبلة",
     "target_number": "رقمها الموحد",
 }
-ENTRY_TYPE_LABELS = {"single": "مفردة", "multiple": "متعددة"}
 # Dates a receipt no longer needs: a cancelled visa's return/leave-before date (old values never shown).
 RECEIPT_SKIPS = {
     "cancel_exit_reentry": ("return_before",),
