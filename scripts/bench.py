@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+import aiohttp
 from bench_bot import RASA_TIMEOUT_SECONDS, SeededStack, bench_bot, latency_summary
 from train_if_changed import train_command
 
@@ -109,14 +109,14 @@ def bench_rest(stack: SeededStack, rate: float = LOAD_RATE, seconds: float = LOA
             self.latencies: list[float] = []
             self.failures = {"timeout_or_http_error": 0, "empty": 0, "wrong_reply": 0}
 
-        async def one(self, client: httpx.AsyncClient, sender: int, index: int) -> None:
+        async def one(self, client: aiohttp.ClientSession, sender: int, index: int) -> None:
             probe = probes[index % len(probes)]
             t0 = time.perf_counter()
             try:
-                reply = await client.post(endpoint, json={"sender": str(sender), "message": probe.text})
-                reply.raise_for_status()
-                items = reply.json()
-            except (httpx.HTTPError, ValueError):
+                async with client.post(endpoint, json={"sender": str(sender), "message": probe.text}) as reply:
+                    reply.raise_for_status()
+                    items = await reply.json()
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
                 self.failures["timeout_or_http_error"] += 1
                 return
             elapsed = (time.perf_counter() - t0) * 1000
@@ -131,8 +131,10 @@ def bench_rest(stack: SeededStack, rate: float = LOAD_RATE, seconds: float = LOA
             return {"messages": messages, "failures": sum(self.failures.values()), "failure_kinds": self.failures,
                     **latency_summary(self.latencies)}
 
-    def client() -> httpx.AsyncClient:
-        return httpx.AsyncClient(timeout=RASA_TIMEOUT_SECONDS, limits=httpx.Limits(max_connections=None))
+    def client() -> aiohttp.ClientSession:
+        # aiohttp rather than httpx: less CPU in this process, which shares the 2 cores with the servers.
+        return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_SECONDS),
+                                     connector=aiohttp.TCPConnector(limit=0))
 
     async def one_at_a_time(sender: int, count: int) -> Run:
         run = Run()
@@ -161,7 +163,7 @@ def bench_rest(stack: SeededStack, rate: float = LOAD_RATE, seconds: float = LOA
         run = Run()
         deadline = time.perf_counter() + SATURATION_SECONDS
 
-        async def agent_loop(http: httpx.AsyncClient, agent: int, offset: int) -> int:
+        async def agent_loop(http: aiohttp.ClientSession, agent: int, offset: int) -> int:
             sent = 0
             while time.perf_counter() < deadline:
                 await run.one(http, agent, offset + sent)
@@ -269,7 +271,8 @@ def report(results: dict) -> str:
             f"Machine: {machine.get('cpus')} CPU cores ({machine.get('cpu')}), {machine.get('platform')}. "
             f"Run started {machine.get('started')} with load average {machine.get('load_average')}: other work "
             "(other engineers' tests, trainings, evaluations) may have been running on the same 2 cores, and each "
-            "part notes the load average at its start. Regenerate with `make bench` "
+            "part notes the load average at its start. Busy processes at the start (CPU % over their lifetime): "
+            f"{'; '.join(machine.get('busy_processes') or ['none'])}. Regenerate with `make bench` "
             "(or `.venv/bin/python scripts/bench.py PART ...`)."
         ),
         "",
@@ -289,6 +292,14 @@ def report(results: dict) -> str:
             f"| parse p95 | {n['parse_p95_ms']} ms | | |",
             "",
         ]
+        if "servers_ready_s" in results:
+            lines += [
+                (
+                    "Starting the action server and the Rasa server until both answer (`muqeem servers`: each "
+                    f"process imports its libraries, Rasa loads the model): {results['servers_ready_s']} s."
+                ),
+                "",
+            ]
     if "train" in results:
         t = results["train"]
         lines += [
@@ -311,9 +322,10 @@ def report(results: dict) -> str:
                 "tracker store, as `muqeem servers` by default). Messages cycle through 8 resident look-ups, the "
                 "account status, the residents-abroad report and a greeting, each answered by one message; a reply "
                 "must contain what was asked (else it is a failure). Latencies are of correct replies only. "
-                "Through the REST channel: HTTP request to response, client timeout 10 s (the bot's). Through the "
-                "bot: from the update becoming available to getUpdates of the fake Telegram Bot API until the bot's "
-                "first sendMessage to that chat; the bot's Rasa timeout is 10 s, after which it apologises (a failure)."
+                "Through the REST channel: HTTP request to response, client timeout 10 s in all. Through the bot: "
+                "from the update becoming available to getUpdates of the fake Telegram Bot API until the bot's "
+                "first sendMessage to that chat; the bot's Rasa client gives up after 10 s without an answer and "
+                "apologises (a failure)."
             ),
             "",
         ]
@@ -379,6 +391,14 @@ def report(results: dict) -> str:
                     f"waited for the bot's getUpdates: p50 {_ms(loaded.get('fetch_p50_ms'))}, "
                     f"p99 {_ms(loaded.get('fetch_p99_ms'))}."
                 )
+            saturated = results.get("rest", {}).get("saturated", {}).get("throughput_per_s")
+            if saturated is not None and saturated < shipped["loaded"]["rate_per_s"]:
+                lines.append(
+                    f"Reading: Rasa and the action server answered at most {saturated:g} messages/s when saturated "
+                    "(REST, above), less than the rate offered; messages queue in each chat (the bot handles a "
+                    "chat's messages in order) and the latency grows through the run, so the send limit is not "
+                    "what binds here."
+                )
             lines.append("")
     if "domain" in results:
         d = results["domain"]
@@ -408,7 +428,18 @@ def machine() -> dict:
                 if line.startswith("model name")), platform.processor())
     return {"cpus": os.cpu_count(), "cpu": cpu, "platform": f"{platform.system()} {platform.machine()}, "
             f"Python {platform.python_version()}", "started": time.strftime("%Y-%m-%d %H:%M"),
-            "load_average": [round(x, 2) for x in os.getloadavg()]}
+            "load_average": [round(x, 2) for x in os.getloadavg()], "busy_processes": busy_processes()}
+
+
+def busy_processes(threshold: float = 20.0) -> list[str]:
+    """Other processes using more than `threshold` % CPU (ps: averaged over each one's lifetime)."""
+    listing = subprocess.run(["ps", "-eo", "pid=,pcpu=,args="], capture_output=True, text=True, check=False).stdout
+    busy = []
+    for line in listing.splitlines():
+        pid, cpu, command = line.split(None, 2)
+        if int(pid) != os.getpid() and float(cpu) > threshold:
+            busy.append(f"{float(cpu):g}% {command[:80]}")
+    return busy
 
 
 def main(parts: list[str]) -> None:
@@ -431,7 +462,7 @@ def main(parts: list[str]) -> None:
             record(part, {"domain": bench_domain, "nlu": bench_nlu}[part])
     if "rest" in parts or "bot" in parts:
         with SeededStack() as stack:
-            print(f"bench: servers ready in {stack.start_seconds} s", file=sys.stderr, flush=True)
+            results["servers_ready_s"] = stack.start_seconds
             if "rest" in parts:
                 record("rest", lambda: bench_rest(stack))
             if "bot" in parts:
