@@ -315,7 +315,7 @@ def rasa_process(settings: ServerSettings, endpoints: Path, log_dir: Path | None
     return ServerProcess(
         name="Rasa",
         argv=[
-            sys.executable, "-m", "rasa", "run",
+            sys.executable, "-m", "bot.rasa_server", "run",
             "--enable-api",
             "-m", str(settings.models_dir),
             "-i", settings.host,
