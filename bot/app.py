@@ -611,6 +611,7 @@ def main(background_tasks: Sequence[BackgroundTask] = ()) -> None:
         base_url=os.environ.get("TELEGRAM_BASE_URL") or None,
         base_file_url=os.environ.get("TELEGRAM_BASE_FILE_URL") or None,
         rasa_url=os.environ.get("MUQEEM_RASA_URL") or DEFAULT_RASA_URL,
+        max_send_rate=float(os.environ.get("MUQEEM_MAX_SEND_RATE") or 30.0),
         background_tasks=[relay_outbox, daily_reminders, *background_tasks],
     )
     if webhook_url:

@@ -371,8 +371,7 @@ def report(results: dict) -> str:
                 (
                     "\"As shipped\": `muqeem bot` as is; its AIORateLimiter caps all sends at 30 messages/second "
                     "(Telegram's overall limit), so 60 messages/second cannot all be answered at once by design. "
-                    f"\"Raised\": the same CLI with build_application's max_send_rate set to {raised['max_send_rate']:g}/s "
-                    "(scripts/bench_bot.py RAISED_RATE_LAUNCHER), the bot's own capacity without Telegram's limit."
+                    f"\"Raised\": the same CLI with MUQEEM_MAX_SEND_RATE={raised['max_send_rate']:g}, the bot's own capacity without Telegram's limit."
                 ),
                 "",
                 "| run | messages | failures | p50 | p99 | target | met |",

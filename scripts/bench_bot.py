@@ -65,18 +65,6 @@ QUIET_SECONDS = 0.4  # after a reply: time for a second message that would break
 DRAIN_SECONDS = 45  # after the last injected message: how long the missing replies are awaited
 RASA_TIMEOUT_SECONDS = 10.0  # the REST client's timeout, as the bot's (bot.rasa_client)
 
-# `muqeem bot` with python-telegram-bot's overall send limit changed: bot.app.main() passes no
-# max_send_rate to build_application, so the launcher binds one before the CLI runs.
-RAISED_RATE_LAUNCHER = (
-    "import functools, sys\n"
-    "import bot.app\n"
-    "bot.app.build_application = functools.partial(bot.app.build_application, max_send_rate=float(sys.argv[1]))\n"
-    "sys.argv = ['muqeem', 'bot']\n"
-    "from bot.cli import app\n"
-    "app()\n"
-)
-
-
 @dataclass(frozen=True)
 class Probe:
     """A user message and a text its (single-message) reply must contain."""
@@ -273,7 +261,9 @@ def _bot_process(stack: SeededStack, base_url: str, max_send_rate: float | None)
     env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "MUQEEM_"))}
     env.update(stack.env, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=base_url, MUQEEM_RASA_URL=stack.rasa_url,
                MUQEEM_VAR_DIR=str(stack.work / "bot"))
-    argv = [MUQEEM, "bot"] if max_send_rate is None else [sys.executable, "-c", RAISED_RATE_LAUNCHER, str(max_send_rate)]
+    argv = [MUQEEM, "bot"]
+    if max_send_rate is not None:
+        env = {**env, "MUQEEM_MAX_SEND_RATE": str(max_send_rate)}
     name = "bot" if max_send_rate is None else f"bot-{max_send_rate:g}"
     return server_control.ServerProcess(name=name, argv=argv, ready_url="", env=env, cwd=ROOT,
                                         log_path=stack.work / "log" / f"{name}.log")
