@@ -37,18 +37,24 @@ def iqama_lines(
     fine_label: str = "",
 ) -> list[FeeLine]:
     """Iqama fee, expat levy, dependants' levy and an optional fine for a period of `months`."""
+    per_month = levy_per_month(occupation, saudi_count, expat_count)
+    levy_label = (
+        f"المقابل المالي للعامل ({months} شهرًا × {per_month} ريال)"
+        if per_month
+        else f"المقابل المالي للعامل: معفاة (مهنة منزلية: {occupation})"
+    )
     lines = [
         FeeLine("iqama_fee", f"رسوم الإقامة ({months} شهرًا)", iqama_fee(months)),
-        FeeLine(
-            "levy",
-            f"المقابل المالي للعامل ({months} × {levy_per_month(occupation, saudi_count, expat_count)})",
-            months * levy_per_month(occupation, saudi_count, expat_count),
-        ),
+        FeeLine("levy", levy_label, months * per_month),
     ]
     if dependants:
         per = int(RULES["levy"]["dependant_per_month"])
         lines.append(
-            FeeLine("dependants_levy", f"المقابل المالي للمرافقين ({dependants} × {months} × {per})", dependants * months * per)
+            FeeLine(
+                "dependants_levy",
+                f"المقابل المالي للمرافقين ({dependants} مرافق × {months} شهرًا × {per} ريال)",
+                dependants * months * per,
+            )
         )
     if fine:
         lines.append(FeeLine("fine", fine_label, fine))
