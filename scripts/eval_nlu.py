@@ -209,7 +209,7 @@ def evaluate_pipeline(
     name: str, config_path: Path, data, sample, folds: int, workdir: Path, cv_config_path: Optional[Path] = None
 ) -> Dict[str, Any]:
     """All measurements for one pipeline; cross-validation uses `cv_config_path` when given."""
-    result: Dict[str, Any] = {"config": str(config_path)}
+    result: Dict[str, Any] = {"config": str(config_path), "training_examples": len(data.intent_examples)}
     print(f"[{name}] training on all data", flush=True)
     model, seconds = train(config_path, data, workdir / "full")
     result["train_s"] = round(seconds, 1)
@@ -276,6 +276,7 @@ def render_markdown(report: Dict[str, Any]) -> str:
 
     header = "| measure | " + " | ".join(names) + " |\n|---|" + "---|" * len(names)
     lines += ["## Summary", "", header]
+    lines.append(row("run (start time, training examples)", lambda r: f'{r["run"]}, {r.get("training_examples", report["training_examples"])}'))
     for section, title in (("sample", "sample"), ("cv", "5-fold CV")):
         lines += [
             row(f"{title}: intent accuracy", lambda r: r[section]["intent_accuracy"]),
