@@ -349,7 +349,12 @@ def main() -> int:
     report: Dict[str, Any] = {"pipelines": {}, "notes": []}
     if args.keep and json_path.exists():
         report = json.loads(json_path.read_text(encoding="utf-8"))
-    notes = [n for n in report.get("notes", []) if not n.startswith(("The sample", "Default pipeline"))]
+    # Notes about a pipeline's run stay while its kept results do.
+    notes = [
+        n
+        for n in report.get("notes", [])
+        if not n.startswith("The sample") and not (n.startswith("Default pipeline") and "rasa_default" in args.pipelines)
+    ]
     cv_epochs = args.default_cv_epochs
     if sample is None:
         notes.append(f"The sample {SAMPLE} is absent: sample scores skipped.")
