@@ -14,18 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from hijridate import Hijri
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import TEXT
-from rasa.shared.nlu.training_data.message import Message
 
-from nlu.entities import make_entity, replace_entities
+from nlu.entities import RuleBasedExtractor, make_entity
 from nlu.normalize import normalize_with_offsets
 
 _SEP = r"[-/.]"
@@ -89,24 +83,10 @@ def find_dates(text: str) -> List[Dict[str, Any]]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class DateExtractor(GraphComponent, EntityExtractorMixin):
+class DateExtractor(RuleBasedExtractor):
     """Authoritative rule-based extractor of `date` (see the module docstring)."""
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "DateExtractor":
-        """Creates the extractor (it has no configuration and learns nothing)."""
-        return cls()
+    owned_types = ("date",)
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        """Replaces date entities of earlier extractors by the rule-based ones."""
-        for message in messages:
-            text = message.get(TEXT)
-            if text:
-                replace_entities(message, ("date",), find_dates(text))
-        return messages
+    def find(self, text: str) -> List[Dict[str, Any]]:
+        return find_dates(text)

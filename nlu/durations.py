@@ -13,17 +13,11 @@ The extractor is authoritative for `duration`: it replaces what earlier extracto
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import TEXT
-from rasa.shared.nlu.training_data.message import Message
 
-from nlu.entities import make_entity, replace_entities
+from nlu.entities import RuleBasedExtractor, make_entity
 from nlu.normalize import normalize_with_offsets
 
 # Number words, normalised spelling (ة -> ه, no hamza), Arabic dialects and English.
@@ -151,25 +145,10 @@ def _inside_number(text: str, start: int) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class DurationExtractor(GraphComponent, EntityExtractorMixin):
+class DurationExtractor(RuleBasedExtractor):
     """Authoritative rule-based extractor of `duration` (see the module docstring)."""
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "DurationExtractor":
-        """Creates the extractor (it has no configuration and learns nothing)."""
-        return cls()
+    owned_types = ("duration",)
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        """Replaces duration entities of earlier extractors by the rule-based ones."""
-        for message in messages:
-            text = message.get(TEXT)
-            if text:
-                replace_entities(message, ("duration",), find_durations(text))
-        return messages
-
+    def find(self, text: str) -> List[Dict[str, Any]]:
+        return find_durations(text)

@@ -1,14 +1,19 @@
-"""Shared helpers for the rule-based entity extractors."""
+"""Shared helpers and the base class of the rule-based entity extractors."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, Iterable, List, Text, Tuple
 
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
     ENTITY_ATTRIBUTE_START,
     ENTITY_ATTRIBUTE_TYPE,
+    TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
@@ -43,3 +48,36 @@ def replace_entities(message: Message, owned_types: Iterable[str], found: List[D
         if entity[ENTITY_ATTRIBUTE_TYPE] not in owned and not any(_overlaps(entity, new) for new in found)
     ]
     message.set(ENTITIES, sorted(kept + found, key=lambda e: e[ENTITY_ATTRIBUTE_START]), add_to_output=True)
+
+
+class RuleBasedExtractor(GraphComponent, EntityExtractorMixin):
+    """Base of the stateless extractors: no configuration, nothing learnt; authoritative for
+    `owned_types` (earlier entities of those types, or overlapping the found ones, are replaced).
+
+    Subclasses set `owned_types` and implement `find(text)`; each registers itself with
+    `@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)`.
+    """
+
+    owned_types: Tuple[str, ...] = ()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "RuleBasedExtractor":
+        """Creates the extractor (it has no configuration and learns nothing)."""
+        return cls()
+
+    def find(self, text: str) -> List[Dict[str, Any]]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Replaces the owned entities of earlier extractors by the rule-based ones."""
+        for message in messages:
+            text = message.get(TEXT)
+            if text:
+                replace_entities(message, self.owned_types, self.find(text))
+        return messages

@@ -24,17 +24,11 @@ number comes from residency.identifiers.classify_number, the domain's one defini
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Tuple
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import TEXT
-from rasa.shared.nlu.training_data.message import Message
 
-from nlu.entities import make_entity, replace_entities
+from nlu.entities import RuleBasedExtractor, make_entity
 from nlu.normalize import DIGIT_CLASS, normalize
 from residency.identifiers import IdKind, classify_number
 
@@ -118,25 +112,10 @@ def _next_to_date_separator(text: str, start: int, end: int) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class IdentifierExtractor(GraphComponent, EntityExtractorMixin):
+class IdentifierExtractor(RuleBasedExtractor):
     """Authoritative rule-based extractor of the five identifier entity types."""
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "IdentifierExtractor":
-        """Creates the extractor (it has no configuration and learns nothing)."""
-        return cls()
+    owned_types = IDENTIFIER_TYPES
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        """Replaces identifier entities of earlier extractors by the rule-based ones."""
-        for message in messages:
-            text: Optional[str] = message.get(TEXT)
-            if text:
-                replace_entities(message, IDENTIFIER_TYPES, find_identifiers(text))
-        return messages
-
+    def find(self, text: str) -> List[Dict[str, Any]]:
+        return find_identifiers(text)

@@ -18,17 +18,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.entities import make_entity, replace_entities
+from nlu.entities import RuleBasedExtractor, make_entity, replace_entities
 from nlu.normalize import normalize, normalize_with_offsets
 
 NAMES_PATH = Path(__file__).with_name("person_names.txt")
@@ -108,19 +104,8 @@ def _is_preposition(text: str, normalized, word: re.Match) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class PersonNameExtractor(GraphComponent, EntityExtractorMixin):
+class PersonNameExtractor(RuleBasedExtractor):
     """Name-list extractor of `person_name` that corrects CRF where they overlap (module docstring)."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "PersonNameExtractor":
-        """Creates the extractor (the name list ships with the package)."""
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Merges the listed-name runs with CRF's names (module docstring)."""

@@ -9,17 +9,11 @@ The extractor is authoritative for `visa_type`.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import TEXT
-from rasa.shared.nlu.training_data.message import Message
 
-from nlu.entities import make_entity, replace_entities
+from nlu.entities import RuleBasedExtractor, make_entity
 from nlu.normalize import normalize_with_offsets
 
 # Normalised spellings (ة -> ه, no hamza); multi-word phrases use single spaces.
@@ -52,24 +46,10 @@ def find_visa_types(text: str) -> List[Dict[str, Any]]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class VisaTypeExtractor(GraphComponent, EntityExtractorMixin):
+class VisaTypeExtractor(RuleBasedExtractor):
     """Authoritative keyword extractor of `visa_type` (see the module docstring)."""
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "VisaTypeExtractor":
-        """Creates the extractor (it has no configuration and learns nothing)."""
-        return cls()
+    owned_types = ("visa_type",)
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        """Replaces visa_type entities of earlier extractors by the keyword ones."""
-        for message in messages:
-            text = message.get(TEXT)
-            if text:
-                replace_entities(message, ("visa_type",), find_visa_types(text))
-        return messages
+    def find(self, text: str) -> List[Dict[str, Any]]:
+        return find_visa_types(text)
