@@ -385,8 +385,11 @@ def main() -> int:
             result = evaluate_pipeline(name, config, data, sample, args.folds, Path(tmp) / name, cv_config)
             result["run"] = report["generated"]
             report["pipelines"][name] = result
-            json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-            (RESULTS / "nlu_eval.md").write_text(render_markdown(report), encoding="utf-8")
+            # Partial results (a long run may be cut short) go to a .tmp file that is never committed.
+            (RESULTS / "nlu_eval.json.tmp").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    (RESULTS / "nlu_eval.md").write_text(render_markdown(report), encoding="utf-8")
+    (RESULTS / "nlu_eval.json.tmp").unlink(missing_ok=True)
     print((RESULTS / "nlu_eval.md").read_text(encoding="utf-8"))
     return 0
 
