@@ -203,6 +203,10 @@ class ServiceContext:
             visa = next((v for v in self.repo.visas_of(resident.id) if v.kind == kind), None)
         return resident, visa
 
+    def active_visa(self, resident: Resident, kind: str) -> Visa | None:
+        """The resident's active visa of `kind` (issued and not expired, or used), newest first."""
+        return next((v for v in self.repo.visas_of(resident.id) if v.kind == kind and is_active(v, self.today)), None)
+
     def require_balance(self, payer: Establishment, total: int) -> None:
         if payer.balance < total:
             missing = total - payer.balance

@@ -9,17 +9,17 @@ from residency import calendar, fees, identifiers
 from residency.errors import NotFound, Refusal
 from residency.rules import RULES
 from residency.services import register
-from residency.services.base import Quote, Service, ServiceContext, is_active, parse_period_months
+from residency.services.base import Quote, Service, ServiceContext, parse_period_months
 
 
 def _refuse_if_final_exit(ctx: ServiceContext, resident) -> None:
-    for visa in resident.visas:
-        if visa.kind == "final_exit" and is_active(visa, ctx.today):
-            raise Refusal(
-                "final_exit_active",
-                f"لدى المقيم تأشيرة خروج نهائي رقم {visa.number}؛ لا يمكن تجديد إقامته. "
-                "ألغِ الخروج النهائي أولًا إن أردت إبقاءه.",
-            )
+    visa = ctx.active_visa(resident, "final_exit")
+    if visa is not None:
+        raise Refusal(
+            "final_exit_active",
+            f"لدى المقيم تأشيرة خروج نهائي رقم {visa.number}؛ لا يمكن تجديد إقامته. "
+            "ألغِ الخروج النهائي أولًا إن أردت إبقاءه.",
+        )
 
 
 @register

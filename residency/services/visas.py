@@ -22,7 +22,6 @@ from residency.services.base import (
     Quote,
     Service,
     ServiceContext,
-    is_active,
     new_visa_number,
     visa_status,
 )
@@ -44,10 +43,6 @@ def _entry_type(value: Any) -> str:
             value=str(value),
         )
     return entry_type
-
-
-def _active_visa(ctx: ServiceContext, resident: Resident, kind: str) -> Visa | None:
-    return next((v for v in ctx.repo.visas_of(resident.id) if v.kind == kind and is_active(v, ctx.today)), None)
 
 
 def _refuse_unless_inside(resident: Resident, service_ar: str, instead: str) -> None:
@@ -174,14 +169,14 @@ class IssueExitReentry(Service):
         _refuse_unless_inside(
             resident, "تأشيرة الخروج والعودة", "إن كان مسافرًا بتأشيرة سارية فيمكنك تمديدها بدل إصدار أخرى."
         )
-        active = _active_visa(ctx, resident, FINAL_EXIT)
+        active = ctx.active_visa(resident, FINAL_EXIT)
         if active is not None:
             raise Refusal(
                 "final_exit_active",
                 f"لدى المقيم تأشيرة خروج نهائي رقم {active.number}، فلا تصدر له تأشيرة خروج وعودة. "
                 "ألغِ الخروج النهائي أولًا إن كان المقيم سيبقى.",
             )
-        active = _active_visa(ctx, resident, EXIT_REENTRY)
+        active = ctx.active_visa(resident, EXIT_REENTRY)
         if active is not None:
             raise Refusal(
                 "exit_reentry_active",
@@ -362,13 +357,13 @@ class IssueFinalExit(Service):
                 f"جواز سفر المقيم منتهٍ منذ {_fmt(resident.passport_expiry)}، والخروج النهائي يتطلب جوازًا ساريًا. "
                 "جدّد الجواز ثم حدّث بياناته (خدمة تحديث الجواز) وأعد الطلب.",
             )
-        active = _active_visa(ctx, resident, EXIT_REENTRY)
+        active = ctx.active_visa(resident, EXIT_REENTRY)
         if active is not None:
             raise Refusal(
                 "exit_reentry_active",
                 _exit_reentry_active_message(active, "ألغِ تأشيرة الخروج والعودة أولًا ثم أصدر الخروج النهائي."),
             )
-        active = _active_visa(ctx, resident, FINAL_EXIT)
+        active = ctx.active_visa(resident, FINAL_EXIT)
         if active is not None:
             raise Refusal(
                 "final_exit_active",
