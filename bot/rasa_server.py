@@ -1,11 +1,22 @@
-"""`python -m bot.rasa_server run ...`: Rasa's own command line with two measured speed-ups applied.
+"""`python -m bot.rasa_server run ...`: Rasa's own command line with measured fixes applied.
 
+Speed-ups (results/bench.md):
 - Rasa 3.6 checks every action-server response with `jsonschema.validate`, which re-checks the schema
-  itself on every call: 27-40 ms of a ~65 ms turn on this machine (results/bench.md). Here the
-  validator is built once and reused; the check itself and its error message are unchanged.
+  itself on every call: 27-40 ms of a ~65 ms turn on this machine. Here the validator is built once and
+  reused; the check itself and its error message are unchanged.
 - Every event of a conversation, on every message, is deserialised through `all_subclasses(Event)`,
   which walks the class tree each time; the classes do not change once Rasa has started, so the
-  walk is cached (a long conversation's turn went from ~92 to ~65 ms).
+  walk is cached.
+
+A turn's cost independent of the conversation's length (SPEC 9.6): Rasa re-reads, re-featurises and
+re-sends the working history of the current *session* on every turn (tracker store retrieval, the
+policies' past states, the tracker posted to the action server). Here a finished request closes the
+session: a message that arrives when no form is active starts a new session (`action_session_start`)
+that carries over each slot's current value (a pending quote, a chosen resident, the language). So a
+turn carries only what the current request needs; the record of what was done lives in the
+transactions table. Rasa's own carry-over replays every SlotSet event of the old session, which would
+grow session after session; here it is one SlotSet per slot that has a value.
+
 Everything else is `rasa` as installed (`muqeem servers` starts the Rasa server through this module).
 """
 from __future__ import annotations
@@ -16,9 +27,14 @@ from typing import Any
 import rasa.shared.utils.common
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
-from rasa.core.actions.action import RemoteAction
+from rasa.core.actions.action import ActionSessionStart, RemoteAction
+from rasa.core.processor import MessageProcessor
+from rasa.shared.core.constants import SESSION_START_METADATA_SLOT
+from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 _original_validate = RemoteAction._validate_action_result
+_original_has_session_expired = MessageProcessor._has_session_expired
 
 
 @lru_cache(maxsize=1)
@@ -38,8 +54,36 @@ def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     return True
 
 
+def request_closed(tracker: DialogueStateTracker) -> bool:
+    """True when the session has answered at least one message and no form is active: the request
+    it was about is finished (or waits only for a confirmation, which lives in slots)."""
+    return tracker.active_loop_name is None and tracker.get_last_event_for(UserUttered) is not None
+
+
+def has_session_expired(self: MessageProcessor, tracker: DialogueStateTracker) -> bool:
+    """Rasa's inactivity expiry, or a closed request."""
+    return request_closed(tracker) or _original_has_session_expired(self, tracker)
+
+
+def carried_slots(tracker: DialogueStateTracker) -> list[SlotSet]:
+    """One SlotSet per slot with a value (Rasa's own replays every SlotSet event of the session)."""
+    return [
+        SlotSet(name, slot.value)
+        for name, slot in tracker.slots.items()
+        if slot.value is not None and name != SESSION_START_METADATA_SLOT
+    ]
+
+
+PATCHES = (
+    (RemoteAction, "_validate_action_result", validate_action_result),
+    (MessageProcessor, "_has_session_expired", has_session_expired),
+    (ActionSessionStart, "_slot_set_events_from_tracker", staticmethod(carried_slots)),
+)
+
+
 def apply() -> None:
-    RemoteAction._validate_action_result = validate_action_result
+    for owner, attribute, replacement in PATCHES:
+        setattr(owner, attribute, replacement)
     # Called as rasa.shared.utils.common.all_subclasses(...) at run time, so the module attribute is
     # what to replace; the cache is filled after start-up, when every class exists.
     rasa.shared.utils.common.all_subclasses = lru_cache(maxsize=None)(rasa.shared.utils.common.all_subclasses)

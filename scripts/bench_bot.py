@@ -90,7 +90,12 @@ def latency_summary(latencies: list[float]) -> dict[str, float | None]:
 
 
 class SeededStack:
-    """Context manager: the seeded database and both servers, stopped and removed on exit."""
+    """Context manager: the seeded database and both servers, stopped and removed on exit; Rasa's
+    tracker and lock stores as given (default: in memory)."""
+
+    def __init__(self, tracker_store_url: str | None = None, lock_store_url: str | None = None) -> None:
+        self.tracker_store_url = tracker_store_url
+        self.lock_store_url = lock_store_url
 
     def __enter__(self) -> SeededStack:  # noqa: PYI034
         model = server_control.find_model(ROOT / "models")
@@ -111,6 +116,7 @@ class SeededStack:
         self.settings = server_control.ServerSettings(
             rasa_port=free_port(), actions_port=free_port(), models_dir=models, var_dir=self.work / "var",
             start_timeout=START_TIMEOUT_SECONDS,
+            tracker_store_url=self.tracker_store_url, lock_store_url=self.lock_store_url,
         )
         self.env = {"MUQEEM_DATABASE_URL": self.database_url, "MUQEEM_TODAY": os.environ["MUQEEM_TODAY"]}
         endpoints = server_control.write_endpoints_file(self.settings)
@@ -164,12 +170,12 @@ class SeededStack:
             Probe("مرحبا", "أهل"),
         ]
 
-    def add_agents(self, count: int) -> list[int]:
+    def add_agents(self, count: int, services: str = AGENT_SERVICES) -> list[int]:
         """Register `count` new agents of the demo establishment; their Telegram ids."""
         ids = [next(self._agent_ids) for _ in range(count)]
         with UnitOfWork(self.engine) as uow:
             for telegram_id in ids:
-                add_user(uow, MAIN["number"], telegram_id, "agent", AGENT_SERVICES)
+                add_user(uow, MAIN["number"], telegram_id, "agent", services)
         return ids
 
     def wait_idle(self, threshold_s: float = 1.0, timeout_s: float = 120.0) -> float:
