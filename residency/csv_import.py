@@ -11,6 +11,10 @@ nothing. Otherwise every row is checked first; a bad row is reported with its li
 Arabic reason, and nothing of it is written. The good rows are then inserted in one transaction.
 An iqama number already in the database (of any establishment) or earlier in the file is refused.
 
+Every field (and every header name) is read through `text_safety.strip_controls` before anything else:
+a name exported with a right-to-left override or an RLM, or an iqama number with a zero-width space
+inside, is stored without the invisible character (see residency.text_safety).
+
 After the import the establishment's `expat_count` is raised to its number of recorded residents when
 it was lower: every resident is an expatriate worker, and the levy rate compares Saudi with expatriate
 staff, so the count must never claim fewer expatriates than are on record. A higher count is kept
@@ -33,6 +37,7 @@ from residency.errors import InvalidInput, Refusal
 from residency.establishments import find_establishment
 from residency.models import DrivingLicence, Resident
 from residency.names import is_arabic, name_key_for
+from residency.text_safety import strip_controls
 from residency.services.resident_changes import canonical_occupation
 
 COLUMNS = (
@@ -110,7 +115,7 @@ def _read_rows(source: str | Path | bytes) -> tuple[list[str], list[tuple[int, l
         raise InvalidInput("csv_unreadable", f"الملف ليس CSV صالحًا (السطر {reader.line_num}): {error}.") from None
     if header is None:
         raise InvalidInput("csv_empty", "الملف فارغ؛ يجب أن يبدأ بسطر العناوين: " + ",".join(COLUMNS))
-    return [name.strip() for name in header], rows
+    return [strip_controls(name).strip() for name in header], rows
 
 
 def _check_header(header: list[str]) -> None:
@@ -225,12 +230,12 @@ def import_residents(uow: UnitOfWork, establishment_number: str, source: str | P
     candidates: list[tuple[int, Resident, DrivingLicence | None]] = []
     first_line_of: dict[str, int] = {}
     for line, fields in rows:
-        if not any(f.strip() for f in fields):
+        if not any(strip_controls(f).strip() for f in fields):
             continue
         try:
             if len(fields) != len(header):
                 raise _RowRejected(f"عدد الأعمدة {len(fields)} والمطلوب {len(header)}")
-            values = {name: value.strip() for name, value in zip(header, fields)}
+            values = {name: strip_controls(value).strip() for name, value in zip(header, fields)}
             resident, licence = _resident_from(values, today)
             if resident.iqama_number in first_line_of:
                 raise _RowRejected(

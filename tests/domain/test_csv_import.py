@@ -172,3 +172,23 @@ def test_iqama_taken_after_the_check_imports_nothing(numbers, monkeypatch):
         run(data, numbers[0])
     assert err.value.code == "import_conflict"
     assert residents_of(numbers[0]) == {}
+
+
+def test_invisible_and_direction_characters_are_stripped_from_every_field(numbers):
+    """A name exported with RIGHT-TO-LEFT OVERRIDE, an RLM in the iqama number, a zero-width space in
+    the nationality: stored without them (they would reverse report lines or split numbers)."""
+    number, _ = numbers
+    fields = row(
+        GOOD[:4] + "\u200f" + GOOD[4:], name_ar="\u202eمحمد رحيم\u200b الدين", name_en="Mohammed\u202c Rahim",
+        location="\u200einside", licence=("\u202bخاصة", GOOD[:5] + "\u200b" + GOOD[5:], "2028-01-31\u200f"),
+    ).split(",")
+    fields[3] = "الهند\u200b"  # nationality
+    header = ",".join(COLUMNS).replace("name_ar", "\ufeffname_ar\u200f")
+    result = run((header + "\n" + ",".join(fields) + "\n").encode(), number)
+    assert (result.imported, result.rejected) == (1, [])
+    stored = residents_of(number)[GOOD]
+    assert (stored.name_ar, stored.name_en, stored.nationality, stored.location) == (
+        "محمد رحيم الدين", "Mohammed Rahim", "الهند", "inside"
+    )
+    assert (stored.licence.licence_type, stored.licence.number) == ("خاصة", GOOD)
+    assert stored.name_key == name_key_for("محمد رحيم الدين", "Mohammed Rahim")
