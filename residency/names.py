@@ -3,6 +3,8 @@
 `normalize_name` folds the spellings users mix up (hamza forms, taa marbuta, alef maqsura, diacritics,
 tatweel, "عبد الله" / "عبدالله", Latin case and hyphens) into one form. `Resident.name_key` stores
 `name_key_for(name_ar, name_en)`; whoever writes a resident's names writes that key too.
+Invisible and direction characters (RLM, right-to-left override, zero-width space, ZWNJ, ...) are
+dropped before anything else, so "مح<U+200B>مد" is matched as "محمد", not as two words.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from typing import Iterable
 
 import numpy as np
 from rapidfuzz import fuzz, process
+
+from residency.text_safety import ZWNJ, strip_controls
 
 # Harakat, Quranic marks, superscript alef and tatweel carry no identity in a name.
 _MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -45,7 +49,8 @@ _ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e-\u06d3]")
 
 def normalize_name(text: str) -> str:
     """The matching form of a name: folded Arabic letters, lower-case Latin, single spaces."""
-    text = unicodedata.normalize("NFKC", text or "")
+    # ZWNJ only changes how letters join (text_safety keeps it for display): nothing to match on.
+    text = strip_controls(unicodedata.normalize("NFKC", text or "")).replace(ZWNJ, "")
     text = _MARKS.sub("", text).translate(_LETTER_FOLDS).lower()
     text = _SPACES.sub(" ", _NOT_NAME.sub(" ", text)).strip()
     text = _ABD_AL.sub("عبدال", text)

@@ -26,6 +26,17 @@ def test_spellings_users_mix_up_normalise_alike(typed, stored):
     assert normalize_name(typed) == normalize_name(stored)
 
 
+@pytest.mark.parametrize("control", ["\u200f", "\u202e", "\u200b", "\u200c", "\u2066", "\ufeff", "\u00ad"])
+def test_invisible_and_direction_characters_do_not_split_or_change_a_name(control):
+    assert normalize_name(f"{control}مح{control}مد خان{control}") == "محمد خان"
+    assert normalize_name(f"Moham{control}med") == "mohammed"
+
+
+def test_query_with_a_direction_mark_finds_the_person():
+    index = NameIndex([(1, name_key_for("محمد عبد الله خان", "Mohammed Abdullah Khan"))])
+    assert [r for r, _ in index.search("\u200fمحمد\u200b خان\u202c", 5, 80)] == [1]
+
+
 def test_different_names_stay_different():
     assert normalize_name("محمد") != normalize_name("محمود")
     assert normalize_name("عبد الله") != normalize_name("عبد العزيز")
