@@ -2,6 +2,12 @@
 
 Right-to-left friendly: every line starts with an Arabic word, an emoji or a bullet, never with a Latin
 word or a digit; one header line per answer; dates Gregorian + Hijri; amounts in whole riyals.
+
+Every value a user or an imported file supplied (residents' and establishments' names, nationality,
+licence type, a search query) is shown through `text_safety.isolate`: its control characters are
+stripped and it is wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE, so a right-to-left
+override or an unbalanced embedding in a name cannot reorder the rest of the line, and a Latin name
+inside an Arabic line keeps its own direction.
 """
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from residency.inquiries import LicenceInfo, NameMatch, ResidentCard, VisaInfo
 from residency.reports import AbroadRow, AccountStatus, ExpiringRow, HistoryRow
 from residency.rules import RULES
 from residency.services.base import ENTRY_TYPE_LABELS, VISA_KIND_LABELS
+from residency.text_safety import isolate
 
 # Long lists are cut here (rules.yml display.max_list_lines); the rest is counted.
 MAX_LIST_LINES = int(RULES["display"]["max_list_lines"])
@@ -87,10 +94,10 @@ def _valid_until_label(visa: VisaInfo) -> str:
 def render_resident_card(card: ResidentCard) -> str:
     """The resident's card: names, nationality, occupation, iqama and passport, location, visas."""
     lines = [
-        f"🪪 بطاقة المقيم {card.name_ar}",
+        f"🪪 بطاقة المقيم {isolate(card.name_ar)}",
         _line("رقم الإقامة", card.iqama_number),
-        _line("الاسم بالإنجليزية", card.name_en or "غير مسجل"),
-        _line("الجنسية", card.nationality),
+        _line("الاسم بالإنجليزية", isolate(card.name_en or "") or "غير مسجل"),
+        _line("الجنسية", isolate(card.nationality)),
         _line("المهنة", card.occupation),
         _line(
             "انتهاء الإقامة",
@@ -112,14 +119,14 @@ def render_resident_card(card: ResidentCard) -> str:
 def render_matches(matches: Sequence[NameMatch], query: str | None = None) -> str:
     """Name-search results with their iqama numbers, or what to try when nothing matched."""
     if not matches:
-        about = f" باسم «{query}»" if query else " بهذا الاسم"
+        about = f" باسم «{isolate(query)}»" if query else " بهذا الاسم"
         return (
             f"🔎 لم أجد مقيمًا{about} في منشأتك.\n"
             "جرّب كتابة الاسم الأول واسم العائلة، أو أرسل رقم الإقامة."
         )
-    lines = [f"🔎 نتائج البحث عن «{query}»:" if query else "🔎 نتائج البحث:"]
+    lines = [f"🔎 نتائج البحث عن «{isolate(query)}»:" if query else "🔎 نتائج البحث:"]
     for m in matches:
-        lines.append(f"{BULLET} {m.name_ar} — إقامة {m.iqama_number} — {m.nationality}، {m.occupation}")
+        lines.append(f"{BULLET} {isolate(m.name_ar)} — إقامة {m.iqama_number} — {isolate(m.nationality)}، {m.occupation}")
     lines.append("اختر المقيم المقصود أو أرسل رقم إقامته.")
     return "\n".join(lines)
 
@@ -131,9 +138,9 @@ def render_licence(licence: LicenceInfo | None, iqama_number: str | None = None)
         return f"🚗 لا توجد رخصة قيادة مسجلة{who}."
     return "\n".join(
         [
-            f"🚗 رخصة قيادة المقيم {licence.name_ar}",
+            f"🚗 رخصة قيادة المقيم {isolate(licence.name_ar)}",
             _line("رقم الإقامة", licence.iqama_number),
-            _line("نوع الرخصة", licence.licence_type),
+            _line("نوع الرخصة", isolate(licence.licence_type)),
             _line("رقم الرخصة", licence.number),
             _line("تاريخ الانتهاء", _date_and_days(licence.expiry, licence.days_left)),
         ]
@@ -149,7 +156,7 @@ def render_visa(visa: VisaInfo, today: date | None = None) -> str:
     """One visa in full: type, resident, status, issue date and return/leave-before date."""
     lines = [
         f"🛂 تأشيرة {_visa_title(visa)} رقم {visa.number}",
-        _line("المقيم", f"{visa.name_ar} (إقامة {visa.iqama_number})"),
+        _line("المقيم", f"{isolate(visa.name_ar)} (إقامة {visa.iqama_number})"),
         _line("الحالة", VISA_STATUS_AR.get(visa.status, visa.status)),
         _line("تاريخ الإصدار", format_date(visa.issued_on)),
     ]
@@ -166,7 +173,7 @@ def render_visas(visas: Sequence[VisaInfo], iqama_number: str | None = None) -> 
         who = f"صاحب الإقامة {iqama_number}" if iqama_number else "هذا المقيم"
         return f"🛂 لا توجد تأشيرات مسجلة للمقيم {who}."
     head = visas[0]
-    lines = [f"🛂 تأشيرات المقيم {head.name_ar} (إقامة {head.iqama_number})"]
+    lines = [f"🛂 تأشيرات المقيم {isolate(head.name_ar)} (إقامة {head.iqama_number})"]
     lines += [_visa_summary(v) for v in visas]
     return "\n".join(lines)
 
@@ -179,7 +186,7 @@ def render_expiring(rows: Sequence[ExpiringRow], days: int | None = None) -> str
     expired = sum(1 for r in rows if r.days_left < 0)
     lines = [f"📋 الإقامات المنتهية أو التي تنتهي خلال {days} يومًا: {len(rows)} (منها {expired} منتهية)"]
     items = [
-        f"{BULLET} {r.name_ar} — إقامة {r.iqama_number} — {_date_and_days(r.iqama_expiry, r.days_left)}"
+        f"{BULLET} {isolate(r.name_ar)} — إقامة {r.iqama_number} — {_date_and_days(r.iqama_expiry, r.days_left)}"
         for r in rows[:MAX_LIST_LINES]
     ]
     return "\n".join(lines + _cut(items, len(rows)))
@@ -198,7 +205,7 @@ def render_abroad(rows: Sequence[AbroadRow]) -> str:
         else:
             flag = "⚠️ متأخر — " if r.overdue else ""
             when = f"{flag}العودة قبل {_date_and_days(r.return_before, r.days_left)}"
-        items.append(f"{BULLET} {r.name_ar} — إقامة {r.iqama_number} — {when}")
+        items.append(f"{BULLET} {isolate(r.name_ar)} — إقامة {r.iqama_number} — {when}")
     return "\n".join(lines + _cut(items, len(rows)))
 
 
@@ -229,7 +236,7 @@ def render_account(status: AccountStatus) -> str:
     """Plan, subscription, balance and head counts of the establishment."""
     return "\n".join(
         [
-            f"🏢 حساب المنشأة {status.name_ar}",
+            f"🏢 حساب المنشأة {isolate(status.name_ar)}",
             _line("الرقم الموحد", status.number),
             _line("الباقة", PLAN_AR.get(status.plan, status.plan)),
             _line(
