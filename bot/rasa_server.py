@@ -25,16 +25,19 @@ from functools import lru_cache
 from typing import Any
 
 import rasa.shared.utils.common
+import sqlalchemy as sa
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionSessionStart, RemoteAction
 from rasa.core.processor import MessageProcessor
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import SESSION_START_METADATA_SLOT
-from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 _original_validate = RemoteAction._validate_action_result
 _original_has_session_expired = MessageProcessor._has_session_expired
+_original_sql_store_init = SQLTrackerStore.__init__
 
 
 @lru_cache(maxsize=1)
@@ -74,14 +77,53 @@ def carried_slots(tracker: DialogueStateTracker) -> list[SlotSet]:
     ]
 
 
+SESSION_INDEX = "ix_events_sender_timestamp"
+
+
+def _session_index() -> sa.Index:
+    """An index on (sender_id, timestamp) of the SQL tracker store's events: the latest SessionStarted
+    is a backward scan and the session's events a range scan, whatever the conversation's length."""
+    events = SQLTrackerStore.SQLEvent.__table__
+    existing = next((index for index in events.indexes if index.name == SESSION_INDEX), None)
+    return existing or sa.Index(SESSION_INDEX, events.c.sender_id, events.c.timestamp)
+
+
+def sql_store_init(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
+    """SQLTrackerStore.__init__, then the session index on a table created before it existed."""
+    _original_sql_store_init(self, *args, **kwargs)
+    _session_index().create(self.engine, checkfirst=True)
+
+
+def event_query(self: SQLTrackerStore, session: Any, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
+    """SQLTrackerStore._event_query with the latest session start read first, as a value.
+
+    Rasa joins the events with a subquery for it; until PostgreSQL's statistics of the events table
+    caught up, the plan re-ran that subquery for every event of the sender: 33 -> 359 ms a turn over
+    the first 80 turns of a conversation (EXPLAIN ANALYZE: 134 ms for 1500 events)."""
+    events = self.SQLEvent
+    query = session.query(events).filter(events.sender_id == sender_id)
+    if not fetch_events_from_all_sessions:
+        session_start = (
+            session.query(sa.func.max(events.timestamp))
+            .filter(events.sender_id == sender_id, events.type_name == SessionStarted.type_name)
+            .scalar()
+        )
+        if session_start is not None:
+            query = query.filter(events.timestamp >= session_start)
+    return query.order_by(events.id)
+
+
 PATCHES = (
     (RemoteAction, "_validate_action_result", validate_action_result),
     (MessageProcessor, "_has_session_expired", has_session_expired),
     (ActionSessionStart, "_slot_set_events_from_tracker", staticmethod(carried_slots)),
+    (SQLTrackerStore, "__init__", sql_store_init),
+    (SQLTrackerStore, "_event_query", event_query),
 )
 
 
 def apply() -> None:
+    _session_index()
     for owner, attribute, replacement in PATCHES:
         setattr(owner, attribute, replacement)
     # Called as rasa.shared.utils.common.all_subclasses(...) at run time, so the module attribute is
