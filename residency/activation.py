@@ -2,20 +2,41 @@
 
 A code is single-use, expires after `activation.code_valid_hours`, and only its SHA-256 is stored.
 `activate` is what `/start CODE` runs (the bot calls it without Rasa).
+
+Guessing is limited (SPEC 9.7), with the figures of rules.yml `activation`:
+
+- One answer. A wrong code, a used one, an expired one and a spent one (below) all get the same
+  InvalidInput `wrong_code` with the same text (WRONG_CODE_MESSAGE), so an answer never confirms that a
+  guess hit a real code.
+- Per account. Every attempt with a code is recorded in `activation_attempts` and committed, even when
+  it is refused. An account with `max_failed_attempts_per_account` failed attempts within the last
+  `failed_attempts_window_minutes` (a rolling window) is throttled: every code it sends -- the right one
+  too -- is refused with Refusal `activation_throttled`, whose text says how many minutes to wait (until
+  the oldest of those failures leaves the window). Attempts refused while throttled are recorded
+  (outcome `throttled`) but do not count as failures, so the wait a user is told is the wait it gets.
+  One account's attempts are serialised (PostgreSQL advisory lock; SQLite's write lock), so that
+  simultaneous guesses cannot all slip under the limit.
+- Per code. A wrong guess identifies no code, so nothing can be counted against a code then. What is
+  counted, in the code's own `failed_attempts`, is every refused presentation of that very code: by a
+  throttled account, after it was used or expired, to an account linked to another establishment. Such
+  presentations mean the code is known to someone it should not be; at
+  `max_failed_attempts_per_code` the code is spent: it never activates any more (same single answer),
+  and the owner issues a new one.
 """
 from __future__ import annotations
 
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from residency import identifiers
+from residency import calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal
-from residency.models import ActivationCode, User, utcnow
+from residency.models import ActivationAttempt, ActivationCode, User, utcnow
 from residency.rules import RULES
 from residency.services.base import ALL_SERVICES
 
@@ -92,38 +113,143 @@ def add_user(uow: UnitOfWork, establishment_number: str, telegram_id: int, role:
     return user
 
 
+WRONG_CODE_MESSAGE = (
+    "رمز التفعيل غير صحيح أو لم يعد صالحًا. تأكد من الرمز كما وصلك من مالك المنشأة وأرسل: /start الرمز، "
+    "أو اطلب منه رمزًا جديدًا."
+)
+
+# Attempt outcomes (ActivationAttempt.outcome) that count against the account's limit.
+FAILED_OUTCOMES = ("wrong", "used", "expired", "spent", "linked_elsewhere")
+# Namespace of the PostgreSQL advisory lock that serialises one account's attempts.
+_ATTEMPT_LOCK_NAMESPACE = 0x6D71  # "mq"
+
+
+def _wrong_code() -> InvalidInput:
+    return InvalidInput("wrong_code", WRONG_CODE_MESSAGE)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands timestamps back naive; they are UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def _limits() -> tuple[int, int, int]:
+    rules = RULES["activation"]
+    return (
+        int(rules["max_failed_attempts_per_account"]),
+        int(rules["failed_attempts_window_minutes"]),
+        int(rules["max_failed_attempts_per_code"]),
+    )
+
+
+def throttle_message(max_failures: int, window_minutes: int, wait_minutes: int) -> str:
+    failures = calendar.count_ar(max_failures, "محاولة خاطئة واحدة", "محاولتان خاطئتان", "محاولات خاطئة", "محاولة خاطئة")
+    return (
+        f"تجاوزت عدد محاولات التفعيل المسموح به ({failures} خلال {calendar.minutes_ar(window_minutes)})، "
+        "فلن يُقبل أي رمز تفعيل من حسابك مؤقتًا، حتى الرمز الصحيح. "
+        f"انتظر {calendar.minutes_ar(wait_minutes)} ثم أرسل: /start الرمز من جديد."
+    )
+
+
+def _serialise_account(uow: UnitOfWork, telegram_id: int) -> None:
+    """One account's attempts run one at a time, so that simultaneous guesses cannot all slip under the
+    limit: a transaction-scoped advisory lock on PostgreSQL; SQLite's write lock (BEGIN IMMEDIATE) does
+    it already."""
+    if uow.dialect == "postgresql":
+        key = (telegram_id % 2**32) - 2**31  # any int4; a collision only serialises two accounts
+        uow.session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": _ATTEMPT_LOCK_NAMESPACE, "key": key})
+
+
+def throttled_minutes(uow: UnitOfWork, telegram_id: int, now: datetime | None = None) -> int | None:
+    """Whole minutes (at least 1) until the account may try a code again, or None when it may now."""
+    max_failures, window_minutes, _ = _limits()
+    now = now or utcnow()
+    window = timedelta(minutes=window_minutes)
+    recent = list(
+        uow.session.execute(
+            select(ActivationAttempt.created_at)
+            .where(
+                ActivationAttempt.telegram_id == telegram_id,
+                ActivationAttempt.outcome.in_(FAILED_OUTCOMES),
+                ActivationAttempt.created_at > now - window,
+            )
+            .order_by(ActivationAttempt.created_at.desc())
+            .limit(max_failures)
+        ).scalars()
+    )
+    if len(recent) < max_failures:
+        return None
+    # Free again once the oldest of the last `max_failures` failures leaves the rolling window.
+    seconds = (_aware(recent[-1]) + window - now).total_seconds()
+    return max(1, math.ceil(seconds / 60))
+
+
+def _record(uow: UnitOfWork, telegram_id: int, row: ActivationCode | None, outcome: str) -> None:
+    uow.session.add(ActivationAttempt(telegram_id=telegram_id, code_id=row.id if row else None, outcome=outcome))
+    if row is not None and outcome != "activated":
+        row.failed_attempts = (row.failed_attempts or 0) + 1
+    uow.session.flush()
+
+
+def _refuse(uow: UnitOfWork, telegram_id: int, row: ActivationCode | None, outcome: str, error: Exception):
+    """Record the refused attempt, commit it (it must count even though nothing is activated), raise."""
+    _record(uow, telegram_id, row, outcome)
+    uow.commit()
+    raise error
+
+
 def activate(telegram_id: int, code: str, uow: UnitOfWork | None = None) -> ActivationResult:
-    """Turn the Telegram account into a user with the code's establishment and role (`/start CODE`)."""
+    """Turn the Telegram account into a user with the code's establishment and role (`/start CODE`).
+
+    Limits and answers are in the module docstring: a throttled account gets Refusal
+    `activation_throttled` (even with the right code); a wrong, used, expired or spent code gets the
+    one InvalidInput `wrong_code`. Every attempt with a code is recorded and committed.
+    """
     if uow is None:
         with UnitOfWork() as own:
             return activate(telegram_id, code, own)
-    wrong = InvalidInput(
-        "wrong_code",
-        "رمز التفعيل غير صحيح. تأكد من الرمز كما وصلك من مالك المنشأة وأرسل: /start الرمز",
-    )
+    telegram_id = int(telegram_id)
     normalised = _normalise_code(code or "")
     if not normalised:
-        raise wrong
+        raise _wrong_code()  # nothing was tried: not recorded
+    _serialise_account(uow, telegram_id)
     row = uow.session.execute(
         select(ActivationCode).where(ActivationCode.code_hash == _hash(normalised)).with_for_update()
     ).scalars().first()
+    max_failures, window_minutes, max_per_code = _limits()
+    wait = throttled_minutes(uow, telegram_id)
+    if wait is not None:
+        _refuse(
+            uow, telegram_id, row, "throttled",
+            Refusal(
+                "activation_throttled",
+                throttle_message(max_failures, window_minutes, wait),
+                retry_after_minutes=wait,
+            ),
+        )
     if row is None:
-        raise wrong
+        _refuse(uow, telegram_id, None, "wrong", _wrong_code())
+    if (row.failed_attempts or 0) >= max_per_code:
+        _refuse(uow, telegram_id, row, "spent", _wrong_code())
     if row.used_at is not None:
-        raise InvalidInput("used_code", "هذا الرمز استُخدم من قبل. اطلب رمزًا جديدًا من مالك المنشأة.")
-    if row.expires_at.replace(tzinfo=row.expires_at.tzinfo or utcnow().tzinfo) < utcnow():
-        raise InvalidInput("expired_code", "انتهت صلاحية هذا الرمز. اطلب رمزًا جديدًا من مالك المنشأة.")
-    existing = uow.repo.user_by_telegram_id(int(telegram_id))
+        _refuse(uow, telegram_id, row, "used", _wrong_code())
+    if _aware(row.expires_at) < utcnow():
+        _refuse(uow, telegram_id, row, "expired", _wrong_code())
+    existing = uow.repo.user_by_telegram_id(telegram_id)
     if existing is not None and existing.establishment_id != row.establishment_id:
-        raise Refusal(
-            "linked_elsewhere",
-            "حسابك مرتبط بمنشأة أخرى؛ لا يرتبط الحساب إلا بمنشأة واحدة. تواصل مع مسؤول النظام.",
+        _refuse(
+            uow, telegram_id, row, "linked_elsewhere",
+            Refusal(
+                "linked_elsewhere",
+                "حسابك مرتبط بمنشأة أخرى؛ لا يرتبط الحساب إلا بمنشأة واحدة. تواصل مع مسؤول النظام.",
+            ),
         )
     if existing is None:
-        existing = User(establishment_id=row.establishment_id, telegram_id=int(telegram_id))
+        existing = User(establishment_id=row.establishment_id, telegram_id=telegram_id)
         uow.session.add(existing)
     existing.role, existing.services = row.role, row.services
-    row.used_at, row.used_by_telegram_id = utcnow(), int(telegram_id)
+    row.used_at, row.used_by_telegram_id = utcnow(), telegram_id
+    _record(uow, telegram_id, row, "activated")
     est = uow.repo.establishment(row.establishment_id)
     result = ActivationResult(est.number, est.name_ar, row.role)
     uow.commit()

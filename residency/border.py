@@ -1,6 +1,7 @@
 """Border events for the administrator's CLI, standing in for the border system (SPEC section 4, visa
 life cycle): a resident leaving uses its visa (issued -> used), a resident returning closes its
-exit/re-entry (used -> returned). Each event is recorded as a free Transaction and committed."""
+exit/re-entry (used -> returned). Each event is recorded as a free Transaction (numbered in its
+establishment's receipt numbers, see Repository.next_receipt_number) and committed."""
 from __future__ import annotations
 
 from uuid import uuid4
@@ -36,8 +37,10 @@ def _record(uow: UnitOfWork, resident: Resident, event: str, result: dict) -> di
         result=result,
     )
     uow.repo.add(transaction)
+    transaction.receipt_number = uow.repo.next_receipt_number(resident.establishment_id)
+    uow.session.flush()
     uow.commit()
-    return {**result, "transaction_id": transaction.id}
+    return {**result, "transaction_id": transaction.id, "receipt_number": transaction.receipt_number}
 
 
 def record_departure(uow: UnitOfWork, iqama_number: str) -> dict:

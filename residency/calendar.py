@@ -38,11 +38,25 @@ def now() -> datetime:
     return datetime.combine(today(), current.timetz())
 
 
+_OUT_OF_RANGE = "المدة أو التاريخ خارج المدى الذي يقبله التقويم. اكتب مدة أو تاريخًا معقولًا، مثل: 3 أشهر أو 90 يومًا."
+
+
 def add_months(d: date, months: int) -> date:
-    """`d` plus calendar months (negative allowed); a day missing in the target month becomes its last day."""
+    """`d` plus calendar months (negative allowed); a day missing in the target month becomes its last day.
+    A result outside the calendar (years 1-9999, e.g. P99999Y) is InvalidInput date_out_of_range."""
     year, month_index = divmod(d.year * 12 + d.month - 1 + months, 12)
     month = month_index + 1
+    if not 1 <= year <= 9999:
+        raise InvalidInput("date_out_of_range", _OUT_OF_RANGE, months=months)
     return date(year, month, min(d.day, _gregorian.monthrange(year, month)[1]))
+
+
+def add_days(d: date, days: int) -> date:
+    """`d` plus `days` days; InvalidInput date_out_of_range outside the calendar (never OverflowError)."""
+    try:
+        return d + timedelta(days=days)
+    except OverflowError:
+        raise InvalidInput("date_out_of_range", _OUT_OF_RANGE, days=days) from None
 
 
 def _count_ar(n: int, one: str, two: str, plural: str, accusative: str, *, dual: str | None = None) -> str:
@@ -72,6 +86,25 @@ def _years_ar(n: int) -> str:
     return _count_ar(n, "سنة", "سنتان", "سنوات", "سنة")
 
 
+def count_ar(n: int, one: str, two: str, plural: str, accusative: str, *, dual: str | None = None) -> str:
+    """An Arabic count phrase for any noun (the rules of `_count_ar`): count_ar(5, "محاولة واحدة",
+    "محاولتان", "محاولات", "محاولة") -> "5 محاولات"."""
+    return _count_ar(n, one, two, plural, accusative, dual=dual)
+
+
+def years_ar(n: int) -> str:
+    """"سنة", "سنتان", "10 سنوات", "15 سنة"."""
+    return _years_ar(n)
+
+
+def minutes_ar(n: int) -> str:
+    """A span of minutes in the object/genitive form ("انتظر ..." / "خلال ..."): whole hours as hours
+    ("ساعة", "ساعتين", "3 ساعات"), else minutes ("دقيقة واحدة", "دقيقتين", "5 دقائق", "45 دقيقة")."""
+    if n > 0 and n % 60 == 0:
+        return _count_ar(n // 60, "ساعة", "ساعتان", "ساعات", "ساعة", dual="ساعتين")
+    return _count_ar(n, "دقيقة واحدة", "دقيقتان", "دقائق", "دقيقة", dual="دقيقتين")
+
+
 _ISO_DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
 _DURATION_HINT = "اكتب المدة بالأشهر أو بالأيام، مثل: 3 أشهر أو 90 يومًا."
 
@@ -90,7 +123,7 @@ class Duration:
 
     def after(self, d: date) -> date:
         """The date this duration after `d` (calendar months, or days)."""
-        return add_months(d, self.months) if self.months else d + timedelta(days=self.days)
+        return add_months(d, self.months) if self.months else add_days(d, self.days)
 
     def billable_months(self) -> int:
         """Months charged for: the months, or the days rounded up to whole 30-day months."""

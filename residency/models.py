@@ -49,6 +49,9 @@ class Establishment(Base):
     balance = Column(Integer, nullable=False, default=0)
     saudi_count = Column(Integer, nullable=False, default=0)
     expat_count = Column(Integer, nullable=False, default=0)
+    # The last receipt number given to one of this establishment's transactions (see
+    # Repository.next_receipt_number): receipts are numbered 1, 2, 3 ... per establishment.
+    receipt_counter = Column(Integer, nullable=False, default=0, server_default="0")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     users = relationship("User", back_populates="establishment")
@@ -87,6 +90,28 @@ class ActivationCode(Base):
     expires_at = Column(DateTime(timezone=True), nullable=False)
     used_at = Column(DateTime(timezone=True))
     used_by_telegram_id = Column(BigInteger)
+    # Refused presentations of this very code (by a throttled account, after it was used or expired, to an
+    # account of another establishment); at rules.yml activation.max_failed_attempts_per_code the code is
+    # spent and never activates (see residency.activation).
+    failed_attempts = Column(Integer, nullable=False, default=0, server_default="0")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class ActivationAttempt(Base):
+    """Every `/start CODE` attempt, kept even when the activation is refused (the throttle counts them).
+
+    `outcome`: activated, wrong (no such code), used, expired, spent (the code's own limit was reached),
+    linked_elsewhere, throttled (refused unseen: the account had too many failures). `code_id` is the code
+    presented when it exists.
+    """
+
+    __tablename__ = "activation_attempts"
+    __table_args__ = (Index("ix_activation_attempts_telegram_created", "telegram_id", "created_at"),)
+
+    id = Column(Integer, primary_key=True)
+    telegram_id = Column(BigInteger, nullable=False)
+    code_id = Column(ForeignKey("activation_codes.id"), index=True)
+    outcome = Column(String(20), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
@@ -164,13 +189,25 @@ class Visa(Base):
 
 
 class Transaction(Base):
-    """Every executed service. Nothing changes state without one; the key makes execution exactly-once."""
+    """Every executed service. Nothing changes state without one; the key makes execution exactly-once.
+
+    `receipt_number` is the establishment's own running number of the transaction (1, 2, 3 ...), the
+    "رقم العملية" its users see; `id` is global and never shown. It is given inside the transaction's own
+    database transaction (Repository.next_receipt_number); NULL only for a row someone wrote without it.
+    `balance_after` is the payer's balance right after the execution, so that a replay returns the
+    first receipt unchanged.
+    """
 
     __tablename__ = "transactions"
+    __table_args__ = (
+        Index("uq_transactions_establishment_receipt", "establishment_id", "receipt_number", unique=True),
+    )
 
     id = Column(Integer, primary_key=True)
     idempotency_key = Column(String(100), nullable=False, unique=True)
     establishment_id = Column(ForeignKey("establishments.id"), nullable=False, index=True)
+    receipt_number = Column(Integer)
+    balance_after = Column(Integer)
     user_id = Column(ForeignKey("users.id"))
     resident_id = Column(ForeignKey("residents.id"))
     service = Column(String(40), nullable=False)
@@ -250,6 +287,7 @@ __all__ = [
     "Establishment",
     "User",
     "ActivationCode",
+    "ActivationAttempt",
     "Resident",
     "DrivingLicence",
     "Visa",

@@ -44,6 +44,9 @@ class HistoryRow:
     iqama_number: str | None
     total: int
     summary: str  # short Arabic facts from the result ("التأشيرة 6...، العودة قبل 2027-01-01")
+    # The establishment's own number of the transaction, the "رقم العملية" to show (transaction_id is
+    # the global row id); None only for a row written without one.
+    receipt_number: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +62,17 @@ class AccountStatus:
     expat_count: int
 
 
-def _whole_number(value, code: str, what_ar: str) -> int:
+def _whole_number(value, code: str, what_ar: str, maximum: int) -> int:
+    """A whole number from 1 to `maximum` (rules.yml); anything else is InvalidInput `code` saying so,
+    never clamped (a huge horizon would overflow the date arithmetic)."""
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         number = -1
-    if number < 1:
-        raise InvalidInput(code, f"{what_ar} يجب أن يكون عددًا صحيحًا موجبًا، مثل 30.")
+    if not 1 <= number <= maximum:
+        raise InvalidInput(
+            code, f"{what_ar} يجب أن يكون عددًا صحيحًا من 1 إلى {maximum}، مثل 30.", maximum=maximum
+        )
     return number
 
 
@@ -73,7 +80,12 @@ def expiring_iqamas(uow: UnitOfWork, telegram_id: int, days: int | None = None) 
     """Iqamas expiring within `days` days (default rules.yml reports.expiring_default_days) or already
     expired, soonest (most overdue) first."""
     actor = authorise(uow, telegram_id, "report_expiring_iqamas")
-    days = RULES["reports"]["expiring_default_days"] if days is None else _whole_number(days, "bad_days", "عدد الأيام")
+    rules = RULES["reports"]
+    days = (
+        rules["expiring_default_days"]
+        if days is None
+        else _whole_number(days, "bad_days", "عدد الأيام", int(rules["expiring_max_days"]))
+    )
     today = calendar.today()
     # Served by the (establishment_id, iqama_expiry) index; only the three columns shown are read, through
     # the Core connection (no ORM row processing: this can be 10,000 rows).
@@ -139,7 +151,12 @@ def transaction_history(uow: UnitOfWork, telegram_id: int, limit: int | None = N
     """The establishment's latest transactions, newest first (default rules.yml
     reports.history_default_limit of them)."""
     actor = authorise(uow, telegram_id, "transaction_history")
-    limit = RULES["reports"]["history_default_limit"] if limit is None else _whole_number(limit, "bad_limit", "عدد العمليات")
+    rules = RULES["reports"]
+    limit = (
+        rules["history_default_limit"]
+        if limit is None
+        else _whole_number(limit, "bad_limit", "عدد العمليات", int(rules["history_max_limit"]))
+    )
     rows = uow.session.execute(
         select(Transaction, Resident.iqama_number)
         .outerjoin(Resident, Resident.id == Transaction.resident_id)
@@ -155,6 +172,7 @@ def transaction_history(uow: UnitOfWork, telegram_id: int, limit: int | None = N
             iqama_number=iqama or (t.inputs or {}).get("iqama_number") or (t.result or {}).get("iqama_number"),
             total=t.total,
             summary=_summary(t.result or {}),
+            receipt_number=t.receipt_number,
         )
         for t, iqama in rows
     ]

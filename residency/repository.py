@@ -90,6 +90,23 @@ class Repository:
     def transaction_by_key(self, key: str) -> Transaction | None:
         return self._one(select(Transaction).where(Transaction.idempotency_key == key))
 
+    def next_receipt_number(self, establishment_id: int) -> int:
+        """The establishment's next receipt number, taken inside the caller's database transaction.
+
+        The UPDATE row-locks the establishment until that transaction ends (PostgreSQL; SQLite holds its
+        write lock already), so two executions never get the same number and a rolled-back one gives its
+        number back. Call it last, after the resident rows are locked: the order every writer uses.
+        """
+        self.session.execute(
+            update(Establishment)
+            .where(Establishment.id == establishment_id)
+            .values(receipt_counter=Establishment.receipt_counter + 1)
+            .execution_options(synchronize_session="fetch")
+        )
+        return self.session.execute(
+            select(Establishment.receipt_counter).where(Establishment.id == establishment_id)
+        ).scalar_one()
+
     def debit(self, establishment_id: int, amount: int) -> bool:
         """Take `amount` from the balance only if it covers it; False when it does not."""
         if amount == 0:

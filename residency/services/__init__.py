@@ -7,10 +7,13 @@
 
 `execute` re-checks everything under row locks, refuses with `QuoteChanged` if the terms moved since the
 quote, charges the payer, applies the change and records the transaction and ledger entry in ONE database
-transaction. Executing the same idempotency key again returns the first receipt and charges nothing.
+transaction. Executing the same idempotency key again -- later or at the same moment -- returns the first
+receipt and charges nothing. A receipt's `receipt_number` is the establishment's own running number of the
+transaction ("رقم العملية"); `transaction_id` is the global row id, not for display.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -54,7 +57,17 @@ def quote(uow: UnitOfWork, telegram_id: int, service: str, **inputs: Any) -> Quo
 
 
 def execute(uow: UnitOfWork, telegram_id: int, quoted: Quote | dict, idempotency_key: str) -> Receipt:
-    """Execute a confirmed quote exactly once under `idempotency_key` (see module docstring)."""
+    """Execute a confirmed quote exactly once under `idempotency_key` (see module docstring).
+
+    Every duplicate of a key -- a later call, or one running at the same moment -- gets the first
+    execution's receipt (`replayed=True`) and is charged nothing:
+    - a later call finds the stored transaction at once;
+    - a concurrent one claims the key first (the transaction row is written before any rule is checked
+      again or any row is locked), so it waits on the first execution's uncommitted row and, when that
+      commits, fails on the key's unique index; it then rolls back and reads the stored receipt in a
+      fresh database transaction. If the first execution fails instead, its row disappears and the
+      waiting one simply goes ahead.
+    """
     if isinstance(quoted, dict):
         quoted = Quote.from_dict(quoted)
     actor = authorise(uow, telegram_id, quoted.service)
@@ -74,32 +87,58 @@ def execute(uow: UnitOfWork, telegram_id: int, quoted: Quote | dict, idempotency
 
 
 def _execute_once(uow: UnitOfWork, actor: Actor, service: Service, quoted: Quote, key: str) -> Receipt:
-    ctx = ServiceContext(uow, actor, for_update=True)
-    fresh = service.quote(ctx, **quoted.inputs)
-    if not fresh.same_terms(quoted):
-        raise QuoteChanged(
-            "quote_changed",
-            "تغيّرت تفاصيل الطلب أو رسومه منذ عرضها عليك. راجع العرض الجديد ثم أكّد من جديد.",
-            quote=fresh.to_dict(),
+    try:
+        # Claim the key before anything else (see `execute`): a same-key execution waits here.
+        transaction = Transaction(
+            idempotency_key=key,
+            establishment_id=actor.establishment_id,
+            user_id=actor.user_id,
+            service=quoted.service,
+            inputs=quoted.inputs,
+            fee_lines=[],
+            total=0,
+            result={},
         )
-    transaction = Transaction(
-        idempotency_key=key,
-        establishment_id=actor.establishment_id,
-        user_id=actor.user_id,
-        service=fresh.service,
-        inputs=fresh.inputs,
-        fee_lines=[line.__dict__ for line in fresh.lines],
-        total=fresh.total,
-        result={},
+        uow.repo.add(transaction)
+        ctx = ServiceContext(uow, actor, for_update=True)
+        fresh = service.quote(ctx, **quoted.inputs)
+        if not fresh.same_terms(quoted):
+            raise QuoteChanged(
+                "quote_changed",
+                "تغيّرت تفاصيل الطلب أو رسومه منذ عرضها عليك. راجع العرض الجديد ثم أكّد من جديد.",
+                quote=fresh.to_dict(),
+            )
+        transaction.inputs = fresh.inputs
+        transaction.fee_lines = [line.__dict__ for line in fresh.lines]
+        transaction.total = fresh.total
+        payer = ctx.establishment
+        charge(uow, payer, transaction, fresh.total)
+        transaction.result = service.apply(ctx, fresh, transaction)
+        # Numbered last, under the establishment's row lock that the number itself takes.
+        transaction.receipt_number = uow.repo.next_receipt_number(actor.establishment_id)
+        uow.session.flush()
+        uow.session.refresh(payer)
+        transaction.balance_after = payer.balance
+        uow.session.flush()
+        receipt = _receipt(transaction)
+        uow.commit()
+        return receipt
+    except BaseException:
+        # Release the claimed key at once (a waiting duplicate goes ahead), whatever the caller does next.
+        uow.rollback()
+        raise
+
+
+def _receipt(transaction: Transaction, replayed: bool = False) -> Receipt:
+    return Receipt(
+        transaction.id,
+        transaction.service,
+        transaction.total,
+        transaction.balance_after,
+        dict(transaction.result or {}),
+        replayed=replayed,
+        receipt_number=transaction.receipt_number,
     )
-    uow.repo.add(transaction)
-    payer = ctx.establishment
-    charge(uow, payer, transaction, fresh.total)
-    result = service.apply(ctx, fresh, transaction)
-    transaction.result = result
-    uow.session.flush()
-    uow.commit()
-    return Receipt(transaction.id, fresh.service, fresh.total, payer.balance, result)
 
 
 def charge(uow: UnitOfWork, payer, transaction: Transaction, total: int) -> None:
@@ -122,8 +161,11 @@ def _prior_receipt(uow: UnitOfWork, actor: Actor, key: str) -> Receipt | None:
         return None
     if prior.establishment_id != actor.establishment_id:
         raise NotFound("unknown_request", "هذا الطلب غير موجود.")
-    establishment = uow.repo.establishment(actor.establishment_id)
-    return Receipt(prior.id, prior.service, prior.total, establishment.balance, dict(prior.result), replayed=True)
+    receipt = _receipt(prior, replayed=True)
+    if receipt.balance_after is None:  # a row from before balance_after was recorded
+        establishment = uow.repo.establishment(actor.establishment_id)
+        receipt = replace(receipt, balance_after=establishment.balance)
+    return receipt
 
 
 # Importing the service modules registers them.

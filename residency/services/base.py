@@ -143,7 +143,13 @@ class Quote:
 
 @dataclass(frozen=True)
 class Receipt:
-    """The outcome of an execution; `replayed` is True when the key had already been executed."""
+    """The outcome of an execution; `replayed` is True when the key had already been executed (the
+    receipt is then the first execution's, field for field).
+
+    `receipt_number` is what the user is shown as "رقم العملية": the establishment's own running number
+    of its transactions. `transaction_id` is the global row id (other establishments' work counts in it),
+    kept for references inside the system, never for display.
+    """
 
     transaction_id: int
     service: str
@@ -151,6 +157,7 @@ class Receipt:
     balance_after: int | None
     result: dict[str, Any]
     replayed: bool = False
+    receipt_number: int | None = None
 
 
 class ServiceContext:
@@ -279,9 +286,13 @@ def new_visa_number(uow: UnitOfWork) -> str:
 
 
 def parse_period_months(value: Any, allowed: list[int]) -> int:
-    """An iqama period in whole months, one of `allowed` (3, 6, 9, 12)."""
-    duration = calendar.Duration.parse(value)
-    months = duration.months if duration.months else None
+    """An iqama period in whole months, one of `allowed` (3, 6, 9, 12); anything else -- zero, negative,
+    days, unreadable, or absurd like P99999Y -- is InvalidInput bad_period naming the allowed periods."""
+    try:
+        duration = calendar.Duration.parse(value)
+    except InvalidInput:
+        duration = None
+    months = duration.months if duration is not None and duration.months else None
     if months not in allowed:
         choices = "، ".join(str(m) for m in allowed)
         raise InvalidInput(

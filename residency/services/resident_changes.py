@@ -53,7 +53,9 @@ class ChangeOccupation(Service):
 
 @register
 class UpdatePassport(Service):
-    """Record a renewed passport: the new expiry must be in the future and later than the old one."""
+    """Record a renewed passport: the new expiry must be in the future, at most rules.yml
+    passport.max_validity_years from today (a passport is issued for 10 years at most), and later than
+    the old one."""
 
     name = "update_passport"
 
@@ -65,6 +67,17 @@ class UpdatePassport(Service):
             raise Refusal(
                 "passport_expiry_past",
                 f"تاريخ انتهاء الجواز {calendar.format_date(expiry)} ليس في المستقبل؛ أدخل تاريخ انتهاء الجواز الجديد.",
+            )
+        max_years = int(RULES["passport"]["max_validity_years"])
+        latest = calendar.add_months(ctx.today, 12 * max_years)
+        if expiry > latest:
+            raise Refusal(
+                "passport_expiry_too_far",
+                f"تاريخ انتهاء الجواز {calendar.format_date(expiry)} غير معقول: يصدر الجواز لمدة أقصاها "
+                f"{calendar.years_ar(max_years)}، فلا يتجاوز تاريخ انتهائه {calendar.format_date(latest)}. "
+                "تحقق من التاريخ المكتوب في الجواز الجديد وأدخله من جديد.",
+                max_years=max_years,
+                latest=latest.isoformat(),
             )
         if expiry <= resident.passport_expiry:
             raise Refusal(

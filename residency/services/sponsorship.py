@@ -111,6 +111,8 @@ class TransferDecision:
     resident_name: str
     balance_after: int
     replayed: bool = False
+    # The receiving establishment's receipt number of the decision ("رقم العملية").
+    receipt_number: int | None = None
 
 
 def respond_transfer(uow: UnitOfWork, telegram_id: int, request_id: int, accept: bool) -> TransferDecision:
@@ -126,9 +128,11 @@ def respond_transfer(uow: UnitOfWork, telegram_id: int, request_id: int, accept:
         raise Unauthorized("owner_only", "قبول نقل الخدمات أو رفضه لمالك المنشأة فقط.")
     target = uow.repo.establishment(actor.establishment_id, lock=True)
     if request.status != "pending":
+        decided = uow.session.get(Transaction, request.decision_transaction_id) if request.decision_transaction_id else None
         return TransferDecision(
             request.id, request.status, request.fee if request.status == "accepted" else 0,
             request.resident.name_ar, target.balance, replayed=True,
+            receipt_number=decided.receipt_number if decided is not None else None,
         )
     resident = request.resident
     source = uow.repo.establishment(request.from_establishment_id, lock=True)
@@ -171,8 +175,14 @@ def respond_transfer(uow: UnitOfWork, telegram_id: int, request_id: int, accept:
                 buttons=[],
             )
         )
+    transaction.receipt_number = uow.repo.next_receipt_number(target.id)
     uow.session.flush()
     uow.session.refresh(target)
-    decision = TransferDecision(request.id, request.status, transaction.total, resident.name_ar, target.balance)
+    transaction.balance_after = target.balance
+    uow.session.flush()
+    decision = TransferDecision(
+        request.id, request.status, transaction.total, resident.name_ar, target.balance,
+        receipt_number=transaction.receipt_number,
+    )
     uow.commit()
     return decision

@@ -73,15 +73,58 @@ def _refuse_unless_iqama_covers(resident: Resident, return_before: date, instead
         )
 
 
-def _refuse_if_too_long(ctx: ServiceContext, until: date) -> None:
+def _too_long() -> Refusal:
     max_months = int(RULES["exit_reentry"]["max_months"])
-    if until > calendar.add_months(ctx.today, max_months):
-        raise Refusal(
-            "duration_too_long",
-            f"أطول مدة يمكن طلبها لتأشيرة الخروج والعودة {calendar.Duration(months=max_months).describe_ar()}. "
-            "اختر مدة أقصر.",
-            max_months=max_months,
-        )
+    return Refusal(
+        "duration_too_long",
+        f"أطول مدة يمكن طلبها لتأشيرة الخروج والعودة {calendar.Duration(months=max_months).describe_ar()}. "
+        "اختر مدة أقصر.",
+        max_months=max_months,
+    )
+
+
+def _refuse_if_too_long(ctx: ServiceContext, until: date) -> None:
+    if until > calendar.add_months(ctx.today, int(RULES["exit_reentry"]["max_months"])):
+        raise _too_long()
+
+
+def _issue_duration(ctx: ServiceContext, value: Any) -> calendar.Duration:
+    """The requested exit/re-entry duration: at least a day, at most rules.yml max_months from today.
+    Zero, negative or unreadable is InvalidInput bad_duration, longer is Refusal duration_too_long, both
+    saying what is allowed -- checked before any date arithmetic (P99999Y never reaches the calendar)."""
+    max_months = int(RULES["exit_reentry"]["max_months"])
+    try:
+        period = calendar.Duration.parse(value)
+    except InvalidInput as err:
+        raise InvalidInput(
+            "bad_duration",
+            "مدة تأشيرة الخروج والعودة غير صحيحة: أقصرها يوم واحد وأطولها "
+            f"{calendar.Duration(months=max_months).describe_ar()}. "
+            "اكتب المدة بالأشهر أو بالأيام، مثل: 3 أشهر أو 90 يومًا.",
+            **err.details,
+        ) from None
+    longest_days = (calendar.add_months(ctx.today, max_months) - ctx.today).days
+    if period.months > max_months or period.days > longest_days:
+        raise _too_long()
+    return period
+
+
+def _extension_months(value: Any) -> int:
+    """Whole months of an extension (days rounded up): at least 1, at most rules.yml max_months (the
+    new date is then checked against today + max_months). Same errors as `_issue_duration`."""
+    max_months = int(RULES["exit_reentry"]["max_months"])
+    try:
+        months = calendar.Duration.parse(value).billable_months()
+    except InvalidInput as err:
+        raise InvalidInput(
+            "bad_duration",
+            "مدة التمديد غير صحيحة: يُمدَّد شهرًا واحدًا على الأقل، وأطول مدة لتأشيرة الخروج والعودة "
+            f"{calendar.Duration(months=max_months).describe_ar()} من اليوم. اكتب عدد الأشهر، مثل: شهران أو 3 أشهر.",
+            **err.details,
+        ) from None
+    if months > max_months:
+        raise _too_long()
+    return months
 
 
 def _refuse_unless_status(visa: Visa, status: str, allowed: tuple[str, ...], action_ar: str) -> None:
@@ -163,7 +206,7 @@ class IssueExitReentry(Service):
         rules = RULES["exit_reentry"]
         resident = ctx.resident(iqama_number)
         entry_type = _entry_type(visa_type)
-        period = calendar.Duration.parse(duration)
+        period = _issue_duration(ctx, duration)
         return_before = period.after(ctx.today)
 
         _refuse_unless_inside(
@@ -248,7 +291,7 @@ class ExtendExitReentry(Service):
     def quote(self, ctx: ServiceContext, number: str, months: Any) -> Quote:
         resident, visa = ctx.resident_and_visa(number, EXIT_REENTRY)
         visa = _refuse_without_visa(visa, EXIT_REENTRY)
-        extra_months = calendar.Duration.parse(months).billable_months()
+        extra_months = _extension_months(months)
         status = visa_status(visa, ctx.today)
         if visa.valid_until < ctx.today:
             status = "expired"  # also a used visa: the resident is abroad and its date has passed

@@ -1,14 +1,24 @@
-"""Activation codes: single use, expiring, stored hashed; a wrong code says so."""
+"""Activation codes: single use, expiring, stored hashed; one answer for a wrong, used or expired code;
+attempts limited per account (rolling window) and per code (SPEC 9.7), recorded even when refused."""
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from residency.activation import activate, add_user, issue_code
+from residency.activation import WRONG_CODE_MESSAGE, _hash, activate, add_user, issue_code
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, Refusal
-from residency.models import ActivationCode, User, utcnow
+from residency.models import ActivationAttempt, ActivationCode, User, utcnow
+from residency.rules import RULES
 from tests.domain import factories as f
+
+LIMIT = RULES["activation"]["max_failed_attempts_per_account"]
+PER_CODE = RULES["activation"]["max_failed_attempts_per_code"]
+THROTTLED_AN_HOUR = (
+    "تجاوزت عدد محاولات التفعيل المسموح به (5 محاولات خاطئة خلال ساعة)، فلن يُقبل أي رمز تفعيل من حسابك "
+    "مؤقتًا، حتى الرمز الصحيح. انتظر ساعة ثم أرسل: /start الرمز من جديد."
+)
 
 
 @pytest.fixture
@@ -25,6 +35,52 @@ def new_code(engine, number, **kw):
         return issue_code(uow, number, **kw)
 
 
+def code_row(uow, code) -> ActivationCode:
+    return uow.session.execute(select(ActivationCode).where(ActivationCode.code_hash == _hash(code))).scalar_one()
+
+
+def user_of(engine, telegram_id):
+    with UnitOfWork(engine) as uow:
+        user = uow.repo.user_by_telegram_id(telegram_id)
+        return None if user is None else (user.establishment_id, user.role)
+
+
+def attempts(engine, telegram_id) -> list[str]:
+    """The recorded outcomes of the account's attempts, oldest first (as committed)."""
+    with UnitOfWork(engine) as uow:
+        return list(
+            uow.session.scalars(
+                select(ActivationAttempt.outcome)
+                .where(ActivationAttempt.telegram_id == telegram_id)
+                .order_by(ActivationAttempt.id)
+            )
+        )
+
+
+def fail(telegram_id, times, code="WRONG234"):
+    for _ in range(times):
+        with pytest.raises(InvalidInput) as err:
+            activate(telegram_id, code)
+        assert err.value.code == "wrong_code"
+
+
+def throttled(telegram_id, code) -> Refusal:
+    with pytest.raises(Refusal) as err:
+        activate(telegram_id, code)
+    assert err.value.code == "activation_throttled"
+    return err.value
+
+
+def backdate_attempts(engine, telegram_id, minutes):
+    with UnitOfWork(engine) as uow:
+        uow.session.execute(
+            update(ActivationAttempt)
+            .where(ActivationAttempt.telegram_id == telegram_id)
+            .values(created_at=utcnow() - timedelta(minutes=minutes))
+        )
+        uow.commit()
+
+
 def test_code_activates_once_and_is_stored_hashed(engine, est_number):
     code = new_code(engine, est_number)
     with UnitOfWork(engine) as uow:
@@ -34,22 +90,31 @@ def test_code_activates_once_and_is_stored_hashed(engine, est_number):
     assert (result.establishment_name, result.role) == ("مؤسسة النخبة", "owner")
     with pytest.raises(InvalidInput) as err:
         activate(43, code)
-    assert err.value.code == "used_code"
+    assert (err.value.code, err.value.message) == ("wrong_code", WRONG_CODE_MESSAGE)
+    assert user_of(engine, 43) is None
 
 
-def test_wrong_and_expired_codes(engine, est_number):
-    with pytest.raises(InvalidInput) as err:
-        activate(42, "NOTACODE")
-    assert err.value.code == "wrong_code" and "غير صحيح" in err.value.message
-    code = new_code(engine, est_number)
+def test_wrong_used_and_expired_codes_get_one_and_the_same_answer(engine, est_number):
+    used, expired = new_code(engine, est_number), new_code(engine, est_number)
+    activate(42, used)
     with UnitOfWork(engine) as uow:
-        uow.session.execute(select(ActivationCode)).scalar_one().expires_at = utcnow() - timedelta(minutes=1)
+        code_row(uow, expired).expires_at = utcnow() - timedelta(minutes=1)
         uow.commit()
-    with pytest.raises(InvalidInput) as err:
-        activate(42, code)
-    assert err.value.code == "expired_code"
+    answers = []
+    for attempt in ("NOTACODE", used, expired):
+        with pytest.raises(InvalidInput) as err:
+            activate(50, attempt)
+        answers.append((type(err.value), err.value.code, err.value.message, err.value.details))
+    assert answers == [(InvalidInput, "wrong_code", WRONG_CODE_MESSAGE, {})] * 3
+    assert WRONG_CODE_MESSAGE == (
+        "رمز التفعيل غير صحيح أو لم يعد صالحًا. تأكد من الرمز كما وصلك من مالك المنشأة وأرسل: /start الرمز، "
+        "أو اطلب منه رمزًا جديدًا."
+    )
+    assert user_of(engine, 50) is None
+    # Each refused attempt is recorded (committed); the real codes presented count against themselves.
+    assert attempts(engine, 50) == ["wrong", "used", "expired"]
     with UnitOfWork(engine) as uow:
-        assert uow.session.execute(select(User)).first() is None
+        assert (code_row(uow, used).failed_attempts, code_row(uow, expired).failed_attempts) == (1, 1)
 
 
 def test_agent_code_grants_only_its_services(engine, est_number):
@@ -72,3 +137,97 @@ def test_an_account_belongs_to_one_establishment(engine, est_number):
     assert err.value.code == "linked_elsewhere"
     with UnitOfWork(engine) as uow, pytest.raises(Refusal):
         add_user(uow, est_number, 60, "owner")
+
+
+def test_linked_elsewhere_counts_as_a_failed_attempt(engine, est_number):
+    with UnitOfWork(engine) as uow:
+        add_user(uow, "7000000044", 61, "owner")
+    code = new_code(engine, est_number)
+    for _ in range(LIMIT):
+        with pytest.raises(Refusal) as err:
+            activate(61, code)
+        assert err.value.code == "linked_elsewhere"
+    assert attempts(engine, 61) == ["linked_elsewhere"] * LIMIT
+    throttled(61, code)
+
+
+# limits -------------------------------------------------------------------------------------------
+
+
+def test_five_failures_throttle_the_account_even_for_the_right_code(engine, est_number):
+    code = new_code(engine, est_number)
+    fail(70, LIMIT)
+    err = throttled(70, code)
+    assert err.message == THROTTLED_AN_HOUR and err.details == {"retry_after_minutes": 60}
+    fail_more = [throttled(70, "WRONG234").message for _ in range(20)]  # hammering changes nothing
+    assert set(fail_more) == {THROTTLED_AN_HOUR}
+    assert user_of(engine, 70) is None
+    with UnitOfWork(engine) as uow:
+        row = code_row(uow, code)
+        assert row.used_at is None and row.failed_attempts == 1  # the right code, refused once
+    # Every attempt was recorded and committed although each was refused.
+    assert attempts(engine, 70) == ["wrong"] * LIMIT + ["throttled"] * 21
+    # Another account is not affected.
+    assert activate(71, code).role == "owner"
+
+
+def test_the_limit_is_a_rolling_window(engine, est_number):
+    code = new_code(engine, est_number)
+    fail(72, LIMIT)
+    backdate_attempts(engine, 72, 59)
+    err = throttled(72, code)
+    assert err.details == {"retry_after_minutes": 1}
+    assert err.message.endswith("انتظر دقيقة واحدة ثم أرسل: /start الرمز من جديد.")
+    backdate_attempts(engine, 72, 61)  # the failures (and the throttled try) have left the hour
+    assert activate(72, code).establishment_name == "مؤسسة النخبة"
+    assert attempts(engine, 72) == ["wrong"] * LIMIT + ["throttled", "activated"]
+
+
+def test_four_failures_do_not_throttle(engine, est_number):
+    code = new_code(engine, est_number)
+    fail(73, LIMIT - 1)
+    assert activate(73, code).role == "owner"
+
+
+def test_wait_counts_from_the_oldest_failure_of_the_last_five(engine, est_number):
+    fail(74, 2)
+    backdate_attempts(engine, 74, 50)  # these two leave the window in 10 minutes
+    fail(74, LIMIT - 2)
+    err = throttled(74, "WRONG234")
+    assert err.details == {"retry_after_minutes": 10}
+    assert "انتظر 10 دقائق ثم" in err.message
+
+
+def test_a_code_presented_and_refused_five_times_is_spent(engine, est_number):
+    code = new_code(engine, est_number)
+    fail(75, LIMIT)
+    for _ in range(PER_CODE):
+        throttled(75, code)  # someone throttled holds the real code
+    with UnitOfWork(engine) as uow:
+        assert code_row(uow, code).failed_attempts == PER_CODE
+    with pytest.raises(InvalidInput) as err:  # the code no longer activates anyone
+        activate(76, code)
+    assert (err.value.code, err.value.message) == ("wrong_code", WRONG_CODE_MESSAGE)
+    assert user_of(engine, 76) is None and attempts(engine, 76) == ["spent"]
+    assert activate(76, new_code(engine, est_number)).role == "owner"  # a new code does
+
+
+def test_simultaneous_guesses_of_one_account_do_not_slip_under_the_limit(engine, est_number):
+    threads_count = 10
+    barrier = threading.Barrier(threads_count)
+    answers = []
+
+    def guess(i):
+        barrier.wait()
+        try:
+            activate(77, f"WRONG{i:03d}")
+        except (InvalidInput, Refusal) as err:
+            answers.append(err.code)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(threads_count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(answers) == ["activation_throttled"] * (threads_count - LIMIT) + ["wrong_code"] * LIMIT
+    assert sorted(attempts(engine, 77)) == ["throttled"] * (threads_count - LIMIT) + ["wrong"] * LIMIT
