@@ -7,17 +7,40 @@ The span covers the number and unit as the user wrote them, without a leading cl
 ("السنة", "الشهر الجاي") or "هالشهر" is a point in time, not a duration, and is not matched; nor is one right after من/قبل
 ("من يومين" = two days ago) or last/this.
 
+The value reports the count the user wrote, even when no service accepts it: the extractor never
+turns a count it cannot use into another, valid duration. Every value matches `-?P[0-9]+[MD]`:
+
+- zero: "0 يوم" -> "P0D", "٠ شهر" -> "P0M", "0 سنة" -> "P0M", "0 اسبوع" -> "P0D";
+- negative (a minus sign - or − attached to the count): "-3 شهور" -> "-P3M", "-90 يوم" -> "-P90D",
+  "-1 سنة" -> "-P12M" (the ISO 8601-2 / XML Schema form of a negative duration);
+- absurdly large: the count as written, converted like any other: "99999999 يوم" -> "P99999999D",
+  "9999 سنة" -> "P119988M", "100 اسبوع" -> "P700D". There is no upper bound here (any number of
+  digits up to MAX_COUNT_DIGITS; a longer count gives no duration at all).
+
+So the dialogue refuses a value that starts with "-", whose count is 0, or that is over the service's
+maximum. (residency.calendar.Duration.parse refuses "P0D"/"P0M" and "-P3M" with bad_duration.)
+
+A number that is not the unit's count is never read as one, and the unit is then not given a count of
+its own either, except where the unit word carries one:
+- an identifier (nlu.identifiers: "جدد اقامة 2663923320 سنة", "2180 967 925 سنة") is not a count;
+  the unit alone is the duration ("سنة" -> "P12M", "شهرين" -> "P2M");
+- a count glued to another number ("2-3 شهور", "1.5 سنة", "1/2 سنة") gives no duration (the action
+  asks), not the bare unit;
+- a number before a dual ("٣ شهرين") is ignored: the dual is the duration ("P2M").
+
 The extractor is authoritative for `duration`: it replaces what earlier extractors produced.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from fractions import Fraction
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
 from nlu.entities import RuleBasedExtractor, make_entity
+from nlu.identifiers import find_identifiers
 from nlu.normalize import normalize_with_offsets
 
 # Number words, normalised spelling (ة -> ه, no hamza), Arabic dialects and English.
@@ -69,12 +92,16 @@ UNITS = {
 }
 _DUAL_UNITS = {"شهرين", "سنتين", "عامين", "يومين", "اسبوعين"}
 # Fractions before a unit: "نص سنة" = half a year, "ربع سنة" = a quarter of a year.
-FRACTIONS = {"نص": 0.5, "نصف": 0.5, "ربع": 0.25, "half": 0.5, "quarter": 0.25}
+FRACTIONS = {"نص": Fraction(1, 2), "نصف": Fraction(1, 2), "ربع": Fraction(1, 4), "half": Fraction(1, 2), "quarter": Fraction(1, 4)}
 # "... ونص" after a unit adds half of that unit.
 _AND_HALF = r"(?:\s*و\s*نص(?:ف)?|\s+and\s+a\s+half)"
 
+# A count longer than this gives no duration (Python refuses to convert much longer digit strings).
+MAX_COUNT_DIGITS = 4000
+# Minus signs that make a count negative when attached to it ("-3 شهور"); not after a digit ("2-3").
+_MINUS = "-\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"
 _NUMBER = "|".join(
-    [r"\d{1,3}"] + sorted((re.escape(w) for w in _WORD_VALUES), key=len, reverse=True)
+    ["[0-9]+"] + sorted((re.escape(w) for w in _WORD_VALUES), key=len, reverse=True)
 )
 _UNIT = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
 _FRACTION = "|".join(sorted(FRACTIONS, key=len, reverse=True))
@@ -86,19 +113,23 @@ _WORD_START = r"(?:(?<=^)|(?<=[^\w])|(?<=[^\w][وفبل])|(?<=^[وفبل]))"
 _DURATION = re.compile(
     _WORD_START
     + rf"(?:(?P<fraction>{_FRACTION})\s+(?:a\s+|of\s+a\s+)?(?P<funit>{_UNIT})"
-    + rf"|(?:(?P<number>{_NUMBER})\s*[-]?\s*)?(?P<unit>{_UNIT})(?P<half>{_AND_HALF})?)"
+    + rf"|(?:(?P<minus>[{_MINUS}])?(?P<number>{_NUMBER})\s*[-]?\s*)?(?P<unit>{_UNIT})(?P<half>{_AND_HALF})?)"
     + r"(?!\w)"
 )
 
 
-def _as_iso(amount: float, unit: str) -> str:
-    """ISO-8601 duration; a fractional month count becomes days (1.5 months -> 45 days)."""
-    if unit == "M" and amount != int(amount):
-        return f"P{round(amount * 30)}D"
-    return f"P{int(amount)}{unit}"
+def _as_iso(amount: Fraction, unit: str) -> Optional[str]:
+    """ISO-8601 duration; a fractional month count becomes days (1.5 months -> 45 days); None for a
+    fraction of a day."""
+    if unit == "M" and amount.denominator != 1:
+        amount, unit = amount * 30, "D"
+    if amount.denominator != 1:
+        return None
+    return f"P{amount.numerator}{unit}"
 
 
 def _parse(match: "re.Match[str]", with_number: bool) -> Optional[str]:
+    """The value of the match (see the module docstring); without its number when not `with_number`."""
     if match.group("fraction"):
         _, unit, multiplier = UNITS[match.group("funit")]
         return _as_iso(FRACTIONS[match.group("fraction")] * multiplier, unit)
@@ -106,37 +137,52 @@ def _parse(match: "re.Match[str]", with_number: bool) -> Optional[str]:
     implied, unit, multiplier = UNITS[unit_word]
     number = match.group("number") if with_number else None
     if number is None:
-        count: float = implied
+        count = Fraction(implied)
     elif unit_word in _DUAL_UNITS:
         return None  # "٣ شهرين" is not a duration anyone writes
+    elif number.isdigit():
+        if len(number) > MAX_COUNT_DIGITS:
+            return None
+        count = Fraction(int(number))
     else:
-        count = int(number) if number.isdigit() else _WORD_VALUES[number]
-    if count == 0:
-        return None
+        count = Fraction(_WORD_VALUES[number])
     if match.group("half"):
-        count += 0.5
-    amount = count * multiplier
-    if unit == "D" and amount != int(amount):
-        return None
-    return _as_iso(amount, unit)
+        count += Fraction(1, 2)
+    value = _as_iso(count * multiplier, unit)
+    negative = number is not None and match.group("minus")
+    return "-" + value if value and negative else value
 
 
 def find_durations(text: str) -> List[Dict[str, Any]]:
     """All duration entities in `text` with ISO-8601 values and original-text offsets."""
     normalized = normalize_with_offsets(text)
+    identifiers = [(e["start"], e["end"]) for e in find_identifiers(text)]
     entities = []
     for match in _DURATION.finditer(normalized.text):
         start = match.start()
-        value = None if _inside_number(normalized.text, start) else _parse(match, with_number=True)
-        if value is None and match.group("number"):
-            # "2180-967-925 شهرين", "٣ شهرين": the number is not this unit's count; the unit alone may be.
+        if not match.group("number"):
+            value = _parse(match, with_number=False)
+        elif _overlaps(normalized.span(*match.span("number")), identifiers):
+            # "2663923320 سنة", "2180-967-925 شهرين": an identifier is not a count; the unit alone may be.
             start = match.start("unit")
             value = _parse(match, with_number=False)
+        elif _inside_number(normalized.text, match.start("number")):
+            continue  # "2-3 شهور", "1.5 سنة": the count is part of a number; not the bare unit either
+        else:
+            value = _parse(match, with_number=True)
+            if value is None and match.group("unit") in _DUAL_UNITS:
+                # "٣ شهرين": the dual is the duration.
+                start = match.start("unit")
+                value = _parse(match, with_number=False)
         if value is None or _TIME_REFERENCE.search(normalized.text[:start]):
             continue
         start, end = normalized.span(start, match.end())
         entities.append(make_entity("duration", value, start, end, text, DurationExtractor.__name__))
     return entities
+
+
+def _overlaps(span: Tuple[int, int], spans: List[Tuple[int, int]]) -> bool:
+    return any(start < span[1] and span[0] < end for start, end in spans)
 
 
 def _inside_number(text: str, start: int) -> bool:

@@ -2,7 +2,9 @@
 
 Works on the raw message text (not on tokens), so digits in any form (ASCII, ٠-٩, ۰-۹) and digit
 groups separated by spaces or dashes ("٢١٨ ٠٩٦ ٧٩٢٥", "2180-967-925") are found whatever the
-tokenizer did. Ten-digit numbers are classified by their first digit:
+tokenizer did. Invisible and direction characters (RLM, right-to-left override, zero-width space,
+...: residency.text_safety.is_control, and ZWNJ) are ignored wherever they are, also inside a number:
+"266392<U+200F>3320" is the iqama number 2663923320, its span covering the mark. Ten-digit numbers are classified by their first digit:
 
 - 2: iqama_number;
 - 1: a Saudi national id. It is emitted as `iqama_number` on purpose: the dialogue then sees a
@@ -29,7 +31,7 @@ from typing import Any, Dict, List, Tuple
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
 from nlu.entities import RuleBasedExtractor, make_entity
-from nlu.normalize import DIGIT_CLASS, normalize
+from nlu.normalize import DIGIT_CLASS, normalize, without_controls
 from residency.identifiers import IdKind, classify_number
 
 IDENTIFIER_TYPES = ("iqama_number", "border_number", "visa_number", "establishment_number", "passport_number")
@@ -82,28 +84,44 @@ def ascii_digits(text: str) -> str:
     return "".join(c for c in normalize(text) if c.isdigit())
 
 
+def ten_digit_numbers(text: str) -> List[Tuple[int, int]]:
+    """(start, end) in `text` of every ten-digit number (any first digit, any digit form, spaces or
+    dashes inside, invisible characters ignored), whether or not it is an identifier."""
+    view = without_controls(text)
+    return [
+        view.span(start, end)
+        for run in _digit_groups(view.text, [])
+        for start, end in _ten_digit_numbers(run)
+    ]
+
+
 def find_identifiers(text: str) -> List[Dict[str, Any]]:
     """All identifier entities in `text` (see the module docstring)."""
     extractor = IdentifierExtractor.__name__
+    view = without_controls(text)
+    clean = view.text  # spans below are in `clean`; view.span maps them onto `text`
+
+    def entity(entity_type: str, value: str, start: int, end: int) -> Dict[str, Any]:
+        return make_entity(entity_type, value, *view.span(start, end), text, extractor)
+
     entities = []
-    passports = [m.span() for m in _LETTERED_PASSPORT.finditer(text)]
+    passports = [m.span() for m in _LETTERED_PASSPORT.finditer(clean)]
     for start, end in passports:
-        value = normalize(text[start:end]).upper()
-        entities.append(make_entity("passport_number", value, start, end, text, extractor))
-    mentions_passport = bool(_PASSPORT_MENTION.search(normalize(text)))
-    for run in _digit_groups(text, passports):
+        entities.append(entity("passport_number", normalize(clean[start:end]).upper(), start, end))
+    mentions_passport = bool(_PASSPORT_MENTION.search(normalize(clean)))
+    for run in _digit_groups(clean, passports):
         numbers = _ten_digit_numbers(run)
         for start, end in numbers:
-            value = ascii_digits(text[start:end])
+            value = ascii_digits(clean[start:end])
             kind = classify_number(value)
             if kind is not None:
                 # A national id goes in iqama_number on purpose: see the module docstring.
                 entity_type = IdKind.IQAMA.value if kind is IdKind.NATIONAL_ID else kind.value
-                entities.append(make_entity(entity_type, value, start, end, text, extractor))
+                entities.append(entity(entity_type, value, start, end))
         if mentions_passport and not numbers and len(run) == 1:
             start, end = run[0]
-            if 7 <= end - start <= 9 and not _next_to_date_separator(text, start, end):
-                entities.append(make_entity("passport_number", ascii_digits(text[start:end]), start, end, text, extractor))
+            if 7 <= end - start <= 9 and not _next_to_date_separator(clean, start, end):
+                entities.append(entity("passport_number", ascii_digits(clean[start:end]), start, end))
     return sorted(entities, key=lambda e: e["start"])
 
 

@@ -61,3 +61,59 @@ def test_number_inside_an_identifier_is_not_a_count():
 def test_authoritative_for_duration():
     crf = [{"entity": "duration", "start": 0, "end": 3, "value": "جدد"}]
     assert extract("جدد ٦ شهور", crf) == [("duration", "P6M", "٦ شهور")]
+
+
+# --- counts no service accepts are reported as written, never turned into another duration
+
+
+@pytest.mark.parametrize(
+    "text, value, span",
+    [
+        ("0 يوم", "P0D", "0 يوم"),
+        ("٠ شهر", "P0M", "٠ شهر"),
+        ("مدة 0 سنة", "P0M", "0 سنة"),
+        ("00 اسبوع", "P0D", "00 اسبوع"),
+        ("-3 شهور", "-P3M", "-3 شهور"),
+        ("تمديد −90 يوم", "-P90D", "−90 يوم"),
+        ("جدد -١ سنة", "-P12M", "-١ سنة"),
+        ("99999999 يوم", "P99999999D", "99999999 يوم"),
+        ("9999 سنة", "P119988M", "9999 سنة"),
+        ("1000 شهر", "P1000M", "1000 شهر"),
+        ("٩٩٩٩٩ يوم", "P99999D", "٩٩٩٩٩ يوم"),
+        ("9999999999 يوم", "P9999999999D", "9999999999 يوم"),  # ten digits, but not an identifier
+    ],
+)
+def test_zero_negative_and_huge_counts_are_kept(text, value, span):
+    assert extract(text) == [("duration", value, span)]
+
+
+def test_every_value_has_the_documented_shape():
+    import re
+
+    texts = ["0 يوم", "-3 شهور", "9999 سنة", "سنة", "شهر ونص", "ربع سنة", "اسبوعين", "-2 اسبوع"]
+    for text in texts:
+        (value,) = [v for _, v, _ in extract(text)]
+        assert re.fullmatch(r"-?P[0-9]+[MD]", value), (text, value)
+
+
+@pytest.mark.parametrize(
+    "text, value, span",
+    [
+        ("جدد اقامة 2663923320 سنة", "P12M", "سنة"),
+        ("جدد اقامة ٢٦٦٣٩٢٣٣٢٠ سنة", "P12M", "سنة"),
+        ("جدد 2180 967 925 سنة", "P12M", "سنة"),  # the last group of a spaced iqama number is no count
+        ("ل2663923320 شهرين", "P2M", "شهرين"),
+        ("جدد اقامة 2663923320 3 شهور", "P3M", "3 شهور"),
+        ("جدد - 3 شهور", "P3M", "3 شهور"),  # a dash between words is no minus sign
+        ("٣ شهرين", "P2M", "شهرين"),
+    ],
+)
+def test_a_number_that_is_not_the_count(text, value, span):
+    assert extract(text) == [("duration", value, span)]
+
+
+@pytest.mark.parametrize(
+    "text", ["2-3 شهور", "1.5 سنة", "1/2 سنة", pytest.param("9" * 5000 + " يوم", id="5000-digit-count")]
+)
+def test_a_count_that_cannot_be_read_gives_no_duration_rather_than_the_bare_unit(text):
+    assert extract(text) == []

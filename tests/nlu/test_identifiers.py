@@ -77,3 +77,21 @@ def test_offsets_point_into_the_original_text():
     text = "اقامة:  ٢١٨-٠٩٦-٧٩٢٥!"
     (entity,) = find_identifiers(text)
     assert text[entity["start"] : entity["end"]] == "٢١٨-٠٩٦-٧٩٢٥"
+
+
+@pytest.mark.parametrize("control", ["\u200f", "\u202e", "\u200b", "\u200e", "\u2066", "\ufeff", "\u200c", "\u061c"])
+def test_invisible_and_direction_characters_inside_a_number_are_ignored(control):
+    number = "266392" + control + "3320"
+    text = f"جدد اقامة {number} سنة"
+    (entity,) = find_identifiers(text)
+    assert (entity["entity"], entity["value"]) == ("iqama_number", "2663923320")
+    # The span points into the text as the user wrote it, mark included.
+    assert text[entity["start"] : entity["end"]] == number == entity["text"]
+
+
+def test_marks_around_and_between_groups_of_a_number():
+    text = "\u200fرقم \u202b٢١٨\u200f ٠٩٦ \u200b٧٩٢٥\u202c و A1234\u200b567"
+    assert extract(text) == [
+        ("iqama_number", "2180967925", "٢١٨\u200f ٠٩٦ \u200b٧٩٢٥"),
+        ("passport_number", "A1234567", "A1234\u200b567"),
+    ]

@@ -22,3 +22,14 @@ def test_span_maps_back_onto_original_text_including_trailing_marks():
     start = normalized.text.index("محمد")
     begin, end = normalized.span(start, start + len("محمد"))
     assert original[begin:end] == "مُحمّدٌ"
+
+
+def test_invisible_and_direction_characters_are_dropped():
+    assert normalize("\u202e٢٦٦\u200f٣٩\u200b٢\u2066٣٣\u2069٢٠\ufeff") == "2663923320"
+    assert normalize("مح\u200cمد\u200d") == "محمد"
+
+
+def test_span_is_not_extended_over_a_trailing_direction_mark():
+    original = "محمدٌ\u200f\u202c خان"
+    normalized = normalize_with_offsets(original)
+    assert original[slice(*normalized.span(0, 4))] == "محمدٌ"

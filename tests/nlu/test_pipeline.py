@@ -77,3 +77,12 @@ def test_update_passport_line(pipeline):
 def test_change_occupation_line(pipeline):
     msg = run(pipeline, "غير مهنة ٢١٨٠٩٦٧٩٢٥ للمهندس المدني", [], "change_occupation")
     assert found(msg) == [("iqama_number", "2180967925", "٢١٨٠٩٦٧٩٢٥"), ("occupation", "مهندس مدني", "لمهندس المدني")]
+
+
+@pytest.mark.parametrize("control", ["\u200f", "\u202e", "\u200b"])
+def test_iqama_number_with_an_invisible_character_inside(pipeline, control):
+    number = f"266392{control}3320"
+    text = f"جدد اقامة {number} سنة"
+    msg = run(pipeline, text, [], "renew_iqama")
+    assert found(msg) == [("iqama_number", "2663923320", number), ("duration", "P12M", "سنة")]
+    assert [t.text for t in msg.get("text_tokens")] == ["جدد", "اقامه", "2663923320", "سنه"]

@@ -90,3 +90,15 @@ def test_seen_feature_is_leave_one_out_on_training_data(model_storage, context):
     seen = {t.text: t.get("pattern")["seen_outside_entities"] for t in examples[0].get("text_tokens")}
     # "جدد" is in another example; "اقامة" and "فلان" only in this one.
     assert seen == {"جدد": True, "اقامه": False, "فلان": False}
+
+
+@pytest.mark.parametrize("control", ["\u200f", "\u202e", "\u200b"])
+def test_invisible_and_direction_characters_do_not_split_a_number(tokenizer, control):
+    text = f"جدد اقامة 266392{control}3320 سنة"
+    assert tokens(tokenizer, text) == [
+        ("جدد", "جدد"), ("اقامه", "اقامة"), ("2663923320", f"266392{control}3320"), ("سنه", "سنة"),
+    ]
+
+
+def test_a_trailing_direction_mark_is_not_part_of_the_token(tokenizer):
+    assert tokens(tokenizer, "\u202bمحمد\u200f\u202c") == [("محمد", "محمد")]
