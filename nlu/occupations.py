@@ -19,7 +19,8 @@ the occupation names the worker.
 An occupation found by an earlier ML extractor (CRF) that the list does not contain gets the closest
 known occupation as its value when the spelling is close (typos); otherwise it is kept as written
 only when the extractor was confident (so the dialogue can say the occupation is not in the list)
-and dropped when not (CRF tends to guess names after "ل" as occupations).
+and dropped when not (CRF tends to guess names after "ل" as occupations). An occupation kept as written
+loses its invisible and direction characters (residency.text_safety.strip_controls).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 import rasa.shared.utils.io
+
+from residency.text_safety import strip_controls
 
 from nlu.entities import make_entity, replace_entities
 from nlu.normalize import normalize, normalize_with_offsets
@@ -211,6 +214,7 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
                     if closest:
                         found.append({**entity, "value": closest})
                     elif (entity.get("confidence_entity") or 0.0) >= self._config["min_unknown_confidence"]:
-                        found.append(entity)
+                        value = entity.get("value")
+                        found.append({**entity, "value": strip_controls(value) if isinstance(value, str) else value})
             replace_entities(message, ("occupation",), found)
         return messages

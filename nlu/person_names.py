@@ -11,6 +11,11 @@ Merging with CRF: where a run overlaps CRF names, the name is the union of both 
 has the unlisted family name, the list the clitic-attached given name). A run CRF did not see is
 added only when it is strong evidence: two name words or more, a name after «ل» ("لمحمد"), or the
 whole message; a lone listed word inside a sentence ("نهارك سعيد") is left to CRF.
+
+A name's value is its text with invisible and direction characters removed
+(residency.text_safety.strip_controls; its span still covers them), for every person_name this
+extractor leaves in the message, CRF's included: a name typed with an RLM or a right-to-left
+override reaches the slots and the search clean.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from nlu.entities import RuleBasedExtractor, make_entity, replace_entities
 from nlu.normalize import normalize, normalize_with_offsets
+from residency.text_safety import strip_controls
 
 NAMES_PATH = Path(__file__).with_name("person_names.txt")
 # Join name parts; a name may end on one of the second group but never consist of them alone.
@@ -87,10 +93,10 @@ def find_person_names(text: str) -> List[Dict[str, Any]]:
             len(parts) > 1 and parts[0] in LEADING_CONNECTORS
         ):
             span = normalized.span(start, end)
-            entity = make_entity("person_name", text[span[0]:span[1]], *span, text, PersonNameExtractor.__name__)
+            entity = make_entity("person_name", strip_controls(text[span[0]:span[1]]), *span, text, PersonNameExtractor.__name__)
             name_words = [p for p in parts if p not in LEADING_CONNECTORS | TRAILING_CONNECTORS]
             after_li = first.group().startswith("ل") and start > first.start()
-            whole = not text[: span[0]].strip() and not text[span[1]:].strip(" ؟?.!،")
+            whole = not strip_controls(text[: span[0]]).strip() and not strip_controls(text[span[1]:]).strip(" ؟?.!،")
             entity["strong"] = len(name_words) > 1 or after_li or whole
             entities.append(entity)
         i = max(j, i + 1)
@@ -114,6 +120,9 @@ class PersonNameExtractor(RuleBasedExtractor):
             if text:
                 merged = merge_with_crf(text, message.get(ENTITIES, []), find_person_names(text))
                 replace_entities(message, (), merged)
+                for entity in message.get(ENTITIES, []):
+                    if entity[ENTITY_ATTRIBUTE_TYPE] == "person_name" and isinstance(entity.get("value"), str):
+                        entity["value"] = strip_controls(entity["value"])
         return messages
 
 
@@ -128,5 +137,5 @@ def merge_with_crf(text: str, earlier: List[Dict[str, Any]], runs: List[Dict[str
             continue
         start = min([run["start"], *(e["start"] for e in overlapping)])
         end = max([run["end"], *(e["end"] for e in overlapping)])
-        merged.append(make_entity("person_name", text[start:end], start, end, text, PersonNameExtractor.__name__))
+        merged.append(make_entity("person_name", strip_controls(text[start:end]), start, end, text, PersonNameExtractor.__name__))
     return merged

@@ -69,3 +69,9 @@ def test_ml_occupation_is_mapped_to_the_list_or_kept_when_confident(extractor):
     assert extract(extractor, "غير مهنته طيار", [unknown]) == [("occupation", "طيار", "طيار")]
     unsure = {"entity": "occupation", "start": 22, "end": 26, "value": "محمد", "confidence_entity": 0.3}
     assert extract(extractor, "خروج وعودة متعددة لمحمد", [unsure]) == []
+
+
+def test_occupation_kept_as_written_loses_its_direction_characters(extractor):
+    text = "غير مهنته \u202eطيا\u200bر"
+    unknown = {"entity": "occupation", "start": 10, "end": len(text), "value": "\u202eطيا\u200bر", "confidence_entity": 0.9}
+    assert extract(extractor, text, [unknown]) == [("occupation", "طيار", "\u202eطيا\u200bر")]

@@ -75,3 +75,19 @@ def test_a_lone_listed_word_inside_a_sentence_is_left_to_crf():
     assert processed("نهارك سعيد") == []
     assert processed("ابي خروج وعودة متعددة لمحمد ٣ شهور") == ["محمد"]  # after «ل»: strong
     assert processed("محمد") == ["محمد"]  # the whole message
+
+
+def test_names_with_direction_characters_are_found_and_their_values_are_clean():
+    text = "جدد اقامة لمح\u200fمد \u202eخان\u202c و\u202eزوليخا"
+    message = Message(data={"text": text})
+    message.set("entities", [crf(text, "\u202eزوليخا")])
+    PersonNameExtractor().process([message])
+    by_extractor = {e["extractor"]: e for e in message.get("entities")}
+    listed = by_extractor["PersonNameExtractor"]
+    assert listed["value"] == "محمد خان"
+    assert text[listed["start"] : listed["end"]] == "مح\u200fمد \u202eخان"
+    assert by_extractor["CRF"]["value"] == "زوليخا"
+
+
+def test_a_whole_message_name_with_a_leading_mark_is_still_whole():
+    assert processed("\u200fراجيش") == ["راجيش"]
