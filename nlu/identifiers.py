@@ -4,7 +4,8 @@ Works on the raw message text (not on tokens), so digits in any form (ASCII, ٠-
 groups separated by spaces or dashes ("٢١٨ ٠٩٦ ٧٩٢٥", "2180-967-925") are found whatever the
 tokenizer did. Invisible and direction characters (RLM, right-to-left override, zero-width space,
 ...: residency.text_safety.is_control, and ZWNJ) are ignored wherever they are, also inside a number:
-"266392<U+200F>3320" is the iqama number 2663923320, its span covering the mark. Ten-digit numbers are classified by their first digit:
+"266392<U+200F>3320" is the iqama number 2663923320, its span covering the mark. Ten-digit numbers are
+found by nlu.numbers (Rasa-free, shared with nlu.limits). Ten-digit numbers are classified by their first digit:
 
 - 2: iqama_number;
 - 1: a Saudi national id. It is emitted as `iqama_number` on purpose: the dialogue then sees a
@@ -26,73 +27,27 @@ number comes from residency.identifiers.classify_number, the domain's one defini
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
 from nlu.entities import RuleBasedExtractor, make_entity
 from nlu.normalize import DIGIT_CLASS, normalize, without_controls
+from nlu.numbers import digit_runs, ten_digit_spans
 from residency.identifiers import IdKind, classify_number
 
 IDENTIFIER_TYPES = ("iqama_number", "border_number", "visa_number", "establishment_number", "passport_number")
 
 
 _DIGITS = f"[{DIGIT_CLASS}]"
-_GROUP = re.compile(f"{_DIGITS}+")
-# Separator allowed inside one number: spaces, or a dash with optional spaces around it.
-_SEPARATOR = re.compile(r"[ \u00a0]{1,2}|[ \u00a0]?[-\u2010\u2011\u2012\u2013\u2014][ \u00a0]?")
 _LETTERED_PASSPORT = re.compile(f"(?<![A-Za-z{DIGIT_CLASS}])[A-Za-z]{{1,2}}{_DIGITS}{{6,9}}(?!{_DIGITS})")
 _PASSPORT_WORDS = ("جواز", "جوازه", "جوازات", "باسبور", "بسبور", "passport")
 _PASSPORT_MENTION = re.compile("|".join(_PASSPORT_WORDS))
 
 
-def _digit_groups(text: str, excluded: List[Tuple[int, int]]) -> List[List[Tuple[int, int]]]:
-    """Runs of digit groups joined by number separators, as lists of (start, end) groups."""
-    runs: List[List[Tuple[int, int]]] = []
-    for match in _GROUP.finditer(text):
-        if any(start <= match.start() < end for start, end in excluded):
-            continue
-        if runs:
-            previous_end = runs[-1][-1][1]
-            if _SEPARATOR.fullmatch(text[previous_end : match.start()]):
-                runs[-1].append(match.span())
-                continue
-        runs.append([match.span()])
-    return runs
-
-
-def _ten_digit_numbers(run: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
-    """Spans of consecutive groups of the run that together have exactly ten digits, left to right."""
-    found = []
-    index = 0
-    while index < len(run):
-        digits = 0
-        for last in range(index, len(run)):
-            digits += run[last][1] - run[last][0]
-            if digits >= 10:
-                break
-        if digits == 10:
-            found.append((run[index][0], run[last][1]))
-            index = last + 1
-        else:
-            index += 1
-    return found
-
-
 def ascii_digits(text: str) -> str:
     """Only the digits of `text`, as ASCII."""
     return "".join(c for c in normalize(text) if c.isdigit())
-
-
-def ten_digit_numbers(text: str) -> List[Tuple[int, int]]:
-    """(start, end) in `text` of every ten-digit number (any first digit, any digit form, spaces or
-    dashes inside, invisible characters ignored), whether or not it is an identifier."""
-    view = without_controls(text)
-    return [
-        view.span(start, end)
-        for run in _digit_groups(view.text, [])
-        for start, end in _ten_digit_numbers(run)
-    ]
 
 
 def find_identifiers(text: str) -> List[Dict[str, Any]]:
@@ -109,8 +64,8 @@ def find_identifiers(text: str) -> List[Dict[str, Any]]:
     for start, end in passports:
         entities.append(entity("passport_number", normalize(clean[start:end]).upper(), start, end))
     mentions_passport = bool(_PASSPORT_MENTION.search(normalize(clean)))
-    for run in _digit_groups(clean, passports):
-        numbers = _ten_digit_numbers(run)
+    for run in digit_runs(clean, passports):
+        numbers = ten_digit_spans(run)
         for start, end in numbers:
             value = ascii_digits(clean[start:end])
             kind = classify_number(value)
