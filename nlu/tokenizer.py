@@ -3,6 +3,9 @@
 Token text is the matching-normalised form (no diacritics or tatweel, one alef, ي/ه/و for ى/ة/ؤ,
 ASCII digits, lower-case Latin), which is what the featurizers read; token start/end point into the
 text exactly as the user wrote it, so entities extracted from tokens point there too.
+Invisible and direction characters (RLM, right-to-left override, zero-width space, ...) are dropped
+by the normalisation like diacritics: "266392<U+202E>3320" is one token "2663923320" whose start/end
+cover the mark; a mark before or after a word is outside its token.
 
 Clitic splitting is conservative. A leading و/ف (and) and then ب/ل/ك (with, for, like) are split
 off only when what is left is a word seen in the training data or lookup tables (at least three
