@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionSessionStart, RemoteAction
+from rasa.core.lock_store import LOCK_LIFETIME, LockStore
 from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import SESSION_START_METADATA_SLOT
@@ -38,6 +39,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 _original_validate = RemoteAction._validate_action_result
 _original_has_session_expired = MessageProcessor._has_session_expired
 _original_sql_store_init = SQLTrackerStore.__init__
+_original_lock = LockStore.lock
+# How often a message waiting for its sender's earlier message polls the lock (Rasa: 1 s).
+LOCK_POLL_SECONDS = 0.005
 
 
 @lru_cache(maxsize=1)
@@ -113,12 +117,21 @@ def event_query(self: SQLTrackerStore, session: Any, sender_id: str, fetch_event
     return query.order_by(events.id)
 
 
+def lock(self: LockStore, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
+         wait_time_in_seconds: float = LOCK_POLL_SECONDS) -> Any:
+    """LockStore.lock polling every 5 ms instead of every second. A sender's second message that
+    arrives while the first is processed waited a whole second; at 60 messages/s from 20 senders those
+    waits kept overlapping the next messages, and every reply took about 1 s (p50 1011 ms)."""
+    return _original_lock(self, conversation_id, lock_lifetime, wait_time_in_seconds)
+
+
 PATCHES = (
     (RemoteAction, "_validate_action_result", validate_action_result),
     (MessageProcessor, "_has_session_expired", has_session_expired),
     (ActionSessionStart, "_slot_set_events_from_tracker", staticmethod(carried_slots)),
     (SQLTrackerStore, "__init__", sql_store_init),
     (SQLTrackerStore, "_event_query", event_query),
+    (LockStore, "lock", lock),
 )
 
 

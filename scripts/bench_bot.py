@@ -144,6 +144,10 @@ class SeededStack:
         else:
             print(f"bench: servers' logs kept in {self.work / 'log'}", file=sys.stderr)
 
+    def all_processes(self) -> list:
+        """The stack's server processes (ServerProcess: name, process)."""
+        return list(self.servers)
+
     @property
     def rasa_url(self) -> str:
         return self.settings.rasa_url
