@@ -26,9 +26,9 @@ Guessing is limited (SPEC 9.7), with the figures of rules.yml `activation`:
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
-import math
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, text

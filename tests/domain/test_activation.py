@@ -6,10 +6,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from residency.activation import WRONG_CODE_MESSAGE, _hash, activate, add_user, issue_code
+from residency.activation import (
+    WRONG_CODE_MESSAGE,
+    _hash,
+    activate,
+    add_user,
+    issue_code,
+)
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, Refusal
-from residency.models import ActivationAttempt, ActivationCode, User, utcnow
+from residency.models import ActivationAttempt, ActivationCode, utcnow
 from residency.rules import RULES
 from tests.domain import factories as f
 
