@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import DomainAction, latest_entity, telegram_id, unit_of_work
 from residency import calendar, charts, inquiries, reports, texts
 from residency.rules import RULES
+from residency.text_safety import isolate
 
 ASK_IQAMA = "أرسل رقم إقامة العامل (10 أرقام يبدأ بالرقم 2)، أو اكتب اسمه لأبحث عنه."
 ASK_IQAMA_OR_VISA = "أرسل رقم إقامة العامل أو رقم التأشيرة (10 أرقام)، أو اكتب اسم العامل لأبحث عنه."
@@ -31,7 +32,7 @@ def subject_iqama(tracker: Tracker) -> str | None:
 def match_buttons(matches) -> list[dict]:
     """One button per match; its payload continues as if the user had typed the iqama number."""
     return [
-        {"title": f"{m.name_ar} ({m.iqama_number})", "payload": f'/inform{{"iqama_number": "{m.iqama_number}"}}'}
+        {"title": f"{isolate(m.name_ar)} ({m.iqama_number})", "payload": f'/inform{{"iqama_number": "{m.iqama_number}"}}'}
         for m in matches
     ]
 

@@ -13,6 +13,7 @@ from residency.errors import InvalidInput
 from residency.rules import RULES
 from residency.services import Quote, Receipt
 from residency.services.base import ENTRY_TYPE_LABELS
+from residency.text_safety import isolate
 
 CONFIRM_BUTTONS = [
     {"title": "تأكيد", "payload": "/affirm"},
@@ -98,9 +99,9 @@ def effect_lines(effects: dict[str, Any], skip: tuple[str, ...] = ()) -> list[st
 def _subject(quote: Quote) -> str:
     label = SERVICE_LABELS.get(quote.service, quote.service)
     if quote.resident_name and quote.resident_iqama:
-        return f"{label} — {quote.resident_name} (إقامة {quote.resident_iqama})"
+        return f"{label} — {isolate(quote.resident_name)} (إقامة {quote.resident_iqama})"
     if quote.resident_name:
-        return f"{label} — {quote.resident_name}"
+        return f"{label} — {isolate(quote.resident_name)}"
     return label
 
 
@@ -141,7 +142,7 @@ def render_receipt(receipt: Receipt, quote: Quote) -> str:
     parts.append(f"المبلغ المخصوم: {riyals(receipt.total)}" if receipt.total else "لم يُخصم أي مبلغ (خدمة مجانية).")
     if receipt.balance_after is not None:
         parts.append(f"رصيد المنشأة بعد العملية: {riyals(receipt.balance_after)}")
-    parts.append(f"رقم العملية: {receipt.transaction_id}")
+    parts.append(f"رقم العملية: {receipt.receipt_number}")
     return "\n".join(parts)
 
 

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.hops import bearer_header
 from residency.charts import shape_for_display
 
 PROMPT_LABEL = "أنت"
@@ -62,7 +63,7 @@ class RestChannel:
         request = urllib.request.Request(
             f"{self.base_url.rstrip('/')}/webhooks/rest/webhook",
             data=json.dumps({"sender": sender, "message": message}).encode("utf-8"),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **bearer_header()},
             method="POST",
         )
         try:

@@ -6,6 +6,7 @@ Rasa's address: MUQEEM_RASA_URL, else http://127.0.0.1:$MUQEEM_RASA_PORT (5005).
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sys
@@ -47,10 +48,16 @@ def _exit_on_termination() -> None:
 
 
 @app.command()
-def servers() -> None:
-    """شغّل خادم الإجراءات وخادم Rasa (قناة REST) في الواجهة؛ Ctrl-C يوقفهما.
-    Run the action server and the Rasa server in the foreground; Ctrl-C stops both."""
-    raise typer.Exit(run_foreground(_settings()))
+def servers(
+    replicas: int = typer.Option(
+        1, "--replicas", min=1, max=16,
+        help="N Rasa servers and N action servers behind HAProxy on the usual ports (needs "
+        "MUQEEM_TRACKER_STORE_URL, MUQEEM_LOCK_STORE_URL and MUQEEM_CHANNEL_TOKEN).",
+    ),
+) -> None:
+    """شغّل خادم الإجراءات وخادم Rasa (قناة REST) في الواجهة وأعد تشغيل ما يتوقف منهما؛ Ctrl-C يوقفهما.
+    Run the action server and the Rasa server in the foreground, restarting one that exits; Ctrl-C stops them."""
+    raise typer.Exit(run_foreground(dataclasses.replace(_settings(), replicas=replicas)))
 
 
 @app.command()

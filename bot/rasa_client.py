@@ -10,6 +10,8 @@ from typing import Any, Optional
 
 import httpx
 
+from bot.hops import bearer_header
+
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 DEFAULT_TIMEOUT_SECONDS = 10.0
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
@@ -36,7 +38,7 @@ class RasaClient:
     async def send(self, sender: str, message: str) -> list[dict[str, Any]]:
         """Forward `message` from `sender`; raises RasaUnavailable unless Rasa answered something."""
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self._timeout)
+            self._client = httpx.AsyncClient(timeout=self._timeout, headers=bearer_header())
         try:
             response = await self._client.post(
                 self.webhook_url, json={"sender": sender, "message": message}

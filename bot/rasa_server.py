@@ -21,6 +21,8 @@ Everything else is `rasa` as installed (`muqeem servers` starts the Rasa server 
 """
 from __future__ import annotations
 
+import os
+import sys
 from functools import lru_cache
 from typing import Any
 
@@ -35,6 +37,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import SESSION_START_METADATA_SLOT
 from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.hops import HOP_TOKEN_VARIABLE
 
 _original_validate = RemoteAction._validate_action_result
 _original_has_session_expired = MessageProcessor._has_session_expired
@@ -144,8 +148,18 @@ def apply() -> None:
     rasa.shared.utils.common.all_subclasses = lru_cache(maxsize=None)(rasa.shared.utils.common.all_subclasses)
 
 
+def with_auth_token(argv: list[str], env: dict[str, str]) -> list[str]:
+    """`rasa run` arguments with `--auth-token` from MUQEEM_HOP_TOKEN (bot.hops) when the HTTP API
+    is enabled: the token stays out of the command line that other accounts can read."""
+    token = env.get(HOP_TOKEN_VARIABLE)
+    if token and "--enable-api" in argv and "--auth-token" not in argv:
+        return [*argv, "--auth-token", token]
+    return argv
+
+
 if __name__ == "__main__":
     apply()
+    sys.argv = with_auth_token(sys.argv, dict(os.environ))
     from rasa.__main__ import main
 
     main()

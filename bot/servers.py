@@ -25,6 +25,9 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from bot import balancer
+from bot.hops import HOP_TOKEN_VARIABLE, channel_token, hop_token
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RASA_PORT = 5005
 DEFAULT_ACTIONS_PORT = 5055
@@ -64,6 +67,8 @@ class ServerSettings:
     tracker_store_url: str | None = None
     lock_store_url: str | None = None
     start_timeout: float = DEFAULT_START_TIMEOUT_SECONDS
+    replicas: int = 1
+    channel_token: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ServerSettings:
@@ -80,6 +85,7 @@ class ServerSettings:
             start_timeout=float(
                 env.get("MUQEEM_SERVERS_START_TIMEOUT") or DEFAULT_START_TIMEOUT_SECONDS
             ),
+            channel_token=channel_token(env),
         )
 
     @property
@@ -173,6 +179,7 @@ def build_endpoints(template: Mapping, settings: ServerSettings) -> dict:
     endpoints = dict(template or {})
     action_endpoint = dict(endpoints.get("action_endpoint") or {})
     action_endpoint["url"] = f"{settings.actions_url}/webhook"
+    action_endpoint["token"] = "${" + HOP_TOKEN_VARIABLE + "}"
     endpoints["action_endpoint"] = action_endpoint
     if settings.tracker_store_url:
         endpoints["tracker_store"] = tracker_store_config(settings.tracker_store_url)
@@ -202,6 +209,7 @@ def child_environment(settings: ServerSettings, base: Mapping[str, str] = os.env
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env["PYTHONUNBUFFERED"] = "1"
+    env[HOP_TOKEN_VARIABLE] = hop_token(settings.var_dir, base)
     for url, variable in (
         (settings.tracker_store_url, TRACKER_STORE_PASSWORD_VARIABLE),
         (settings.lock_store_url, LOCK_STORE_PASSWORD_VARIABLE),
@@ -310,36 +318,43 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
-def rasa_process(settings: ServerSettings, endpoints: Path, log_dir: Path | None = None) -> ServerProcess:
-    """`rasa run` with the HTTP API (readiness: /status, which needs the model loaded) and REST channel."""
+def rasa_process(
+    settings: ServerSettings, endpoints: Path, log_dir: Path | None = None, port: int | None = None
+) -> ServerProcess:
+    """`rasa run` with the REST channel and the HTTP API behind the hop token (bot.rasa_server adds
+    `--auth-token` from the environment; readiness: /status, which needs the model loaded)."""
+    port = port or settings.rasa_port
+    base = f"http://{settings._connect_host}:{port}"
+    env = child_environment(settings)
     return ServerProcess(
-        name="Rasa",
+        name=f"Rasa:{port}" if port != settings.rasa_port else "Rasa",
         argv=[
             sys.executable, "-m", "bot.rasa_server", "run",
             "--enable-api",
             "-m", str(settings.models_dir),
             "-i", settings.host,
-            "-p", str(settings.rasa_port),
+            "-p", str(port),
             "--endpoints", str(endpoints),
             "--credentials", str(settings.credentials),
         ],
-        ready_url=f"{settings.rasa_url}/status",
+        ready_url=f"{base}/status?token={env[HOP_TOKEN_VARIABLE]}",
         broken_status=409,
-        env=child_environment(settings),
-        log_path=None if log_dir is None else log_dir / f"rasa-{settings.rasa_port}.log",
+        env=env,
+        log_path=None if log_dir is None else log_dir / f"rasa-{port}.log",
     )
 
 
-def actions_process(settings: ServerSettings, log_dir: Path | None = None) -> ServerProcess:
-    """The rasa_sdk action server for the `actions` package (readiness: /health)."""
+def actions_process(settings: ServerSettings, log_dir: Path | None = None, port: int | None = None) -> ServerProcess:
+    """The action server for the `actions` package behind the hop token (readiness: /health)."""
+    port = port or settings.actions_port
     env = child_environment(settings)
     env["SANIC_HOST"] = settings.host  # rasa_sdk binds 0.0.0.0 unless told
     return ServerProcess(
-        name="actions",
-        argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(settings.actions_port)],
-        ready_url=f"{settings.actions_url}/health",
+        name=f"actions:{port}" if port != settings.actions_port else "actions",
+        argv=[sys.executable, "-m", "bot.action_server", "--actions", "actions", "-p", str(port)],
+        ready_url=f"http://{settings._connect_host}:{port}/health",
         env=env,
-        log_path=None if log_dir is None else log_dir / f"actions-{settings.actions_port}.log",
+        log_path=None if log_dir is None else log_dir / f"actions-{port}.log",
     )
 
 
@@ -415,6 +430,47 @@ def first_exited(servers: Sequence[ServerProcess]) -> ServerProcess | None:
     return next((server for server in servers if server.exit_code() is not None), None)
 
 
+RESTART_BACKOFF_SECONDS = (1, 2, 4, 8, 16, 30)
+STABLE_SECONDS = 60.0  # up this long after a restart: the back-off starts again from its first step
+
+
+class Restarter:
+    """Restarts a server that exited, or a Rasa server that has no model loaded (HTTP 409), with
+    back-off, and says so through `report`."""
+
+    def __init__(self, servers: Sequence[ServerProcess], report: Callable[[str], None]) -> None:
+        self.servers = servers
+        self.report = report
+        self.failures: dict[str, int] = {}
+        self.next_try: dict[str, float] = {}
+        self.restarted_at: dict[str, float] = {}
+
+    def check(self) -> None:
+        now = time.monotonic()
+        for server in self.servers:
+            code = server.exit_code()
+            broken = code is None and server.is_broken()
+            if code is None and not broken:
+                if now - self.restarted_at.get(server.name, now) > STABLE_SECONDS:
+                    self.failures[server.name] = 0
+                continue
+            if now < self.next_try.get(server.name, 0.0):
+                continue
+            attempt = self.failures.get(server.name, 0)
+            delay = RESTART_BACKOFF_SECONDS[min(attempt, len(RESTART_BACKOFF_SECONDS) - 1)]
+            reason = f"exit code {code}" if code is not None else "model not loaded"
+            self.report(
+                f"إعادة تشغيل خادم {server.name} ({reason})، المحاولة {attempt + 1}\n"
+                f"Restarting the {server.name} server ({reason}), attempt {attempt + 1}; next wait {delay} s"
+            )
+            if broken:
+                stop_all([server], grace=5.0)
+            server.start()
+            self.failures[server.name] = attempt + 1
+            self.next_try[server.name] = now + delay
+            self.restarted_at[server.name] = now
+
+
 def supervise(
     servers: Sequence[ServerProcess],
     stop_requested: threading.Event,
@@ -422,9 +478,10 @@ def supervise(
     announce: Callable[[Sequence[ServerProcess]], None],
     report: Callable[[str], None],
 ) -> int:
-    """Start the servers, announce them once ready, run until stop_requested or a server exits.
+    """Start the servers, announce them once ready, then keep them running (Restarter) until
+    stop_requested.
 
-    Returns 0 after a requested stop, 1 when a server died or did not get ready (the others are then
+    Returns 0 after a requested stop, 1 when the servers did not get ready (the others are then
     stopped too). Every child is stopped before returning.
     """
     try:
@@ -432,10 +489,9 @@ def supervise(
         if not wait_until_ready(servers, timeout, stop_requested):
             return 0
         announce(servers)
+        restarter = Restarter(servers, report)
         while not stop_requested.wait(0.5):
-            died = first_exited(servers)
-            if died is not None:
-                raise ServerDied(died)
+            restarter.check()
         return 0
     except ServersError as error:
         report(str(error))
@@ -444,10 +500,63 @@ def supervise(
         stop_all(servers)
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` loopback ports that nothing listens on now."""
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for probe in sockets:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in sockets]
+    finally:
+        for probe in sockets:
+            probe.close()
+
+
+def stack_processes(settings: ServerSettings, endpoints: Path, log_dir: Path | None = None) -> list[ServerProcess]:
+    """The processes of a run: one action server and one Rasa server, or with replicas > 1, N of each
+    on free loopback ports behind HAProxy on the usual two ports."""
+    if settings.replicas <= 1:
+        return [actions_process(settings, log_dir), rasa_process(settings, endpoints, log_dir)]
+    ports = free_ports(2 * settings.replicas)
+    action_ports, rasa_ports = ports[: settings.replicas], ports[settings.replicas :]
+    config = balancer.haproxy_config(settings.host, settings.rasa_port, settings.actions_port, rasa_ports, action_ports)
+    config_path = balancer.write_haproxy_config(settings.var_dir, settings.rasa_port, config)
+    return [
+        *(actions_process(settings, log_dir, port) for port in action_ports),
+        *(rasa_process(settings, endpoints, log_dir, port) for port in rasa_ports),
+        ServerProcess(
+            name="balancer",
+            argv=[balancer.haproxy_binary() or balancer.HAPROXY, "-db", "-f", str(config_path)],
+            ready_url=f"{settings.rasa_url}/webhooks/rest/",
+            env=child_environment(settings),
+            log_path=None if log_dir is None else log_dir / f"haproxy-{settings.rasa_port}.log",
+        ),
+    ]
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
 def check_can_start(settings: ServerSettings) -> None:
-    """Raise ServersError (Arabic + English) when there is no model or a port is taken."""
+    """Raise ServersError (Arabic + English) when the run cannot start as configured: no model, a
+    port taken, replicas without shared stores, the balancer or the secret, or a non-loopback bind
+    without the secret."""
     if find_model(settings.models_dir) is None:
         raise ServersError(NO_MODEL_MESSAGE.format(models=settings.models_dir))
+    if settings.replicas > 1 and not (settings.tracker_store_url and settings.lock_store_url):
+        raise ServersError(
+            "تشغيل أكثر من نسخة يحتاج مخزن محادثات مشتركًا ومخزن أقفال مشتركًا: اضبط MUQEEM_TRACKER_STORE_URL "
+            "(postgresql://...) و MUQEEM_LOCK_STORE_URL (redis://...)\n"
+            "--replicas > 1 needs a shared tracker store and lock store: set MUQEEM_TRACKER_STORE_URL "
+            "(postgresql://...) and MUQEEM_LOCK_STORE_URL (redis://...)"
+        )
+    if (settings.replicas > 1 or settings.host not in LOOPBACK_HOSTS) and not settings.channel_token:
+        raise ServersError(
+            "تشغيل نسخ متعددة أو الاستماع على عنوان غير محلي يحتاج السر المشترك: اضبط MUQEEM_CHANNEL_TOKEN\n"
+            "Replicas, or listening on a non-loopback address, need the shared secret: set MUQEEM_CHANNEL_TOKEN"
+        )
+    if settings.replicas > 1 and balancer.haproxy_binary() is None:
+        raise ServersError(balancer.INSTALL_HINT)
     for name, port in (("Rasa", settings.rasa_port), ("actions", settings.actions_port)):
         if not port_is_free(settings.host, port):
             raise ServersError(
@@ -459,20 +568,16 @@ def check_can_start(settings: ServerSettings) -> None:
 
 def describe(servers: Sequence[ServerProcess], settings: ServerSettings) -> str:
     """Where the servers listen, for the operator."""
-    pids = {server.name: server.process.pid for server in servers if server.process}
-    lines = [
-        (
-            f"Rasa server (pid {pids.get('Rasa')}): {settings.rasa_url}  "
-            f"REST: {settings.rasa_url}/webhooks/rest/webhook"
-        ),
-        f"Action server (pid {pids.get('actions')}): {settings.actions_url}/webhook",
-        "الخادمان جاهزان. اضغط Ctrl-C للإيقاف. / Both servers are ready. Ctrl-C stops them.",
+    lines = [f"{server.name} (pid {server.process.pid})" for server in servers if server.process]
+    lines += [
+        f"REST: {settings.rasa_url}/webhooks/rest/webhook  actions: {settings.actions_url}/webhook",
+        "الخوادم جاهزة. اضغط Ctrl-C للإيقاف. / The servers are ready. Ctrl-C stops them.",
     ]
     return "\n".join(lines)
 
 
 def run_foreground(settings: ServerSettings) -> int:
-    """`muqeem servers`: both servers in the foreground until SIGINT/SIGTERM or one of them exits."""
+    """`muqeem servers`: the servers in the foreground, restarted when one exits, until SIGINT/SIGTERM."""
     try:
         check_can_start(settings)
         endpoints = write_endpoints_file(settings)
@@ -488,7 +593,7 @@ def run_foreground(settings: ServerSettings) -> int:
         signum: signal.signal(signum, request_stop)
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     }
-    servers = [actions_process(settings), rasa_process(settings, endpoints)]
+    servers = stack_processes(settings, endpoints)
     print(
         f"جارٍ تشغيل خادم الإجراءات وخادم Rasa (النموذج: {find_model(settings.models_dir).name})...\n"
         f"Starting the action server and the Rasa server...",
@@ -502,7 +607,7 @@ def run_foreground(settings: ServerSettings) -> int:
             announce=lambda started: print(describe(started, settings), flush=True),
             report=lambda message: print(message, file=sys.stderr, flush=True),
         )
-        print("أُوقف الخادمان. / Both servers stopped.", flush=True)
+        print("أُوقفت الخوادم. / The servers stopped.", flush=True)
         return code
     finally:
         for signum, handler in previous.items():
@@ -511,14 +616,17 @@ def run_foreground(settings: ServerSettings) -> int:
 
 class BackgroundServers:
     """Context manager: starts the servers (logs in var/log/) when the Rasa server does not answer
-    and `may_start` (False when the caller was given another Rasa URL), and stops what it started
-    on exit. `started` tells whether it started anything."""
+    and `may_start` (False when the caller was given another Rasa URL), keeps them running (a thread
+    restarts one that exits), and stops what it started on exit. `started` tells whether it started
+    anything."""
 
     def __init__(self, settings: ServerSettings, progress: Callable[[str], None], may_start: bool = True):
         self.settings = settings
         self.progress = progress
         self.may_start = may_start
         self.servers: list[ServerProcess] = []
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
 
     @property
     def started(self) -> bool:
@@ -545,12 +653,22 @@ class BackgroundServers:
         except BaseException:
             self.__exit__(None, None, None)
             raise
+        restarter = Restarter(servers, self.progress)
+        self._watcher = threading.Thread(target=self._watch, args=(restarter,), name="muqeem-supervisor", daemon=True)
+        self._watcher.start()
         return self
 
+    def _watch(self, restarter: Restarter) -> None:
+        while not self._stop.wait(0.5):
+            restarter.check()
+
     def died(self) -> ServerProcess | None:
-        """A server this context started that has exited since, if any."""
+        """A server this context started that is down at this moment (being restarted), if any."""
         return first_exited(self.servers)
 
     def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join()
         stop_all(self.servers)
         self.servers = []

@@ -16,6 +16,7 @@ from residency import calendar
 from residency.db import UnitOfWork
 from residency.models import Establishment, Notification, ReminderItem, Resident, User, Visa, utcnow
 from residency.rules import RULES
+from residency.text_safety import isolate
 
 # Lines listed per section of a reminder (rules.yml display.reminder_lines_per_section); the rest are counted.
 LINES_PER_SECTION = int(RULES["display"]["reminder_lines_per_section"])
@@ -46,7 +47,7 @@ def _due_iqamas(uow: UnitOfWork, establishment_id: int, today: date) -> list[Due
     return [
         DueItem(
             f"iqama:{iqama}:{expiry.isoformat()}",
-            f"• {name} — إقامة {iqama} — تنتهي {calendar.format_date(expiry)} — "
+            f"• {isolate(name)} — إقامة {iqama} — تنتهي {calendar.format_date(expiry)} — "
             f"{calendar.format_days_left((expiry - today).days)}",
         )
         for iqama, name, expiry in rows
@@ -74,7 +75,7 @@ def _due_returns(uow: UnitOfWork, establishment_id: int, today: date) -> list[Du
     return [
         DueItem(
             f"return:{visa}:{until.isoformat()}",
-            f"• {name} — إقامة {iqama} — العودة قبل {calendar.format_date(until)} — "
+            f"• {isolate(name)} — إقامة {iqama} — العودة قبل {calendar.format_date(until)} — "
             f"{calendar.format_days_left((until - today).days)}",
         )
         for iqama, name, visa, until in rows
@@ -86,7 +87,7 @@ def _due_unused_visas(uow: UnitOfWork, establishment_id: int, today: date) -> li
     return [
         DueItem(
             f"unused_visa:{visa}:{until.isoformat()}",
-            f"• {name} — تأشيرة {visa} — تنتهي {calendar.format_date(until)} — "
+            f"• {isolate(name)} — تأشيرة {visa} — تنتهي {calendar.format_date(until)} — "
             f"{calendar.format_days_left((until - today).days)}",
         )
         for _, name, visa, until in rows
@@ -103,7 +104,7 @@ def _section(title: str, items: list[DueItem]) -> list[str]:
 
 
 def _message(establishment: Establishment, iqamas, returns, unused) -> str:
-    lines = [f"⏰ تذكير اليوم لمنشأة {establishment.name_ar}"]
+    lines = [f"⏰ تذكير اليوم لمنشأة {isolate(establishment.name_ar)}"]
     lines += _section("🪪 إقامات تقترب من الانتهاء (جدّدها قبل موعدها تجنبًا لغرامة التأخير):", iqamas)
     lines += _section("✈️ مقيمون خارج المملكة يقترب موعد عودتهم:", returns)
     lines += _section(

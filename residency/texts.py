@@ -227,7 +227,7 @@ def render_history(rows: Sequence[HistoryRow]) -> str:
             parts.append(f"إقامة {r.iqama_number}")
         parts.append(f"الرسوم {_riyals(r.total)}" if r.total else "بدون رسوم")
         lines.append(" — ".join(parts))
-        detail = f"  بتاريخ {format_date(_riyadh_date(r.created_at))}، عملية رقم {r.transaction_id}"
+        detail = f"  بتاريخ {format_date(_riyadh_date(r.created_at))}، عملية رقم {r.receipt_number}"
         lines.append(detail + (f"؛ {r.summary}" if r.summary else ""))
     return "\n".join(lines)
 

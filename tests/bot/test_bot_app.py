@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot import app as bot_app
 from bot.render import RLM, needs_rtl_mark, utf16_len
-from residency.activation import issue_code
+from residency.activation import WRONG_CODE_MESSAGE, issue_code
 from residency import services
 from residency.db import UnitOfWork
 from residency.models import Notification, Resident
@@ -265,9 +265,9 @@ async def test_start_welcomes_and_start_code_activates_through_the_domain(
 
     welcome, wrong, activated = replies_in(USER)
     assert welcome == bot_app.WELCOME
-    assert wrong.startswith("رمز التفعيل غير صحيح.")
+    assert wrong == WRONG_CODE_MESSAGE
     assert activated.startswith("تم تفعيل حسابك لمنشأة «مؤسسة النخبة للمقاولات» بصفة مالك المنشأة.")
-    assert replies_in(USER + 1) == ["هذا الرمز استُخدم من قبل. اطلب رمزًا جديدًا من مالك المنشأة."]
+    assert replies_in(USER + 1) == [WRONG_CODE_MESSAGE]  # a used code is answered like a wrong one
     assert replies_in(-100200) == [bot_app.ACTIVATE_IN_PRIVATE]
     assert rasa.received == []
     with UnitOfWork(engine) as uow:

@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import servers as server_control
+from bot.hops import hop_token
 from residency.db import UnitOfWork
 from residency.models import Resident, Transaction, TransferRequest, Visa
 from residency.services.base import NOT_ACTIVATED
@@ -70,6 +71,7 @@ def rasa(database_url, tmp_path_factory):
     os.environ.update(MUQEEM_DATABASE_URL=database_url, MUQEEM_TODAY=TODAY)
     try:
         with server_control.BackgroundServers(settings, progress=lambda _: None):
+            API_TOKEN.append(hop_token(settings.var_dir))
             yield settings.rasa_url
     finally:
         for name, value in previous.items():
@@ -77,6 +79,9 @@ def rasa(database_url, tmp_path_factory):
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+API_TOKEN: list[str] = []  # Rasa's HTTP API needs the hop token (bot.hops), as an operator's script would
 
 
 def _post(url: str, payload) -> list | dict:
@@ -93,7 +98,7 @@ class User:
     def __init__(self, rasa_url: str, telegram_id: int):
         self.rasa_url = rasa_url
         self.sender = str(telegram_id)
-        _post(f"{rasa_url}/conversations/{self.sender}/tracker/events", [{"event": "restart"}])
+        _post(f"{rasa_url}/conversations/{self.sender}/tracker/events?token={API_TOKEN[-1]}", [{"event": "restart"}])
 
     def says(self, text: str) -> list[dict]:
         replies = _post(f"{self.rasa_url}/webhooks/rest/webhook", {"sender": self.sender, "message": text})

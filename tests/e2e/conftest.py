@@ -136,6 +136,9 @@ class Stack:
         self.settings = server_control.ServerSettings(
             rasa_port=free_port(), actions_port=free_port(), models_dir=_model(models_dir),
             var_dir=work / "var", start_timeout=START_TIMEOUT_SECONDS,
+            # Rasa's SQL tracker store keeps every session of a conversation (the in-memory one keeps
+            # only the latest), so that the tests can read all that reached Rasa.
+            tracker_store_url=f"sqlite:///{work / 'tracker.db'}",
         )
         self.log_dir = work / "log"
         self.endpoints = server_control.write_endpoints_file(self.settings)

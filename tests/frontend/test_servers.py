@@ -44,7 +44,7 @@ def test_default_endpoints_keep_everything_in_memory(tmp_path):
     path = write_endpoints_file(settings)
     assert path == tmp_path / "endpoints-6124.yml"
     assert yaml.safe_load(path.read_text()) == {
-        "action_endpoint": {"url": "http://127.0.0.1:6123/webhook"}
+        "action_endpoint": {"url": "http://127.0.0.1:6123/webhook", "token": "${MUQEEM_HOP_TOKEN}"}
     }
 
 
