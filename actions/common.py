@@ -50,6 +50,7 @@ SERVICE_INTENTS = tuple(SERVICES)
 QUESTION_INTENTS = tuple(service for service in ALL_SERVICES if service not in SERVICES)
 
 SYSTEM_FAILURE = "عذرًا، تعذّر الوصول إلى قاعدة البيانات الآن ولم يُنفَّذ شيء. حاول بعد قليل."
+UNEXPECTED_FAILURE = "عذرًا، حدث خطأ غير متوقع ولم يُنفَّذ شيء. حاول مرة أخرى أو اكتب طلبك بصيغة أخرى."
 FORM_SUFFIX = "_form"
 
 
@@ -151,6 +152,10 @@ class DomainAction(Action, ABC):
         except SQLAlchemyError:
             logger.exception("database failure in %s", self.name())
             answer_error(dispatcher, RuntimeError())
+            return self.on_error(tracker)
+        except Exception:  # noqa: BLE001 - any other failure: the apology, never an empty answer
+            logger.exception("unexpected failure in %s", self.name())
+            dispatcher.utter_message(text=UNEXPECTED_FAILURE)
             return self.on_error(tracker)
 
 

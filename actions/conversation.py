@@ -30,7 +30,7 @@ from actions.inquiries import (
     answer_resident_card,
     answer_visa,
 )
-from actions.render import CONFIRM_BUTTONS, MENU, fee_rules
+from actions.render import MENU, confirm_buttons, fee_rules
 from actions.services import (
     CANCELLED,
     VISA_KINDS,
@@ -171,7 +171,7 @@ class ActionHandleInform(DomainAction):
         elif latest_entity(tracker, "person_name"):
             answer_name_search(dispatcher, tracker, latest_entity(tracker, "person_name"))
         elif pending_quote(tracker) is not None:
-            dispatcher.utter_message(text="طلبك بانتظار تأكيدك: اضغط «تأكيد» للتنفيذ أو «إلغاء».", buttons=CONFIRM_BUTTONS)
+            dispatcher.utter_message(text="طلبك بانتظار تأكيدك: اضغط «تأكيد» للتنفيذ أو «إلغاء».", buttons=confirm_buttons(tracker.get_slot("pending_quote_id")))
         else:
             dispatcher.utter_message(text=NOT_UNDERSTOOD)
         return []

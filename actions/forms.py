@@ -12,6 +12,8 @@ that the rules handle it (switch, question, cancel); the form resumes or is repl
 """
 from __future__ import annotations
 
+import logging
+
 import re
 from abc import abstractmethod
 from collections.abc import Callable
@@ -28,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.common import (
     QUESTION_INTENTS,
     SERVICE_INTENTS,
+    UNEXPECTED_FAILURE,
     answer_error,
     is_fresh_user_turn,
     latest_entity,
@@ -36,6 +39,8 @@ from actions.common import (
     unit_of_work,
 )
 from actions.services import VISA_KINDS, quote_inputs
+
+logger = logging.getLogger(__name__)
 from residency import calendar, identifiers, services
 from residency.errors import InvalidInput, NotFound, ResidencyError
 from residency.rules import RULES
@@ -97,6 +102,10 @@ class ServiceFormValidation(FormValidationAction):
         except SQLAlchemyError:
             # Nothing validated: the apology, then the same question again.
             answer_error(dispatcher, RuntimeError())
+            return []
+        except Exception:  # noqa: BLE001 - never an empty answer (Rasa's REST channel would send [])
+            logger.exception("unexpected failure in %s", self.name())
+            dispatcher.utter_message(text=UNEXPECTED_FAILURE)
             return []
 
     def _interrupts(self, intent: str | None) -> bool:

@@ -15,10 +15,20 @@ from residency.services import Quote, Receipt
 from residency.services.base import ENTRY_TYPE_LABELS
 from residency.text_safety import isolate
 
-CONFIRM_BUTTONS = [
-    {"title": "تأكيد", "payload": "/affirm"},
-    {"title": "إلغاء", "payload": "/deny"},
-]
+def confirm_buttons(quote_id: str) -> list[dict[str, str]]:
+    """Confirm / cancel buttons bound to one quote: their payload names it (entity `quote_id`, used
+    only by button payloads), so a button of an earlier quote never acts on the one pending now."""
+    return [
+        {"title": "تأكيد", "payload": f'/affirm{{"quote_id": "{quote_id}"}}'},
+        {"title": "إلغاء", "payload": f'/deny{{"quote_id": "{quote_id}"}}'},
+    ]
+
+
+STALE_BUTTON = "هذا الزر يخص عرضًا سابقًا لم يعد قائمًا، فلم يُنفَّذ شيء. استعمل أزرار آخر عرض، أو اكتب طلبك من جديد."
+
+
+def render_replayed(receipt: Receipt) -> str:
+    return f"سبق تنفيذ هذا الطلب (رقم العملية: {receipt.receipt_number})، ولم يُخصم أي مبلغ مرة أخرى."
 
 SERVICE_LABELS = {
     "issue_iqama": "إصدار إقامة",

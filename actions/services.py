@@ -28,7 +28,7 @@ from actions.common import (
     telegram_id,
     unit_of_work,
 )
-from actions.render import CONFIRM_BUTTONS, render_quote, render_receipt
+from actions.render import STALE_BUTTON, confirm_buttons, render_quote, render_receipt, render_replayed
 from residency import services
 from residency.errors import QuoteChanged
 from residency.services import Quote
@@ -80,8 +80,26 @@ def input_slots(service: str) -> set[str]:
 
 def offer(dispatcher: CollectingDispatcher, quote: Quote) -> list[EventType]:
     """Show a quote with confirm/cancel buttons and keep it, under a fresh id, until answered."""
-    dispatcher.utter_message(text=render_quote(quote), buttons=CONFIRM_BUTTONS)
-    return [SlotSet("pending_quote", quote.to_dict()), SlotSet("pending_quote_id", uuid.uuid4().hex)]
+    quote_id = uuid.uuid4().hex
+    dispatcher.utter_message(text=render_quote(quote), buttons=confirm_buttons(quote_id))
+    return [SlotSet("pending_quote", quote.to_dict()), SlotSet("pending_quote_id", quote_id)]
+
+
+def pressed_quote_id(tracker: Tracker) -> str | None:
+    """The quote a pressed confirm/cancel button belongs to (None for a typed answer)."""
+    return latest_entities(tracker).get("quote_id")
+
+
+def answered_stale_button(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """When the latest message is a button of a quote that is not the pending one: replay that quote's
+    receipt if it was executed, else say the button is stale; True when answered so."""
+    pressed = pressed_quote_id(tracker)
+    if pressed is None or pressed == tracker.get_slot("pending_quote_id"):
+        return False
+    with unit_of_work() as uow:
+        receipt = services.prior_receipt(uow, telegram_id(tracker), f"{tracker.sender_id}:{pressed}")
+    dispatcher.utter_message(text=render_replayed(receipt) if receipt else STALE_BUTTON)
+    return True
 
 
 def quote_and_offer(dispatcher: CollectingDispatcher, tracker: Tracker, service: str) -> list[EventType]:
@@ -173,6 +191,8 @@ class ActionExecuteQuote(DomainAction):
         return "action_execute_quote"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        if answered_stale_button(dispatcher, tracker):
+            return []
         quote = pending_quote(tracker)
         if quote is None:
             dispatcher.utter_message(text=NOTHING_PENDING)
@@ -199,6 +219,8 @@ class ActionDeclineQuote(DomainAction):
         return "action_decline_quote"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        if answered_stale_button(dispatcher, tracker):
+            return []
         service = correction_of_pending(tracker)
         if service:
             return quote_and_offer(dispatcher, tracker, service)

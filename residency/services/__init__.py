@@ -86,6 +86,11 @@ def execute(uow: UnitOfWork, telegram_id: int, quoted: Quote | dict, idempotency
         return prior
 
 
+def prior_receipt(uow: UnitOfWork, telegram_id: int, idempotency_key: str) -> Receipt | None:
+    """The receipt of an earlier execution under `idempotency_key` by the actor's establishment, if any."""
+    return _prior_receipt(uow, resolve_actor(uow, telegram_id), idempotency_key)
+
+
 def _execute_once(uow: UnitOfWork, actor: Actor, service: Service, quoted: Quote, key: str) -> Receipt:
     try:
         # Claim the key before anything else (see `execute`): a same-key execution waits here.

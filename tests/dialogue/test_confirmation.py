@@ -2,10 +2,13 @@
 dates with buttons; confirming charges exactly once; a second confirmation executes nothing."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from actions import services
-from actions.render import CONFIRM_BUTTONS
+from actions.common import UNEXPECTED_FAILURE
+from actions.render import STALE_BUTTON, confirm_buttons
 from residency.db import UnitOfWork
 from residency.models import Notification, Resident, Transaction, TransferRequest, Visa
 from residency.services.base import NOT_ACTIVATED
@@ -39,7 +42,7 @@ def test_renewal_quote_lists_fees_total_dates_and_buttons(world):
     assert "رسوم الإقامة" in text and "650 ريال" in text
     assert "الإجمالي: 10250 ريال" in text  # 650 + 12 x 800
     assert "2028-03-01 م" in text and "هـ" in text
-    assert messages[-1]["buttons"] == CONFIRM_BUTTONS
+    assert messages[-1]["buttons"] == confirm_buttons(pending["pending_quote_id"])
     assert pending["pending_quote"]["total"] == 10250
     assert len(pending["pending_quote_id"]) == 32
 
@@ -97,7 +100,7 @@ def test_changed_terms_show_the_new_quote_and_charge_nothing(engine, world):
     new = slot_events(events)
     assert "تغيّرت" in texts(messages)
     assert new["pending_quote"]["total"] == 10250 + 12 * 400
-    assert messages[-1]["buttons"] == CONFIRM_BUTTONS
+    assert messages[-1]["buttons"] == confirm_buttons(new["pending_quote_id"])
     assert transactions(engine) == 0
 
 
@@ -183,3 +186,38 @@ def test_free_cancellation_receipt(engine, world):
     assert "لم يُخصم أي مبلغ" in receipt and "العودة قبل" not in receipt
     with UnitOfWork(engine) as uow:
         assert uow.session.execute(select(Visa.status).where(Visa.number == world.visa)).scalar_one() == "cancelled"
+
+
+def press(sender, intent, quote_id, pending):
+    """A confirm/cancel button of the quote `quote_id` pressed while `pending` is what waits."""
+    action = services.ActionExecuteQuote() if intent == "affirm" else services.ActionDeclineQuote()
+    return run(action, turn(sender, f"/{intent}", intent=intent, entities={"quote_id": quote_id}, slots=pending))
+
+
+def test_an_old_confirm_button_never_executes_the_quote_pending_now(engine, world):
+    first, _ = quoted(OWNER, "renew_iqama", iqama_number=world.iqama, duration="P12M")
+    second, _ = quoted(OWNER, "change_occupation", iqama_number=world.traveller, occupation="مهندس مدني")
+    for intent in ("affirm", "deny"):
+        events, messages = press(OWNER, intent, first["pending_quote_id"], second)
+        assert texts(messages) == STALE_BUTTON and events == []
+    assert transactions(engine) == 0
+    events, messages = press(OWNER, "affirm", second["pending_quote_id"], second)
+    assert "تم التنفيذ" in texts(messages) and transactions(engine) == 1
+
+
+def test_a_confirm_button_pressed_again_after_execution_replays_its_receipt(engine, world):
+    pending, _ = quoted(OWNER, "renew_iqama", iqama_number=world.iqama, duration="P12M")
+    _, messages = press(OWNER, "affirm", pending["pending_quote_id"], pending)
+    number = re.search(r"رقم العملية: (\d+)", texts(messages)).group(1)
+    cleared = {"pending_quote": None, "pending_quote_id": None}
+    events, messages = press(OWNER, "affirm", pending["pending_quote_id"], cleared)
+    assert texts(messages) == f"سبق تنفيذ هذا الطلب (رقم العملية: {number})، ولم يُخصم أي مبلغ مرة أخرى."
+    assert events == [] and transactions(engine) == 1
+
+
+def test_an_unexpected_failure_is_answered_with_the_apology_and_changes_nothing(engine, world):
+    # A pending quote that is not one (a typed payload can set any slot): Quote.from_dict fails.
+    broken = {"pending_quote": {"service": "renew_iqama", "total": "x"}, "pending_quote_id": "f" * 32}
+    events, messages = confirm(OWNER, broken)
+    assert texts(messages) == UNEXPECTED_FAILURE
+    assert transactions(engine) == 0

@@ -15,6 +15,7 @@ from rasa_sdk import Action
 from actions import conversation, inquiries, prompts, services
 from residency.db import UnitOfWork
 from residency.services.base import NOT_ACTIVATED
+from residency.text_safety import isolate
 from tests.dialogue.conftest import OWNER, STRANGER
 from tests.dialogue.helpers import DOMAIN, run, slot_events, texts, turn
 from tests.domain import factories as f
@@ -48,7 +49,7 @@ def test_name_instead_of_iqama_offers_matches_as_buttons(world):
                    form="issue_exit_reentry_form")
     _, messages = run(conversation.ActionAskIqamaNumber(), tracker)
     buttons = [b for m in messages for b in m["buttons"]]
-    assert {"title": f"محمد عبدالله خان ({world.iqama})", "payload": f'/inform{{"iqama_number": "{world.iqama}"}}'} in buttons
+    assert {"title": isolate("محمد عبدالله خان") + f" ({world.iqama})", "payload": f'/inform{{"iqama_number": "{world.iqama}"}}'} in buttons
     assert len(buttons) <= 5
     assert len(messages) == 1 and "أرسل رقم إقامته" in messages[0]["text"]  # the matches are the question
 
