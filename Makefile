@@ -18,6 +18,10 @@ setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 supports nothing newer)"; exit 1; }
+	@# HAProxy balances `muqeem servers --replicas N` (and its test); Debian's package.
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; \
+		else echo "note: HAProxy is missing (sudo apt-get install haproxy) - needed only for --replicas"; fi; }
 	test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade "pip<25" setuptools wheel
 	$(BIN)/pip install -q -e '.[dev]'

@@ -60,6 +60,7 @@ def haproxy_config(host: str, rest_port: int, actions_port: int, rasa_ports: Seq
         f"    bind 127.0.0.1:{actions_port}",
         "    default_backend actions",
         *_backend("rasa", "/", rasa_ports),
+        "    http-response set-header X-Muqeem-Replica %s",  # which Rasa replica answered (tests, logs)
         *_backend("actions", "/health", action_ports),
     ]
     return "\n".join(lines) + "\n"

@@ -1,7 +1,7 @@
 """Rasa's REST channel (`/webhooks/rest/webhook`) with two checks in front of it, configured in
 credentials.yml in place of `rest:`.
 
-- With MUQEEM_CHANNEL_TOKEN set, a request without `Authorization: Bearer <token>` gets HTTP 401.
+- With MUQEEM_CHANNEL_TOKEN set, a message posted without `Authorization: Bearer <token>` gets HTTP 401.
 - A message longer than nlu.limits allows is answered with a short request to split it, and never
   reaches the NLU (a long paste of names was read as a confident, wrong service request).
 """
@@ -41,9 +41,11 @@ class GuardedRestInput(RestInput):
 
         @webhook.middleware("request")
         async def guard(request):
+            if request.method != "POST":
+                return None  # GET /webhooks/rest/: the channel's health check, which tells nothing
             if not token_matches(expected, presented_token(request.headers, {})):
                 return response.json({"error": "unauthorized"}, status=401)
-            if request.method == "POST" and request.path.endswith("/webhook"):
+            if request.path.endswith("/webhook"):
                 body = request.json if isinstance(request.json, dict) else {}
                 text = str(body.get("message") or "")
                 if message_too_long(text):

@@ -9,6 +9,7 @@ tracker store or lock store is configuration only.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import ctypes
 import os
 import signal
@@ -245,6 +246,9 @@ class ServerProcess:
     log_path: Path | None = None
     # An HTTP status of ready_url meaning "up but broken for good" (Rasa: 409, no model could be loaded).
     broken_status: int | None = None
+    # Start only once the servers listed before it are ready (a second Rasa replica: two Rasa servers
+    # creating the SQL tracker store's tables at the same moment collide).
+    after_previous: bool = False
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     def start(self) -> None:
@@ -382,6 +386,20 @@ def start_all(servers: Sequence[ServerProcess]) -> None:
         raise
 
 
+def start_in_order(
+    servers: Sequence[ServerProcess], timeout: float, stop_requested: threading.Event | None = None
+) -> bool:
+    """Start the servers (one marked `after_previous` once those before it are ready) and wait until
+    all are ready; as wait_until_ready."""
+    started: list[ServerProcess] = []
+    for server in servers:
+        if server.after_previous and started and not wait_until_ready(started, timeout, stop_requested):
+            return False
+        server.start()
+        started.append(server)
+    return wait_until_ready(servers, timeout, stop_requested)
+
+
 def wait_until_ready(
     servers: Sequence[ServerProcess], timeout: float, stop_requested: threading.Event | None = None
 ) -> bool:
@@ -485,8 +503,7 @@ def supervise(
     stopped too). Every child is stopped before returning.
     """
     try:
-        start_all(servers)
-        if not wait_until_ready(servers, timeout, stop_requested):
+        if not start_in_order(servers, timeout, stop_requested):
             return 0
         announce(servers)
         restarter = Restarter(servers, report)
@@ -523,7 +540,10 @@ def stack_processes(settings: ServerSettings, endpoints: Path, log_dir: Path | N
     config_path = balancer.write_haproxy_config(settings.var_dir, settings.rasa_port, config)
     return [
         *(actions_process(settings, log_dir, port) for port in action_ports),
-        *(rasa_process(settings, endpoints, log_dir, port) for port in rasa_ports),
+        *(
+            dataclasses.replace(rasa_process(settings, endpoints, log_dir, port), after_previous=index > 0)
+            for index, port in enumerate(rasa_ports)
+        ),
         ServerProcess(
             name="balancer",
             argv=[balancer.haproxy_binary() or balancer.HAPROXY, "-db", "-f", str(config_path)],

@@ -7,6 +7,10 @@ Parts (each also runnable alone: `python scripts/bench.py domain|nlu|rest|bot|tr
   from 30 agents of the seeded demo establishment (a fresh SQLite database), p50/p99; and one message at a time.
 - bot: the same through the real `muqeem bot` process and the fake Telegram Bot API (scripts/bench_bot.py),
   as shipped (python-telegram-bot's overall send limit, Telegram's 30/s) and with that limit raised.
+- conversation: one conversation of 1000 turns (scripts/bench_conversation.py), in-memory and PostgreSQL
+  tracker store: p50 of the last 100 turns over the first 100, CPU ms per turn per server process.
+- load: 20 senders 200 turns into their conversations, then 30, 45 and 60 messages/s for 60 s each
+  (scripts/bench_load.py): served rate, p50, p99, failures, CPU ms per message and RSS per process.
 - train: `rasa train` from scratch (empty training cache) into a temporary directory; models/ is not touched.
 rest and bot share one running stack (new agents, so new conversations, for each run). A part run alone
 replaces its own section of results/bench.json; results/bench.md is rewritten from the whole file.
@@ -28,13 +32,15 @@ from pathlib import Path
 
 import aiohttp
 from bench_bot import RASA_TIMEOUT_SECONDS, SeededStack, bench_bot, latency_summary
+from bench_conversation import bench_conversation
+from bench_load import bench_load
 from train_if_changed import train_command
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
-PARTS = ["domain", "nlu", "rest", "bot", "train"]
+PARTS = ["domain", "nlu", "rest", "bot", "conversation", "load", "train"]
 LOAD_RATE = 60.0  # messages/second: twice Telegram's overall send limit (SPEC section 8)
 LOAD_SECONDS = 20.0
 LOAD_USERS = 30
@@ -399,6 +405,49 @@ def report(results: dict) -> str:
                     "what binds here."
                 )
             lines.append("")
+    if "conversation" in results:
+        c = results["conversation"]
+        lines += [
+            "## A conversation's cost against its length (SPEC 9.6)",
+            "",
+            _when(c) + " One agent, one message at a time: a renewal quote, then «الغي», again and again.",
+            "",
+            "| tracker store | turns | p50 first 100 | p50 last 100 | ratio | target | met | CPU ms/turn (last 100) | RSS MB |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for run in c["runs"]:
+            cpu = ", ".join(f"{name} {value:g}" for name, value in run["cpu_ms_per_turn_last"].items())
+            rss = ", ".join(f"{name} {value:g}" for name, value in run["rss_mb"].items())
+            lines.append(
+                f"| {run['store']} | {run['turns']} | {_ms(run['first_p50_ms'])} | {_ms(run['last_p50_ms'])} "
+                f"| {run['ratio']:g} | <= 1.2 | {'yes' if run['ratio'] <= 1.2 else 'no'} | {cpu} | {rss} |"
+            )
+        lines.append("")
+    if "load" in results:
+        lo = results["load"]
+        lines += [
+            "## Sustained load on long conversations (SPEC 9.6)",
+            "",
+            _when(lo) + (
+                f" {lo['senders']} agents, each first {lo['warm_up']['turns_per_sender']} turns into its "
+                f"conversation ({lo['warm_up']['seconds']:g} s, {lo['warm_up']['failures']} failures); then "
+                "open-loop injection over the REST channel, load generator on the same 2 cores, in-memory "
+                "tracker store."
+            ),
+            "",
+            "| offered | served | messages | failures | p50 | p99 | target | met | CPU ms/message | RSS MB |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for run in lo["runs"]:
+            met = run["failures"] == 0 and _met(run["p50_ms"], 100) == _met(run["p99_ms"], 400) == "yes"
+            cpu = ", ".join(f"{name} {value:g}" for name, value in run["cpu_ms_per_message"].items())
+            rss = ", ".join(f"{name} {value:g}" for name, value in run["rss_mb"].items())
+            lines.append(
+                f"| {run['rate_per_s']:g}/s for {run['seconds']:g} s | {run['served_per_s']:g}/s | {run['messages']} "
+                f"| {run['failures']} | {_ms(run['p50_ms'])} | {_ms(run['p99_ms'])} | p50 < 100 ms, p99 < 400 ms "
+                f"| {'yes' if met else 'no'} | {cpu} | {rss} (total {sum(run['rss_mb'].values()):g}) |"
+            )
+        lines.append("")
     if "domain" in results:
         d = results["domain"]
         lines += [
@@ -466,6 +515,11 @@ def main(parts: list[str]) -> None:
                 record("rest", lambda: bench_rest(stack))
             if "bot" in parts:
                 record("bot", lambda: bench_bot_both(stack))
+    if "conversation" in parts:
+        record("conversation", lambda: {"runs": [bench_conversation(store) for store in ("memory", "postgresql")]})
+    if "load" in parts:
+        with SeededStack() as stack:
+            record("load", lambda: bench_load(stack))
     if "train" in parts:
         record("train", bench_train)
     RESULTS.mkdir(exist_ok=True)

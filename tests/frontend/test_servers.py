@@ -55,7 +55,7 @@ def test_store_urls_become_sql_tracker_store_and_redis_lock_store(tmp_path):
         MUQEEM_LOCK_STORE_URL="redis://127.0.0.1:6379/0",
     )
     endpoints = generated(settings)
-    assert endpoints["action_endpoint"] == {"url": "http://127.0.0.1:5055/webhook"}
+    assert endpoints["action_endpoint"] == {"url": "http://127.0.0.1:5055/webhook", "token": "${MUQEEM_HOP_TOKEN}"}
     assert endpoints["tracker_store"] == {
         "type": "SQL", "dialect": "postgresql", "url": "127.0.0.1", "port": 5432, "db": "test",
         "username": "postgres",
@@ -177,19 +177,24 @@ def test_supervise_stops_both_on_request():
     assert all(server.process.poll() is not None for server in servers)
 
 
-def test_when_one_server_dies_the_other_is_stopped_and_the_exit_is_non_zero():
+def test_a_server_that_dies_is_restarted_with_back_off_and_said_so():
     survivor = http_server("actions", free_port())
-    dying = ServerProcess(
-        name="Rasa",
-        argv=[sys.executable, "-c", "import time; time.sleep(1.5); raise SystemExit(3)"],
-        ready_url=f"http://127.0.0.1:{free_port()}/",
-        env=os.environ,
-    )
-    reports = []
-    code = supervise([survivor, dying], threading.Event(), timeout=20, announce=pytest.fail, report=reports.append)
-    assert code == 1
-    assert "Rasa" in reports[0] and "3" in reports[0]
-    assert survivor.process.poll() is not None
+    dying = http_server("Rasa", free_port())
+    stop, reports, pids = threading.Event(), [], []
+
+    def announce(started):
+        pids.append(dying.process.pid)
+        dying.process.kill()  # kill -9 once ready
+
+    def report(message):
+        reports.append(message)
+        threading.Timer(2.0, stop.set).start()
+
+    code = supervise([survivor, dying], stop, timeout=20, announce=announce, report=report)
+    assert code == 0
+    assert len(reports) == 1 and "Restarting the Rasa server (exit code -9), attempt 1" in reports[0]
+    assert dying.process.pid != pids[0]  # a new process
+    assert all(server.process.poll() is not None for server in (survivor, dying))  # both stopped at the end
 
 
 def test_server_not_ready_in_time_is_reported_and_stopped():

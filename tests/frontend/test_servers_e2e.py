@@ -51,23 +51,40 @@ def test_servers_answer_and_stop_on_sigint(tmp_path, database_url):
         while time.monotonic() < deadline and len(pids) < 2:
             assert servers.poll() is None, log_path.read_text(errors="replace")[-3000:]
             output = log_path.read_text(errors="replace")
-            pids = {name: int(pid) for name, pid in re.findall(r"(Rasa|Action) server \(pid (\d+)\)", output)}
+            pids = {name: int(pid) for name, pid in re.findall(r"^(Rasa|actions) \(pid (\d+)\)", output, re.M)}
             time.sleep(1)
         assert len(pids) == 2, f"not ready in {READY_SECONDS} s:\n{output[-3000:]}"
 
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
-            data=json.dumps({"sender": "1000001", "message": "مرحبا"}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            replies = json.loads(response.read())
+        def greeting() -> list[dict]:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+                data=json.dumps({"sender": "1000001", "message": "مرحبا"}).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return json.loads(response.read())
+
+        replies = greeting()
         assert replies and any(reply.get("text") for reply in replies), replies
+
+        # kill -9 of the action server: the supervisor restarts it and the conversation goes on
+        os.kill(pids["actions"], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while "Restarting the actions server" not in log_path.read_text(errors="replace"):
+            assert time.monotonic() < deadline, log_path.read_text(errors="replace")[-3000:]
+            time.sleep(0.5)
+        while time.monotonic() < deadline:
+            replies = greeting()
+            if any("عذر" not in reply.get("text", "") for reply in replies):
+                break
+            time.sleep(1)
+        assert replies and all("عذر" not in reply.get("text", "") for reply in replies), replies
+        assert servers.poll() is None
 
         servers.send_signal(signal.SIGINT)
         assert servers.wait(timeout=40) == 0
         assert not any(process_exists(pid) for pid in pids.values()), pids
-        assert "Both servers stopped" in log_path.read_text(errors="replace")
+        assert "The servers stopped" in log_path.read_text(errors="replace")
     finally:
         if servers.poll() is None:
             servers.kill()
