@@ -6,10 +6,12 @@ call re-resolves the actor from `tracker.sender_id`, the Telegram user id.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -62,10 +64,20 @@ def telegram_id(tracker: Tracker) -> int:
     return int(sender)
 
 
+# The unit of work of the action run under way (DomainAction.run): every domain call of one run shares
+# it, so a run is one database transaction and resolves its actor once.
+_RUN: ContextVar[tuple[UnitOfWork, bool] | None] = ContextVar("muqeem_action_run", default=None)
+
+
 @contextmanager
 def unit_of_work(read_only: bool = True) -> Iterator[UnitOfWork]:
-    """One database transaction on the configured database (MUQEEM_DATABASE_URL); read-only unless
-    the action executes a confirmed service."""
+    """The action run's database transaction when one is open (and writable if a write is asked for);
+    else a new one on the configured database (MUQEEM_DATABASE_URL), read-only unless the action
+    executes a confirmed service."""
+    run = _RUN.get()
+    if run is not None and (read_only or not run[1]):
+        yield run[0]
+        return
     with UnitOfWork(read_only=read_only) as uow:
         yield uow
 
@@ -142,10 +154,22 @@ class DomainAction(Action, ABC):
         """Events after a failure (default: none)."""
         return []
 
+    # True for an action that executes a confirmed service: its run's transaction is a writing one.
+    writes = False
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        # The database work runs in a worker thread: the action server's event loop keeps serving.
+        return await asyncio.to_thread(self._run, dispatcher, tracker, domain)
+
+    def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         try:
-            require_activated(tracker)
-            return self.perform(dispatcher, tracker, domain)
+            with UnitOfWork(read_only=not self.writes) as uow:
+                token = _RUN.set((uow, not self.writes))
+                try:
+                    require_activated(tracker)
+                    return self.perform(dispatcher, tracker, domain)
+                finally:
+                    _RUN.reset(token)
         except ResidencyError as error:
             answer_error(dispatcher, error)
             return self.on_error(tracker)

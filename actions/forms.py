@@ -54,6 +54,8 @@ SLOT_OF_ERROR = {
     "unknown_border_number": "border_number",
     "bad_period": "duration",
     "bad_duration": "duration",
+    "date_out_of_range": "duration",
+    "passport_expiry_too_far": "date",
     "duration_too_long": "duration",
     "iqama_too_short": "duration",
     "bad_visa_type": "visa_type",

@@ -187,6 +187,8 @@ NOTHING_PENDING = "لا يوجد طلب بانتظار التأكيد، فلم �
 class ActionExecuteQuote(DomainAction):
     """"تأكيد": execute the pending quote exactly once (idempotency key: sender and quote id)."""
 
+    writes = True
+
     def name(self) -> str:
         return "action_execute_quote"
 

@@ -118,7 +118,11 @@ class Duration:
 
     def __post_init__(self) -> None:
         values = (self.months, self.days)
-        if any(type(v) is not int for v in values) or min(values) < 0 or (self.months > 0) == (self.days > 0):
+        if all(type(v) is int for v in values) and min(values) < 0:
+            raise InvalidInput("bad_duration", f"المدة لا تكون بالسالب. {_DURATION_HINT}", months=self.months, days=self.days)
+        if values == (0, 0):
+            raise InvalidInput("bad_duration", f"المدة لا تكون صفرًا. {_DURATION_HINT}")
+        if any(type(v) is not int for v in values) or (self.months > 0) == (self.days > 0):
             raise InvalidInput("bad_duration", f"المدة غير صحيحة. {_DURATION_HINT}", months=self.months, days=self.days)
 
     def after(self, d: date) -> date:
@@ -153,6 +157,8 @@ class Duration:
             return cls(months=value)
         elif isinstance(value, str):
             text = normalize_digits(value).strip().upper()
+            if text[:1] in ("-", "\u2212") and len(text) > 1:  # "-P3M": what nlu.durations makes of "-3 شهور"
+                raise InvalidInput("bad_duration", f"المدة لا تكون بالسالب. {_DURATION_HINT}", value=value)
             if text.isascii() and text.isdigit():
                 return cls(months=int(text))
             match = _ISO_DURATION.fullmatch(text)

@@ -83,6 +83,8 @@ class UnitOfWork:
     def __enter__(self) -> "UnitOfWork":
         self.session = self._factory()
         self.repo = Repository(self.session, lock_rows=self.dialect == "postgresql")
+        # Facts that do not change within one transaction, looked up once (the actor of a Telegram id).
+        self.memo: dict = {}
         return self
 
     def __exit__(self, *exc_info) -> None:

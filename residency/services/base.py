@@ -66,8 +66,16 @@ NOT_ACTIVATED = (
 
 
 def resolve_actor(uow: UnitOfWork, telegram_id: int) -> Actor:
-    """The activated user behind a Telegram id, or `Unauthorized('not_activated')`."""
-    user: User | None = uow.repo.user_by_telegram_id(int(telegram_id))
+    """The activated user behind a Telegram id, or `Unauthorized('not_activated')`; looked up once per
+    unit of work."""
+    key = ("actor", int(telegram_id))
+    if key not in uow.memo:
+        uow.memo[key] = _load_actor(uow, int(telegram_id))
+    return uow.memo[key]
+
+
+def _load_actor(uow: UnitOfWork, telegram_id: int) -> Actor:
+    user: User | None = uow.repo.user_by_telegram_id(telegram_id)
     if user is None:
         raise Unauthorized("not_activated", NOT_ACTIVATED)
     est = user.establishment

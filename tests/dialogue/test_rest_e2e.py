@@ -21,10 +21,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from bot import servers as server_control
 from bot.hops import hop_token
 from residency.db import UnitOfWork
-from residency.models import Resident, Transaction, TransferRequest, Visa
+from residency.models import Establishment, LedgerEntry, Resident, Transaction, TransferRequest, Visa
 from residency.services.base import NOT_ACTIVATED
 from tests.conftest import TODAY
 from tests.dialogue.conftest import OWNER, STRANGER
@@ -132,7 +135,7 @@ def test_renewal_in_one_line_confirmed_once(engine, world, rasa):
     owner = User(rasa, OWNER)
     replies = owner.says(f"جدد اقامة {world.iqama} سنة")
     assert "الإجمالي: 10250 ريال" in replies[-1]["text"]
-    assert [b["payload"] for b in _buttons(replies)] == ["/affirm", "/deny"]
+    assert [b["payload"].split("{")[0] for b in _buttons(replies)] == ["/affirm", "/deny"]
     receipt = owner.reads("/affirm")
     assert "تم التنفيذ" in receipt and "10250" in receipt
     assert "لا يوجد طلب بانتظار التأكيد" in owner.reads("/affirm")  # a double tap
@@ -212,7 +215,7 @@ def test_spec_renewal_in_arabic_digits_is_quoted_in_one_turn(world, rasa):
     owner = User(rasa, OWNER)
     replies = owner.says(f"جدد اقامة {world.iqama.translate(ARABIC_DIGITS)} سنة")
     assert len(replies) == 1 and "الإجمالي: 10250 ريال" in replies[0]["text"]
-    assert [b["payload"] for b in _buttons(replies)] == ["/affirm", "/deny"]
+    assert [b["payload"].split("{")[0] for b in _buttons(replies)] == ["/affirm", "/deny"]
 
 
 def test_spec_exit_reentry_for_a_name_offers_the_matches_then_quotes_the_chosen_one(engine, world, rasa):
@@ -260,4 +263,91 @@ STRANGER_MESSAGES = (
 def test_stranger_gets_the_activation_hint_alone(engine, world, rasa, text):
     replies = User(rasa, STRANGER).says(text)
     assert replies == [{"recipient_id": str(STRANGER), "text": NOT_ACTIVATED}]
+    assert _transactions(engine) == 0
+
+
+def test_an_old_confirm_button_never_executes_a_newer_quote(engine, world, rasa):
+    owner = User(rasa, OWNER)
+    first = _buttons(owner.says(f"جدد اقامة {world.iqama} سنة"))
+    second = owner.says(f"غير مهنة {world.traveller} الى مهندس مدني")
+    assert "1000 ريال" in second[-1]["text"]
+    stale = owner.reads(first[0]["payload"])  # the first quote's «تأكيد», pressed late
+    assert "يخص عرضًا سابقًا" in stale
+    assert _transactions(engine) == 0 and _balance(engine, world) == 50_000
+    assert "تم التنفيذ" in owner.reads(_buttons(second)[0]["payload"])
+    assert _transactions(engine) == 1 and _balance(engine, world) == 50_000 - 1000
+
+
+def _state(engine) -> tuple:
+    """Everything a message could change: balances, transactions, ledger, visas, residents."""
+    with UnitOfWork(engine) as uow:
+        session = uow.session
+        return (
+            tuple(session.execute(select(Establishment.id, Establishment.balance).order_by(Establishment.id)).all()),
+            session.execute(select(func.count(Transaction.id))).scalar_one(),
+            session.execute(select(func.count(LedgerEntry.id))).scalar_one(),
+            tuple(session.execute(select(Visa.number, Visa.status, Visa.valid_until).order_by(Visa.id)).all()),
+            tuple(session.execute(select(
+                Resident.id, Resident.iqama_expiry, Resident.occupation, Resident.passport_number,
+                Resident.passport_expiry, Resident.establishment_id).order_by(Resident.id)).all()),
+        )
+
+
+CONTROLS = ["\u202e", "\u202d", "\u200f", "\u200e", "\u200b", "\u2066", "\u2069", "\ufeff", "\x00", "\u061c"]
+PHRASES = ["جدد اقامة {iqama} سنة", "ابي خروج وعودة لـ{iqama} 0 يوم", "تمديد {iqama} -3 شهور",
+           "جدد {iqama} 9999 سنة", "نقل كفالة {iqama} للمنشأة {other}", "استعلام عن {foreign}", "كم رصيدنا؟"]
+PAYLOADS = ['/renew_iqama{{"iqama_number": "{iqama}", "duration": "P99999Y"}}',
+            '/inform{{"duration": "-P3M"}}', '/affirm{{"quote_id": "{junk}"}}',
+            '/update_passport{{"iqama_number": "{iqama}", "passport_number": "A1234567", "date": "9999-12-31"}}',
+            '/issue_exit_reentry{{"iqama_number": "{foreign}", "visa_type": "multiple", "duration": "P3M"}}',
+            "/restart", "/session_start", '/inform{{"pending_quote_id": "x"}}']
+
+
+@st.composite
+def odd_messages(draw, world):
+    values = {"iqama": world.iqama, "other": world.other_establishment, "foreign": world.foreign,
+              "junk": draw(st.text(alphabet="0123456789abcdef", max_size=32))}
+    base = draw(st.one_of(
+        st.text(max_size=120),
+        st.sampled_from(PHRASES).map(lambda p: p.format(**values)),
+        st.sampled_from(PAYLOADS).map(lambda p: p.format(**values)),
+    ))
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(base)))
+        base = base[:at] + draw(st.sampled_from(CONTROLS)) + base[at:]
+    return base
+
+
+def test_fuzz_every_odd_message_is_answered_and_changes_nothing(engine, world, rasa):
+    """Random text, unicode controls and typed payloads over the REST channel: an answer with text every
+    time, and no state change (no quote is pending before each message, so nothing can be confirmed)."""
+    owner = User(rasa, OWNER)
+    before = _state(engine)
+
+    @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(message=odd_messages(world))
+    def check(message):
+        owner.says("الغي")  # whatever the last example left pending is dropped
+        replies = _post(f"{rasa}/webhooks/rest/webhook", {"sender": owner.sender, "message": message})
+        assert replies and any(reply.get("text") for reply in replies), (message, replies)
+        assert _state(engine) == before, message
+
+    check()
+
+
+@pytest.mark.parametrize(
+    ("duration", "says"),
+    [("0 يوم", "صفر"), ("99999999 يوم", "سنتان"), ("9999 سنة", "سنتان"), ("-3 شهور", "بالسالب")],
+)
+def test_zero_negative_and_absurd_durations_are_refused_not_reinterpreted(engine, world, rasa, duration, says):
+    owner = User(rasa, OWNER)
+    answer = owner.reads(f"ابي خروج وعودة مفردة لـ {world.iqama} {duration}")
+    assert "الإجمالي" not in answer and says in answer, answer
+    assert _transactions(engine) == 0
+
+
+def test_a_message_over_the_length_limit_is_answered_before_the_nlu(engine, world, rasa):
+    owner = User(rasa, OWNER)
+    answer = owner.reads(f"جدد اقامة {world.iqama} سنة " + " ".join(["محمد عبدالله"] * 400))
+    assert "طويلة جدًا" in answer and "الإجمالي" not in answer
     assert _transactions(engine) == 0

@@ -244,3 +244,15 @@ def test_parse_date_round_trips_hijri_and_gregorian(day, arabic_digits):
     assert parse_date(typed_hijri) == day
     assert parse_date(typed_gregorian) == day
     assert parse_date(day.isoformat()) == day
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("-P3M", "لا تكون بالسالب"), ("-P90D", "لا تكون بالسالب"), ("P0D", "لا تكون صفرًا"), ("P0M", "لا تكون صفرًا"),
+     ({"months": -3}, "لا تكون بالسالب")],
+)
+def test_zero_and_negative_durations_are_refused_saying_why(value, says):
+    """What nlu.durations makes of "-3 شهور" and "0 يوم": refused, never read as another duration."""
+    with pytest.raises(InvalidInput) as caught:
+        Duration.parse(value)
+    assert caught.value.code == "bad_duration" and says in caught.value.message
