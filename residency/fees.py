@@ -19,9 +19,15 @@ def iqama_fee(months: int) -> int:
     return int(RULES["iqama"]["fee_by_months"][months])
 
 
+def is_domestic(occupation: str) -> bool:
+    """Whether `occupation` is a domestic one (no expat levy; iqama for 12 months only). The one place the
+    services ask it: the source of the answer (rules.yml domestic_occupations today) changes only here."""
+    return occupation in domestic_occupations()
+
+
 def levy_per_month(occupation: str, saudi_count: int, expat_count: int) -> int:
     """Expat levy a month: none for domestic occupations, lower when Saudis are at least as many as expats."""
-    if occupation in domestic_occupations():
+    if is_domestic(occupation):
         return 0
     levy = RULES["levy"]
     return int(levy["expat_per_month_saudi_majority"] if saudi_count >= expat_count else levy["expat_per_month"])

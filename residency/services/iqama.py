@@ -22,6 +22,22 @@ def _refuse_if_final_exit(ctx: ServiceContext, resident) -> None:
         )
 
 
+def refuse_if_domestic_period(occupation: str, months: int) -> None:
+    """A domestic worker's iqama is issued and renewed for rules.yml iqama.domestic_allowed_periods_months
+    (12) only: any other period is Refusal domestic_period naming the occupation."""
+    allowed = [int(m) for m in RULES["iqama"]["domestic_allowed_periods_months"]]
+    if fees.is_domestic(occupation) and months not in allowed:
+        choices = " أو ".join(str(m) for m in allowed)
+        others = "، ".join(str(m) for m in RULES["iqama"]["allowed_periods_months"] if int(m) not in allowed)
+        raise Refusal(
+            "domestic_period",
+            f"مهنة المقيم «{occupation}» من المهن المنزلية، وإقامة العمالة المنزلية تصدر وتُجدَّد لمدة "
+            f"{choices} شهرًا فقط (مدد {others} أشهر لعمال المنشآت وحدهم). اطلب مدة {choices} شهرًا.",
+            occupation=occupation,
+            allowed=allowed,
+        )
+
+
 @register
 class RenewIqama(Service):
     """Renew an iqama for 3, 6, 9 or 12 months; new expiry = old expiry + period, lapsed or not."""
@@ -32,6 +48,7 @@ class RenewIqama(Service):
         rules = RULES["iqama"]
         resident = ctx.resident(iqama_number)
         months = parse_period_months(period, rules["allowed_periods_months"])
+        refuse_if_domestic_period(resident.occupation, months)
         _refuse_if_final_exit(ctx, resident)
 
         fine, fine_label = 0, ""
@@ -107,6 +124,7 @@ class IssueIqama(Service):
                 "لم يُسجَّل وصول هذا العامل إلى المملكة بعد؛ تصدر الإقامة بعد دخوله.",
             )
         months = parse_period_months(period, rules["allowed_periods_months"])
+        refuse_if_domestic_period(resident.occupation, months)
         days_since_arrival = (ctx.today - resident.arrival_date).days
         fine = int(rules["late_issue_fine"]) if days_since_arrival > int(rules["late_issue_after_arrival_days"]) else 0
         est = ctx.establishment

@@ -203,3 +203,52 @@ def test_late_renewal_counts_the_offence(engine, world):
     with UnitOfWork(engine) as uow:
         res = uow.repo.resident_by_iqama(world["est"], world["iqama"])
         assert res.late_renewal_offences == 1 and res.iqama_expiry == date(2027, 2, 1)
+
+
+# Domestic workers: 12 months only (SPEC 9.2)
+DOMESTIC_PERIOD_TEXT = (
+    "مهنة المقيم «عاملة منزلية» من المهن المنزلية، وإقامة العمالة المنزلية تصدر وتُجدَّد لمدة "
+    "12 شهرًا فقط (مدد 3، 6، 9 أشهر لعمال المنشآت وحدهم). اطلب مدة 12 شهرًا."
+)
+
+
+def _make_domestic(engine, world, occupation="عاملة منزلية"):
+    with UnitOfWork(engine) as uow:
+        res = uow.repo.resident_by_iqama(world["est"], world["iqama"])
+        res.occupation, res.dependants = occupation, 0
+        uow.commit()
+
+
+@pytest.mark.parametrize("period", ["P3M", "P6M", "P9M"])
+def test_domestic_worker_quarterly_renewal_is_refused(engine, world, period):
+    _make_domestic(engine, world)
+    with pytest.raises(Refusal) as err:
+        quote(engine, world["iqama"], period)
+    assert err.value.code == "domestic_period"
+    assert err.value.message == DOMESTIC_PERIOD_TEXT
+    assert err.value.details == {"occupation": "عاملة منزلية", "allowed": [12]}
+
+
+def test_domestic_worker_renews_for_12_months(engine, world):
+    _make_domestic(engine, world)
+    q = quote(engine, world["iqama"], "P12M")
+    assert amounts(q) == {"iqama_fee": 650, "levy": 0}
+    assert q.effects["new_expiry"] == "2028-03-01"
+    with UnitOfWork(engine) as uow:
+        receipt = services.execute(uow, OWNER, q, "domestic-renew-12")
+    assert receipt.total == 650 and receipt.result["new_expiry"] == "2028-03-01"
+    with UnitOfWork(engine) as uow:
+        assert uow.repo.resident_by_iqama(world["est"], world["iqama"]).iqama_expiry == date(2028, 3, 1)
+        assert uow.session.scalar(select(Establishment.balance).where(Establishment.id == world["est"])) == 50_000 - 650
+
+
+def test_quarterly_renewal_stays_open_to_an_establishment_worker(engine, world):
+    q = quote(engine, world["iqama"], "P3M")  # محاسب
+    assert amounts(q)["iqama_fee"] == 163 and q.effects["new_expiry"] == "2027-06-01"
+
+
+def test_a_bad_period_of_a_domestic_worker_is_still_bad_period(engine, world):
+    _make_domestic(engine, world)
+    with pytest.raises(InvalidInput) as err:
+        quote(engine, world["iqama"], "P4M")
+    assert err.value.code == "bad_period"
