@@ -80,12 +80,9 @@ def exit_reentry_fee(entry_type: str, billable_months: int) -> int:
     return int(rule["base_fee"]) + extra * int(rule["extra_month_fee"])
 
 
-def extension_fee(entry_type: str, months: int, outside: bool) -> int:
-    rules = RULES["exit_reentry"]
-    per_month = int(rules["extension_month_fee"][entry_type])
-    if outside:
-        per_month *= int(rules["extension_outside_multiplier"])
-    return months * per_month
+def extension_fee(entry_type: str, months: int) -> int:
+    """Extension of an exit/re-entry (resident outside): rules.yml extension_month_fee per extra month."""
+    return months * int(RULES["exit_reentry"]["extension_month_fee"][entry_type])
 
 
 def transfer_fee(previous_transfers: int) -> int:

@@ -224,7 +224,7 @@ class IssueExitReentry(Service):
             raise Refusal(
                 "exit_reentry_active",
                 _exit_reentry_active_message(
-                    active, "لا تصدر تأشيرة ثانية قبل استخدامها أو إلغائها: مدّدها إن احتجت مدة أطول، أو ألغها أولًا."
+                    active, "لا تصدر تأشيرة ثانية قبل استخدامها أو إلغائها: إن احتجت مدة أخرى فألغها أولًا ثم أصدر تأشيرة جديدة."
                 ),
             )
         _refuse_if_too_long(ctx, return_before)
@@ -281,10 +281,21 @@ class IssueExitReentry(Service):
         }
 
 
+def extension_inside_message(resident: Resident, visa: Visa) -> str:
+    return (
+        f"المقيم {resident.name_ar} داخل المملكة، ولا تُمدَّد تأشيرة الخروج والعودة رقم {visa.number} "
+        "بعد إصدارها ما دام المقيم في الداخل: التمديد للمقيم الموجود خارج المملكة بتأشيرة سارية فقط. "
+        "البديل: ألغِ هذه التأشيرة (الإلغاء مجاني، ولا تُسترد رسومها) ثم أصدر تأشيرة خروج وعودة جديدة "
+        "بالمدة التي تحتاجها."
+    )
+
+
 @register
 class ExtendExitReentry(Service):
     """Add whole months to an exit/re-entry's return-before date (a duration in days is rounded up to
-    months); 100 single / 200 multiple a month, doubled while the resident is abroad."""
+    months), only for a resident outside the Kingdom on it (used, not expired): rules.yml
+    extension_month_fee a month (200 single / 400 multiple). A resident still inside is refused
+    `extension_inside` and told to cancel the visa and issue a new one."""
 
     name = "extend_exit_reentry"
 
@@ -296,29 +307,32 @@ class ExtendExitReentry(Service):
         if visa.valid_until < ctx.today:
             status = "expired"  # also a used visa: the resident is abroad and its date has passed
         _refuse_unless_status(visa, status, ("issued", "used"), "تمديدها")
+        if status == "issued" or resident.location != "outside":
+            raise Refusal(
+                "extension_inside",
+                extension_inside_message(resident, visa),
+                visa_number=visa.number,
+                alternative="cancel_exit_reentry",
+            )
 
         new_return_before = calendar.add_months(visa.valid_until, extra_months)
         _refuse_if_too_long(ctx, new_return_before)
         _refuse_unless_iqama_covers(
             resident, new_return_before, f"مدّد مدة أقصر تنتهي في {_fmt(resident.iqama_expiry)} أو قبله."
         )
-        outside = resident.location == "outside"
         label = (
             f"رسوم تمديد تأشيرة خروج وعودة {ENTRY_TYPE_LABELS[visa.entry_type]} "
             f"({calendar.Duration(months=extra_months).describe_ar()})"
         )
-        if outside:
-            label += "، مضاعفة لأن المقيم خارج المملكة"
         return ctx.priced_quote(
             self.name,
             resident,
             inputs={"number": visa.number, "months": f"P{extra_months}M"},
-            lines=[fees.FeeLine("extension_fee", label, fees.extension_fee(visa.entry_type, extra_months, outside))],
+            lines=[fees.FeeLine("extension_fee", label, fees.extension_fee(visa.entry_type, extra_months))],
             effects={
                 "visa_number": visa.number,
                 "visa_type": visa.entry_type,
                 "months": extra_months,
-                "outside": outside,
                 "old_return_before": visa.valid_until.isoformat(),
                 "new_return_before": new_return_before.isoformat(),
             },

@@ -146,7 +146,7 @@ def test_another_establishments_resident_is_recorded_for_its_establishment(engin
 
 
 def test_full_life_cycle_through_the_services(engine, world):
-    """Issue, leave, extend abroad (doubled fee), return, then a new visa may be issued."""
+    """Issue, leave, extend abroad (200 a month for a single visa), return, then a new visa may be issued."""
     issued = execute(
         engine,
         quote(engine, "issue_exit_reentry", iqama_number=world["iqama"], visa_type="single", duration="P2M"),
@@ -154,7 +154,7 @@ def test_full_life_cycle_through_the_services(engine, world):
     )
     number = issued.result["visa_number"]
     depart(engine, world["iqama"])
-    # Used (resident abroad): cancelling is refused, extending costs double.
+    # Used (resident abroad): cancelling is refused, extending is open (only abroad).
     with pytest.raises(Refusal) as err:
         quote(engine, "cancel_exit_reentry", number=number)
     assert err.value.code == "visa_used"

@@ -102,7 +102,7 @@ def test_issue_refused_with_an_active_exit_reentry(engine, world):
     number = add_visa(engine, world, valid_until=date(2027, 1, 10))
     err = refusal(engine, "issue_exit_reentry", iqama_number=world["iqama"], visa_type="single", duration="P2M")
     assert err.code == "exit_reentry_active"
-    assert number in err.message and "مدّدها" in err.message and "ألغها" in err.message
+    assert number in err.message and "مدّدها" not in err.message and "ألغها أولًا ثم أصدر تأشيرة جديدة" in err.message
 
 
 @pytest.mark.parametrize(
@@ -224,48 +224,72 @@ def extend(engine, number, months):
     return quote(engine, "extend_exit_reentry", number=number, months=months)
 
 
+def abroad_visa(engine, world, **values) -> str:
+    """The resident is outside on a used exit/re-entry (departed 2026-11-20); its number."""
+    update_resident(engine, world, location="outside")
+    values = {"status": "used", "departed_on": date(2026, 11, 20), **values}
+    return add_visa(engine, world, **values)
+
+
 @pytest.mark.parametrize(
-    "entry_type,location,status,months,fee",
-    [
-        ("single", "inside", "issued", 2, 200),
-        ("multiple", "inside", "issued", 1, 200),
-        ("multiple", "inside", "issued", 3, 600),
-        ("single", "outside", "used", 2, 400),
-        ("multiple", "outside", "used", 1, 400),
-    ],
+    "entry_type,months,fee",
+    [("single", 1, 200), ("single", 2, 400), ("multiple", 1, 400), ("multiple", 3, 1200)],
 )
-def test_extension_fee(engine, world, entry_type, location, status, months, fee):
-    update_resident(engine, world, location=location)
-    number = add_visa(engine, world, entry_type=entry_type, status=status, valid_until=date(2027, 1, 10))
+def test_extension_fee_for_a_resident_outside(engine, world, entry_type, months, fee):
+    number = abroad_visa(engine, world, entry_type=entry_type, valid_until=date(2027, 1, 10))
     q = extend(engine, number, months)
     assert [(line.code, line.amount) for line in q.lines] == [("extension_fee", fee)]
+    assert q.total == fee
     assert q.effects["old_return_before"] == "2027-01-10"
     assert q.effects["new_return_before"] == date(2027, 1 + months, 10).isoformat()
-    assert q.effects["outside"] is (location == "outside")
-    assert ("مضاعفة" in q.lines[0].label) is (location == "outside")
+    assert "مضاعفة" not in q.lines[0].label
+
+
+EXTENSION_INSIDE_TEXT = (
+    "المقيم محمد عبدالله خان داخل المملكة، ولا تُمدَّد تأشيرة الخروج والعودة رقم {number} "
+    "بعد إصدارها ما دام المقيم في الداخل: التمديد للمقيم الموجود خارج المملكة بتأشيرة سارية فقط. "
+    "البديل: ألغِ هذه التأشيرة (الإلغاء مجاني، ولا تُسترد رسومها) ثم أصدر تأشيرة خروج وعودة جديدة "
+    "بالمدة التي تحتاجها."
+)
+
+
+@pytest.mark.parametrize("entry_type", ["single", "multiple"])
+def test_extension_refused_while_the_resident_is_inside(engine, world, entry_type):
+    number = add_visa(engine, world, entry_type=entry_type, valid_until=date(2027, 1, 10))
+    for by in (number, world["iqama"]):
+        err = refusal(engine, "extend_exit_reentry", number=by, months=1)
+        assert err.code == "extension_inside"
+        assert err.message == EXTENSION_INSIDE_TEXT.format(number=number)
+        assert err.details == {"visa_number": number, "alternative": "cancel_exit_reentry"}
+    # The alternative offered is open: cancel it (free), then issue a new one.
+    cancelled = execute(engine, quote(engine, "cancel_exit_reentry", number=number), "inside-cancel")
+    assert cancelled.total == 0
+    again = quote(engine, "issue_exit_reentry", iqama_number=world["iqama"], visa_type=entry_type, duration="P3M")
+    assert again.effects["return_before"] == "2027-02-27"
+    assert balance(engine, world) == BALANCE and visa_row(engine, number).valid_until == date(2027, 1, 10)
 
 
 def test_extension_by_iqama_uses_the_latest_visa(engine, world):
     add_visa(engine, world, issued_on=date(2026, 1, 1), valid_until=date(2026, 3, 1), status="returned")
-    latest = add_visa(engine, world, issued_on=date(2026, 11, 1), valid_until=date(2027, 1, 10))
+    latest = abroad_visa(engine, world, issued_on=date(2026, 11, 1), valid_until=date(2027, 1, 10))
     q = extend(engine, world["iqama"], "P2M")
     assert q.inputs == {"number": latest, "months": "P2M"}
     assert q.effects["new_return_before"] == "2027-03-10"
 
 
 def test_extension_in_days_is_rounded_up_to_months(engine, world):
-    number = add_visa(engine, world, valid_until=date(2027, 1, 10))
+    number = abroad_visa(engine, world, valid_until=date(2027, 1, 10))
     q = extend(engine, number, "P45D")
-    assert q.effects["months"] == 2 and q.total == 200 and q.effects["new_return_before"] == "2027-03-10"
+    assert q.effects["months"] == 2 and q.total == 400 and q.effects["new_return_before"] == "2027-03-10"
 
 
 def test_extension_month_end_is_clamped(engine, world):
-    number = add_visa(engine, world, valid_until=date(2027, 1, 31))
+    number = abroad_visa(engine, world, valid_until=date(2027, 1, 31))
     assert extend(engine, number, 1).effects["new_return_before"] == "2027-02-28"
 
 
 def test_extension_on_the_return_date_itself_is_allowed(engine, world):
-    number = add_visa(engine, world, valid_until=date(2026, 11, 27))
+    number = abroad_visa(engine, world, valid_until=date(2026, 11, 27))
     assert extend(engine, number, 1).effects["new_return_before"] == "2026-12-27"
 
 
@@ -313,11 +337,11 @@ def test_extension_refused_by_visa_status(engine, world, status, valid_until, lo
 
 def test_concurrent_extensions_of_one_visa_extend_it_once(engine, world):
     """The second confirmation re-reads the visa under the lock: its old terms no longer hold."""
-    number = add_visa(engine, world, valid_until=date(2027, 1, 10))
+    number = abroad_visa(engine, world, valid_until=date(2027, 1, 10))
     receipts, errors = race(engine, [extend(engine, number, 1), extend(engine, world["iqama"], 1)])
     assert len(receipts) == 1 and [e.code for e in errors] == ["quote_changed"]
     assert visa_row(engine, number).valid_until == date(2027, 2, 10)
-    assert balance(engine, world) == BALANCE - 100
+    assert balance(engine, world) == BALANCE - 200
     assert count(engine, Transaction) == count(engine, LedgerEntry) == 1
 
 
@@ -328,7 +352,7 @@ def test_extension_refused_without_a_visa(engine, world):
 
 def test_extension_must_stay_within_iqama(engine, world):
     update_resident(engine, world, iqama_expiry=date(2027, 3, 10))
-    number = add_visa(engine, world, valid_until=date(2027, 1, 10))
+    number = abroad_visa(engine, world, valid_until=date(2027, 1, 10))
     assert extend(engine, number, 2).effects["new_return_before"] == "2027-03-10"
     err = refusal(engine, "extend_exit_reentry", number=number, months=3)
     assert err.code == "iqama_too_short" and "جدّد الإقامة" in err.message
