@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Index,
 )
 from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.sql import false
 
 Base = declarative_base()
 
@@ -52,6 +54,8 @@ class Establishment(Base):
     # The last receipt number given to one of this establishment's transactions (see
     # Repository.next_receipt_number): receipts are numbered 1, 2, 3 ... per establishment.
     receipt_counter = Column(Integer, nullable=False, default=0, server_default="0")
+    # A licensed industrial establishment pays no expat levy (SPEC 9.2); set by the administrator's CLI.
+    industrial = Column(Boolean, nullable=False, default=False, server_default=false())
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     users = relationship("User", back_populates="establishment")
@@ -188,6 +192,36 @@ class Visa(Base):
     resident = relationship("Resident", back_populates="visas")
 
 
+VIOLATION_KINDS = ("unused_exit_reentry",)
+
+
+class Violation(Base):
+    """A fine recorded against a resident, unpaid until a transaction collects it (SPEC 9.2).
+
+    `unused_exit_reentry`: an exit/re-entry visa that reached its return-before date unused (the resident
+    never left) is marked expired and fined (rules.yml exit_reentry.unused_fine), exactly once per visa
+    (unique visa_id + kind). The next exit/re-entry or final exit of the resident carries the fine as a
+    quote line and its execution sets `paid_transaction_id` in the same database transaction.
+    """
+
+    __tablename__ = "violations"
+    __table_args__ = (
+        UniqueConstraint("visa_id", "kind", name="uq_violations_visa_kind"),
+        Index("ix_violations_resident_paid", "resident_id", "paid_transaction_id"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    resident_id = Column(ForeignKey("residents.id"), nullable=False)
+    kind = Column(String(30), nullable=False)
+    amount = Column(Integer, nullable=False)
+    visa_id = Column(ForeignKey("visas.id"))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    paid_transaction_id = Column(ForeignKey("transactions.id"))
+
+    resident = relationship("Resident")
+    visa = relationship("Visa")
+
+
 class Transaction(Base):
     """Every executed service. Nothing changes state without one; the key makes execution exactly-once.
 
@@ -292,6 +326,7 @@ __all__ = [
     "DrivingLicence",
     "Visa",
     "Transaction",
+    "Violation",
     "LedgerEntry",
     "TransferRequest",
     "Notification",

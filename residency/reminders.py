@@ -134,6 +134,11 @@ def queue_due_reminders(uow: UnitOfWork, today: date | str | None = None) -> int
     if isinstance(today, str):
         today = date.fromisoformat(today)
     today = today or calendar.today()
+    # Unused exit/re-entries that lapsed are expired and fined (once each), committed on their own.
+    from residency.services.visas import expire_unused_exit_reentries
+
+    expire_unused_exit_reentries(uow, today)
+    uow.commit()
     owners_by_establishment: dict[int, list[int]] = {}
     for establishment_id, telegram_id in uow.session.execute(
         select(User.establishment_id, User.telegram_id).where(User.role == "owner").order_by(User.id)

@@ -8,12 +8,16 @@ visa as expired only from the day after. Every figure comes from residency/rules
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import select, update
+
 from residency import calendar, fees
+from residency.db import UnitOfWork
 from residency.errors import InvalidInput, Refusal
-from residency.models import ENTRY_TYPES, Resident, Visa
+from residency.models import ENTRY_TYPES, Resident, Violation, Visa
 from residency.rules import RULES
 from residency.services import register
 from residency.services.base import (
@@ -28,6 +32,8 @@ from residency.services.base import (
 
 EXIT_REENTRY = "exit_reentry"
 FINAL_EXIT = "final_exit"
+UNUSED_VISA = "unused_exit_reentry"  # Violation.kind of an exit/re-entry left to lapse unused
+UNUSED_VISA_FINE_LABEL = "غرامة عدم استخدام تأشيرة خروج وعودة"
 
 
 def _fmt(d: date) -> str:
@@ -167,6 +173,16 @@ def _exit_reentry_active_message(visa: Visa, instead: str) -> str:
     )
 
 
+def _fine_effects(fines: list) -> dict[str, Any]:
+    """The effects naming the unpaid fines a quote collects (none: no keys, as before)."""
+    if not fines:
+        return {}
+    return {
+        "fined_visas": [fine.visa_number for fine in fines],
+        "note": "تشمل الرسوم غرامة عدم استخدام تأشيرة خروج وعودة سابقة انتهت دون سفر؛ تُسدَّد مع هذه العملية.",
+    }
+
+
 def _issue_visa(
     ctx: ServiceContext,
     resident: Resident,
@@ -189,6 +205,101 @@ def _issue_visa(
     )
     ctx.repo.add(visa)
     return visa
+
+
+# Unused exit/re-entry visas: expiry and fine (SPEC 9.2) -----------------------------------------------
+
+
+def unused_visa_fine() -> int:
+    return int(RULES["exit_reentry"]["unused_fine"])
+
+
+def expire_unused_exit_reentries(uow: UnitOfWork, today: date, resident_id: int | None = None) -> int:
+    """Mark every issued (never used) exit/re-entry whose return-before date has passed as `expired` and
+    record its fine (rules.yml exit_reentry.unused_fine) as an unpaid `Violation`, exactly once per visa:
+    the status changes only from `issued` (a second run, or a concurrent one, changes no row and so
+    records nothing) and violations are unique by visa. Each resident's row is locked first, the order
+    every service and border event uses. Returns how many visas expired; the caller commits."""
+    stmt = select(Visa.id, Visa.resident_id).where(
+        Visa.kind == EXIT_REENTRY, Visa.status == "issued", Visa.valid_until < today
+    )
+    if resident_id is not None:
+        stmt = stmt.where(Visa.resident_id == resident_id)
+    lapsed = uow.session.execute(stmt.order_by(Visa.resident_id, Visa.id)).all()
+    expired = 0
+    locked: set[int] = set()
+    for visa_id, owner_id in lapsed:
+        if owner_id not in locked and uow.repo.lock_rows:
+            uow.session.execute(select(Resident.id).where(Resident.id == owner_id).with_for_update())
+            locked.add(owner_id)
+        changed = uow.session.execute(
+            update(Visa)
+            .where(Visa.id == visa_id, Visa.status == "issued")
+            .values(status="expired")
+            .execution_options(synchronize_session="fetch")
+        ).rowcount
+        if changed == 1:
+            uow.session.add(Violation(resident_id=owner_id, kind=UNUSED_VISA, amount=unused_visa_fine(), visa_id=visa_id))
+            expired += 1
+    uow.session.flush()
+    return expired
+
+
+@dataclass(frozen=True)
+class UnpaidFine:
+    visa_number: str
+    lapsed_on: date  # the visa's return-before date
+    amount: int
+
+    def line(self) -> fees.FeeLine:
+        return fees.FeeLine(
+            "unused_visa_fine",
+            f"{UNUSED_VISA_FINE_LABEL} (رقم {self.visa_number}، انتهت {_fmt(self.lapsed_on)})",
+            self.amount,
+        )
+
+
+def unpaid_unused_visa_fines(ctx: ServiceContext, resident: Resident) -> list[UnpaidFine]:
+    """The resident's unpaid unused-visa fines: those recorded, and those of lapsed unused visas not yet
+    recorded (the daily run has not seen them); read only -- `collect_unused_visa_fines` records and pays."""
+    recorded = ctx.uow.session.execute(
+        select(Visa.number, Visa.valid_until, Violation.amount)
+        .join(Visa, Violation.visa_id == Visa.id)
+        .where(
+            Violation.resident_id == resident.id,
+            Violation.kind == UNUSED_VISA,
+            Violation.paid_transaction_id.is_(None),
+        )
+    ).all()
+    fines = [UnpaidFine(number, until, int(amount)) for number, until, amount in recorded]
+    fines += [
+        UnpaidFine(v.number, v.valid_until, unused_visa_fine())
+        for v in ctx.repo.visas_of(resident.id)
+        if v.kind == EXIT_REENTRY and v.status == "issued" and v.valid_until < ctx.today
+    ]
+    return sorted(fines, key=lambda fine: (fine.lapsed_on, fine.visa_number))
+
+
+def collect_unused_visa_fines(ctx: ServiceContext, resident: Resident, transaction, visa_numbers: list[str]) -> None:
+    """In `apply`: record the quoted fines not yet recorded and mark them paid by `transaction` -- in the
+    service's own database transaction, each exactly once (the resident's row is locked)."""
+    if not visa_numbers:
+        return
+    expire_unused_exit_reentries(ctx.uow, ctx.today, resident.id)
+    visa_ids = select(Visa.id).where(Visa.resident_id == resident.id, Visa.number.in_(visa_numbers))
+    paid = ctx.uow.session.execute(
+        update(Violation)
+        .where(
+            Violation.resident_id == resident.id,
+            Violation.kind == UNUSED_VISA,
+            Violation.paid_transaction_id.is_(None),
+            Violation.visa_id.in_(visa_ids),
+        )
+        .values(paid_transaction_id=transaction.id)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if paid != len(visa_numbers):  # pragma: no cover - the fresh quote under the lock said otherwise
+        raise RuntimeError(f"collected {paid} of {len(visa_numbers)} quoted unused-visa fines")
 
 
 @register
@@ -247,6 +358,7 @@ class IssueExitReentry(Service):
         wording = period.describe_ar()
         if period.days:
             wording += f"، تُحسب {calendar.Duration(months=months).describe_ar()}"
+        fines = unpaid_unused_visa_fines(ctx, resident)
         return ctx.priced_quote(
             self.name,
             resident,
@@ -257,18 +369,21 @@ class IssueExitReentry(Service):
                     f"رسوم تأشيرة خروج وعودة {ENTRY_TYPE_LABELS[entry_type]} ({wording})",
                     fees.exit_reentry_fee(entry_type, months),
                 )
-            ],
+            ]
+            + [fine.line() for fine in fines],
             effects={
                 "visa_type": entry_type,
                 "billable_months": months,
                 "issued_on": ctx.today.isoformat(),
                 "return_before": return_before.isoformat(),
+                **_fine_effects(fines),
             },
         )
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
         resident = ctx.quoted_resident(quote, transaction)
         effects = quote.effects
+        collect_unused_visa_fines(ctx, resident, transaction, effects.get("fined_visas", []))
         visa = _issue_visa(
             ctx, resident, transaction, EXIT_REENTRY, effects["visa_type"], effects["issued_on"], effects["return_before"]
         )
@@ -398,7 +513,8 @@ def _cancel(ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
 
 @register
 class IssueFinalExit(Service):
-    """Issue a final exit, valid rules.yml final_exit.valid_days days from today. Free.
+    """Issue a final exit, valid rules.yml final_exit.valid_days days from today. Free, except for the
+    resident's unpaid unused-visa fines, which its quote collects.
 
     Iqama and passport must be valid today (not expired)."""
 
@@ -428,17 +544,19 @@ class IssueFinalExit(Service):
                 "فلا حاجة لإصدار أخرى.",
             )
         leave_before = ctx.today + timedelta(days=int(RULES["final_exit"]["valid_days"]))
+        fines = unpaid_unused_visa_fines(ctx, resident)
         return ctx.priced_quote(
             self.name,
             resident,
             inputs={"iqama_number": resident.iqama_number},
-            lines=[],
-            effects={"issued_on": ctx.today.isoformat(), "leave_before": leave_before.isoformat()},
+            lines=[fine.line() for fine in fines],
+            effects={"issued_on": ctx.today.isoformat(), "leave_before": leave_before.isoformat(), **_fine_effects(fines)},
         )
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
         resident = ctx.quoted_resident(quote, transaction)
         effects = quote.effects
+        collect_unused_visa_fines(ctx, resident, transaction, effects.get("fined_visas", []))
         visa = _issue_visa(ctx, resident, transaction, FINAL_EXIT, None, effects["issued_on"], effects["leave_before"])
         return {
             "visa_number": visa.number,

@@ -111,7 +111,9 @@ def test_issue_refused_with_an_active_exit_reentry(engine, world):
 )
 def test_expired_cancelled_or_returned_visa_does_not_block(engine, world, status, valid_until):
     add_visa(engine, world, status=status, valid_until=valid_until)
-    assert issue(engine, world).total == 200
+    q = issue(engine, world)
+    # An issued visa that lapsed unused carries the 1000 SAR fine (test_unused_visa_fine); it does not block.
+    assert q.total == (1200 if status == "issued" else 200)
 
 
 def test_issue_refused_on_final_exit(engine, world):
