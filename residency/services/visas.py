@@ -568,25 +568,42 @@ class IssueFinalExit(Service):
 
 @register
 class CancelFinalExit(Service):
-    """Cancel an unused final exit while the iqama is still valid. Free."""
+    """Cancel an unused final exit while the iqama is still valid: free through its leave-before date,
+    after it (unused, lapsed) rules.yml final_exit.late_cancel_fine as a quote line."""
 
     name = "cancel_final_exit"
 
     def quote(self, ctx: ServiceContext, number: str) -> Quote:
         resident, visa = ctx.resident_and_visa(number, FINAL_EXIT)
         visa = _refuse_without_visa(visa, FINAL_EXIT)
-        _refuse_unless_status(visa, visa_status(visa, ctx.today), ("issued",), "إلغاؤها")
+        status = visa_status(visa, ctx.today)
+        lapsed = status == "expired" and visa.status == "issued"  # never used, leave-before date passed
+        _refuse_unless_status(visa, "issued" if lapsed else status, ("issued",), "إلغاؤها")
         _refuse_if_iqama_expired(
             resident,
             ctx.today,
-            f"لا يُلغى الخروج النهائي بعد انتهاء الإقامة: على المقيم المغادرة قبل {_fmt(visa.valid_until)}، "
-            "أو راجع مكتب الجوازات.",
+            (
+                "لا يُلغى الخروج النهائي بعد انتهاء الإقامة، وقد فات تاريخ المغادرة "
+                f"{_fmt(visa.valid_until)}؛ راجع مكتب الجوازات."
+                if lapsed
+                else f"لا يُلغى الخروج النهائي بعد انتهاء الإقامة: على المقيم المغادرة قبل {_fmt(visa.valid_until)}، "
+                "أو راجع مكتب الجوازات."
+            ),
         )
+        lines = []
+        if lapsed:
+            lines.append(
+                fees.FeeLine(
+                    "late_cancel_fine",
+                    f"غرامة إلغاء خروج نهائي بعد فوات تاريخ المغادرة ({_fmt(visa.valid_until)})",
+                    int(RULES["final_exit"]["late_cancel_fine"]),
+                )
+            )
         return ctx.priced_quote(
             self.name,
             resident,
             inputs={"number": visa.number},
-            lines=[],
+            lines=lines,
             effects={"visa_number": visa.number, "leave_before": visa.valid_until.isoformat()},
         )
 

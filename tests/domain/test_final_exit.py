@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from residency.db import UnitOfWork
 from residency.errors import NotFound
 from residency.models import LedgerEntry, Transaction, Visa
 from tests.domain.visa_helpers import (
@@ -111,7 +112,7 @@ def test_cancel_is_free_and_executes_once(engine, world, by):
     "status,valid_until,code",
     [
         ("used", date(2027, 1, 19), "visa_used"),
-        ("issued", date(2026, 11, 26), "visa_expired"),
+        ("used", date(2026, 11, 26), "visa_used"),  # the resident left on it
         ("cancelled", date(2027, 1, 19), "visa_already_cancelled"),
     ],
 )
@@ -146,3 +147,42 @@ def test_cancel_with_an_exit_reentry_number_is_unknown(engine, world):
     with pytest.raises(NotFound) as err:
         quote(engine, "cancel_final_exit", number=number)
     assert err.value.code == "unknown_visa"
+
+
+# cancelling after the leave-before date (SPEC 9.2) ----------------------------------------------
+
+
+def test_cancel_on_the_leave_before_date_itself_is_still_free(engine, world):
+    number = final_exit(engine, world, issued_on=date(2026, 9, 28), valid_until=date(2026, 11, 27))
+    q = quote(engine, "cancel_final_exit", number=number)
+    assert q.lines == [] and q.total == 0
+
+
+def test_cancel_after_the_leave_before_date_costs_1000(engine, world):
+    number = final_exit(engine, world, issued_on=date(2026, 9, 27), valid_until=date(2026, 11, 26))
+    q = quote(engine, "cancel_final_exit", number=world["iqama"])
+    assert [(line.code, line.amount) for line in q.lines] == [("late_cancel_fine", 1000)]
+    assert q.lines[0].label == "غرامة إلغاء خروج نهائي بعد فوات تاريخ المغادرة (2026-11-26 م (16 جمادى الآخرة 1448 هـ))"
+    assert q.total == 1000 and q.effects == {"visa_number": number, "leave_before": "2026-11-26"}
+    receipt = execute(engine, q, "cfe-late")
+    assert receipt.total == 1000 and execute(engine, q, "cfe-late").replayed
+    visa = visa_row(engine, number)
+    assert (visa.status, visa.cancelled_on) == ("cancelled", date(2026, 11, 27))
+    assert balance(engine, world) == BALANCE - 1000
+    assert count(engine, Transaction) == 1
+
+
+def test_late_cancel_refused_when_the_balance_does_not_cover_the_fine(engine, world):
+    final_exit(engine, world, issued_on=date(2026, 9, 27), valid_until=date(2026, 11, 26))
+    with UnitOfWork(engine) as uow:
+        uow.repo.establishment(world["est"]).balance = 400
+        uow.commit()
+    err = refusal(engine, "cancel_final_exit", number=world["iqama"])
+    assert err.code == "insufficient_balance" and err.details == {"missing": 600}
+
+
+def test_late_cancel_refused_after_iqama_expired(engine, world):
+    update_resident(engine, world, iqama_expiry=date(2026, 11, 26))
+    final_exit(engine, world, issued_on=date(2026, 9, 27), valid_until=date(2026, 11, 26))
+    err = refusal(engine, "cancel_final_exit", number=world["iqama"])
+    assert err.code == "iqama_expired" and "فات تاريخ المغادرة" in err.message and "الجوازات" in err.message
