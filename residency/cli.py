@@ -143,15 +143,43 @@ def establishment_add(
     subscription_until: Optional[str] = typer.Option(
         None, "--subscription-until", callback=_iso_date, help="YYYY-MM-DD (default: a year from today)."
     ),
+    industrial: bool = typer.Option(
+        False, "--industrial", help="A licensed industrial establishment: no expat levy."
+    ),
 ) -> None:
     """أضف منشأة. Add an establishment."""
     from residency.establishments import add_establishment
 
     with domain_errors(), UnitOfWork() as uow:
-        est = add_establishment(uow, number, name, plan.value, balance, saudis, expats, subscription_until)
+        est = add_establishment(
+            uow, number, name, plan.value, balance, saudis, expats, subscription_until, industrial=industrial
+        )
         typer.echo(
             f"أُضيفت المنشأة {est.number} «{est.name_ar}»، الباقة {est.plan}، الرصيد {est.balance} ريال، "
             f"الاشتراك حتى {calendar.format_date(est.subscription_until)}"
+            + ("، منشأة صناعية مرخّصة (معفاة من المقابل المالي)" if est.industrial else "")
+        )
+
+
+@establishment_app.command("set")
+def establishment_set(
+    number: str = typer.Argument(..., help="Unified number."),
+    industrial: Optional[bool] = typer.Option(
+        None,
+        "--industrial/--not-industrial",
+        help="A licensed industrial establishment (no expat levy), or no longer one.",
+    ),
+) -> None:
+    """عدّل منشأة. Change an establishment (--industrial / --not-industrial)."""
+    from residency.establishments import set_industrial
+
+    if industrial is None:
+        raise typer.BadParameter("حدّد ما تريد تعديله: --industrial أو --not-industrial.")
+    with domain_errors(), UnitOfWork() as uow:
+        est = set_industrial(uow, number, industrial)
+        typer.echo(
+            f"المنشأة {est.number} «{est.name_ar}»: "
+            + ("منشأة صناعية مرخّصة (معفاة من المقابل المالي للعمالة)" if est.industrial else "ليست منشأة صناعية")
         )
 
 
@@ -172,6 +200,8 @@ def establishment_show(
     typer.echo(f"الباقة: {data['plan']}، الرصيد: {data['balance']} ريال")
     typer.echo(f"الاشتراك حتى: {calendar.format_date(date.fromisoformat(data['subscription_until']))}")
     typer.echo(f"السعوديون: {data['saudi_count']}، الوافدون: {data['expat_count']}، المقيمون المسجّلون: {data['resident_count']}")
+    if data["industrial"]:
+        typer.echo("منشأة صناعية مرخّصة: معفاة من المقابل المالي للعمالة")
     for user in data["users"]:
         services = ",".join(user["services"]) or "كل الخدمات"
         typer.echo(f"مستخدم: {user['telegram_id']} ({user['role']}: {services})")

@@ -6,8 +6,8 @@ through the services' authorisation; the services keep their own establishment-s
 
 JSON shapes (dates ISO `YYYY-MM-DD` or null):
 
-- establishment: number, name, plan, balance, subscription_until, saudi_count, expat_count,
-  resident_count, users [{telegram_id, role, services}].
+- establishment: number, name, plan, balance, subscription_until, saudi_count, expat_count, industrial
+  (a licensed industrial establishment: no expat levy), resident_count, users [{telegram_id, role, services}].
 - resident: iqama_number, border_number, arrival_date, establishment (its unified number), name_ar,
   name_en, nationality, occupation, birth_date, hire_date, iqama_expiry, passport_number,
   passport_expiry, location ("inside"/"outside"), dependants, transfer_count, late_renewal_offences,
@@ -53,8 +53,10 @@ def add_establishment(
     saudis: int = 0,
     expats: int = 0,
     subscription_until: date | None = None,
+    industrial: bool = False,
 ) -> Establishment:
-    """Create an establishment and commit; the subscription defaults to a year from today."""
+    """Create an establishment and commit; the subscription defaults to a year from today. `industrial`:
+    a licensed industrial establishment (no expat levy)."""
     number = identifiers.parse_establishment_number(str(number_text))
     name = (name or "").strip()
     if not name:
@@ -73,8 +75,18 @@ def add_establishment(
         saudi_count=int(saudis),
         expat_count=int(expats),
         subscription_until=subscription_until or calendar.add_months(calendar.today(), DEFAULT_SUBSCRIPTION_MONTHS),
+        industrial=bool(industrial),
     )
     uow.repo.add(est)
+    uow.commit()
+    return est
+
+
+def set_industrial(uow: UnitOfWork, number_text: str, industrial: bool) -> Establishment:
+    """Mark an establishment as a licensed industrial one (no expat levy) or not, and commit."""
+    est = find_establishment(uow, number_text)
+    uow.session.refresh(est, with_for_update=uow.repo.lock_rows)
+    est.industrial = bool(industrial)
     uow.commit()
     return est
 
@@ -92,6 +104,7 @@ def establishment_json(uow: UnitOfWork, est: Establishment) -> dict[str, Any]:
         "subscription_until": est.subscription_until.isoformat(),
         "saudi_count": est.saudi_count,
         "expat_count": est.expat_count,
+        "industrial": bool(est.industrial),
         "resident_count": uow.repo.resident_count(est.id),
         "users": [
             {"telegram_id": u.telegram_id, "role": u.role, "services": sorted(u.service_set)} for u in users

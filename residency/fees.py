@@ -25,9 +25,10 @@ def is_domestic(occupation: str) -> bool:
     return occupation in domestic_occupations()
 
 
-def levy_per_month(occupation: str, saudi_count: int, expat_count: int) -> int:
-    """Expat levy a month: none for domestic occupations, lower when Saudis are at least as many as expats."""
-    if is_domestic(occupation):
+def levy_per_month(occupation: str, saudi_count: int, expat_count: int, industrial: bool = False) -> int:
+    """Expat levy a month: none for domestic occupations nor in a licensed industrial establishment, lower
+    when Saudis are at least as many as expats."""
+    if is_domestic(occupation) or industrial:
         return 0
     levy = RULES["levy"]
     return int(levy["expat_per_month_saudi_majority"] if saudi_count >= expat_count else levy["expat_per_month"])
@@ -41,14 +42,17 @@ def iqama_lines(
     expat_count: int,
     fine: int = 0,
     fine_label: str = "",
+    industrial: bool = False,
 ) -> list[FeeLine]:
-    """Iqama fee, expat levy, dependants' levy and an optional fine for a period of `months`."""
-    per_month = levy_per_month(occupation, saudi_count, expat_count)
-    levy_label = (
-        f"المقابل المالي للعامل ({months} شهرًا × {per_month} ريال)"
-        if per_month
-        else f"المقابل المالي للعامل: معفاة (مهنة منزلية: {occupation})"
-    )
+    """Iqama fee, expat levy, dependants' levy and an optional fine for a period of `months`; the levy line
+    of an exempt worker (domestic occupation, licensed industrial establishment) is 0 and says why."""
+    per_month = levy_per_month(occupation, saudi_count, expat_count, industrial)
+    if per_month:
+        levy_label = f"المقابل المالي للعامل ({months} شهرًا × {per_month} ريال)"
+    elif is_domestic(occupation):
+        levy_label = f"المقابل المالي للعامل: معفاة (مهنة منزلية: {occupation})"
+    else:
+        levy_label = "المقابل المالي للعامل: معفاة (منشأة صناعية مرخّصة)"
     lines = [
         FeeLine("iqama_fee", f"رسوم الإقامة ({months} شهرًا)", iqama_fee(months)),
         FeeLine("levy", levy_label, months * per_month),

@@ -66,7 +66,14 @@ class RenewIqama(Service):
 
         est = ctx.establishment
         lines = fees.iqama_lines(
-            months, resident.occupation, resident.dependants, est.saudi_count, est.expat_count, fine, fine_label
+            months,
+            resident.occupation,
+            resident.dependants,
+            est.saudi_count,
+            est.expat_count,
+            fine,
+            fine_label,
+            industrial=est.industrial,
         )
         new_expiry = calendar.add_months(resident.iqama_expiry, months)
         return ctx.priced_quote(
@@ -136,6 +143,7 @@ class IssueIqama(Service):
             est.expat_count,
             fine,
             f"غرامة تأخر إصدار الإقامة ({days_since_arrival} يومًا من الوصول)",
+            industrial=est.industrial,
         )
         return ctx.priced_quote(
             self.name,

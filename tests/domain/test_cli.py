@@ -62,7 +62,8 @@ def test_establishment_add_and_show(engine):
     data = json.loads(muqeem("establishment", "show", "7000000666", "--json").stdout)
     assert data == {
         "number": "7000000666", "name": "شركة البناء الحديث", "plan": "transactions", "balance": 5000,
-        "subscription_until": "2027-06-30", "saudi_count": 3, "expat_count": 9, "resident_count": 0, "users": [],
+        "subscription_until": "2027-06-30", "saudi_count": 3, "expat_count": 9, "industrial": False,
+        "resident_count": 0, "users": [],
     }
     muqeem("establishment", "add", "--number", "7000000777", "--name", "مؤسسة")
     data = json.loads(muqeem("establishment", "show", "7000000777", "--json").stdout)
@@ -269,3 +270,21 @@ def test_installed_command_upgrades_and_seeds_a_fresh_file(tmp_path):
     assert json.loads(shown.stdout)["resident_count"] == 60
     missing = run("resident", "show", "2000000014", "--json")
     assert missing.returncode == 1 and "لا يوجد مقيم" in missing.stderr
+
+
+def test_establishment_industrial_flag_add_and_set(engine):
+    result = muqeem("establishment", "add", "--number", "7000000444", "--name", "مصنع الخليج", "--industrial")
+    assert "منشأة صناعية مرخّصة" in result.stdout
+    assert json.loads(muqeem("establishment", "show", "7000000444", "--json").stdout)["industrial"] is True
+    assert "معفاة من المقابل المالي" in muqeem("establishment", "show", "7000000444").stdout
+    result = muqeem("establishment", "set", "7000000444", "--not-industrial")
+    assert "ليست منشأة صناعية" in result.stdout
+    assert json.loads(muqeem("establishment", "show", "7000000444", "--json").stdout)["industrial"] is False
+    muqeem("establishment", "set", "٧٠٠٠٠٠٠٤٤٤", "--industrial")
+    assert json.loads(muqeem("establishment", "show", "7000000444", "--json").stdout)["industrial"] is True
+
+
+def test_establishment_set_errors(engine, est):
+    muqeem("establishment", "set", est, code=2)  # nothing to change
+    result = muqeem("establishment", "set", "7000000999", "--industrial", code=1)
+    assert "لا توجد منشأة بالرقم الموحد 7000000999" in result.stderr
