@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from residency.rules import RULES, domestic_occupations
 
@@ -75,6 +76,18 @@ def late_renewal_fine(offences_so_far: int) -> int | None:
     """Fine for the next late renewal, or None when the offence count means it is refused."""
     fines = RULES["iqama"]["late_renewal_fines"]
     return int(fines[offences_so_far]) if offences_so_far < len(fines) else None
+
+
+def late_renewal_after(expiry: date) -> date:
+    """The last day a lapsed iqama renews without a late-renewal fine (expiry + rules.yml grace days)."""
+    return expiry + timedelta(days=int(RULES["iqama"]["late_renewal_grace_days"]))
+
+
+def late_renewal(expiry: date, today: date, offences_so_far: int) -> tuple[bool, int | None]:
+    """Whether renewing today is a late renewal, and its fine (None: refused, past the fines' list)."""
+    if today <= late_renewal_after(expiry):
+        return False, 0
+    return True, late_renewal_fine(offences_so_far)
 
 
 def exit_reentry_fee(entry_type: str, billable_months: int) -> int:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.exc import IntegrityError
 
-from residency import calendar
+from residency import calendar, fees
 from residency.db import UnitOfWork
 from residency.models import Establishment, Notification, ReminderItem, Resident, User, Visa, utcnow
 from residency.rules import RULES
@@ -55,6 +55,48 @@ def _due_iqamas(uow: UnitOfWork, establishment_id: int, today: date) -> list[Due
     ]
 
 
+def _late_renewal_note(expiry: date, offences: int, today: date) -> str:
+    """What renewing a lapsed iqama costs now (the renewal's own rule, fees.late_renewal)."""
+    late, fine = fees.late_renewal(expiry, today, offences)
+    if not late:
+        next_fine = fees.late_renewal_fine(offences)
+        if next_fine is None:
+            return (
+                f"جدّدها حتى {calendar.format_date(fees.late_renewal_after(expiry))}؛ بعده لا تُجدَّد "
+                "إلكترونيًا (تأخير ثالث) وتلزم مراجعة مكتب الجوازات"
+            )
+        return f"جدّدها حتى {calendar.format_date(fees.late_renewal_after(expiry))} تجنبًا لغرامة التأخير {next_fine} ريال"
+    if fine is None:
+        return "تأخير ثالث: لا تُجدَّد إلكترونيًا، راجع مكتب الجوازات"
+    return f"غرامة تأخير التجديد الآن {fine} ريال (المخالفة رقم {offences + 1})"
+
+
+def _expired_iqamas(uow: UnitOfWork, establishment_id: int, today: date) -> list[DueItem]:
+    """Iqamas already expired and not renewed (listed every day until renewed) with the late-renewal fine
+    a renewal now carries; not a resident who has left on a final exit."""
+    left_for_good = exists().where(
+        and_(Visa.resident_id == Resident.id, Visa.kind == "final_exit", Visa.status == "used")
+    )
+    rows = uow.session.execute(
+        select(Resident.iqama_number, Resident.name_ar, Resident.iqama_expiry, Resident.late_renewal_offences)
+        .where(
+            Resident.establishment_id == establishment_id,
+            Resident.iqama_number.is_not(None),
+            Resident.iqama_expiry < today,
+            ~left_for_good,
+        )
+        .order_by(Resident.iqama_expiry, Resident.iqama_number)
+    ).all()
+    return [
+        DueItem(
+            f"iqama_expired:{iqama}:{expiry.isoformat()}",
+            f"• {isolate(name)} — إقامة {iqama} — انتهت {calendar.format_date(expiry)} — "
+            f"{calendar.format_days_left((expiry - today).days)} — {_late_renewal_note(expiry, offences, today)}",
+        )
+        for iqama, name, expiry, offences in rows
+    ]
+
+
 def _exit_reentries(uow: UnitOfWork, establishment_id: int, status: str, today: date, within_days: int):
     return uow.session.execute(
         select(Resident.iqama_number, Resident.name_ar, Visa.number, Visa.valid_until)
@@ -84,11 +126,12 @@ def _due_returns(uow: UnitOfWork, establishment_id: int, today: date) -> list[Du
 
 def _due_unused_visas(uow: UnitOfWork, establishment_id: int, today: date) -> list[DueItem]:
     rows = _exit_reentries(uow, establishment_id, "issued", today, RULES["exit_reentry"]["unused_warning_days"])
+    fine = int(RULES["exit_reentry"]["unused_fine"])
     return [
         DueItem(
             f"unused_visa:{visa}:{until.isoformat()}",
             f"• {isolate(name)} — تأشيرة {visa} — تنتهي {calendar.format_date(until)} — "
-            f"{calendar.format_days_left((until - today).days)}",
+            f"{calendar.format_days_left((until - today).days)} — غرامة {fine} ريال إن انتهت دون استخدام",
         )
         for _, name, visa, until in rows
     ]
@@ -103,12 +146,15 @@ def _section(title: str, items: list[DueItem]) -> list[str]:
     return lines
 
 
-def _message(establishment: Establishment, iqamas, returns, unused) -> str:
+def _message(establishment: Establishment, expired, iqamas, returns, unused) -> str:
+    fine = int(RULES["exit_reentry"]["unused_fine"])
     lines = [f"⏰ تذكير اليوم لمنشأة {isolate(establishment.name_ar)}"]
+    lines += _section("⛔ إقامات منتهية لم تُجدَّد بعد (تبقى في التذكير حتى تجديدها):", expired)
     lines += _section("🪪 إقامات تقترب من الانتهاء (جدّدها قبل موعدها تجنبًا لغرامة التأخير):", iqamas)
     lines += _section("✈️ مقيمون خارج المملكة يقترب موعد عودتهم:", returns)
     lines += _section(
-        "🛂 تأشيرات خروج وعودة لم تُستخدم وتقترب من نهايتها (تركها تنتهي دون استخدام عليه غرامة: ألغها إن لم يعد السفر قائمًا):",
+        f"🛂 تأشيرات خروج وعودة لم تُستخدم وتقترب من نهايتها (تركها تنتهي دون استخدام عليه غرامة {fine} ريال: "
+        "ألغها إن لم يعد السفر قائمًا):",
         unused,
     )
     return "\n".join(lines)
@@ -121,11 +167,15 @@ def _dedupe_key(establishment_id: int, today: date, telegram_id: int) -> str:
 def queue_due_reminders(uow: UnitOfWork, today: date | str | None = None) -> int:
     """Queue today's reminders; returns how many notifications were queued (one per owner at most).
 
+    First, unused exit/re-entries whose return-before date has passed are expired and fined (committed).
     Listed, per establishment:
+    - iqamas already expired and not renewed, every day until renewed, with the late-renewal fine a
+      renewal now carries (or the last fine-free day, or that it can no longer be renewed online);
     - iqamas whose days left are exactly one of rules.yml reminders.iqama_days (30, 14) or between 0 and
       the smallest of them (7) inclusive: so on day 30, day 14, then every day of the last week;
     - residents abroad on an exit/re-entry whose return-before date is within reminders.return_within_days;
-    - unused (issued) exit/re-entry visas whose return-before date is within exit_reentry.unused_warning_days.
+    - unused (issued) exit/re-entry visas whose return-before date is within exit_reentry.unused_warning_days,
+      naming the fine (exit_reentry.unused_fine) of letting one lapse unused.
     Each listed item is recorded as a `ReminderItem` for the day and each owner's message carries the dedupe
     key reminder:<establishment id>:<date>:<telegram id>, so running again the same day (even after a
     restart) queues nothing; an establishment already reminded today is not reminded again that day.
@@ -163,7 +213,7 @@ def queue_due_reminders(uow: UnitOfWork, today: date | str | None = None) -> int
         )
         sections = [
             [item for item in finder(uow, establishment_id, today) if item.key not in reminded]
-            for finder in (_due_iqamas, _due_returns, _due_unused_visas)
+            for finder in (_expired_iqamas, _due_iqamas, _due_returns, _due_unused_visas)
         ]
         if not any(sections):
             continue

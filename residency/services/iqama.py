@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from residency import calendar, fees, identifiers
@@ -51,10 +51,9 @@ class RenewIqama(Service):
         refuse_if_domestic_period(resident.occupation, months)
         _refuse_if_final_exit(ctx, resident)
 
-        fine, fine_label = 0, ""
-        late_after = resident.iqama_expiry + timedelta(days=int(rules["late_renewal_grace_days"]))
-        if ctx.today > late_after:
-            fine = fees.late_renewal_fine(resident.late_renewal_offences)
+        fine_label = ""
+        late, fine = fees.late_renewal(resident.iqama_expiry, ctx.today, resident.late_renewal_offences)
+        if late:
             if fine is None:
                 raise Refusal(
                     "late_renewal_limit",

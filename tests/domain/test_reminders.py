@@ -56,9 +56,9 @@ def test_one_message_for_the_owner_listing_what_is_due(engine, world):
     assert note.telegram_id == OWNER and note.buttons == [] and note.sent_at is None
     text = note.text
     for listed in ["إقامة ثلاثون", "إقامة أربعة عشر", "إقامة سبعة", "إقامة ثلاثة", "إقامة اليوم",
-                   "مسافر يعود قريبا", "تأشيرة غير مستخدمة", world["unused_visa"]]:
+                   "مسافر يعود قريبا", "تأشيرة غير مستخدمة", world["unused_visa"], "إقامة منتهية"]:
         assert listed in text
-    for not_listed in ["إقامة عشرون", "إقامة عشرة", "إقامة منتهية", "مسافر يعود لاحقا", "تأشيرة جديدة", "هادئة"]:
+    for not_listed in ["إقامة عشرون", "إقامة عشرة", "مسافر يعود لاحقا", "تأشيرة جديدة", "هادئة"]:
         assert not_listed not in text
     assert "غرامة" in text and "ألغها" in text
     for line in text.split("\n"):
@@ -70,7 +70,7 @@ def test_running_twice_the_same_day_queues_nothing_new(engine, world):
     assert run(engine) == 1
     with UnitOfWork(engine) as uow:
         items = uow.session.execute(select(func.count(ReminderItem.id))).scalar_one()
-    assert items == 7  # 5 iqamas, 1 return, 1 unused visa
+    assert items == 8  # 1 expired iqama, 5 iqamas, 1 return, 1 unused visa
     assert run(engine) == 0  # a fresh unit of work, as after a restart
     assert len(notifications(engine)) == 1
     with UnitOfWork(engine) as uow:
