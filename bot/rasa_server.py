@@ -85,21 +85,29 @@ def carried_slots(tracker: DialogueStateTracker) -> list[SlotSet]:
     ]
 
 
-SESSION_INDEX = "ix_events_sender_timestamp"
+# Indexes of the SQL tracker store's events beside Rasa's own on sender_id: the latest SessionStarted
+# of a sender is an index-only backward scan, the session's events a range scan, whatever the length of
+# the conversation (with sender_id alone both read every event of the sender: 1.8 ms at 27,000 events).
+SESSION_INDEXES = {
+    "ix_events_sender_type_timestamp": ("sender_id", "type_name", "timestamp"),
+    "ix_events_sender_timestamp": ("sender_id", "timestamp"),
+}
 
 
-def _session_index() -> sa.Index:
-    """An index on (sender_id, timestamp) of the SQL tracker store's events: the latest SessionStarted
-    is a backward scan and the session's events a range scan, whatever the conversation's length."""
+def _session_indexes() -> list[sa.Index]:
     events = SQLTrackerStore.SQLEvent.__table__
-    existing = next((index for index in events.indexes if index.name == SESSION_INDEX), None)
-    return existing or sa.Index(SESSION_INDEX, events.c.sender_id, events.c.timestamp)
+    existing = {index.name: index for index in events.indexes}
+    return [
+        existing.get(name) or sa.Index(name, *(events.c[column] for column in columns))
+        for name, columns in SESSION_INDEXES.items()
+    ]
 
 
 def sql_store_init(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
-    """SQLTrackerStore.__init__, then the session index on a table created before it existed."""
+    """SQLTrackerStore.__init__, then the session indexes on a table created before they existed."""
     _original_sql_store_init(self, *args, **kwargs)
-    _session_index().create(self.engine, checkfirst=True)
+    for index in _session_indexes():
+        index.create(self.engine, checkfirst=True)
 
 
 def event_query(self: SQLTrackerStore, session: Any, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
@@ -111,9 +119,11 @@ def event_query(self: SQLTrackerStore, session: Any, sender_id: str, fetch_event
     events = self.SQLEvent
     query = session.query(events).filter(events.sender_id == sender_id)
     if not fetch_events_from_all_sessions:
-        session_start = (
-            session.query(sa.func.max(events.timestamp))
+        session_start = (  # max(timestamp), written so that it reads one index entry
+            session.query(events.timestamp)
             .filter(events.sender_id == sender_id, events.type_name == SessionStarted.type_name)
+            .order_by(events.timestamp.desc())
+            .limit(1)
             .scalar()
         )
         if session_start is not None:
@@ -140,7 +150,7 @@ PATCHES = (
 
 
 def apply() -> None:
-    _session_index()
+    _session_indexes()
     for owner, attribute, replacement in PATCHES:
         setattr(owner, attribute, replacement)
     # Called as rasa.shared.utils.common.all_subclasses(...) at run time, so the module attribute is
