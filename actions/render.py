@@ -198,8 +198,8 @@ def fee_rules(service: str) -> str:
         ),
         "extend_exit_reentry": (
             f"لكل شهر إضافي {er['extension_month_fee']['single']} ريال للمفردة و"
-            f"{er['extension_month_fee']['multiple']} ريال للمتعددة، وتتضاعف "
-            f"({er['extension_outside_multiplier']}×) إذا كان المقيم خارج المملكة."
+            f"{er['extension_month_fee']['multiple']} ريال للمتعددة؛ ويُمدَّد للمقيم الموجود خارج المملكة "
+            "بتأشيرة سارية فقط (من في الداخل يلغي تأشيرته ويصدر غيرها)."
         ),
         "cancel_exit_reentry": "الإلغاء مجاني، ولا تُسترد رسوم إصدار التأشيرة.",
         "issue_final_exit": f"الخروج النهائي مجاني، وصلاحيته {RULES['final_exit']['valid_days']} يومًا من الإصدار.",

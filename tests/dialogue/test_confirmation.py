@@ -130,10 +130,14 @@ def test_exit_reentry_issued_with_visa_number_in_the_receipt(engine, world):
 
 
 def test_extension_by_visa_number(engine, world):
+    with UnitOfWork(engine) as uow:  # the traveller has left on the visa: only then can it be extended
+        uow.session.execute(select(Resident).where(Resident.iqama_number == world.traveller)).scalar_one().location = "outside"
+        uow.session.execute(select(Visa).where(Visa.number == world.visa)).scalar_one().status = "used"
+        uow.commit()
     pending, messages = quoted(OWNER, "extend_exit_reentry", visa_number=world.visa, duration="P1M")
     assert "2027-02-20" in texts(messages)
     confirm(OWNER, pending)
-    assert balance(engine, world.establishment_id) == 50_000 - 100
+    assert balance(engine, world.establishment_id) == 50_000 - 200
 
 
 def test_issue_iqama_receipt_gives_the_new_iqama_number(engine, world):
