@@ -4,6 +4,7 @@ sender's simultaneous messages are processed in order, and a Rasa replica killed
 confirmed transaction while the conversation continues on the other (and the supervisor restarts it)."""
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -20,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import create_engine, select, text
 
+from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.servers import PROJECT_ROOT, find_model
 from residency.db import UnitOfWork, get_engine
 from residency.models import Establishment, Resident, Transaction
@@ -27,7 +29,6 @@ from residency.seed import MAIN
 from tests.frontend.conftest import MUQEEM, free_port
 
 PG_SERVER = os.environ.get("MUQEEM_TEST_PG_SERVER", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS = "redis://127.0.0.1:6379/3"
 SECRET = "test-" + uuid.uuid4().hex
 OWNER = "1000001"  # the demo owner (residency.seed)
 TOTAL = re.compile(r"الإجمالي: (\d+) ريال")
@@ -37,16 +38,13 @@ def _services_up() -> bool:
     try:
         with create_engine(PG_SERVER.replace("postgresql://", "postgresql+psycopg2://")).connect():
             pass
-        import redis
-
-        redis.Redis.from_url(REDIS).ping()
     except Exception:  # noqa: BLE001
         return False
-    return True
+    return shutil.which("redis-server") is not None
 
 
 pytestmark = pytest.mark.skipif(
-    not os.environ.get("CI") and not _services_up(), reason="needs PostgreSQL and Redis on 127.0.0.1"
+    not os.environ.get("CI") and not _services_up(), reason="needs PostgreSQL on 127.0.0.1 and redis-server"
 )
 
 
@@ -71,12 +69,16 @@ class Cluster:
         models = work / "models"
         models.mkdir()
         shutil.copy(find_model(PROJECT_ROOT / "models"), models)
-        import redis
-
-        redis.Redis.from_url(REDIS).flushdb()
+        # A Redis of the cluster's own, so that a test can stop it without touching anyone else's.
+        redis_port = free_port()
+        self.redis = subprocess.Popen(
+            ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        redis_url = f"redis://127.0.0.1:{redis_port}/0"
         self.env = {
             **os.environ, "MUQEEM_DATABASE_URL": self.database, "MUQEEM_TODAY": "2026-11-27",
-            "MUQEEM_TRACKER_STORE_URL": tracker, "MUQEEM_LOCK_STORE_URL": REDIS, "MUQEEM_CHANNEL_TOKEN": SECRET,
+            "MUQEEM_TRACKER_STORE_URL": tracker, "MUQEEM_LOCK_STORE_URL": redis_url, "MUQEEM_CHANNEL_TOKEN": SECRET,
             "MUQEEM_RASA_PORT": str(self.rest_port), "MUQEEM_ACTIONS_PORT": str(self.actions_port),
             "MUQEEM_VAR_DIR": str(work / "var"), "MUQEEM_MODELS_DIR": str(models),
         }
@@ -129,6 +131,8 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
         self.log.close()
+        self.redis.kill()
+        self.redis.wait()
         get_engine(self.database).dispose()
         with self._admin.connect() as conn:
             for name in self._names:
@@ -242,3 +246,17 @@ def test_a_replica_killed_under_load_loses_no_confirmed_transaction(cluster):
     while "Restarting the Rasa" not in cluster.output() and time.monotonic() < deadline:
         time.sleep(1)
     assert "Restarting the Rasa" in cluster.output()
+
+
+def test_with_redis_down_nothing_is_done_and_the_bot_gets_no_answer_to_relay(cluster, monkeypatch):
+    """Last in this module: it stops the cluster's Redis. The bot's client reports the failure (the bot
+    then sends its short apology, tests/bot), and the confirmation changes nothing."""
+    iqama = cluster.residents(5)[4]
+    quote, _ = cluster.says(OWNER, f"جدد اقامة {iqama} سنة")
+    confirm = next(b["payload"] for m in quote for b in m.get("buttons", []) if b["title"] == "تأكيد")
+    cluster.redis.kill()
+    cluster.redis.wait()
+    monkeypatch.setenv("MUQEEM_CHANNEL_TOKEN", SECRET)
+    with pytest.raises(RasaUnavailable):
+        asyncio.run(RasaClient(cluster.url, timeout=30).send(OWNER, confirm))
+    assert cluster.transactions(iqama) == []
