@@ -38,14 +38,15 @@ from actions.common import (
     telegram_id,
     unit_of_work,
 )
+from actions.prompts import occupation_buttons
 from actions.services import VISA_KINDS, quote_inputs
 
 logger = logging.getLogger(__name__)
-from residency import calendar, identifiers, services
+from residency import calendar, identifiers, occupations, services
 from residency.errors import InvalidInput, NotFound, ResidencyError
 from residency.rules import RULES
 from residency.services.base import ServiceContext, authorise, parse_period_months
-from residency.services.resident_changes import canonical_occupation
+from residency.services.resident_changes import refuse_saudi_only
 
 # Domain error codes that point at one input: the slot to ask for again.
 SLOT_OF_ERROR = {
@@ -60,6 +61,8 @@ SLOT_OF_ERROR = {
     "iqama_too_short": "duration",
     "bad_visa_type": "visa_type",
     "unknown_occupation": "occupation",
+    "ambiguous_occupation": "occupation",
+    "saudi_only_occupation": "occupation",
     "same_occupation": "occupation",
     "unknown_establishment": "establishment_number",
     "same_establishment": "establishment_number",
@@ -71,6 +74,10 @@ SLOT_OF_ERROR = {
 # The domain's view (sender authorised for the service) during one validation run.
 _CONTEXT: ContextVar[ServiceContext] = ContextVar("service_context")
 BARE_MONTHS = re.compile(r"\s*(\d{1,2})\s*")
+# A free answer to "which occupation?" that no extractor recognised: a few words, letters only.
+BARE_OCCUPATION = re.compile(r"[^\W\d_]+(?:[\s\-/]+[^\W\d_]+){0,5}")
+# Intents under which such an answer is taken as the occupation (others are not an answer).
+OCCUPATION_ANSWER_INTENTS = {"inform", "change_occupation", "nlu_fallback"}
 VISA_TYPES = ("single", "multiple")
 
 
@@ -197,10 +204,30 @@ class ServiceFormValidation(FormValidationAction):
         return self._check("visa_type", value, dispatcher, tracker, known_type)
 
     def validate_occupation(self, value: Any, dispatcher, tracker, domain) -> dict:
-        # An occupation outside the list is reported by the complete quote, in the domain's words.
+        """The classification's canonical title (a title, an alias or a clear typo); when unsure, the
+        domain's message with its suggestions (up to 5) as buttons and the question again; an occupation
+        reserved for Saudis is refused at once. The same occupation as today is left to the complete quote."""
         if value is None:
             return {"occupation": None}
-        return {"occupation": canonical_occupation(str(value)) or str(value)}
+        try:
+            title = occupations.resolve(str(value)).ar
+            refuse_saudi_only(title)
+        except ResidencyError as error:
+            dispatcher.utter_message(text=error.message, buttons=occupation_buttons(error.details.get("suggestions") or []))
+            return {"occupation": None}
+        return {"occupation": title}
+
+    def extract_occupation(self, dispatcher, tracker, domain) -> dict:
+        """A few words answering the occupation question that no extractor took ("كهربجي عمارات", a typo)
+        are the occupation as written: validation then matches them or offers suggestions."""
+        if tracker.get_slot("requested_slot") != "occupation" or not is_fresh_user_turn(tracker):
+            return {}
+        if latest_entity(tracker, "occupation") is not None or latest_intent(tracker) not in OCCUPATION_ANSWER_INTENTS:
+            return {}
+        text = (tracker.latest_message.get("text") or "").strip()
+        if text.startswith("/") or not BARE_OCCUPATION.fullmatch(text):
+            return {}
+        return {"occupation": text}
 
     def validate_establishment_number(self, value: Any, dispatcher, tracker, domain) -> dict:
         return self._check(

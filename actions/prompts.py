@@ -20,6 +20,11 @@ def _inform_button(title: str, entity: str, value: str) -> dict:
     return {"title": title, "payload": f'/inform{{"{entity}": "{value}"}}'}
 
 
+def occupation_buttons(titles: list[str]) -> list[dict]:
+    """One button per suggested occupation (canonical titles of residency/occupations.yml)."""
+    return [_inform_button(title, "occupation", title) for title in titles]
+
+
 def iqama_period_buttons() -> list[dict]:
     titles = {12: "سنة"}
     return [
@@ -90,7 +95,7 @@ class AskOccupation(AskAction):
     slot = "occupation"
 
     def question(self, service):
-        return "ما المهنة الجديدة؟ مثل: محاسب أو سائق خاص.", []
+        return "ما المهنة الجديدة؟ اكتب المسمى المهني، مثل: فني كهرباء أو سائق شاحنة أو محاسب.", []
 
 
 class AskEstablishmentNumber(AskAction):

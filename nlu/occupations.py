@@ -1,7 +1,9 @@
 """OccupationExtractor: the known occupations (lookup table `occupation`) -> canonical `occupation`.
 
-The lookup table is generated from residency/rules.yml (scripts/gen_lookups.py), so the value is
-always the canonical spelling of the list ("حارس أمن"), whatever the user wrote: matching is on
+The lookup table and the synonyms of its occupations (English titles, Arabic and English aliases) are
+generated from the classification residency/occupations.yml (scripts/gen_lookups.py), so the value is
+always the canonical title of the classification ("حارس أمن", "فني كهرباء" for "كهربجي"), whatever the
+user wrote: matching is on
 normalised text (hamza forms, ة/ه, ى/ي, diacritics, tatweel), with an optional article on each
 word ("المهندس المدني"), an optional feminine ه ("ممرضه" -> "ممرض") and an optional leading clitic
 (و ف ب ل ك, "لل") kept outside the span: "ل[مهندس مدني]", "ل[لمحاسب]" in "للمحاسب".
@@ -11,8 +13,9 @@ not match "لمحاسب" or give canonical values.
 
 Words that are also everyday words ("عامل" = the worker, "بناء" = based on) are only taken as an
 occupation when the message is nothing but the occupation (a bare answer to "which occupation?").
-Other spellings come from the training data's synonyms whose value is a known occupation
-("[accountant]{"entity": "occupation", "value": "محاسب"}"). Occupations are not extracted for the
+Other spellings come from the training data's synonyms whose value is a known occupation (the
+generated ones, and inline ones such as "[accountant]{"entity": "occupation", "value": "محاسب"}").
+With a few thousand spellings, a message is only matched against those whose first word occurs in it. Occupations are not extracted for the
 intents where they cannot be a slot value (config `skip_intents`): in "خروج نهائي للعاملة المنزلية"
 the occupation names the worker.
 
@@ -26,6 +29,7 @@ loses its invisible and direction characters (residency.text_safety.strip_contro
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rapidfuzz import fuzz, process
@@ -54,6 +58,16 @@ def _word_pattern(word: str, first: bool) -> str:
     return article + re.escape(word) + feminine
 
 
+def _core(word: str) -> str:
+    return word[:-1] if len(word) > 2 and word.endswith(_FEMININE) else word
+
+
+@lru_cache(maxsize=4096)
+def _compiled(alternatives: Tuple[str, ...]) -> "re.Pattern[str]":
+    """One pattern for these alternatives (longest first, as given), an optional clitic in front."""
+    return re.compile(r"(?<!\w)(?:[وف]?[بلك]|[وف])?(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
 class OccupationMatcher:
     """Finds known occupations in a text; see the module docstring."""
 
@@ -67,26 +81,39 @@ class OccupationMatcher:
                 self.canonical_by_normalized.setdefault(normalize(synonym), canonical)
         self.bare_only = {normalize(o) for o in bare_only}
         self._groups: Dict[str, str] = {}
-        alternatives = []
+        self._alternatives: List[str] = []
+        # First word (without a feminine ه) -> indexes of the alternatives starting with it.
+        self._by_first_word: Dict[str, List[int]] = {}
         for index, normalized in enumerate(sorted(self.canonical_by_normalized, key=len, reverse=True)):
             group = f"o{index}"
             self._groups[group] = normalized
             words = normalized.split()
+            if not words:
+                continue
             body = r"\s+".join(_word_pattern(w, i == 0) for i, w in enumerate(words))
-            alternatives.append(f"(?P<{group}>{body})")
-        self._pattern = (
-            re.compile(r"(?<!\w)(?:[وف]?[بلك]|[وف])?(?:" + "|".join(alternatives) + r")(?!\w)")
-            if alternatives
-            else None
-        )
+            self._by_first_word.setdefault(_core(words[0]), []).append(len(self._alternatives))
+            self._alternatives.append(f"(?P<{group}>{body})")
+
+    def _pattern(self, text: str) -> Optional["re.Pattern[str]"]:
+        """The pattern of the alternatives whose first word occurs in `text` (normalised), or None."""
+        indexes = set()
+        for token in re.findall(r"\w+", text):
+            # Clitics and article in front ("وبال", "لل"), a feminine ه at the end.
+            for cut in range(min(len(token) - 1, 4) + 1):
+                rest = token[cut:]
+                for variant in (rest, rest[2:] if rest.startswith("ال") else ""):
+                    if variant:
+                        indexes.update(self._by_first_word.get(_core(variant), ()))
+        return _compiled(tuple(self._alternatives[i] for i in sorted(indexes))) if indexes else None
 
     def find(self, text: str) -> List[Tuple[int, int, str]]:
         """(start, end, canonical occupation) in the original text."""
-        if self._pattern is None:
-            return []
         normalized = normalize_with_offsets(text)
+        pattern = self._pattern(normalized.text)
+        if pattern is None:
+            return []
         found = []
-        for match in self._pattern.finditer(normalized.text):
+        for match in pattern.finditer(normalized.text):
             group = match.lastgroup
             occupation = self._groups[group]
             if occupation in self.bare_only and (normalized.text[: match.start()].strip() or normalized.text[match.end() :].strip(" .!؟?")):
@@ -111,7 +138,8 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
         return {
             "lookup_table": "occupation",
             # Also everyday words ("العامل" = the worker, "بناء" = based on): only a whole message is an occupation.
-            "bare_only": ["عامل", "بناء"],
+            # Aliases of the classification that are everyday words too: "قابلة للتجديد", "مشتري", "كاتب".
+            "bare_only": ["عامل", "بناء", "قابلة", "مشتري", "كاتب", "دكتور", "مستشار", "مراسل", "صراف"],
             # Intents where an occupation is never a slot value: "خروج نهائي للعاملة المنزلية" names the
             # worker, "اقرب صيدلية" is a pharmacy. Short bare answers misread as greet/help/... keep it.
             "skip_intents": [

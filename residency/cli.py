@@ -222,10 +222,9 @@ def residents_import(
         result = import_residents(uow, establishment, file)
     for error in result.rejected:
         typer.echo(f"السطر {error.line}: {error.reason}")
-    typer.echo(
-        f"استُورد {result.imported} ورُفض {len(result.rejected)} "
-        f"(imported {result.imported}, rejected {len(result.rejected)})"
-    )
+    for warning in result.warnings:
+        typer.echo(f"السطر {warning.line}: تنبيه: {warning.reason}")
+    typer.echo(result.summary())
     if result.rejected and not result.imported:
         raise typer.Exit(1)
 

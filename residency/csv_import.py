@@ -2,7 +2,10 @@
 
 The file is UTF-8 (a BOM is allowed) with a header row naming exactly the columns of `COLUMNS` (any
 order). Dates are ISO `YYYY-MM-DD` (the calendar parser also takes d/m/yyyy and marked Hijri dates).
-The three licence columns are all empty or all filled. `name_en`, `birth_date`, `hire_date` may be
+The three licence columns are all empty or all filled.
+The occupation is never a reason to reject a row (it is a fact recorded by the authority): a title or
+alias of the classification (residency/occupations.yml) is stored as its canonical Arabic title, any
+other text as written, and reported as a warning with its line number ("not in the classification"). `name_en`, `birth_date`, `hire_date` may be
 empty and `dependants` empty means 0; every other column is required. `location` is inside/outside
 (or داخل/خارج).
 
@@ -38,7 +41,7 @@ from residency.establishments import find_establishment
 from residency.models import DrivingLicence, Resident
 from residency.names import is_arabic, name_key_for
 from residency.text_safety import strip_controls
-from residency.services.resident_changes import canonical_occupation
+from residency import occupations
 
 COLUMNS = (
     "iqama_number",
@@ -67,6 +70,8 @@ LOCATIONS = {
     "خارج": "outside",
     "خارج المملكة": "outside",
 }
+# The occupation column's length (models.Resident.occupation).
+OCCUPATION_MAX_LENGTH = 100
 # Checked against the database this many at a time (bound-parameter limits).
 _LOOKUP_CHUNK = 500
 
@@ -81,6 +86,15 @@ class RowError:
 class ImportResult:
     imported: int = 0
     rejected: list[RowError] = field(default_factory=list)
+    # Imported rows worth a look (an occupation outside the classification), by line number.
+    warnings: list[RowError] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line counting what was imported, rejected and warned about (Arabic, then English)."""
+        return (
+            f"استُورد {self.imported} ورُفض {len(self.rejected)} مع {len(self.warnings)} تنبيه "
+            f"(imported {self.imported}, rejected {len(self.rejected)}, warnings {len(self.warnings)})"
+        )
 
 
 class _RowRejected(Exception):
@@ -153,8 +167,9 @@ def _checked(call, *args):
         raise _RowRejected(error.message) from None
 
 
-def _resident_from(values: dict[str, str], today: date) -> tuple[Resident, DrivingLicence | None]:
-    """The resident (and licence) a row describes, or _RowRejected with the first reason found."""
+def _resident_from(values: dict[str, str], today: date) -> tuple[Resident, DrivingLicence | None, str | None]:
+    """The resident (and licence) a row describes and a warning (or None), or _RowRejected with the
+    first reason found."""
     empty = [c for c in COLUMNS if c not in OPTIONAL_COLUMNS and not values[c]]
     if empty:
         raise _RowRejected("قيم ناقصة في الأعمدة: " + ", ".join(empty))
@@ -163,9 +178,15 @@ def _resident_from(values: dict[str, str], today: date) -> tuple[Resident, Drivi
         raise _RowRejected(f"الاسم العربي «{values['name_ar']}» لا يحتوي حروفًا عربية")
     if is_arabic(values["name_en"]):
         raise _RowRejected(f"الاسم اللاتيني «{values['name_en']}» مكتوب بحروف عربية")
-    occupation = canonical_occupation(values["occupation"])
-    if occupation is None:
-        raise _RowRejected(f"المهنة «{values['occupation']}» ليست في قائمة المهن المعتمدة")
+    occupation, warning = values["occupation"], None
+    known = occupations.find(occupation)
+    if known is not None:
+        occupation = known.ar
+    elif len(occupation) > OCCUPATION_MAX_LENGTH:
+        # Not a judgement of the occupation: the column holds no more.
+        raise _RowRejected(f"قيمة المهنة أطول من {OCCUPATION_MAX_LENGTH} حرف")
+    else:
+        warning = f"المهنة «{occupation}» ليست في تصنيف المهن (not in the classification)؛ خُزّنت كما كُتبت"
     passport = _checked(identifiers.parse_passport_number, values["passport_number"])
     birth_date, hire_date = _date(values, "birth_date"), _date(values, "hire_date")
     passport_expiry, iqama_expiry = _date(values, "passport_expiry"), _date(values, "iqama_expiry")
@@ -205,7 +226,7 @@ def _resident_from(values: dict[str, str], today: date) -> tuple[Resident, Drivi
         dependants=int(dependants_text),
         hire_date=hire_date,
     )
-    return resident, licence
+    return resident, licence, warning
 
 
 def _iqamas_in_database(uow: UnitOfWork, iqamas: list[str]) -> set[str]:
@@ -227,7 +248,7 @@ def import_residents(uow: UnitOfWork, establishment_number: str, source: str | P
     _check_header(header)
     today = calendar.today()
     result = ImportResult()
-    candidates: list[tuple[int, Resident, DrivingLicence | None]] = []
+    candidates: list[tuple[int, Resident, DrivingLicence | None, str | None]] = []
     first_line_of: dict[str, int] = {}
     for line, fields in rows:
         if not any(strip_controls(f).strip() for f in fields):
@@ -236,7 +257,7 @@ def import_residents(uow: UnitOfWork, establishment_number: str, source: str | P
             if len(fields) != len(header):
                 raise _RowRejected(f"عدد الأعمدة {len(fields)} والمطلوب {len(header)}")
             values = {name: strip_controls(value).strip() for name, value in zip(header, fields)}
-            resident, licence = _resident_from(values, today)
+            resident, licence, warning = _resident_from(values, today)
             if resident.iqama_number in first_line_of:
                 raise _RowRejected(
                     f"رقم الإقامة {resident.iqama_number} مكرر في الملف (ورد في السطر {first_line_of[resident.iqama_number]})"
@@ -245,9 +266,9 @@ def import_residents(uow: UnitOfWork, establishment_number: str, source: str | P
             result.rejected.append(RowError(line, rejected.reason))
             continue
         first_line_of[resident.iqama_number] = line
-        candidates.append((line, resident, licence))
-    taken = _iqamas_in_database(uow, [r.iqama_number for _, r, _ in candidates])
-    for line, resident, licence in candidates:
+        candidates.append((line, resident, licence, warning))
+    taken = _iqamas_in_database(uow, [r.iqama_number for _, r, _, _ in candidates])
+    for line, resident, licence, warning in candidates:
         if resident.iqama_number in taken:
             result.rejected.append(RowError(line, f"رقم الإقامة {resident.iqama_number} مسجّل من قبل في قاعدة البيانات"))
             continue
@@ -255,6 +276,8 @@ def import_residents(uow: UnitOfWork, establishment_number: str, source: str | P
         resident.licence = licence
         uow.session.add(resident)
         result.imported += 1
+        if warning:
+            result.warnings.append(RowError(line, warning))
     result.rejected.sort(key=lambda e: e.line)
     if result.imported:
         try:

@@ -23,8 +23,14 @@ RULES: dict[str, Any] = load_rules()
 
 
 def occupations() -> list[str]:
-    return list(RULES["occupations"])
+    """The canonical occupation titles: the classification of residency/occupations.yml."""
+    from residency.occupations import titles
+
+    return titles()
 
 
 def domestic_occupations() -> set[str]:
-    return set(RULES["domestic_occupations"])
+    """Occupations without expat levy: the `domestic` flag of residency/occupations.yml."""
+    from residency.occupations import domestic_titles
+
+    return domestic_titles()

@@ -4,39 +4,47 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from residency import calendar, identifiers
-from residency.errors import InvalidInput, Refusal
+from residency import calendar, identifiers, occupations
+from residency.errors import Refusal
 from residency.fees import FeeLine
-from residency.names import normalize_name
-from residency.rules import RULES, occupations
+from residency.rules import RULES
 from residency.services import register
 from residency.services.base import Quote, Service, ServiceContext
 
 
 def canonical_occupation(text: str) -> str | None:
-    """The occupation of the known list that `text` names (tolerant of hamza, ة/ه, ى/ي, "ال"), else None."""
-    wanted = normalize_name(text).removeprefix("ال")
-    for occupation in occupations():
-        if normalize_name(occupation).removeprefix("ال") == wanted:
-            return occupation
-    return None
+    """The canonical title of the classification's occupation that `text` names exactly (a title or an
+    alias, tolerant of hamza, ة/ه, ى/ي, "ال"), else None. See residency/occupations.py."""
+    found = occupations.find(str(text))
+    return found.ar if found else None
+
+
+def refuse_saudi_only(title: str) -> None:
+    """Refusal saudi_only_occupation when the classification reserves the occupation for Saudis."""
+    entry = occupations.classification().by_title.get(title)
+    if entry is not None and entry.saudi_only:
+        raise Refusal(
+            "saudi_only_occupation",
+            f"مهنة «{title}» مقصورة على السعوديين، فلا تُعدَّل مهنة مقيم إليها. اختر مهنة أخرى.",
+            occupation=title,
+        )
 
 
 @register
 class ChangeOccupation(Service):
+    """Change a resident's occupation to one of the classification (residency/occupations.yml): a title
+    or an alias, a clear typo too; otherwise up to 5 suggestions. An occupation reserved for Saudis is
+    refused."""
+
     name = "change_occupation"
 
     def quote(self, ctx: ServiceContext, iqama_number: str, occupation: str) -> Quote:
         resident = ctx.resident(iqama_number)
-        new = canonical_occupation(str(occupation))
-        if new is None:
-            examples = "، ".join(occupations()[7:12])
-            raise InvalidInput(
-                "unknown_occupation",
-                f"المهنة «{occupation}» ليست في قائمة المهن المعتمدة. اكتب مهنة من القائمة، مثل: {examples}.",
-            )
+        # InvalidInput unknown_occupation / ambiguous_occupation (with suggestions) when not sure.
+        new = occupations.resolve(str(occupation)).ar
         if new == resident.occupation:
             raise Refusal("same_occupation", f"مهنة المقيم الحالية هي «{new}» أصلًا؛ اختر مهنة مختلفة.")
+        refuse_saudi_only(new)
         return ctx.priced_quote(
             self.name,
             resident,

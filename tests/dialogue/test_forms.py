@@ -130,6 +130,48 @@ def test_same_occupation_is_asked_again_when_the_request_is_complete(world):
     assert "مهنة المقيم الحالية" in said
 
 
+def test_occupation_alias_becomes_the_canonical_title(world):
+    tracker = turn(OWNER, "كهربجي", entities={"occupation": "كهربجي"}, slots={"requested_slot": "occupation"})
+    slots, said, _ = validate(forms.ValidateChangeOccupationForm(), tracker)
+    assert slots["occupation"] == "فني كهرباء"
+    assert said == ""
+
+
+def test_unsure_occupation_is_asked_again_with_suggestions_as_buttons(world):
+    tracker = turn(OWNER, "مهندز", entities={"occupation": "مهندز"}, slots={"requested_slot": "occupation"})
+    events, messages = run(forms.ValidateChangeOccupationForm(), tracker)
+    assert slot_events(events)["occupation"] is None
+    [message] = [m for m in messages if m.get("buttons")]
+    assert "تحتمل أكثر من مهنة" in message["text"]
+    assert [b["title"] for b in message["buttons"]] == [
+        "مهندس مدني", "مهندس كهربائي", "مهندس ميكانيكي", "مهندس معماري", "مهندس برمجيات",
+    ]
+    assert message["buttons"][0]["payload"] == '/inform{"occupation": "مهندس مدني"}'
+
+
+def test_occupation_reserved_for_saudis_is_refused_at_once(world):
+    tracker = turn(OWNER, "موظف استقبال", entities={"occupation": "موظف استقبال"}, slots={"requested_slot": "occupation"})
+    slots, said, _ = validate(forms.ValidateChangeOccupationForm(), tracker)
+    assert slots["occupation"] is None
+    assert said == "مهنة «موظف استقبال» مقصورة على السعوديين، فلا تُعدَّل مهنة مقيم إليها. اختر مهنة أخرى."
+
+
+def test_free_answer_to_the_occupation_question_is_matched(world):
+    tracker = turn(OWNER, "عامل مباني", slots={"iqama_number": world.iqama, "requested_slot": "occupation"})
+    slots, said, _ = validate(forms.ValidateChangeOccupationForm(), tracker)
+    assert slots["occupation"] == "عامل بناء"
+    tracker = turn(OWNER, "رائد فضاء", slots={"iqama_number": world.iqama, "requested_slot": "occupation"})
+    slots, said, _ = validate(forms.ValidateChangeOccupationForm(), tracker)
+    assert slots.get("occupation") is None and "ليست في تصنيف المهن" in said
+    # Not while another slot is asked for, nor for a message of another intent.
+    tracker = turn(OWNER, "عامل مباني", slots={"requested_slot": "iqama_number"})
+    slots, _, _ = validate(forms.ValidateChangeOccupationForm(), tracker)
+    assert "occupation" not in slots
+    tracker = turn(OWNER, "مرحبا", intent="greet", slots={"iqama_number": world.iqama, "requested_slot": "occupation"})
+    slots, _, _ = validate(forms.ValidateChangeOccupationForm(), tracker)
+    assert "occupation" not in slots
+
+
 def test_unknown_target_establishment_is_asked_again(world):
     tracker = turn(OWNER, "7000000001", entities={"establishment_number": "7000000001"}, slots={"iqama_number": world.iqama})
     slots, said, _ = validate(forms.ValidateTransferSponsorshipForm(), tracker)

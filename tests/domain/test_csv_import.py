@@ -1,4 +1,5 @@
-"""CSV import of residents: good rows import, each bad row is reported by line number and imports nothing."""
+"""CSV import of residents: good rows import, each bad row is reported by line number and imports nothing;
+an occupation is never a reason to reject a row (canonical when known, as written and a warning otherwise)."""
 from __future__ import annotations
 
 from datetime import date
@@ -17,7 +18,7 @@ from tests.domain import factories as f
 
 HEADER = ",".join(COLUMNS)
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "sample_residents.csv"
-GOOD, OTHER, ARABIC_DIGITS, TAKEN = (f.valid_iqama(seed) for seed in (101, 102, 103, 104))
+GOOD, OTHER, ARABIC_DIGITS, TAKEN, ASTRONAUT = (f.valid_iqama(seed) for seed in (101, 102, 103, 104, 105))
 
 
 def row(iqama, name_ar="محمد رحيم الدين", name_en="Mohammed Rahim Uddin", occupation="فني كهرباء",
@@ -67,7 +68,7 @@ def test_mixed_file_reports_bad_rows_by_line_and_imports_the_rest(numbers):
             occupation="عاملة منزليه", location="خارج", dependants="٢"),  # 4
         row(GOOD, name_ar="شخص آخر", name_en="Someone Else"),  # 5: duplicate of line 2
         row(TAKEN),  # 6: another establishment's resident
-        row(OTHER, occupation="رائد فضاء"),  # 7
+        row(ASTRONAUT, occupation="رائد فضاء"),  # 7: imported as written, with a warning
         row(OTHER, iqama_expiry="2027-02-30"),  # 8
         ",".join(row(OTHER).split(",")[:-2]),  # 9: two columns short
         row(OTHER, location="بالخارج"),  # 10
@@ -81,13 +82,15 @@ def test_mixed_file_reports_bad_rows_by_line_and_imports_the_rest(numbers):
     data = ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
     result = run(data, number)
 
-    assert result.imported == 3
+    assert result.imported == 4
     reasons = {e.line: e.reason for e in result.rejected}
-    assert sorted(reasons) == [3, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15]
+    assert sorted(reasons) == [3, 5, 6, 8, 9, 10, 11, 13, 14, 15]
+    assert [(w.line, w.reason) for w in result.warnings] == [
+        (7, "المهنة «رائد فضاء» ليست في تصنيف المهن (not in the classification)؛ خُزّنت كما كُتبت")
+    ]
     assert "رقم التحقق" in reasons[3]
     assert "مكرر في الملف" in reasons[5] and "السطر 2" in reasons[5]
     assert "مسجّل من قبل" in reasons[6]
-    assert "رائد فضاء" in reasons[7] and "المهن" in reasons[7]
     assert "iqama_expiry" in reasons[8] and "2027-02-30" in reasons[8]
     assert "عدد الأعمدة 13" in reasons[9]
     assert "الموقع" in reasons[10]
@@ -97,7 +100,8 @@ def test_mixed_file_reports_bad_rows_by_line_and_imports_the_rest(numbers):
     assert "المرافقين" in reasons[15]
 
     imported = residents_of(number)
-    assert set(imported) == {GOOD, ARABIC_DIGITS, OTHER}
+    assert set(imported) == {GOOD, ARABIC_DIGITS, OTHER, ASTRONAUT}
+    assert imported[ASTRONAUT].occupation == "رائد فضاء"
     first = imported[GOOD]
     assert (first.name_ar, first.occupation, first.passport_expiry) == ("محمد رحيم الدين", "فني كهرباء", date(2031, 5, 9))
     assert first.name_key == name_key_for(first.name_ar, first.name_en)
@@ -105,7 +109,7 @@ def test_mixed_file_reports_bad_rows_by_line_and_imports_the_rest(numbers):
     second = imported[ARABIC_DIGITS]
     assert (second.occupation, second.location, second.dependants, second.licence) == ("عاملة منزلية", "outside", 2, None)
     with UnitOfWork() as uow:
-        assert uow.repo.establishment_by_number(number).expat_count == 3
+        assert uow.repo.establishment_by_number(number).expat_count == 4
         assert uow.repo.resident_by_iqama_any(TAKEN).establishment.number == numbers[1]
 
 
@@ -192,3 +196,31 @@ def test_invisible_and_direction_characters_are_stripped_from_every_field(number
     )
     assert (stored.licence.licence_type, stored.licence.number) == ("خاصة", GOOD)
     assert stored.name_key == name_key_for("محمد رحيم الدين", "Mohammed Rahim")
+
+
+def test_occupations_are_never_a_reason_to_reject(numbers):
+    """Aliases are stored in their canonical title; unknown occupations as written, each a warning
+    with its line number; the summary counts the warnings."""
+    number, _ = numbers
+    iqamas = [f.valid_iqama(seed) for seed in range(201, 209)]
+    written = ["عامل بناء", "كهربائي", "سواق خاص", "خدامة", "المهندس المدنى", "مشغل طائرة درون", "رائد فضاء",
+               "فني كهرباء"]
+    lines = [HEADER] + [row(iqama, occupation=occupation) for iqama, occupation in zip(iqamas, written)]
+    result = run(("\n".join(lines) + "\n").encode("utf-8"), number)
+    assert (result.imported, result.rejected) == (8, [])
+    assert [w.line for w in result.warnings] == [7, 8]
+    assert all("not in the classification" in w.reason for w in result.warnings)
+    assert "مشغل طائرة درون" in result.warnings[0].reason and "رائد فضاء" in result.warnings[1].reason
+    assert result.summary() == "استُورد 8 ورُفض 0 مع 2 تنبيه (imported 8, rejected 0, warnings 2)"
+    stored = {iqama: r.occupation for iqama, r in residents_of(number).items()}
+    assert [stored[i] for i in iqamas] == [
+        "عامل بناء", "فني كهرباء", "سائق خاص", "عاملة منزلية", "مهندس مدني", "مشغل طائرة درون", "رائد فضاء",
+        "فني كهرباء",
+    ]
+
+
+def test_a_warning_is_not_given_for_a_rejected_row(numbers):
+    number, _ = numbers
+    lines = [HEADER, row(GOOD, occupation="رائد فضاء", birth="2030-01-01")]
+    result = run(("\n".join(lines) + "\n").encode("utf-8"), number)
+    assert (result.imported, [e.line for e in result.rejected], result.warnings) == (0, [2], [])

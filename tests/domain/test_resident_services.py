@@ -108,13 +108,50 @@ def test_change_occupation_charges_1000(engine, world):
         assert uow.repo.resident_by_iqama(world["est"], world["iqama"]).occupation == "مهندس مدني"
 
 
+def test_change_occupation_to_an_alias_stores_the_canonical_title(engine, world):
+    quoted = q(engine, "change_occupation", iqama_number=world["iqama"], occupation="كهربجي")
+    assert quoted.inputs["occupation"] == "فني كهرباء" and quoted.total == 1000
+    assert [(line.code, line.amount) for line in quoted.lines] == [("occupation_fee", 1000)]
+    assert quoted.effects == {"old_occupation": "محاسب", "new_occupation": "فني كهرباء"}
+    receipt = run(engine, quoted, "occ-alias")
+    assert receipt.balance_after == 19_000
+    with UnitOfWork(engine) as uow:
+        assert uow.repo.resident_by_iqama(world["est"], world["iqama"]).occupation == "فني كهرباء"
+
+
+def test_change_occupation_unsure_gives_up_to_five_suggestions(engine, world):
+    with pytest.raises(InvalidInput) as err:
+        q(engine, "change_occupation", iqama_number=world["iqama"], occupation="مهندز")  # typo of مهندس
+    assert err.value.code == "ambiguous_occupation"
+    assert err.value.details["suggestions"][:3] == ["مهندس مدني", "مهندس كهربائي", "مهندس ميكانيكي"]
+    assert len(err.value.details["suggestions"]) == 5
+    with pytest.raises(InvalidInput) as err:
+        q(engine, "change_occupation", iqama_number=world["iqama"], occupation="سباك صحى بلاط")
+    assert err.value.code == "unknown_occupation" and 1 <= len(err.value.details["suggestions"]) <= 5
+    assert "سباك" in err.value.details["suggestions"]
+    with UnitOfWork(engine) as uow:
+        assert uow.repo.resident_by_iqama(world["est"], world["iqama"]).occupation == "محاسب"
+
+
 def test_change_occupation_refusals(engine, world):
     with pytest.raises(InvalidInput) as err:
         q(engine, "change_occupation", iqama_number=world["iqama"], occupation="رائد فضاء")
-    assert err.value.code == "unknown_occupation"
+    assert err.value.code == "unknown_occupation" and err.value.details["suggestions"] == []
     with pytest.raises(Refusal) as err:
         q(engine, "change_occupation", iqama_number=world["iqama"], occupation="المحاسب")
     assert err.value.code == "same_occupation"
+
+
+@pytest.mark.parametrize(
+    "written, title",
+    [("موظفة استقبال", "موظف استقبال"), ("مدير الموارد البشرية", "مدير موارد بشرية"), ("security guard", "حارس أمن")],
+)
+def test_change_occupation_to_one_reserved_for_saudis_is_refused(engine, world, written, title):
+    with pytest.raises(Refusal) as err:
+        q(engine, "change_occupation", iqama_number=world["iqama"], occupation=written)
+    assert err.value.code == "saudi_only_occupation"
+    assert err.value.message == f"مهنة «{title}» مقصورة على السعوديين، فلا تُعدَّل مهنة مقيم إليها. اختر مهنة أخرى."
+    assert err.value.details == {"occupation": title}
 
 
 # update_passport

@@ -75,3 +75,46 @@ def test_occupation_kept_as_written_loses_its_direction_characters(extractor):
     text = "غير مهنته \u202eطيا\u200bر"
     unknown = {"entity": "occupation", "start": 10, "end": len(text), "value": "\u202eطيا\u200bر", "confidence_entity": 0.9}
     assert extract(extractor, text, [unknown]) == [("occupation", "طيار", "\u202eطيا\u200bر")]
+
+
+@pytest.fixture(scope="module")
+def classification_extractor(tmp_path_factory):
+    """Trained on the generated data/nlu/lookups.yml: the classification's titles and aliases."""
+    from pathlib import Path
+
+    from rasa.engine.graph import ExecutionContext
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    storage = LocalModelStorage(tmp_path_factory.mktemp("occupations"))
+    context = ExecutionContext(graph_schema=None, node_name="test")
+    resource = Resource("classification")
+    data = load_data(str(Path(__file__).resolve().parents[2] / "data" / "nlu" / "lookups.yml"))
+    OccupationExtractor.create({}, storage, resource, context).train(data)
+    return OccupationExtractor.load({}, storage, resource, context)
+
+
+@pytest.mark.parametrize(
+    "text, value, span",
+    [
+        ("غير مهنته الى كهربائي", "فني كهرباء", "كهربائي"),
+        ("غير مهنته لكهربجي", "فني كهرباء", "كهربجي"),
+        ("عامل مباني", "عامل بناء", "عامل مباني"),
+        ("غيرها لعامل بناء", "عامل بناء", "عامل بناء"),
+        ("مهنته الجديدة سواق خاص", "سائق خاص", "سواق خاص"),
+        ("change occupation to electrician", "فني كهرباء", "electrician"),
+        ("غير مهنته الى سباك", "سباك", "سباك"),
+        ("للمحاسب", "محاسب", "لمحاسب"),
+        ("مهنتها ممرضة", "ممرض", "ممرضة"),
+    ],
+)
+def test_classification_titles_and_aliases_give_canonical_titles(classification_extractor, text, value, span):
+    from residency.occupations import titles
+
+    assert extract(classification_extractor, text) == [("occupation", value, span)]
+    assert value in titles()
+
+
+def test_everyday_words_of_the_classification_only_as_a_whole_message(classification_extractor):
+    assert extract(classification_extractor, "غير مهنة المقيم الى محاسب وهي قابلة للتغيير") == [("occupation", "محاسب", "محاسب")]
+    assert extract(classification_extractor, "قابلة", intent="inform") == [("occupation", "قابلة", "قابلة")]
