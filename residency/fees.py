@@ -22,7 +22,7 @@ def iqama_fee(months: int) -> int:
 
 def is_domestic(occupation: str) -> bool:
     """Whether `occupation` is a domestic one (no expat levy; iqama for 12 months only). The one place the
-    services ask it: the source of the answer (rules.yml domestic_occupations today) changes only here."""
+    services ask it: the answer comes from the classification (residency/occupations.yml, its domestic flag)."""
     return occupation in domestic_occupations()
 
 

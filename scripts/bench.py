@@ -401,6 +401,11 @@ def report(results: dict) -> str:
                     f"waited for the bot's getUpdates: p50 {_ms(loaded.get('fetch_p50_ms'))}, "
                     f"p99 {_ms(loaded.get('fetch_p99_ms'))}."
                 )
+            if "rss_mb" in shipped:
+                lines.append(
+                    f"Resident memory of every process of the stack after the load (as shipped): "
+                    f"{_per_process(shipped['rss_mb'])}; total {shipped['rss_total_mb']:g} MB (target < 1000 MB)."
+                )
             saturated = results.get("rest", {}).get("saturated", {}).get("throughput_per_s")
             if saturated is not None and saturated < shipped["loaded"]["rate_per_s"]:
                 lines.append(

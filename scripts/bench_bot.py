@@ -40,6 +40,7 @@ import httpx
 from sqlalchemy import select
 
 from bot import servers as server_control
+from runtime_stats import rss_megabytes
 from bot.app import UNAVAILABLE
 from residency.activation import add_user
 from residency.db import UnitOfWork, get_engine
@@ -351,7 +352,9 @@ def bench_bot(stack: SeededStack, *, rate: float = 60.0, seconds: float = 20.0, 
             await _until(lambda: all(sent.reply is not None for sent in warm), 60)
             loaded = await _at_rate(fake, agents, stack.probes, rate, seconds)
             loaded["unmatched_messages"] = fake.unmatched
-            return {"unloaded": unloaded, "loaded": loaded}
+            # Every process of the stack after the load: the bot, Rasa, the action server.
+            rss = {server.name: rss_megabytes(server.process.pid) for server in [process, *stack.all_processes()]}
+            return {"unloaded": unloaded, "loaded": loaded, "rss_mb": rss, "rss_total_mb": round(sum(rss.values()), 1)}
         finally:
             await asyncio.to_thread(server_control.stop_all, [process])
             await fake.stop()

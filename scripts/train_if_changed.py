@@ -2,7 +2,7 @@
 
 Inputs: config.yml, domain.yml, everything under data/, and the custom components nlu/**/*.py.
 Their sha256 fingerprint is kept in models/.fingerprint; when it matches and models/muqeem.tar.gz
-exists, nothing is trained. The occupation lookup table is regenerated from residency/rules.yml
+exists, nothing is trained. The occupation lookup table is regenerated from residency/occupations.yml
 first. Without domain.yml (dialogue not written yet) only the NLU model is trained.
 """
 
@@ -54,7 +54,7 @@ def train_command(root: Path = ROOT) -> List[str]:
 
 def main() -> int:
     if gen_lookups.write_if_changed():
-        print("regenerated data/nlu/lookups.yml from residency/rules.yml")
+        print("regenerated data/nlu/lookups.yml from residency/occupations.yml")
     current = fingerprint()
     if MODEL.exists() and FINGERPRINT.exists() and FINGERPRINT.read_text().strip() == current:
         print(f"model up to date ({MODEL.relative_to(ROOT)}): nothing to train")

@@ -29,3 +29,38 @@ def test_the_servers_start_rasa_through_it():
 
     argv = rasa_process(ServerSettings(), endpoints=ServerSettings().var_dir / "e.yml").argv
     assert argv[1:4] == ["-m", "bot.rasa_server", "run"]
+
+
+@pytest.mark.parametrize(("owner", "attribute", "replacement"), rasa_server.PATCHES)
+def test_every_patched_attribute_exists_in_the_installed_rasa(owner, attribute, replacement):
+    assert attribute in vars(owner), f"{owner.__name__}.{attribute} is gone: review bot/rasa_server.py"
+
+
+def _tracker(*events):
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.from_yaml(
+        "version: '3.1'\nslots:\n  pending_quote:\n    type: any\n    mappings: [{type: custom}]\n"
+        "  iqama_number:\n    type: text\n    mappings: [{type: custom}]\n"
+        "forms:\n  renew_iqama_form:\n    required_slots: [iqama_number]\n"
+    )
+    return DialogueStateTracker.from_events("1", list(events), domain.slots)
+
+
+def test_a_session_closes_after_a_request_with_no_form_active():
+    from rasa.shared.core.events import ActiveLoop, SlotSet, UserUttered
+
+    assert not rasa_server.request_closed(_tracker())  # nothing said yet
+    assert rasa_server.request_closed(_tracker(UserUttered("جدد اقامة")))
+    assert not rasa_server.request_closed(_tracker(UserUttered("جدد اقامة"), ActiveLoop("renew_iqama_form")))
+    carried = rasa_server.carried_slots(_tracker(
+        UserUttered("x"), SlotSet("iqama_number", "2"), SlotSet("iqama_number", "3"), SlotSet("pending_quote", {"a": 1}),
+    ))
+    assert sorted((event.key, str(event.value)) for event in carried) == [("iqama_number", "3"), ("pending_quote", "{'a': 1}")]
+
+
+def test_the_rasa_server_gets_the_api_token_from_the_environment_not_the_command_line():
+    argv = ["rasa", "run", "--enable-api"]
+    assert rasa_server.with_auth_token(argv, {"MUQEEM_HOP_TOKEN": "s3cret"}) == [*argv, "--auth-token", "s3cret"]
+    assert rasa_server.with_auth_token(["rasa", "run"], {"MUQEEM_HOP_TOKEN": "s3cret"}) == ["rasa", "run"]
