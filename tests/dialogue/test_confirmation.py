@@ -225,3 +225,14 @@ def test_an_unexpected_failure_is_answered_with_the_apology_and_changes_nothing(
     events, messages = confirm(OWNER, broken)
     assert texts(messages) == UNEXPECTED_FAILURE
     assert transactions(engine) == 0
+
+
+def test_a_name_with_bidi_controls_is_shown_isolated_in_the_quote(engine, world):
+    with UnitOfWork(engine) as uow:
+        uow.session.execute(select(Resident).where(Resident.iqama_number == world.iqama)).scalar_one().name_ar = (
+            "محمد\u202e خان"
+        )
+        uow.commit()
+    _, messages = quoted(OWNER, "renew_iqama", iqama_number=world.iqama, duration="P12M")
+    header = texts(messages).splitlines()[0]
+    assert "\u2068محمد خان\u2069" in header and "\u202e" not in header

@@ -8,10 +8,12 @@ import re
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 import pytest
 
+from bot.hops import hop_token
 from bot.servers import PROJECT_ROOT, ServerSettings, find_model
 from tests.conftest import TODAY
 from tests.frontend.conftest import MUQEEM, free_port
@@ -66,6 +68,20 @@ def test_servers_answer_and_stop_on_sigint(tmp_path, database_url):
 
         replies = greeting()
         assert replies and any(reply.get("text") for reply in replies), replies
+
+        # Without MUQEEM_CHANNEL_TOKEN the REST channel is open on loopback (SPEC 7), but Rasa's HTTP API
+        # and the action server refuse a caller without the hop token (var/hop-token).
+        token = hop_token(tmp_path)
+        for url, body in (
+            (f"http://127.0.0.1:{rasa_port}/conversations/1000001/tracker", None),
+            (f"http://127.0.0.1:{actions_port}/webhook", {"next_action": "action_execute_quote", "sender_id": "1000001"}),
+        ):
+            data = None if body is None else json.dumps(body).encode()
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=30)
+            assert refused.value.code == 401, url
+        with urllib.request.urlopen(f"http://127.0.0.1:{rasa_port}/conversations/1000001/tracker?token={token}", timeout=30) as ok:
+            assert ok.status == 200
 
         # kill -9 of the action server: the supervisor restarts it and the conversation goes on
         os.kill(pids["actions"], signal.SIGKILL)
