@@ -39,7 +39,7 @@ from actions.common import (
     unit_of_work,
 )
 from actions.prompts import occupation_buttons
-from actions.services import VISA_KINDS, quote_inputs
+from actions.services import PREPARED_QUOTE, VISA_KINDS, prepared, quote_inputs
 
 logger = logging.getLogger(__name__)
 from residency import calendar, identifiers, occupations, services
@@ -136,25 +136,26 @@ class ServiceFormValidation(FormValidationAction):
         tracker.add_slots(events)
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         if required and all(tracker.get_slot(slot) is not None for slot in required):
-            slot = self._input_to_ask_again(dispatcher, tracker)
-            if slot:
-                events.append(SlotSet(slot, None))
-                tracker.slots[slot] = None
+            events.append(self._quote_complete_request(dispatcher, tracker))
+            if events[-1].get("value") is None and events[-1]["name"] != PREPARED_QUOTE:
+                tracker.slots[events[-1]["name"]] = None
         return events
 
-    def _input_to_ask_again(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> str | None:
-        """Quote the complete request; an error about one input empties that input."""
+    def _quote_complete_request(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> EventType:
+        """Quote the complete request: the quote, kept for this turn's quote action (PREPARED_QUOTE), or
+        an error about one input, which empties that input."""
         ctx = _CONTEXT.get()
         try:
-            services.quote(ctx.uow, ctx.actor.telegram_id, self.service, **quote_inputs(self.service, tracker.get_slot))
+            quote = services.quote(ctx.uow, ctx.actor.telegram_id, self.service, **quote_inputs(self.service, tracker.get_slot))
         except ResidencyError as error:
             slot = SLOT_OF_ERROR.get(error.code)
             if slot == "visa_number" and not tracker.get_slot("visa_number"):
                 slot = "iqama_number"
             if slot and tracker.get_slot(slot) is not None:
                 dispatcher.utter_message(text=error.message)
-                return slot
-        return None
+                return SlotSet(slot, None)
+            return SlotSet(PREPARED_QUOTE, None)  # refused as a whole: the quote action says why
+        return SlotSet(PREPARED_QUOTE, prepared(tracker, quote))
 
     def _check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, probe: Callable) -> dict:
         """{slot: probe(ctx)} or, on a domain error, its message and {slot: None}. An emptied slot

@@ -108,6 +108,25 @@ def quote_and_offer(dispatcher: CollectingDispatcher, tracker: Tracker, service:
     return offer(dispatcher, quote)
 
 
+# The quote the form validation computed when the request became complete, for the quote action that
+# follows in the same turn (bound to the user message it was made for): the rules run once per quote.
+PREPARED_QUOTE = "prepared_quote"
+
+
+def prepared(tracker: Tracker, quote: Quote) -> dict[str, Any]:
+    return {"message_id": tracker.latest_message.get("message_id"), "quote": quote.to_dict()}
+
+
+def prepared_quote(tracker: Tracker, service: str) -> Quote | None:
+    """This turn's quote of `service` made by the form validation, if any."""
+    kept = tracker.get_slot(PREPARED_QUOTE)
+    message_id = tracker.latest_message.get("message_id")
+    if not (isinstance(kept, dict) and message_id and kept.get("message_id") == message_id):
+        return None
+    quote = kept.get("quote") or {}
+    return Quote.from_dict(quote) if quote.get("service") == service else None
+
+
 def correction_of_pending(tracker: Tracker) -> str | None:
     """The pending quote's service when the latest message changes one of its inputs, else None."""
     quote = pending_quote(tracker)
@@ -131,7 +150,9 @@ class QuoteAction(DomainAction):
         return f"action_quote_{self.service}"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        return quote_and_offer(dispatcher, tracker, self.service)
+        quote = prepared_quote(tracker, self.service)
+        events = offer(dispatcher, quote) if quote else quote_and_offer(dispatcher, tracker, self.service)
+        return [*events, SlotSet(PREPARED_QUOTE, None)]
 
     def on_error(self, tracker: Tracker) -> list[EventType]:
         return reset_request()

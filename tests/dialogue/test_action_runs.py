@@ -42,3 +42,28 @@ def test_an_execution_run_is_one_transaction_with_one_actor_lookup(world, counte
     _, messages = confirm(OWNER, pending)
     assert "تم التنفيذ" in texts(messages)
     assert counted == {"units_of_work": 1, "actor_lookups": 1}
+
+
+def test_a_request_completed_by_its_form_is_quoted_once_in_that_turn(world, monkeypatch):
+    import residency.services as domain_services
+    from actions import forms, services
+    from tests.dialogue.helpers import run, slot_events, turn
+
+    quoted_calls = []
+    quote = domain_services.quote
+    monkeypatch.setattr(domain_services, "quote", lambda *args, **kwargs: quoted_calls.append(1) or quote(*args, **kwargs))
+
+    def completing(message_id, prepared=None):
+        tracker = turn(OWNER, "سنة", entities={"duration": "P12M"}, form="renew_iqama_form",
+                       slots={"iqama_number": world.iqama, "requested_slot": "duration", "prepared_quote": prepared})
+        tracker.latest_message["message_id"] = message_id
+        return tracker
+
+    validated, _ = run(forms.ValidateRenewIqamaForm(), completing("m1"))
+    kept = slot_events(validated)["prepared_quote"]
+    events, messages = run(services.QuoteRenewIqama(), completing("m1", kept))
+    assert "الإجمالي: 10250 ريال" in texts(messages) and len(quoted_calls) == 1
+    assert slot_events(events)["pending_quote"]["total"] == 10250
+    # A quote kept from another message is never used: the rules run again.
+    run(services.QuoteRenewIqama(), completing("m2", kept))
+    assert len(quoted_calls) == 2
