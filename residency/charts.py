@@ -182,3 +182,76 @@ def rows_to_csv(rows: Iterable[Sequence], header: Sequence[str]) -> bytes:
     for row in rows:
         writer.writerow([_csv_cell(value) for value in row])
     return text.getvalue().encode("utf-8-sig")
+
+
+# Parts of a monthly cost bar (cost forecast), bottom to top: (field index in a ForecastBarRow, label, colour).
+FORECAST_PARTS = (
+    (1, "رسوم الإقامة", "#4c78a8"),
+    (2, "المقابل المالي للعمالة", "#f58518"),
+    (3, "المقابل المالي للمرافقين", "#54a24b"),
+    (4, "غرامات تأخير التجديد", "#d62728"),
+)
+
+ForecastBarRow = Sequence  # (label: str, iqama_fees: int, levy: int, dependants_levy: int, fines: int)
+
+
+def cost_forecast_figure(rows: Iterable[ForecastBarRow], title: str):
+    """The cost forecast as a matplotlib Figure (Agg canvas): one stacked bar per month (iqama fees, expat
+    levy, dependants' levy, fines), the month's total above it. Right-to-left: the first month on the
+    right. Raises ValueError when there are no rows."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    rows = list(rows)
+    if not rows:
+        raise ValueError("cost_forecast_figure needs at least one row")
+    width = max(FIGURE_WIDTH_INCHES, 1.2 + 0.9 * len(rows))
+    fig = Figure(figsize=(width, 5.2), dpi=DPI, constrained_layout=True)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    positions = list(range(len(rows)))
+    bottoms = [0] * len(rows)
+    for index, label, colour in FORECAST_PARTS:
+        values = [int(row[index]) for row in rows]
+        if not any(values):
+            continue
+        ax.bar(positions, values, bottom=bottoms, color=colour, width=0.65, label=shape_for_display(label))
+        bottoms = [b + v for b, v in zip(bottoms, values)]
+    top = max(bottoms) or 1
+    for position, total in zip(positions, bottoms):
+        ax.annotate(
+            f"{total:,}",
+            xy=(position, total),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            fontfamily=FONT_FAMILY,
+        )
+    ax.set_ylim(0, top * 1.15)
+    ax.set_xticks(positions)
+    ax.set_xticklabels(
+        [shape_for_display(str(row[0])) for row in rows],
+        fontfamily=FONT_FAMILY,
+        fontsize=8,
+        rotation=30 if len(rows) > 6 else 0,
+    )
+    ax.set_xlim(len(rows) - 0.5, -0.5)  # first month on the right
+    ax.yaxis.tick_right()
+    ax.yaxis.set_label_position("right")
+    ax.set_ylabel(shape_for_display("ريال سعودي"), fontfamily=FONT_FAMILY)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False,
+                  prop={"family": FONT_FAMILY, "size": 9})
+    fig.suptitle(shape_for_display(title), fontfamily=FONT_FAMILY, fontsize=13)
+    return fig
+
+
+def cost_forecast_chart(rows: Iterable[ForecastBarRow], title: str) -> bytes:
+    """PNG bytes of the cost forecast chart (see `cost_forecast_figure`)."""
+    buffer = io.BytesIO()
+    cost_forecast_figure(rows, title).savefig(buffer, format="png")
+    return buffer.getvalue()
