@@ -13,17 +13,19 @@ transaction ("رقم العملية"); `transaction_id` is the global row id, no
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from residency.db import UnitOfWork
-from residency.errors import NotFound, QuoteChanged, Refusal
+from residency.errors import InvalidInput, NotFound, QuoteChanged, Refusal, ResidencyError
 from residency.models import Transaction
 from residency.services.base import (
     ALL_SERVICES,
     Actor,
+    Eligibility,
     FeeLine,
     Quote,
     Receipt,
@@ -54,6 +56,57 @@ def quote(uow: UnitOfWork, telegram_id: int, service: str, **inputs: Any) -> Quo
     """Check every rule of `service` for this user and price it; raises a typed error otherwise."""
     actor = authorise(uow, telegram_id, service)
     return _service(service).quote(ServiceContext(uow, actor), **inputs)
+
+
+def check(uow: UnitOfWork, telegram_id: int, service: str, **inputs: Any) -> Eligibility:
+    """The eligibility check (SPEC 9.3): EVERY rule of `service` that blocks it, or the quote of what it
+    would cost. Charges nothing, writes nothing, asks for no confirmation.
+
+    The service's own `quote` runs in the collecting mode of `ServiceContext` (the same rule code as a
+    quote): each refusal is recorded and the next rule evaluated; an error after which nothing can be
+    evaluated (not activated, not permitted, unknown service, resident or visa, an invalid input) ends
+    the check and is listed after the refusals already recorded (usually alone). An expired
+    subscription is a blocker and the service's rules are still evaluated. Any blocker: `quote` None.
+
+    Inputs the user did not give (None or absent) take the service's `check_defaults`:
+    - issue_iqama, renew_iqama: period 12 months (the only period open to every occupation);
+    - issue_exit_reentry: a single visa of 1 month (the shortest whole-month duration, the base fee);
+    - extend_exit_reentry: 1 extra month;
+    - change_occupation (occupation), transfer_sponsorship (target establishment), update_passport (new
+      passport number and expiry): not given, the rules that need them are skipped and the others
+      evaluated (the fee of a change of occupation is still quoted).
+    Inputs the service does not take are ignored. The resident's (or visa's, or border) number is
+    needed: without it the single blocker is InvalidInput `missing_number`.
+    """
+    try:
+        blockers: list[ResidencyError] = []
+        try:
+            actor = authorise(uow, telegram_id, service)
+        except Refusal as err:  # subscription_expired: the user's permission was checked before it
+            blockers.append(err)
+            actor = resolve_actor(uow, telegram_id)
+        handler = _service(service)
+        params = list(inspect.signature(handler.quote).parameters.values())[1:]  # after ctx
+        given = {**handler.check_defaults, **{k: v for k, v in inputs.items() if v is not None}}
+        # Inputs the service does not take (another service's slots) are ignored.
+        args = {p.name: given[p.name] for p in params if p.name in given}
+        required = [p.name for p in params if p.default is inspect.Parameter.empty]
+        if any(name not in args for name in required):
+            return Eligibility(
+                service,
+                blockers + [InvalidInput("missing_number", "اذكر رقم الإقامة (أو رقم التأشيرة أو رقم الحدود) للتحقق من إمكانية الخدمة.")],
+            )
+        ctx = ServiceContext(uow, actor, collect=True)
+        ctx.blockers = blockers
+        try:
+            quoted = handler.quote(ctx, **args)
+        except ResidencyError as err:
+            return Eligibility(service, ctx.blockers + [err])
+        if ctx.blockers:
+            return Eligibility(service, ctx.blockers)
+        return Eligibility(service, [], quoted)
+    except ResidencyError as err:
+        return Eligibility(service, [err])
 
 
 def execute(uow: UnitOfWork, telegram_id: int, quoted: Quote | dict, idempotency_key: str) -> Receipt:
@@ -181,9 +234,11 @@ __all__ = [
     "ALL_SERVICES",
     "SERVICES",
     "Actor",
+    "Eligibility",
     "FeeLine",
     "Quote",
     "Receipt",
+    "check",
     "execute",
     "quote",
     "register",

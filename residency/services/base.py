@@ -7,6 +7,12 @@ Every service of SPEC section 4 is a `Service` subclass with two methods:
 - `apply(ctx, quote, transaction) -> dict` changes state; it runs inside `execute`, after the framework
   has re-quoted under row locks, checked that nothing changed, and charged the payer.
 
+A rule that blocks a service is reported with `ctx.refuse(error)`, never a bare `raise`: in the normal mode
+it raises at once (a quote stops at the first refusal), in the collecting mode of the eligibility check
+(`ServiceContext(..., collect=True)`) it records the error and returns, so that the service goes on to its
+next rule and the same rule code serves the quote and the check. Errors after which nothing can be
+evaluated (an unknown resident or visa, an invalid input) are raised as before.
+
 Callers use the module-level `quote()` and `execute()` in `residency.services`.
 """
 from __future__ import annotations
@@ -18,7 +24,7 @@ from typing import Any, ClassVar
 
 from residency import calendar, identifiers
 from residency.db import UnitOfWork
-from residency.errors import InvalidInput, NotFound, Refusal, Unauthorized
+from residency.errors import InvalidInput, NotFound, Refusal, ResidencyError, Unauthorized
 from residency.fees import FeeLine
 from residency.models import Establishment, Resident, User, Visa
 
@@ -149,6 +155,25 @@ class Quote:
         )
 
 
+@dataclass
+class Eligibility:
+    """The answer of the eligibility check (`residency.services.check`): every rule that blocks
+    `service` (each a typed error with its code and an Arabic message saying what to do), and, when
+    nothing blocks, the quote of what it would cost (None otherwise). Nothing is charged or written."""
+
+    service: str
+    blockers: list[ResidencyError] = field(default_factory=list)
+    quote: Quote | None = None
+
+    @property
+    def possible(self) -> bool:
+        return not self.blockers
+
+    @property
+    def codes(self) -> list[str]:
+        return [error.code for error in self.blockers]
+
+
 @dataclass(frozen=True)
 class Receipt:
     """The outcome of an execution; `replayed` is True when the key had already been executed (the
@@ -169,14 +194,24 @@ class Receipt:
 
 
 class ServiceContext:
-    """What a service sees: the unit of work, the actor, today, and whether to lock rows (execute)."""
+    """What a service sees: the unit of work, the actor, today, whether to lock rows (execute), and whether
+    refusals are collected (the eligibility check) instead of raised (see `refuse`)."""
 
-    def __init__(self, uow: UnitOfWork, actor: Actor, for_update: bool = False) -> None:
+    def __init__(self, uow: UnitOfWork, actor: Actor, for_update: bool = False, collect: bool = False) -> None:
         self.uow = uow
         self.repo = uow.repo
         self.actor = actor
         self.for_update = for_update
+        self.collect = collect
+        self.blockers: list[ResidencyError] = []
         self.today: date = calendar.today()
+
+    def refuse(self, error: ResidencyError) -> None:
+        """A rule blocks the service: raise `error` at once, or, when collecting (the eligibility check),
+        record it and return so that the service evaluates its next rule."""
+        if not self.collect:
+            raise error
+        self.blockers.append(error)
 
     @property
     def establishment(self) -> Establishment:
@@ -225,7 +260,7 @@ class ServiceContext:
     def require_balance(self, payer: Establishment, total: int) -> None:
         if payer.balance < total:
             missing = total - payer.balance
-            raise Refusal("insufficient_balance", insufficient_balance_message(payer.balance, total), missing=missing)
+            self.refuse(Refusal("insufficient_balance", insufficient_balance_message(payer.balance, total), missing=missing))
 
     def priced_quote(
         self,
@@ -315,6 +350,9 @@ class Service:
     """Base class of every service; subclasses set `name` and implement `quote` and `apply`."""
 
     name: ClassVar[str]
+    # Inputs the eligibility check supplies when the user did not give them (see each service); None means
+    # "not given": the service then skips the rules that need that input, in the collecting mode only.
+    check_defaults: ClassVar[dict[str, Any]] = {}
 
     def quote(self, ctx: ServiceContext, **inputs: Any) -> Quote:  # pragma: no cover - abstract
         raise NotImplementedError

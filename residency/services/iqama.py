@@ -15,51 +15,63 @@ from residency.services.base import Quote, Service, ServiceContext, parse_period
 def _refuse_if_final_exit(ctx: ServiceContext, resident) -> None:
     visa = ctx.active_visa(resident, "final_exit")
     if visa is not None:
-        raise Refusal(
-            "final_exit_active",
-            f"لدى المقيم تأشيرة خروج نهائي رقم {visa.number}؛ لا يمكن تجديد إقامته. "
-            "ألغِ الخروج النهائي أولًا إن أردت إبقاءه.",
+        ctx.refuse(
+            Refusal(
+                "final_exit_active",
+                f"لدى المقيم تأشيرة خروج نهائي رقم {visa.number}؛ لا يمكن تجديد إقامته. "
+                "ألغِ الخروج النهائي أولًا إن أردت إبقاءه.",
+            )
         )
 
 
-def refuse_if_domestic_period(occupation: str, months: int) -> None:
+def _raise(error: Exception) -> None:
+    raise error
+
+
+def refuse_if_domestic_period(occupation: str, months: int, refuse=_raise) -> None:
     """A domestic worker's iqama is issued and renewed for rules.yml iqama.domestic_allowed_periods_months
-    (12) only: any other period is Refusal domestic_period naming the occupation."""
+    (12) only: any other period is Refusal domestic_period naming the occupation (passed to `refuse`:
+    raised by default, `ctx.refuse` in a service)."""
     allowed = [int(m) for m in RULES["iqama"]["domestic_allowed_periods_months"]]
     if fees.is_domestic(occupation) and months not in allowed:
         choices = " أو ".join(str(m) for m in allowed)
         others = "، ".join(str(m) for m in RULES["iqama"]["allowed_periods_months"] if int(m) not in allowed)
-        raise Refusal(
+        refuse(Refusal(
             "domestic_period",
             f"مهنة المقيم «{occupation}» من المهن المنزلية، وإقامة العمالة المنزلية تصدر وتُجدَّد لمدة "
             f"{choices} شهرًا فقط (مدد {others} أشهر لعمال المنشآت وحدهم). اطلب مدة {choices} شهرًا.",
             occupation=occupation,
             allowed=allowed,
-        )
+        ))
 
 
 @register
 class RenewIqama(Service):
-    """Renew an iqama for 3, 6, 9 or 12 months; new expiry = old expiry + period, lapsed or not."""
+    """Renew an iqama for 3, 6, 9 or 12 months; new expiry = old expiry + period, lapsed or not. The
+    eligibility check without a period assumes 12 months (the one period open to every occupation)."""
 
     name = "renew_iqama"
+    check_defaults = {"period": "P12M"}
 
     def quote(self, ctx: ServiceContext, iqama_number: str, period: Any) -> Quote:
         rules = RULES["iqama"]
         resident = ctx.resident(iqama_number)
         months = parse_period_months(period, rules["allowed_periods_months"])
-        refuse_if_domestic_period(resident.occupation, months)
+        refuse_if_domestic_period(resident.occupation, months, ctx.refuse)
         _refuse_if_final_exit(ctx, resident)
 
         fine_label = ""
         late, fine = fees.late_renewal(resident.iqama_expiry, ctx.today, resident.late_renewal_offences)
         if late:
             if fine is None:
-                raise Refusal(
-                    "late_renewal_limit",
-                    "هذا تأخير ثالث في تجديد إقامة هذا المقيم؛ لا يمكن التجديد إلكترونيًا. "
-                    "راجع مكتب الجوازات لإتمام التجديد.",
+                ctx.refuse(
+                    Refusal(
+                        "late_renewal_limit",
+                        "هذا تأخير ثالث في تجديد إقامة هذا المقيم؛ لا يمكن التجديد إلكترونيًا. "
+                        "راجع مكتب الجوازات لإتمام التجديد.",
+                    )
                 )
+                fine = 0  # collecting: the other rules are still evaluated
             offence = resident.late_renewal_offences + 1
             fine_label = f"غرامة تأخير التجديد (المخالفة رقم {offence})"
 
@@ -106,9 +118,11 @@ def new_iqama_number(uow) -> str:
 
 @register
 class IssueIqama(Service):
-    """First iqama of a newly arrived worker (border number); expiry = issue date + the period."""
+    """First iqama of a newly arrived worker (border number); expiry = issue date + the period. The
+    eligibility check without a period assumes 12 months."""
 
     name = "issue_iqama"
+    check_defaults = {"period": "P12M"}
 
     def quote(self, ctx: ServiceContext, border_number: str, period: Any) -> Quote:
         rules = RULES["iqama"]
@@ -120,18 +134,23 @@ class IssueIqama(Service):
                 f"لا يوجد عامل برقم الحدود {border} ضمن منشأتك. تحقق من الرقم.",
             )
         if resident.iqama_number:
-            raise Refusal(
-                "iqama_exists",
-                f"لهذا العامل إقامة صادرة برقم {resident.iqama_number}؛ استخدم التجديد بدل الإصدار.",
+            ctx.refuse(
+                Refusal(
+                    "iqama_exists",
+                    f"لهذا العامل إقامة صادرة برقم {resident.iqama_number}؛ استخدم التجديد بدل الإصدار.",
+                )
             )
-        if resident.arrival_date is None or resident.arrival_date > ctx.today:
-            raise Refusal(
-                "not_arrived",
-                "لم يُسجَّل وصول هذا العامل إلى المملكة بعد؛ تصدر الإقامة بعد دخوله.",
+        arrived = resident.arrival_date is not None and resident.arrival_date <= ctx.today
+        if not arrived:
+            ctx.refuse(
+                Refusal(
+                    "not_arrived",
+                    "لم يُسجَّل وصول هذا العامل إلى المملكة بعد؛ تصدر الإقامة بعد دخوله.",
+                )
             )
         months = parse_period_months(period, rules["allowed_periods_months"])
-        refuse_if_domestic_period(resident.occupation, months)
-        days_since_arrival = (ctx.today - resident.arrival_date).days
+        refuse_if_domestic_period(resident.occupation, months, ctx.refuse)
+        days_since_arrival = (ctx.today - resident.arrival_date).days if arrived else 0
         fine = int(rules["late_issue_fine"]) if days_since_arrival > int(rules["late_issue_after_arrival_days"]) else 0
         est = ctx.establishment
         lines = fees.iqama_lines(

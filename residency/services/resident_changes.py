@@ -19,14 +19,21 @@ def canonical_occupation(text: str) -> str | None:
     return found.ar if found else None
 
 
-def refuse_saudi_only(title: str) -> None:
-    """Refusal saudi_only_occupation when the classification reserves the occupation for Saudis."""
+def _raise(error: Exception) -> None:
+    raise error
+
+
+def refuse_saudi_only(title: str, refuse=_raise) -> None:
+    """Refusal saudi_only_occupation when the classification reserves the occupation for Saudis (passed to
+    `refuse`: raised by default, `ctx.refuse` in a service)."""
     entry = occupations.classification().by_title.get(title)
     if entry is not None and entry.saudi_only:
-        raise Refusal(
-            "saudi_only_occupation",
-            f"مهنة «{title}» مقصورة على السعوديين، فلا تُعدَّل مهنة مقيم إليها. اختر مهنة أخرى.",
-            occupation=title,
+        refuse(
+            Refusal(
+                "saudi_only_occupation",
+                f"مهنة «{title}» مقصورة على السعوديين، فلا تُعدَّل مهنة مقيم إليها. اختر مهنة أخرى.",
+                occupation=title,
+            )
         )
 
 
@@ -34,17 +41,20 @@ def refuse_saudi_only(title: str) -> None:
 class ChangeOccupation(Service):
     """Change a resident's occupation to one of the classification (residency/occupations.yml): a title
     or an alias, a clear typo too; otherwise up to 5 suggestions. An occupation reserved for Saudis is
-    refused."""
+    refused. The eligibility check without an occupation (None) skips the rules about the new one."""
 
     name = "change_occupation"
+    check_defaults = {"occupation": None}
 
-    def quote(self, ctx: ServiceContext, iqama_number: str, occupation: str) -> Quote:
+    def quote(self, ctx: ServiceContext, iqama_number: str, occupation: str | None) -> Quote:
         resident = ctx.resident(iqama_number)
-        # InvalidInput unknown_occupation / ambiguous_occupation (with suggestions) when not sure.
-        new = occupations.resolve(str(occupation)).ar
-        if new == resident.occupation:
-            raise Refusal("same_occupation", f"مهنة المقيم الحالية هي «{new}» أصلًا؛ اختر مهنة مختلفة.")
-        refuse_saudi_only(new)
+        new = None
+        if occupation is not None or not ctx.collect:
+            # InvalidInput unknown_occupation / ambiguous_occupation (with suggestions) when not sure.
+            new = occupations.resolve(str(occupation)).ar
+            if new == resident.occupation:
+                ctx.refuse(Refusal("same_occupation", f"مهنة المقيم الحالية هي «{new}» أصلًا؛ اختر مهنة مختلفة."))
+            refuse_saudi_only(new, ctx.refuse)
         return ctx.priced_quote(
             self.name,
             resident,
@@ -63,51 +73,63 @@ class ChangeOccupation(Service):
 class UpdatePassport(Service):
     """Record a renewed passport: the new expiry must be in the future, at most rules.yml
     passport.max_validity_years from today (a passport is issued for 10 years at most), and later than
-    the old one."""
+    the old one. The eligibility check without the new number or expiry (None) skips the rules that need
+    them."""
 
     name = "update_passport"
+    check_defaults = {"passport_number": None, "passport_expiry": None}
 
-    def quote(self, ctx: ServiceContext, iqama_number: str, passport_number: str, passport_expiry: Any) -> Quote:
+    def quote(
+        self, ctx: ServiceContext, iqama_number: str, passport_number: str | None, passport_expiry: Any
+    ) -> Quote:
         resident = ctx.resident(iqama_number)
-        number = identifiers.parse_passport_number(str(passport_number))
-        expiry = passport_expiry if isinstance(passport_expiry, date) else calendar.parse_date(str(passport_expiry))
-        if expiry <= ctx.today:
-            raise Refusal(
-                "passport_expiry_past",
-                f"تاريخ انتهاء الجواز {calendar.format_date(expiry)} ليس في المستقبل؛ أدخل تاريخ انتهاء الجواز الجديد.",
-            )
-        max_years = int(RULES["passport"]["max_validity_years"])
-        latest = calendar.add_months(ctx.today, 12 * max_years)
-        if expiry > latest:
-            raise Refusal(
-                "passport_expiry_too_far",
-                f"تاريخ انتهاء الجواز {calendar.format_date(expiry)} غير معقول: يصدر الجواز لمدة أقصاها "
-                f"{calendar.years_ar(max_years)}، فلا يتجاوز تاريخ انتهائه {calendar.format_date(latest)}. "
-                "تحقق من التاريخ المكتوب في الجواز الجديد وأدخله من جديد.",
-                max_years=max_years,
-                latest=latest.isoformat(),
-            )
-        if expiry <= resident.passport_expiry:
-            raise Refusal(
-                "passport_expiry_not_later",
-                f"تاريخ الانتهاء الجديد يجب أن يكون بعد تاريخ الجواز الحالي {calendar.format_date(resident.passport_expiry)}.",
-            )
+        number = expiry = None
+        if passport_number is not None or not ctx.collect:
+            number = identifiers.parse_passport_number(str(passport_number))
+        if passport_expiry is not None or not ctx.collect:
+            expiry = passport_expiry if isinstance(passport_expiry, date) else calendar.parse_date(str(passport_expiry))
+        if expiry is not None:
+            self._check_expiry(ctx, resident, expiry)
         return ctx.priced_quote(
             self.name,
             resident,
             inputs={
                 "iqama_number": resident.iqama_number,
                 "passport_number": number,
-                "passport_expiry": expiry.isoformat(),
+                "passport_expiry": expiry.isoformat() if expiry else None,
             },
             lines=[],
             effects={
                 "old_passport_number": resident.passport_number,
                 "old_passport_expiry": resident.passport_expiry.isoformat(),
                 "new_passport_number": number,
-                "new_passport_expiry": expiry.isoformat(),
+                "new_passport_expiry": expiry.isoformat() if expiry else None,
             },
         )
+
+    @staticmethod
+    def _check_expiry(ctx: ServiceContext, resident, expiry: date) -> None:
+        if expiry <= ctx.today:
+            ctx.refuse(Refusal(
+                "passport_expiry_past",
+                f"تاريخ انتهاء الجواز {calendar.format_date(expiry)} ليس في المستقبل؛ أدخل تاريخ انتهاء الجواز الجديد.",
+            ))
+        max_years = int(RULES["passport"]["max_validity_years"])
+        latest = calendar.add_months(ctx.today, 12 * max_years)
+        if expiry > latest:
+            ctx.refuse(Refusal(
+                "passport_expiry_too_far",
+                f"تاريخ انتهاء الجواز {calendar.format_date(expiry)} غير معقول: يصدر الجواز لمدة أقصاها "
+                f"{calendar.years_ar(max_years)}، فلا يتجاوز تاريخ انتهائه {calendar.format_date(latest)}. "
+                "تحقق من التاريخ المكتوب في الجواز الجديد وأدخله من جديد.",
+                max_years=max_years,
+                latest=latest.isoformat(),
+            ))
+        if expiry <= resident.passport_expiry:
+            ctx.refuse(Refusal(
+                "passport_expiry_not_later",
+                f"تاريخ الانتهاء الجديد يجب أن يكون بعد تاريخ الجواز الحالي {calendar.format_date(resident.passport_expiry)}.",
+            ))
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
         resident = ctx.quoted_resident(quote, transaction)

@@ -25,51 +25,70 @@ ACCEPT_PAYLOAD = "transfer:accept:{id}"
 DECLINE_PAYLOAD = "transfer:decline:{id}"
 
 
-def check_transferable(resident: Resident, today) -> None:
-    """Resident inside, iqama valid, no active visa (checked at request and again at acceptance)."""
+def _raise(error: Exception) -> None:
+    raise error
+
+
+def check_transferable(resident: Resident, today, refuse=_raise) -> None:
+    """Resident inside, iqama valid, no active visa (checked at request and again at acceptance); each
+    refusal is passed to `refuse` (raised by default, `ctx.refuse` in the service)."""
     if resident.location != "inside":
-        raise Refusal("resident_outside", "المقيم خارج المملكة؛ لا تُنقل الخدمات إلا وهو داخلها.")
+        refuse(Refusal("resident_outside", "المقيم خارج المملكة؛ لا تُنقل الخدمات إلا وهو داخلها."))
     if resident.iqama_expiry is None or resident.iqama_expiry < today:
-        raise Refusal("iqama_expired", "إقامة المقيم منتهية؛ جدّدها أولًا ثم اطلب نقل الخدمات.")
-    for visa in resident.visas:
-        if is_active(visa, today):
-            raise Refusal(
+        refuse(Refusal("iqama_expired", "إقامة المقيم منتهية؛ جدّدها أولًا ثم اطلب نقل الخدمات."))
+    active = next((visa for visa in resident.visas if is_active(visa, today)), None)
+    if active is not None:
+        refuse(
+            Refusal(
                 "active_visa",
-                f"لدى المقيم تأشيرة سارية رقم {visa.number}؛ ألغِها أولًا ثم اطلب نقل الخدمات.",
+                f"لدى المقيم تأشيرة سارية رقم {active.number}؛ ألغِها أولًا ثم اطلب نقل الخدمات.",
             )
+        )
 
 
 @register
 class TransferSponsorship(Service):
-    name = "transfer_sponsorship"
+    """Request a transfer (see the module docstring). The eligibility check without a target
+    establishment (None) evaluates the resident's rules and skips the target's."""
 
-    def quote(self, ctx: ServiceContext, iqama_number: str, establishment_number: str) -> Quote:
+    name = "transfer_sponsorship"
+    check_defaults = {"establishment_number": None}
+
+    def quote(self, ctx: ServiceContext, iqama_number: str, establishment_number: str | None) -> Quote:
         resident = ctx.resident(iqama_number)
-        target_number = identifiers.parse_establishment_number(str(establishment_number))
-        target = ctx.repo.establishment_by_number(target_number)
-        if target is None:
-            raise NotFound(
-                "unknown_establishment",
-                f"لا توجد منشأة بالرقم الموحد {target_number}. تحقق من الرقم.",
-            )
-        if target.id == ctx.actor.establishment_id:
-            raise Refusal("same_establishment", "المقيم على كفالة منشأتك أصلًا؛ أدخل رقم المنشأة المستقبلة.")
-        check_transferable(resident, ctx.today)
+        target = None
+        if establishment_number is not None or not ctx.collect:
+            target_number = identifiers.parse_establishment_number(str(establishment_number))
+            target = ctx.repo.establishment_by_number(target_number)
+            if target is None:
+                raise NotFound(
+                    "unknown_establishment",
+                    f"لا توجد منشأة بالرقم الموحد {target_number}. تحقق من الرقم.",
+                )
+            if target.id == ctx.actor.establishment_id:
+                ctx.refuse(
+                    Refusal("same_establishment", "المقيم على كفالة منشأتك أصلًا؛ أدخل رقم المنشأة المستقبلة.")
+                )
+        check_transferable(resident, ctx.today, ctx.refuse)
         if ctx.repo.pending_transfer_for(resident.id) is not None:
-            raise Refusal("transfer_pending", "يوجد طلب نقل خدمات لهذا المقيم بانتظار رد المنشأة المستقبلة.")
-        if not ctx.repo.owners(target.id):
-            raise Refusal(
-                "target_has_no_owner",
-                "المنشأة المستقبلة ليس لها مستخدم مفعّل في المساعد؛ لا يمكنها قبول الطلب حاليًا.",
+            ctx.refuse(
+                Refusal("transfer_pending", "يوجد طلب نقل خدمات لهذا المقيم بانتظار رد المنشأة المستقبلة.")
+            )
+        if target is not None and not ctx.repo.owners(target.id):
+            ctx.refuse(
+                Refusal(
+                    "target_has_no_owner",
+                    "المنشأة المستقبلة ليس لها مستخدم مفعّل في المساعد؛ لا يمكنها قبول الطلب حاليًا.",
+                )
             )
         return ctx.priced_quote(
             self.name,
             resident,
-            inputs={"iqama_number": resident.iqama_number, "establishment_number": target.number},
+            inputs={"iqama_number": resident.iqama_number, "establishment_number": target.number if target else None},
             lines=[],
             effects={
-                "target_number": target.number,
-                "target_name": target.name_ar,
+                "target_number": target.number if target else None,
+                "target_name": target.name_ar if target else None,
                 "target_fee": transfer_fee(resident.transfer_count),
             },
             payer=target,

@@ -51,32 +51,48 @@ def _entry_type(value: Any) -> str:
     return entry_type
 
 
-def _refuse_unless_inside(resident: Resident, service_ar: str, instead: str) -> None:
+# Each `_refuse_*` helper reports its rule with `ctx.refuse` (raised in a quote, collected in the
+# eligibility check) and returns whether it refused.
+
+
+def _refuse_unless_inside(ctx: ServiceContext, resident: Resident, service_ar: str, instead: str) -> bool:
     if resident.location != "inside":
-        raise Refusal(
-            "resident_outside",
-            f"المقيم {resident.name_ar} خارج المملكة حاليًا، و{service_ar} تصدر والمقيم داخل المملكة فقط. {instead}",
+        ctx.refuse(
+            Refusal(
+                "resident_outside",
+                f"المقيم {resident.name_ar} خارج المملكة حاليًا، و{service_ar} تصدر والمقيم داخل المملكة فقط. {instead}",
+            )
         )
+        return True
+    return False
 
 
-def _refuse_if_iqama_expired(resident: Resident, today: date, instead: str) -> None:
-    if resident.iqama_expiry < today:
-        raise Refusal(
-            "iqama_expired",
-            f"إقامة المقيم منتهية منذ {_fmt(resident.iqama_expiry)}، والخدمة تتطلب إقامة سارية. {instead}",
-            iqama_expiry=resident.iqama_expiry.isoformat(),
+def _refuse_if_iqama_expired(ctx: ServiceContext, resident: Resident, instead: str) -> bool:
+    if resident.iqama_expiry < ctx.today:
+        ctx.refuse(
+            Refusal(
+                "iqama_expired",
+                f"إقامة المقيم منتهية منذ {_fmt(resident.iqama_expiry)}، والخدمة تتطلب إقامة سارية. {instead}",
+                iqama_expiry=resident.iqama_expiry.isoformat(),
+            )
         )
+        return True
+    return False
 
 
-def _refuse_unless_iqama_covers(resident: Resident, return_before: date, instead: str) -> None:
+def _refuse_unless_iqama_covers(ctx: ServiceContext, resident: Resident, return_before: date, instead: str) -> bool:
     if resident.iqama_expiry < return_before:
-        raise Refusal(
-            "iqama_too_short",
-            f"تنتهي إقامة المقيم في {_fmt(resident.iqama_expiry)} قبل تاريخ العودة {_fmt(return_before)}، "
-            f"ويجب أن تبقى الإقامة سارية حتى تاريخ العودة. جدّد الإقامة أولًا، أو {instead}",
-            iqama_expiry=resident.iqama_expiry.isoformat(),
-            return_before=return_before.isoformat(),
+        ctx.refuse(
+            Refusal(
+                "iqama_too_short",
+                f"تنتهي إقامة المقيم في {_fmt(resident.iqama_expiry)} قبل تاريخ العودة {_fmt(return_before)}، "
+                f"ويجب أن تبقى الإقامة سارية حتى تاريخ العودة. جدّد الإقامة أولًا، أو {instead}",
+                iqama_expiry=resident.iqama_expiry.isoformat(),
+                return_before=return_before.isoformat(),
+            )
         )
+        return True
+    return False
 
 
 def _too_long() -> Refusal:
@@ -89,9 +105,11 @@ def _too_long() -> Refusal:
     )
 
 
-def _refuse_if_too_long(ctx: ServiceContext, until: date) -> None:
+def _refuse_if_too_long(ctx: ServiceContext, until: date) -> bool:
     if until > calendar.add_months(ctx.today, int(RULES["exit_reentry"]["max_months"])):
-        raise _too_long()
+        ctx.refuse(_too_long())
+        return True
+    return False
 
 
 def _issue_duration(ctx: ServiceContext, value: Any) -> calendar.Duration:
@@ -133,10 +151,13 @@ def _extension_months(value: Any) -> int:
     return months
 
 
-def _refuse_unless_status(visa: Visa, status: str, allowed: tuple[str, ...], action_ar: str) -> None:
-    """Refuse a visa whose status today is not one of `allowed`, naming the status and the way out."""
+def _refuse_unless_status(
+    ctx: ServiceContext, visa: Visa, status: str, allowed: tuple[str, ...], action_ar: str
+) -> bool:
+    """Refuse a visa whose status today is not one of `allowed`, naming the status and the way out;
+    whether it refused."""
     if status in allowed:
-        return
+        return False
     label = f"تأشيرة {VISA_KIND_LABELS[visa.kind]} رقم {visa.number}"
     new_one = f"أصدر تأشيرة {VISA_KIND_LABELS[visa.kind]} جديدة عند الحاجة."
     if status == "used":
@@ -154,7 +175,8 @@ def _refuse_unless_status(visa: Visa, status: str, allowed: tuple[str, ...], act
     else:
         message = f"استُخدمت {label} وعاد المقيم في {_fmt(visa.returned_on)}، فلا يمكن {action_ar}. {new_one}"
     codes = {"used": "visa_used", "expired": "visa_expired", "cancelled": "visa_already_cancelled"}
-    raise Refusal(codes.get(status, "visa_returned"), message, status=status)
+    ctx.refuse(Refusal(codes.get(status, "visa_returned"), message, status=status))
+    return True
 
 
 def _refuse_without_visa(visa: Visa | None, kind: str) -> Visa:
@@ -309,9 +331,13 @@ class IssueExitReentry(Service):
     Passport rule: the passport must not expire before today + rules.yml passport_min_valid_days
     (90 days counted from the issue date, not from the return date). The duration is at most
     max_months calendar months from today (a duration in days is compared as a date).
+
+    The eligibility check without a type or duration assumes a single visa of one month (the shortest
+    whole-month duration, at the base fee).
     """
 
     name = "issue_exit_reentry"
+    check_defaults = {"visa_type": "single", "duration": "P1M"}
 
     def quote(self, ctx: ServiceContext, iqama_number: str, visa_type: Any, duration: Any) -> Quote:
         rules = RULES["exit_reentry"]
@@ -321,37 +347,44 @@ class IssueExitReentry(Service):
         return_before = period.after(ctx.today)
 
         _refuse_unless_inside(
-            resident, "تأشيرة الخروج والعودة", "إن كان مسافرًا بتأشيرة سارية فيمكنك تمديدها بدل إصدار أخرى."
+            ctx, resident, "تأشيرة الخروج والعودة", "إن كان مسافرًا بتأشيرة سارية فيمكنك تمديدها بدل إصدار أخرى."
         )
         active = ctx.active_visa(resident, FINAL_EXIT)
         if active is not None:
-            raise Refusal(
-                "final_exit_active",
-                f"لدى المقيم تأشيرة خروج نهائي رقم {active.number}، فلا تصدر له تأشيرة خروج وعودة. "
-                "ألغِ الخروج النهائي أولًا إن كان المقيم سيبقى.",
+            ctx.refuse(
+                Refusal(
+                    "final_exit_active",
+                    f"لدى المقيم تأشيرة خروج نهائي رقم {active.number}، فلا تصدر له تأشيرة خروج وعودة. "
+                    "ألغِ الخروج النهائي أولًا إن كان المقيم سيبقى.",
+                )
             )
         active = ctx.active_visa(resident, EXIT_REENTRY)
         if active is not None:
-            raise Refusal(
-                "exit_reentry_active",
-                _exit_reentry_active_message(
-                    active, "لا تصدر تأشيرة ثانية قبل استخدامها أو إلغائها: إن احتجت مدة أخرى فألغها أولًا ثم أصدر تأشيرة جديدة."
-                ),
+            ctx.refuse(
+                Refusal(
+                    "exit_reentry_active",
+                    _exit_reentry_active_message(
+                        active, "لا تصدر تأشيرة ثانية قبل استخدامها أو إلغائها: إن احتجت مدة أخرى فألغها أولًا ثم أصدر تأشيرة جديدة."
+                    ),
+                )
             )
         _refuse_if_too_long(ctx, return_before)
-        _refuse_if_iqama_expired(resident, ctx.today, "جدّد الإقامة أولًا ثم أصدر التأشيرة.")
-        _refuse_unless_iqama_covers(
-            resident, return_before, f"اختر مدة تنتهي في {_fmt(resident.iqama_expiry)} أو قبله."
-        )
+        # An expired iqama does not cover the return date either: one blocker, not two.
+        if not _refuse_if_iqama_expired(ctx, resident, "جدّد الإقامة أولًا ثم أصدر التأشيرة."):
+            _refuse_unless_iqama_covers(
+                ctx, resident, return_before, f"اختر مدة تنتهي في {_fmt(resident.iqama_expiry)} أو قبله."
+            )
         min_days = int(rules["passport_min_valid_days"])
         passport_needed = ctx.today + timedelta(days=min_days)
         if resident.passport_expiry < passport_needed:
-            raise Refusal(
-                "passport_validity",
-                f"ينتهي جواز سفر المقيم في {_fmt(resident.passport_expiry)}، ويجب أن يبقى الجواز ساريًا "
-                f"{min_days} يومًا على الأقل (حتى {_fmt(passport_needed)}). جدّد الجواز ثم حدّث بياناته "
-                "(خدمة تحديث الجواز) وأعد الطلب.",
-                passport_expiry=resident.passport_expiry.isoformat(),
+            ctx.refuse(
+                Refusal(
+                    "passport_validity",
+                    f"ينتهي جواز سفر المقيم في {_fmt(resident.passport_expiry)}، ويجب أن يبقى الجواز ساريًا "
+                    f"{min_days} يومًا على الأقل (حتى {_fmt(passport_needed)}). جدّد الجواز ثم حدّث بياناته "
+                    "(خدمة تحديث الجواز) وأعد الطلب.",
+                    passport_expiry=resident.passport_expiry.isoformat(),
+                )
             )
 
         months = period.billable_months()
@@ -410,9 +443,11 @@ class ExtendExitReentry(Service):
     """Add whole months to an exit/re-entry's return-before date (a duration in days is rounded up to
     months), only for a resident outside the Kingdom on it (used, not expired): rules.yml
     extension_month_fee a month (200 single / 400 multiple). A resident still inside is refused
-    `extension_inside` and told to cancel the visa and issue a new one."""
+    `extension_inside` and told to cancel the visa and issue a new one. The eligibility check without a
+    number of months assumes one."""
 
     name = "extend_exit_reentry"
+    check_defaults = {"months": "P1M"}
 
     def quote(self, ctx: ServiceContext, number: str, months: Any) -> Quote:
         resident, visa = ctx.resident_and_visa(number, EXIT_REENTRY)
@@ -421,20 +456,22 @@ class ExtendExitReentry(Service):
         status = visa_status(visa, ctx.today)
         if visa.valid_until < ctx.today:
             status = "expired"  # also a used visa: the resident is abroad and its date has passed
-        _refuse_unless_status(visa, status, ("issued", "used"), "تمديدها")
-        if status == "issued" or resident.location != "outside":
-            raise Refusal(
-                "extension_inside",
-                extension_inside_message(resident, visa),
-                visa_number=visa.number,
-                alternative="cancel_exit_reentry",
-            )
-
         new_return_before = calendar.add_months(visa.valid_until, extra_months)
-        _refuse_if_too_long(ctx, new_return_before)
-        _refuse_unless_iqama_covers(
-            resident, new_return_before, f"مدّد مدة أقصر تنتهي في {_fmt(resident.iqama_expiry)} أو قبله."
-        )
+        # A visa past extending (expired, cancelled, returned) is the one blocker: its dates are moot.
+        if not _refuse_unless_status(ctx, visa, status, ("issued", "used"), "تمديدها"):
+            if status == "issued" or resident.location != "outside":
+                ctx.refuse(
+                    Refusal(
+                        "extension_inside",
+                        extension_inside_message(resident, visa),
+                        visa_number=visa.number,
+                        alternative="cancel_exit_reentry",
+                    )
+                )
+            _refuse_if_too_long(ctx, new_return_before)
+            _refuse_unless_iqama_covers(
+                ctx, resident, new_return_before, f"مدّد مدة أقصر تنتهي في {_fmt(resident.iqama_expiry)} أو قبله."
+            )
         label = (
             f"رسوم تمديد تأشيرة خروج وعودة {ENTRY_TYPE_LABELS[visa.entry_type]} "
             f"({calendar.Duration(months=extra_months).describe_ar()})"
@@ -474,13 +511,15 @@ class CancelExitReentry(Service):
     def quote(self, ctx: ServiceContext, number: str) -> Quote:
         resident, visa = ctx.resident_and_visa(number, EXIT_REENTRY)
         visa = _refuse_without_visa(visa, EXIT_REENTRY)
-        _refuse_unless_status(visa, visa_status(visa, ctx.today), ("issued",), "إلغاؤها")
+        _refuse_unless_status(ctx, visa, visa_status(visa, ctx.today), ("issued",), "إلغاؤها")
         window = int(RULES["exit_reentry"]["cancel_within_days_of_issue"])
         if (ctx.today - visa.issued_on).days > window:
-            raise Refusal(
-                "cancel_window_passed",
-                f"صدرت تأشيرة الخروج والعودة رقم {visa.number} في {_fmt(visa.issued_on)}، ولا تُلغى إلا خلال "
-                f"{window} يومًا من إصدارها. اتركها تنتهي في {_fmt(visa.valid_until)} أو راجع مكتب الجوازات.",
+            ctx.refuse(
+                Refusal(
+                    "cancel_window_passed",
+                    f"صدرت تأشيرة الخروج والعودة رقم {visa.number} في {_fmt(visa.issued_on)}، ولا تُلغى إلا خلال "
+                    f"{window} يومًا من إصدارها. اتركها تنتهي في {_fmt(visa.valid_until)} أو راجع مكتب الجوازات.",
+                )
             )
         return ctx.priced_quote(
             self.name,
@@ -522,26 +561,32 @@ class IssueFinalExit(Service):
 
     def quote(self, ctx: ServiceContext, iqama_number: str) -> Quote:
         resident = ctx.resident(iqama_number)
-        _refuse_unless_inside(resident, "تأشيرة الخروج النهائي", "سجّل عودته أولًا ثم أصدر الخروج النهائي.")
-        _refuse_if_iqama_expired(resident, ctx.today, "جدّد الإقامة أولًا ثم أصدر الخروج النهائي.")
+        _refuse_unless_inside(ctx, resident, "تأشيرة الخروج النهائي", "سجّل عودته أولًا ثم أصدر الخروج النهائي.")
+        _refuse_if_iqama_expired(ctx, resident, "جدّد الإقامة أولًا ثم أصدر الخروج النهائي.")
         if resident.passport_expiry < ctx.today:
-            raise Refusal(
-                "passport_expired",
-                f"جواز سفر المقيم منتهٍ منذ {_fmt(resident.passport_expiry)}، والخروج النهائي يتطلب جوازًا ساريًا. "
-                "جدّد الجواز ثم حدّث بياناته (خدمة تحديث الجواز) وأعد الطلب.",
+            ctx.refuse(
+                Refusal(
+                    "passport_expired",
+                    f"جواز سفر المقيم منتهٍ منذ {_fmt(resident.passport_expiry)}، والخروج النهائي يتطلب جوازًا ساريًا. "
+                    "جدّد الجواز ثم حدّث بياناته (خدمة تحديث الجواز) وأعد الطلب.",
+                )
             )
         active = ctx.active_visa(resident, EXIT_REENTRY)
         if active is not None:
-            raise Refusal(
-                "exit_reentry_active",
-                _exit_reentry_active_message(active, "ألغِ تأشيرة الخروج والعودة أولًا ثم أصدر الخروج النهائي."),
+            ctx.refuse(
+                Refusal(
+                    "exit_reentry_active",
+                    _exit_reentry_active_message(active, "ألغِ تأشيرة الخروج والعودة أولًا ثم أصدر الخروج النهائي."),
+                )
             )
         active = ctx.active_visa(resident, FINAL_EXIT)
         if active is not None:
-            raise Refusal(
-                "final_exit_active",
-                f"لدى المقيم تأشيرة خروج نهائي سارية رقم {active.number} (المغادرة قبل {_fmt(active.valid_until)})، "
-                "فلا حاجة لإصدار أخرى.",
+            ctx.refuse(
+                Refusal(
+                    "final_exit_active",
+                    f"لدى المقيم تأشيرة خروج نهائي سارية رقم {active.number} (المغادرة قبل {_fmt(active.valid_until)})، "
+                    "فلا حاجة لإصدار أخرى.",
+                )
             )
         leave_before = ctx.today + timedelta(days=int(RULES["final_exit"]["valid_days"]))
         fines = unpaid_unused_visa_fines(ctx, resident)
@@ -578,10 +623,10 @@ class CancelFinalExit(Service):
         visa = _refuse_without_visa(visa, FINAL_EXIT)
         status = visa_status(visa, ctx.today)
         lapsed = status == "expired" and visa.status == "issued"  # never used, leave-before date passed
-        _refuse_unless_status(visa, "issued" if lapsed else status, ("issued",), "إلغاؤها")
+        _refuse_unless_status(ctx, visa, "issued" if lapsed else status, ("issued",), "إلغاؤها")
         _refuse_if_iqama_expired(
+            ctx,
             resident,
-            ctx.today,
             (
                 "لا يُلغى الخروج النهائي بعد انتهاء الإقامة، وقد فات تاريخ المغادرة "
                 f"{_fmt(visa.valid_until)}؛ راجع مكتب الجوازات."
