@@ -14,8 +14,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import DomainAction, latest_entity, telegram_id, unit_of_work
-from residency import calendar, charts, inquiries, reports, texts
+from actions.common import DomainAction, latest_entities, latest_entity, telegram_id, unit_of_work
+from actions.render import render_eligibility, render_forecast
+from actions.services import NUMBER, SERVICE_INPUTS, quote_inputs
+from residency import calendar, charts, forecast, inquiries, reports, services, texts
+from residency.errors import InvalidInput
 from residency.rules import RULES
 from residency.text_safety import isolate
 
@@ -135,8 +138,60 @@ def answer_account(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     dispatcher.utter_message(text=texts.render_account(status))
 
 
+WHICH_SERVICE = (
+    "أي خدمة تريد أن أتحقق منها؟ مثل: «اقدر اجدد اقامة 2XXXXXXXXX؟» أو «ينفع خروج وعودة له؟» "
+    "أو «هل يمكن نقل كفالته؟»"
+)
+
+
+def answer_eligibility(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """"اقدر اطلع خروج وعودة لـ 2XXX؟": every rule of that service checked, nothing charged or asked.
+    The resident is the one named in the message, else the one of the request in progress."""
+    service = latest_entity(tracker, "service")
+    if service not in SERVICE_INPUTS:
+        dispatcher.utter_message(text=WHICH_SERVICE)
+        return
+    said = latest_entities(tracker)
+    inputs = quote_inputs(service, lambda slot: said.get(slot) or tracker.get_slot(slot))
+    with unit_of_work() as uow:
+        eligibility = services.check(uow, telegram_id(tracker), service, **inputs)
+    who = inputs.get("iqama_number") or inputs.get(NUMBER) or inputs.get("border_number")
+    dispatcher.utter_message(text=render_eligibility(eligibility, f"للمقيم {who}" if who else ""))
+
+
+def _forecast_months(tracker: Tracker) -> int | str | None:
+    """The horizon asked for: the longest duration of the message ("month by month for the coming
+    year" -> 12), a duration in days as given (the forecast refuses it with what to write)."""
+    durations = [value for value in tracker.get_latest_entity_values("duration")]
+    months = []
+    for value in durations:
+        try:
+            months.append(calendar.Duration.parse(value).months)
+        except InvalidInput:
+            return value
+    return max(months) if months and all(months) else (durations[0] if durations else None)
+
+
+def answer_forecast(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """"كم بتكلفنا الاقامات الثلاث شهور الجاية؟": month by month, with a chart and a CSV."""
+    with unit_of_work() as uow:
+        result = forecast.forecast_costs(uow, telegram_id(tracker), _forecast_months(tracker))
+    dispatcher.utter_message(text=render_forecast(result))
+    if not result.iqamas:
+        return
+    title = "تكاليف تجديد الإقامات المتوقعة"
+    chart = base64.b64encode(forecast.forecast_chart(result, title)).decode("ascii")
+    dispatcher.utter_message(json_message={"photo_base64": chart, "caption": title})
+    table = base64.b64encode(forecast.forecast_csv(result)).decode("ascii")
+    dispatcher.utter_message(json_message={
+        "document_base64": table, "filename": "iqama_cost_forecast.csv", "caption": "التوقع نفسه بصيغة CSV (تفتح في Excel)",
+    })
+
+
 # intent -> answer, for the actions below and for questions asked in the middle of a form
 ANSWERS = {
+    "check_eligibility": answer_eligibility,
+    "forecast_costs": answer_forecast,
     "inquire_resident": answer_resident_card,
     "inquire_driving_license": answer_driving_licence,
     "inquire_visa": answer_visa,
@@ -194,6 +249,14 @@ class ActionTransactionHistory(AnswerAction):
 
 class ActionAccountStatus(AnswerAction):
     intent, action_name = "account_status", "action_account_status"
+
+
+class ActionCheckEligibility(AnswerAction):
+    intent, action_name = "check_eligibility", "action_check_eligibility"
+
+
+class ActionForecastCosts(AnswerAction):
+    intent, action_name = "forecast_costs", "action_forecast_costs"
 
 
 class ActionSearchResidents(DomainAction):

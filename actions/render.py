@@ -11,7 +11,8 @@ from typing import Any
 from residency import calendar
 from residency.errors import InvalidInput
 from residency.rules import RULES
-from residency.services import Quote, Receipt
+from residency.forecast import Forecast
+from residency.services import Eligibility, Quote, Receipt
 from residency.services.base import ENTRY_TYPE_LABELS
 from residency.text_safety import isolate
 
@@ -113,6 +114,44 @@ def _subject(quote: Quote) -> str:
     if quote.resident_name:
         return f"{label} — {isolate(quote.resident_name)}"
     return label
+
+
+def render_eligibility(eligibility: Eligibility, subject: str) -> str:
+    """The eligibility check's answer: every blocker with what to do, or possible with the fee."""
+    label = SERVICE_LABELS.get(eligibility.service, eligibility.service)
+    if eligibility.blockers:
+        parts = [f"⛔ لا يمكن {label} {subject} الآن:" if subject else f"⛔ لا يمكن {label} الآن:"]
+        parts.extend(f"• {blocker.message}" for blocker in eligibility.blockers)
+        parts.append("لم يُنفَّذ شيء ولم يُخصم أي مبلغ.")
+        return "\n".join(parts)
+    quote = eligibility.quote
+    parts = [f"✅ يمكن {label} — {_subject(quote).split(' — ', 1)[-1]}"]
+    if quote.lines:
+        parts.extend(f"• {line.label}: {riyals(line.amount)}" for line in quote.lines)
+        parts.append(f"الإجمالي لو نُفِّذ الآن: {riyals(quote.total)}")
+    else:
+        parts.append("بلا رسوم على منشأتك.")
+    parts.append("هذا فحص فقط: لم يُنفَّذ شيء. اكتب الطلب نفسه لتنفيذه.")
+    return "\n".join(parts)
+
+
+def render_forecast(forecast: Forecast) -> str:
+    """Month by month: iqamas due, fees, levy, dependants' levy, total; the grand total; the levy a worker."""
+    if not forecast.iqamas:
+        return f"لا تجديدات إقامات مستحقة في الأشهر الـ{len(forecast.months)} القادمة، فلا تكاليف متوقعة."
+    parts = [f"💰 تكاليف تجديد الإقامات المتوقعة (كل إقامة تُجدَّد عند انتهائها {forecast.renewal_months} شهرًا):"]
+    for month in forecast.months:
+        parts.append(
+            f"• {month.label}: {month.iqamas} إقامة — رسوم {riyals(month.iqama_fees)}، مقابل مالي "
+            f"{riyals(month.levy)}، مرافقون {riyals(month.dependants_levy)}"
+            + (f"، غرامات {riyals(month.fines)}" if month.fines else "")
+            + f" = {riyals(month.total)}"
+        )
+    parts.append(f"الإجمالي: {riyals(forecast.total)} لـ {forecast.iqamas} إقامة")
+    parts.append(f"المقابل المالي للعامل في السنة: {riyals(forecast.levy_per_worker_per_year)}")
+    if forecast.excluded:
+        parts.append(f"غير محسوبة ({len(forecast.excluded)}): من عليه خروج نهائي أو لا يُجدَّد إلكترونيًا.")
+    return "\n".join(parts)
 
 
 def render_quote(quote: Quote) -> str:

@@ -46,6 +46,7 @@ SERVICE_LABELS_AR = {
     "report_residents_abroad": "تقرير المقيمين خارج المملكة",
     "transaction_history": "سجل العمليات",
     "account_status": "حالة الحساب",
+    "forecast_costs": "توقّع تكاليف الإقامات",
     "record_departure": "تسجيل مغادرة",
     "record_return": "تسجيل عودة",
 }

@@ -46,6 +46,7 @@ ALL_SERVICES = (
     "inquire_visa",
     "report_expiring_iqamas",
     "report_residents_abroad",
+    "forecast_costs",
     "transaction_history",
     "account_status",
 )

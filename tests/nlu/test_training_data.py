@@ -16,10 +16,14 @@ SPEC_INTENTS = {
     "inquire_resident", "inquire_resident_by_name", "inquire_driving_license", "inquire_visa",
     "report_expiring_iqamas", "report_residents_abroad", "transaction_history", "account_status",
     "greet", "goodbye", "thank", "affirm", "deny", "cancel", "help", "bot_challenge", "inform", "out_of_scope",
+    # release 2 (SPEC 9.4)
+    "check_eligibility", "forecast_costs",
 }
 SPEC_ENTITIES = {
     "iqama_number", "border_number", "visa_number", "establishment_number", "passport_number",
     "duration", "visa_type", "occupation", "person_name", "date",
+    # release 2 (SPEC 9.4)
+    "service",
 }
 SPEC_LOOKUPS = {"occupation"}
 

@@ -1,0 +1,102 @@
+"""ServiceNameMapper: the `service` entity of an eligibility question, valued by the service's intent
+name ("اطلع خروج وعودة" -> issue_exit_reentry), whatever words the user chose.
+
+CRF finds the span; a span it learnt keeps the synonym's value, any other span is valued here by the
+keywords below; a span that names no service is dropped, and so is every `service` entity of a message
+that is not an eligibility question (a service request names its service by its intent). When the message is an eligibility question
+and CRF found no span, the first keyword that names a service becomes the entity, so that "اقدر
+اجدد له؟" still says which service is asked about. Matching is on normalised text (nlu.normalize).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu.entities import make_entity
+from nlu.normalize import normalize_with_offsets
+
+ELIGIBILITY_INTENT = "check_eligibility"
+# Patterns are written in normalised form (ة -> ه, ئ -> ي, no hamza on alef).
+_CANCEL = r"(?:الغاء|الغا|الغي|نلغي|يلغي|تلغي|الغيه|cancel)"
+_EXIT_REENTRY = r"(?:(?:ال)?خروج ?و ?(?:ال)?عوده|exit ?re-? ?entry|re-?entry|(?:ال)?تاشير\w*|visa)"
+_FINAL_EXIT = r"(?:(?:ال)?خروج (?:ال)?نهايي|(?:ال)?نهايي|final exit)"
+# Most specific first: "cancel the final exit" is a cancellation, not a final exit.
+PATTERNS: Tuple[Tuple[str, str], ...] = (
+    ("cancel_final_exit", rf"{_CANCEL}\w*(?: \w+){{0,2}} {_FINAL_EXIT}"),
+    ("cancel_exit_reentry", rf"{_CANCEL}\w*(?: \w+){{0,2}} {_EXIT_REENTRY}"),
+    ("extend_exit_reentry", r"(?:تمديد|تمدد|يمدد|نمدد|امدد|يتمدد|تتمدد|extend\w*|extension)"),
+    ("issue_final_exit", _FINAL_EXIT),
+    ("issue_exit_reentry", rf"{_EXIT_REENTRY}|يسافر|سفر"),
+    ("transfer_sponsorship", r"(?:نقل|ننقل|انقل|ينقل|كفاله|كفالته|تنازل|نتنازل|transfer\w*|sponsorship)"),
+    ("change_occupation", r"(?:مهنه|مهنته|المهنه|occupation|profession)"),
+    ("update_passport", r"(?:جواز|الجواز|passport)"),
+    ("issue_iqama", r"(?:اصدار|اطلع|نصدر|يطلع|تطلع|issue|first) (?:\w+ )?(?:اقامه|الاقامه|iqama)"),
+    ("renew_iqama", r"(?:تجديد|التجديد|جدد|اجدد|نجدد|يجدد|تتجدد|renew\w*)"),
+)
+_COMPILED = tuple((service, re.compile(rf"(?<!\w)[وفبل]?({pattern})(?!\w)")) for service, pattern in PATTERNS)
+SERVICE_NAMES = frozenset(service for service, _ in PATTERNS)
+
+
+def service_named(text: str) -> Optional[str]:
+    """The service that `text` names, if any."""
+    found = find_service(text)
+    return found[0] if found else None
+
+
+def find_service(text: str) -> Optional[Tuple[str, int, int]]:
+    """(service, start, end) of the first (most specific) service named in `text`, offsets into `text`."""
+    normalized = normalize_with_offsets(text)
+    lowered = normalized.text.lower()
+    for service, pattern in _COMPILED:
+        match = pattern.search(lowered)
+        if match:
+            start, end = normalized.span(*match.span(1))
+            return service, start, end
+    return None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class ServiceNameMapper(GraphComponent):
+    """Values `service` entities with service names (see the module docstring)."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "ServiceNameMapper":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            intent = (message.get(INTENT) or {}).get("name")
+            entities = [
+                self._valued(entity) if intent == ELIGIBILITY_INTENT else entity
+                for entity in message.get(ENTITIES, [])
+                if intent == ELIGIBILITY_INTENT or entity.get("entity") != "service"
+            ]
+            entities = [entity for entity in entities if entity is not None]
+            if intent == ELIGIBILITY_INTENT and not any(e["entity"] == "service" for e in entities):
+                found = find_service(text)
+                if found:
+                    entities.append(make_entity("service", found[0], found[1], found[2], text, type(self).__name__))
+            message.set(ENTITIES, sorted(entities, key=lambda e: e["start"]), add_to_output=True)
+        return messages
+
+    @staticmethod
+    def _valued(entity: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        if entity.get("entity") != "service" or entity.get("value") in SERVICE_NAMES:
+            return entity
+        value = service_named(str(entity.get("value") or ""))
+        return None if value is None else {**entity, "value": value}
