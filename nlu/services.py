@@ -11,16 +11,13 @@ and CRF found no span, the first keyword that names a service becomes the entity
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.entities import make_entity
+from nlu.entities import RuleBasedExtractor, make_entity
 from nlu.normalize import normalize_with_offsets
 
 ELIGIBILITY_INTENT = "check_eligibility"
@@ -64,18 +61,9 @@ def find_service(text: str) -> Optional[Tuple[str, int, int]]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class ServiceNameMapper(GraphComponent):
-    """Values `service` entities with service names (see the module docstring)."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "ServiceNameMapper":
-        return cls()
+class ServiceNameMapper(RuleBasedExtractor):
+    """Values `service` entities with service names (see the module docstring); stateless like the
+    rule-based extractors, but it revalues CRF's spans instead of replacing them."""
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

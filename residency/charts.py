@@ -156,11 +156,16 @@ def expiring_iqamas_figure(rows: Iterable[ExpiryRow], title: str):
     return fig
 
 
+def png(figure) -> bytes:
+    """PNG bytes of a matplotlib figure."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
 def expiring_iqamas_chart(rows: Iterable[ExpiryRow], title: str) -> bytes:
     """PNG bytes of the expiring-iqamas chart (see `expiring_iqamas_figure`)."""
-    buffer = io.BytesIO()
-    expiring_iqamas_figure(rows, title).savefig(buffer, format="png")
-    return buffer.getvalue()
+    return png(expiring_iqamas_figure(rows, title))
 
 
 def _csv_cell(value) -> object:
@@ -252,6 +257,4 @@ def cost_forecast_figure(rows: Iterable[ForecastBarRow], title: str):
 
 def cost_forecast_chart(rows: Iterable[ForecastBarRow], title: str) -> bytes:
     """PNG bytes of the cost forecast chart (see `cost_forecast_figure`)."""
-    buffer = io.BytesIO()
-    cost_forecast_figure(rows, title).savefig(buffer, format="png")
-    return buffer.getvalue()
+    return png(cost_forecast_figure(rows, title))
