@@ -34,6 +34,7 @@ resident_app = typer.Typer(help="مقيم واحد: عرض ومغادرة وعو
 user_app = typer.Typer(help="مستخدمو تيليجرام. Telegram users.", no_args_is_help=True)
 code_app = typer.Typer(help="رموز التفعيل. Activation codes.", no_args_is_help=True)
 reminders_app = typer.Typer(help="التذكيرات اليومية. Daily reminders.", no_args_is_help=True)
+document_app = typer.Typer(help="الوثائق: التحقق من صحتها. Documents: verification.", no_args_is_help=True)
 for sub_app, name in (
     (db_app, "db"),
     (demo_app, "demo"),
@@ -43,6 +44,7 @@ for sub_app, name in (
     (user_app, "user"),
     (code_app, "code"),
     (reminders_app, "reminders"),
+    (document_app, "document"),
 ):
     app.add_typer(sub_app, name=name)
 
@@ -344,3 +346,21 @@ def reminders_run(
     with domain_errors(), UnitOfWork() as uow:
         queued = queue_due_reminders(uow, today=on)
     typer.echo(f"أُضيفت {queued} رسالة تذكير (reminders queued: {queued})")
+
+
+@document_app.command("verify")
+def document_verify(
+    code: str = typer.Argument(..., help="The verification code printed under the document's QR."),
+) -> None:
+    """تحقق من صحة وثيقة برمز التحقق. Check whether a document is genuine (exit 0) or not (exit 1)."""
+    from residency import documents
+
+    result = documents.verify_code(code)
+    if not result.genuine:
+        typer.echo(f"الوثيقة غير صحيحة: {documents.REASONS_AR.get(result.reason, result.reason)}")
+        typer.echo(f"NOT genuine: {result.reason}")
+        raise typer.Exit(1)
+    typer.echo("الوثيقة صحيحة وصادرة من مقيم. Genuine document.")
+    for name, value in result.states.items():
+        label_ar, label_en = documents.STATE_LABELS[name]
+        typer.echo(f"{label_ar} / {label_en}: {documents.describe_state(name, value)}")
