@@ -15,9 +15,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import DomainAction, latest_entities, latest_entity, telegram_id, unit_of_work
-from actions.render import render_eligibility, render_forecast
+from actions.render import DOCUMENT_LABELS, render_eligibility, render_forecast
 from actions.services import NUMBER, SERVICE_INPUTS, quote_inputs
-from residency import calendar, charts, forecast, inquiries, reports, services, texts
+from residency import calendar, charts, documents, forecast, inquiries, reports, services, texts
 from residency.errors import InvalidInput
 from residency.rules import RULES
 from residency.text_safety import isolate
@@ -188,8 +188,31 @@ def answer_forecast(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     })
 
 
+WHICH_DOCUMENT = "أي وثيقة تريد؟ إيصال عملية، أو ورقة تأشيرة، أو بيان مقيم، مع رقم الإقامة، مثل: «ابي ايصال 2XXXXXXXXX»."
+
+
+def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """"ابي ورقة الخروج والعودة حق 2XXX": the PDF, with its verification code (muqeem document verify)."""
+    kind = latest_entity(tracker, "document_type")
+    if kind not in DOCUMENT_LABELS:
+        dispatcher.utter_message(text=WHICH_DOCUMENT)
+        return
+    said = latest_entities(tracker)
+    with unit_of_work() as uow:
+        document = documents.render_document(
+            uow, telegram_id(tracker), kind,
+            iqama_number=said.get("iqama_number") or tracker.get_slot("iqama_number"),
+            visa_number=said.get("visa_number"),
+        )
+    caption = f"{DOCUMENT_LABELS[kind]} — رمز التحقق: {document.code}"
+    dispatcher.utter_message(json_message={
+        "document_base64": base64.b64encode(document.pdf).decode("ascii"), "filename": document.filename, "caption": caption,
+    })
+
+
 # intent -> answer, for the actions below and for questions asked in the middle of a form
 ANSWERS = {
+    "request_document": answer_document,
     "check_eligibility": answer_eligibility,
     "forecast_costs": answer_forecast,
     "inquire_resident": answer_resident_card,
@@ -257,6 +280,10 @@ class ActionCheckEligibility(AnswerAction):
 
 class ActionForecastCosts(AnswerAction):
     intent, action_name = "forecast_costs", "action_forecast_costs"
+
+
+class ActionSendDocument(AnswerAction):
+    intent, action_name = "request_document", "action_send_document"
 
 
 class ActionSearchResidents(DomainAction):

@@ -116,6 +116,23 @@ def _subject(quote: Quote) -> str:
     return label
 
 
+DOCUMENT_LABELS = {"receipt": "إيصال العملية", "visa": "ورقة التأشيرة", "resident_report": "بيان المقيم"}
+VISA_SERVICES = ("issue_exit_reentry", "extend_exit_reentry", "issue_final_exit")
+
+
+def document_buttons(receipt: Receipt, quote: Quote) -> list[dict[str, str]]:
+    """Offered under every receipt: its PDF, and for a visa service the visa's paper."""
+    iqama = quote.resident_iqama or receipt.result.get("iqama_number")
+    if not iqama or quote.service == "transfer_sponsorship":  # a transfer is only requested here
+        return []
+    buttons = [{"title": f"📄 {DOCUMENT_LABELS['receipt']} (PDF)",
+                "payload": f'/request_document{{"document_type": "receipt", "iqama_number": "{iqama}"}}'}]
+    if quote.service in VISA_SERVICES:
+        buttons.append({"title": f"📄 {DOCUMENT_LABELS['visa']} (PDF)",
+                        "payload": f'/request_document{{"document_type": "visa", "iqama_number": "{iqama}"}}'})
+    return buttons
+
+
 def render_eligibility(eligibility: Eligibility, subject: str) -> str:
     """The eligibility check's answer: every blocker with what to do, or possible with the fee."""
     label = SERVICE_LABELS.get(eligibility.service, eligibility.service)

@@ -28,7 +28,14 @@ from actions.common import (
     telegram_id,
     unit_of_work,
 )
-from actions.render import STALE_BUTTON, confirm_buttons, render_quote, render_receipt, render_replayed
+from actions.render import (
+    STALE_BUTTON,
+    confirm_buttons,
+    document_buttons,
+    render_quote,
+    render_receipt,
+    render_replayed,
+)
 from residency import services
 from residency.errors import QuoteChanged
 from residency.services import Quote
@@ -227,7 +234,8 @@ class ActionExecuteQuote(DomainAction):
         except QuoteChanged as changed:
             dispatcher.utter_message(text=changed.message)
             return offer(dispatcher, Quote.from_dict(changed.details["quote"]))
-        dispatcher.utter_message(text=render_receipt(receipt, Quote.from_dict(quote)))
+        executed = Quote.from_dict(quote)
+        dispatcher.utter_message(text=render_receipt(receipt, executed), buttons=document_buttons(receipt, executed))
         return reset_request()
 
     def on_error(self, tracker: Tracker) -> list[EventType]:

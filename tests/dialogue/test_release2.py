@@ -63,3 +63,32 @@ def test_the_forecast_answers_month_by_month_with_its_chart_and_csv(engine, worl
     assert f"الإجمالي: {expected.total} ريال لـ {expected.iqamas} إقامة" in answer
     assert answer.count("\n• ") == len(expected.months) == 6
     assert {"photo_base64", "document_base64"} <= {key for m in messages[1:] for key in (m.get("custom") or {})}
+
+
+def test_a_receipt_offers_its_pdf_and_the_pdf_is_verifiable(engine, world):
+    import base64
+
+    from residency.documents import verify_code
+    from tests.dialogue.test_confirmation import confirm, quoted
+
+    pending, _ = quoted(OWNER, "renew_iqama", iqama_number=world.iqama, duration="P12M")
+    _, messages = confirm(OWNER, pending)
+    [button] = messages[-1]["buttons"]
+    assert button["payload"] == f'/request_document{{"document_type": "receipt", "iqama_number": "{world.iqama}"}}'
+    _, sent = run(inquiries.ActionSendDocument(),
+                  turn(OWNER, button["payload"], intent="request_document",
+                       entities={"document_type": "receipt", "iqama_number": world.iqama}))
+    [document] = [m["custom"] for m in sent if m.get("custom")]
+    assert base64.b64decode(document["document_base64"]).startswith(b"%PDF")
+    code = document["caption"].rsplit(" ", 1)[-1]
+    verification = verify_code(code)
+    assert verification.genuine and "10250" in str(verification.states)
+
+
+def test_a_document_of_another_establishments_resident_is_answered_like_an_unknown_one(world):
+    _, foreign = run(inquiries.ActionSendDocument(), turn(OWNER, "", intent="request_document",
+                                                          entities={"document_type": "resident_report", "iqama_number": world.foreign}))
+    _, unknown = run(inquiries.ActionSendDocument(), turn(OWNER, "", intent="request_document",
+                                                          entities={"document_type": "resident_report", "iqama_number": "2000000006"}))
+    assert texts(foreign).replace(world.foreign, "N") == texts(unknown).replace("2000000006", "N")
+    assert not any(m.get("custom") for m in foreign)

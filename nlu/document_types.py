@@ -1,0 +1,67 @@
+"""DocumentTypeExtractor: the document a user asks for, entity `document_type` = receipt / visa /
+resident_report ("عطني الايصال", "ورقة الخروج والعودة", "كشف بيانات المقيم").
+
+A closed vocabulary, like visa types: a keyword list serves it better than CRF plus synonyms. Only a
+document request gets the entity ("تأشيرة" in a service request names the service, not a document),
+so the extractor acts on messages whose intent is `request_document`. Matching is on normalised text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu.entities import RuleBasedExtractor, make_entity, replace_entities
+from nlu.normalize import normalize_with_offsets
+
+DOCUMENT_INTENT = "request_document"
+# Normalised spellings (ة -> ه, no hamza on alef); the most specific first.
+PATTERNS: Tuple[Tuple[str, str], ...] = (
+    ("resident_report", r"(?:كشف|تقرير|بيان|برنت|ملف) (?:\w+ )?(?:بيانات|المقيم|العامل|الموظف|مقيم)|بطاقه (?:ال)?مقيم"
+                        r"|resident (?:report|profile|card)|worker (?:report|profile)|employee (?:report|profile)"),
+    ("receipt", r"(?:ال)?(?:ايصال|وصل|فاتوره|فاتورة|سند|اثبات (?:ال)?دفع|اثبات (?:ال)?سداد|ريسيت)\w*"
+                r"|receipts?|invoices?|proof of payment|payment slip"),
+    ("visa", r"(?:ورقه|ورقة|صوره|نسخه|برنت|طباعه) (?:\w+ )?(?:ال)?(?:خروج|تاشير\w*|فيزا)(?: ?و ?(?:ال)?عوده| (?:ال)?نهايي)?"
+             r"|(?:ال)?تاشير\w*|(?:ال)?فيزا|visas?(?: paper| document| copy)?"),
+)
+_COMPILED = tuple((value, re.compile(rf"(?<!\w)[وفبل]?({pattern})(?!\w)")) for value, pattern in PATTERNS)
+DOCUMENT_TYPES = frozenset(value for value, _ in PATTERNS)
+
+
+def find_document_type(text: str) -> Optional[Tuple[str, int, int]]:
+    """(document type, start, end) of the document named in `text`, offsets into `text`."""
+    normalized = normalize_with_offsets(text)
+    lowered = normalized.text.lower()
+    for value, pattern in _COMPILED:
+        match = pattern.search(lowered)
+        if match:
+            start, end = normalized.span(*match.span(1))
+            return value, start, end
+    return None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class DocumentTypeExtractor(RuleBasedExtractor):
+    """Authoritative keyword extractor of `document_type`, on document requests only."""
+
+    owned_types = ("document_type",)
+
+    def find(self, text: str) -> List[Dict[str, Any]]:
+        found = find_document_type(text)
+        if found is None:
+            return []
+        value, start, end = found
+        return [make_entity("document_type", value, start, end, text, type(self).__name__)]
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            asked = (message.get(INTENT) or {}).get("name") == DOCUMENT_INTENT
+            replace_entities(message, self.owned_types, self.find(text) if asked else [])
+        return messages
