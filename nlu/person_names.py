@@ -9,8 +9,10 @@ spans point into the user's text.
 
 Merging with CRF: where a run overlaps CRF names, the name is the union of both spans (CRF often
 has the unlisted family name, the list the clitic-attached given name). A run CRF did not see is
-added only when it is strong evidence: two name words or more, a name after «ل» ("لمحمد"), or the
-whole message; a lone listed word inside a sentence ("نهارك سعيد") is left to CRF.
+added only when it is strong evidence: two name words or more, a name after «ل» ("لمحمد"), a name
+right after a search cue ("ابحث عن محمد", "دور لي على محمد", "فين راجيش", "search for Juan",
+"find Ali"; SEARCH_CUES, a word or two back), or the whole message; a lone listed word inside a
+sentence ("نهارك سعيد") is left to CRF.
 
 A name's value is its text with invisible and direction characters removed
 (residency.text_safety.strip_controls; its span still covers them), for every person_name this
@@ -41,6 +43,22 @@ TRAILING_CONNECTORS = {
     "islam", "haq", "rahman",
 }
 CLITICS = ("لل", "ل", "ب", "و", "ف", "ك")
+# Normalised words right before a name that make a lone listed name a person_name: search verbs,
+# their prepositions (على normalises to علي; the name itself is guarded by _is_preposition), "where"
+# (فين، وين) and "named" (اسمه، named).
+SEARCH_CUES = {
+    "عن", "علي", "فين", "وين", "اين", "ابحث", "ابحثلي", "دور", "دورلي", "فتش", "فتشلي", "شوف", "شوفلي",
+    "شف", "طلعلي", "لقي", "اسمه", "اسمها", "اسمو", "باسم",
+    "for", "find", "search", "locate", "named", "called", "name",
+}
+# Worker nouns before a name ("ابحث عن العامل سانتوش"); «علي» after them is usually «على» typed with
+# ي ("جدد اقامه العامل علي طول"), so it does not count there.
+NOUN_CUES = {
+    "العامل", "الموظف", "المقيم", "العامله", "الشغال", "الشغاله", "السواق", "الزول", "worker", "employee",
+    "resident",
+}
+# Two-word cues ending right before the name.
+SEARCH_CUE_PAIRS = {("where", "is"), ("look", "up"), ("who", "is"), ("info", "on"), ("details", "of")}
 _WORD = re.compile(r"\w+")
 
 
@@ -97,10 +115,20 @@ def find_person_names(text: str) -> List[Dict[str, Any]]:
             name_words = [p for p in parts if p not in LEADING_CONNECTORS | TRAILING_CONNECTORS]
             after_li = first.group().startswith("ل") and start > first.start()
             whole = not strip_controls(text[: span[0]]).strip() and not strip_controls(text[span[1]:]).strip(" ؟?.!،")
-            entity["strong"] = len(name_words) > 1 or after_li or whole
+            entity["strong"] = len(name_words) > 1 or after_li or whole or _after_search_cue(words, i, start)
             entities.append(entity)
         i = max(j, i + 1)
     return entities
+
+
+def _after_search_cue(words: List[re.Match], i: int, start: int) -> bool:
+    """The name (starting in words[i], at `start`) follows a search cue: «ابحث عن», «فين», "find"."""
+    if start > words[i].start() or i == 0:  # a clitic-attached name ("وسانتوش") is not right after a cue
+        return False
+    previous = words[i - 1].group()
+    if previous in SEARCH_CUES or (previous in NOUN_CUES and words[i].group() != "علي"):
+        return True
+    return i >= 2 and (words[i - 2].group(), previous) in SEARCH_CUE_PAIRS
 
 
 def _is_preposition(text: str, normalized, word: re.Match) -> bool:

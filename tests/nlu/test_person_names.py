@@ -91,3 +91,34 @@ def test_names_with_direction_characters_are_found_and_their_values_are_clean():
 
 def test_a_whole_message_name_with_a_leading_mark_is_still_whole():
     assert processed("\u200fراجيش") == ["راجيش"]
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("ابحث عن محمد", "محمد"),
+        ("دور لي على محمد", "محمد"),
+        ("فين راجيش", "راجيش"),
+        ("وين سانتوش", "سانتوش"),
+        ("ابحث عن العامل سانتوش", "سانتوش"),
+        ("search for Juan", "Juan"),
+        ("find Ali", "Ali"),
+        ("where is Ravi", "Ravi"),
+        ("دورلي على ديفيد", "ديفيد"),
+    ],
+)
+def test_a_single_name_after_a_search_cue_is_a_name_without_crf(text, name):
+    assert processed(text) == [name]
+
+
+def test_a_single_name_without_a_cue_inside_a_sentence_is_still_left_to_crf():
+    assert processed("نهارك سعيد يا شيخ") == []
+    assert processed("الخدمة تمت وسانتوش مبسوط") == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["بيشنو", "ديبندرا", "عبدالكريم", "ريزال", "Bishnu", "Tesfaye", "Wanjiru", "Budi", "Reyes", "Rizal", "Arjun"],
+)
+def test_the_list_covers_names_of_the_nationalities_that_work_in_the_kingdom(name):
+    assert processed(f"ابحث عن {name}") == [name]
