@@ -33,6 +33,7 @@ from actions.common import (
     UNEXPECTED_FAILURE,
     answer_error,
     is_fresh_user_turn,
+    latest_entities,
     latest_entity,
     latest_intent,
     telegram_id,
@@ -81,6 +82,26 @@ OCCUPATION_ANSWER_INTENTS = {"inform", "change_occupation", "nlu_fallback"}
 VISA_TYPES = ("single", "multiple")
 
 
+# "اقامة 2XXXXXXXXX" / "visa 6XXXXXXXXX" is an inquiry outside a form; asked for that very number, it is
+# the answer (the slots are not filled from inquiries' entities, so the form extracts it here).
+INQUIRIES_NAMING = {
+    "iqama_number": {"inquire_resident", "inquire_visa", "inquire_driving_license"},
+    "visa_number": {"inquire_visa"},
+}
+
+
+def answers_the_question(tracker: Tracker) -> bool:
+    """True when the latest message is an inquiry that gives only the number the form asks for."""
+    asked = tracker.get_slot(REQUESTED_SLOT)
+    return latest_intent(tracker) in INQUIRIES_NAMING.get(asked, ()) and set(latest_entities(tracker)) == {asked}
+
+
+def answer_given(tracker: Tracker, slot: str) -> dict:
+    if tracker.get_slot(REQUESTED_SLOT) == slot and is_fresh_user_turn(tracker) and answers_the_question(tracker):
+        return {slot: latest_entity(tracker, slot)}
+    return {}
+
+
 class ServiceFormValidation(FormValidationAction):
     """Validation of `<service>_form`; subclasses set `service`."""
 
@@ -93,7 +114,7 @@ class ServiceFormValidation(FormValidationAction):
         return f"validate_{self.service}_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if is_fresh_user_turn(tracker) and self._interrupts(latest_intent(tracker)):
+        if is_fresh_user_turn(tracker) and self._interrupts(latest_intent(tracker)) and not answers_the_question(tracker):
             return [ActionExecutionRejected(self.form_name())]
         try:
             with unit_of_work() as uow:
@@ -243,6 +264,12 @@ class ServiceFormValidation(FormValidationAction):
 
     def validate_date(self, value: Any, dispatcher, tracker, domain) -> dict:
         return self._check("date", value, dispatcher, tracker, lambda ctx: calendar.parse_date(str(value)).isoformat())
+
+    def extract_iqama_number(self, dispatcher, tracker, domain) -> dict:
+        return answer_given(tracker, "iqama_number")
+
+    def extract_visa_number(self, dispatcher, tracker, domain) -> dict:
+        return answer_given(tracker, "visa_number")
 
     def extract_duration(self, dispatcher, tracker, domain) -> dict:
         """A bare number answering the duration question means months ("٦" -> P6M)."""

@@ -211,3 +211,16 @@ def test_slots_emptied_by_a_new_request_are_not_reported_as_errors(world):
     slots, said, _ = validate(forms.ValidateRenewIqamaForm(), tracker)
     assert said == ""
     assert slots["iqama_number"] is None and slots["duration"] is None
+
+
+def test_an_inquiry_giving_only_the_asked_number_answers_the_question(world):
+    """"اقامة 2XXXXXXXXX" is an inquiry outside a form; asked for the iqama number, it is the answer."""
+    tracker = turn(OWNER, f"اقامة {world.iqama}", intent="inquire_resident", entities={"iqama_number": world.iqama},
+                   slots={"requested_slot": "iqama_number"}, form="renew_iqama_form")
+    tracker.slots["iqama_number"] = None  # inquiries' entities do not fill slots (domain.yml)
+    slots, said, events = validate(forms.ValidateRenewIqamaForm(), tracker)
+    assert slots["iqama_number"] == world.iqama and not any(e.get("event") == "action_execution_rejected" for e in events)
+    other = turn(OWNER, "متى تنتهي اقامته؟", intent="inquire_resident", slots={"requested_slot": "iqama_number"},
+                 form="renew_iqama_form")
+    _, _, rejected = validate(forms.ValidateRenewIqamaForm(), other)
+    assert [e.get("event") for e in rejected] == ["action_execution_rejected"]  # a real question: answered first

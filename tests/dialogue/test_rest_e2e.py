@@ -351,3 +351,10 @@ def test_a_message_over_the_length_limit_is_answered_before_the_nlu(engine, worl
     answer = owner.reads(f"جدد اقامة {world.iqama} سنة " + " ".join(["محمد عبدالله"] * 400))
     assert "طويلة جدًا" in answer and "الإجمالي" not in answer
     assert _transactions(engine) == 0
+
+
+def test_a_keyword_and_number_answer_inside_a_form_is_taken_as_the_answer(world, rasa):
+    owner = User(rasa, OWNER)
+    assert "رقم إقامة" in owner.reads("ابي اجدد اقامة عامل")
+    answer = owner.reads(f"اقامة {world.iqama}")  # outside a form this is a resident inquiry
+    assert "كم مدة" in answer or "المدة" in answer, answer
