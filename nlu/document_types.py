@@ -8,15 +8,13 @@ so the extractor acts on messages whose intent is `request_document`. Matching i
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.entities import RuleBasedExtractor, make_entity, replace_entities
-from nlu.normalize import normalize_with_offsets
+from nlu.entities import RuleBasedExtractor, compile_keyword_patterns, first_keyword_match, make_entity, replace_entities
 
 DOCUMENT_INTENT = "request_document"
 # Normalised spellings (ة -> ه, no hamza on alef); the most specific first.
@@ -28,20 +26,13 @@ PATTERNS: Tuple[Tuple[str, str], ...] = (
     ("visa", r"(?:ورقه|ورقة|صوره|نسخه|برنت|طباعه) (?:\w+ )?(?:ال)?(?:خروج|تاشير\w*|فيزا)(?: ?و ?(?:ال)?عوده| (?:ال)?نهايي)?"
              r"|(?:ال)?تاشير\w*|(?:ال)?فيزا|visas?(?: paper| document| copy)?"),
 )
-_COMPILED = tuple((value, re.compile(rf"(?<!\w)[وفبل]?({pattern})(?!\w)")) for value, pattern in PATTERNS)
+_COMPILED = compile_keyword_patterns(PATTERNS)
 DOCUMENT_TYPES = frozenset(value for value, _ in PATTERNS)
 
 
 def find_document_type(text: str) -> Optional[Tuple[str, int, int]]:
     """(document type, start, end) of the document named in `text`, offsets into `text`."""
-    normalized = normalize_with_offsets(text)
-    lowered = normalized.text.lower()
-    for value, pattern in _COMPILED:
-        match = pattern.search(lowered)
-        if match:
-            start, end = normalized.span(*match.span(1))
-            return value, start, end
-    return None
+    return first_keyword_match(_COMPILED, text)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Text, Tuple
+import re
+from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
@@ -16,6 +17,8 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+
+from nlu.normalize import normalize_with_offsets
 
 
 def make_entity(entity_type: str, value: Any, start: int, end: int, text: str, extractor: str) -> Dict[str, Any]:
@@ -48,6 +51,23 @@ def replace_entities(message: Message, owned_types: Iterable[str], found: List[D
         if entity[ENTITY_ATTRIBUTE_TYPE] not in owned and not any(_overlaps(entity, new) for new in found)
     ]
     message.set(ENTITIES, sorted(kept + found, key=lambda e: e[ENTITY_ATTRIBUTE_START]), add_to_output=True)
+
+
+def compile_keyword_patterns(patterns: Iterable[Tuple[str, str]]) -> Tuple[Tuple[str, "re.Pattern[str]"], ...]:
+    """(value, normalised-text regex) pairs, each a whole word after an optional clitic (و ف ب ل)."""
+    return tuple((value, re.compile(rf"(?<!\w)[وفبل]?({pattern})(?!\w)")) for value, pattern in patterns)
+
+
+def first_keyword_match(compiled: Iterable[Tuple[str, "re.Pattern[str]"]], text: str) -> Optional[Tuple[str, int, int]]:
+    """(value, start, end) of the first pattern, in order, found in the normalised `text`; offsets into `text`."""
+    normalized = normalize_with_offsets(text)
+    lowered = normalized.text.lower()
+    for value, pattern in compiled:
+        match = pattern.search(lowered)
+        if match:
+            start, end = normalized.span(*match.span(1))
+            return value, start, end
+    return None
 
 
 class RuleBasedExtractor(GraphComponent, EntityExtractorMixin):

@@ -10,15 +10,13 @@ and CRF found no span, the first keyword that names a service becomes the entity
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.entities import RuleBasedExtractor, make_entity
-from nlu.normalize import normalize_with_offsets
+from nlu.entities import RuleBasedExtractor, compile_keyword_patterns, first_keyword_match, make_entity
 
 ELIGIBILITY_INTENT = "check_eligibility"
 # Patterns are written in normalised form (ة -> ه, ئ -> ي, no hamza on alef).
@@ -38,7 +36,7 @@ PATTERNS: Tuple[Tuple[str, str], ...] = (
     ("issue_iqama", r"(?:اصدار|اطلع|نصدر|يطلع|تطلع|issue|first) (?:\w+ )?(?:اقامه|الاقامه|iqama)"),
     ("renew_iqama", r"(?:تجديد|التجديد|جدد|اجدد|نجدد|يجدد|تتجدد|renew\w*)"),
 )
-_COMPILED = tuple((service, re.compile(rf"(?<!\w)[وفبل]?({pattern})(?!\w)")) for service, pattern in PATTERNS)
+_COMPILED = compile_keyword_patterns(PATTERNS)
 SERVICE_NAMES = frozenset(service for service, _ in PATTERNS)
 
 
@@ -50,14 +48,7 @@ def service_named(text: str) -> Optional[str]:
 
 def find_service(text: str) -> Optional[Tuple[str, int, int]]:
     """(service, start, end) of the first (most specific) service named in `text`, offsets into `text`."""
-    normalized = normalize_with_offsets(text)
-    lowered = normalized.text.lower()
-    for service, pattern in _COMPILED:
-        match = pattern.search(lowered)
-        if match:
-            start, end = normalized.span(*match.span(1))
-            return service, start, end
-    return None
+    return first_keyword_match(_COMPILED, text)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
