@@ -3,6 +3,10 @@ defining its own `world` fixture uses that one instead."""
 from datetime import date
 
 import pytest
+from sqlalchemy import text
+
+from residency.migrate import upgrade
+from tests.conftest import _fresh_database_url
 
 from residency.db import UnitOfWork
 from tests.domain import factories as f
@@ -21,3 +25,30 @@ def world(engine):
         foreign = f.resident(uow, other)
         uow.commit()
         return {"est": est.id, "iqama": res.iqama_number, "resident": res.id, "foreign": foreign.iqama_number}
+
+
+@pytest.fixture
+def database_at(tmp_path_factory):
+    """`database_at(revision)`: the URL of a database of its own migrated only to `revision` (a
+    migration's test fills it the old way, then upgrades it); dropped at the end."""
+    drops = []
+
+    def make(revision: str) -> str:
+        url, drop = _fresh_database_url(tmp_path_factory)
+        drops.append(drop)
+        upgrade(url, revision)
+        return url
+
+    yield make
+    for drop in drops:
+        drop()
+
+
+def insert_rows(engine, statements, tables) -> None:
+    """Run raw INSERTs with explicit ids, then move PostgreSQL's id sequences of `tables` past them."""
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+        if engine.dialect.name == "postgresql":
+            for table in tables:
+                conn.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))

@@ -10,22 +10,15 @@ from sqlalchemy import text
 from residency import services
 from residency.db import UnitOfWork, get_engine
 from residency.migrate import upgrade
+from tests.domain.conftest import insert_rows
 from residency.models import Base
-from tests.conftest import _fresh_database_url
 
 OWNER = 951
 
 
-@pytest.fixture
-def old_database(tmp_path_factory):
-    url, drop = _fresh_database_url(tmp_path_factory)
-    upgrade(url, "0003")
-    yield url
-    drop()
-
-
-def test_upgrade_from_0003_keeps_existing_data_working(old_database, monkeypatch):
+def test_upgrade_from_0003_keeps_existing_data_working(database_at, monkeypatch):
     monkeypatch.setenv("MUQEEM_TODAY", "2026-11-27")
+    old_database = database_at("0003")
     engine = get_engine(old_database)
     statements = [
         "INSERT INTO establishments (id, number, name_ar, plan, subscription_until, balance, saudi_count,"
@@ -40,12 +33,7 @@ def test_upgrade_from_0003_keeps_existing_data_working(old_database, monkeypatch
         "INSERT INTO visas (id, number, resident_id, kind, entry_type, issued_on, valid_until, status)"
         " VALUES (1, '6000000777', 1, 'exit_reentry', 'single', '2026-09-01', '2026-11-01', 'issued')",
     ]
-    with engine.begin() as conn:
-        for statement in statements:
-            conn.execute(text(statement))
-        if engine.dialect.name == "postgresql":
-            for table in ("establishments", "users", "residents", "visas"):
-                conn.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
+    insert_rows(engine, statements, ("establishments", "users", "residents", "visas"))
 
     upgrade(old_database)
 

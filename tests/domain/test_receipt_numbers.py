@@ -17,8 +17,8 @@ from residency.migrate import upgrade
 from residency.models import Base, Establishment, Transaction
 from residency.services import Receipt
 from residency.services.sponsorship import respond_transfer
-from tests.conftest import _fresh_database_url
 from tests.domain import factories as f
+from tests.domain.conftest import insert_rows
 from tests.domain.visa_helpers import OWNER, execute, quote
 
 OTHER_OWNER = 702
@@ -140,17 +140,9 @@ def test_a_refused_execution_uses_no_number(engine, world):
 # migration 0003 -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def old_database(tmp_path_factory):
-    """A database of its own, migrated only to revision 0002 (before receipt numbers)."""
-    url, drop = _fresh_database_url(tmp_path_factory)
-    upgrade(url, "0002")
-    yield url
-    drop()
-
-
-def test_migration_numbers_existing_transactions_per_establishment_in_id_order(old_database, monkeypatch):
+def test_migration_numbers_existing_transactions_per_establishment_in_id_order(database_at, monkeypatch):
     monkeypatch.setenv("MUQEEM_TODAY", "2026-11-27")
+    old_database = database_at("0002")
     engine = get_engine(old_database)
     insert = [
         (
@@ -177,12 +169,7 @@ def test_migration_numbers_existing_transactions_per_establishment_in_id_order(o
         "INSERT INTO activation_codes (establishment_id, code_hash, role, services, expires_at, created_at)"
         " VALUES (3, 'x', 'owner', '', '2099-01-01 00:00:00', '2026-01-01 00:00:00')"
     )
-    with engine.begin() as conn:
-        for statement in insert:
-            conn.execute(text(statement))
-        if engine.dialect.name == "postgresql":
-            for table in ("establishments", "transactions"):
-                conn.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
+    insert_rows(engine, insert, ("establishments", "transactions"))
 
     upgrade(old_database)
 
