@@ -157,9 +157,10 @@ class ServiceFormValidation(FormValidationAction):
         tracker.add_slots(events)
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         if required and all(tracker.get_slot(slot) is not None for slot in required):
-            events.append(self._quote_complete_request(dispatcher, tracker))
-            if events[-1].get("value") is None and events[-1]["name"] != PREPARED_QUOTE:
-                tracker.slots[events[-1]["name"]] = None
+            event = self._quote_complete_request(dispatcher, tracker)
+            events.append(event)
+            if event["name"] != PREPARED_QUOTE:  # an input to ask for again
+                tracker.slots[event["name"]] = None
         return events
 
     def _quote_complete_request(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> EventType:
