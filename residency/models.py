@@ -34,6 +34,7 @@ VISA_KINDS = ("exit_reentry", "final_exit")
 ENTRY_TYPES = ("single", "multiple")
 VISA_STATUSES = ("issued", "used", "returned", "cancelled", "expired")
 TRANSFER_STATUSES = ("pending", "accepted", "declined")
+APPROVAL_STATUSES = ("pending", "approved", "declined", "lapsed")
 
 
 def utcnow() -> datetime:
@@ -56,6 +57,9 @@ class Establishment(Base):
     receipt_counter = Column(Integer, nullable=False, default=0, server_default="0")
     # A licensed industrial establishment pays no expat levy (SPEC 9.2); set by the administrator's CLI.
     industrial = Column(Boolean, nullable=False, default=False, server_default=false())
+    # Maker-checker (SPEC 9.3): an agent's request above this many riyals, and every final exit or
+    # sponsorship transfer by an agent, waits for an owner's approval; NULL: agents need no approval.
+    approval_above = Column(Integer)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     users = relationship("User", back_populates="establishment")
@@ -286,6 +290,50 @@ class TransferRequest(Base):
     resident = relationship("Resident")
 
 
+class BulkQuote(Base):
+    """One combined quote over several residents (residency.services.bulk), kept until it is confirmed.
+
+    `items` is a list of {"iqama_number", "resident_name", "quote": Quote.to_dict() or None,
+    "refusal": {"code", "message"} or None}; `total` is the sum of the quotes that can go.
+    """
+
+    __tablename__ = "bulk_quotes"
+
+    id = Column(Integer, primary_key=True)
+    establishment_id = Column(ForeignKey("establishments.id"), nullable=False, index=True)
+    user_id = Column(ForeignKey("users.id"), nullable=False)
+    service = Column(String(40), nullable=False)
+    group_name = Column(String(20))
+    items = Column(JSON, nullable=False, default=list)
+    total = Column(Integer, nullable=False, default=0)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Approval(Base):
+    """An agent's confirmed request waiting for an owner's decision (residency.services.approvals).
+
+    `request_key` is the agent's confirmation key: a repeated confirmation submits nothing twice.
+    `quote` is the single quote (Quote.to_dict()), or NULL with `bulk_quote_id` for a bulk request.
+    Status: pending -> approved (executed, `result` holds the outcome) | declined | lapsed (72 hours).
+    """
+
+    __tablename__ = "approvals"
+
+    id = Column(Integer, primary_key=True)
+    establishment_id = Column(ForeignKey("establishments.id"), nullable=False, index=True)
+    maker_user_id = Column(ForeignKey("users.id"), nullable=False)
+    request_key = Column(String(120), nullable=False, unique=True)
+    service = Column(String(40), nullable=False)
+    quote = Column(JSON)
+    bulk_quote_id = Column(ForeignKey("bulk_quotes.id"))
+    total = Column(Integer, nullable=False, default=0)
+    status = Column(String(10), nullable=False, default="pending")
+    decided_by_user_id = Column(ForeignKey("users.id"))
+    result = Column(JSON, nullable=False, default=dict)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    decided_at = Column(DateTime(timezone=True))
+
+
 class Notification(Base):
     """Outbox of messages the domain wants pushed to a Telegram user (transfer requests, reminders).
 
@@ -328,6 +376,8 @@ __all__ = [
     "Transaction",
     "Violation",
     "LedgerEntry",
+    "BulkQuote",
+    "Approval",
     "TransferRequest",
     "Notification",
     "ReminderItem",

@@ -1,6 +1,8 @@
 """The small repository the services read and write through (one per unit of work)."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -62,6 +64,20 @@ class Repository:
     def resident_by_iqama_any(self, iqama: str) -> Resident | None:
         """For the CLI (administrator) only: no establishment scope."""
         return self._one(select(Resident).where(Resident.iqama_number == iqama))
+
+    def residents_of_group(self, establishment_id: int, group: str, today: date, horizon: date) -> list[str]:
+        """Iqama numbers of a bulk request's group (residency.services.bulk), soonest expiry first:
+        `expiring` (iqama expiring from today to `horizon`), `expired`, `abroad`, `all`."""
+        stmt = select(Resident.iqama_number).where(
+            Resident.establishment_id == establishment_id, Resident.iqama_number.is_not(None)
+        )
+        if group == "expiring":
+            stmt = stmt.where(Resident.iqama_expiry >= today, Resident.iqama_expiry <= horizon)
+        elif group == "expired":
+            stmt = stmt.where(Resident.iqama_expiry < today)
+        elif group == "abroad":
+            stmt = stmt.where(Resident.location == "outside")
+        return list(self.session.execute(stmt.order_by(Resident.iqama_expiry, Resident.id)).scalars())
 
     def resident_count(self, establishment_id: int) -> int:
         stmt = select(func.count(Resident.id)).where(Resident.establishment_id == establishment_id)

@@ -45,7 +45,7 @@ def register(service_class: type[Service]) -> type[Service]:
     return service_class
 
 
-def _service(name: str) -> Service:
+def service_handler(name: str) -> Service:
     try:
         return SERVICES[name]
     except KeyError:
@@ -55,7 +55,7 @@ def _service(name: str) -> Service:
 def quote(uow: UnitOfWork, telegram_id: int, service: str, **inputs: Any) -> Quote:
     """Check every rule of `service` for this user and price it; raises a typed error otherwise."""
     actor = authorise(uow, telegram_id, service)
-    return _service(service).quote(ServiceContext(uow, actor), **inputs)
+    return service_handler(service).quote(ServiceContext(uow, actor), **inputs)
 
 
 def check(uow: UnitOfWork, telegram_id: int, service: str, **inputs: Any) -> Eligibility:
@@ -85,7 +85,7 @@ def check(uow: UnitOfWork, telegram_id: int, service: str, **inputs: Any) -> Eli
         except Refusal as err:  # subscription_expired: the user's permission was checked before it
             blockers.append(err)
             actor = resolve_actor(uow, telegram_id)
-        handler = _service(service)
+        handler = service_handler(service)
         params = list(inspect.signature(handler.quote).parameters.values())[1:]  # after ctx
         given = {**handler.check_defaults, **{k: v for k, v in inputs.items() if v is not None}}
         # Inputs the service does not take (another service's slots) are ignored.
@@ -127,7 +127,7 @@ def execute(uow: UnitOfWork, telegram_id: int, quoted: Quote | dict, idempotency
     prior = _prior_receipt(uow, actor, idempotency_key)
     if prior is not None:
         return prior
-    service = _service(quoted.service)
+    service = service_handler(quoted.service)
     try:
         return _execute_once(uow, actor, service, quoted, idempotency_key)
     except IntegrityError:

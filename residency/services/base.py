@@ -198,12 +198,16 @@ class ServiceContext:
     """What a service sees: the unit of work, the actor, today, whether to lock rows (execute), and whether
     refusals are collected (the eligibility check) instead of raised (see `refuse`)."""
 
-    def __init__(self, uow: UnitOfWork, actor: Actor, for_update: bool = False, collect: bool = False) -> None:
+    def __init__(
+        self, uow: UnitOfWork, actor: Actor, for_update: bool = False, collect: bool = False, check_balance: bool = True
+    ) -> None:
         self.uow = uow
         self.repo = uow.repo
         self.actor = actor
         self.for_update = for_update
         self.collect = collect
+        # False in a bulk quote: the balance is checked once, against the total (residency.services.bulk).
+        self.check_balance = check_balance
         self.blockers: list[ResidencyError] = []
         self.today: date = calendar.today()
 
@@ -283,7 +287,7 @@ class ServiceContext:
             resident_name=resident.name_ar,
             payer_number=payer.number if payer is not None else self.actor.establishment_number,
         )
-        if quoted.total > 0:
+        if quoted.total > 0 and self.check_balance:
             self.require_balance(payer or self.establishment, quoted.total)
         return quoted
 

@@ -1,0 +1,252 @@
+"""Bulk requests (SPEC 9.3): one service for several residents, quoted together, executed one by one.
+
+    with UnitOfWork() as uow:
+        bulk = quote_bulk(uow, telegram_id, "renew_iqama", iqama_numbers=[...], period="P12M")
+        # or group="expiring" (iqama expiring within `horizon_days`, default 30), "expired", "abroad", "all"
+    with UnitOfWork() as uow:
+        outcome = execute_bulk(uow, telegram_id, bulk.id, key="<sender>:<quote id>")
+
+The quote runs the service's own rules for each resident (the single-service code path): a line per
+resident with its quote or the rule that blocks it, and the total of those that can go. It is stored
+(`BulkQuote`) so that a confirmation, a retry or an owner's approval executes exactly what was shown.
+
+Execution: first, the balance must cover the total of every resident not executed yet (otherwise
+nothing runs and the answer says how much is missing). Then each resident is `services.execute`d in its
+own database transaction under the key "<key>:<iqama number>": a repeated or concurrent confirmation
+replays the residents already done and charges nothing twice; one resident refused at execution (its
+terms changed since the quote, the balance ran out part-way) never undoes the others.
+"""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from residency import calendar, identifiers
+from residency.db import UnitOfWork
+from residency.errors import InvalidInput, NotFound, Refusal, ResidencyError
+from residency.models import BulkQuote
+from residency.services import execute, prior_receipt, service_handler
+from residency.services.base import (
+    Quote,
+    Receipt,
+    ServiceContext,
+    authorise,
+    insufficient_balance_message,
+    resolve_actor,
+)
+
+MAX_RESIDENTS = 1000
+GROUPS = ("expiring", "expired", "abroad", "all")
+DEFAULT_HORIZON_DAYS = 30
+# The service input naming the resident, by service (services taking a visa number take an iqama too).
+PERSON_INPUTS = ("iqama_number", "number")
+
+
+@dataclass(frozen=True)
+class BulkLine:
+    iqama_number: str
+    resident_name: str
+    quote: Quote | None = None
+    refusal: ResidencyError | None = None
+
+    @property
+    def can_go(self) -> bool:
+        return self.quote is not None
+
+
+@dataclass(frozen=True)
+class BulkOffer:
+    """A stored combined quote: its id, a line per resident, and the total of those that can go."""
+
+    id: int
+    service: str
+    lines: list[BulkLine]
+    balance: int
+
+    @property
+    def total(self) -> int:
+        return sum(line.quote.total for line in self.lines if line.quote is not None)
+
+    @property
+    def ready(self) -> list[BulkLine]:
+        return [line for line in self.lines if line.can_go]
+
+    @property
+    def missing(self) -> int:
+        """How much the balance lacks to cover the total (0 when it covers it)."""
+        return max(self.total - self.balance, 0)
+
+
+@dataclass
+class BulkOutcome:
+    """What an execution did: the receipts of the residents done, and those refused, each with why."""
+
+    service: str
+    done: list[tuple[BulkLine, Receipt]] = field(default_factory=list)
+    refused: list[tuple[BulkLine, ResidencyError]] = field(default_factory=list)
+    balance_after: int = 0
+
+    @property
+    def charged(self) -> int:
+        return sum(receipt.total for _, receipt in self.done if not receipt.replayed)
+
+    @property
+    def replayed(self) -> bool:
+        return bool(self.done) and all(receipt.replayed for _, receipt in self.done)
+
+
+def person_input(service: str) -> str:
+    """The input of `service` that names the resident; InvalidInput when the service has none (an
+    iqama issue names a border number, one arrival at a time)."""
+    params = inspect.signature(service_handler(service).quote).parameters
+    for name in PERSON_INPUTS:
+        if name in params:
+            return name
+    raise InvalidInput("bulk_not_supported", "هذه الخدمة تُطلب لعامل واحد في كل مرة؛ اذكر رقمًا واحدًا.")
+
+
+def quote_bulk(
+    uow: UnitOfWork,
+    telegram_id: int,
+    service: str,
+    iqama_numbers: list[str] | None = None,
+    group: str | None = None,
+    horizon_days: int | None = None,
+    **inputs: Any,
+) -> BulkOffer:
+    """Quote `service` for each resident named (or of `group`), store the combined quote, return it."""
+    actor = authorise(uow, telegram_id, service)
+    person = person_input(service)
+    numbers = _residents_named(uow, actor.establishment_id, iqama_numbers, group, horizon_days)
+    ctx = ServiceContext(uow, actor, check_balance=False)
+    handler = service_handler(service)
+    lines = []
+    for number in numbers:
+        lines.append(_quote_line(ctx, handler, person, number, inputs))
+    row = BulkQuote(
+        establishment_id=actor.establishment_id,
+        user_id=actor.user_id,
+        service=service,
+        group_name=group,
+        items=[_item(line) for line in lines],
+        total=sum(line.quote.total for line in lines if line.quote is not None),
+    )
+    uow.repo.add(row)
+    uow.commit()
+    return BulkOffer(row.id, service, lines, ctx.establishment.balance)
+
+
+def _quote_line(ctx: ServiceContext, handler, person: str, number: str, inputs: dict[str, Any]) -> BulkLine:
+    try:
+        quoted = handler.quote(ctx, **{person: number}, **inputs)
+    except ResidencyError as error:
+        resident = ctx.repo.resident_by_iqama(ctx.actor.establishment_id, number)
+        return BulkLine(number, resident.name_ar if resident else "", refusal=error)
+    return BulkLine(number, quoted.resident_name or "", quote=quoted)
+
+
+def _residents_named(uow, establishment_id: int, numbers, group, horizon_days) -> list[str]:
+    if group is not None:
+        if group not in GROUPS:
+            raise InvalidInput("unknown_group", "المجموعة إما: القريبة من الانتهاء، المنتهية، خارج المملكة، أو الكل.")
+        today = calendar.today()
+        horizon = today + timedelta(days=horizon_days or DEFAULT_HORIZON_DAYS)
+        found = uow.repo.residents_of_group(establishment_id, group, today, horizon)
+        if not found:
+            raise NotFound("empty_group", _EMPTY_GROUP[group])
+    else:
+        found = []
+        for text in numbers or ():
+            number = identifiers.normalize_digits(str(text)).strip()
+            if number not in found:
+                found.append(number)
+        if len(found) < 2:
+            raise InvalidInput("bulk_needs_several", "الطلب الجماعي يحتاج رقمين أو أكثر، أو مجموعة مثل «المنتهية».")
+    if len(found) > MAX_RESIDENTS:
+        raise InvalidInput(
+            "bulk_too_large",
+            f"الطلب يشمل {len(found)} مقيم، والحد {MAX_RESIDENTS} في الطلب الواحد. قسّمه إلى طلبات أصغر.",
+        )
+    return found
+
+
+_EMPTY_GROUP = {
+    "expiring": "لا توجد إقامات تنتهي خلال هذه المدة.",
+    "expired": "لا توجد إقامات منتهية لدى منشأتك.",
+    "abroad": "لا يوجد مقيمون خارج المملكة حاليًا.",
+    "all": "لا يوجد مقيمون لدى منشأتك.",
+}
+
+
+def _item(line: BulkLine) -> dict[str, Any]:
+    refusal = line.refusal
+    return {
+        "iqama_number": line.iqama_number,
+        "resident_name": line.resident_name,
+        "quote": line.quote.to_dict() if line.quote is not None else None,
+        "refusal": {"code": refusal.code, "message": refusal.message} if refusal is not None else None,
+    }
+
+
+def _line(item: dict[str, Any]) -> BulkLine:
+    refusal = item.get("refusal")
+    return BulkLine(
+        item["iqama_number"],
+        item.get("resident_name") or "",
+        quote=Quote.from_dict(item["quote"]) if item.get("quote") else None,
+        refusal=Refusal(refusal["code"], refusal["message"]) if refusal else None,
+    )
+
+
+def stored_offer(uow: UnitOfWork, telegram_id: int, bulk_id: int) -> BulkOffer:
+    """The stored combined quote `bulk_id` of the user's establishment (NotFound otherwise)."""
+    actor = resolve_actor(uow, telegram_id)
+    row = uow.session.get(BulkQuote, int(bulk_id))
+    if row is None or row.establishment_id != actor.establishment_id:
+        raise NotFound("unknown_request", "هذا الطلب غير موجود.")
+    return BulkOffer(row.id, row.service, [_line(item) for item in row.items], uow.repo.establishment(actor.establishment_id).balance)
+
+
+def execute_bulk(
+    uow: UnitOfWork,
+    telegram_id: int,
+    bulk_id: int,
+    key: str,
+    on_each: Callable[[BulkLine], None] | None = None,
+) -> BulkOutcome:
+    """Execute the stored combined quote `bulk_id`, each resident exactly once (see module docstring).
+
+    `on_each` is called after each resident's own transaction (progress, tests)."""
+    offer = stored_offer(uow, telegram_id, bulk_id)
+    authorise(uow, telegram_id, offer.service)
+    outcome = BulkOutcome(offer.service)
+    waiting = []
+    for line in offer.ready:
+        prior = prior_receipt(uow, telegram_id, resident_key(key, line))
+        if prior is not None:
+            outcome.done.append((line, prior))
+        else:
+            waiting.append(line)
+    balance = uow.repo.establishment(resolve_actor(uow, telegram_id).establishment_id).balance
+    due = sum(line.quote.total for line in waiting)
+    if due > balance:
+        raise Refusal("insufficient_balance", insufficient_balance_message(balance, due), missing=due - balance)
+    uow.rollback()  # end the reading transaction: each resident below is its own
+    for line in waiting:
+        try:
+            outcome.done.append((line, execute(uow, telegram_id, line.quote, resident_key(key, line))))
+        except ResidencyError as error:
+            outcome.refused.append((line, error))
+        if on_each is not None:
+            on_each(line)
+    outcome.refused = [(line, line.refusal) for line in offer.lines if not line.can_go] + outcome.refused
+    outcome.balance_after = uow.repo.establishment(resolve_actor(uow, telegram_id).establishment_id).balance
+    return outcome
+
+
+def resident_key(key: str, line: BulkLine) -> str:
+    """The idempotency key of one resident's execution within the bulk confirmation `key`."""
+    return f"{key}:{line.iqama_number}"
