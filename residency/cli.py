@@ -171,18 +171,39 @@ def establishment_set(
         "--industrial/--not-industrial",
         help="A licensed industrial establishment (no expat levy), or no longer one.",
     ),
+    approval_above: Optional[str] = typer.Option(
+        None,
+        "--approval-above",
+        help="Riyals: an agent's request above it (and any final exit or transfer by an agent) waits for an "
+        "owner's approval; 'off' for none.",
+    ),
 ) -> None:
-    """عدّل منشأة. Change an establishment (--industrial / --not-industrial)."""
-    from residency.establishments import set_industrial
+    """عدّل منشأة. Change an establishment (--industrial / --not-industrial, --approval-above SAR|off)."""
+    from residency.establishments import find_establishment, set_industrial
+    from residency.services.approvals import set_threshold
 
-    if industrial is None:
-        raise typer.BadParameter("حدّد ما تريد تعديله: --industrial أو --not-industrial.")
+    if industrial is None and approval_above is None:
+        raise typer.BadParameter("حدّد ما تريد تعديله: --industrial أو --not-industrial أو --approval-above.")
+    threshold = None
+    if approval_above is not None and approval_above.strip().lower() != "off":
+        if not approval_above.strip().isdigit():
+            raise typer.BadParameter("حد الموافقة مبلغ بالريال (رقم صحيح) أو off.")
+        threshold = int(approval_above.strip())
     with domain_errors(), UnitOfWork() as uow:
-        est = set_industrial(uow, number, industrial)
-        typer.echo(
-            f"المنشأة {est.number} «{est.name_ar}»: "
-            + ("منشأة صناعية مرخّصة (معفاة من المقابل المالي للعمالة)" if est.industrial else "ليست منشأة صناعية")
-        )
+        if industrial is not None:
+            est = set_industrial(uow, number, industrial)
+            typer.echo(
+                f"المنشأة {est.number} «{est.name_ar}»: "
+                + ("منشأة صناعية مرخّصة (معفاة من المقابل المالي للعمالة)" if est.industrial else "ليست منشأة صناعية")
+            )
+        if approval_above is not None:
+            est = find_establishment(uow, number)
+            set_threshold(uow, None, est.id, threshold)
+            typer.echo(
+                f"المنشأة {est.number} «{est.name_ar}»: "
+                + (f"طلبات الموظفين فوق {threshold} ريال (وكل خروج نهائي أو نقل خدمات) تنتظر موافقة المالك"
+                   if threshold is not None else "لا تحتاج طلبات الموظفين إلى موافقة")
+            )
 
 
 @establishment_app.command("show")

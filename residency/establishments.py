@@ -105,6 +105,7 @@ def establishment_json(uow: UnitOfWork, est: Establishment) -> dict[str, Any]:
         "saudi_count": est.saudi_count,
         "expat_count": est.expat_count,
         "industrial": bool(est.industrial),
+        "approval_above": est.approval_above,
         "resident_count": uow.repo.resident_count(est.id),
         "users": [
             {"telegram_id": u.telegram_id, "role": u.role, "services": sorted(u.service_set)} for u in users

@@ -176,6 +176,7 @@ def queue_due_reminders(uow: UnitOfWork, today: date | str | None = None) -> int
     - residents abroad on an exit/re-entry whose return-before date is within reminders.return_within_days;
     - unused (issued) exit/re-entry visas whose return-before date is within exit_reentry.unused_warning_days,
       naming the fine (exit_reentry.unused_fine) of letting one lapse unused.
+    Approval requests undecided for 72 hours lapse first (residency.services.approvals.lapse_overdue).
     Each listed item is recorded as a `ReminderItem` for the day and each owner's message carries the dedupe
     key reminder:<establishment id>:<date>:<telegram id>, so running again the same day (even after a
     restart) queues nothing; an establishment already reminded today is not reminded again that day.
@@ -185,10 +186,12 @@ def queue_due_reminders(uow: UnitOfWork, today: date | str | None = None) -> int
         today = date.fromisoformat(today)
     today = today or calendar.today()
     # Unused exit/re-entries that lapsed are expired and fined (once each), committed on their own.
+    from residency.services.approvals import lapse_overdue
     from residency.services.visas import expire_unused_exit_reentries
 
     expire_unused_exit_reentries(uow, today)
     uow.commit()
+    lapse_overdue(uow)  # requests undecided for 72 hours lapse; their agents are told
     owners_by_establishment: dict[int, list[int]] = {}
     for establishment_id, telegram_id in uow.session.execute(
         select(User.establishment_id, User.telegram_id).where(User.role == "owner").order_by(User.id)

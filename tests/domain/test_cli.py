@@ -62,7 +62,7 @@ def test_establishment_add_and_show(engine):
     data = json.loads(muqeem("establishment", "show", "7000000666", "--json").stdout)
     assert data == {
         "number": "7000000666", "name": "شركة البناء الحديث", "plan": "transactions", "balance": 5000,
-        "subscription_until": "2027-06-30", "saudi_count": 3, "expat_count": 9, "industrial": False,
+        "subscription_until": "2027-06-30", "saudi_count": 3, "expat_count": 9, "industrial": False, "approval_above": None,
         "resident_count": 0, "users": [],
     }
     muqeem("establishment", "add", "--number", "7000000777", "--name", "مؤسسة")
@@ -289,3 +289,12 @@ def test_establishment_set_errors(engine, est):
     muqeem("establishment", "set", est, code=2)  # nothing to change
     result = muqeem("establishment", "set", "7000000999", "--industrial", code=1)
     assert "لا توجد منشأة بالرقم الموحد 7000000999" in result.stderr
+
+
+def test_establishment_approval_threshold_set_shown_and_turned_off(engine, est):
+    result = muqeem("establishment", "set", est, "--approval-above", "5000")
+    assert "طلبات الموظفين فوق 5000 ريال" in result.stdout
+    assert json.loads(muqeem("establishment", "show", est, "--json").stdout)["approval_above"] == 5000
+    assert "لا تحتاج طلبات الموظفين إلى موافقة" in muqeem("establishment", "set", est, "--approval-above", "off").stdout
+    assert json.loads(muqeem("establishment", "show", est, "--json").stdout)["approval_above"] is None
+    assert "رقم صحيح" in muqeem("establishment", "set", est, "--approval-above", "خمسة", code=2).stderr

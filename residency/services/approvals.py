@@ -1,0 +1,198 @@
+"""Approvals, maker-checker (SPEC 9.3): an agent's confirmed request that needs an owner's approval waits,
+and runs only when an owner approves it, with every rule checked again at that moment.
+
+- `needs_approval`: the establishment has a threshold (`approval_above`, riyals; NULL: no approvals) and
+  the confirmer is an agent, and the request's total is above it, or it is a final exit or a sponsorship
+  transfer (whatever its fee). A bulk request counts its whole total. An owner's requests never wait.
+- `submit`: records the request under the agent's confirmation key (a repeated confirmation submits
+  nothing twice) and queues, for every owner, a message with approve / decline buttons
+  (`/affirm{"approval_id": "N"}` / `/deny{"approval_id": "N"}`: the dialogue routes them to `decide`).
+- `decide`: an owner approves (the request is executed as the agent, under the key "approval:N", so a
+  double tap or two owners at once execute it once) or declines; a decided request reports its outcome
+  and changes nothing. Undecided for 72 hours (`LAPSE_AFTER`) it lapses: deciding it then says so, and
+  the daily run (`lapse_overdue`) marks it and tells the agent. The agent is told every outcome.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+
+from residency.db import UnitOfWork
+from residency.errors import NotFound, ResidencyError, Unauthorized
+from residency.models import Approval, Notification, utcnow
+from residency.services import execute
+from residency.services.base import Actor, Quote, resolve_actor
+from residency.services.bulk import execute_bulk
+
+LAPSE_AFTER = timedelta(hours=72)
+ALWAYS_NEEDS_APPROVAL = frozenset({"issue_final_exit", "transfer_sponsorship"})
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    id: int
+    service: str
+    total: int
+    status: str
+    count: int  # residents the request covers
+    maker_user_id: int
+    created_at: datetime
+    outcome: dict[str, Any]
+    replayed: bool = False
+
+    @property
+    def lapses_at(self) -> datetime:
+        return self.created_at + LAPSE_AFTER
+
+
+def needs_approval(uow: UnitOfWork, actor: Actor, service: str, total: int) -> bool:
+    threshold = uow.repo.establishment(actor.establishment_id).approval_above
+    if actor.role == "owner" or threshold is None:
+        return False
+    return service in ALWAYS_NEEDS_APPROVAL or total > threshold
+
+
+def submit(
+    uow: UnitOfWork, telegram_id: int, key: str, service: str, total: int,
+    quote: Quote | None = None, bulk_quote_id: int | None = None, count: int = 1, summary: str = "",
+) -> ApprovalView:
+    """Record the agent's request for approval (once per confirmation `key`) and ask the owners."""
+    actor = resolve_actor(uow, telegram_id)
+    prior = uow.session.scalars(select(Approval).where(Approval.request_key == key)).first()
+    if prior is not None:
+        return _view(prior, replayed=True)
+    row = Approval(
+        establishment_id=actor.establishment_id, maker_user_id=actor.user_id, request_key=key,
+        service=service, quote=quote.to_dict() if quote is not None else None, bulk_quote_id=bulk_quote_id,
+        total=total, status="pending", result={"count": count, "summary": summary},
+    )
+    uow.repo.add(row)
+    text = (
+        f"طلب بانتظار موافقتك (رقم {row.id}) من أحد موظفي المنشأة:\n{summary}\n"
+        f"الإجمالي: {total} ريال. تنقضي المهلة بعد 72 ساعة. هل توافق؟"
+    )
+    buttons = [
+        {"title": "موافقة", "payload": f'/affirm{{"approval_id": "{row.id}"}}'},
+        {"title": "رفض", "payload": f'/deny{{"approval_id": "{row.id}"}}'},
+    ]
+    for owner in uow.repo.owners(actor.establishment_id):
+        uow.repo.add(Notification(telegram_id=owner.telegram_id, text=text, buttons=buttons))
+    view = _view(row)
+    uow.commit()
+    return view
+
+
+def decide(uow: UnitOfWork, telegram_id: int, approval_id: int, approve: bool) -> ApprovalView:
+    """An owner's decision on a pending request (see the module docstring)."""
+    actor = resolve_actor(uow, telegram_id)
+    row = _locked(uow, actor, approval_id)
+    if actor.role != "owner":
+        raise Unauthorized("owner_only", "الموافقة على الطلبات أو رفضها لمالك المنشأة فقط.")
+    if row.status != "pending":
+        return _view(row, replayed=True)
+    if _overdue(row):
+        return _close(uow, row, actor, "lapsed", {})
+    if not approve:
+        return _close(uow, row, actor, "declined", {})
+    maker = uow.repo.user(row.maker_user_id)
+    try:
+        outcome = _execute_as_maker(uow, maker.telegram_id, row)
+    except ResidencyError as error:  # a rule refuses it now: nothing ran
+        uow.rollback()
+        return _close(uow, _locked(uow, actor, approval_id), actor, "refused", {"message": error.message})
+    row = _locked(uow, actor, approval_id)
+    if row.status != "pending":  # another owner's tap finished first: same execution, told once
+        return _view(row, replayed=True)
+    return _close(uow, row, actor, "approved", outcome)
+
+
+def _execute_as_maker(uow: UnitOfWork, maker_telegram_id: int, row: Approval) -> dict[str, Any]:
+    key = f"approval:{row.id}"
+    if row.bulk_quote_id is not None:
+        outcome = execute_bulk(uow, maker_telegram_id, row.bulk_quote_id, key)
+        return {
+            "done": len(outcome.done), "refused": len(outcome.refused), "charged": outcome.charged,
+            "receipt_numbers": [receipt.receipt_number for _, receipt in outcome.done],
+        }
+    receipt = execute(uow, maker_telegram_id, row.quote, key)
+    return {"done": 1, "refused": 0, "charged": receipt.total, "receipt_numbers": [receipt.receipt_number]}
+
+
+def _locked(uow: UnitOfWork, actor: Actor, approval_id: int) -> Approval:
+    # Read afresh (another tap may have decided it since this session last saw the row).
+    stmt = select(Approval).where(Approval.id == int(approval_id)).execution_options(populate_existing=True)
+    if uow.repo.lock_rows:
+        stmt = stmt.with_for_update()
+    row = uow.session.scalars(stmt).first()
+    if row is None or row.establishment_id != actor.establishment_id:
+        raise NotFound("unknown_approval", "لا يوجد طلب بانتظار الموافقة بهذا الرقم لمنشأتك.")
+    return row
+
+
+def _overdue(row: Approval, now: datetime | None = None) -> bool:
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=timezone.utc)
+    return (now or utcnow()) - created >= LAPSE_AFTER
+
+
+OUTCOME_TEXT = {
+    "approved": "وافق المالك على طلبك رقم {id} ونُفِّذ: {done} منفّذ، {refused} مرفوض، المخصوم {charged} ريال.",
+    "declined": "رفض المالك طلبك رقم {id}، ولم يُنفَّذ شيء ولم يُخصم أي مبلغ.",
+    "lapsed": "انقضت مهلة 72 ساعة على طلبك رقم {id} دون قرار، فأُلغي ولم يُخصم شيء. أعد الطلب إن لزم.",
+    "refused": "وافق المالك على طلبك رقم {id} لكنه لم يُنفَّذ: {message}",
+}
+
+
+def _close(uow: UnitOfWork, row: Approval, actor: Actor | None, status: str, outcome: dict[str, Any]) -> ApprovalView:
+    row.status = status
+    row.decided_at = utcnow()
+    row.decided_by_user_id = actor.user_id if actor is not None else None
+    row.result = {**(row.result or {}), **outcome}
+    maker = uow.repo.user(row.maker_user_id)
+    text = OUTCOME_TEXT[status].format(id=row.id, **{"done": 0, "refused": 0, "charged": 0, "message": "", **outcome})
+    uow.repo.add(Notification(telegram_id=maker.telegram_id, text=text, buttons=[]))
+    view = _view(row)
+    uow.commit()
+    return view
+
+
+def pending(uow: UnitOfWork, telegram_id: int) -> list[ApprovalView]:
+    """What waits for a decision: an owner sees the establishment's, an agent its own; oldest first."""
+    actor = resolve_actor(uow, telegram_id)
+    stmt = select(Approval).where(Approval.establishment_id == actor.establishment_id, Approval.status == "pending")
+    if actor.role != "owner":
+        stmt = stmt.where(Approval.maker_user_id == actor.user_id)
+    return [_view(row) for row in uow.session.scalars(stmt.order_by(Approval.id)) if not _overdue(row)]
+
+
+def lapse_overdue(uow: UnitOfWork) -> int:
+    """Mark every request undecided for 72 hours as lapsed and tell its agent (the daily run); returns how
+    many lapsed."""
+    rows = [row for row in uow.session.scalars(select(Approval).where(Approval.status == "pending")) if _overdue(row)]
+    for row in rows:
+        _close(uow, row, None, "lapsed", {})
+    return len(rows)
+
+
+def _view(row: Approval, replayed: bool = False) -> ApprovalView:
+    result = dict(row.result or {})
+    return ApprovalView(
+        row.id, row.service, row.total, row.status, int(result.get("count", 1)), row.maker_user_id,
+        row.created_at, result, replayed,
+    )
+
+
+def set_threshold(uow: UnitOfWork, telegram_id: int | None, establishment_id: int, amount: int | None) -> None:
+    """Set (or, with None, turn off) the approval threshold; `telegram_id` None is the administrator's CLI,
+    otherwise the user must be an owner of the establishment."""
+    if telegram_id is not None:
+        actor = resolve_actor(uow, telegram_id)
+        if actor.role != "owner" or actor.establishment_id != establishment_id:
+            raise Unauthorized("owner_only", "تحديد حد الموافقة لمالك المنشأة فقط.")
+    uow.repo.establishment(establishment_id).approval_above = amount
+    uow.commit()
+
+
+__all__ = ["ApprovalView", "LAPSE_AFTER", "decide", "lapse_overdue", "needs_approval", "pending", "set_threshold", "submit"]
