@@ -24,10 +24,11 @@ from actions.common import (
 )
 from actions.inquiries import (
     ANSWERS,
+    ASK_NAME,
     ASK_IQAMA,
     ASK_IQAMA_OR_VISA,
+    answer_bare_iqama,
     answer_name_search,
-    answer_resident_card,
     answer_visa,
 )
 from actions.render import MENU, confirm_buttons, fee_rules
@@ -88,14 +89,30 @@ class ActionHelp(DomainAction):
         return []
 
 
+def _answers_name_prompt(tracker: Tracker) -> str | None:
+    """The message, when it answers «اكتب اسم العامل ...» (the assistant's last words) and looks like a
+    name (one to four words, letters only): a name the NLU did not know is still searched for."""
+    said = next((e.get("text") for e in reversed(tracker.events) if e.get("event") == "bot"), None)
+    text = (tracker.latest_message or {}).get("text") or ""
+    words = text.replace("؟", " ").replace("?", " ").split()
+    if said == ASK_NAME and 1 <= len(words) <= 4 and all(w.isalpha() for w in words):
+        return " ".join(words)
+    return None
+
+
 class ActionSmallTalk(DomainAction):
-    """Thanks, "are you a bot?", out of scope, or a message the NLU is unsure of, outside a form."""
+    """Thanks, "are you a bot?", out of scope, or a message the NLU is unsure of, outside a form (a name
+    the NLU did not know, sent when asked for one, is searched for)."""
 
     def name(self) -> str:
         return "action_small_talk"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        dispatcher.utter_message(text=SMALL_TALK.get(latest_intent(tracker), NOT_UNDERSTOOD))
+        name = _answers_name_prompt(tracker) if latest_intent(tracker) in ("nlu_fallback", "out_of_scope") else None
+        if name:
+            answer_name_search(dispatcher, tracker, name)
+        else:
+            dispatcher.utter_message(text=SMALL_TALK.get(latest_intent(tracker), NOT_UNDERSTOOD))
         return []
 
 
@@ -155,7 +172,7 @@ class ActionGoodbye(ClosingAction):
 
 class ActionHandleInform(DomainAction):
     """A bare value outside any form: a correction of the pending quote, or a look-up of the number or
-    name it carries."""
+    name it carries (an iqama number: a short card with buttons for the resident's likely services)."""
 
     def name(self) -> str:
         return "action_handle_inform"
@@ -165,7 +182,7 @@ class ActionHandleInform(DomainAction):
         if service:
             return quote_and_offer(dispatcher, tracker, service)
         if latest_entity(tracker, "iqama_number"):
-            answer_resident_card(dispatcher, tracker)
+            answer_bare_iqama(dispatcher, tracker, latest_entity(tracker, "iqama_number"))
         elif latest_entity(tracker, "visa_number"):
             answer_visa(dispatcher, tracker)
         elif latest_entity(tracker, "person_name"):

@@ -8,6 +8,7 @@ the middle of a form.
 from __future__ import annotations
 
 import base64
+import json
 from abc import abstractmethod
 
 from rasa_sdk import Tracker
@@ -24,6 +25,7 @@ from residency.text_safety import isolate
 
 ASK_IQAMA = "أرسل رقم إقامة العامل (10 أرقام يبدأ بالرقم 2)، أو اكتب اسمه لأبحث عنه."
 ASK_IQAMA_OR_VISA = "أرسل رقم إقامة العامل أو رقم التأشيرة (10 أرقام)، أو اكتب اسم العامل لأبحث عنه."
+ASK_NAME = "اكتب اسم العامل كما في الإقامة (بالعربي أو بالإنجليزي) لأبحث عنه."
 CSV_HEADER = ("رقم الإقامة", "الاسم", "تاريخ انتهاء الإقامة", "الأيام المتبقية")
 
 
@@ -40,10 +42,60 @@ def match_buttons(matches) -> list[dict]:
     ]
 
 
+def more_button(name: str, page: int) -> dict:
+    """«المزيد»: the same name search, next page (entity `search_page`, used only by this payload)."""
+    entities = json.dumps({"person_name": name, "search_page": str(page)}, ensure_ascii=False)
+    return {"title": "المزيد ⬅️", "payload": f"/inquire_resident_by_name{entities}"}
+
+
+def _page_asked(tracker: Tracker) -> int:
+    try:
+        return max(1, int(latest_entity(tracker, "search_page") or 1))
+    except ValueError:
+        return 1
+
+
 def answer_name_search(dispatcher: CollectingDispatcher, tracker: Tracker, name: str) -> None:
+    """Up to search.max_matches names as buttons; «المزيد» when a few more match, a request for a narrower
+    name when many do."""
     with unit_of_work() as uow:
-        matches = inquiries.search_residents(uow, telegram_id(tracker), name)
-    dispatcher.utter_message(text=texts.render_matches(matches, name), buttons=match_buttons(matches))
+        result = inquiries.search_residents_page(uow, telegram_id(tracker), name, _page_asked(tracker))
+    buttons = match_buttons(result.matches) + ([more_button(name, result.page + 1)] if result.more else [])
+    dispatcher.utter_message(text=texts.render_match_page(result), buttons=buttons)
+
+
+# Button titles of the services offered under a bare iqama number.
+SERVICE_BUTTONS = {
+    "issue_iqama": "إصدار إقامة",
+    "renew_iqama": "تجديد الإقامة",
+    "issue_exit_reentry": "خروج وعودة",
+    "extend_exit_reentry": "تمديد الخروج والعودة",
+    "cancel_exit_reentry": "إلغاء الخروج والعودة",
+    "issue_final_exit": "خروج نهائي",
+    "cancel_final_exit": "إلغاء الخروج النهائي",
+    "change_occupation": "تعديل المهنة",
+    "update_passport": "تحديث الجواز",
+}
+
+
+def service_buttons(card) -> list[dict]:
+    """The resident's likely services, then the full card and the visas; each payload is the request as
+    if typed with the iqama number («جدد اقامة 2XXX»): the form asks for the rest and quotes first."""
+    iqama = card.iqama_number
+    buttons = [
+        {"title": SERVICE_BUTTONS[service], "payload": f'/{service}{{"iqama_number": "{iqama}"}}'}
+        for service in inquiries.likely_services(card)
+    ]
+    buttons.append({"title": "البطاقة كاملة", "payload": f'/inquire_resident{{"iqama_number": "{iqama}"}}'})
+    buttons.append({"title": "التأشيرات", "payload": f'/inquire_visa{{"iqama_number": "{iqama}"}}'})
+    return buttons
+
+
+def answer_bare_iqama(dispatcher: CollectingDispatcher, tracker: Tracker, iqama: str) -> None:
+    """A bare iqama number outside any request: a short card and buttons for the likely services."""
+    with unit_of_work() as uow:
+        card = inquiries.resident_card(uow, telegram_id(tracker), iqama)
+    dispatcher.utter_message(text=texts.render_resident_summary(card), buttons=service_buttons(card))
 
 
 def answer_resident_card(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -299,5 +351,5 @@ class ActionSearchResidents(DomainAction):
         elif name:
             answer_name_search(dispatcher, tracker, name)
         else:
-            dispatcher.utter_message(text="اكتب اسم العامل كما في الإقامة (بالعربي أو بالإنجليزي) لأبحث عنه.")
+            dispatcher.utter_message(text=ASK_NAME)
         return []

@@ -54,6 +54,36 @@ class ResidentCard:
     active_visas: list[VisaInfo]
 
 
+# A resident's iqama within this many days of expiry (or expired) puts its renewal first; a passport
+# within this many days puts the passport update among the likely services.
+RENEWAL_FIRST_DAYS = 90
+PASSPORT_SOON_DAYS = 180
+
+
+def likely_services(card: ResidentCard, limit: int = 4) -> list[str]:
+    """The services a manager most likely wants for this resident now (service intent names, most likely
+    first), offered as buttons under a bare iqama number: what the resident's state allows, soonest need first."""
+    visas = {(v.kind, v.status) for v in card.active_visas}
+    if card.iqama_expiry is None:
+        return ["issue_iqama"]
+    services: list[str] = []
+    renew_soon = card.iqama_days_left is not None and card.iqama_days_left <= RENEWAL_FIRST_DAYS
+    if card.location == "outside":
+        services += ["extend_exit_reentry", "renew_iqama"]
+    elif ("final_exit", "issued") in visas:
+        services += ["cancel_final_exit"]
+    elif ("exit_reentry", "issued") in visas:
+        services += ["cancel_exit_reentry", "extend_exit_reentry"] + (["renew_iqama"] if renew_soon else [])
+    else:
+        services += (["renew_iqama"] if renew_soon else []) + ["issue_exit_reentry", "issue_final_exit"]
+        services += [] if renew_soon else ["renew_iqama"]
+    if card.passport_days_left <= PASSPORT_SOON_DAYS:
+        services.insert(1, "update_passport")
+    if card.location != "outside":
+        services.append("change_occupation")
+    return list(dict.fromkeys(services))[:limit]
+
+
 @dataclass(frozen=True, slots=True)
 class NameMatch:
     iqama_number: str
@@ -209,19 +239,15 @@ class NameIndexCache:
 NAME_INDEX = NameIndexCache()
 
 
-def search_residents(uow: UnitOfWork, telegram_id: int, name_text: str, limit: int | None = None) -> list[NameMatch]:
-    """Residents (with an iqama) whose name is closest to `name_text`, best first; at most rules.yml
-    search.max_matches, only those scoring at least search.min_score (an empty list when none does).
-    An Arabic query is matched against the Arabic names, a Latin one against the Latin names."""
+def _ranked_residents(uow: UnitOfWork, telegram_id: int, name_text: str, limit: int) -> tuple[list, list[tuple[int, float]]]:
+    """(the sender's establishment's residents among the best `limit` names, those (resident id, score) pairs)."""
     actor = authorise(uow, telegram_id, "inquire_resident_by_name")
-    rules = RULES["search"]
-    limit = rules["max_matches"] if not limit or limit < 1 else min(limit, rules["max_matches"])
     if not normalize_name(name_text):
-        return []
+        return [], []
     index = NAME_INDEX.get(uow, actor.establishment_id)
-    ranked = index.search(name_text, limit=limit, min_score=rules["min_score"])
+    ranked = index.search(name_text, limit=limit, min_score=RULES["search"]["min_score"])
     if not ranked:
-        return []
+        return [], []
     # Re-read the few winners: current names, and never a resident that has left this establishment.
     rows = uow.session.execute(
         select(Resident).where(
@@ -229,9 +255,58 @@ def search_residents(uow: UnitOfWork, telegram_id: int, name_text: str, limit: i
             Resident.establishment_id == actor.establishment_id,
         )
     ).scalars()
+    return list(rows), ranked
+
+
+def _matches(rows, ranked) -> list[NameMatch]:
     by_id = {r.id: r for r in rows}
     return [
         NameMatch(r.iqama_number, r.name_ar, r.name_en, r.nationality, r.occupation, round(score, 1))
         for resident_id, score in ranked
         if (r := by_id.get(resident_id)) is not None
     ]
+
+
+def search_residents(uow: UnitOfWork, telegram_id: int, name_text: str, limit: int | None = None) -> list[NameMatch]:
+    """Residents (with an iqama) whose name is closest to `name_text`, best first; at most rules.yml
+    search.max_matches, only those scoring at least search.min_score (an empty list when none does).
+    An Arabic query is matched against the Arabic names, a Latin one against the Latin names."""
+    rules = RULES["search"]
+    limit = rules["max_matches"] if not limit or limit < 1 else min(limit, rules["max_matches"])
+    return _matches(*_ranked_residents(uow, telegram_id, name_text, limit))
+
+
+@dataclass(frozen=True, slots=True)
+class NameSearchPage:
+    """One page of a name search ("ابحث عن محمد"): at most search.max_matches names."""
+
+    query: str
+    matches: list[NameMatch]
+    page: int  # 1-based
+    found: int  # names matching, counted up to search.narrow_above + 1
+    many: bool  # more than search.narrow_above match: the query should be narrowed, not paged through
+
+    @property
+    def first(self) -> int:
+        """The position (1-based) of this page's first match among all matches."""
+        return (self.page - 1) * int(RULES["search"]["max_matches"]) + 1
+
+    @property
+    def more(self) -> bool:
+        """A next page exists and is worth offering (the matches are few enough to page through)."""
+        return not self.many and self.first - 1 + len(self.matches) < self.found
+
+
+def search_residents_page(uow: UnitOfWork, telegram_id: int, name_text: str, page: int = 1) -> NameSearchPage:
+    """Page `page` of the residents matching `name_text` (ranked as `search_residents`), with how many
+    match in all: up to search.narrow_above they can be paged through; past it only the first page is
+    shown and the sender is asked to narrow the name down (a family name, or the iqama number)."""
+    rules = RULES["search"]
+    per_page, narrow_above = int(rules["max_matches"]), int(rules["narrow_above"])
+    rows, ranked = _ranked_residents(uow, telegram_id, name_text, narrow_above + 1)
+    matches = _matches(rows, ranked)
+    many = len(matches) > narrow_above
+    pages = max(1, -(-min(len(matches), narrow_above) // per_page))
+    page = 1 if many else min(max(1, int(page or 1)), pages)
+    start = (page - 1) * per_page
+    return NameSearchPage(name_text, matches[start : start + per_page], page, len(matches), many)

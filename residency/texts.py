@@ -15,7 +15,7 @@ from datetime import date, datetime, timezone
 from typing import Sequence
 
 from residency.calendar import RIYADH, days_until, format_date, format_days_left
-from residency.inquiries import LicenceInfo, NameMatch, ResidentCard, VisaInfo
+from residency.inquiries import LicenceInfo, NameMatch, NameSearchPage, ResidentCard, VisaInfo
 from residency.reports import AbroadRow, AccountStatus, ExpiringRow, HistoryRow
 from residency.rules import RULES
 from residency.services.base import ENTRY_TYPE_LABELS, VISA_KIND_LABELS
@@ -129,6 +129,39 @@ def render_matches(matches: Sequence[NameMatch], query: str | None = None) -> st
     for m in matches:
         lines.append(f"{BULLET} {isolate(m.name_ar)} — إقامة {m.iqama_number} — {isolate(m.nationality)}، {m.occupation}")
     lines.append("اختر المقيم المقصود أو أرسل رقم إقامته.")
+    return "\n".join(lines)
+
+
+def render_match_page(result: NameSearchPage) -> str:
+    """A page of a name search: the matches, and how many there are in all when more than one page's worth
+    match (with the next page offered, or a narrower name asked for when there are many)."""
+    if not result.matches:
+        return render_matches([], result.query)
+    lines = render_matches(result.matches, result.query).splitlines()[:-1]
+    last = result.first + len(result.matches) - 1
+    if result.many:
+        lines.append(
+            f"وجدت أكثر من {RULES['search']['narrow_above']} مقيمًا بهذا الاسم، وهذه أقربهم. "
+            "اكتب الاسم مع اسم العائلة (مثل «محمد خان») أو أرسل رقم الإقامة لتضييق البحث."
+        )
+    elif result.found > len(result.matches):
+        lines.append(f"النتائج {result.first}-{last} من {result.found}.")
+    lines.append("اختر المقيم المقصود أو أرسل رقم إقامته." + (" أو اضغط «المزيد» لبقية النتائج." if result.more else ""))
+    return "\n".join(lines)
+
+
+def render_resident_summary(card: ResidentCard) -> str:
+    """A short card (a bare iqama number sent outside a request): who, iqama and passport expiry, where,
+    and the visa in force if any; the full card is «بطاقة المقيم»."""
+    iqama = _date_and_days(card.iqama_expiry, card.iqama_days_left) if card.iqama_expiry else "لم تصدر إقامة بعد"
+    lines = [
+        f"🪪 {isolate(card.name_ar)} — إقامة {card.iqama_number}",
+        f"{isolate(card.nationality)}، {card.occupation} — {LOCATION_AR.get(card.location, card.location)}",
+        _line("انتهاء الإقامة", iqama),
+        _line("انتهاء الجواز", _date_and_days(card.passport_expiry, card.passport_days_left)),
+    ]
+    lines += [_visa_summary(v) for v in card.active_visas[:1]]
+    lines.append("ماذا تريد أن تنجز له؟")
     return "\n".join(lines)
 
 
