@@ -1,0 +1,115 @@
+"""A passport photo's machine-readable zone -> the update_passport quote of the resident it belongs to.
+
+`quote_from_mrz(uow, telegram_id, text)`: the user must be allowed update_passport (as for a typed
+request); the zone is verified (residency.passport_mrz, every check digit), must not be expired, and
+is matched to ONE resident of the user's establishment:
+- the resident whose recorded passport number is the zone's document number, or
+- the resident with the zone's birth date (YYMMDD), nationality (ICAO code of the recorded country,
+  residency.nationality_codes) and Latin names (name_en, word order and one typo per word tolerated).
+Residents of other establishments are never looked at, so one of them is answered exactly like no
+resident at all. The quote is the ordinary `services.quote(..., "update_passport", ...)`, so every rule
+of that service applies and its confirmation executes it exactly once. Nothing is written here.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from rapidfuzz import fuzz
+from sqlalchemy import or_, select
+
+from residency import calendar, services
+from residency.db import UnitOfWork
+from residency.errors import NotFound, Refusal
+from residency.models import Resident
+from residency.names import normalize_name
+from residency.nationality_codes import icao_code
+from residency.passport_mrz import Mrz, parse_td3
+from residency.services import Quote, authorise
+
+SERVICE = "update_passport"
+NAME_SCORE = 85  # rapidfuzz ratio of a name word to count as the same word (one typo in a long word)
+
+EXPIRED = (
+    "هذا الجواز منتهي منذ {expiry}، فلا يُسجَّل للمقيم. أرسل صورة صفحة بيانات الجواز الجديد الساري."
+)
+NO_MATCH = (
+    "قرأت الجواز ({number}) لكن لم أجد مقيمًا في منشأتك يطابقه برقم الجواز الحالي ولا بالاسم "
+    "والجنسية وتاريخ الميلاد، فلم يُعدَّل شيء. اكتب الطلب برقم الإقامة، مثل: حدث جواز 2XXXXXXXXX"
+)
+AMBIGUOUS = (
+    "الجواز ({number}) يطابق أكثر من مقيم في منشأتك، فلم يُعدَّل شيء. "
+    "اكتب الطلب برقم إقامة المقيم المقصود، مثل: حدث جواز 2XXXXXXXXX"
+)
+ALREADY_RECORDED = "هذا الجواز ({number}، ينتهي {expiry}) مسجل للمقيم {name} أصلًا، فلا حاجة لتحديثه."
+
+
+def quote_from_mrz(uow: UnitOfWork, telegram_id: int, text: str) -> Quote:
+    """The update_passport quote for the passport whose zone is `text` (see the module docstring)."""
+    actor = authorise(uow, telegram_id, SERVICE)
+    mrz = parse_td3(text)
+    today = calendar.today()
+    if mrz.expiry <= today:
+        raise Refusal("passport_expired", EXPIRED.format(expiry=calendar.format_date(mrz.expiry)))
+    resident = match_resident(uow, actor.establishment_id, mrz)
+    if resident.passport_number == mrz.document_number and resident.passport_expiry == mrz.expiry:
+        raise Refusal("passport_already_recorded", ALREADY_RECORDED.format(
+            number=mrz.document_number, expiry=calendar.format_date(mrz.expiry), name=resident.name_ar))
+    return services.quote(
+        uow, telegram_id, SERVICE,
+        iqama_number=resident.iqama_number,
+        passport_number=mrz.document_number,
+        passport_expiry=mrz.expiry,
+    )
+
+
+def match_resident(uow: UnitOfWork, establishment_id: int, mrz: Mrz) -> Resident:
+    """The one resident of the establishment the zone belongs to; NotFound / Refusal otherwise."""
+    births = _birth_dates(mrz.birth_date)
+    rows = uow.session.execute(
+        select(Resident).where(
+            Resident.establishment_id == establishment_id,
+            Resident.iqama_number.is_not(None),
+            or_(Resident.passport_number == mrz.document_number, Resident.birth_date.in_(births)),
+        )
+    ).scalars().all()
+    matches = [r for r in rows if r.passport_number == mrz.document_number or _same_person(r, mrz)]
+    if not matches:
+        raise NotFound("passport_no_match", NO_MATCH.format(number=mrz.document_number))
+    if len(matches) > 1:
+        raise Refusal("passport_ambiguous", AMBIGUOUS.format(number=mrz.document_number))
+    return matches[0]
+
+
+def _birth_dates(yymmdd: str) -> list[date]:
+    """Both centuries' dates of a YYMMDD birth date (the zone does not say which)."""
+    found = []
+    for century in (1900, 2000):
+        try:
+            found.append(date(century + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6])))
+        except ValueError:
+            pass
+    return found
+
+
+def _same_person(resident: Resident, mrz: Mrz) -> bool:
+    """Birth date (already selected), nationality and Latin names all agree."""
+    if icao_code(resident.nationality) != mrz.nationality:
+        return False
+    return names_match(resident.name_en or "", mrz.names)
+
+
+def names_match(name_en: str, mrz_names: list[str]) -> bool:
+    """Every word of the recorded Latin name pairs with its own zone word (ratio >= NAME_SCORE, or a
+    prefix of the zone's last word, which the 39-character field may cut), and no zone word is left."""
+    recorded = normalize_name(name_en).split()
+    zone = normalize_name(" ".join(mrz_names)).split()
+    if not recorded or len(recorded) != len(zone):
+        return False
+    left = list(zone)
+    for word in recorded:
+        best = max(left, key=lambda z: fuzz.ratio(word, z))
+        truncated = best == zone[-1] and len(best) >= 2 and word.startswith(best)
+        if fuzz.ratio(word, best) < NAME_SCORE and not truncated:
+            return False
+        left.remove(best)
+    return True
