@@ -5,7 +5,9 @@ Flow: a text message -> POST {MUQEEM_RASA_URL}/webhooks/rest/webhook {"sender": 
 marks, buttons as an inline keyboard of short callback ids, image URLs and base64 photo/document
 custom payloads). A button press forwards its payload once per keyboard. Typed text starting with
 "/" never reaches Rasa; /cancel and /help send intent payloads built here. `/start CODE` activates
-the sender through the domain (residency.activation), without Rasa.
+the sender through the domain (residency.activation), without Rasa. A passport photo is read here
+(bot/uploads.py, bot/passport_ocr.py) and its zone sent as a payload built here; other uploads are
+refused. The command menu (setMyCommands), "typing…" and /lang: bot/telegram_ui.py.
 
 Environment (read by main()): TELEGRAM_BOT_TOKEN, TELEGRAM_BASE_URL (e.g.
 http://127.0.0.1:8081/bot{token}), TELEGRAM_BASE_FILE_URL (derived from the base URL when unset),
@@ -52,12 +54,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import outbox
+from bot import outbox, uploads
 from bot.callbacks import CallbackStore, ClaimStatus
 from bot.rasa_client import DEFAULT_RASA_URL, DEFAULT_TIMEOUT_SECONDS, RasaClient, RasaUnavailable
 from bot.redaction import install_secret_redaction
 from bot.reminders import daily_reminders
 from bot.render import CAPTION_LIMIT, MESSAGE_LIMIT, inline_keyboard, rtl_line, rtl_text, split_message, utf16_len
+from bot.telegram_ui import on_lang, register_commands, typing
 from residency.activation import activate
 from residency.errors import ResidencyError
 
@@ -79,7 +82,6 @@ UNKNOWN_COMMAND = (
     "هذا الأمر غير معروف. الأوامر المتاحة: /help للمساعدة، /cancel لإلغاء الطلب الحالي.\n"
     "أو اكتب طلبك بكلماتك، مثل: جدد اقامة 2180967925 سنة"
 )
-TEXT_ONLY = "أرسل طلبك نصًا من فضلك، مثل: استعلام عن اقامة 2180967925"
 WELCOME = (
     "أهلًا بك في مساعد مُقيم لخدمات إقامات المنشأة.\n"
     "لتفعيل حسابك: يحصل مالك المنشأة على رمز تفعيل من مسؤول النظام (الأمر muqeem code issue)، "
@@ -172,6 +174,7 @@ class MuqeemApplication(Application):
 
     async def start(self) -> None:
         await super().start()
+        await register_commands(self.bot)  # the command menu (bot/telegram_ui.py); a refusal is logged
         for factory in self._background_task_factories:
             task = asyncio.create_task(factory(self))
             task.add_done_callback(_log_background_failure)
@@ -285,7 +288,8 @@ async def forward_to_rasa(application: Application, chat_id: int, user_id: int, 
     """Send `message` as `user_id` to Rasa and render the reply, or apologise when Rasa fails."""
     assert isinstance(application, MuqeemApplication)
     try:
-        items = await application.rasa.send(str(user_id), message)
+        async with typing(application.bot, chat_id):  # "typing…" only if Rasa takes a moment
+            items = await application.rasa.send(str(user_id), message)
     except RasaUnavailable as error:
         logger.warning("Rasa unavailable for chat %s: %s", chat_id, error)
         await application.bot.send_message(chat_id, UNAVAILABLE)
@@ -356,11 +360,6 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_text(context.application, chat_id, UNKNOWN_COMMAND)
         return
     await forward_to_rasa(context.application, chat_id, update.effective_user.id, text)
-
-
-async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Photos, voice notes, stickers ...: ask for text."""
-    await send_text(context.application, update.effective_chat.id, TEXT_ONLY)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -518,7 +517,9 @@ def build_application(
         )
     )
     if base_url:
-        builder = builder.base_url(base_url).base_file_url(base_file_url or file_url_for(base_url))
+        builder = builder.base_url(base_url)
+    if base_file_url or base_url:  # downloads (passport photos) from TELEGRAM_BASE_FILE_URL, as SPEC 9.5 says
+        builder = builder.base_file_url(base_file_url or file_url_for(base_url))
     application = builder.build()
     assert isinstance(application, MuqeemApplication)
 
@@ -527,9 +528,14 @@ def build_application(
     application.add_handler(CommandHandler("start", on_start, filters=only_new_messages))
     application.add_handler(CommandHandler("help", on_help, filters=only_new_messages))
     application.add_handler(CommandHandler("cancel", on_cancel, filters=only_new_messages))
+    application.add_handler(CommandHandler("lang", on_lang, filters=only_new_messages))
     application.add_handler(MessageHandler(only_new_messages & filters.TEXT, on_text))
+    # A passport photo, or an image sent as a file (bot/uploads.py); any other upload is refused clearly.
     application.add_handler(
-        MessageHandler(only_new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_other_message)
+        MessageHandler(only_new_messages & (filters.PHOTO | filters.Document.IMAGE), uploads.on_image)
+    )
+    application.add_handler(
+        MessageHandler(only_new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL, uploads.on_unsupported)
     )
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_error_handler(on_error)

@@ -2,7 +2,9 @@
 
 Replies are printed as "مقيم> ..." and buttons as numbered choices ("1) تأكيد  2) إلغاء"); typing
 a choice's number sends that button's payload. Text typed by the user that starts with "/" is never
-sent (Rasa would take it as an intent with entities). Arabic is shaped and put in visual order for
+sent (Rasa would take it as an intent with entities), except `/photo PATH`: the image file at PATH
+is read here as Telegram's passport photos are (bot/passport_ocr.py) and its zone sent as the same
+payload the bot builds (bot/uploads.py). Arabic is shaped and put in visual order for
 terminals that cannot do it themselves; `shaped=False` prints the text as is.
 """
 from __future__ import annotations
@@ -39,6 +41,10 @@ SLASH_HINT = (
 )
 UNKNOWN_PAYLOAD_NOTE = "وصلت رسالة بصيغة لا تعرضها المحادثة النصية (المفاتيح: {keys})."
 SAVE_FAILED = "تعذّر حفظ المرفق: محتواه ليس base64 صالحًا."
+PHOTO_COMMAND = "/photo"
+PHOTO_USAGE = "اكتب مسار صورة صفحة بيانات الجواز بعد الأمر، مثل: /photo passport.jpg"
+PHOTO_MISSING = "تعذّر فتح الملف {path}. تحقق من المسار."
+PHOTO_READING = "أقرأ المنطقة المقروءة آليًا في الصورة…"
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
@@ -180,6 +186,8 @@ class TerminalChat:
         text = typed.strip()
         if not text:
             return None
+        if text.split(maxsplit=1)[0].lower() == PHOTO_COMMAND:
+            return self.photo_message(text[len(PHOTO_COMMAND):].strip())
         if text.startswith("/"):
             self.note(SLASH_HINT)
             return None
@@ -189,6 +197,27 @@ class TerminalChat:
             self.note(f"اخترت: {button.get('title', button['payload'])}")
             return str(button["payload"])
         return text
+
+    def photo_message(self, path_text: str) -> str | None:
+        """`/photo PATH`: the passport payload of the image file at PATH (None, with a note, if unusable)."""
+        # Pillow, numpy and the upload limits: imported only when a photo is sent.
+        from bot.passport_ocr import read_mrz
+        from bot.uploads import MAX_UPLOAD_BYTES, TOO_LARGE, passport_payload
+
+        if not path_text:
+            self.note(PHOTO_USAGE)
+            return None
+        path = Path(path_text.strip("'\"")).expanduser()
+        try:
+            if path.stat().st_size > MAX_UPLOAD_BYTES:
+                self.note(TOO_LARGE)
+                return None
+            content = path.read_bytes()
+        except OSError:
+            self.note(PHOTO_MISSING.format(path=path))
+            return None
+        self.note(PHOTO_READING)
+        return passport_payload(read_mrz(content))
 
     def run(self) -> int:
         """Chat until /quit, /exit, end of input or Ctrl-C; 1 if a server started for the chat died."""

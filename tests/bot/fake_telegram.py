@@ -2,7 +2,9 @@
 
 It accepts requests the way the real server does: JSON bodies, form-encoded bodies (values of
 objects such as reply_markup as JSON strings) and multipart uploads; the URL is
-/bot<TOKEN>/<method>. Every call is recorded. getUpdates long-polls and honours `offset` (updates
+/bot<TOKEN>/<method>. Every call is recorded. Files users send (`push_photo`, `push_document`) are
+served like Telegram's: getFile gives a file_path, downloaded from /file/bot<TOKEN>/<file_path>
+(`file_downloads` counts the downloads). getUpdates long-polls and honours `offset` (updates
 below the offset that were already delivered are confirmed and dropped), so tests inject updates,
 including repeats of an old update id, and the bot fetches them as from Telegram.
 """
@@ -19,7 +21,7 @@ from typing import Any, Callable, Optional
 from aiohttp import web
 
 BOT_USER = {"id": 7000001, "is_bot": True, "first_name": "Muqeem", "username": "muqeem_test_bot"}
-_OBJECT_FIELDS = {"reply_markup", "allowed_updates", "entities", "caption_entities",
+_OBJECT_FIELDS = {"reply_markup", "allowed_updates", "entities", "caption_entities", "commands",
                   "link_preview_options", "reply_parameters"}
 _INTEGER_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time"}
 _BOOLEAN_FIELDS = {"show_alert", "drop_pending_updates", "disable_notification"}
@@ -65,6 +67,8 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self._files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
+        self.file_downloads: list[str] = []
         self._changed = asyncio.Condition()
         self._runner: Optional[web.AppRunner] = None
         self.port = 0
@@ -73,6 +77,7 @@ class FakeTelegram:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -112,13 +117,36 @@ class FakeTelegram:
             update["update_id"] = update_id
         return await self.push(update)
 
-    async def push_photo_message(self, user_id: int) -> int:
-        """Queue a photo sent by a user (no text)."""
+    def add_file(self, content: bytes, extension: str = "jpg", size: Optional[int] = None) -> dict[str, Any]:
+        """Store a user's file; its Bot API description (file_id, file_unique_id, file_size)."""
+        number = len(self._files) + 1
+        file_id = f"file{number}"
+        self._files[file_id] = (f"uploads/file_{number}.{extension}", content)
+        return {"file_id": file_id, "file_unique_id": f"unique{number}",
+                "file_size": len(content) if size is None else size}
+
+    async def push_photo(self, user_id: int, content: bytes, *, size: Optional[int] = None) -> int:
+        """Queue a photo message whose largest size is `content` (a smaller thumbnail first, as Telegram)."""
+        thumbnail = {**self.add_file(b"thumbnail"), "width": 90, "height": 60}
+        largest = {**self.add_file(content, size=size), "width": 1280, "height": 900}
+        return await self._push_message(user_id, photo=[thumbnail, largest])
+
+    async def push_document(self, user_id: int, content: bytes, file_name: str, mime_type: str,
+                            *, size: Optional[int] = None) -> int:
+        """Queue a document (a file sent as a file)."""
+        described = self.add_file(content, extension=file_name.rsplit(".", 1)[-1], size=size)
+        return await self._push_message(user_id, document={**described, "file_name": file_name,
+                                                           "mime_type": mime_type})
+
+    async def push_message(self, user_id: int, **content: Any) -> int:
+        """Queue a message with arbitrary content (voice, sticker ...)."""
+        return await self._push_message(user_id, **content)
+
+    async def _push_message(self, user_id: int, **content: Any) -> int:
         return await self.push({"message": {
             "message_id": next(self._message_ids), "date": int(time.time()),
             "chat": {"id": user_id, "type": "private"},
-            "from": {"id": user_id, "is_bot": False, "first_name": "User"},
-            "photo": [{"file_id": "f1", "file_unique_id": "u1", "width": 10, "height": 10}],
+            "from": {"id": user_id, "is_bot": False, "first_name": "User"}, **content,
         }})
 
     async def push_press(self, user_id: int, sent_message: dict[str, Any], data: str,
@@ -189,6 +217,31 @@ class FakeTelegram:
                                        None if failed else result))
                 self._changed.notify_all()
         return result if failed else web.json_response({"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        path = request.match_info["path"]
+        found = next((content for file_path, content in self._files.values() if file_path == path), None)
+        if found is None:
+            return web.Response(status=404)
+        async with self._changed:
+            self.file_downloads.append(path)
+            self._changed.notify_all()
+        return web.Response(body=found)
+
+    async def _api_getFile(self, params: dict, files: dict) -> Any:
+        stored = self._files.get(params.get("file_id"))
+        if stored is None:
+            return _error(400, "Bad Request: invalid file_id")
+        return {"file_id": params["file_id"], "file_unique_id": f"u-{params['file_id']}",
+                "file_size": len(stored[1]), "file_path": stored[0]}
+
+    async def _api_setMyCommands(self, params: dict, files: dict) -> Any:
+        return True
+
+    async def _api_sendChatAction(self, params: dict, files: dict) -> Any:
+        return True
 
     async def _api_getMe(self, params: dict, files: dict) -> Any:
         return BOT_USER

@@ -16,6 +16,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot import app as bot_app
+from bot import uploads
 from bot.render import RLM, needs_rtl_mark, utf16_len
 from residency.activation import WRONG_CODE_MESSAGE, issue_code
 from residency import services
@@ -232,9 +233,11 @@ async def test_messages_of_one_chat_stay_in_order_while_chats_run_concurrently(t
 
 
 async def test_a_non_text_message_is_answered_without_rasa(telegram, rasa, bot):
-    await telegram.push_photo_message(USER)
+    await telegram.push_message(USER, sticker={"file_id": "s1", "file_unique_id": "su1", "width": 512,
+                                               "height": 512, "is_animated": False, "is_video": False,
+                                               "type": "regular"})
     [reply] = await telegram.wait_for_calls("sendMessage", 1)
-    assert reply.params["text"] == bot_app.TEXT_ONLY
+    assert reply.params["text"] == uploads.UNSUPPORTED
     assert rasa.received == []
 
 

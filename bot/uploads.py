@@ -1,0 +1,94 @@
+"""Files users send the bot: a passport photo (a photo, or an image sent as a file) is read here and its
+machine-readable zone goes to Rasa; everything else gets a clear answer and never reaches Rasa.
+
+- Photo / image document (JPEG, PNG, WebP, HEIC ... any image/* type) up to MAX_UPLOAD_BYTES: downloaded
+  through the Bot API (getFile, then the file URL under TELEGRAM_BASE_FILE_URL), read by
+  bot.passport_ocr in a worker thread (one at a time: OCR takes both cores for a moment) while "typing…"
+  shows, then sent as `/passport_photo{"mrz": "LINE1\\nLINE2"}` (json.dumps of characters A-Z 0-9 < and
+  one newline, or "" when nothing was read: the action answers every outcome, activation first).
+- Larger than MAX_UPLOAD_BYTES (Telegram's own file_size, checked before downloading, and the bytes
+  after): TOO_LARGE. Another document (.zip, .pdf ...), a voice note, audio, video, sticker ...: UNSUPPORTED.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import passport_ocr
+from bot.telegram_ui import typing
+
+logger = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+PASSPORT_INTENT = "/passport_photo"
+_OCR_SLOT = asyncio.Semaphore(1)
+
+TOO_LARGE = (
+    "الملف كبير جدًا (أكبر من 10 ميغابايت) فلم أفتحه. أرسل صورة صفحة بيانات الجواز كصورة عادية، "
+    "أو ملف صورة أصغر من 10 ميغابايت."
+)
+UNSUPPORTED = (
+    "لا أستقبل هذا النوع من الرسائل أو الملفات. أستقبل صورة صفحة بيانات الجواز (صورة، أو ملف صورة "
+    "JPG/PNG حتى 10 ميغابايت) لتحديث جواز مقيم؛ وما عداها اكتب طلبك نصًا، مثل: استعلام عن اقامة 2180967925"
+)
+DOWNLOAD_FAILED = "تعذّر تنزيل الصورة من تيليجرام، فلم يُعدَّل شيء. أرسلها مرة أخرى بعد قليل."
+
+
+def passport_payload(zone: str) -> str:
+    """The intent payload carrying the zone (Rasa reads `/intent{json}` as an intent with entities)."""
+    return PASSPORT_INTENT + json.dumps({"mrz": zone})
+
+
+def _upload(message: Message):
+    """(file, declared size) of the image the message carries, or None when it carries no image."""
+    if message.photo:
+        largest = max(message.photo, key=lambda size: size.width * size.height)
+        return largest, largest.file_size
+    document = message.document
+    if document is not None and (document.mime_type or "").startswith("image/"):
+        return document, document.file_size
+    return None
+
+
+async def on_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo or an image file: read its passport zone and send it to Rasa as the user's message."""
+    # The sending helpers live with the application (bot.app imports this module).
+    from bot.app import forward_to_rasa, send_text
+
+    application, message = context.application, update.effective_message
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    upload = _upload(message)
+    if upload is None:
+        await send_text(application, chat_id, UNSUPPORTED)
+        return
+    attachment, size = upload
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        await send_text(application, chat_id, TOO_LARGE)
+        return
+    async with typing(context.bot, chat_id, delay=0):
+        try:
+            telegram_file = await attachment.get_file()
+            content = bytes(await telegram_file.download_as_bytearray())
+        except TelegramError as error:
+            logger.warning("Could not download a photo of chat %s: %s", chat_id, error)
+            await send_text(application, chat_id, DOWNLOAD_FAILED)
+            return
+        if len(content) > MAX_UPLOAD_BYTES:
+            await send_text(application, chat_id, TOO_LARGE)
+            return
+        async with _OCR_SLOT:
+            zone = await asyncio.to_thread(passport_ocr.read_mrz, content)
+        logger.info("Passport photo of chat %s: zone %s", chat_id, "read" if zone else "not read")
+        await forward_to_rasa(application, chat_id, user_id, passport_payload(zone))
+
+
+async def on_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Voice notes, audio, video, stickers, non-image documents ...: what the bot accepts instead."""
+    from bot.app import send_text
+
+    await send_text(context.application, update.effective_chat.id, UNSUPPORTED)
