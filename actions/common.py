@@ -43,13 +43,15 @@ REQUEST_SLOTS = (
     "occupation",
     "date",
     "person_name",
+    "iqama_numbers",
+    "resident_group",
 )
 PENDING_SLOTS = ("pending_quote", "pending_quote_id")
 
 # Intents of the services a confirmation executes, and of the inquiries and reports (answered at once):
 # the domain's registered services and the rest of its permission list.
 SERVICE_INTENTS = tuple(SERVICES)
-QUESTION_INTENTS = tuple(service for service in ALL_SERVICES if service not in SERVICES) + ("check_eligibility", "request_document")
+QUESTION_INTENTS = tuple(service for service in ALL_SERVICES if service not in SERVICES) + ("check_eligibility", "request_document", "pending_approvals")
 
 SYSTEM_FAILURE = "عذرًا، تعذّر الوصول إلى قاعدة البيانات الآن ولم يُنفَّذ شيء. حاول بعد قليل."
 UNEXPECTED_FAILURE = "عذرًا، حدث خطأ غير متوقع ولم يُنفَّذ شيء. حاول مرة أخرى أو اكتب طلبك بصيغة أخرى."

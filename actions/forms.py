@@ -39,6 +39,7 @@ from actions.common import (
     telegram_id,
     unit_of_work,
 )
+from actions.bulk import is_bulk
 from actions.prompts import occupation_buttons
 from actions.services import PREPARED_QUOTE, VISA_KINDS, prepared, quote_inputs
 
@@ -144,7 +145,10 @@ class ServiceFormValidation(FormValidationAction):
         )
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
-        """For the services taking an iqama or a visa number, whichever of the two was given."""
+        """For the services taking an iqama or a visa number, whichever of the two was given; for a bulk
+        request (several numbers, or a group) neither: the combined quote judges each resident."""
+        if is_bulk(tracker):
+            return [s for s in domain_slots if s not in ("iqama_number", "visa_number")]
         if self.service not in VISA_KINDS:
             return domain_slots
         number = "visa_number" if tracker.get_slot("visa_number") else "iqama_number"
@@ -167,6 +171,8 @@ class ServiceFormValidation(FormValidationAction):
         """Quote the complete request: the quote, kept for this turn's quote action (PREPARED_QUOTE), or
         an error about one input, which empties that input."""
         ctx = _CONTEXT.get()
+        if is_bulk(tracker):
+            return SlotSet(PREPARED_QUOTE, None)  # the quote action makes the combined quote
         try:
             quote = services.quote(ctx.uow, ctx.actor.telegram_id, self.service, **quote_inputs(self.service, tracker.get_slot))
         except ResidencyError as error:
@@ -192,6 +198,8 @@ class ServiceFormValidation(FormValidationAction):
 
     # Validators shared by the forms (rasa_sdk calls validate_<slot> for the form's required slots).
     def validate_iqama_number(self, value: Any, dispatcher, tracker, domain) -> dict:
+        if is_bulk(tracker):
+            return {"iqama_number": value}  # each of the numbers is judged by the combined quote
         return self._check("iqama_number", value, dispatcher, tracker, lambda ctx: ctx.resident(str(value)).iqama_number)
 
     def validate_visa_number(self, value: Any, dispatcher, tracker, domain) -> dict:

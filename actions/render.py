@@ -189,6 +189,11 @@ def render_quote(quote: Quote) -> str:
     return "\n".join(parts)
 
 
+def render_quote_summary(quote: Quote) -> str:
+    """Whom and what a quote is about, with its fee lines (an owner's approval request)."""
+    return "\n".join([_subject(quote), *(f"• {line.label}: {riyals(line.amount)}" for line in quote.lines)])
+
+
 def render_receipt(receipt: Receipt, quote: Quote) -> str:
     """What changed, the total charged, the balance after, and the transaction id."""
     header = "سبق تنفيذ هذا الطلب" if receipt.replayed else "تم التنفيذ"

@@ -28,6 +28,8 @@ from actions.common import (
     telegram_id,
     unit_of_work,
 )
+from actions.approvals import answer_decision, pressed_approval, render_submitted, submit_if_needed
+from actions.bulk import answer_outcome, is_bulk, offer_bulk, quote_bulk_request
 from actions.render import (
     STALE_BUTTON,
     confirm_buttons,
@@ -39,6 +41,7 @@ from actions.render import (
 from residency import services
 from residency.errors import QuoteChanged
 from residency.services import Quote
+from residency.services.bulk import execute_bulk
 
 # Services that take "an iqama or a visa number": the kind of visa the number may name.
 VISA_KINDS = {
@@ -110,9 +113,20 @@ def answered_stale_button(dispatcher: CollectingDispatcher, tracker: Tracker) ->
 
 
 def quote_and_offer(dispatcher: CollectingDispatcher, tracker: Tracker, service: str) -> list[EventType]:
+    if is_bulk(tracker):
+        return quote_and_offer_bulk(dispatcher, tracker, service)
     with unit_of_work() as uow:
         quote = services.quote(uow, telegram_id(tracker), service, **quote_inputs(service, tracker.get_slot))
     return offer(dispatcher, quote)
+
+
+def quote_and_offer_bulk(dispatcher: CollectingDispatcher, tracker: Tracker, service: str) -> list[EventType]:
+    """The combined offer of a request about several residents (actions/bulk.py); stored, so written."""
+    person = {"iqama_number", NUMBER}
+    inputs = {name: value for name, value in quote_inputs(service, tracker.get_slot).items() if name not in person}
+    with unit_of_work(read_only=False) as uow:
+        bulk = quote_bulk_request(uow, telegram_id(tracker), tracker, service, inputs)
+    return offer_bulk(dispatcher, bulk, uuid.uuid4().hex)
 
 
 # The quote the form validation computed when the request became complete, for the quote action that
@@ -157,7 +171,7 @@ class QuoteAction(DomainAction):
         return f"action_quote_{self.service}"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        quote = prepared_quote(tracker, self.service)
+        quote = None if is_bulk(tracker) else prepared_quote(tracker, self.service)
         events = offer(dispatcher, quote) if quote else quote_and_offer(dispatcher, tracker, self.service)
         return [*events, SlotSet(PREPARED_QUOTE, None)]
 
@@ -213,7 +227,9 @@ NOTHING_PENDING = "لا يوجد طلب بانتظار التأكيد، فلم �
 
 
 class ActionExecuteQuote(DomainAction):
-    """"تأكيد": execute the pending quote exactly once (idempotency key: sender and quote id)."""
+    """"تأكيد": execute the pending quote exactly once (idempotency key: sender and quote id); a bulk
+    offer per resident (actions/bulk.py); an agent's request that needs approval is submitted instead
+    (actions/approvals.py). An owner's approve button lands here too."""
 
     writes = True
 
@@ -221,6 +237,9 @@ class ActionExecuteQuote(DomainAction):
         return "action_execute_quote"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        if pressed_approval(tracker):
+            answer_decision(dispatcher, tracker, approve=True)
+            return []
         if answered_stale_button(dispatcher, tracker):
             return []
         quote = pending_quote(tracker)
@@ -228,6 +247,15 @@ class ActionExecuteQuote(DomainAction):
             dispatcher.utter_message(text=NOTHING_PENDING)
             return []
         key = f"{tracker.sender_id}:{tracker.get_slot('pending_quote_id')}"
+        with unit_of_work(read_only=False) as uow:
+            waiting = submit_if_needed(uow, tracker, quote, key)
+        if waiting is not None:
+            dispatcher.utter_message(text=render_submitted(waiting))
+            return reset_request()
+        if quote.get("bulk_quote_id") is not None:
+            with unit_of_work(read_only=False) as uow:
+                answer_outcome(dispatcher, execute_bulk(uow, telegram_id(tracker), int(quote["bulk_quote_id"]), key))
+            return reset_request()
         try:
             with unit_of_work(read_only=False) as uow:
                 receipt = services.execute(uow, telegram_id(tracker), quote, key)
@@ -250,6 +278,9 @@ class ActionDeclineQuote(DomainAction):
         return "action_decline_quote"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
+        if pressed_approval(tracker):
+            answer_decision(dispatcher, tracker, approve=False)
+            return []
         if answered_stale_button(dispatcher, tracker):
             return []
         service = correction_of_pending(tracker)

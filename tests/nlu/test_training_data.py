@@ -17,13 +17,13 @@ SPEC_INTENTS = {
     "report_expiring_iqamas", "report_residents_abroad", "transaction_history", "account_status",
     "greet", "goodbye", "thank", "affirm", "deny", "cancel", "help", "bot_challenge", "inform", "out_of_scope",
     # release 2 (SPEC 9.4)
-    "check_eligibility", "forecast_costs", "request_document",
+    "check_eligibility", "forecast_costs", "request_document", "pending_approvals",
 }
 SPEC_ENTITIES = {
     "iqama_number", "border_number", "visa_number", "establishment_number", "passport_number",
     "duration", "visa_type", "occupation", "person_name", "date",
     # release 2 (SPEC 9.4)
-    "service", "document_type",
+    "service", "document_type", "resident_group",
 }
 SPEC_LOOKUPS = {"occupation"}
 

@@ -1,0 +1,150 @@
+"""Bulk requests in the conversation (SPEC 9.3): a service request naming several iqama numbers (slot
+`iqama_numbers`) or a group (slot `resident_group`) is quoted as one combined offer and executed per
+resident by `residency.services.bulk`.
+
+The offer is stored by the domain; the pending quote slot holds only its id, service, total and count
+({"service", "bulk_quote_id", "total", "count"}), so a 1000-resident offer does not ride in the tracker.
+Up to `SHOWN_LINES` lines are written in the message; more, and the whole list comes as a CSV too.
+A group of iqamas "expiring" takes a horizon stated in the message that named it ("خلال 60 يوم",
+"within 2 months"), else 30 days.
+"""
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.render import SERVICE_LABELS, confirm_buttons, riyals
+from residency import identifiers
+from residency.charts import rows_to_csv
+from residency.services.bulk import BulkOffer, BulkOutcome, quote_bulk
+
+SHOWN_LINES = 20
+CSV_HEADER = ("رقم الإقامة", "الاسم", "الحالة", "المبلغ (ريال)", "السبب")
+_HORIZON = re.compile(
+    r"(?:خلال|في|بعد|within|in|next)\s+(?:ال)?(\d{1,3})\s*(يوم|أيام|ايام|days?|شهر|شهور|أشهر|اشهر|months?)",
+    re.IGNORECASE,
+)
+
+
+def bulk_numbers(tracker: Tracker) -> list[str]:
+    """The distinct iqama numbers the request names (in order)."""
+    seen: list[str] = []
+    for value in tracker.get_slot("iqama_numbers") or ():
+        number = identifiers.normalize_digits(str(value)).strip()
+        if number not in seen:
+            seen.append(number)
+    return seen
+
+
+def is_bulk(tracker: Tracker) -> bool:
+    """A request about several residents: two numbers or more, or a group (numbers win over a group)."""
+    return len(bulk_numbers(tracker)) > 1 or bool(tracker.get_slot("resident_group"))
+
+
+def horizon_days(tracker: Tracker) -> int | None:
+    """The horizon stated in the latest message that named the group, in days (None: not stated)."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        entities = (event.get("parse_data") or {}).get("entities") or []
+        if not any(e.get("entity") == "resident_group" for e in entities):
+            continue
+        match = _HORIZON.search(identifiers.normalize_digits(event.get("text") or ""))
+        if match is None:
+            return None
+        count = int(match.group(1))
+        return count * 30 if match.group(2).lower().startswith(("ش", "أ", "ا", "month")) else count
+    return None
+
+
+def quote_bulk_request(uow, telegram_id: int, tracker: Tracker, service: str, inputs: dict[str, Any]) -> BulkOffer:
+    """The domain's combined quote of this request (inputs: the service's other inputs, from slots)."""
+    numbers = bulk_numbers(tracker)
+    group = None if len(numbers) > 1 else tracker.get_slot("resident_group")
+    return quote_bulk(
+        uow, telegram_id, service, iqama_numbers=numbers if group is None else None,
+        group=group, horizon_days=horizon_days(tracker) if group else None, **inputs,
+    )
+
+
+def _status_line(line) -> str:
+    who = f"{line.resident_name} ({line.iqama_number})" if line.resident_name else line.iqama_number
+    if line.quote is not None:
+        return f"✅ {who}: {riyals(line.quote.total)}"
+    return f"⛔ {who}: {line.refusal.message}"
+
+
+def _csv(rows) -> dict[str, str]:
+    table = rows_to_csv(rows, CSV_HEADER)
+    return {
+        "document_base64": base64.b64encode(table).decode("ascii"),
+        "filename": "bulk_request.csv",
+        "caption": "القائمة كاملة بصيغة CSV (تفتح في Excel)",
+    }
+
+
+def _listed(lines: list[str], rows) -> tuple[list[str], dict[str, str] | None]:
+    """The first SHOWN_LINES lines, and the whole list as a CSV message when there are more."""
+    if len(lines) <= SHOWN_LINES:
+        return lines, None
+    return lines[:SHOWN_LINES] + [f"… و{len(lines) - SHOWN_LINES} غيرها في الملف المرفق."], _csv(rows)
+
+
+def _send(dispatcher: CollectingDispatcher, parts: list[str], table: dict[str, str] | None, **buttons) -> None:
+    dispatcher.utter_message(text="\n".join(parts), **buttons)
+    if table is not None:
+        dispatcher.utter_message(json_message=table)
+
+
+def offer_bulk(dispatcher: CollectingDispatcher, offer: BulkOffer, quote_id: str) -> list[EventType]:
+    """Show the combined offer; confirm/cancel buttons only when some can go and the balance covers them."""
+    label = SERVICE_LABELS.get(offer.service, offer.service)
+    rows = [
+        (line.iqama_number, line.resident_name, "ممكن" if line.can_go else "مرفوض",
+         line.quote.total if line.quote else "", "" if line.can_go else line.refusal.message)
+        for line in offer.lines
+    ]
+    parts = [f"طلب جماعي: {label} لـ {len(offer.lines)} مقيم"]
+    shown, table = _listed([_status_line(line) for line in offer.lines], rows)
+    parts += shown
+    ready = len(offer.ready)
+    parts.append(f"يمكن تنفيذ {ready} من {len(offer.lines)}؛ الإجمالي: {riyals(offer.total)}")
+    if not ready:
+        parts.append("لا يمكن تنفيذ أي منها؛ عالج الأسباب أعلاه ثم أعد الطلب.")
+    elif offer.missing:
+        parts.append(
+            f"رصيد المنشأة {riyals(offer.balance)} لا يغطي الإجمالي؛ ينقصه {riyals(offer.missing)}. "
+            "اشحن الرصيد (سداد) ثم أعد الطلب."
+        )
+    else:
+        if len(offer.lines) > ready:
+            parts.append("المرفوضون لن يُنفَّذوا ولن يُخصم عنهم شيء.")
+        parts.append("هل تؤكد التنفيذ؟")
+        pending = {"service": offer.service, "bulk_quote_id": offer.id, "total": offer.total, "count": ready}
+        _send(dispatcher, parts, table, buttons=confirm_buttons(quote_id))
+        return [SlotSet("pending_quote", pending), SlotSet("pending_quote_id", quote_id)]
+    _send(dispatcher, parts, table)
+    return [SlotSet("pending_quote", None), SlotSet("pending_quote_id", None)]
+
+
+def answer_outcome(dispatcher: CollectingDispatcher, outcome: BulkOutcome) -> None:
+    """The receipt: done / refused counts, a line per resident, the total charged and the balance."""
+    label = SERVICE_LABELS.get(outcome.service, outcome.service)
+    header = "سبق تنفيذ هذا الطلب الجماعي" if outcome.replayed else "تم تنفيذ الطلب الجماعي"
+    lines = [
+        f"✅ {line.resident_name or line.iqama_number} ({line.iqama_number}): {riyals(r.total)}، رقم العملية {r.receipt_number}"
+        for line, r in outcome.done
+    ] + [f"⛔ {line.resident_name or line.iqama_number} ({line.iqama_number}): {error.message}" for line, error in outcome.refused]
+    rows = [(line.iqama_number, line.resident_name, "نُفِّذ", r.total, f"رقم العملية {r.receipt_number}") for line, r in outcome.done]
+    rows += [(line.iqama_number, line.resident_name, "لم يُنفَّذ", "", error.message) for line, error in outcome.refused]
+    parts = [f"{header}: {label}", f"نُفِّذ {len(outcome.done)}، ولم يُنفَّذ {len(outcome.refused)}."]
+    shown, table = _listed(lines, rows)
+    parts += shown
+    parts.append(f"المبلغ المخصوم: {riyals(outcome.charged)}" if outcome.charged else "لم يُخصم أي مبلغ الآن.")
+    parts.append(f"رصيد المنشأة: {riyals(outcome.balance_after)}")
+    _send(dispatcher, parts, table)

@@ -1,0 +1,166 @@
+"""Bulk requests and approvals as the assistant handles them (actions on the real database): one combined
+offer, one confirmation, each resident executed once; an agent's request above the threshold waits for
+the owner's button, and the agent hears the outcome."""
+from __future__ import annotations
+
+import base64
+from datetime import date
+
+from sqlalchemy import func, select
+
+from actions.inquiries import ActionPendingApprovals
+from actions.services import ACTIONS_BY_SERVICE, ActionDeclineQuote, ActionExecuteQuote
+from residency.db import UnitOfWork
+from residency.models import Establishment, Notification, Transaction
+from tests.dialogue.conftest import OWNER
+from tests.dialogue.helpers import run, slot_events, texts, turn
+from tests.domain import factories as f
+
+AGENT = 502
+RENEWAL_12 = 650 + 9600  # no dependants, more expats than Saudis
+
+
+def offer(numbers=None, group=None, who=OWNER, text="جدد"):
+    slots = {"iqama_numbers": numbers, "resident_group": group, "duration": "P12M",
+             "iqama_number": numbers[-1] if numbers else None}
+    entities = {"resident_group": group} if group else {}
+    events, messages = run(ACTIONS_BY_SERVICE["renew_iqama"], turn(who, text, intent="renew_iqama", entities=entities, slots=slots))
+    return slot_events(events), messages
+
+
+def confirm(slots, who=OWNER):
+    tracker = turn(who, "تأكيد", intent="affirm", entities={"quote_id": slots["pending_quote_id"]}, slots=slots)
+    return run(ActionExecuteQuote(), tracker)
+
+
+def press(approval_id, approve=True, who=OWNER):
+    action = ActionExecuteQuote() if approve else ActionDeclineQuote()
+    return run(action, turn(who, "/affirm", intent="affirm" if approve else "deny", entities={"approval_id": str(approval_id)}))
+
+
+def count_transactions(engine):
+    with UnitOfWork(engine) as uow:
+        return uow.session.scalar(select(func.count()).select_from(Transaction))
+
+
+def balance(engine, world):
+    with UnitOfWork(engine) as uow:
+        return uow.session.get(Establishment, world.establishment_id).balance
+
+
+def test_several_numbers_give_one_combined_offer_and_one_confirmation(engine, world):
+    slots, messages = offer([world.iqama, world.traveller, world.foreign])
+    text = texts(messages)
+    assert text.startswith("طلب جماعي: تجديد إقامة لـ 3 مقيم")
+    assert f"✅ محمد عبدالله خان ({world.iqama}): {RENEWAL_12} ريال" in text
+    assert f"⛔ {world.foreign}: لا يوجد مقيم برقم الإقامة {world.foreign} ضمن منشأتك" in text
+    assert f"يمكن تنفيذ 2 من 3؛ الإجمالي: {2 * RENEWAL_12} ريال" in text
+    assert [b["title"] for b in messages[0]["buttons"]] == ["تأكيد", "إلغاء"]
+    assert slots["pending_quote"]["total"] == 2 * RENEWAL_12 and slots["pending_quote"]["bulk_quote_id"]
+
+    events, messages = confirm(slots)
+    receipt = texts(messages)
+    assert receipt.startswith("تم تنفيذ الطلب الجماعي: تجديد إقامة\nنُفِّذ 2، ولم يُنفَّذ 1.")
+    assert f"المبلغ المخصوم: {2 * RENEWAL_12} ريال" in receipt
+    assert balance(engine, world) == 50_000 - 2 * RENEWAL_12 and count_transactions(engine) == 2
+    assert slot_events(events)["pending_quote"] is None
+    # The same button again (a double tap, a redelivered update) executes nothing.
+    _, again = confirm(slots)
+    assert "سبق تنفيذ هذا الطلب الجماعي" in texts(again) and "لم يُخصم أي مبلغ الآن." in texts(again)
+    assert balance(engine, world) == 50_000 - 2 * RENEWAL_12 and count_transactions(engine) == 2
+
+
+def test_a_group_takes_the_iqamas_expiring_within_30_days(engine, world):
+    with UnitOfWork(engine) as uow:
+        est = uow.session.get(Establishment, world.establishment_id)
+        soon = [f.resident(uow, est, name_ar=f"عامل {i}", iqama_expiry=date(2026, 12, 10 + i)) for i in range(2)]
+        uow.commit()
+        numbers = [r.iqama_number for r in soon]
+    slots, messages = offer(group="expiring", text="جدد الاقامات اللي تخلص هالشهر سنة")
+    text = texts(messages)
+    assert text.startswith("طلب جماعي: تجديد إقامة لـ 2 مقيم")
+    assert all(number in text for number in numbers) and world.iqama not in text
+
+
+def test_a_stated_horizon_widens_the_group(engine, world):
+    _, messages = offer(group="expiring", text="جدد الاقامات اللي تخلص خلال 120 يوم سنة")  # to 2027-03-27
+    assert world.iqama in texts(messages)  # expires 2027-03-01
+
+
+def test_more_than_20_residents_come_with_a_csv(engine, world):
+    with UnitOfWork(engine) as uow:
+        est = uow.session.get(Establishment, world.establishment_id)
+        est.balance = 1_000_000
+        numbers = [f.resident(uow, est, iqama_expiry=date(2027, 5, 1)).iqama_number for _ in range(25)]
+        uow.commit()
+    _, messages = offer(numbers)
+    assert "… و5 غيرها في الملف المرفق." in messages[0]["text"]
+    table = base64.b64decode(messages[1]["custom"]["document_base64"]).decode("utf-8-sig")
+    assert len(table.strip().splitlines()) == 26 and all(n in table for n in numbers)
+
+
+def test_a_total_the_balance_cannot_cover_is_not_offered(engine, world):
+    with UnitOfWork(engine) as uow:
+        uow.session.get(Establishment, world.establishment_id).balance = 15_000
+        uow.commit()
+    slots, messages = offer([world.iqama, world.traveller])
+    assert "ينقصه 5500 ريال" in texts(messages)
+    assert not messages[0].get("buttons") and slots["pending_quote"] is None
+
+
+def agent(engine, world, threshold=5_000):
+    with UnitOfWork(engine) as uow:
+        est = uow.session.get(Establishment, world.establishment_id)
+        est.approval_above = threshold
+        f.user(uow, est, AGENT, role="agent", services="renew_iqama")
+        uow.commit()
+
+
+def test_an_agents_request_above_the_threshold_waits_for_the_owners_button(engine, world):
+    agent(engine, world)
+    slots, _ = offer([world.iqama, world.traveller], who=AGENT)
+    _, messages = confirm(slots, who=AGENT)
+    assert "أرسلت الطلب إلى مالك المنشأة للموافقة (رقم 1" in texts(messages)
+    assert count_transactions(engine) == 0
+    with UnitOfWork(engine) as uow:
+        [request] = uow.session.scalars(select(Notification).where(Notification.telegram_id == OWNER)).all()
+        assert "طلب جماعي: تجديد إقامة لـ 2 مقيم" in request.text
+        payloads = [b["payload"] for b in request.buttons]
+    assert payloads == ['/affirm{"approval_id": "1"}', '/deny{"approval_id": "1"}']
+
+    _, listed = run(ActionPendingApprovals(), turn(OWNER, "وش ينتظر موافقتي", intent="pending_approvals"))
+    assert "• رقم 1: تجديد إقامة لـ 2 مقيم" in texts(listed)
+    assert [b["title"] for b in listed[0]["buttons"]] == ["موافقة 1", "رفض 1"]
+
+    _, decided = press(1)
+    assert texts(decided).startswith("تمت الموافقة على الطلب رقم 1 ونُفِّذ: 2 منفّذ")
+    assert balance(engine, world) == 50_000 - 2 * RENEWAL_12 and count_transactions(engine) == 2
+    _, again = press(1)
+    assert texts(again) == "سبق البت في الطلب رقم 1 بالموافقة؛ لم يتغير شيء."
+    assert count_transactions(engine) == 2
+    with UnitOfWork(engine) as uow:
+        told = uow.session.scalars(select(Notification.text).where(Notification.telegram_id == AGENT)).all()
+    assert told == ["وافق المالك على طلبك رقم 1 ونُفِّذ: 2 منفّذ، 0 مرفوض، المخصوم 20500 ريال."]
+
+
+def test_the_owner_declines_with_the_button(engine, world):
+    agent(engine, world)
+    slots, _ = offer([world.iqama, world.traveller], who=AGENT)
+    confirm(slots, who=AGENT)
+    _, decided = press(1, approve=False)
+    assert texts(decided) == "رُفض الطلب رقم 1؛ لم يُنفَّذ شيء ولم يُخصم أي مبلغ. أُبلغ الموظف."
+    assert count_transactions(engine) == 0 and balance(engine, world) == 50_000
+
+
+def test_an_agent_cannot_approve(engine, world):
+    agent(engine, world)
+    slots, _ = offer([world.iqama, world.traveller], who=AGENT)
+    confirm(slots, who=AGENT)
+    _, refused = press(1, who=AGENT)
+    assert texts(refused) == "الموافقة على الطلبات أو رفضها لمالك المنشأة فقط."
+    assert count_transactions(engine) == 0
+
+
+def test_nothing_waiting_is_said(world):
+    _, listed = run(ActionPendingApprovals(), turn(OWNER, "pending approvals", intent="pending_approvals"))
+    assert texts(listed) == "لا توجد طلبات بانتظار الموافقة."
