@@ -89,11 +89,11 @@ def repair_second(raw: str) -> tuple[str, int]:
     raw = clean(raw)
     best = (_fixed(raw), len(failed_check_digits(_fixed(raw))))
     for shape in _shapes(raw):
-        for candidate in _document_number_variants(shape):
+        for swapped, candidate in enumerate(_document_number_variants(shape)):
             failed = len(failed_check_digits(candidate))
             if failed == 0:
                 return candidate, 0
-            if failed < best[1]:
+            if failed < best[1] and not swapped:  # unverified: the number as read, never a guess
                 best = (candidate, failed)
     return best
 
