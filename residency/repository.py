@@ -1,6 +1,8 @@
 """The small repository the services read and write through (one per unit of work)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import func, select, update
@@ -23,6 +25,9 @@ class Repository:
     def __init__(self, session: Session, lock_rows: bool = False) -> None:
         self.session = session
         self.lock_rows = lock_rows
+        # Residents (by (establishment id, iqama)) and their visas read ahead by `prefetch_residents`.
+        self._residents: dict[tuple[int, str], Resident | None] = {}
+        self._visas: dict[int, list[Visa]] = {}
 
     def _one(self, stmt, lock: bool = False):
         if lock and self.lock_rows:
@@ -52,8 +57,34 @@ class Repository:
 
     # residents (always scoped to one establishment: another's resident is simply not found)
     def resident_by_iqama(self, establishment_id: int, iqama: str, lock: bool = False) -> Resident | None:
+        if not lock and (establishment_id, iqama) in self._residents:
+            return self._residents[(establishment_id, iqama)]
         stmt = select(Resident).where(Resident.establishment_id == establishment_id, Resident.iqama_number == iqama)
         return self._one(stmt, lock)
+
+    @contextmanager
+    def prefetched_residents(self, establishment_id: int, iqamas: list[str]) -> Iterator[None]:
+        """Within the block, the unlocked reads of these residents and their visas come from two queries
+        per 500 residents instead of two per resident (a bulk quote); forgotten when it ends."""
+        try:
+            for start in range(0, len(iqamas), 500):
+                chunk = iqamas[start:start + 500]
+                found = self.session.execute(
+                    select(Resident).where(Resident.establishment_id == establishment_id, Resident.iqama_number.in_(chunk))
+                ).scalars().all()
+                self._residents.update({(establishment_id, iqama): None for iqama in chunk})
+                self._residents.update({(establishment_id, r.iqama_number): r for r in found})
+                self._visas.update({r.id: [] for r in found})
+                visas = self.session.execute(
+                    select(Visa).where(Visa.resident_id.in_([r.id for r in found]))
+                    .order_by(Visa.issued_on.desc(), Visa.id.desc())
+                ).scalars()
+                for visa in visas:
+                    self._visas[visa.resident_id].append(visa)
+            yield
+        finally:
+            self._residents.clear()
+            self._visas.clear()
 
     def resident_by_border(self, establishment_id: int, border: str, lock: bool = False) -> Resident | None:
         stmt = select(Resident).where(
@@ -99,6 +130,8 @@ class Repository:
         return self._one(select(Visa.id).where(Visa.number == number)) is not None
 
     def visas_of(self, resident_id: int) -> list[Visa]:
+        if resident_id in self._visas:
+            return list(self._visas[resident_id])
         stmt = select(Visa).where(Visa.resident_id == resident_id).order_by(Visa.issued_on.desc(), Visa.id.desc())
         return list(self.session.execute(stmt).scalars())
 

@@ -210,6 +210,7 @@ class ServiceContext:
         self.check_balance = check_balance
         self.blockers: list[ResidencyError] = []
         self.today: date = calendar.today()
+        self._establishment: Establishment | None = None
 
     def refuse(self, error: ResidencyError) -> None:
         """A rule blocks the service: raise `error` at once, or, when collecting (the eligibility check),
@@ -220,7 +221,11 @@ class ServiceContext:
 
     @property
     def establishment(self) -> Establishment:
-        return self.repo.establishment(self.actor.establishment_id)
+        if self.for_update:
+            return self.repo.establishment(self.actor.establishment_id)
+        if self._establishment is None:  # read once per context (a bulk quote quotes many residents)
+            self._establishment = self.repo.establishment(self.actor.establishment_id)
+        return self._establishment
 
     def resident(self, iqama_text: str) -> Resident:
         """The actor's establishment's resident by iqama number (validated), else NotFound."""

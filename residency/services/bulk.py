@@ -123,9 +123,8 @@ def quote_bulk(
     numbers = _residents_named(uow, actor.establishment_id, iqama_numbers, group, horizon_days)
     ctx = ServiceContext(uow, actor, check_balance=False)
     handler = service_handler(service)
-    lines = []
-    for number in numbers:
-        lines.append(_quote_line(ctx, handler, person, number, inputs))
+    with uow.repo.prefetched_residents(actor.establishment_id, numbers):
+        lines = [_quote_line(ctx, handler, person, number, inputs) for number in numbers]
     row = BulkQuote(
         establishment_id=actor.establishment_id,
         user_id=actor.user_id,
