@@ -12,6 +12,8 @@ Parts (each also runnable alone: `python scripts/bench.py domain|nlu|rest|bot|tr
 - load: 20 senders 200 turns into their conversations, then 30, 45 and 60 messages/s for 60 s each
   (scripts/bench_load.py): served rate, p50, p99, failures, CPU ms per message and RSS per process.
 - train: `rasa train` from scratch (empty training cache) into a temporary directory; models/ is not touched.
+- passport: one passport photo read (bot/passport_ocr.py) at 1100 and 3000 pixels, and the share of the
+  synthetic test pages read correctly (scripts/bench_passport.py).
 rest and bot share one running stack (new agents, so new conversations, for each run). A part run alone
 replaces its own section of results/bench.json; results/bench.md is rewritten from the whole file.
 """
@@ -33,6 +35,8 @@ from pathlib import Path
 import aiohttp
 from bench_bot import RASA_TIMEOUT_SECONDS, SeededStack, bench_bot, latency_summary
 from bench_conversation import bench_conversation
+from bench_passport import bench_passport
+from bench_passport import report_lines as passport_report
 from bench_load import bench_load
 from train_if_changed import train_command
 
@@ -40,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
-PARTS = ["domain", "bulk", "nlu", "rest", "bot", "conversation", "load", "train"]
+PARTS = ["domain", "bulk", "nlu", "rest", "bot", "conversation", "load", "train", "passport"]
 LOAD_RATE = 60.0  # messages/second: twice Telegram's overall send limit (SPEC section 8)
 LOAD_SECONDS = 20.0
 LOAD_USERS = 30
@@ -461,6 +465,8 @@ def report(results: dict) -> str:
                 f"| {'yes' if met else 'no'} | {cpu} | {rss} (total {sum(run['rss_mb'].values()):g}) |"
             )
         lines.append("")
+    if "passport" in results:
+        lines += passport_report(results["passport"], _when(results["passport"]))
     if "domain" in results:
         d = results["domain"]
         lines += [
@@ -556,6 +562,8 @@ def main(parts: list[str]) -> None:
             record("load", lambda: bench_load(stack))
     if "train" in parts:
         record("train", bench_train)
+    if "passport" in parts:
+        record("passport", bench_passport)
     RESULTS.mkdir(exist_ok=True)
     existing.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     (RESULTS / "bench.md").write_text(report(results))
