@@ -41,7 +41,7 @@ from actions.render import (
 from residency import services
 from residency.errors import QuoteChanged
 from residency.services import Quote
-from residency.services.bulk import execute_bulk
+from residency.services.bulk import executed_count, execute_bulk
 
 # Services that take "an iqama or a visa number": the kind of visa the number may name.
 VISA_KINDS = {
@@ -106,9 +106,16 @@ def answered_stale_button(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     pressed = pressed_quote_id(tracker)
     if pressed is None or pressed == tracker.get_slot("pending_quote_id"):
         return False
+    key = f"{tracker.sender_id}:{pressed}"
     with unit_of_work() as uow:
-        receipt = services.prior_receipt(uow, telegram_id(tracker), f"{tracker.sender_id}:{pressed}")
-    dispatcher.utter_message(text=render_replayed(receipt) if receipt else STALE_BUTTON)
+        receipt = services.prior_receipt(uow, telegram_id(tracker), key)
+        residents = 0 if receipt else executed_count(uow, telegram_id(tracker), key)
+    if receipt:
+        dispatcher.utter_message(text=render_replayed(receipt))
+    elif residents:
+        dispatcher.utter_message(text=f"سبق تنفيذ هذا الطلب الجماعي ({residents} مقيم)، ولم يُخصم أي مبلغ مرة أخرى.")
+    else:
+        dispatcher.utter_message(text=STALE_BUTTON)
     return True
 
 

@@ -139,6 +139,12 @@ class Repository:
     def transaction_by_key(self, key: str) -> Transaction | None:
         return self._one(select(Transaction).where(Transaction.idempotency_key == key))
 
+    def count_transactions_with_key_prefix(self, establishment_id: int, prefix: str) -> int:
+        stmt = select(func.count(Transaction.id)).where(
+            Transaction.establishment_id == establishment_id, Transaction.idempotency_key.startswith(prefix, autoescape=True)
+        )
+        return self.session.execute(stmt).scalar_one()
+
     def next_receipt_number(self, establishment_id: int) -> int:
         """The establishment's next receipt number, taken inside the caller's database transaction.
 

@@ -246,6 +246,12 @@ def execute_bulk(
     return outcome
 
 
+def executed_count(uow: UnitOfWork, telegram_id: int, key: str) -> int:
+    """How many residents were executed under the bulk confirmation `key` (a stale button's answer)."""
+    actor = resolve_actor(uow, telegram_id)
+    return uow.repo.count_transactions_with_key_prefix(actor.establishment_id, f"{key}:")
+
+
 def resident_key(key: str, line: BulkLine) -> str:
     """The idempotency key of one resident's execution within the bulk confirmation `key`."""
     return f"{key}:{line.iqama_number}"

@@ -358,3 +358,55 @@ def test_a_keyword_and_number_answer_inside_a_form_is_taken_as_the_answer(world,
     assert "رقم إقامة" in owner.reads("ابي اجدد اقامة عامل")
     answer = owner.reads(f"اقامة {world.iqama}")  # outside a form this is a resident inquiry
     assert "كم مدة" in answer or "المدة" in answer, answer
+
+
+def test_bulk_renewal_in_one_line_one_confirmation_each_resident_once(engine, world, rasa):
+    """The issue's own message: three residents in one line (one in Arabic-Indic digits, one of another
+    establishment) -> one combined offer, one confirmation, the two renewed once each."""
+    owner = User(rasa, OWNER)
+    third = world.foreign.translate(ARABIC_DIGITS)
+    replies = owner.says(f"جدد اقامة {world.iqama} و {world.traveller} و {third} سنة")
+    offer = "\n".join(r.get("text", "") for r in replies)
+    assert offer.startswith("طلب جماعي: تجديد إقامة لـ 3 مقيم")
+    assert "يمكن تنفيذ 2 من 3؛ الإجمالي: 20500 ريال" in offer
+    [confirm, _] = _buttons(replies)
+    receipt = owner.reads(confirm["payload"])
+    assert "نُفِّذ 2، ولم يُنفَّذ 1." in receipt and "المبلغ المخصوم: 20500 ريال" in receipt
+    assert "سبق تنفيذ هذا الطلب الجماعي (2 مقيم)" in owner.reads(confirm["payload"])  # a double tap
+    assert _transactions(engine) == 2 and _balance(engine, world) == 50_000 - 20_500
+    assert _iqama_expiry(engine, world.iqama) == date(2028, 3, 1)
+    assert _iqama_expiry(engine, world.foreign) == date(2027, 3, 1)
+
+
+def test_bulk_by_group_asks_only_for_the_period(engine, world, rasa):
+    with UnitOfWork(engine) as uow:
+        est = uow.session.get(Establishment, world.establishment_id)
+        soon = [f.resident(uow, est, iqama_expiry=date(2026, 12, 15)) for _ in range(2)]
+        uow.commit()
+        numbers = [r.iqama_number for r in soon]
+    owner = User(rasa, OWNER)
+    assert "مدة" in owner.reads("جدد كل الاقامات اللي تخلص هالشهر")
+    offer = owner.reads("سنة")
+    assert "طلب جماعي: تجديد إقامة لـ 2 مقيم" in offer and all(n in offer for n in numbers)
+    assert "نُفِّذ 2" in owner.reads("تأكيد")
+    assert [_iqama_expiry(engine, n) for n in numbers] == [date(2027, 12, 15)] * 2
+
+
+def test_an_agents_request_waits_for_the_owners_approval(engine, world, rasa):
+    agent_id = 503
+    with UnitOfWork(engine) as uow:
+        est = uow.session.get(Establishment, world.establishment_id)
+        est.approval_above = 5_000
+        f.user(uow, est, agent_id, role="agent", services="renew_iqama")
+        uow.commit()
+    agent = User(rasa, agent_id)
+    agent.reads(f"جدد اقامة {world.iqama} سنة")
+    assert "أرسلت الطلب إلى مالك المنشأة للموافقة" in agent.reads("تأكيد")
+    assert _transactions(engine) == 0
+    owner = User(rasa, OWNER)
+    listed = owner.says("وش الطلبات اللي تنتظر موافقتي؟")
+    assert "تجديد إقامة — 10250 ريال" in listed[0]["text"]
+    approve = next(b for b in _buttons(listed) if b["title"].startswith("موافقة"))
+    assert "تمت الموافقة على الطلب" in owner.reads(approve["payload"])
+    assert "سبق البت في الطلب" in owner.reads(approve["payload"])
+    assert _transactions(engine) == 1 and _iqama_expiry(engine, world.iqama) == date(2028, 3, 1)
