@@ -5,9 +5,12 @@
 - The owners' approve / decline buttons are `/affirm{"approval_id": "N"}` / `/deny{"approval_id": "N"}`:
   the confirm and cancel actions hand them to `answer_decision`.
 - `pending_approvals` lists what waits (an owner: the establishment's, with buttons; an agent: its own).
+- `set_approval_threshold`: the owner sets the threshold from chat (the amount in the message), or turns
+  approvals off ("بدون موافقات").
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -15,9 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_entities, telegram_id, unit_of_work
 from actions.render import SERVICE_LABELS, render_quote_summary, riyals
-from residency import calendar
+from residency import calendar, identifiers
 from residency.services import Quote, resolve_actor
-from residency.services.approvals import ApprovalView, decide, needs_approval, pending, submit
+from residency.services.approvals import ApprovalView, decide, needs_approval, pending, set_threshold, submit
 
 SHOWN_PENDING = 5
 STATUS_LABELS = {"approved": "بالموافقة", "declined": "بالرفض", "lapsed": "بانقضاء المهلة", "refused": "ولم يُنفَّذ"}
@@ -96,3 +99,28 @@ def answer_pending_approvals(dispatcher: CollectingDispatcher, tracker: Tracker)
                 {"title": f"رفض {view.id}", "payload": f'/deny{{"approval_id": "{view.id}"}}'},
             ]
     dispatcher.utter_message(text="\n".join(parts), buttons=buttons)
+
+
+_AMOUNT = re.compile(r"(\d[\d,٬]*)")
+_OFF = re.compile(r"بدون|الغ|إلغ|ألغ|اوقف|أوقف|وقف|شيل|off|disable|stop|remove|no approvals?", re.IGNORECASE)
+ASK_AMOUNT = "اذكر المبلغ، مثل: «حد الموافقة 5000 ريال»، أو «بدون موافقات» لإيقافها."
+
+
+def answer_set_threshold(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The owner sets the approval threshold from chat ("أي طلب فوق 5000 يحتاج موافقتي"), or turns it off."""
+    text = identifiers.normalize_digits(tracker.latest_message.get("text") or "")
+    amount = _AMOUNT.search(text)
+    if amount is None and not _OFF.search(text):
+        dispatcher.utter_message(text=ASK_AMOUNT)
+        return
+    threshold = int(re.sub(r"[,٬]", "", amount.group(1))) if amount else None
+    with unit_of_work(read_only=False) as uow:
+        actor = resolve_actor(uow, telegram_id(tracker))
+        set_threshold(uow, actor.telegram_id, actor.establishment_id, threshold)
+    if threshold is None:
+        dispatcher.utter_message(text="أُوقفت الموافقات: تُنفَّذ طلبات الموظفين عند تأكيدهم دون انتظار موافقتك.")
+    else:
+        dispatcher.utter_message(
+            text=f"تم. طلبات الموظفين فوق {riyals(threshold)}، وكل خروج نهائي أو نقل خدمات يطلبونه، "
+            "تنتظر موافقتك قبل التنفيذ (المهلة 72 ساعة)."
+        )

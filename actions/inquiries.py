@@ -15,7 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.approvals import answer_pending_approvals
+from actions.approvals import answer_pending_approvals, answer_set_threshold
 from actions.common import DomainAction, latest_entities, latest_entity, telegram_id, unit_of_work
 from actions.render import DOCUMENT_LABELS, render_eligibility, render_forecast
 from actions.services import NUMBER, SERVICE_INPUTS, quote_inputs
@@ -266,6 +266,7 @@ def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 # intent -> answer, for the actions below and for questions asked in the middle of a form
 ANSWERS = {
     "pending_approvals": answer_pending_approvals,
+    "set_approval_threshold": answer_set_threshold,
     "request_document": answer_document,
     "check_eligibility": answer_eligibility,
     "forecast_costs": answer_forecast,
@@ -342,6 +343,10 @@ class ActionSendDocument(AnswerAction):
 
 class ActionPendingApprovals(AnswerAction):
     intent, action_name = "pending_approvals", "action_pending_approvals"
+
+
+class ActionSetApprovalThreshold(AnswerAction):
+    intent, action_name = "set_approval_threshold", "action_set_approval_threshold"
 
 
 class ActionSearchResidents(DomainAction):

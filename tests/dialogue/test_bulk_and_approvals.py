@@ -164,3 +164,28 @@ def test_an_agent_cannot_approve(engine, world):
 def test_nothing_waiting_is_said(world):
     _, listed = run(ActionPendingApprovals(), turn(OWNER, "pending approvals", intent="pending_approvals"))
     assert texts(listed) == "لا توجد طلبات بانتظار الموافقة."
+
+
+def threshold_said(text, who=OWNER):
+    from actions.inquiries import ActionSetApprovalThreshold
+
+    return texts(run(ActionSetApprovalThreshold(), turn(who, text, intent="set_approval_threshold"))[1])
+
+
+def approval_above(engine, world):
+    with UnitOfWork(engine) as uow:
+        return uow.session.get(Establishment, world.establishment_id).approval_above
+
+
+def test_the_owner_sets_the_threshold_in_chat_and_turns_it_off(engine, world):
+    assert "فوق 7500 ريال" in threshold_said("أي طلب فوق ٧٬٥٠٠ ريال يحتاج موافقتي")
+    assert approval_above(engine, world) == 7500
+    assert threshold_said("الغ الموافقات").startswith("أُوقفت الموافقات")
+    assert approval_above(engine, world) is None
+
+
+def test_the_threshold_needs_an_amount_and_an_owner(engine, world):
+    assert threshold_said("ابي احدد حد الموافقة") == "اذكر المبلغ، مثل: «حد الموافقة 5000 ريال»، أو «بدون موافقات» لإيقافها."
+    agent(engine, world, threshold=1000)
+    assert threshold_said("حد الموافقة 90000", who=AGENT) == "تحديد حد الموافقة لمالك المنشأة فقط."
+    assert approval_above(engine, world) == 1000

@@ -18,6 +18,8 @@ SPEC_INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "cancel", "help", "bot_challenge", "inform", "out_of_scope",
     # release 2 (SPEC 9.4)
     "check_eligibility", "forecast_costs", "request_document", "pending_approvals",
+    # beyond SPEC 9.4: the owner sets the approval threshold from chat (SPEC 9.3)
+    "set_approval_threshold",
 }
 SPEC_ENTITIES = {
     "iqama_number", "border_number", "visa_number", "establishment_number", "passport_number",
