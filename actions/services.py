@@ -51,7 +51,7 @@ VISA_KINDS = {
 }
 NUMBER = "number"  # the input of those services: the visa number if given, else the iqama number
 # The slots that say whom a request is about.
-PERSON_SLOTS = {"iqama_number", "visa_number", "border_number", "person_name"}
+PERSON_SLOTS = {"iqama_number", "visa_number", "border_number", "person_name", "iqama_numbers", "resident_group"}
 
 # service -> {input name: slot name}
 SERVICE_INPUTS: dict[str, dict[str, str]] = {
@@ -313,7 +313,7 @@ class ActionStartRequest(Action):
         forget_pending = [SlotSet("pending_quote", None), SlotSet("pending_quote_id", None)]
         if correction_of_pending(tracker) == latest_intent(tracker):
             return forget_pending
-        keep = set(said)
+        keep = set(said) | ({"iqama_numbers"} if "iqama_number" in said else set())
         switching = tracker.active_loop_name is not None or pending_quote(tracker) is not None
         if switching and not said & PERSON_SLOTS:
             keep |= PERSON_SLOTS
