@@ -1,17 +1,22 @@
 """Reading a passport photo's machine-readable zone locally: Pillow + numpy preprocessing, Tesseract OCR.
 
 `read_mrz(image_bytes) -> str` returns the two TD3 lines ("LINE1\\nLINE2", 44 characters each) or ""
-when no zone could be read. Each variant below is tried in turn until one gives two lines whose check
-digits all verify (residency.passport_mrz, pure); failing that, the read closest to a zone is returned
-when at most 2 of its 5 check digits fail (the action answers that they fail), else "". Variants: the bottom band of the deskewed grayscale
-image, Otsu-thresholded; the same band contrast-stretched; the whole image; then the image turned
-180, 90 and 270 degrees. Deskew: the angle (within +-6 degrees) whose row profile of dark pixels is
-sharpest. Tesseract (Debian's tesseract-ocr, its CLI: English data, no dictionary, one thread) reads one block with the
-character whitelist A-Z 0-9 «<». Nothing is downloaded: the engine and its data are system packages.
+when no zone could be read. Each variant below is tried in turn until one gives a line 2 whose check
+digits all verify (residency.passport_mrz, pure); failing that, the reading closest to a zone is
+returned when at most 2 of its 5 check digits fail (the action answers that they fail), else "".
+
+Variants: the bottom band of the deskewed grayscale image, Otsu-thresholded; the same band
+contrast-stretched; the band of the page turned 180 degrees (read first when the page looks upside
+down); the whole image; the page turned 90 and 270 degrees. Deskew: the angle (within +-6 degrees)
+whose row profile of dark pixels is sharpest. Tesseract (Debian's tesseract-ocr, its CLI: English
+data, no dictionary, one thread) reads one block with the character whitelist A-Z 0-9 «<»; its
+character boxes give three readings (bot/mrz_repair.py makes the lines of them). Nothing is
+downloaded: the engine and its data are system packages.
 """
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import os
 import shutil
@@ -79,16 +84,34 @@ def _scaled(image: Image.Image) -> Image.Image:
     return image.resize((BAND_WIDTH, max(1, round(image.height * factor))), Image.LANCZOS)
 
 
+def _text_energy(image: Image.Image) -> float:
+    """How much the rows of dark pixels change from row to row: high where long text lines are."""
+    rows = np.asarray(ImageOps.invert(_binary(image))).sum(axis=1, dtype=float)
+    return float(np.sum(np.diff(rows) ** 2))
+
+
+def _band(image: Image.Image) -> Image.Image:
+    return _scaled(image.crop((0, int(image.height * 0.62), image.width, image.height)))
+
+
 def variants(image: Image.Image):
-    """The images to read, best first (see the module docstring)."""
+    """The images to read, best first (see the module docstring). A page whose top holds more text
+    energy than its bottom is probably upside down: then the 180-degree turn is read first."""
     upright = deskew(image)
-    band = _scaled(upright.crop((0, int(upright.height * 0.62), upright.width, upright.height)))
+    paper = int(np.median(np.asarray(image)))
+    small = upright.copy()
+    small.thumbnail((500, 500))
+    top = _text_energy(small.crop((0, 0, small.width, int(small.height * 0.38))))
+    bottom = _text_energy(small.crop((0, int(small.height * 0.62), small.width, small.height)))
+    turned = deskew(image.rotate(180, expand=True, fillcolor=paper))
+    first, second = (turned, upright) if top > 1.5 * bottom else (upright, turned)
+    band = _band(first)
     yield _binary(band.filter(ImageFilter.MedianFilter(3)))
     yield ImageOps.autocontrast(band, cutoff=2)
-    yield _binary(_scaled(upright))
-    for turn in (180, 90, 270):
-        turned = deskew(image.rotate(turn, expand=True, fillcolor=int(np.median(np.asarray(image)))))
-        yield _binary(_scaled(turned.crop((0, int(turned.height * 0.62), turned.width, turned.height))))
+    yield _binary(_band(second))
+    yield _binary(_scaled(first))
+    for turn in (90, 270):
+        yield _binary(_band(deskew(image.rotate(turn, expand=True, fillcolor=paper))))
 
 
 def tesseract_path() -> str:
@@ -97,8 +120,9 @@ def tesseract_path() -> str:
 
 
 def ocr(image: Image.Image) -> list[str]:
-    """Two readings of one image from Tesseract's character boxes (lines laid on the zone's
-    character grid, and the characters as read), each as text; [] when Tesseract fails."""
+    """Three readings of one image from Tesseract's character boxes, each as text: the characters as
+    read with fillers read as letters put back (best for line 1), the lines laid on the zone's
+    character grid (best for line 2), and the characters as read; [] when Tesseract fails."""
     png = io.BytesIO()
     image.save(png, format="PNG")
     try:
@@ -115,9 +139,22 @@ def ocr(image: Image.Image) -> list[str]:
         if len(parts) >= 5 and len(parts[0]) == 1:
             x1, y1, x2, y2 = (int(v) for v in parts[1:5])
             boxes.append((parts[0], x1, image.height - y2, x2, image.height - y1))
-    lines = box_lines(boxes)
-    return ["\n".join(cells_to_lines(lines, np.asarray(image) < 128)),
+    lines, dark = box_lines(boxes), np.asarray(image) < 128
+    fillers = [_fillers(line, dark) for line in lines]
+    return ["\n".join("".join("<" if f else box[0] for box, f in zip(line, flags)) for line, flags in zip(lines, fillers)),
+            "\n".join(cells_to_lines(lines, fillers)),
             "\n".join("".join(box[0] for box in line) for line in lines)]
+
+
+def _fillers(line: list[tuple[str, int, int, int, int]], dark: np.ndarray) -> list[bool]:
+    """Per box: a «<» (as read, or a K/S/E/C/X lower than the line's letters and without a vertical
+    stroke: no column of its box half dark)."""
+    letter_height = float(np.median([bottom - top for _, _, top, _, bottom in line]))
+    flags = []
+    for char, left, top, right, bottom in line:
+        stem = dark[top:bottom, left:right].mean(axis=0).max() if bottom > top and right > left else 0
+        flags.append(char == "<" or (char in "KSECX" and stem < 0.5 and bottom - top < 0.93 * letter_height))
+    return flags
 
 
 def box_lines(boxes: list[tuple[str, int, int, int, int]]) -> list[list[tuple[str, int, int, int, int]]]:
@@ -132,27 +169,40 @@ def box_lines(boxes: list[tuple[str, int, int, int, int]]) -> list[list[tuple[st
     return [line for line in lines if len(line) >= 20]
 
 
-def cells_to_lines(lines: list[list[tuple[str, int, int, int, int]]], dark: np.ndarray) -> list[str]:
-    """Lines of a monospaced zone from character boxes (char, left, top, right, bottom): a gap of a
-    whole character pitch is a «<» Tesseract skipped, and a K/S/E/C/X box without a vertical stroke
-    (no column of its box is half dark) is a «<» read as a letter, once per pitch it spans."""
+def _pitch(lines: list[list[tuple[str, int, int, int, int]]]) -> float:
+    """The zone's character pitch: the median distance between neighbouring boxes' centres, among
+    those about one character apart (a wide box of several fillers would skew a simple average)."""
+    rough = max(line[-1][3] - line[0][1] for line in lines) / 44
+    steps = [
+        (b[1] + b[3] - a[1] - a[3]) / 2
+        for line in lines for a, b in itertools.pairwise(line)
+    ]
+    steps = [step for step in steps if 0.7 * rough <= step <= 1.3 * rough]
+    return float(np.median(steps)) if steps else 0.0
+
+
+def cells_to_lines(lines: list[list[tuple[str, int, int, int, int]]], fillers: list[list[bool]]) -> list[str]:
+    """Lines of a monospaced zone from character boxes (char, left, top, right, bottom) and which of
+    them are fillers (`_fillers`): a cell no box covers is a «<» Tesseract skipped, a filler box is a
+    «<» once per pitch it spans. Letters are laid after the fillers, so a wide filler box never hides
+    a neighbour."""
     zone_like = [line for line in lines if len(line) >= 30] or lines
     if not zone_like:
         return []
-    widest = max(zone_like, key=lambda line: line[-1][3] - line[0][1])
-    pitch = ((widest[-1][1] + widest[-1][3]) - (widest[0][1] + widest[0][3])) / 2 / 43
+    pitch = _pitch(zone_like)
     if pitch <= 0:
         return []
     texts = []
-    for line in lines:
+    for line, flags in zip(lines, fillers):
         origin = (line[0][1] + line[0][3]) / 2
         cells = ["<"] * 44
-        for char, left, top, right, bottom in line:
-            first = round(((left + right) / 2 - origin) / pitch - (right - left) / pitch / 2 + 0.5)
+        placed = []
+        for (char, left, _, right, _), filler in zip(line, flags):
             span = max(1, round((right - left) / pitch))
-            stem = dark[top:bottom, left:right].mean(axis=0).max() if bottom > top and right > left else 0
-            filler = char in "KSECX<" and stem < 0.5
-            for cell in range(first, first + span):
+            first = round(((left + right) / 2 - origin) / pitch - (span - 1) / 2)  # by its centre
+            placed.append((filler, first, span, char))
+        for filler, first, span, char in sorted(placed, key=lambda p: not p[0]):  # fillers first
+            for cell in range(first, first + (span if filler else 1)):
                 if 0 <= cell < 44:
                     cells[cell] = "<" if filler else char
         texts.append("".join(cells))
@@ -166,10 +216,14 @@ def read_mrz(image_bytes: bytes) -> str:
         return ""
     best: tuple[int, str] | None = None
     for variant in variants(image):
+        # Line 2 from whichever reading verifies; line 1 (no check digit) from the grid reading unless
+        # the other one looks cleaner.
         zones = [zone for zone in map(best_zone, ocr(variant)) if zone is not None]
-        for first, second, failed in sorted(zones, key=lambda z: (z[2], junk_score(z[0]))):
-            if failed == 0:
-                return f"{first}\n{second}"
+        verified = [second for _, second, failed in zones if failed == 0]
+        if verified:
+            first = min((z[0] for z in zones), key=junk_score)
+            return f"{first}\n{verified[0]}"
+        for first, second, failed in zones:
             if best is None or failed < best[0]:
                 best = (failed, f"{first}\n{second}")
     # Unverified, it is still a zone when most of its five check digits hold (a misread or tampered

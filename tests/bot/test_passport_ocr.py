@@ -1,6 +1,6 @@
 """Reading synthetic passport data pages (tests/passport_images.py: OCR-B zones made by the `mrz`
 package) with bot/passport_ocr.py: clean, JPEG, skewed, blurred, low-contrast, combined, upside-down and
-small variants. Measured 2026-12-01: 27 of 36 read exactly, 34 of 36 with line 2 (number, dates, every
+small variants. Measured 2026-12-01: 31 of 36 read exactly, 35 of 36 with line 2 (number, dates, every
 check digit) exact; the bars below are a little under that. A wrong reading never passes as a right one:
 a tampered zone is read as failing its check digits."""
 from __future__ import annotations
@@ -26,8 +26,8 @@ def test_share_of_photos_read_correctly(readings):
     exact = sum(read == truth for truth, read in readings.values())
     second_line = sum(read.split("\n")[-1] == truth.split("\n")[1] for truth, read in readings.values())
     print(f"\npassport photos read exactly: {exact}/{len(readings)}; line 2 exact: {second_line}/{len(readings)}")
-    assert exact / len(readings) >= 0.65
-    assert second_line / len(readings) >= 0.85
+    assert exact / len(readings) >= 0.75
+    assert second_line / len(readings) >= 0.9
     for kind in ("clean", "jpeg_q70", "low_contrast", "small_700px"):
         assert sum(readings[(p.number, kind)][1].split("\n")[-1] == p.lines()[1] for p in PEOPLE) >= 3, kind
 
