@@ -43,8 +43,10 @@ RESIDENT_GROUPS = frozenset(value for value, _ in PATTERNS)
 # The span covers the whole phrase naming the group: the people before the keyword ("المقيمين خارج
 # المملكة", "the expired iqamas") and a time after it ("اللي تخلص هالشهر").
 _NOUN = (r"(?:the |our |my |all )?(?:ال)?(?:اقامات|اقامه|عمال|عماله|موظفين|مقيمين|شباب|ناس|عاملين"
-         r"|workers|residents|employees|iqamas|staff|people)")
-_BEFORE = re.compile(rf"(?<!\w)(?:{_NOUN}|the|our|my|all) $")
+         r"|workers?|residents?|employees?|iqamas?|staff|people)")
+# ... but a relative clause is the phrase by itself ("الناس [اللي اقامتهم تخلص]").
+_RELATIVE = re.compile(r"[وفبل]?(?:اللي|الي|التي|الذي|يلي)(?!\w)")
+_BEFORE = re.compile(rf"(?<!\w)(?:(?:all|every|كل|جميع) )?(?:{_NOUN}|the|our|my|all|every) $")
 _AFTER = re.compile(
     rf"^ {_NOUN}(?!\w)|^ (?:هالشهر|الشهر (?:ده|دا|هذا|هاد|الجاي|القادم|الياي)|هذا الشهر|this month|next month"
     r"|(?:خلال|في|within|in the next) \d{1,3} ?(?:يوم|ايام|days?|شهر|شهور|اشهر|months?))(?!\w)"
@@ -60,7 +62,7 @@ def find_resident_group(text: str) -> Optional[Tuple[str, int, int]]:
         if match is None:
             continue
         start, end = match.span(1)
-        before = _BEFORE.search(lowered[:start])
+        before = None if _RELATIVE.match(lowered, start) else _BEFORE.search(lowered[:start])
         if before:
             start = before.start()
         while True:
