@@ -8,13 +8,11 @@ so the extractor acts on messages whose intent is `request_document`. Matching i
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Optional, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, TEXT
-from rasa.shared.nlu.training_data.message import Message
 
-from nlu.entities import RuleBasedExtractor, compile_keyword_patterns, first_keyword_match, make_entity, replace_entities
+from nlu.entities import IntentScopedExtractor, compile_keyword_patterns, first_keyword_match
 
 DOCUMENT_INTENT = "request_document"
 # Normalised spellings (ة -> ه, no hamza on alef); the most specific first.
@@ -36,23 +34,10 @@ def find_document_type(text: str) -> Optional[Tuple[str, int, int]]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class DocumentTypeExtractor(RuleBasedExtractor):
+class DocumentTypeExtractor(IntentScopedExtractor):
     """Authoritative keyword extractor of `document_type`, on document requests only."""
 
-    owned_types = ("document_type",)
+    entity, intents = "document_type", frozenset({DOCUMENT_INTENT})
 
-    def find(self, text: str) -> List[Dict[str, Any]]:
-        found = find_document_type(text)
-        if found is None:
-            return []
-        value, start, end = found
-        return [make_entity("document_type", value, start, end, text, type(self).__name__)]
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            text = message.get(TEXT)
-            if not text:
-                continue
-            asked = (message.get(INTENT) or {}).get("name") == DOCUMENT_INTENT
-            replace_entities(message, self.owned_types, self.find(text) if asked else [])
-        return messages
+    def find_span(self, text: str) -> Optional[Tuple[str, int, int]]:
+        return find_document_type(text)

@@ -14,6 +14,7 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_END,
     ENTITY_ATTRIBUTE_START,
     ENTITY_ATTRIBUTE_TYPE,
+    INTENT,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
@@ -100,4 +101,38 @@ class RuleBasedExtractor(GraphComponent, EntityExtractorMixin):
             text = message.get(TEXT)
             if text:
                 replace_entities(message, self.owned_types, self.find(text))
+        return messages
+
+
+class IntentScopedExtractor(RuleBasedExtractor):
+    """A keyword extractor of one entity type that acts only on messages of some intents (elsewhere the
+    same words mean something else); earlier entities of its type are dropped on the other intents.
+
+    Subclasses set `entity` and `intents` and implement `find_span(text)` -> (value, start, end) or None.
+    """
+
+    entity: str = ""
+    intents: frozenset = frozenset()
+
+    @property
+    def owned_types(self) -> Tuple[str, ...]:  # type: ignore[override]
+        return (self.entity,)
+
+    def find_span(self, text: str) -> Optional[Tuple[str, int, int]]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def find(self, text: str) -> List[Dict[str, Any]]:
+        found = self.find_span(text)
+        if found is None:
+            return []
+        value, start, end = found
+        return [make_entity(self.entity, value, start, end, text, type(self).__name__)]
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            asked = (message.get(INTENT) or {}).get("name") in self.intents
+            replace_entities(message, self.owned_types, self.find(text) if asked else [])
         return messages

@@ -9,15 +9,12 @@ messages whose intent is a service. Matching is on normalised text; the most spe
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+import re
+from typing import Optional, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, TEXT
-from rasa.shared.nlu.training_data.message import Message
 
-import re
-
-from nlu.entities import RuleBasedExtractor, compile_keyword_patterns, make_entity, replace_entities
+from nlu.entities import IntentScopedExtractor, compile_keyword_patterns
 from nlu.normalize import normalize_with_offsets
 
 SERVICE_INTENTS = frozenset({
@@ -75,23 +72,10 @@ def find_resident_group(text: str) -> Optional[Tuple[str, int, int]]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class ResidentGroupExtractor(RuleBasedExtractor):
+class ResidentGroupExtractor(IntentScopedExtractor):
     """Authoritative keyword extractor of `resident_group`, on service requests only."""
 
-    owned_types = ("resident_group",)
+    entity, intents = "resident_group", SERVICE_INTENTS
 
-    def find(self, text: str) -> List[Dict[str, Any]]:
-        found = find_resident_group(text)
-        if found is None:
-            return []
-        value, start, end = found
-        return [make_entity("resident_group", value, start, end, text, type(self).__name__)]
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            text = message.get(TEXT)
-            if not text:
-                continue
-            asked = (message.get(INTENT) or {}).get("name") in SERVICE_INTENTS
-            replace_entities(message, self.owned_types, self.find(text) if asked else [])
-        return messages
+    def find_span(self, text: str) -> Optional[Tuple[str, int, int]]:
+        return find_resident_group(text)
