@@ -56,7 +56,7 @@ def test_not_industrial_again_pays_the_levy(engine, world):
         set_industrial(uow, "7000000741", False)
     q = _quote("renew_iqama", iqama_number=world["iqama"], period="P6M")
     assert parts(q) == [("iqama_fee", 325), ("levy", 4800), ("dependants_levy", 2400)]
-    assert q.lines[1].label == "المقابل المالي للعامل (6 شهرًا × 800 ريال)"
+    assert q.lines[1].label == "المقابل المالي للعامل (6 أشهر × 800 ريال)"
 
 
 def test_a_domestic_worker_of_an_industrial_establishment_says_domestic(engine, world):

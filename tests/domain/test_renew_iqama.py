@@ -252,3 +252,21 @@ def test_a_bad_period_of_a_domestic_worker_is_still_bad_period(engine, world):
     with pytest.raises(InvalidInput) as err:
         quote(engine, world["iqama"], "P4M")
     assert err.value.code == "bad_period"
+
+
+@pytest.mark.parametrize(
+    "months,dependants,labels",
+    [
+        (3, 3, ["رسوم الإقامة (3 أشهر)", "المقابل المالي للعامل (3 أشهر × 800 ريال)",
+                "المقابل المالي للمرافقين (3 مرافقين × 3 أشهر × 400 ريال)"]),
+        (12, 2, ["رسوم الإقامة (12 شهرًا)", "المقابل المالي للعامل (12 شهرًا × 800 ريال)",
+                 "المقابل المالي للمرافقين (مرافقان × 12 شهرًا × 400 ريال)"]),
+        (6, 1, ["رسوم الإقامة (6 أشهر)", "المقابل المالي للعامل (6 أشهر × 800 ريال)",
+                "المقابل المالي للمرافقين (مرافق واحد × 6 أشهر × 400 ريال)"]),
+    ],
+)
+def test_fee_labels_count_in_arabic(engine, world, months, dependants, labels):
+    with UnitOfWork(engine) as uow:
+        uow.repo.resident_by_iqama(world["est"], world["iqama"]).dependants = dependants
+        uow.commit()
+    assert [line.label for line in quote(engine, world["iqama"], f"P{months}M").lines] == labels
