@@ -16,6 +16,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.bulk import residents_ar
 from actions.common import latest_entities, telegram_id, unit_of_work
 from actions.render import SERVICE_LABELS, render_quote_summary, riyals
 from residency import calendar, identifiers
@@ -42,7 +43,7 @@ def submit_if_needed(uow, tracker: Tracker, pending_quote: dict[str, Any], key: 
     if bulk_id is not None:
         count = int(pending_quote.get("count") or 0)
         return submit(uow, actor.telegram_id, key, service, total, bulk_quote_id=int(bulk_id), count=count,
-                      summary=f"طلب جماعي: {label} لـ {count} مقيم")
+                      summary=f"طلب جماعي: {label} لـ {residents_ar(count)}")
     quote = Quote.from_dict(pending_quote)
     return submit(uow, actor.telegram_id, key, service, quote.total, quote=quote, summary=render_quote_summary(quote))
 
@@ -88,7 +89,7 @@ def answer_pending_approvals(dispatcher: CollectingDispatcher, tracker: Tracker)
     parts = [f"الطلبات بانتظار الموافقة ({len(waiting)}):"]
     for view in waiting:
         label = SERVICE_LABELS.get(view.service, view.service)
-        count = f" لـ {view.count} مقيم" if view.count > 1 else ""
+        count = f" لـ {residents_ar(view.count)}" if view.count > 1 else ""
         lapses = calendar.format_date(view.lapses_at.astimezone(calendar.RIYADH).date())
         parts.append(f"• رقم {view.id}: {label}{count} — {riyals(view.total)} — تنقضي مهلته {lapses}")
     buttons = []

@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.render import SERVICE_LABELS, confirm_buttons, riyals
 from residency import identifiers
+from residency.calendar import count_ar
 from residency.charts import rows_to_csv
 from residency.services.bulk import BulkOffer, BulkOutcome, quote_bulk
 
@@ -29,6 +30,11 @@ _HORIZON = re.compile(
     r"(?:خلال|في|بعد|within|in|next)\s+(?:ال)?(\d{1,3})\s*(يوم|أيام|ايام|days?|شهر|شهور|أشهر|اشهر|months?)",
     re.IGNORECASE,
 )
+
+
+def residents_ar(n: int) -> str:
+    """"مقيم واحد", "مقيمَين", "3 مقيمين", "11 مقيمًا"."""
+    return count_ar(n, "مقيم واحد", "مقيمَين", "مقيمين", "مقيمًا")
 
 
 def bulk_numbers(tracker: Tracker) -> list[str]:
@@ -109,7 +115,7 @@ def offer_bulk(dispatcher: CollectingDispatcher, offer: BulkOffer, quote_id: str
          line.quote.total if line.quote else "", "" if line.can_go else line.refusal.message)
         for line in offer.lines
     ]
-    parts = [f"طلب جماعي: {label} لـ {len(offer.lines)} مقيم"]
+    parts = [f"طلب جماعي: {label} لـ {residents_ar(len(offer.lines))}"]
     shown, table = _listed([_status_line(line) for line in offer.lines], rows)
     parts += shown
     ready = len(offer.ready)

@@ -29,7 +29,7 @@ from actions.common import (
     unit_of_work,
 )
 from actions.approvals import answer_decision, pressed_approval, render_submitted, submit_if_needed
-from actions.bulk import answer_outcome, is_bulk, offer_bulk, quote_bulk_request
+from actions.bulk import answer_outcome, is_bulk, offer_bulk, quote_bulk_request, residents_ar
 from actions.render import (
     STALE_BUTTON,
     confirm_buttons,
@@ -113,7 +113,7 @@ def answered_stale_button(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     if receipt:
         dispatcher.utter_message(text=render_replayed(receipt))
     elif residents:
-        dispatcher.utter_message(text=f"سبق تنفيذ هذا الطلب الجماعي ({residents} مقيم)، ولم يُخصم أي مبلغ مرة أخرى.")
+        dispatcher.utter_message(text=f"سبق تنفيذ هذا الطلب الجماعي ({residents_ar(residents)})، ولم يُخصم أي مبلغ مرة أخرى.")
     else:
         dispatcher.utter_message(text=STALE_BUTTON)
     return True

@@ -51,7 +51,7 @@ def balance(engine, world):
 def test_several_numbers_give_one_combined_offer_and_one_confirmation(engine, world):
     slots, messages = offer([world.iqama, world.traveller, world.foreign])
     text = texts(messages)
-    assert text.startswith("طلب جماعي: تجديد إقامة لـ 3 مقيم")
+    assert text.startswith("طلب جماعي: تجديد إقامة لـ 3 مقيمين")
     assert f"✅ محمد عبدالله خان ({world.iqama}): {RENEWAL_12} ريال" in text
     assert f"⛔ {world.foreign}: لا يوجد مقيم برقم الإقامة {world.foreign} ضمن منشأتك" in text
     assert f"يمكن تنفيذ 2 من 3؛ الإجمالي: {2 * RENEWAL_12} ريال" in text
@@ -78,7 +78,7 @@ def test_a_group_takes_the_iqamas_expiring_within_30_days(engine, world):
         numbers = [r.iqama_number for r in soon]
     slots, messages = offer(group="expiring", text="جدد الاقامات اللي تخلص هالشهر سنة")
     text = texts(messages)
-    assert text.startswith("طلب جماعي: تجديد إقامة لـ 2 مقيم")
+    assert text.startswith("طلب جماعي: تجديد إقامة لـ مقيمَين")
     assert all(number in text for number in numbers) and world.iqama not in text
 
 
@@ -95,6 +95,7 @@ def test_more_than_20_residents_come_with_a_csv(engine, world):
         uow.commit()
     _, messages = offer(numbers)
     assert "… و5 غيرها في الملف المرفق." in messages[0]["text"]
+    assert messages[0]["text"].startswith("طلب جماعي: تجديد إقامة لـ 25 مقيمًا")
     table = base64.b64decode(messages[1]["custom"]["document_base64"]).decode("utf-8-sig")
     assert len(table.strip().splitlines()) == 26 and all(n in table for n in numbers)
 
@@ -124,12 +125,12 @@ def test_an_agents_request_above_the_threshold_waits_for_the_owners_button(engin
     assert count_transactions(engine) == 0
     with UnitOfWork(engine) as uow:
         [request] = uow.session.scalars(select(Notification).where(Notification.telegram_id == OWNER)).all()
-        assert "طلب جماعي: تجديد إقامة لـ 2 مقيم" in request.text
+        assert "طلب جماعي: تجديد إقامة لـ مقيمَين" in request.text
         payloads = [b["payload"] for b in request.buttons]
     assert payloads == ['/affirm{"approval_id": "1"}', '/deny{"approval_id": "1"}']
 
     _, listed = run(ActionPendingApprovals(), turn(OWNER, "وش ينتظر موافقتي", intent="pending_approvals"))
-    assert "• رقم 1: تجديد إقامة لـ 2 مقيم" in texts(listed)
+    assert "• رقم 1: تجديد إقامة لـ مقيمَين" in texts(listed)
     assert [b["title"] for b in listed[0]["buttons"]] == ["موافقة 1", "رفض 1"]
 
     _, decided = press(1)

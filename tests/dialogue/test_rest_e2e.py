@@ -367,12 +367,12 @@ def test_bulk_renewal_in_one_line_one_confirmation_each_resident_once(engine, wo
     third = world.foreign.translate(ARABIC_DIGITS)
     replies = owner.says(f"جدد اقامة {world.iqama} و {world.traveller} و {third} سنة")
     offer = "\n".join(r.get("text", "") for r in replies)
-    assert offer.startswith("طلب جماعي: تجديد إقامة لـ 3 مقيم")
+    assert offer.startswith("طلب جماعي: تجديد إقامة لـ 3 مقيمين")
     assert "يمكن تنفيذ 2 من 3؛ الإجمالي: 20500 ريال" in offer
     [confirm, _] = _buttons(replies)
     receipt = owner.reads(confirm["payload"])
     assert "نُفِّذ 2، ولم يُنفَّذ 1." in receipt and "المبلغ المخصوم: 20500 ريال" in receipt
-    assert "سبق تنفيذ هذا الطلب الجماعي (2 مقيم)" in owner.reads(confirm["payload"])  # a double tap
+    assert "سبق تنفيذ هذا الطلب الجماعي (مقيمَين)" in owner.reads(confirm["payload"])  # a double tap
     assert _transactions(engine) == 2 and _balance(engine, world) == 50_000 - 20_500
     assert _iqama_expiry(engine, world.iqama) == date(2028, 3, 1)
     assert _iqama_expiry(engine, world.foreign) == date(2027, 3, 1)
@@ -387,7 +387,7 @@ def test_bulk_by_group_asks_only_for_the_period(engine, world, rasa):
     owner = User(rasa, OWNER)
     assert "مدة" in owner.reads("جدد كل الاقامات اللي تخلص هالشهر")
     offer = owner.reads("سنة")
-    assert "طلب جماعي: تجديد إقامة لـ 2 مقيم" in offer and all(n in offer for n in numbers)
+    assert "طلب جماعي: تجديد إقامة لـ مقيمَين" in offer and all(n in offer for n in numbers)
     assert "نُفِّذ 2" in owner.reads("تأكيد")
     assert [_iqama_expiry(engine, n) for n in numbers] == [date(2027, 12, 15)] * 2
 
