@@ -5,7 +5,8 @@ The value is ISO-8601 in months or days only: years become months ("سنة" -> "
 The span covers the number and unit as the user wrote them, without a leading clitic ("لسنة" ->
 "سنة"). Matching is on normalised text (any digit form, ة/ه, hamza-free). A unit with the article
 ("السنة", "الشهر الجاي") or "هالشهر" is a point in time, not a duration, and is not matched; nor is one right after من/قبل
-("من يومين" = two days ago) or last/this.
+("من يومين" = two days ago) or last/this. A number word with the article is a duration and is
+part of the span ("الست شهور الجاية" -> "الست شهور", P6M); "month by month" / "شهر بشهر" is a rhythm, not one.
 
 The value reports the count the user wrote, even when no service accepts it: the extractor never
 turns a count it cannot use into another, valid duration. Every value matches `-?P[0-9]+[MD]`:
@@ -113,8 +114,15 @@ _WORD_START = r"(?:(?<=^)|(?<=[^\w])|(?<=[^\w][وفبل])|(?<=^[وفبل]))"
 _DURATION = re.compile(
     _WORD_START
     + rf"(?:(?P<fraction>{_FRACTION})\s+(?:a\s+|of\s+a\s+)?(?P<funit>{_UNIT})"
-    + rf"|(?:(?P<minus>[{_MINUS}])?(?P<number>{_NUMBER})\s*[-]?\s*)?(?P<unit>{_UNIT})(?P<half>{_AND_HALF})?)"
+    + rf"|(?:(?P<minus>[{_MINUS}])?(?:(?P<article>ال)(?=\w))?(?P<number>{_NUMBER})\s*[-]?\s*)?(?P<unit>{_UNIT})(?P<half>{_AND_HALF})?)"
     + r"(?!\w)"
+)
+
+
+# "month by month", "شهر بشهر", "شهر بعد شهر": a rhythm, not a duration.
+_RHYTHM = re.compile(
+    r"(?<!\w)(?:(?:a|one)\s+)?(month|week|day|year)\s+by\s+\1(?!\w)"
+    r"|(?<!\w)(شهر|يوم|اسبوع|سنه)\s+(?:ب|بعد\s+)\2(?!\w)"
 )
 
 
@@ -157,9 +165,12 @@ def find_durations(text: str) -> List[Dict[str, Any]]:
     """All duration entities in `text` with ISO-8601 values and original-text offsets."""
     normalized = normalize_with_offsets(text)
     identifiers = [(e["start"], e["end"]) for e in find_identifiers(text)]
+    rhythms = [m.span() for m in _RHYTHM.finditer(normalized.text)]
     entities = []
     for match in _DURATION.finditer(normalized.text):
         start = match.start()
+        if _overlaps(match.span(), rhythms):
+            continue
         if not match.group("number"):
             value = _parse(match, with_number=False)
         elif _overlaps(normalized.span(*match.span("number")), identifiers):

@@ -27,6 +27,9 @@ _CHAR_MAP = {
     "ى": "ي", "ی": "ي", "ئ": "ي",
     "ة": "ه", "ۀ": "ه",
     "ؤ": "و",
+    # Urdu/Persian forms of heh, and letters typed without their dots (dotless beh, qaf, noon, feh).
+    "ھ": "ه", "ہ": "ه", "ە": "ه",
+    "ٮ": "ب", "ٯ": "ق", "ں": "ن", "ڡ": "ف",
     "ک": "ك",
     "گ": "ك",
     "ڤ": "ف",

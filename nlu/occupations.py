@@ -147,7 +147,7 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
                 "issue_final_exit", "cancel_final_exit", "transfer_sponsorship", "update_passport",
                 "inquire_resident", "inquire_resident_by_name", "inquire_driving_license", "inquire_visa",
                 "report_expiring_iqamas", "report_residents_abroad", "transaction_history", "account_status",
-                "out_of_scope",
+                "out_of_scope", "forecast_costs", "request_document", "pending_approvals",
             ],
             # rapidfuzz ratio (0-100) for mapping an ML-extracted occupation to a known one.
             "fuzzy_cutoff": 85,

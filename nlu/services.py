@@ -10,6 +10,7 @@ and CRF found no span, the first keyword that names a service becomes the entity
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -17,6 +18,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.entities import RuleBasedExtractor, compile_keyword_patterns, first_keyword_match, make_entity
+from nlu.normalize import normalize
 
 ELIGIBILITY_INTENT = "check_eligibility"
 # Patterns are written in normalised form (ة -> ه, ئ -> ي, no hamza on alef).
@@ -38,6 +40,23 @@ PATTERNS: Tuple[Tuple[str, str], ...] = (
 )
 _COMPILED = compile_keyword_patterns(PATTERNS)
 SERVICE_NAMES = frozenset(service for service, _ in PATTERNS)
+
+
+# A verb of doing right before a service's noun belongs to its span, as annotated ("ياخذ خروج وعودة",
+# "غير مهنة", "نعمل خروج نهائي"); modal verbs (يقدر، ينفع، يمكن) do not. Normalised; an optional
+# person prefix (ا ت ن ي) before the stem.
+_SERVICE_VERB = re.compile(
+    r"(?:[اتني]?(?:اخذ|اخد|طلع|سوي|عمل|خلص|صدر|غير|عدل|حدث|حول|جدد|مدد|لغي|نقل|سفر|ستخرج)|اعمل|take|get|issue|change|do)"
+)
+_WORD_BEFORE = re.compile(r"(\S+)\s+$")
+
+
+def widen_to_verb(text: str, start: int) -> int:
+    """`start` moved back over a verb of doing right before it (see _SERVICE_VERB)."""
+    match = _WORD_BEFORE.search(text[:start])
+    if match and _SERVICE_VERB.fullmatch(normalize(match.group(1)).lower()):
+        return match.start(1)
+    return start
 
 
 def service_named(text: str) -> Optional[str]:
@@ -70,8 +89,15 @@ class ServiceNameMapper(RuleBasedExtractor):
                 found = find_service(text)
                 if found:
                     entities.append(make_entity("service", found[0], found[1], found[2], text, type(self).__name__))
+            if intent == ELIGIBILITY_INTENT:
+                entities = [self._widened(text, entity) for entity in entities]
             message.set(ENTITIES, sorted(entities, key=lambda e: e["start"]), add_to_output=True)
         return messages
+
+    @staticmethod
+    def _widened(text: str, entity: Dict[str, Any]) -> Dict[str, Any]:
+        start = widen_to_verb(text, entity["start"]) if entity["entity"] == "service" else entity["start"]
+        return entity if start == entity["start"] else {**entity, "start": start, "text": text[start : entity["end"]]}
 
     @staticmethod
     def _valued(entity: Dict[str, Any]) -> Optional[Dict[str, Any]]:
