@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 PASSPORT_INTENT = "/passport_photo"
-_OCR_SLOT = asyncio.Semaphore(1)
+OCR_SLOT = "passport_ocr_slot"  # bot_data key of the application's one-at-a-time OCR semaphore
 
 TOO_LARGE = (
     "الملف كبير جدًا (أكبر من 10 ميغابايت) فلم أفتحه. أرسل صورة صفحة بيانات الجواز كصورة عادية، "
@@ -81,7 +81,7 @@ async def on_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if len(content) > MAX_UPLOAD_BYTES:
             await send_text(application, chat_id, TOO_LARGE)
             return
-        async with _OCR_SLOT:
+        async with application.bot_data.setdefault(OCR_SLOT, asyncio.Semaphore(1)):
             zone = await asyncio.to_thread(passport_ocr.read_mrz, content)
         logger.info("Passport photo of chat %s: zone %s", chat_id, "read" if zone else "not read")
         await forward_to_rasa(application, chat_id, user_id, passport_payload(zone))

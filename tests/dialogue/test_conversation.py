@@ -12,7 +12,7 @@ import pytest
 import yaml
 from rasa_sdk import Action
 
-from actions import conversation, inquiries, prompts, services
+from actions import conversation, inquiries, passport, prompts, services  # noqa: F401 - passport: its action
 from residency.db import UnitOfWork
 from residency.services.base import NOT_ACTIVATED
 from residency.text_safety import isolate

@@ -20,6 +20,8 @@ SPEC_INTENTS = {
     "check_eligibility", "forecast_costs", "request_document", "pending_approvals",
     # beyond SPEC 9.4: the owner sets the approval threshold from chat (SPEC 9.3)
     "set_approval_threshold",
+    # beyond SPEC 9.4: a passport photo's zone from the front end, and words about sending one (SPEC 9.3)
+    "passport_photo",
 }
 SPEC_ENTITIES = {
     "iqama_number", "border_number", "visa_number", "establishment_number", "passport_number",
