@@ -15,8 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.passport_ocr import read_mrz  # noqa: E402
-from tests.passport_images import PEOPLE, data_page, jpeg, variant_set  # noqa: E402
+from bot.passport_ocr import read_mrz
+from tests.passport_images import PEOPLE, data_page, jpeg, variant_set
 
 RUNS = 10
 TARGET_SECONDS = 2.0
@@ -65,10 +65,10 @@ def report_lines(result: dict, when: str) -> list[str]:
         "|---|---|---|---|---|---|",
         *rows,
         "",
-        f"Share read correctly over {result['pages']} test pages (4 people x clean, JPEG 70, skewed +3 and -4 degrees, "
+        (f"Share read correctly over {result['pages']} test pages (4 people x clean, JPEG 70, skewed +3 and -4 degrees, "
         f"blurred, low contrast, all combined, upside down, 700 px): both lines exact {result['exact']}/{result['pages']}, "
         f"line 2 (number, dates, every check digit) exact {result['second_line_exact']}/{result['pages']}; slowest page "
-        f"{result['slowest_variant_s']:g} s (several variants tried).",
+        f"{result['slowest_variant_s']:g} s (several variants tried)."),
         "",
     ]
 

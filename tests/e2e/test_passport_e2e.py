@@ -47,7 +47,7 @@ def sends_photo(owner, content: bytes, expect: str):
     return owner.wait_for(mark, text_sent(expect))
 
 
-def test_a_passport_photo_is_quoted_confirmed_and_recorded_once(stack, user, resident):
+def test_a_passport_photo_is_quoted_confirmed_and_recorded_once(stack, user, resident):  # noqa: F811
     owner = user(PASSPORT_OWNER)
     quote = sends_photo(owner, jpeg(data_page(NEW_PASSPORT), 85), expect="N4455667")
     typing = [c for c in owner.telegram.fake.calls_of("sendChatAction") if c.params["chat_id"] == PASSPORT_OWNER]
@@ -68,7 +68,7 @@ def test_a_passport_photo_is_quoted_confirmed_and_recorded_once(stack, user, res
     assert (transaction.service, transaction.total) == ("update_passport", 0)
 
 
-def test_a_photo_of_nobody_in_the_establishment_changes_nothing(stack, user, resident):
+def test_a_photo_of_nobody_in_the_establishment_changes_nothing(stack, user, resident):  # noqa: F811
     owner = user(PASSPORT_OWNER)
     stranger = Passport("NOBODY", "AT ALL", "N9999999", "LKA", "700101", "M", "360220")
     reply = sends_photo(owner, jpeg(data_page(stranger), 85), expect="لم أجد مقيمًا")
