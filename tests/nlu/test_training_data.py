@@ -72,3 +72,8 @@ def test_entity_annotations_have_no_surrounding_spaces(importer):
 def test_generated_occupation_lookup_is_up_to_date():
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_lookups.py"), "--check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+
+
+def test_generated_service_and_interruption_rules_are_up_to_date():
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_rules.py"), "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
