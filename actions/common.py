@@ -22,12 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from residency.db import UnitOfWork
 from residency.errors import ResidencyError, Unauthorized
 from residency.services import ALL_SERVICES, SERVICES
-from residency.services.base import (
-    NOT_ACTIVATED,
-    ServiceContext,
-    authorise,
-    resolve_actor,
-)
+from residency.services.base import NOT_ACTIVATED, resolve_actor
 
 logger = logging.getLogger(__name__)
 
@@ -82,13 +77,6 @@ def unit_of_work(read_only: bool = True) -> Iterator[UnitOfWork]:
         return
     with UnitOfWork(read_only=read_only) as uow:
         yield uow
-
-
-@contextmanager
-def service_context(tracker: Tracker, service: str) -> Iterator[ServiceContext]:
-    """The domain's view for this sender and service (authorised, subscription active)."""
-    with unit_of_work() as uow:
-        yield ServiceContext(uow, authorise(uow, telegram_id(tracker), service))
 
 
 def latest_intent(tracker: Tracker) -> str | None:

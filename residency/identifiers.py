@@ -196,10 +196,3 @@ def parse_passport_number(text: str) -> str:
         f"رقم الجواز غير صحيح. اكتبه كما في الجواز: حرف أو حرفان لاتينيان ثم {min_digits}-{max_digits} أرقام "
         f"(مثل A12345678)، أو {digits_only_min}-{max_digits} أرقام فقط.",
     )
-
-
-def mask(number: str) -> str:
-    """A number for logs with all but its first 2 and last 3 characters hidden ("21*****925")."""
-    if len(number) <= 5:
-        return "*" * len(number)
-    return number[:2] + "*" * (len(number) - 5) + number[-3:]

@@ -11,7 +11,6 @@ from residency.identifiers import (
     classify_number,
     clean_number,
     luhn_valid,
-    mask,
     normalize_digits,
     parse_border_number,
     parse_establishment_number,
@@ -189,8 +188,3 @@ def test_passport_accepted(typed, expected):
 )
 def test_passport_rejected(typed):
     assert error_of(parse_passport_number, typed).code == "bad_passport"
-
-
-def test_mask_keeps_only_the_ends():
-    assert mask("2180967925") == "21*****925"
-    assert mask("12345") == "*****"
