@@ -15,6 +15,7 @@ from residency.forecast import Forecast
 from residency.services import Eligibility, Quote, Receipt
 from residency.services.base import ENTRY_TYPE_LABELS
 from residency.text_safety import isolate
+from residency.texts import SERVICE_LABELS_AR, riyals
 
 def confirm_buttons(quote_id: str) -> list[dict[str, str]]:
     """Confirm / cancel buttons bound to one quote: their payload names it (entity `quote_id`, used
@@ -31,18 +32,8 @@ STALE_BUTTON = "هذا الزر يخص عرضًا سابقًا لم يعد قا�
 def render_replayed(receipt: Receipt) -> str:
     return f"سبق تنفيذ هذا الطلب (رقم العملية: {receipt.receipt_number})، ولم يُخصم أي مبلغ مرة أخرى."
 
-SERVICE_LABELS = {
-    "issue_iqama": "إصدار إقامة",
-    "renew_iqama": "تجديد إقامة",
-    "issue_exit_reentry": "إصدار تأشيرة خروج وعودة",
-    "extend_exit_reentry": "تمديد تأشيرة خروج وعودة",
-    "cancel_exit_reentry": "إلغاء تأشيرة خروج وعودة",
-    "issue_final_exit": "إصدار تأشيرة خروج نهائي",
-    "cancel_final_exit": "إلغاء تأشيرة خروج نهائي",
-    "change_occupation": "تعديل مهنة",
-    "transfer_sponsorship": "نقل خدمات",
-    "update_passport": "تحديث بيانات الجواز",
-}
+# One label table for services (residency/texts.py); the quote's wording of a transfer request.
+SERVICE_LABELS = {**SERVICE_LABELS_AR, "transfer_sponsorship": "نقل خدمات"}
 
 # Effects of a quote worth showing, in display order (dates are ISO strings in the quote).
 EFFECT_LABELS = {
@@ -73,10 +64,6 @@ RECEIPT_SKIPS = {
     "cancel_exit_reentry": ("return_before",),
     "cancel_final_exit": ("leave_before",),
 }
-
-
-def riyals(amount: int) -> str:
-    return f"{amount} ريال"
 
 
 def _effect_value(key: str, value: Any) -> str | None:

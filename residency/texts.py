@@ -31,9 +31,9 @@ SERVICE_LABELS_AR = {
     "issue_exit_reentry": "إصدار تأشيرة خروج وعودة",
     "extend_exit_reentry": "تمديد تأشيرة خروج وعودة",
     "cancel_exit_reentry": "إلغاء تأشيرة خروج وعودة",
-    "issue_final_exit": "إصدار خروج نهائي",
-    "cancel_final_exit": "إلغاء خروج نهائي",
-    "change_occupation": "تعديل المهنة",
+    "issue_final_exit": "إصدار تأشيرة خروج نهائي",
+    "cancel_final_exit": "إلغاء تأشيرة خروج نهائي",
+    "change_occupation": "تعديل مهنة",
     "transfer_sponsorship": "نقل خدمات (طلب)",
     "transfer_sponsorship_accept": "نقل خدمات (قبول)",
     "transfer_sponsorship_decline": "نقل خدمات (رفض)",
@@ -62,7 +62,8 @@ VISA_STATUS_AR = {
 PLAN_AR = {"comprehensive": "الباقة الشاملة", "transactions": "باقة المعاملات"}
 
 
-def _riyals(amount: int) -> str:
+def riyals(amount: int) -> str:
+    """An amount in whole riyals, as every reply writes it: "10250 ريال"."""
     return f"{amount} ريال"
 
 
@@ -259,7 +260,7 @@ def render_history(rows: Sequence[HistoryRow]) -> str:
         parts = [f"{BULLET} {label}"]
         if r.iqama_number:
             parts.append(f"إقامة {r.iqama_number}")
-        parts.append(f"الرسوم {_riyals(r.total)}" if r.total else "بدون رسوم")
+        parts.append(f"الرسوم {riyals(r.total)}" if r.total else "بدون رسوم")
         lines.append(" — ".join(parts))
         detail = f"  بتاريخ {format_date(_riyadh_date(r.created_at))}، عملية رقم {r.receipt_number}"
         lines.append(detail + (f"؛ {r.summary}" if r.summary else ""))
@@ -277,7 +278,7 @@ def render_account(status: AccountStatus) -> str:
                 "الاشتراك حتى",
                 _date_and_days(status.subscription_until, status.subscription_days_left),
             ),
-            _line("الرصيد", _riyals(status.balance)),
+            _line("الرصيد", riyals(status.balance)),
             _line("عدد المقيمين المسجلين", status.resident_count),
             _line("العمالة", f"سعوديون {status.saudi_count}، غير سعوديين {status.expat_count}"),
         ]
