@@ -45,10 +45,12 @@ from actions.services import PREPARED_QUOTE, VISA_KINDS, prepared, quote_inputs
 
 logger = logging.getLogger(__name__)
 from residency import calendar, identifiers, occupations, services
-from residency.errors import InvalidInput, NotFound, ResidencyError
+from residency.errors import ResidencyError
 from residency.rules import RULES
 from residency.services.base import ServiceContext, authorise, parse_period_months
+from residency.services.iqama import arrival
 from residency.services.resident_changes import refuse_saudi_only
+from residency.services.visas import parse_entry_type
 
 # Domain error codes that point at one input: the slot to ask for again.
 SLOT_OF_ERROR = {
@@ -80,7 +82,6 @@ BARE_MONTHS = re.compile(r"\s*(\d{1,2})\s*")
 BARE_OCCUPATION = re.compile(r"[^\W\d_]+(?:[\s\-/]+[^\W\d_]+){0,5}")
 # Intents under which such an answer is taken as the occupation (others are not an answer).
 OCCUPATION_ANSWER_INTENTS = {"inform", "change_occupation", "nlu_fallback"}
-VISA_TYPES = ("single", "multiple")
 
 
 # "اقامة 2XXXXXXXXX" / "visa 6XXXXXXXXX" is an inquiry outside a form; asked for that very number, it is
@@ -212,27 +213,13 @@ class ServiceFormValidation(FormValidationAction):
         return self._check("visa_number", value, dispatcher, tracker, visa_of_establishment)
 
     def validate_border_number(self, value: Any, dispatcher, tracker, domain) -> dict:
-        def arrival_of_establishment(ctx) -> str:
-            border = identifiers.parse_border_number(str(value))
-            if ctx.repo.resident_by_border(ctx.actor.establishment_id, border) is None:
-                raise NotFound(
-                    "unknown_border_number",
-                    f"لا يوجد عامل برقم الحدود {border} ضمن منشأتك. تحقق من الرقم في تأشيرة الدخول.",
-                )
-            return border
-
-        return self._check("border_number", value, dispatcher, tracker, arrival_of_establishment)
+        return self._check("border_number", value, dispatcher, tracker, lambda ctx: arrival(ctx, value).border_number)
 
     def validate_duration(self, value: Any, dispatcher, tracker, domain) -> dict:
         return self._check("duration", value, dispatcher, tracker, lambda ctx: calendar.Duration.parse(value).iso())
 
     def validate_visa_type(self, value: Any, dispatcher, tracker, domain) -> dict:
-        def known_type(ctx) -> str:
-            if value not in VISA_TYPES:
-                raise InvalidInput("bad_visa_type", "نوع التأشيرة إما مفردة أو متعددة؛ اختر أحدهما.")
-            return value
-
-        return self._check("visa_type", value, dispatcher, tracker, known_type)
+        return self._check("visa_type", value, dispatcher, tracker, lambda ctx: parse_entry_type(value))
 
     def validate_occupation(self, value: Any, dispatcher, tracker, domain) -> dict:
         """The classification's canonical title (a title, an alias or a clear typo); when unsure, the

@@ -7,6 +7,7 @@ from typing import Any
 
 from residency import calendar, fees, identifiers
 from residency.errors import NotFound, Refusal
+from residency.models import Resident
 from residency.rules import RULES
 from residency.services import register
 from residency.services.base import Quote, Service, ServiceContext, parse_period_months
@@ -116,6 +117,18 @@ def new_iqama_number(uow) -> str:
             return number
 
 
+def arrival(ctx: ServiceContext, border_text: Any) -> Resident:
+    """The actor's establishment's worker with this border number (validated), else NotFound."""
+    border = identifiers.parse_border_number(str(border_text))
+    resident = ctx.repo.resident_by_border(ctx.actor.establishment_id, border, lock=ctx.for_update)
+    if resident is None:
+        raise NotFound(
+            "unknown_border_number",
+            f"لا يوجد عامل برقم الحدود {border} ضمن منشأتك. تحقق من الرقم في تأشيرة الدخول.",
+        )
+    return resident
+
+
 @register
 class IssueIqama(Service):
     """First iqama of a newly arrived worker (border number); expiry = issue date + the period. The
@@ -126,13 +139,7 @@ class IssueIqama(Service):
 
     def quote(self, ctx: ServiceContext, border_number: str, period: Any) -> Quote:
         rules = RULES["iqama"]
-        border = identifiers.parse_border_number(str(border_number))
-        resident = ctx.repo.resident_by_border(ctx.actor.establishment_id, border, lock=ctx.for_update)
-        if resident is None:
-            raise NotFound(
-                "unknown_border_number",
-                f"لا يوجد عامل برقم الحدود {border} ضمن منشأتك. تحقق من الرقم.",
-            )
+        resident = arrival(ctx, border_number)
         if resident.iqama_number:
             ctx.refuse(
                 Refusal(
@@ -166,7 +173,7 @@ class IssueIqama(Service):
         return ctx.priced_quote(
             self.name,
             resident,
-            inputs={"border_number": border, "period": f"P{months}M"},
+            inputs={"border_number": resident.border_number, "period": f"P{months}M"},
             lines=lines,
             effects={"new_expiry": calendar.add_months(ctx.today, months).isoformat()},
         )

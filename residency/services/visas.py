@@ -40,7 +40,8 @@ def _fmt(d: date) -> str:
     return calendar.format_date(d)
 
 
-def _entry_type(value: Any) -> str:
+def parse_entry_type(value: Any) -> str:
+    """"single" or "multiple", else InvalidInput bad_visa_type."""
     entry_type = str(value).strip().lower()
     if entry_type not in ENTRY_TYPES:
         raise InvalidInput(
@@ -342,7 +343,7 @@ class IssueExitReentry(Service):
     def quote(self, ctx: ServiceContext, iqama_number: str, visa_type: Any, duration: Any) -> Quote:
         rules = RULES["exit_reentry"]
         resident = ctx.resident(iqama_number)
-        entry_type = _entry_type(visa_type)
+        entry_type = parse_entry_type(visa_type)
         period = _issue_duration(ctx, duration)
         return_before = period.after(ctx.today)
 
