@@ -61,14 +61,19 @@ class AskBorderNumber(AskAction):
         return "ما رقم الحدود للعامل الجديد؟ (10 أرقام يبدأ بالرقم 3 أو 4)", []
 
 
+def iqama_periods() -> str:
+    """"3 أو 6 أو 9 أو 12 شهرًا", from the rules data."""
+    return " أو ".join(str(m) for m in RULES["iqama"]["allowed_periods_months"]) + " شهرًا"
+
+
 class AskDuration(AskAction):
     slot = "duration"
 
     def question(self, service):
         if service == "renew_iqama":
-            return "كم مدة التجديد؟ 3 أو 6 أو 9 أو 12 شهرًا.", iqama_period_buttons()
+            return f"كم مدة التجديد؟ {iqama_periods()}.", iqama_period_buttons()
         if service == "issue_iqama":
-            return "كم مدة الإقامة؟ 3 أو 6 أو 9 أو 12 شهرًا.", iqama_period_buttons()
+            return f"كم مدة الإقامة؟ {iqama_periods()}.", iqama_period_buttons()
         if service == "extend_exit_reentry":
             return "كم شهرًا تضيف إلى التأشيرة؟ مثل: شهر أو شهرين.", []
         return "كم مدة التأشيرة؟ اكتبها بالأشهر أو بالأيام، مثل: شهرين أو 90 يومًا.", []
