@@ -3,7 +3,7 @@
 `MUQEEM_DATABASE_URL` selects the database (default: a SQLite file under var/). One `UnitOfWork` is one
 database transaction: services commit it once at the end, and anything that fails half-way rolls back.
 On SQLite every transaction starts with BEGIN IMMEDIATE so that two executions serialise instead of
-racing (PostgreSQL uses row locks, see `Repository.resident`).
+racing (PostgreSQL uses row locks: the `lock=True` reads of `Repository`, e.g. `resident_by_iqama`).
 """
 from __future__ import annotations
 
