@@ -5,10 +5,8 @@ when no zone could be read. Each variant below is tried in turn until one gives 
 digits all verify (residency.passport_mrz, pure); failing that, the reading closest to a zone is
 returned when at most 2 of its 5 check digits fail (the action answers that they fail), else "".
 
-Variants: the bottom band of the deskewed grayscale image, Otsu-thresholded; the same band
-contrast-stretched; the band of the page turned 180 degrees (read first when the page looks upside
-down); the whole image; the page turned 90 and 270 degrees. Deskew: the angle (within +-6 degrees)
-whose row profile of dark pixels is sharpest. Tesseract (Debian's tesseract-ocr, its CLI: English
+The variants (bot/ocr_images.py): the zone located on the deskewed page, the bottom band, the page
+turned, the whole page. Tesseract (Debian's tesseract-ocr, its CLI: English
 data, no dictionary, one thread) reads one block with the character whitelist A-Z 0-9 «<»; its
 character boxes give three readings (bot/mrz_repair.py makes the lines of them). Nothing is
 downloaded: the engine and its data are system packages.
@@ -23,9 +21,10 @@ import shutil
 import subprocess
 
 import numpy as np
-from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
+from PIL import Image
 
 from bot.mrz_repair import best_zone, junk_score
+from bot.ocr_images import grayscale, variants
 
 logger = logging.getLogger(__name__)
 
@@ -33,85 +32,7 @@ WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 TESSERACT_OPTIONS = ("--oem", "1", "--psm", "6", "-c", f"tessedit_char_whitelist={WHITELIST}",
                      "-c", "load_system_dawg=0", "-c", "load_freq_dawg=0")
 TESSERACT_TIMEOUT_SECONDS = 10
-MAX_SIDE = 2000  # larger photos are scaled down first
 MAX_FAILED_CHECKS = 2  # of 5: an unverified reading with more failing is not a zone at all
-BAND_WIDTH = 1400  # the band is scaled to this width (characters about 30 pixels high)
-
-
-def _grayscale(image_bytes: bytes) -> Image.Image | None:
-    try:
-        image = Image.open(io.BytesIO(image_bytes))
-        image = ImageOps.exif_transpose(image).convert("L")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        return None
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
-    return image
-
-
-def _otsu(gray: np.ndarray) -> int:
-    histogram = np.bincount(gray.ravel(), minlength=256).astype(float)
-    weights = np.cumsum(histogram)
-    means = np.cumsum(histogram * np.arange(256))
-    total, total_mean = weights[-1], means[-1]
-    between = (total_mean * weights - means * total) ** 2 / np.maximum(weights * (total - weights), 1)
-    return int(np.argmax(between))
-
-
-def _binary(image: Image.Image) -> Image.Image:
-    gray = np.asarray(ImageOps.autocontrast(image, cutoff=1))
-    return Image.fromarray(np.where(gray > _otsu(gray), 255, 0).astype(np.uint8))
-
-
-def deskew(image: Image.Image) -> Image.Image:
-    """The image turned by the small angle that makes its text rows horizontal."""
-    small = image.copy()
-    small.thumbnail((500, 500))
-    dark = ImageOps.invert(_binary(small))
-    best, best_score = 0.0, -1.0
-    for angle in np.arange(-6.0, 6.01, 0.5):
-        rows = np.asarray(dark.rotate(angle, resample=Image.BILINEAR)).sum(axis=1, dtype=float)
-        score = float(np.sum(np.diff(rows) ** 2))
-        if score > best_score:
-            best, best_score = float(angle), score
-    if not best:
-        return image
-    # The corners are filled with the page's own median grey, not white: Otsu must split ink from paper.
-    return image.rotate(best, resample=Image.BICUBIC, expand=True, fillcolor=int(np.median(np.asarray(small))))
-
-
-def _scaled(image: Image.Image) -> Image.Image:
-    factor = BAND_WIDTH / image.width
-    return image.resize((BAND_WIDTH, max(1, round(image.height * factor))), Image.LANCZOS)
-
-
-def _text_energy(image: Image.Image) -> float:
-    """How much the rows of dark pixels change from row to row: high where long text lines are."""
-    rows = np.asarray(ImageOps.invert(_binary(image))).sum(axis=1, dtype=float)
-    return float(np.sum(np.diff(rows) ** 2))
-
-
-def _band(image: Image.Image) -> Image.Image:
-    return _scaled(image.crop((0, int(image.height * 0.62), image.width, image.height)))
-
-
-def variants(image: Image.Image):
-    """The images to read, best first (see the module docstring). A page whose top holds more text
-    energy than its bottom is probably upside down: then the 180-degree turn is read first."""
-    upright = deskew(image)
-    paper = int(np.median(np.asarray(image)))
-    small = upright.copy()
-    small.thumbnail((500, 500))
-    top = _text_energy(small.crop((0, 0, small.width, int(small.height * 0.38))))
-    bottom = _text_energy(small.crop((0, int(small.height * 0.62), small.width, small.height)))
-    turned = deskew(image.rotate(180, expand=True, fillcolor=paper))
-    first, second = (turned, upright) if top > 1.5 * bottom else (upright, turned)
-    band = _band(first)
-    yield _binary(band.filter(ImageFilter.MedianFilter(3)))
-    yield ImageOps.autocontrast(band, cutoff=2)
-    yield _binary(_band(second))
-    yield _binary(_scaled(first))
-    for turn in (90, 270):
-        yield _binary(_band(deskew(image.rotate(turn, expand=True, fillcolor=paper))))
 
 
 def tesseract_path() -> str:
@@ -211,7 +132,7 @@ def cells_to_lines(lines: list[list[tuple[str, int, int, int, int]]], fillers: l
 
 def read_mrz(image_bytes: bytes) -> str:
     """The zone's two lines joined by a newline, or "" (see the module docstring)."""
-    image = _grayscale(image_bytes)
+    image = grayscale(image_bytes)
     if image is None:
         return ""
     best: tuple[int, str] | None = None

@@ -1,6 +1,6 @@
 """`python scripts/bench.py passport`: the time of one passport photo read (bot/passport_ocr.py, Tesseract
 on this machine's 2 cores, one thread per tesseract process) and the share of the synthetic test pages
-read correctly (tests/passport_images.py: 4 people x 9 variants).
+read correctly (tests/passport_images.py: 4 people x 11 variants).
 
 Timed: a data page photographed at 1100 and at 3000 pixels wide (JPEG, as phones send them), from the
 bytes to the two lines, RUNS times each; the first variant read verifies, so this is the usual path.
@@ -66,7 +66,7 @@ def report_lines(result: dict, when: str) -> list[str]:
         *rows,
         "",
         (f"Share read correctly over {result['pages']} test pages (4 people x clean, JPEG 70, skewed +3 and -4 degrees, "
-        f"blurred, low contrast, all combined, upside down, 700 px): both lines exact {result['exact']}/{result['pages']}, "
+        f"blurred, low contrast, all combined, upside down, 700 px, on a dark and on a light table): both lines exact {result['exact']}/{result['pages']}, "
         f"line 2 (number, dates, every check digit) exact {result['second_line_exact']}/{result['pages']}; slowest page "
         f"{result['slowest_variant_s']:g} s (several variants tried)."),
         "",

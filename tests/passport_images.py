@@ -1,7 +1,7 @@
 """Synthetic passport data pages for the OCR tests and the bench: valid TD3 zones (the `mrz` package's
 generator, an oracle independent of residency.passport_mrz) rendered in OCR-B (Debian's fonts-ocr-b)
 under a page with a photo box, printed fields and a light guilloche, plus skewed, blurred,
-low-contrast and JPEG variants.
+low-contrast, JPEG, upside-down, small and on-a-table (the page a part of the picture) variants.
 """
 from __future__ import annotations
 
@@ -130,7 +130,16 @@ def variant_set(passport: Passport, seed: int = 1) -> dict[str, bytes]:
         "skew_2_blur_low": jpeg(low_contrast(blurred(skewed(page, 2), 1.0)), 75),
         "upside_down": png(page.rotate(180)),
         "small_700px": png(data_page(passport, width=700, seed=seed)),
+        "scene_dark": jpeg(in_scene(skewed(page, 2), 90, (1600, 1300), (250, 300)), 85),
+        "scene_light": jpeg(in_scene(skewed(page, 2), 200, (1500, 1500), (200, 150)), 85),
     }
+
+
+def in_scene(page: Image.Image, background: int, size: tuple[int, int], at: tuple[int, int]) -> Image.Image:
+    """The page photographed on a table: a smaller part of a larger picture."""
+    scene = Image.new("L", size, background)
+    scene.paste(page, at)
+    return scene
 
 
 PEOPLE = [
