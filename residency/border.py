@@ -9,7 +9,7 @@ from uuid import uuid4
 from residency import calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import NotFound, Refusal
-from residency.models import Resident, Transaction
+from residency.models import Resident
 from residency.services.base import VISA_KIND_LABELS, visa_status
 
 
@@ -25,20 +25,11 @@ def _resident(uow: UnitOfWork, iqama_text: str) -> Resident:
 
 
 def _record(uow: UnitOfWork, resident: Resident, event: str, result: dict) -> dict:
-    transaction = Transaction(
-        idempotency_key=f"border:{resident.iqama_number}:{event}:{uuid4().hex}",
-        establishment_id=resident.establishment_id,
-        user_id=None,
-        resident_id=resident.id,
-        service=f"record_{event}",
-        inputs={"iqama_number": resident.iqama_number},
-        fee_lines=[],
-        total=0,
-        result=result,
+    transaction = uow.repo.open_transaction(
+        f"border:{resident.iqama_number}:{event}:{uuid4().hex}", resident.establishment_id, f"record_{event}",
+        {"iqama_number": resident.iqama_number}, resident_id=resident.id, result=result,
     )
-    uow.repo.add(transaction)
-    transaction.receipt_number = uow.repo.next_receipt_number(resident.establishment_id)
-    uow.session.flush()
+    uow.repo.close_transaction(transaction)
     uow.commit()
     return {**result, "transaction_id": transaction.id, "receipt_number": transaction.receipt_number}
 

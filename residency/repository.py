@@ -145,6 +145,28 @@ class Repository:
         )
         return self.session.execute(stmt).scalar_one()
 
+    def open_transaction(
+        self, key: str, establishment_id: int, service: str, inputs: dict, *,
+        user_id: int | None = None, resident_id: int | None = None, result: dict | None = None,
+    ) -> Transaction:
+        """A new transaction, written at once so that its idempotency key is claimed before anything else
+        (a second execution with the same key waits on it, then fails on the key's unique index)."""
+        transaction = Transaction(
+            idempotency_key=key, establishment_id=establishment_id, user_id=user_id, resident_id=resident_id,
+            service=service, inputs=inputs, fee_lines=[], total=0, result=result or {},
+        )
+        self.add(transaction)
+        return transaction
+
+    def close_transaction(self, transaction: Transaction, payer: Establishment | None = None) -> None:
+        """Number the transaction last (see `next_receipt_number`) and record the payer's balance after it."""
+        transaction.receipt_number = self.next_receipt_number(transaction.establishment_id)
+        self.session.flush()
+        if payer is not None:
+            self.session.refresh(payer)
+            transaction.balance_after = payer.balance
+            self.session.flush()
+
     def next_receipt_number(self, establishment_id: int) -> int:
         """The establishment's next receipt number, taken inside the caller's database transaction.
 

@@ -147,17 +147,9 @@ def prior_receipt(uow: UnitOfWork, telegram_id: int, idempotency_key: str) -> Re
 def _execute_once(uow: UnitOfWork, actor: Actor, service: Service, quoted: Quote, key: str) -> Receipt:
     try:
         # Claim the key before anything else (see `execute`): a same-key execution waits here.
-        transaction = Transaction(
-            idempotency_key=key,
-            establishment_id=actor.establishment_id,
-            user_id=actor.user_id,
-            service=quoted.service,
-            inputs=quoted.inputs,
-            fee_lines=[],
-            total=0,
-            result={},
+        transaction = uow.repo.open_transaction(
+            key, actor.establishment_id, quoted.service, quoted.inputs, user_id=actor.user_id
         )
-        uow.repo.add(transaction)
         ctx = ServiceContext(uow, actor, for_update=True)
         fresh = service.quote(ctx, **quoted.inputs)
         if not fresh.same_terms(quoted):
@@ -172,12 +164,7 @@ def _execute_once(uow: UnitOfWork, actor: Actor, service: Service, quoted: Quote
         payer = ctx.establishment
         charge(uow, payer, transaction, fresh.total)
         transaction.result = service.apply(ctx, fresh, transaction)
-        # Numbered last, under the establishment's row lock that the number itself takes.
-        transaction.receipt_number = uow.repo.next_receipt_number(actor.establishment_id)
-        uow.session.flush()
-        uow.session.refresh(payer)
-        transaction.balance_after = payer.balance
-        uow.session.flush()
+        uow.repo.close_transaction(transaction, payer)
         receipt = _receipt(transaction)
         uow.commit()
         return receipt

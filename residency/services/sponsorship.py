@@ -155,18 +155,11 @@ def respond_transfer(uow: UnitOfWork, telegram_id: int, request_id: int, accept:
         )
     resident = request.resident
     source = uow.repo.establishment(request.from_establishment_id, lock=True)
-    transaction = Transaction(
-        idempotency_key=f"transfer:{request.id}:decision",
-        establishment_id=target.id,
-        user_id=actor.user_id,
-        resident_id=resident.id,
-        service="transfer_sponsorship_accept" if accept else "transfer_sponsorship_decline",
-        inputs={"request_id": request.id, "accept": accept},
-        fee_lines=[],
-        total=0,
-        result={},
+    transaction = uow.repo.open_transaction(
+        f"transfer:{request.id}:decision", target.id,
+        "transfer_sponsorship_accept" if accept else "transfer_sponsorship_decline",
+        {"request_id": request.id, "accept": accept}, user_id=actor.user_id, resident_id=resident.id,
     )
-    uow.repo.add(transaction)
     if accept:
         if resident.establishment_id != source.id:
             raise Refusal("resident_moved", "لم يعد المقيم على كفالة المنشأة الطالبة؛ الطلب لم يعد صالحًا.")
@@ -194,11 +187,7 @@ def respond_transfer(uow: UnitOfWork, telegram_id: int, request_id: int, accept:
                 buttons=[],
             )
         )
-    transaction.receipt_number = uow.repo.next_receipt_number(target.id)
-    uow.session.flush()
-    uow.session.refresh(target)
-    transaction.balance_after = target.balance
-    uow.session.flush()
+    uow.repo.close_transaction(transaction, target)
     decision = TransferDecision(
         request.id, request.status, transaction.total, resident.name_ar, target.balance,
         receipt_number=transaction.receipt_number,
