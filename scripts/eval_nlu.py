@@ -2,7 +2,8 @@
 
 For each pipeline, trained on the same data in the same run: 5-fold cross-validation on data/
 (same stratified folds for both), the score on the shared samples (../shared/eval/nlu_sample.yml and
-nlu_sample_release2.yml, never training data), full-data train time, model load time (fresh process) and parse p50/p95.
+nlu_sample_release2.yml, never training data), robustness on generated variants of the samples' messages
+(scripts/nlu_variants.py), full-data train time, model load time (fresh process) and parse p50/p95.
 Writes results/nlu_eval.md and results/nlu_eval.json.
 
 Scores are computed on the assistant's final output, as the dialogue sees it: the intent after the
@@ -35,6 +36,8 @@ SAMPLE = ROOT.parent / "shared" / "eval" / "nlu_sample.yml"
 # sample also holds intents of later issues, which no pipeline trained on data/ can get right).
 SAMPLE_R2 = ROOT.parent / "shared" / "eval" / "nlu_sample_release2.yml"
 RESULTS = ROOT / "results"
+sys.path.insert(0, str(ROOT / "scripts"))
+import nlu_variants  # noqa: E402  (scripts/ is not a package)
 FALLBACK = "nlu_fallback"
 SEED = 42
 
@@ -191,6 +194,34 @@ def _prf(c: Counter) -> Dict[str, Any]:
     return {"precision": precision, "recall": recall, "f1": f1, "support": c["tp"] + c["fn"]}
 
 
+def robustness(agent, examples) -> Dict[str, Any]:
+    """Generated variants of `examples` (scripts/nlu_variants.py: hamza, taa marbuta, dropped dots, typos,
+    digits, English words): per kind and overall, the share that keep the gold intent and the share whose
+    gold entities (type and exact span) are all found."""
+    variant_examples, kinds = [], []
+    for example in examples:
+        entities = [_entity(e) for e in example.get("entities") or []]
+        for kind, text, moved in nlu_variants.variants(example.get("text"), entities, seed=SEED):
+            variant_examples.append({"text": text, "intent": example.get("intent"), "entities": moved})
+            kinds.append(kind)
+
+    predictions, _ = asyncio.run(predict(agent, variant_examples))  # plain dicts: predict reads them with .get
+    kept: Dict[str, Counter] = defaultdict(Counter)
+    for kind, p in zip(kinds, predictions):
+        gold = {(e["entity"], e["start"], e["end"]) for e in p["entities"]}
+        guess = {(e["entity"], e["start"], e["end"]) for e in p["predicted_entities"]}
+        for key in (kind, "all"):
+            kept[key]["n"] += 1
+            kept[key]["intent"] += p["intent"] == p["predicted"]
+            kept[key]["entities"] += gold <= guess
+            kept[key]["both"] += p["intent"] == p["predicted"] and gold <= guess
+    return {
+        kind: {"variants": c["n"], "intent_kept": _ratio(c["intent"], c["n"]), "entities_kept": _ratio(c["entities"], c["n"]),
+               "both_kept": _ratio(c["both"], c["n"])}
+        for kind, c in sorted(kept.items())
+    }
+
+
 def measure_load(model_path: str) -> Dict[str, float]:
     """Import and Agent.load time in a fresh process (what a server start pays)."""
     code = (
@@ -232,6 +263,11 @@ def evaluate_pipeline(
         result["sample_r2"] = score(predictions)
         known = set(data.intents)
         result["sample_r2_known"] = score([p for p in predictions if p["intent"] in known])
+    robust_examples = (sample.intent_examples if sample else []) + [
+        e for e in (sample_r2.intent_examples if sample_r2 else []) if e.get("intent") in set(data.intents)
+    ]
+    if robust_examples:
+        result["robustness"] = robustness(agent, robust_examples)
     del agent
     if folds > 1:
         all_predictions: List[Prediction] = []
@@ -305,6 +341,26 @@ def render_markdown(report: Dict[str, Any]) -> str:
         row("CV train time per fold (s)", lambda r: ", ".join(map(str, r["cv"]["fold_train_s"]))),
         "",
     ]
+    kinds = sorted({k for r in report["pipelines"].values() for k in (r.get("robustness") or {})}, key=lambda k: (k == "all", k))
+    if kinds:
+        lines += [
+            "## Robustness: generated variants of both samples' messages (known intents)",
+            "",
+            "scripts/nlu_variants.py rewrites each message as users mistype it (hamza and taa marbuta swaps, dropped "
+            "dots, a one-letter typo outside the entities, Arabic-Indic / Persian / spaced digits, an English word "
+            "for an Arabic keyword) and moves the annotations with the text. Kept: the gold intent, all gold entities "
+            "(type and exact span), both. tests/nlu/test_robustness.py holds our model to these rates on its own messages.",
+            "",
+            header,
+        ]
+        for kind in kinds:
+            lines.append(
+                row(
+                    f"{kind}: intent / entities / both kept (variants)",
+                    lambda r, k=kind: "{intent_kept:.3f} / {entities_kept:.3f} / {both_kept:.3f} ({variants})".format(**r["robustness"][k]),
+                )
+            )
+        lines.append("")
     for section, title in (("sample", "Sample"), ("sample_r2", "Release 2 sample"), ("cv", "Cross-validation")):
         entity_names = sorted({e for r in report["pipelines"].values() for e in (r.get(section) or {}).get("entities", {})})
         if not entity_names:
