@@ -22,8 +22,11 @@ from sqlalchemy.exc import IntegrityError
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, QuoteChanged, Refusal, ResidencyError
 from residency.models import Transaction
+# Importing the service modules registers them (residency.services.base.register).
+from residency.services import iqama, resident_changes, sponsorship, visas  # noqa: F401
 from residency.services.base import (
     ALL_SERVICES,
+    SERVICES,
     Actor,
     Eligibility,
     FeeLine,
@@ -32,18 +35,10 @@ from residency.services.base import (
     Service,
     ServiceContext,
     authorise,
-    insufficient_balance_message,
+    charge,
+    register,
     resolve_actor,
 )
-
-SERVICES: dict[str, Service] = {}
-
-
-def register(service_class: type[Service]) -> type[Service]:
-    """Class decorator: make a service reachable by its intent name."""
-    SERVICES[service_class.name] = service_class()
-    return service_class
-
 
 def service_handler(name: str) -> Service:
     try:
@@ -186,20 +181,6 @@ def _receipt(transaction: Transaction, replayed: bool = False) -> Receipt:
     )
 
 
-def charge(uow: UnitOfWork, payer, transaction: Transaction, total: int) -> None:
-    """Debit `total` from the payer with a ledger entry, or refuse saying how much is missing."""
-    if total == 0:
-        return
-    if not uow.repo.debit(payer.id, total):
-        uow.session.refresh(payer)
-        raise Refusal(
-            "insufficient_balance",
-            insufficient_balance_message(payer.balance, total),
-            missing=total - payer.balance,
-        )
-    uow.repo.record_ledger(payer, transaction, -total, transaction.service)
-
-
 def _prior_receipt(uow: UnitOfWork, actor: Actor, key: str) -> Receipt | None:
     prior = uow.repo.transaction_by_key(key)
     if prior is None:
@@ -212,10 +193,6 @@ def _prior_receipt(uow: UnitOfWork, actor: Actor, key: str) -> Receipt | None:
         receipt = replace(receipt, balance_after=establishment.balance)
     return receipt
 
-
-# Importing the service modules registers them.
-from residency.services import iqama, resident_changes, sponsorship  # noqa: E402,F401
-from residency.services import visas  # noqa
 
 __all__ = [
     "ALL_SERVICES",

@@ -26,7 +26,7 @@ from residency import calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal, ResidencyError, Unauthorized
 from residency.fees import FeeLine
-from residency.models import Establishment, Resident, User, Visa
+from residency.models import Establishment, Resident, Transaction, User, Visa
 
 # Services an owner may grant to an agent (and every service an owner has).
 ALL_SERVICES = (
@@ -369,3 +369,26 @@ class Service:
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:  # pragma: no cover
         raise NotImplementedError
+
+
+SERVICES: dict[str, Service] = {}
+
+
+def register(service_class: type[Service]) -> type[Service]:
+    """Class decorator: make a service reachable by its intent name."""
+    SERVICES[service_class.name] = service_class()
+    return service_class
+
+
+def charge(uow: UnitOfWork, payer, transaction: Transaction, total: int) -> None:
+    """Debit `total` from the payer with a ledger entry, or refuse saying how much is missing."""
+    if total == 0:
+        return
+    if not uow.repo.debit(payer.id, total):
+        uow.session.refresh(payer)
+        raise Refusal(
+            "insufficient_balance",
+            insufficient_balance_message(payer.balance, total),
+            missing=total - payer.balance,
+        )
+    uow.repo.record_ledger(payer, transaction, -total, transaction.service)

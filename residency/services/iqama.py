@@ -9,7 +9,7 @@ from residency import calendar, fees, identifiers
 from residency.errors import NotFound, Refusal
 from residency.models import Resident
 from residency.rules import RULES
-from residency.services import register
+from residency.services.base import register
 from residency.services.base import Quote, Service, ServiceContext, parse_period_months
 
 

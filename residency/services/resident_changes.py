@@ -8,7 +8,7 @@ from residency import calendar, identifiers, occupations
 from residency.errors import Refusal
 from residency.fees import FeeLine
 from residency.rules import RULES
-from residency.services import register
+from residency.services.base import register
 from residency.services.base import Quote, Service, ServiceContext
 
 

@@ -17,7 +17,7 @@ from residency.db import UnitOfWork
 from residency.errors import NotFound, Refusal, Unauthorized
 from residency.fees import transfer_fee
 from residency.models import Notification, Resident, Transaction, TransferRequest, utcnow
-from residency.services import charge, register
+from residency.services.base import charge, register
 from residency.services.base import Quote, Service, ServiceContext, authorise, is_active
 
 # Button payloads of the notification; the bot handles them itself (they never reach Rasa).

@@ -19,7 +19,7 @@ from residency.db import UnitOfWork
 from residency.errors import InvalidInput, Refusal
 from residency.models import ENTRY_TYPES, Resident, Violation, Visa
 from residency.rules import RULES
-from residency.services import register
+from residency.services.base import register
 from residency.services.base import (
     ENTRY_TYPE_LABELS,
     VISA_KIND_LABELS,
