@@ -1,8 +1,6 @@
 """Migration 0004 on an existing database (at 0003): every establishment is not industrial, no violations
 yet; a visa that lapsed unused before the upgrade is fined when next seen, and the schema is the models'."""
-from datetime import date
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text

@@ -9,7 +9,7 @@ from residency.db import UnitOfWork
 from residency.models import LedgerEntry, Transaction, Violation
 from residency.reminders import queue_due_reminders
 from residency.services.visas import expire_unused_exit_reentries
-from tests.domain.visa_helpers import BALANCE, add_visa, balance, count, execute, quote, refusal, update_resident, visa_row
+from tests.domain.visa_helpers import BALANCE, add_visa, balance, count, execute, quote, refusal, visa_row
 
 TODAY = date(2026, 11, 27)
 

@@ -9,7 +9,11 @@ import pytest
 
 from residency.db import UnitOfWork
 from tests.domain import factories as f
-from tests.e2e.test_bot_e2e import DONE, bot, telegram, text_sent, user  # noqa: F401 - fixtures
+from tests.e2e import test_bot_e2e
+from tests.e2e.test_bot_e2e import DONE, text_sent
+
+# The bot's fixtures (module-scoped there: this module gets a bot of its own).
+bot, telegram, user = test_bot_e2e.bot, test_bot_e2e.telegram, test_bot_e2e.user
 
 pytestmark = pytest.mark.e2e
 
