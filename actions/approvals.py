@@ -21,7 +21,15 @@ from actions.common import latest_entities, telegram_id, unit_of_work
 from actions.render import SERVICE_LABELS, render_quote_summary, riyals
 from residency import calendar, identifiers
 from residency.services import Quote, resolve_actor
-from residency.services.approvals import ApprovalView, decide, needs_approval, pending, set_threshold, submit
+from residency.services.approvals import (
+    ApprovalView,
+    decide,
+    decision_buttons,
+    needs_approval,
+    pending,
+    set_threshold,
+    submit,
+)
 
 SHOWN_PENDING = 5
 STATUS_LABELS = {"approved": "بالموافقة", "declined": "بالرفض", "lapsed": "بانقضاء المهلة", "refused": "ولم يُنفَّذ"}
@@ -95,10 +103,7 @@ def answer_pending_approvals(dispatcher: CollectingDispatcher, tracker: Tracker)
     buttons = []
     if actor.role == "owner":
         for view in waiting[:SHOWN_PENDING]:
-            buttons += [
-                {"title": f"موافقة {view.id}", "payload": f'/affirm{{"approval_id": "{view.id}"}}'},
-                {"title": f"رفض {view.id}", "payload": f'/deny{{"approval_id": "{view.id}"}}'},
-            ]
+            buttons += decision_buttons(view.id, suffix=f" {view.id}")
     dispatcher.utter_message(text="\n".join(parts), buttons=buttons)
 
 

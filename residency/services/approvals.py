@@ -74,15 +74,21 @@ def submit(
         f"طلب بانتظار موافقتك (رقم {row.id}) من أحد موظفي المنشأة:\n{summary}\n"
         f"الإجمالي: {total} ريال. تنقضي المهلة بعد 72 ساعة. هل توافق؟"
     )
-    buttons = [
-        {"title": "موافقة", "payload": f'/affirm{{"approval_id": "{row.id}"}}'},
-        {"title": "رفض", "payload": f'/deny{{"approval_id": "{row.id}"}}'},
-    ]
+    buttons = decision_buttons(row.id)
     for owner in uow.repo.owners(actor.establishment_id):
         uow.repo.add(Notification(telegram_id=owner.telegram_id, text=text, buttons=buttons))
     view = _view(row)
     uow.commit()
     return view
+
+
+def decision_buttons(approval_id: int, suffix: str = "") -> list[dict[str, str]]:
+    """The owner's approve / decline buttons of a request: dialogue payloads naming it (the confirm and
+    cancel intents with the entity `approval_id`), written here once for the outbox and the chat."""
+    return [
+        {"title": f"موافقة{suffix}", "payload": f'/affirm{{"approval_id": "{approval_id}"}}'},
+        {"title": f"رفض{suffix}", "payload": f'/deny{{"approval_id": "{approval_id}"}}'},
+    ]
 
 
 def decide(uow: UnitOfWork, telegram_id: int, approval_id: int, approve: bool) -> ApprovalView:
@@ -195,4 +201,4 @@ def set_threshold(uow: UnitOfWork, telegram_id: int | None, establishment_id: in
     uow.commit()
 
 
-__all__ = ["ApprovalView", "LAPSE_AFTER", "decide", "lapse_overdue", "needs_approval", "pending", "set_threshold", "submit"]
+__all__ = ["ApprovalView", "LAPSE_AFTER", "decide", "decision_buttons", "lapse_overdue", "needs_approval", "pending", "set_threshold", "submit"]
