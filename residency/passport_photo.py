@@ -28,6 +28,7 @@ from residency.services import Quote, authorise
 
 SERVICE = "update_passport"
 NAME_SCORE = 85  # rapidfuzz ratio of a name word to count as the same word (one typo in a long word)
+MAX_STRAY_LETTERS = 2  # letters of the zone's names that no recorded word explains (OCR's stray K)
 
 EXPIRED = (
     "هذا الجواز منتهي منذ {expiry}، فلا يُسجَّل للمقيم. أرسل صورة صفحة بيانات الجواز الجديد الساري."
@@ -100,10 +101,18 @@ def _same_person(resident: Resident, mrz: Mrz) -> bool:
 
 def names_match(name_en: str, mrz_names: list[str]) -> bool:
     """Every word of the recorded Latin name pairs with its own zone word (ratio >= NAME_SCORE, or a
-    prefix of the zone's last word, which the 39-character field may cut), and no zone word is left."""
+    prefix of the zone's last word, which the 39-character field may cut), and no zone word is left;
+    or, when a separator was lost or a stray letter glued on («MARIAKLUISA»), every recorded word is
+    found in the zone's letters run together with at most MAX_STRAY_LETTERS left over."""
     recorded = normalize_name(name_en).split()
     zone = normalize_name(" ".join(mrz_names)).split()
-    if not recorded or len(recorded) != len(zone):
+    if not recorded or not zone:
+        return False
+    return _word_by_word(recorded, zone) or _run_together(recorded, "".join(zone))
+
+
+def _word_by_word(recorded: list[str], zone: list[str]) -> bool:
+    if len(recorded) != len(zone):
         return False
     left = list(zone)
     for word in recorded:
@@ -113,3 +122,11 @@ def names_match(name_en: str, mrz_names: list[str]) -> bool:
             return False
         left.remove(best)
     return True
+
+
+def _run_together(recorded: list[str], letters: str) -> bool:
+    for word in sorted(recorded, key=len, reverse=True):
+        if word not in letters:
+            return False
+        letters = letters.replace(word, " ", 1)
+    return len(letters.replace(" ", "")) <= MAX_STRAY_LETTERS
