@@ -20,7 +20,7 @@ def _resident(uow: UnitOfWork, iqama_text: str) -> Resident:
     if resident is None:
         raise NotFound("unknown_resident", f"لا يوجد مقيم برقم الإقامة {iqama}. تحقق من الرقم.")
     # Lock the row (PostgreSQL) and re-read it, as the services do before touching a resident's visas.
-    uow.session.refresh(resident, with_for_update=True)
+    uow.repo.refresh(resident, lock=True)
     return resident
 
 

@@ -9,12 +9,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from residency.models import (
+    Approval,
+    BulkQuote,
     Establishment,
     LedgerEntry,
     Resident,
     Transaction,
     TransferRequest,
     User,
+    Violation,
     Visa,
 )
 
@@ -135,7 +138,76 @@ class Repository:
         stmt = select(Visa).where(Visa.resident_id == resident_id).order_by(Visa.issued_on.desc(), Visa.id.desc())
         return list(self.session.execute(stmt).scalars())
 
+    def lapsed_unused_visas(self, kind: str, today: date, resident_id: int | None = None) -> list[tuple[int, int]]:
+        """(visa id, resident id) of issued visas of `kind` whose return-before date has passed, by resident."""
+        stmt = select(Visa.id, Visa.resident_id).where(Visa.kind == kind, Visa.status == "issued", Visa.valid_until < today)
+        if resident_id is not None:
+            stmt = stmt.where(Visa.resident_id == resident_id)
+        return [tuple(row) for row in self.session.execute(stmt.order_by(Visa.resident_id, Visa.id))]
+
+    def lock_resident(self, resident_id: int) -> None:
+        """Row-lock a resident (PostgreSQL) before touching its visas: the order every writer uses."""
+        if self.lock_rows:
+            self.session.execute(select(Resident.id).where(Resident.id == resident_id).with_for_update())
+
+    def expire_issued_visa(self, visa_id: int) -> bool:
+        """issued -> expired; False when the visa was no longer issued (a concurrent or earlier run)."""
+        return self.session.execute(
+            update(Visa).where(Visa.id == visa_id, Visa.status == "issued").values(status="expired")
+            .execution_options(synchronize_session="fetch")
+        ).rowcount == 1
+
+    # violations
+    def unpaid_violations(self, resident_id: int, kind: str) -> list[tuple[str, date, int]]:
+        """(visa number, its return-before date, amount) of the resident's unpaid violations of `kind`."""
+        stmt = (
+            select(Visa.number, Visa.valid_until, Violation.amount)
+            .join(Visa, Violation.visa_id == Visa.id)
+            .where(Violation.resident_id == resident_id, Violation.kind == kind, Violation.paid_transaction_id.is_(None))
+        )
+        return [(number, until, int(amount)) for number, until, amount in self.session.execute(stmt)]
+
+    def pay_violations(self, resident_id: int, kind: str, visa_numbers: list[str], transaction_id: int) -> int:
+        """Mark the resident's unpaid violations of `kind` on these visas paid by the transaction; how many."""
+        visa_ids = select(Visa.id).where(Visa.resident_id == resident_id, Visa.number.in_(visa_numbers))
+        return self.session.execute(
+            update(Violation)
+            .where(Violation.resident_id == resident_id, Violation.kind == kind,
+                   Violation.paid_transaction_id.is_(None), Violation.visa_id.in_(visa_ids))
+            .values(paid_transaction_id=transaction_id)
+            .execution_options(synchronize_session="fetch")
+        ).rowcount
+
+    # bulk quotes and approvals
+    def bulk_quote(self, bulk_id: int) -> BulkQuote | None:
+        return self.session.get(BulkQuote, bulk_id)
+
+    def approval(self, approval_id: int, lock: bool = False) -> Approval | None:
+        """Read afresh (another tap may have decided it since this session last saw the row)."""
+        stmt = select(Approval).where(Approval.id == approval_id).execution_options(populate_existing=True)
+        return self._one(stmt, lock)
+
+    def approval_by_key(self, key: str) -> Approval | None:
+        return self._one(select(Approval).where(Approval.request_key == key))
+
+    def pending_approvals(self, establishment_id: int | None = None, maker_user_id: int | None = None) -> list[Approval]:
+        """Pending approvals, oldest first: of one establishment (and one maker), or all of them."""
+        stmt = select(Approval).where(Approval.status == "pending")
+        if establishment_id is not None:
+            stmt = stmt.where(Approval.establishment_id == establishment_id)
+        if maker_user_id is not None:
+            stmt = stmt.where(Approval.maker_user_id == maker_user_id)
+        return list(self.session.scalars(stmt.order_by(Approval.id)))
+
+    # rows already loaded
+    def refresh(self, row, lock: bool = False) -> None:
+        """Re-read a row (under a row lock on PostgreSQL when `lock`)."""
+        self.session.refresh(row, with_for_update=lock and self.lock_rows)
+
     # transactions and money
+    def transaction(self, transaction_id: int) -> Transaction | None:
+        return self.session.get(Transaction, transaction_id)
+
     def transaction_by_key(self, key: str) -> Transaction | None:
         return self._one(select(Transaction).where(Transaction.idempotency_key == key))
 

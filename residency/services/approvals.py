@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select
 
 from residency.db import UnitOfWork
 from residency.errors import NotFound, ResidencyError, Unauthorized
@@ -61,7 +60,7 @@ def submit(
 ) -> ApprovalView:
     """Record the agent's request for approval (once per confirmation `key`) and ask the owners."""
     actor = resolve_actor(uow, telegram_id)
-    prior = uow.session.scalars(select(Approval).where(Approval.request_key == key)).first()
+    prior = uow.repo.approval_by_key(key)
     if prior is not None:
         return _view(prior, replayed=True)
     row = Approval(
@@ -128,11 +127,7 @@ def _execute_as_maker(uow: UnitOfWork, maker_telegram_id: int, row: Approval) ->
 
 
 def _locked(uow: UnitOfWork, actor: Actor, approval_id: int) -> Approval:
-    # Read afresh (another tap may have decided it since this session last saw the row).
-    stmt = select(Approval).where(Approval.id == int(approval_id)).execution_options(populate_existing=True)
-    if uow.repo.lock_rows:
-        stmt = stmt.with_for_update()
-    row = uow.session.scalars(stmt).first()
+    row = uow.repo.approval(int(approval_id), lock=True)
     if row is None or row.establishment_id != actor.establishment_id:
         raise NotFound("unknown_approval", "لا يوجد طلب بانتظار الموافقة بهذا الرقم لمنشأتك.")
     return row
@@ -167,16 +162,14 @@ def _close(uow: UnitOfWork, row: Approval, actor: Actor | None, status: str, out
 def pending(uow: UnitOfWork, telegram_id: int) -> list[ApprovalView]:
     """What waits for a decision: an owner sees the establishment's, an agent its own; oldest first."""
     actor = resolve_actor(uow, telegram_id)
-    stmt = select(Approval).where(Approval.establishment_id == actor.establishment_id, Approval.status == "pending")
-    if actor.role != "owner":
-        stmt = stmt.where(Approval.maker_user_id == actor.user_id)
-    return [_view(row) for row in uow.session.scalars(stmt.order_by(Approval.id)) if not _overdue(row)]
+    maker = None if actor.role == "owner" else actor.user_id
+    return [_view(row) for row in uow.repo.pending_approvals(actor.establishment_id, maker) if not _overdue(row)]
 
 
 def lapse_overdue(uow: UnitOfWork) -> int:
     """Mark every request undecided for 72 hours as lapsed and tell its agent (the daily run); returns how
     many lapsed."""
-    rows = [row for row in uow.session.scalars(select(Approval).where(Approval.status == "pending")) if _overdue(row)]
+    rows = [row for row in uow.repo.pending_approvals() if _overdue(row)]
     for row in rows:
         _close(uow, row, None, "lapsed", {})
     return len(rows)

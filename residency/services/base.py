@@ -255,10 +255,10 @@ class ServiceContext:
         else:
             resident = self.resident(number)
         if self.for_update:
-            self.uow.session.refresh(resident, with_for_update=self.repo.lock_rows)
+            self.repo.refresh(resident, lock=True)
         if by_visa_number:
             if self.for_update:
-                self.uow.session.refresh(visa)
+                self.repo.refresh(visa)
         else:
             visa = next((v for v in self.repo.visas_of(resident.id) if v.kind == kind), None)
         return resident, visa
@@ -385,7 +385,7 @@ def charge(uow: UnitOfWork, payer, transaction: Transaction, total: int) -> None
     if total == 0:
         return
     if not uow.repo.debit(payer.id, total):
-        uow.session.refresh(payer)
+        uow.repo.refresh(payer)
         raise Refusal(
             "insufficient_balance",
             insufficient_balance_message(payer.balance, total),

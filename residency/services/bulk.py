@@ -203,7 +203,7 @@ def _line(item: dict[str, Any]) -> BulkLine:
 def stored_offer(uow: UnitOfWork, telegram_id: int, bulk_id: int) -> BulkOffer:
     """The stored combined quote `bulk_id` of the user's establishment (NotFound otherwise)."""
     actor = resolve_actor(uow, telegram_id)
-    row = uow.session.get(BulkQuote, int(bulk_id))
+    row = uow.repo.bulk_quote(int(bulk_id))
     if row is None or row.establishment_id != actor.establishment_id:
         raise NotFound("unknown_request", "هذا الطلب غير موجود.")
     return BulkOffer(row.id, row.service, [_line(item) for item in row.items], uow.repo.establishment(actor.establishment_id).balance)

@@ -16,7 +16,7 @@ from residency import calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import NotFound, Refusal, Unauthorized
 from residency.fees import transfer_fee
-from residency.models import Notification, Resident, Transaction, TransferRequest, utcnow
+from residency.models import Notification, Resident, TransferRequest, utcnow
 from residency.services.base import charge, register
 from residency.services.base import Quote, Service, ServiceContext, authorise, is_active
 
@@ -147,7 +147,7 @@ def respond_transfer(uow: UnitOfWork, telegram_id: int, request_id: int, accept:
         raise Unauthorized("owner_only", "قبول نقل الخدمات أو رفضه لمالك المنشأة فقط.")
     target = uow.repo.establishment(actor.establishment_id, lock=True)
     if request.status != "pending":
-        decided = uow.session.get(Transaction, request.decision_transaction_id) if request.decision_transaction_id else None
+        decided = uow.repo.transaction(request.decision_transaction_id) if request.decision_transaction_id else None
         return TransferDecision(
             request.id, request.status, request.fee if request.status == "accepted" else 0,
             request.resident.name_ar, target.balance, replayed=True,

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
 
 from residency import calendar, fees
 from residency.db import UnitOfWork
@@ -243,28 +242,15 @@ def expire_unused_exit_reentries(uow: UnitOfWork, today: date, resident_id: int 
     the status changes only from `issued` (a second run, or a concurrent one, changes no row and so
     records nothing) and violations are unique by visa. Each resident's row is locked first, the order
     every service and border event uses. Returns how many visas expired; the caller commits."""
-    stmt = select(Visa.id, Visa.resident_id).where(
-        Visa.kind == EXIT_REENTRY, Visa.status == "issued", Visa.valid_until < today
-    )
-    if resident_id is not None:
-        stmt = stmt.where(Visa.resident_id == resident_id)
-    lapsed = uow.session.execute(stmt.order_by(Visa.resident_id, Visa.id)).all()
     expired = 0
     locked: set[int] = set()
-    for visa_id, owner_id in lapsed:
-        if owner_id not in locked and uow.repo.lock_rows:
-            uow.session.execute(select(Resident.id).where(Resident.id == owner_id).with_for_update())
+    for visa_id, owner_id in uow.repo.lapsed_unused_visas(EXIT_REENTRY, today, resident_id):
+        if owner_id not in locked:
+            uow.repo.lock_resident(owner_id)
             locked.add(owner_id)
-        changed = uow.session.execute(
-            update(Visa)
-            .where(Visa.id == visa_id, Visa.status == "issued")
-            .values(status="expired")
-            .execution_options(synchronize_session="fetch")
-        ).rowcount
-        if changed == 1:
-            uow.session.add(Violation(resident_id=owner_id, kind=UNUSED_VISA, amount=unused_visa_fine(), visa_id=visa_id))
+        if uow.repo.expire_issued_visa(visa_id):
+            uow.repo.add(Violation(resident_id=owner_id, kind=UNUSED_VISA, amount=unused_visa_fine(), visa_id=visa_id))
             expired += 1
-    uow.session.flush()
     return expired
 
 
@@ -285,16 +271,7 @@ class UnpaidFine:
 def unpaid_unused_visa_fines(ctx: ServiceContext, resident: Resident) -> list[UnpaidFine]:
     """The resident's unpaid unused-visa fines: those recorded, and those of lapsed unused visas not yet
     recorded (the daily run has not seen them); read only -- `collect_unused_visa_fines` records and pays."""
-    recorded = ctx.uow.session.execute(
-        select(Visa.number, Visa.valid_until, Violation.amount)
-        .join(Visa, Violation.visa_id == Visa.id)
-        .where(
-            Violation.resident_id == resident.id,
-            Violation.kind == UNUSED_VISA,
-            Violation.paid_transaction_id.is_(None),
-        )
-    ).all()
-    fines = [UnpaidFine(number, until, int(amount)) for number, until, amount in recorded]
+    fines = [UnpaidFine(*row) for row in ctx.repo.unpaid_violations(resident.id, UNUSED_VISA)]
     fines += [
         UnpaidFine(v.number, v.valid_until, unused_visa_fine())
         for v in ctx.repo.visas_of(resident.id)
@@ -309,18 +286,7 @@ def collect_unused_visa_fines(ctx: ServiceContext, resident: Resident, transacti
     if not visa_numbers:
         return
     expire_unused_exit_reentries(ctx.uow, ctx.today, resident.id)
-    visa_ids = select(Visa.id).where(Visa.resident_id == resident.id, Visa.number.in_(visa_numbers))
-    paid = ctx.uow.session.execute(
-        update(Violation)
-        .where(
-            Violation.resident_id == resident.id,
-            Violation.kind == UNUSED_VISA,
-            Violation.paid_transaction_id.is_(None),
-            Violation.visa_id.in_(visa_ids),
-        )
-        .values(paid_transaction_id=transaction.id)
-        .execution_options(synchronize_session="fetch")
-    ).rowcount
+    paid = ctx.repo.pay_violations(resident.id, UNUSED_VISA, visa_numbers, transaction.id)
     if paid != len(visa_numbers):  # pragma: no cover - the fresh quote under the lock said otherwise
         raise RuntimeError(f"collected {paid} of {len(visa_numbers)} quoted unused-visa fines")
 
