@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 
 from residency import calendar, services
 from residency.db import UnitOfWork
-from residency.errors import NotFound, Refusal
+from residency.errors import InvalidInput, NotFound, Refusal
 from residency.models import Resident
 from residency.names import normalize_name
 from residency.nationality_codes import icao_code
@@ -41,6 +41,10 @@ AMBIGUOUS = (
     "الجواز ({number}) يطابق أكثر من مقيم في منشأتك، فلم يُعدَّل شيء. "
     "اكتب الطلب برقم إقامة المقيم المقصود، مثل: حدث جواز 2XXXXXXXXX"
 )
+NUMBER_SHAPE = (
+    "رقم الجواز في الصورة ({number}) بصيغة لا يقبلها النظام حاليًا (حرف أو حرفان لاتينيان ثم أرقام، أو أرقام فقط)، "
+    "فلم يُعدَّل شيء. راجع مسؤول النظام، أو اكتب الطلب بنفسك: حدث جواز 2XXXXXXXXX"
+)
 ALREADY_RECORDED = "هذا الجواز ({number}، ينتهي {expiry}) مسجل للمقيم {name} أصلًا، فلا حاجة لتحديثه."
 
 
@@ -55,12 +59,18 @@ def quote_from_mrz(uow: UnitOfWork, telegram_id: int, text: str) -> Quote:
     if resident.passport_number == mrz.document_number and resident.passport_expiry == mrz.expiry:
         raise Refusal("passport_already_recorded", ALREADY_RECORDED.format(
             number=mrz.document_number, expiry=calendar.format_date(mrz.expiry), name=resident.name_ar))
-    return services.quote(
-        uow, telegram_id, SERVICE,
-        iqama_number=resident.iqama_number,
-        passport_number=mrz.document_number,
-        passport_expiry=mrz.expiry,
-    )
+    try:
+        return services.quote(
+            uow, telegram_id, SERVICE,
+            iqama_number=resident.iqama_number,
+            passport_number=mrz.document_number,
+            passport_expiry=mrz.expiry,
+        )
+    except InvalidInput as error:
+        if error.code != "bad_passport":
+            raise
+        # The number is printed as it is; only the shapes rules.yml accepts can be recorded.
+        raise InvalidInput("passport_number_shape", NUMBER_SHAPE.format(number=mrz.document_number)) from None
 
 
 def match_resident(uow: UnitOfWork, establishment_id: int, mrz: Mrz) -> Resident:

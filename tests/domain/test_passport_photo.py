@@ -174,3 +174,11 @@ def test_a_photo_matching_two_residents_is_refused(engine, people):
     with pytest.raises(Refusal) as ambiguous:
         quote(engine, OWNER, zone())
     assert ambiguous.value.code == "passport_ambiguous"
+
+
+def test_a_number_of_a_shape_the_rules_refuse_is_said_so(engine, people):
+    # ICAO's own specimen number shape (letters inside): read and verified, but not a recordable number
+    with pytest.raises(InvalidInput) as error:
+        quote(engine, OWNER, zone(number="L898902C3"))
+    assert error.value.code == "passport_number_shape"
+    assert "L898902C3" in error.value.message
