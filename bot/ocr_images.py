@@ -19,12 +19,18 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 MAX_SIDE = 2000  # larger photos are scaled down first
+MAX_PIXELS = 60_000_000  # a 48-megapixel phone photo passes; a decompression bomb does not
 BAND_WIDTH = 1400  # a band is scaled to this width (characters about 30 pixels high)
 
 
 def grayscale(image_bytes: bytes) -> Image.Image | None:
+    """The photo in shades of grey, upright by its EXIF tag, at most MAX_SIDE pixels a side; None for
+    what is not an image, or one of more than MAX_PIXELS (a decompression bomb within 10 MB)."""
     try:
         image = Image.open(io.BytesIO(image_bytes))
+        if image.width * image.height > MAX_PIXELS:
+            return None
+        image.draft("L", (MAX_SIDE, MAX_SIDE))  # a JPEG is decoded at a reduced scale, fast and small
         image = ImageOps.exif_transpose(image).convert("L")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         return None

@@ -6,6 +6,7 @@ a tampered zone is read as failing its check digits."""
 from __future__ import annotations
 
 import pytest
+from PIL import Image
 
 from bot.mrz_repair import best_zone, repair_first, repair_second
 from bot.passport_ocr import read_mrz, tesseract_path
@@ -65,10 +66,16 @@ def test_a_tampered_zone_is_read_and_refused_by_its_check_digits():
     assert error.value.code == "mrz_check_digits"
 
 
-@pytest.mark.parametrize("kind", ["empty", "not an image", "the page without its zone"])
+def bomb() -> bytes:
+    """A PNG of 9000 x 9000 pixels of one colour: a few hundred kilobytes that would decode to 81 MB."""
+    return png(Image.new("L", (9000, 9000), 255))
+
+
+@pytest.mark.parametrize("kind", ["empty", "not an image", "the page without its zone", "decompression bomb"])
 def test_no_zone_reads_as_nothing(kind):
     content = {"empty": b"", "not an image": b"not an image at all",
-               "the page without its zone": png(data_page(PEOPLE[0]).crop((0, 0, 1100, 380)))}[kind]
+               "the page without its zone": png(data_page(PEOPLE[0]).crop((0, 0, 1100, 380))),
+               "decompression bomb": bomb() if kind == "decompression bomb" else b""}[kind]
     assert read_mrz(content) == ""
 
 
