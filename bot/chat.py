@@ -31,7 +31,7 @@ PROMPT_LABEL = "أنت"
 REPLY_PREFIX = "مقيم> "
 QUIT_COMMANDS = ("/quit", "/exit")
 QUIT_IN_TEXT = "\u200e/quit"  # the mark keeps "/" on the left of "quit" inside right-to-left text
-REQUEST_TIMEOUT_SECONDS = 60.0
+REQUEST_TIMEOUT_SECONDS = 120.0  # as the bot's (bot/rasa_client.py): a large bulk confirmation takes a while
 
 EMPTY_REPLY_APOLOGY = "عذرًا، لم يصلني رد من المساعد. أعد المحاولة بعد قليل، وإن تكرر ذلك فأعد تشغيل الخوادم."
 UNREACHABLE_APOLOGY = "عذرًا، تعذّر الوصول إلى المساعد على {url}. شغّل الخوادم بالأمر muqeem servers ثم أعد المحاولة."

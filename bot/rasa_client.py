@@ -13,7 +13,9 @@ import httpx
 from bot.hops import bearer_header
 
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
-DEFAULT_TIMEOUT_SECONDS = 10.0
+# A reply may take long: a bulk confirmation of 1000 residents runs about 20-30 s on two cores ("typing…"
+# shows meanwhile). A Rasa that is down refuses the connection at once, whatever this is.
+DEFAULT_TIMEOUT_SECONDS = 120.0
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
 
 logger = logging.getLogger(__name__)
