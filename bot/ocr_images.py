@@ -126,14 +126,16 @@ def variants(image: Image.Image):
     small.thumbnail((500, 500))
     top = _text_energy(small.crop((0, 0, small.width, int(small.height * 0.38))))
     bottom = _text_energy(small.crop((0, int(small.height * 0.62), small.width, small.height)))
-    turned = deskew(image.rotate(180, expand=True, fillcolor=paper))
-    first, second = (turned, upright) if top > 1.5 * bottom else (upright, turned)
+    upside_down = top > 1.5 * bottom
+    first = deskew(image.rotate(180, expand=True, fillcolor=paper)) if upside_down else upright
     zone = locate_zone(first)
     if zone is not None:
         yield _binary(_scaled(zone))
     band = _band(first)
     yield _binary(band.filter(ImageFilter.MedianFilter(3)))
     yield ImageOps.autocontrast(band, cutoff=2)
+    # Computed only when the first readings failed (a generator runs up to the image asked for).
+    second = upright if upside_down else deskew(image.rotate(180, expand=True, fillcolor=paper))
     yield _binary(_band(second))
     yield _binary(_scaled(first))
     for turn in (90, 270):
