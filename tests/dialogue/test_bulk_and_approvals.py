@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from actions.inquiries import ActionPendingApprovals
 from actions.services import ACTIONS_BY_SERVICE, ActionDeclineQuote, ActionExecuteQuote
 from residency.db import UnitOfWork
-from residency.models import Establishment, Notification, Transaction
+from residency.models import Approval, Establishment, Notification, Transaction
 from tests.dialogue.conftest import OWNER
 from tests.dialogue.helpers import run, slot_events, texts, turn
 from tests.domain import factories as f
@@ -117,39 +117,47 @@ def agent(engine, world, threshold=5_000):
         uow.commit()
 
 
+def submitted_id(engine) -> int:
+    """The id of the one request submitted for approval."""
+    with UnitOfWork(engine) as uow:
+        return uow.session.scalars(select(Approval.id)).one()
+
+
 def test_an_agents_request_above_the_threshold_waits_for_the_owners_button(engine, world):
     agent(engine, world)
     slots, _ = offer([world.iqama, world.traveller], who=AGENT)
     _, messages = confirm(slots, who=AGENT)
-    assert "أرسلت الطلب إلى مالك المنشأة للموافقة (رقم 1" in texts(messages)
+    n = submitted_id(engine)  # ids are the database's (PostgreSQL's sequences go on across tests)
+    assert f"أرسلت الطلب إلى مالك المنشأة للموافقة (رقم {n}، الإجمالي 20500 ريال)" in texts(messages)
     assert count_transactions(engine) == 0
     with UnitOfWork(engine) as uow:
         [request] = uow.session.scalars(select(Notification).where(Notification.telegram_id == OWNER)).all()
         assert "طلب جماعي: تجديد إقامة لـ مقيمَين" in request.text
         payloads = [b["payload"] for b in request.buttons]
-    assert payloads == ['/affirm{"approval_id": "1"}', '/deny{"approval_id": "1"}']
+    assert payloads == [f'/affirm{{"approval_id": "{n}"}}', f'/deny{{"approval_id": "{n}"}}']
 
     _, listed = run(ActionPendingApprovals(), turn(OWNER, "وش ينتظر موافقتي", intent="pending_approvals"))
-    assert "• رقم 1: تجديد إقامة لـ مقيمَين" in texts(listed)
-    assert [b["title"] for b in listed[0]["buttons"]] == ["موافقة 1", "رفض 1"]
+    assert f"• رقم {n}: تجديد إقامة لـ مقيمَين" in texts(listed)
+    assert [b["title"] for b in listed[0]["buttons"]] == [f"موافقة {n}", f"رفض {n}"]
 
-    _, decided = press(1)
-    assert texts(decided).startswith("تمت الموافقة على الطلب رقم 1 ونُفِّذ: 2 منفّذ")
+    _, decided = press(n)
+    assert texts(decided).startswith(f"تمت الموافقة على الطلب رقم {n} ونُفِّذ: 2 منفّذ")
     assert balance(engine, world) == 50_000 - 2 * RENEWAL_12 and count_transactions(engine) == 2
-    _, again = press(1)
-    assert texts(again) == "سبق البت في الطلب رقم 1 بالموافقة؛ لم يتغير شيء."
+    _, again = press(n)
+    assert texts(again) == f"سبق البت في الطلب رقم {n} بالموافقة؛ لم يتغير شيء."
     assert count_transactions(engine) == 2
     with UnitOfWork(engine) as uow:
         told = uow.session.scalars(select(Notification.text).where(Notification.telegram_id == AGENT)).all()
-    assert told == ["وافق المالك على طلبك رقم 1 ونُفِّذ: 2 منفّذ، 0 مرفوض، المخصوم 20500 ريال."]
+    assert told == [f"وافق المالك على طلبك رقم {n} ونُفِّذ: 2 منفّذ، 0 مرفوض، المخصوم 20500 ريال."]
 
 
 def test_the_owner_declines_with_the_button(engine, world):
     agent(engine, world)
     slots, _ = offer([world.iqama, world.traveller], who=AGENT)
     confirm(slots, who=AGENT)
-    _, decided = press(1, approve=False)
-    assert texts(decided) == "رُفض الطلب رقم 1؛ لم يُنفَّذ شيء ولم يُخصم أي مبلغ. أُبلغ الموظف."
+    n = submitted_id(engine)
+    _, decided = press(n, approve=False)
+    assert texts(decided) == f"رُفض الطلب رقم {n}؛ لم يُنفَّذ شيء ولم يُخصم أي مبلغ. أُبلغ الموظف."
     assert count_transactions(engine) == 0 and balance(engine, world) == 50_000
 
 
@@ -157,7 +165,7 @@ def test_an_agent_cannot_approve(engine, world):
     agent(engine, world)
     slots, _ = offer([world.iqama, world.traveller], who=AGENT)
     confirm(slots, who=AGENT)
-    _, refused = press(1, who=AGENT)
+    _, refused = press(submitted_id(engine), who=AGENT)
     assert texts(refused) == "الموافقة على الطلبات أو رفضها لمالك المنشأة فقط."
     assert count_transactions(engine) == 0
 
