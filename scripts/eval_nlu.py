@@ -420,7 +420,8 @@ def main() -> int:
     notes = [
         n
         for n in report.get("notes", [])
-        if not n.startswith("The sample") and not (n.startswith("Default pipeline") and "rasa_default" in args.pipelines)
+        if not n.startswith(("The sample", "No cross-validation"))
+        and not (n.startswith("Default pipeline") and "rasa_default" in args.pipelines)
     ]
     cv_epochs = args.default_cv_epochs
     if sample is None:
@@ -429,7 +430,9 @@ def main() -> int:
         notes.append(
             f"Default pipeline epochs REDUCED to {args.default_epochs} (rasa init uses 100) to keep the run on 2 cores within time."
         )
-    if cv_epochs != args.default_epochs and "rasa_default" in args.pipelines:
+    if args.folds <= 1:
+        notes.append(f"No cross-validation in this run (--folds {args.folds}): the 5-fold CV rows are empty for both pipelines.")
+    elif cv_epochs != args.default_epochs and "rasa_default" in args.pipelines:
         notes.append(
             f"Default pipeline cross-validation REDUCED to {cv_epochs} epochs (DIET and ResponseSelector; the sample score, "
             f"train time, load and parse use {args.default_epochs}): five DIET trainings of {args.default_epochs} epochs "
