@@ -50,7 +50,7 @@ test: setup train
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	MUQEEM_TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q -p no:cacheprovider tests/domain tests/dialogue
 	$(BIN)/rasa data validate --fail-on-warnings
-	$(BIN)/rasa test core --stories tests/ -m models/ --fail-on-prediction-errors --out results/core_test
+	$(BIN)/rasa test core --stories tests/stories -m models/ --fail-on-prediction-errors --out results/core_test
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -x tests/domain
