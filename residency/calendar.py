@@ -92,6 +92,11 @@ def count_ar(n: int, one: str, two: str, plural: str, accusative: str, *, dual: 
     return _count_ar(n, one, two, plural, accusative, dual=dual)
 
 
+def months_ar(n: int) -> str:
+    """"شهر واحد", "شهران", "3 أشهر", "12 شهرًا"."""
+    return _months_ar(n)
+
+
 def years_ar(n: int) -> str:
     """"سنة", "سنتان", "10 سنوات", "15 سنة"."""
     return _years_ar(n)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from residency.calendar import count_ar
+from residency.calendar import count_ar, months_ar
 from residency.rules import RULES, domestic_occupations
 
 
@@ -36,11 +36,6 @@ def levy_per_month(occupation: str, saudi_count: int, expat_count: int, industri
     return int(levy["expat_per_month_saudi_majority"] if saudi_count >= expat_count else levy["expat_per_month"])
 
 
-def _months(n: int) -> str:
-    """"شهر واحد", "شهران", "3 أشهر", "12 شهرًا": Arabic counting, not "3 شهرًا"."""
-    return count_ar(n, "شهر واحد", "شهران", "أشهر", "شهرًا")
-
-
 def _dependants(n: int) -> str:
     return count_ar(n, "مرافق واحد", "مرافقان", "مرافقين", "مرافقًا")
 
@@ -59,13 +54,13 @@ def iqama_lines(
     of an exempt worker (domestic occupation, licensed industrial establishment) is 0 and says why."""
     per_month = levy_per_month(occupation, saudi_count, expat_count, industrial)
     if per_month:
-        levy_label = f"المقابل المالي للعامل ({_months(months)} × {per_month} ريال)"
+        levy_label = f"المقابل المالي للعامل ({months_ar(months)} × {per_month} ريال)"
     elif is_domestic(occupation):
         levy_label = f"المقابل المالي للعامل: معفاة (مهنة منزلية: {occupation})"
     else:
         levy_label = "المقابل المالي للعامل: معفاة (منشأة صناعية مرخّصة)"
     lines = [
-        FeeLine("iqama_fee", f"رسوم الإقامة ({_months(months)})", iqama_fee(months)),
+        FeeLine("iqama_fee", f"رسوم الإقامة ({months_ar(months)})", iqama_fee(months)),
         FeeLine("levy", levy_label, months * per_month),
     ]
     if dependants:
@@ -73,7 +68,7 @@ def iqama_lines(
         lines.append(
             FeeLine(
                 "dependants_levy",
-                f"المقابل المالي للمرافقين ({_dependants(dependants)} × {_months(months)} × {per} ريال)",
+                f"المقابل المالي للمرافقين ({_dependants(dependants)} × {months_ar(months)} × {per} ريال)",
                 dependants * months * per,
             )
         )
