@@ -68,7 +68,7 @@ class BulkOffer:
 
     @property
     def total(self) -> int:
-        return sum(line.quote.total for line in self.lines if line.quote is not None)
+        return ready_total(self.lines)
 
     @property
     def ready(self) -> list[BulkLine]:
@@ -96,6 +96,11 @@ class BulkOutcome:
     @property
     def replayed(self) -> bool:
         return bool(self.done) and all(receipt.replayed for _, receipt in self.done)
+
+
+def ready_total(lines: list[BulkLine]) -> int:
+    """The total of the lines that can go."""
+    return sum(line.quote.total for line in lines if line.quote is not None)
 
 
 def person_input(service: str) -> str:
@@ -131,7 +136,7 @@ def quote_bulk(
         service=service,
         group_name=group,
         items=[_item(line) for line in lines],
-        total=sum(line.quote.total for line in lines if line.quote is not None),
+        total=ready_total(lines),
     )
     uow.repo.add(row)
     uow.commit()
@@ -220,8 +225,8 @@ def execute_bulk(
 
     `on_each` is called after each resident's own transaction (progress, tests)."""
     offer = stored_offer(uow, telegram_id, bulk_id)
-    authorise(uow, telegram_id, offer.service)
-    outcome = BulkOutcome(offer.service)
+    actor = authorise(uow, telegram_id, offer.service)
+    outcome = BulkOutcome(offer.service, refused=[(line, line.refusal) for line in offer.lines if not line.can_go])
     waiting = []
     for line in offer.ready:
         prior = prior_receipt(uow, telegram_id, resident_key(key, line))
@@ -229,10 +234,11 @@ def execute_bulk(
             outcome.done.append((line, prior))
         else:
             waiting.append(line)
-    balance = uow.repo.establishment(resolve_actor(uow, telegram_id).establishment_id).balance
-    due = sum(line.quote.total for line in waiting)
-    if due > balance:
-        raise Refusal("insufficient_balance", insufficient_balance_message(balance, due), missing=due - balance)
+    due = ready_total(waiting)
+    if due > offer.balance:
+        raise Refusal(
+            "insufficient_balance", insufficient_balance_message(offer.balance, due), missing=due - offer.balance
+        )
     uow.rollback()  # end the reading transaction: each resident below is its own
     for line in waiting:
         try:
@@ -241,8 +247,7 @@ def execute_bulk(
             outcome.refused.append((line, error))
         if on_each is not None:
             on_each(line)
-    outcome.refused = [(line, line.refusal) for line in offer.lines if not line.can_go] + outcome.refused
-    outcome.balance_after = uow.repo.establishment(resolve_actor(uow, telegram_id).establishment_id).balance
+    outcome.balance_after = uow.repo.establishment(actor.establishment_id).balance
     return outcome
 
 
