@@ -25,17 +25,16 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("MUQEEM_TODAY", "2026-11-27")
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
+from bench_databases import scratch_postgres, scratch_sqlite  # noqa: E402
 from residency.db import UnitOfWork, get_engine  # noqa: E402
 from residency.identifiers import luhn_valid  # noqa: E402
 from residency.migrate import upgrade  # noqa: E402
 from residency.models import Establishment, Resident, Transaction, User  # noqa: E402
 from residency.services.bulk import execute_bulk, quote_bulk  # noqa: E402
 
-BENCH_DIR = REPO_ROOT / "var" / "bench"
 RESULTS = REPO_ROOT / "results" / "bench_bulk.json"
-PG_SERVER = os.environ.get("MUQEEM_BENCH_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 OWNER = 900_000_101
 TARGETS_S = {"quote": 2, "execute": 60}
 
@@ -116,23 +115,11 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=1000)
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    sqlite_path = BENCH_DIR / "bulk.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
-    results = {"targets_s": TARGETS_S, "sqlite": measure(f"sqlite:///{sqlite_path}", args.residents)}
+    with scratch_sqlite("bulk") as url:
+        results = {"targets_s": TARGETS_S, "sqlite": measure(url, args.residents)}
     if not args.skip_postgres:
-        name = f"muqeem_bulk_{os.getpid()}"
-        admin = create_engine(PG_SERVER, future=True, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = PG_SERVER.rsplit("/", 1)[0] + "/" + name
-        try:
+        with scratch_postgres("bulk") as url:
             results["postgresql"] = measure(url, args.residents)
-        finally:
-            get_engine(url).dispose()
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))

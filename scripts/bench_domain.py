@@ -27,9 +27,10 @@ sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("MUQEEM_TODAY", "2026-11-27")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
-from sqlalchemy import create_engine, insert, text, update  # noqa: E402
+from sqlalchemy import insert, text, update  # noqa: E402
 
 from residency import calendar, names  # noqa: E402
+from bench_databases import scratch_postgres, scratch_sqlite  # noqa: E402
 from residency.db import UnitOfWork, get_engine  # noqa: E402
 from residency.identifiers import luhn_valid  # noqa: E402
 from residency.inquiries import resident_card, search_residents  # noqa: E402
@@ -38,9 +39,7 @@ from residency.models import Establishment, Resident, User  # noqa: E402
 from residency.reports import expiring_iqamas  # noqa: E402
 from residency.rules import occupations  # noqa: E402
 
-BENCH_DIR = REPO_ROOT / "var" / "bench"
 RESULTS_DIR = REPO_ROOT / "results"
-PG_SERVER = os.environ.get("MUQEEM_BENCH_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 OWNER_TELEGRAM_ID = 900_000_001
 ESTABLISHMENT_NUMBER = "7000000001"
 CHUNK = 5_000
@@ -269,40 +268,10 @@ def measure(url: str, runs: int) -> dict[str, dict]:
     }
 
 
-def sqlite_url() -> str:
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    path = BENCH_DIR / f"bench_{os.getpid()}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
-
-
-def run_sqlite(residents: int, runs: int) -> dict:
-    url = sqlite_url()
-    try:
+def run(scratch, residents: int, runs: int) -> dict:
+    with scratch("bench") as url:
         seconds = build(url, residents)
         return {"build_s": round(seconds, 1), **measure(url, runs)}
-    finally:
-        get_engine(url).dispose()
-        path = url[len("sqlite:///"):]
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
-def run_postgres(residents: int, runs: int) -> dict:
-    name = f"muqeem_bench_{os.getpid()}"
-    admin = create_engine(PG_SERVER, future=True, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_SERVER.rsplit("/", 1)[0] + "/" + name
-    try:
-        seconds = build(url, residents)
-        return {"build_s": round(seconds, 1), **measure(url, runs)}
-    finally:
-        get_engine(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def markdown(results: dict, residents: int) -> str:
@@ -350,10 +319,10 @@ def main() -> int:
         "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
     print(f"SQLite: building {args.residents:,} residents ...", flush=True)
-    results["sqlite"] = run_sqlite(args.residents, args.runs)
+    results["sqlite"] = run(scratch_sqlite, args.residents, args.runs)
     if not args.skip_postgres:
         print(f"PostgreSQL: building {args.residents:,} residents ...", flush=True)
-        results["postgresql"] = run_postgres(args.residents, args.runs)
+        results["postgresql"] = run(scratch_postgres, args.residents, args.runs)
 
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / "bench_domain.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
