@@ -41,7 +41,7 @@ from actions.render import (
 from residency import services
 from residency.errors import QuoteChanged
 from residency.services import Quote
-from residency.services.bulk import executed_count, execute_bulk
+from residency.services.bulk import PERSON_INPUTS, executed_count, execute_bulk
 
 # Services that take "an iqama or a visa number": the kind of visa the number may name.
 VISA_KINDS = {
@@ -129,8 +129,7 @@ def quote_and_offer(dispatcher: CollectingDispatcher, tracker: Tracker, service:
 
 def quote_and_offer_bulk(dispatcher: CollectingDispatcher, tracker: Tracker, service: str) -> list[EventType]:
     """The combined offer of a request about several residents (actions/bulk.py); stored, so written."""
-    person = {"iqama_number", NUMBER}
-    inputs = {name: value for name, value in quote_inputs(service, tracker.get_slot).items() if name not in person}
+    inputs = {name: value for name, value in quote_inputs(service, tracker.get_slot).items() if name not in PERSON_INPUTS}
     with unit_of_work(read_only=False) as uow:
         bulk = quote_bulk_request(uow, telegram_id(tracker), tracker, service, inputs)
     return offer_bulk(dispatcher, bulk, uuid.uuid4().hex)
