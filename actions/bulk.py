@@ -22,7 +22,7 @@ from actions.render import SERVICE_LABELS, confirm_buttons, riyals
 from residency import identifiers
 from residency.calendar import count_ar
 from residency.charts import rows_to_csv
-from residency.services.bulk import BulkOffer, BulkOutcome, quote_bulk
+from residency.services.bulk import BulkOffer, BulkOutcome, distinct_numbers, quote_bulk
 
 SHOWN_LINES = 20
 CSV_HEADER = ("رقم الإقامة", "الاسم", "الحالة", "المبلغ (ريال)", "السبب")
@@ -39,12 +39,7 @@ def residents_ar(n: int) -> str:
 
 def bulk_numbers(tracker: Tracker) -> list[str]:
     """The distinct iqama numbers the request names (in order)."""
-    seen: list[str] = []
-    for value in tracker.get_slot("iqama_numbers") or ():
-        number = identifiers.normalize_digits(str(value)).strip()
-        if number not in seen:
-            seen.append(number)
-    return seen
+    return distinct_numbers(tracker.get_slot("iqama_numbers") or ())
 
 
 def is_bulk(tracker: Tracker) -> bool:

@@ -103,6 +103,11 @@ def ready_total(lines: list[BulkLine]) -> int:
     return sum(line.quote.total for line in lines if line.quote is not None)
 
 
+def distinct_numbers(values) -> list[str]:
+    """The numbers written (any digits), each once, in the order given."""
+    return list(dict.fromkeys(identifiers.normalize_digits(str(value)).strip() for value in values))
+
+
 def person_input(service: str) -> str:
     """The input of `service` that names the resident; InvalidInput when the service has none (an
     iqama issue names a border number, one arrival at a time)."""
@@ -162,11 +167,7 @@ def _residents_named(uow, establishment_id: int, numbers, group, horizon_days) -
         if not found:
             raise NotFound("empty_group", _EMPTY_GROUP[group])
     else:
-        found = []
-        for text in numbers or ():
-            number = identifiers.normalize_digits(str(text)).strip()
-            if number not in found:
-                found.append(number)
+        found = distinct_numbers(numbers or ())
         if len(found) < 2:
             raise InvalidInput("bulk_needs_several", "الطلب الجماعي يحتاج رقمين أو أكثر، أو مجموعة مثل «المنتهية».")
     if len(found) > MAX_RESIDENTS:
