@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext
 from functools import lru_cache
 from typing import Any
 
@@ -31,7 +32,7 @@ import sqlalchemy as sa
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionSessionStart, RemoteAction
-from rasa.core.lock_store import LOCK_LIFETIME, LockStore
+from rasa.core.lock_store import LOCK_LIFETIME, LockStore, RedisLockStore
 from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import SESSION_START_METADATA_SLOT
@@ -139,6 +140,45 @@ def lock(self: LockStore, conversation_id: str, lock_lifetime: float = LOCK_LIFE
     return _original_lock(self, conversation_id, lock_lifetime, wait_time_in_seconds)
 
 
+# Rasa's Redis lock store reads a conversation's ticket lock, changes it and writes it back, with nothing
+# in between to stop another replica doing the same: a replica finishing a message could overwrite the
+# ticket another had just issued and delete the lock, and that message then failed with "Could not
+# acquire lock" (an empty reply; seen in the scale-out test). Each read-change-write of a lock runs
+# under a short Redis mutex of that conversation (the in-memory store serves one process: no mutex).
+_issue_ticket = LockStore.issue_ticket
+_update_lock = LockStore.update_lock
+_finish_serving = LockStore.finish_serving
+
+
+def _mutex(store: LockStore, conversation_id: str):
+    if not isinstance(store, RedisLockStore):
+        return nullcontext()
+    return store.red.lock(f"{store.key_prefix}{conversation_id}:mutex", timeout=5, sleep=0.001, blocking_timeout=5)
+
+
+def issue_ticket_atomically(self: LockStore, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+    with _mutex(self, conversation_id):
+        return _issue_ticket(self, conversation_id, lock_lifetime)
+
+
+def update_lock_atomically(self: LockStore, conversation_id: str) -> None:
+    with _mutex(self, conversation_id):
+        _update_lock(self, conversation_id)
+
+
+def finish_serving_atomically(self: LockStore, conversation_id: str, ticket_number: int) -> None:
+    with _mutex(self, conversation_id):
+        _finish_serving(self, conversation_id, ticket_number)
+
+
+def cleanup_atomically(self: LockStore, conversation_id: str, ticket_number: int) -> None:
+    """LockStore.cleanup (finish serving; delete the lock when nobody waits) as one step."""
+    with _mutex(self, conversation_id):
+        _finish_serving(self, conversation_id, ticket_number)
+        if not self.is_someone_waiting(conversation_id):
+            self.delete_lock(conversation_id)
+
+
 PATCHES = (
     (RemoteAction, "_validate_action_result", validate_action_result),
     (MessageProcessor, "_has_session_expired", has_session_expired),
@@ -146,6 +186,10 @@ PATCHES = (
     (SQLTrackerStore, "__init__", sql_store_init),
     (SQLTrackerStore, "_event_query", event_query),
     (LockStore, "lock", lock),
+    (LockStore, "issue_ticket", issue_ticket_atomically),
+    (LockStore, "update_lock", update_lock_atomically),
+    (LockStore, "finish_serving", finish_serving_atomically),
+    (LockStore, "cleanup", cleanup_atomically),
 )
 
 
