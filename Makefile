@@ -43,10 +43,11 @@ run: setup train
 validate: setup
 	$(BIN)/rasa data validate --fail-on-warnings
 
-# The whole suite: ruff (pyflakes rules), every pytest suite on SQLite, the database-facing suites again on PostgreSQL,
+# The whole suite: ruff (pyflakes rules, format check), every pytest suite on SQLite, the database-facing suites again on PostgreSQL,
 # then the Rasa checks (data validation, test stories against the trained model).
 test: setup train
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	MUQEEM_TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q -p no:cacheprovider tests/domain tests/dialogue
 	$(BIN)/rasa data validate --fail-on-warnings

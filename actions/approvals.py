@@ -8,6 +8,7 @@
 - `set_approval_threshold`: the owner sets the threshold from chat (the amount in the message), or turns
   approvals off ("بدون موافقات").
 """
+
 from __future__ import annotations
 
 import re
@@ -50,8 +51,16 @@ def submit_if_needed(uow, tracker: Tracker, pending_quote: dict[str, Any], key: 
     label = SERVICE_LABELS.get(service, service)
     if bulk_id is not None:
         count = int(pending_quote.get("count") or 0)
-        return submit(uow, actor.telegram_id, key, service, total, bulk_quote_id=int(bulk_id), count=count,
-                      summary=f"طلب جماعي: {label} لـ {residents_ar(count)}")
+        return submit(
+            uow,
+            actor.telegram_id,
+            key,
+            service,
+            total,
+            bulk_quote_id=int(bulk_id),
+            count=count,
+            summary=f"طلب جماعي: {label} لـ {residents_ar(count)}",
+        )
     quote = Quote.from_dict(pending_quote)
     return submit(uow, actor.telegram_id, key, service, quote.total, quote=quote, summary=render_quote_summary(quote))
 

@@ -8,6 +8,7 @@ Up to `SHOWN_LINES` lines are written in the message; more, and the whole list c
 A group of iqamas "expiring" takes a horizon stated in the message that named it ("خلال 60 يوم",
 "within 2 months"), else 30 days.
 """
+
 from __future__ import annotations
 
 import base64
@@ -33,7 +34,7 @@ _HORIZON = re.compile(
 
 
 def residents_ar(n: int) -> str:
-    """"مقيم واحد", "مقيمَين", "3 مقيمين", "11 مقيمًا"."""
+    """ "مقيم واحد", "مقيمَين", "3 مقيمين", "11 مقيمًا"."""
     return count_ar(n, "مقيم واحد", "مقيمَين", "مقيمين", "مقيمًا")
 
 
@@ -68,8 +69,13 @@ def quote_bulk_request(uow, telegram_id: int, tracker: Tracker, service: str, in
     numbers = bulk_numbers(tracker)
     group = None if len(numbers) > 1 else tracker.get_slot("resident_group")
     return quote_bulk(
-        uow, telegram_id, service, iqama_numbers=numbers if group is None else None,
-        group=group, horizon_days=horizon_days(tracker) if group else None, **inputs,
+        uow,
+        telegram_id,
+        service,
+        iqama_numbers=numbers if group is None else None,
+        group=group,
+        horizon_days=horizon_days(tracker) if group else None,
+        **inputs,
     )
 
 
@@ -106,8 +112,13 @@ def offer_bulk(dispatcher: CollectingDispatcher, offer: BulkOffer, quote_id: str
     """Show the combined offer; confirm/cancel buttons only when some can go and the balance covers them."""
     label = SERVICE_LABELS.get(offer.service, offer.service)
     rows = [
-        (line.iqama_number, line.resident_name, "ممكن" if line.can_go else "مرفوض",
-         line.quote.total if line.quote else "", "" if line.can_go else line.refusal.message)
+        (
+            line.iqama_number,
+            line.resident_name,
+            "ممكن" if line.can_go else "مرفوض",
+            line.quote.total if line.quote else "",
+            "" if line.can_go else line.refusal.message,
+        )
         for line in offer.lines
     ]
     parts = [f"طلب جماعي: {label} لـ {residents_ar(len(offer.lines))}"]
@@ -140,8 +151,14 @@ def answer_outcome(dispatcher: CollectingDispatcher, outcome: BulkOutcome) -> No
     lines = [
         f"✅ {line.resident_name or line.iqama_number} ({line.iqama_number}): {riyals(r.total)}، رقم العملية {r.receipt_number}"
         for line, r in outcome.done
-    ] + [f"⛔ {line.resident_name or line.iqama_number} ({line.iqama_number}): {error.message}" for line, error in outcome.refused]
-    rows = [(line.iqama_number, line.resident_name, "نُفِّذ", r.total, f"رقم العملية {r.receipt_number}") for line, r in outcome.done]
+    ] + [
+        f"⛔ {line.resident_name or line.iqama_number} ({line.iqama_number}): {error.message}"
+        for line, error in outcome.refused
+    ]
+    rows = [
+        (line.iqama_number, line.resident_name, "نُفِّذ", r.total, f"رقم العملية {r.receipt_number}")
+        for line, r in outcome.done
+    ]
     rows += [(line.iqama_number, line.resident_name, "لم يُنفَّذ", "", error.message) for line, error in outcome.refused]
     parts = [f"{header}: {label}", f"نُفِّذ {len(outcome.done)}، ولم يُنفَّذ {len(outcome.refused)}."]
     shown, table = _listed(lines, rows)

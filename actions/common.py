@@ -4,6 +4,7 @@ Arabic answers, and the slots that make up one request.
 Authorisation is never taken from slots (a typed `/intent{...}` payload can set any slot): every domain
 call re-resolves the actor from `tracker.sender_id`, the Telegram user id.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -46,7 +47,12 @@ PENDING_SLOTS = ("pending_quote", "pending_quote_id")
 # Intents of the services a confirmation executes, and of the inquiries and reports (answered at once):
 # the domain's registered services and the rest of its permission list.
 SERVICE_INTENTS = tuple(SERVICES)
-QUESTION_INTENTS = tuple(service for service in ALL_SERVICES if service not in SERVICES) + ("check_eligibility", "request_document", "pending_approvals", "set_approval_threshold")
+QUESTION_INTENTS = tuple(service for service in ALL_SERVICES if service not in SERVICES) + (
+    "check_eligibility",
+    "request_document",
+    "pending_approvals",
+    "set_approval_threshold",
+)
 
 SYSTEM_FAILURE = "عذرًا، تعذّر الوصول إلى قاعدة البيانات الآن ولم يُنفَّذ شيء. حاول بعد قليل."
 UNEXPECTED_FAILURE = "عذرًا، حدث خطأ غير متوقع ولم يُنفَّذ شيء. حاول مرة أخرى أو اكتب طلبك بصيغة أخرى."

@@ -5,6 +5,7 @@ given one).
 Every answer here is a DomainAction, so a sender who is not an activated user gets only the activation
 hint (`/start CODE`), whatever they write.
 """
+
 from __future__ import annotations
 
 from abc import ABC
@@ -188,7 +189,10 @@ class ActionHandleInform(DomainAction):
         elif latest_entity(tracker, "person_name"):
             answer_name_search(dispatcher, tracker, latest_entity(tracker, "person_name"))
         elif pending_quote(tracker) is not None:
-            dispatcher.utter_message(text="طلبك بانتظار تأكيدك: اضغط «تأكيد» للتنفيذ أو «إلغاء».", buttons=confirm_buttons(tracker.get_slot("pending_quote_id")))
+            dispatcher.utter_message(
+                text="طلبك بانتظار تأكيدك: اضغط «تأكيد» للتنفيذ أو «إلغاء».",
+                buttons=confirm_buttons(tracker.get_slot("pending_quote_id")),
+            )
         else:
             dispatcher.utter_message(text=NOT_UNDERSTOOD)
         return []

@@ -10,6 +10,7 @@ blocks the request as a whole is left to `action_quote_<service>` to report.
 A fresh message whose intent is another service, an inquiry, a report or `cancel` rejects the form, so
 that the rules handle it (switch, question, cancel); the form resumes or is replaced.
 """
+
 from __future__ import annotations
 
 import logging
@@ -116,7 +117,11 @@ class ServiceFormValidation(FormValidationAction):
         return f"validate_{self.service}_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if is_fresh_user_turn(tracker) and self._interrupts(latest_intent(tracker)) and not answers_the_question(tracker):
+        if (
+            is_fresh_user_turn(tracker)
+            and self._interrupts(latest_intent(tracker))
+            and not answers_the_question(tracker)
+        ):
             return [ActionExecutionRejected(self.form_name())]
         try:
             with unit_of_work() as uow:
@@ -141,8 +146,8 @@ class ServiceFormValidation(FormValidationAction):
             return []
 
     def _interrupts(self, intent: str | None) -> bool:
-        return intent == "cancel" or intent in QUESTION_INTENTS or (
-            intent in SERVICE_INTENTS and intent != self.service
+        return (
+            intent == "cancel" or intent in QUESTION_INTENTS or (intent in SERVICE_INTENTS and intent != self.service)
         )
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
@@ -175,7 +180,9 @@ class ServiceFormValidation(FormValidationAction):
         if is_bulk(tracker):
             return SlotSet(PREPARED_QUOTE, None)  # the quote action makes the combined quote
         try:
-            quote = services.quote(ctx.uow, ctx.actor.telegram_id, self.service, **quote_inputs(self.service, tracker.get_slot))
+            quote = services.quote(
+                ctx.uow, ctx.actor.telegram_id, self.service, **quote_inputs(self.service, tracker.get_slot)
+            )
         except ResidencyError as error:
             slot = SLOT_OF_ERROR.get(error.code)
             if slot == "visa_number" and not tracker.get_slot("visa_number"):
@@ -186,7 +193,9 @@ class ServiceFormValidation(FormValidationAction):
             return SlotSet(PREPARED_QUOTE, None)  # refused as a whole: the quote action says why
         return SlotSet(PREPARED_QUOTE, prepared(tracker, quote))
 
-    def _check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, probe: Callable) -> dict:
+    def _check(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, probe: Callable
+    ) -> dict:
         """{slot: probe(ctx)} or, on a domain error, its message and {slot: None}. An emptied slot
         (a new request forgets the previous one's values) is left empty without a word."""
         if value is None:
@@ -201,7 +210,9 @@ class ServiceFormValidation(FormValidationAction):
     def validate_iqama_number(self, value: Any, dispatcher, tracker, domain) -> dict:
         if is_bulk(tracker):
             return {"iqama_number": value}  # each of the numbers is judged by the combined quote
-        return self._check("iqama_number", value, dispatcher, tracker, lambda ctx: ctx.resident(str(value)).iqama_number)
+        return self._check(
+            "iqama_number", value, dispatcher, tracker, lambda ctx: ctx.resident(str(value)).iqama_number
+        )
 
     def validate_visa_number(self, value: Any, dispatcher, tracker, domain) -> dict:
         kind = VISA_KINDS.get(self.service, "exit_reentry")
@@ -231,7 +242,9 @@ class ServiceFormValidation(FormValidationAction):
             title = occupations.resolve(str(value)).ar
             refuse_saudi_only(title)
         except ResidencyError as error:
-            dispatcher.utter_message(text=error.message, buttons=occupation_buttons(error.details.get("suggestions") or []))
+            dispatcher.utter_message(
+                text=error.message, buttons=occupation_buttons(error.details.get("suggestions") or [])
+            )
             return {"occupation": None}
         return {"occupation": title}
 
@@ -249,7 +262,10 @@ class ServiceFormValidation(FormValidationAction):
 
     def validate_establishment_number(self, value: Any, dispatcher, tracker, domain) -> dict:
         return self._check(
-            "establishment_number", value, dispatcher, tracker,
+            "establishment_number",
+            value,
+            dispatcher,
+            tracker,
             lambda ctx: identifiers.parse_establishment_number(str(value)),
         )
 
@@ -282,7 +298,9 @@ class IqamaPeriodValidation(ServiceFormValidation):
 
     def validate_duration(self, value: Any, dispatcher, tracker, domain) -> dict:
         allowed = RULES["iqama"]["allowed_periods_months"]
-        return self._check("duration", value, dispatcher, tracker, lambda ctx: f"P{parse_period_months(value, allowed)}M")
+        return self._check(
+            "duration", value, dispatcher, tracker, lambda ctx: f"P{parse_period_months(value, allowed)}M"
+        )
 
 
 class ValidateIssueIqamaForm(IqamaPeriodValidation):

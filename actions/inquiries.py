@@ -5,6 +5,7 @@ calls residency.inquiries / residency.reports and sends the Arabic text from res
 below are thin wrappers; `action_answer_question` (actions/conversation.py) reuses the same functions in
 the middle of a form.
 """
+
 from __future__ import annotations
 
 import base64
@@ -38,7 +39,10 @@ def subject_iqama(tracker: Tracker) -> str | None:
 def match_buttons(matches) -> list[dict]:
     """One button per match; its payload continues as if the user had typed the iqama number."""
     return [
-        {"title": f"{isolate(m.name_ar)} ({m.iqama_number})", "payload": f'/inform{{"iqama_number": "{m.iqama_number}"}}'}
+        {
+            "title": f"{isolate(m.name_ar)} ({m.iqama_number})",
+            "payload": f'/inform{{"iqama_number": "{m.iqama_number}"}}',
+        }
         for m in matches
     ]
 
@@ -144,7 +148,7 @@ def answer_visa(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 
 
 def _days_asked(tracker: Tracker) -> int | None:
-    """"خلال ٦٠ يوم" / "خلال شهرين" -> days; None for the report's default."""
+    """ "خلال ٦٠ يوم" / "خلال شهرين" -> days; None for the report's default."""
     duration = latest_entity(tracker, "duration")
     if duration is None:
         return None
@@ -192,13 +196,12 @@ def answer_account(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 
 
 WHICH_SERVICE = (
-    "أي خدمة تريد أن أتحقق منها؟ مثل: «اقدر اجدد اقامة 2XXXXXXXXX؟» أو «ينفع خروج وعودة له؟» "
-    "أو «هل يمكن نقل كفالته؟»"
+    "أي خدمة تريد أن أتحقق منها؟ مثل: «اقدر اجدد اقامة 2XXXXXXXXX؟» أو «ينفع خروج وعودة له؟» أو «هل يمكن نقل كفالته؟»"
 )
 
 
 def answer_eligibility(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """"اقدر اطلع خروج وعودة لـ 2XXX؟": every rule of that service checked, nothing charged or asked.
+    """ "اقدر اطلع خروج وعودة لـ 2XXX؟": every rule of that service checked, nothing charged or asked.
     The resident is the one named in the message, else the one of the request in progress."""
     service = latest_entity(tracker, "service")
     if service not in SERVICE_INPUTS:
@@ -226,7 +229,7 @@ def _forecast_months(tracker: Tracker) -> int | str | None:
 
 
 def answer_forecast(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """"كم بتكلفنا الاقامات الثلاث شهور الجاية؟": month by month, with a chart and a CSV."""
+    """ "كم بتكلفنا الاقامات الثلاث شهور الجاية؟": month by month, with a chart and a CSV."""
     with unit_of_work() as uow:
         result = forecast.forecast_costs(uow, telegram_id(tracker), _forecast_months(tracker))
     dispatcher.utter_message(text=render_forecast(result))
@@ -236,16 +239,22 @@ def answer_forecast(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     chart = base64.b64encode(forecast.forecast_chart(result, title)).decode("ascii")
     dispatcher.utter_message(json_message={"photo_base64": chart, "caption": title})
     table = base64.b64encode(forecast.forecast_csv(result)).decode("ascii")
-    dispatcher.utter_message(json_message={
-        "document_base64": table, "filename": "iqama_cost_forecast.csv", "caption": "التوقع نفسه بصيغة CSV (تفتح في Excel)",
-    })
+    dispatcher.utter_message(
+        json_message={
+            "document_base64": table,
+            "filename": "iqama_cost_forecast.csv",
+            "caption": "التوقع نفسه بصيغة CSV (تفتح في Excel)",
+        }
+    )
 
 
-WHICH_DOCUMENT = "أي وثيقة تريد؟ إيصال عملية، أو ورقة تأشيرة، أو بيان مقيم، مع رقم الإقامة، مثل: «ابي ايصال 2XXXXXXXXX»."
+WHICH_DOCUMENT = (
+    "أي وثيقة تريد؟ إيصال عملية، أو ورقة تأشيرة، أو بيان مقيم، مع رقم الإقامة، مثل: «ابي ايصال 2XXXXXXXXX»."
+)
 
 
 def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """"ابي ورقة الخروج والعودة حق 2XXX": the PDF, with its verification code (muqeem document verify)."""
+    """ "ابي ورقة الخروج والعودة حق 2XXX": the PDF, with its verification code (muqeem document verify)."""
     kind = latest_entity(tracker, "document_type")
     if kind not in DOCUMENT_LABELS:
         dispatcher.utter_message(text=WHICH_DOCUMENT)
@@ -253,14 +262,20 @@ def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     said = latest_entities(tracker)
     with unit_of_work() as uow:
         document = documents.render_document(
-            uow, telegram_id(tracker), kind,
+            uow,
+            telegram_id(tracker),
+            kind,
             iqama_number=said.get("iqama_number") or tracker.get_slot("iqama_number"),
             visa_number=said.get("visa_number"),
         )
     caption = f"{DOCUMENT_LABELS[kind]} — رمز التحقق: {document.code}"
-    dispatcher.utter_message(json_message={
-        "document_base64": base64.b64encode(document.pdf).decode("ascii"), "filename": document.filename, "caption": caption,
-    })
+    dispatcher.utter_message(
+        json_message={
+            "document_base64": base64.b64encode(document.pdf).decode("ascii"),
+            "filename": document.filename,
+            "caption": caption,
+        }
+    )
 
 
 # intent -> answer, for the actions below and for questions asked in the middle of a form

@@ -8,6 +8,7 @@ is executed exactly once. Every failure (unreadable photo, check digits, expired
 of the user's establishment) is answered with the domain's Arabic message and changes nothing; an
 open request is closed either way: the photo is a request of its own.
 """
+
 from __future__ import annotations
 
 from rasa_sdk import Tracker

@@ -5,6 +5,7 @@ They are actions rather than `utter_ask_*` responses so that the wording can fol
 period vs. a visa duration) and so that the iqama question can offer name matches
 (see actions/conversation.py).
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -62,7 +63,7 @@ class AskBorderNumber(AskAction):
 
 
 def iqama_periods() -> str:
-    """"3 أو 6 أو 9 أو 12 شهرًا", from the rules data."""
+    """ "3 أو 6 أو 9 أو 12 شهرًا", from the rules data."""
     return " أو ".join(str(m) for m in RULES["iqama"]["allowed_periods_months"]) + " شهرًا"
 
 

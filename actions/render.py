@@ -3,6 +3,7 @@
 Figures come from the quote or from residency/rules.yml (RULES), never from literals here. Dates are
 shown Gregorian and Hijri (residency.calendar.format_date); amounts in whole riyals.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -16,6 +17,7 @@ from residency.services import Eligibility, Quote, Receipt
 from residency.services.base import ENTRY_TYPE_LABELS
 from residency.text_safety import isolate
 from residency.texts import SERVICE_LABELS_AR, riyals
+
 
 def confirm_buttons(quote_id: str) -> list[dict[str, str]]:
     """Confirm / cancel buttons bound to one quote: their payload names it (entity `quote_id`, used
@@ -31,6 +33,7 @@ STALE_BUTTON = "هذا الزر يخص عرضًا سابقًا لم يعد قا�
 
 def render_replayed(receipt: Receipt) -> str:
     return f"سبق تنفيذ هذا الطلب (رقم العملية: {receipt.receipt_number})، ولم يُخصم أي مبلغ مرة أخرى."
+
 
 # One label table for services (residency/texts.py); the quote's wording of a transfer request.
 SERVICE_LABELS = {**SERVICE_LABELS_AR, "transfer_sponsorship": "نقل خدمات"}
@@ -112,11 +115,19 @@ def document_buttons(receipt: Receipt, quote: Quote) -> list[dict[str, str]]:
     iqama = quote.resident_iqama or receipt.result.get("iqama_number")
     if not iqama or quote.service == "transfer_sponsorship":  # a transfer is only requested here
         return []
-    buttons = [{"title": f"📄 {DOCUMENT_LABELS['receipt']} (PDF)",
-                "payload": f'/request_document{{"document_type": "receipt", "iqama_number": "{iqama}"}}'}]
+    buttons = [
+        {
+            "title": f"📄 {DOCUMENT_LABELS['receipt']} (PDF)",
+            "payload": f'/request_document{{"document_type": "receipt", "iqama_number": "{iqama}"}}',
+        }
+    ]
     if quote.service in VISA_SERVICES:
-        buttons.append({"title": f"📄 {DOCUMENT_LABELS['visa']} (PDF)",
-                        "payload": f'/request_document{{"document_type": "visa", "iqama_number": "{iqama}"}}'})
+        buttons.append(
+            {
+                "title": f"📄 {DOCUMENT_LABELS['visa']} (PDF)",
+                "payload": f'/request_document{{"document_type": "visa", "iqama_number": "{iqama}"}}',
+            }
+        )
     return buttons
 
 
@@ -217,10 +228,7 @@ def fee_rules(service: str) -> str:
     iqama, levy = RULES["iqama"], RULES["levy"]
     er = RULES["exit_reentry"]
     periods = iqama["allowed_periods_months"]
-    iqama_fees = (
-        f"رسوم الإقامة {_join(iqama['fee_by_months'][m] for m in periods)} ريال "
-        f"لمدة {_join(periods)} شهرًا"
-    )
+    iqama_fees = f"رسوم الإقامة {_join(iqama['fee_by_months'][m] for m in periods)} ريال لمدة {_join(periods)} شهرًا"
     levies = (
         f"المقابل المالي {levy['expat_per_month']} ريال شهريًا عن العامل "
         f"({levy['expat_per_month_saudi_majority']} إذا كان السعوديون في المنشأة بعدد الوافدين أو أكثر، "

@@ -6,6 +6,7 @@ quote id -> "تأكيد" (`affirm`) runs `action_execute_quote` with the idempot
 "<sender>:<quote id>" -> receipt, pending slots cleared. A second confirmation finds nothing pending and
 executes nothing; `deny` drops the quote; a correction while a quote is pending quotes again.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -64,7 +65,11 @@ SERVICE_INPUTS: dict[str, dict[str, str]] = {
     "cancel_final_exit": {NUMBER: NUMBER},
     "change_occupation": {"iqama_number": "iqama_number", "occupation": "occupation"},
     "transfer_sponsorship": {"iqama_number": "iqama_number", "establishment_number": "establishment_number"},
-    "update_passport": {"iqama_number": "iqama_number", "passport_number": "passport_number", "passport_expiry": "date"},
+    "update_passport": {
+        "iqama_number": "iqama_number",
+        "passport_number": "passport_number",
+        "passport_expiry": "date",
+    },
 }
 assert set(SERVICE_INPUTS) == set(SERVICE_INTENTS)
 
@@ -113,7 +118,9 @@ def answered_stale_button(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     if receipt:
         dispatcher.utter_message(text=render_replayed(receipt))
     elif residents:
-        dispatcher.utter_message(text=f"سبق تنفيذ هذا الطلب الجماعي ({residents_ar(residents)})، ولم يُخصم أي مبلغ مرة أخرى.")
+        dispatcher.utter_message(
+            text=f"سبق تنفيذ هذا الطلب الجماعي ({residents_ar(residents)})، ولم يُخصم أي مبلغ مرة أخرى."
+        )
     else:
         dispatcher.utter_message(text=STALE_BUTTON)
     return True
@@ -129,7 +136,9 @@ def quote_and_offer(dispatcher: CollectingDispatcher, tracker: Tracker, service:
 
 def quote_and_offer_bulk(dispatcher: CollectingDispatcher, tracker: Tracker, service: str) -> list[EventType]:
     """The combined offer of a request about several residents (actions/bulk.py); stored, so written."""
-    inputs = {name: value for name, value in quote_inputs(service, tracker.get_slot).items() if name not in PERSON_INPUTS}
+    inputs = {
+        name: value for name, value in quote_inputs(service, tracker.get_slot).items() if name not in PERSON_INPUTS
+    }
     with unit_of_work(read_only=False) as uow:
         bulk = quote_bulk_request(uow, telegram_id(tracker), tracker, service, inputs)
     return offer_bulk(dispatcher, bulk, uuid.uuid4().hex)
@@ -233,7 +242,7 @@ NOTHING_PENDING = "لا يوجد طلب بانتظار التأكيد، فلم �
 
 
 class ActionExecuteQuote(DomainAction):
-    """"تأكيد": execute the pending quote exactly once (idempotency key: sender and quote id); a bulk
+    """ "تأكيد": execute the pending quote exactly once (idempotency key: sender and quote id); a bulk
     offer per resident (actions/bulk.py); an agent's request that needs approval is submitted instead
     (actions/approvals.py). An owner's approve button lands here too."""
 
@@ -277,7 +286,7 @@ class ActionExecuteQuote(DomainAction):
 
 
 class ActionDeclineQuote(DomainAction):
-    """"إلغاء" (`deny`): drop the pending quote, nothing charged; "لا، خلها ٦ شهور" quotes again (a
+    """ "إلغاء" (`deny`): drop the pending quote, nothing charged; "لا، خلها ٦ شهور" quotes again (a
     correction the domain refuses leaves the pending quote as it was)."""
 
     def name(self) -> str:

@@ -5,6 +5,7 @@ rasa_sdk authenticates nobody: any local process could POST /webhook and run act
 for any sender. Rasa sends the token as the `token` query parameter of its action endpoint
 (endpoints: `token: ${MUQEEM_HOP_TOKEN}`).
 """
+
 from __future__ import annotations
 
 import logging

@@ -22,6 +22,7 @@ text, buttons)` sends a message the same way replies are sent; `main(background_
 `build_application(..., background_tasks=[...])` run coroutines `task(application)` while the
 application runs (started by Application.start, cancelled by Application.stop).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -89,10 +90,7 @@ WELCOME = (
     "إن كان حسابك مفعّلًا فاكتب طلبك مباشرة، أو أرسل /help لمعرفة ما أستطيع فعله."
 )
 ACTIVATE_IN_PRIVATE = "أرسل رمز التفعيل في محادثة خاصة مع المساعد، لا في مجموعة."
-ACTIVATED = (
-    "تم تفعيل حسابك لمنشأة «{establishment}» بصفة {role}.\n"
-    "اكتب طلبك الآن، أو أرسل /help لمعرفة ما أستطيع فعله."
-)
+ACTIVATED = "تم تفعيل حسابك لمنشأة «{establishment}» بصفة {role}.\nاكتب طلبك الآن، أو أرسل /help لمعرفة ما أستطيع فعله."
 ROLE_NAMES = {"owner": "مالك المنشأة", "agent": "مفوّض"}
 
 
@@ -208,9 +206,7 @@ def button_pairs(buttons: Iterable[Button]) -> list[tuple[str, str]]:
     """(title, payload) pairs from tuples or Rasa-style {"title", "payload"} dicts; no payload, no button."""
     pairs = []
     for button in buttons:
-        title, payload = (
-            (button.get("title"), button.get("payload")) if isinstance(button, Mapping) else button
-        )
+        title, payload = (button.get("title"), button.get("payload")) if isinstance(button, Mapping) else button
         if payload:
             pairs.append((str(title or payload), str(payload)))
     return pairs
@@ -275,9 +271,7 @@ async def _send_custom(application: Application, chat_id: int, custom: dict[str,
     if kind == "photo":
         await application.bot.send_photo(chat_id, content, caption=inline_caption, filename=filename)
     else:
-        await application.bot.send_document(
-            chat_id, content, caption=inline_caption, filename=filename
-        )
+        await application.bot.send_document(chat_id, content, caption=inline_caption, filename=filename)
     sent = 1
     if caption and inline_caption is None:
         sent += await send_text(application, chat_id, caption)
@@ -334,9 +328,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_text(application, chat.id, UNAVAILABLE)
         return
     role = ROLE_NAMES.get(result.role, result.role)
-    await send_text(
-        application, chat.id, ACTIVATED.format(establishment=result.establishment_name, role=role)
-    )
+    await send_text(application, chat.id, ACTIVATED.format(establishment=result.establishment_name, role=role))
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -346,9 +338,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`/cancel` sends Rasa's cancel intent (a payload built here, never the user's text)."""
-    await forward_to_rasa(
-        context.application, update.effective_chat.id, update.effective_user.id, CANCEL_PAYLOAD
-    )
+    await forward_to_rasa(context.application, update.effective_chat.id, update.effective_user.id, CANCEL_PAYLOAD)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -448,8 +438,13 @@ async def relay_outbox_once(application: Application) -> int:
     sent = 0
     for notification in pending:
         try:
-            await send_text(application, notification.telegram_id, notification.text,
-                            notification.buttons, user_id=notification.telegram_id)
+            await send_text(
+                application,
+                notification.telegram_id,
+                notification.text,
+                notification.buttons,
+                user_id=notification.telegram_id,
+            )
         except (Forbidden, BadRequest) as error:  # blocked the bot, never started it, ...
             logger.warning("Notification %s cannot be delivered, dropped: %s", notification.id, error)
         except TelegramError as error:  # network trouble: retried on the next round

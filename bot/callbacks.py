@@ -10,6 +10,7 @@ buttons unknown, and the bot then tells the user to write the request again.
 A keyboard accepts one press: the first press claims it, any later press of any of its buttons
 (a double tap) is reported as already received and forwards nothing.
 """
+
 from __future__ import annotations
 
 import enum
@@ -49,9 +50,7 @@ class CallbackStore:
         self._keyboards: OrderedDict[str, _Keyboard] = OrderedDict()
         self._keyboard_of: dict[str, str] = {}  # callback id -> keyboard id
 
-    def register(
-        self, buttons: Sequence[tuple[str, str]], user_id: Optional[int] = None
-    ) -> list[tuple[str, str]]:
+    def register(self, buttons: Sequence[tuple[str, str]], user_id: Optional[int] = None) -> list[tuple[str, str]]:
         """Store (title, payload) pairs as one keyboard; returns (title, callback id) pairs.
 
         `user_id`, when given, is the only user whose press is accepted.

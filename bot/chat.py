@@ -7,6 +7,7 @@ is read here as Telegram's passport photos are (bot/passport_ocr.py) and its zon
 payload the bot builds (bot/uploads.py). Arabic is shaped and put in visual order for
 terminals that cannot do it themselves; `shaped=False` prints the text as is.
 """
+
 from __future__ import annotations
 
 import base64
@@ -149,7 +150,9 @@ class TerminalChat:
                 first = len(self.buttons) + 1
                 self.buttons.extend(buttons)
                 self.say(
-                    "  ".join(f"{first + i}) {button.get('title', button['payload'])}" for i, button in enumerate(buttons)),
+                    "  ".join(
+                        f"{first + i}) {button.get('title', button['payload'])}" for i, button in enumerate(buttons)
+                    ),
                     prefix=" " * len(REPLY_PREFIX),
                 )
                 shown = True
@@ -188,7 +191,7 @@ class TerminalChat:
         if not text:
             return None
         if text.split(maxsplit=1)[0].lower() == PHOTO_COMMAND:
-            return self.photo_message(text[len(PHOTO_COMMAND):].strip())
+            return self.photo_message(text[len(PHOTO_COMMAND) :].strip())
         if text.startswith("/"):
             self.note(SLASH_HINT)
             return None
@@ -222,9 +225,7 @@ class TerminalChat:
 
     def run(self) -> int:
         """Chat until /quit, /exit, end of input or Ctrl-C; 1 if a server started for the chat died."""
-        self.note(
-            f"محادثة مقيم بصفة المستخدم {self.sender}. اكتب رقم الخيار لاختياره، و{QUIT_IN_TEXT} للخروج."
-        )
+        self.note(f"محادثة مقيم بصفة المستخدم {self.sender}. اكتب رقم الخيار لاختياره، و{QUIT_IN_TEXT} للخروج.")
         while True:
             try:
                 typed = self.read(self.prompt())

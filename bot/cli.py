@@ -4,6 +4,7 @@
 `muqeem bot` talk to them and start them in the background when no Rasa server answers.
 Rasa's address: MUQEEM_RASA_URL, else http://127.0.0.1:$MUQEEM_RASA_PORT (5005).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -50,7 +51,10 @@ def _exit_on_termination() -> None:
 @app.command()
 def servers(
     replicas: int = typer.Option(
-        1, "--replicas", min=1, max=16,
+        1,
+        "--replicas",
+        min=1,
+        max=16,
         help="N Rasa servers and N action servers behind HAProxy on the usual ports (needs "
         "MUQEEM_TRACKER_STORE_URL, MUQEEM_LOCK_STORE_URL and MUQEEM_CHANNEL_TOKEN).",
     ),
@@ -68,8 +72,7 @@ def chat(
     shaped: bool | None = typer.Option(
         None,
         "--shaped/--no-shape",
-        help="Shape Arabic for terminals that cannot (default), or print it as is "
-        "(also MUQEEM_TERMINAL_SHAPES=1).",
+        help="Shape Arabic for terminals that cannot (default), or print it as is (also MUQEEM_TERMINAL_SHAPES=1).",
     ),
 ) -> None:
     """محادثة نصية في الطرفية عبر خادم Rasa نفسه. Terminal chat through the same Rasa server."""

@@ -8,6 +8,7 @@
   made on first start), so that another local account cannot drive a conversation through them.
 The servers get the hop token in their environment as MUQEEM_HOP_TOKEN, never on a command line.
 """
+
 from __future__ import annotations
 
 import hmac

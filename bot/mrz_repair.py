@@ -10,6 +10,7 @@ Line 2 has check digits: every repair of it is tried and the first that verifies
 is rebuilt as «P<» + issuing state + the name words (junk single letters dropped), padded with «<»;
 the resident is then matched on those words with a tolerance (residency.passport_photo).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -49,7 +50,7 @@ def _shapes(raw: str):
     dropped from or «<» added to the fixed fields."""
     heads = {raw[:28]}
     if len(raw) > LINE_LENGTH:
-        heads |= {raw[:i] + raw[i + 1:29] for i in range(29)}
+        heads |= {raw[:i] + raw[i + 1 : 29] for i in range(29)}
     if len(raw) < LINE_LENGTH:
         heads |= {(raw[:i] + "<" + raw[i:27])[:28] for i in range(28)}
     tail = raw[-2:]

@@ -10,6 +10,7 @@
    than its bottom: an upside-down page), the whole page, the page turned 90 and 270 degrees.
 Deskew: the angle (within +-6 degrees) whose row profile of dark pixels is sharpest.
 """
+
 from __future__ import annotations
 
 import io
@@ -101,8 +102,11 @@ def locate_zone(page: Image.Image) -> Image.Image | None:
             if row - start >= 4:
                 runs.append((start, row, int(transitions[start:row].sum())))
             start = None
-    pairs = [(a, b) for a, b in itertools.pairwise(runs)
-             if b[0] - a[1] < 1.5 * (a[1] - a[0]) and 0.6 < (b[1] - b[0]) / (a[1] - a[0]) < 1.6]
+    pairs = [
+        (a, b)
+        for a, b in itertools.pairwise(runs)
+        if b[0] - a[1] < 1.5 * (a[1] - a[0]) and 0.6 < (b[1] - b[0]) / (a[1] - a[0]) < 1.6
+    ]
     if not pairs:
         return None
     (top, _, _), (_, bottom, _) = max(pairs, key=lambda p: (p[0][2] + p[1][2], p[1][1]))
@@ -113,7 +117,12 @@ def locate_zone(page: Image.Image) -> Image.Image | None:
         return None
     scale = page.width / small.width
     left, right = max(0, columns[0] - height // 2), min(small.width, columns[-1] + height // 2)
-    box = (left * scale, max(0, top - height // 2) * scale, right * scale, min(small.height, bottom + height // 2) * scale)
+    box = (
+        left * scale,
+        max(0, top - height // 2) * scale,
+        right * scale,
+        min(small.height, bottom + height // 2) * scale,
+    )
     return deskew(page.crop(tuple(int(v) for v in box)))
 
 

@@ -9,6 +9,7 @@
 
 Blocking database calls: run them in a thread.
 """
+
 from __future__ import annotations
 
 import re

@@ -11,6 +11,7 @@ data, no dictionary, one thread) reads one block with the character whitelist A-
 character boxes give three readings (bot/mrz_repair.py makes the lines of them). Nothing is
 downloaded: the engine and its data are system packages.
 """
+
 from __future__ import annotations
 
 import io
@@ -29,8 +30,18 @@ from bot.ocr_images import grayscale, variants
 logger = logging.getLogger(__name__)
 
 WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
-TESSERACT_OPTIONS = ("--oem", "1", "--psm", "6", "-c", f"tessedit_char_whitelist={WHITELIST}",
-                     "-c", "load_system_dawg=0", "-c", "load_freq_dawg=0")
+TESSERACT_OPTIONS = (
+    "--oem",
+    "1",
+    "--psm",
+    "6",
+    "-c",
+    f"tessedit_char_whitelist={WHITELIST}",
+    "-c",
+    "load_system_dawg=0",
+    "-c",
+    "load_freq_dawg=0",
+)
 TESSERACT_TIMEOUT_SECONDS = 10
 MAX_FAILED_CHECKS = 2  # of 5: an unverified reading with more failing is not a zone at all
 
@@ -47,10 +58,14 @@ def ocr(image: Image.Image) -> list[str]:
     png = io.BytesIO()
     image.save(png, format="PNG")
     try:
-        done = subprocess.run([tesseract_path() or "tesseract", "stdin", "stdout", "-l", "eng", *TESSERACT_OPTIONS,
-                               "makebox"],
-                              input=png.getvalue(), capture_output=True, timeout=TESSERACT_TIMEOUT_SECONDS,
-                              check=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+        done = subprocess.run(
+            [tesseract_path() or "tesseract", "stdin", "stdout", "-l", "eng", *TESSERACT_OPTIONS, "makebox"],
+            input=png.getvalue(),
+            capture_output=True,
+            timeout=TESSERACT_TIMEOUT_SECONDS,
+            check=True,
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+        )
     except (OSError, subprocess.SubprocessError) as error:
         logger.warning("Tesseract failed on a passport photo: %s", error)
         return []
@@ -62,9 +77,11 @@ def ocr(image: Image.Image) -> list[str]:
             boxes.append((parts[0], x1, image.height - y2, x2, image.height - y1))
     lines, dark = box_lines(boxes), np.asarray(image) < 128
     fillers = [_fillers(line, dark) for line in lines]
-    return ["\n".join("".join("<" if f else box[0] for box, f in zip(line, flags)) for line, flags in zip(lines, fillers)),
-            "\n".join(cells_to_lines(lines, fillers)),
-            "\n".join("".join(box[0] for box in line) for line in lines)]
+    return [
+        "\n".join("".join("<" if f else box[0] for box, f in zip(line, flags)) for line, flags in zip(lines, fillers)),
+        "\n".join(cells_to_lines(lines, fillers)),
+        "\n".join("".join(box[0] for box in line) for line in lines),
+    ]
 
 
 def _fillers(line: list[tuple[str, int, int, int, int]], dark: np.ndarray) -> list[bool]:
@@ -84,7 +101,11 @@ def box_lines(boxes: list[tuple[str, int, int, int, int]]) -> list[list[tuple[st
     lines: list[list] = [[]]
     for box in boxes:
         previous = lines[-1][-1] if lines[-1] else None
-        if previous and box[1] < previous[1] - 2 * (previous[3] - previous[1]) and box[2] > (previous[2] + previous[4]) / 2:
+        if (
+            previous
+            and box[1] < previous[1] - 2 * (previous[3] - previous[1])
+            and box[2] > (previous[2] + previous[4]) / 2
+        ):
             lines.append([])
         lines[-1].append(box)
     return [line for line in lines if len(line) >= 20]
@@ -94,10 +115,7 @@ def _pitch(lines: list[list[tuple[str, int, int, int, int]]]) -> float:
     """The zone's character pitch: the median distance between neighbouring boxes' centres, among
     those about one character apart (a wide box of several fillers would skew a simple average)."""
     rough = max(line[-1][3] - line[0][1] for line in lines) / 44
-    steps = [
-        (b[1] + b[3] - a[1] - a[3]) / 2
-        for line in lines for a, b in itertools.pairwise(line)
-    ]
+    steps = [(b[1] + b[3] - a[1] - a[3]) / 2 for line in lines for a, b in itertools.pairwise(line)]
     steps = [step for step in steps if 0.7 * rough <= step <= 1.3 * rough]
     return float(np.median(steps)) if steps else 0.0
 

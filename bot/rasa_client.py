@@ -3,6 +3,7 @@
 Rasa's REST channel logs and swallows exceptions and then answers HTTP 200 with an empty (or partial)
 list, so an empty answer is a failure here, like a refused connection, a timeout or an HTTP error.
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,9 +43,7 @@ class RasaClient:
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=self._timeout, headers=bearer_header())
         try:
-            response = await self._client.post(
-                self.webhook_url, json={"sender": sender, "message": message}
-            )
+            response = await self._client.post(self.webhook_url, json={"sender": sender, "message": message})
             response.raise_for_status()
             items = response.json()
         except (httpx.HTTPError, ValueError) as error:

@@ -19,6 +19,7 @@ grow session after session; here it is one SlotSet per slot that has a value.
 
 Everything else is `rasa` as installed (`muqeem servers` starts the Rasa server through this module).
 """
+
 from __future__ import annotations
 
 import os
@@ -132,8 +133,12 @@ def event_query(self: SQLTrackerStore, session: Any, sender_id: str, fetch_event
     return query.order_by(events.id)
 
 
-def lock(self: LockStore, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
-         wait_time_in_seconds: float = LOCK_POLL_SECONDS) -> Any:
+def lock(
+    self: LockStore,
+    conversation_id: str,
+    lock_lifetime: float = LOCK_LIFETIME,
+    wait_time_in_seconds: float = LOCK_POLL_SECONDS,
+) -> Any:
     """LockStore.lock polling every 5 ms instead of every second. A sender's second message that
     arrives while the first is processed waited a whole second; at 60 messages/s from 20 senders those
     waits kept overlapping the next messages, and every reply took about 1 s (p50 1011 ms)."""

@@ -4,6 +4,7 @@ The Bot API puts the token in every request URL, and httpx, python-telegram-bot 
 print URLs. A log-record factory rewrites each record as it is created, so the redaction applies
 to all handlers, including ones configured later.
 """
+
 from __future__ import annotations
 
 import logging

@@ -5,6 +5,7 @@ each reminded item for the day in the database, so running it again the same day
 or because the bot started after 09:00 -- queues nothing new. The outbox relay then sends the message.
 A plain asyncio task, not PTB's JobQueue: its extra needs apscheduler>=3.10, which Rasa 3.6 forbids.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -3,6 +3,7 @@
 Pure functions: nothing here talks to Telegram. Lengths are counted in UTF-16 code units, which is
 how Telegram counts its 4096-character message limit (an emoji counts twice).
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -117,9 +118,7 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 def keyboard_rows(buttons: Sequence[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     """Lay (title, callback_data) pairs out in rows: one row when few and short, else one per row."""
-    if len(buttons) <= _ONE_ROW_MAX_BUTTONS and all(
-        len(title) <= _ONE_ROW_MAX_TITLE for title, _ in buttons
-    ):
+    if len(buttons) <= _ONE_ROW_MAX_BUTTONS and all(len(title) <= _ONE_ROW_MAX_TITLE for title, _ in buttons):
         return [list(buttons)]
     return [[button] for button in buttons]
 

@@ -6,6 +6,7 @@ credentials.yml in place of `rest:`.
   reaches the NLU (Rasa answers an empty one with nothing; a long paste of names was read as a
   confident, wrong service request).
 """
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,7 @@ NOT_A_REQUEST = {
 TOO_LONG = {
     "ar": "رسالتك طويلة جدًا ولم تُنفَّذ. اكتب طلبًا واحدًا في سطر قصير (حتى {limit} حرف، عدا أرقام الإقامات).",
     "en": "Your message is too long and nothing was done. Write one request in a short line "
-          "(up to {limit} characters, iqama numbers aside).",
+    "(up to {limit} characters, iqama numbers aside).",
 }
 
 

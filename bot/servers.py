@@ -6,6 +6,7 @@ caller's environment (MUQEEM_DATABASE_URL, MUQEEM_TODAY, ...) and telemetry off.
 of a run is generated under var/ from endpoints.yml plus the environment, so that switching the
 tracker store or lock store is configuration only.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -83,9 +84,7 @@ class ServerSettings:
             var_dir=Path(env.get("MUQEEM_VAR_DIR") or PROJECT_ROOT / "var"),
             tracker_store_url=env.get("MUQEEM_TRACKER_STORE_URL") or None,
             lock_store_url=env.get("MUQEEM_LOCK_STORE_URL") or None,
-            start_timeout=float(
-                env.get("MUQEEM_SERVERS_START_TIMEOUT") or DEFAULT_START_TIMEOUT_SECONDS
-            ),
+            start_timeout=float(env.get("MUQEEM_SERVERS_START_TIMEOUT") or DEFAULT_START_TIMEOUT_SECONDS),
             channel_token=channel_token(env),
         )
 
@@ -333,13 +332,21 @@ def rasa_process(
     return ServerProcess(
         name=f"Rasa:{port}" if port != settings.rasa_port else "Rasa",
         argv=[
-            sys.executable, "-m", "bot.rasa_server", "run",
+            sys.executable,
+            "-m",
+            "bot.rasa_server",
+            "run",
             "--enable-api",
-            "-m", str(settings.models_dir),
-            "-i", settings.host,
-            "-p", str(port),
-            "--endpoints", str(endpoints),
-            "--credentials", str(settings.credentials),
+            "-m",
+            str(settings.models_dir),
+            "-i",
+            settings.host,
+            "-p",
+            str(port),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(settings.credentials),
         ],
         ready_url=f"{base}/status?token={env[HOP_TOKEN_VARIABLE]}",
         broken_status=409,
@@ -419,8 +426,7 @@ def wait_until_ready(
         if time.monotonic() > deadline:
             names = ", ".join(server.name for server in pending)
             raise ServersError(
-                f"لم تجهز الخوادم ({names}) خلال {timeout:.0f} ثانية\n"
-                f"Not ready within {timeout:.0f} s: {names}"
+                f"لم تجهز الخوادم ({names}) خلال {timeout:.0f} ثانية\nNot ready within {timeout:.0f} s: {names}"
             )
         if stop_requested is not None and stop_requested.wait(0.5):
             return False
@@ -610,8 +616,7 @@ def run_foreground(settings: ServerSettings) -> int:
         stop_requested.set()
 
     previous = {
-        signum: signal.signal(signum, request_stop)
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        signum: signal.signal(signum, request_stop) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     }
     servers = stack_processes(settings, endpoints)
     print(
@@ -663,9 +668,7 @@ class BackgroundServers:
         if not url_answers(f"{settings.actions_url}/health"):
             servers.append(actions_process(settings, log_dir))
         servers.append(rasa_process(settings, write_endpoints_file(settings), log_dir))
-        self.progress(
-            "جارٍ تشغيل الخوادم، قد يستغرق ذلك دقيقة... / Starting the servers, this may take a minute..."
-        )
+        self.progress("جارٍ تشغيل الخوادم، قد يستغرق ذلك دقيقة... / Starting the servers, this may take a minute...")
         self.servers = servers
         try:
             start_all(servers)

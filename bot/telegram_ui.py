@@ -9,6 +9,7 @@
 - `on_lang`: replies come in Arabic only in this release; /lang says so honestly, in both languages,
   and stores nothing.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -9,6 +9,7 @@ machine-readable zone goes to Rasa; everything else gets a clear answer and neve
 - Larger than MAX_UPLOAD_BYTES (Telegram's own file_size, checked before downloading, and the bytes
   after): TOO_LARGE. Another document (.zip, .pdf ...), a voice note, audio, video, sticker ...: UNSUPPORTED.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -17,7 +17,14 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.normalize import normalize
@@ -25,8 +32,16 @@ from nlu.normalize import normalize
 INFORM = "inform"
 # The values a form asks for; a message made of a service or document name alone is a request, not a value.
 VALUE_TYPES = {
-    "iqama_number", "border_number", "visa_number", "establishment_number", "passport_number", "duration",
-    "visa_type", "occupation", "person_name", "date",
+    "iqama_number",
+    "border_number",
+    "visa_number",
+    "establishment_number",
+    "passport_number",
+    "duration",
+    "visa_type",
+    "occupation",
+    "person_name",
+    "date",
 }
 # Words around values that do not make a request of them (normalised): "and", "number", "please".
 FILLERS = {"و", "رقم", "رقمه", "الرقم", "لو", "سمحت", "سمحتي", "بليز", "please", "pls", "number", "no", "and", "&"}
@@ -54,7 +69,11 @@ class BareValueIntent(GraphComponent, IntentClassifier):
 
     @classmethod
     def create(
-        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
     ) -> "BareValueIntent":
         return cls()
 

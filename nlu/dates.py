@@ -34,10 +34,17 @@ HIJRI_YEARS = range(1300, 1501)
 
 # Gregorian month names (normalised): Egyptian/Gulf, Levantine/Iraqi, English.
 MONTH_NAMES = {
-    1: "يناير كانون_الثاني january jan", 2: "فبراير شباط february feb", 3: "مارس اذار march mar",
-    4: "ابريل افريل نيسان april apr", 5: "مايو ايار may", 6: "يونيو يونيه حزيران june jun",
-    7: "يوليو يوليه تموز july jul", 8: "اغسطس اب august aug", 9: "سبتمبر ايلول september sep sept",
-    10: "اكتوبر تشرين_الاول october oct", 11: "نوفمبر تشرين_الثاني november nov",
+    1: "يناير كانون_الثاني january jan",
+    2: "فبراير شباط february feb",
+    3: "مارس اذار march mar",
+    4: "ابريل افريل نيسان april apr",
+    5: "مايو ايار may",
+    6: "يونيو يونيه حزيران june jun",
+    7: "يوليو يوليه تموز july jul",
+    8: "اغسطس اب august aug",
+    9: "سبتمبر ايلول september sep sept",
+    10: "اكتوبر تشرين_الاول october oct",
+    11: "نوفمبر تشرين_الثاني november nov",
     12: "ديسمبر كانون_الاول december dec",
 }
 _MONTH_BY_NAME = {name.replace("_", " "): month for month, names in MONTH_NAMES.items() for name in names.split()}
@@ -75,7 +82,9 @@ def find_dates(text: str) -> List[Dict[str, Any]]:
         entities.append(make_entity("date", date.isoformat(), start, end, text, DateExtractor.__name__))
     for match in _NAMED_DATE.finditer(normalized.text):
         n = "1" if match.group("d1") else "2"
-        date = to_gregorian(int(match.group("y" + n)), _MONTH_BY_NAME[match.group("m" + n)], int(match.group("d" + n)), False)
+        date = to_gregorian(
+            int(match.group("y" + n)), _MONTH_BY_NAME[match.group("m" + n)], int(match.group("d" + n)), False
+        )
         if date is not None:
             start, end = normalized.span(match.start(), match.end())
             entities.append(make_entity("date", date.isoformat(), start, end, text, DateExtractor.__name__))

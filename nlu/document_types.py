@@ -17,12 +17,21 @@ from nlu.entities import IntentScopedExtractor, compile_keyword_patterns, first_
 DOCUMENT_INTENT = "request_document"
 # Normalised spellings (ة -> ه, no hamza on alef); the most specific first.
 PATTERNS: Tuple[Tuple[str, str], ...] = (
-    ("resident_report", r"(?:كشف|تقرير|بيان|برنت|ملف) (?:\w+ )?(?:بيانات|المقيم|العامل|الموظف|مقيم)|بطاقه (?:ال)?مقيم"
-                        r"|resident (?:report|profile|card)|worker (?:report|profile)|employee (?:report|profile)"),
-    ("receipt", r"(?:ال)?(?:ايصال|وصل|فاتوره|فاتورة|سند|اثبات (?:ال)?دفع|اثبات (?:ال)?سداد|ريسيت)\w*"
-                r"|receipts?|invoices?|proof of payment|payment slip"),
-    ("visa", r"(?:ورقه|ورقة|صوره|نسخه|برنت|طباعه) (?:\w+ )?(?:ال)?(?:خروج|تاشير\w*|فيزا)(?: ?و ?(?:ال)?عوده| (?:ال)?نهايي)?"
-             r"|(?:ال)?تاشير\w*|(?:ال)?فيزا|visas?(?: paper| document| copy)?"),
+    (
+        "resident_report",
+        r"(?:كشف|تقرير|بيان|برنت|ملف) (?:\w+ )?(?:بيانات|المقيم|العامل|الموظف|مقيم)|بطاقه (?:ال)?مقيم"
+        r"|resident (?:report|profile|card)|worker (?:report|profile)|employee (?:report|profile)",
+    ),
+    (
+        "receipt",
+        r"(?:ال)?(?:ايصال|وصل|فاتوره|فاتورة|سند|اثبات (?:ال)?دفع|اثبات (?:ال)?سداد|ريسيت)\w*"
+        r"|receipts?|invoices?|proof of payment|payment slip",
+    ),
+    (
+        "visa",
+        r"(?:ورقه|ورقة|صوره|نسخه|برنت|طباعه) (?:\w+ )?(?:ال)?(?:خروج|تاشير\w*|فيزا)(?: ?و ?(?:ال)?عوده| (?:ال)?نهايي)?"
+        r"|(?:ال)?تاشير\w*|(?:ال)?فيزا|visas?(?: paper| document| copy)?",
+    ),
 )
 _COMPILED = compile_keyword_patterns(PATTERNS)
 DOCUMENT_TYPES = frozenset(value for value, _ in PATTERNS)

@@ -75,25 +75,46 @@ NUMBER_WORDS = {
     120: "ميه_وعشرين",
     180: "ميه_وثمانين",
 }
-_WORD_VALUES = {
-    word.replace("_", " "): value
-    for value, words in NUMBER_WORDS.items()
-    for word in words.split()
-}
+_WORD_VALUES = {word.replace("_", " "): value for value, words in NUMBER_WORDS.items() for word in words.split()}
 
 # unit word -> (count implied when no number is given, unit letter, multiplier to months/days)
 UNITS = {
-    "شهر": (1, "M", 1), "شهور": (1, "M", 1), "اشهر": (1, "M", 1), "شهرين": (2, "M", 1), "شهرا": (1, "M", 1),
-    "month": (1, "M", 1), "months": (1, "M", 1),
-    "سنه": (1, "M", 12), "سنين": (1, "M", 12), "سنوات": (1, "M", 12), "سنتين": (2, "M", 12),
-    "عام": (1, "M", 12), "عامين": (2, "M", 12), "year": (1, "M", 12), "years": (1, "M", 12),
-    "يوم": (1, "D", 1), "ايام": (1, "D", 1), "يومين": (2, "D", 1), "يوما": (1, "D", 1),
-    "day": (1, "D", 1), "days": (1, "D", 1),
-    "اسبوع": (1, "D", 7), "اسابيع": (1, "D", 7), "اسبوعين": (2, "D", 7), "week": (1, "D", 7), "weeks": (1, "D", 7),
+    "شهر": (1, "M", 1),
+    "شهور": (1, "M", 1),
+    "اشهر": (1, "M", 1),
+    "شهرين": (2, "M", 1),
+    "شهرا": (1, "M", 1),
+    "month": (1, "M", 1),
+    "months": (1, "M", 1),
+    "سنه": (1, "M", 12),
+    "سنين": (1, "M", 12),
+    "سنوات": (1, "M", 12),
+    "سنتين": (2, "M", 12),
+    "عام": (1, "M", 12),
+    "عامين": (2, "M", 12),
+    "year": (1, "M", 12),
+    "years": (1, "M", 12),
+    "يوم": (1, "D", 1),
+    "ايام": (1, "D", 1),
+    "يومين": (2, "D", 1),
+    "يوما": (1, "D", 1),
+    "day": (1, "D", 1),
+    "days": (1, "D", 1),
+    "اسبوع": (1, "D", 7),
+    "اسابيع": (1, "D", 7),
+    "اسبوعين": (2, "D", 7),
+    "week": (1, "D", 7),
+    "weeks": (1, "D", 7),
 }
 _DUAL_UNITS = {"شهرين", "سنتين", "عامين", "يومين", "اسبوعين"}
 # Fractions before a unit: "نص سنة" = half a year, "ربع سنة" = a quarter of a year.
-FRACTIONS = {"نص": Fraction(1, 2), "نصف": Fraction(1, 2), "ربع": Fraction(1, 4), "half": Fraction(1, 2), "quarter": Fraction(1, 4)}
+FRACTIONS = {
+    "نص": Fraction(1, 2),
+    "نصف": Fraction(1, 2),
+    "ربع": Fraction(1, 4),
+    "half": Fraction(1, 2),
+    "quarter": Fraction(1, 4),
+}
 # "... ونص" after a unit adds half of that unit.
 _AND_HALF = r"(?:\s*و\s*نص(?:ف)?|\s+and\s+a\s+half)"
 
@@ -101,9 +122,7 @@ _AND_HALF = r"(?:\s*و\s*نص(?:ف)?|\s+and\s+a\s+half)"
 MAX_COUNT_DIGITS = 4000
 # Minus signs that make a count negative when attached to it ("-3 شهور"); not after a digit ("2-3").
 _MINUS = "-\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"
-_NUMBER = "|".join(
-    ["[0-9]+"] + sorted((re.escape(w) for w in _WORD_VALUES), key=len, reverse=True)
-)
+_NUMBER = "|".join(["[0-9]+"] + sorted((re.escape(w) for w in _WORD_VALUES), key=len, reverse=True))
 _UNIT = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
 _FRACTION = "|".join(sorted(FRACTIONS, key=len, reverse=True))
 # A duration right after these words is a point in time: "من يومين", "قبل اسبوع" (ago), "last week".
@@ -198,7 +217,9 @@ def _overlaps(span: Tuple[int, int], spans: List[Tuple[int, int]]) -> bool:
 
 def _inside_number(text: str, start: int) -> bool:
     """A digit group glued to a longer number ("2180-967-925") is not a duration count."""
-    return start > 0 and (text[start - 1].isdigit() or (text[start - 1] in "-/." and start > 1 and text[start - 2].isdigit()))
+    return start > 0 and (
+        text[start - 1].isdigit() or (text[start - 1] in "-/." and start > 1 and text[start - 2].isdigit())
+    )
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

@@ -23,13 +23,24 @@ from residency.text_safety import ZWNJ, is_control
 _MARKS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
 
 _CHAR_MAP = {
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
-    "ى": "ي", "ی": "ي", "ئ": "ي",
-    "ة": "ه", "ۀ": "ه",
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ى": "ي",
+    "ی": "ي",
+    "ئ": "ي",
+    "ة": "ه",
+    "ۀ": "ه",
     "ؤ": "و",
     # Urdu/Persian forms of heh, and letters typed without their dots (dotless beh, qaf, noon, feh).
-    "ھ": "ه", "ہ": "ه", "ە": "ه",
-    "ٮ": "ب", "ٯ": "ق", "ں": "ن", "ڡ": "ف",
+    "ھ": "ه",
+    "ہ": "ه",
+    "ە": "ه",
+    "ٮ": "ب",
+    "ٯ": "ق",
+    "ں": "ن",
+    "ڡ": "ف",
     "ک": "ك",
     "گ": "ك",
     "ڤ": "ف",
@@ -44,7 +55,7 @@ for _i in range(10):
     _CHAR_MAP[chr(0x0660 + _i)] = str(_i)  # Arabic-Indic digits
     _CHAR_MAP[chr(0x06F0 + _i)] = str(_i)  # Persian (Extended Arabic-Indic) digits
 
-DIGIT_CLASS = "0-9\u0660-\u0669\u06F0-\u06F9"
+DIGIT_CLASS = "0-9\u0660-\u0669\u06f0-\u06f9"
 """Regex character-class body matching a digit in any of the three digit forms."""
 
 

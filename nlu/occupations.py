@@ -116,7 +116,9 @@ class OccupationMatcher:
         for match in pattern.finditer(normalized.text):
             group = match.lastgroup
             occupation = self._groups[group]
-            if occupation in self.bare_only and (normalized.text[: match.start()].strip() or normalized.text[match.end() :].strip(" .!؟?")):
+            if occupation in self.bare_only and (
+                normalized.text[: match.start()].strip() or normalized.text[match.end() :].strip(" .!؟?")
+            ):
                 continue
             start, end = normalized.span(*match.span(group))
             found.append((start, end, self.canonical_by_normalized[occupation]))
@@ -124,7 +126,9 @@ class OccupationMatcher:
 
     def closest(self, written: str, cutoff: float) -> Optional[str]:
         """The canonical occupation closest to `written` when at least `cutoff` similar."""
-        best = process.extractOne(normalize(written), list(self.canonical_by_normalized), scorer=fuzz.ratio, score_cutoff=cutoff)
+        best = process.extractOne(
+            normalize(written), list(self.canonical_by_normalized), scorer=fuzz.ratio, score_cutoff=cutoff
+        )
         return self.canonical_by_normalized[best[0]] if best else None
 
 
@@ -143,11 +147,27 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
             # Intents where an occupation is never a slot value: "خروج نهائي للعاملة المنزلية" names the
             # worker, "اقرب صيدلية" is a pharmacy. Short bare answers misread as greet/help/... keep it.
             "skip_intents": [
-                "issue_iqama", "renew_iqama", "issue_exit_reentry", "extend_exit_reentry", "cancel_exit_reentry",
-                "issue_final_exit", "cancel_final_exit", "transfer_sponsorship", "update_passport",
-                "inquire_resident", "inquire_resident_by_name", "inquire_driving_license", "inquire_visa",
-                "report_expiring_iqamas", "report_residents_abroad", "transaction_history", "account_status",
-                "out_of_scope", "forecast_costs", "request_document", "pending_approvals",
+                "issue_iqama",
+                "renew_iqama",
+                "issue_exit_reentry",
+                "extend_exit_reentry",
+                "cancel_exit_reentry",
+                "issue_final_exit",
+                "cancel_final_exit",
+                "transfer_sponsorship",
+                "update_passport",
+                "inquire_resident",
+                "inquire_resident_by_name",
+                "inquire_driving_license",
+                "inquire_visa",
+                "report_expiring_iqamas",
+                "report_residents_abroad",
+                "transaction_history",
+                "account_status",
+                "out_of_scope",
+                "forecast_costs",
+                "request_document",
+                "pending_approvals",
             ],
             # rapidfuzz ratio (0-100) for mapping an ML-extracted occupation to a known one.
             "fuzzy_cutoff": 85,
@@ -209,7 +229,9 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
             for element in table.get("elements", [])
         ]
         if not occupations:
-            rasa.shared.utils.io.raise_warning(f"OccupationExtractor: no lookup table named '{name}' in the training data.")
+            rasa.shared.utils.io.raise_warning(
+                f"OccupationExtractor: no lookup table named '{name}' in the training data."
+            )
         known = set(occupations)
         self.occupations = occupations
         self.synonyms = {k: v for k, v in training_data.entity_synonyms.items() if v in known}

@@ -39,22 +39,68 @@ NAMES_PATH = Path(__file__).with_name("person_names.txt")
 # Join name parts; a name may end on one of the second group but never consist of them alone.
 LEADING_CONNECTORS = {"عبد", "ابو", "ابن", "بن", "بنت", "abd", "abdul", "abu", "bin", "bint", "ibn"}
 TRAILING_CONNECTORS = {
-    "الدين", "الله", "الرحمن", "الحق", "الاسلام", "النور", "الزمان", "uddin", "ud", "ul", "din", "ullah",
-    "islam", "haq", "rahman",
+    "الدين",
+    "الله",
+    "الرحمن",
+    "الحق",
+    "الاسلام",
+    "النور",
+    "الزمان",
+    "uddin",
+    "ud",
+    "ul",
+    "din",
+    "ullah",
+    "islam",
+    "haq",
+    "rahman",
 }
 CLITICS = ("لل", "ل", "ب", "و", "ف", "ك")
 # Normalised words right before a name that make a lone listed name a person_name: search verbs,
 # their prepositions (على normalises to علي; the name itself is guarded by _is_preposition), "where"
 # (فين، وين) and "named" (اسمه، named).
 SEARCH_CUES = {
-    "عن", "علي", "فين", "وين", "اين", "ابحث", "ابحثلي", "دور", "دورلي", "فتش", "فتشلي", "شوف", "شوفلي",
-    "شف", "طلعلي", "لقي", "اسمه", "اسمها", "اسمو", "باسم",
-    "for", "find", "search", "locate", "named", "called", "name",
+    "عن",
+    "علي",
+    "فين",
+    "وين",
+    "اين",
+    "ابحث",
+    "ابحثلي",
+    "دور",
+    "دورلي",
+    "فتش",
+    "فتشلي",
+    "شوف",
+    "شوفلي",
+    "شف",
+    "طلعلي",
+    "لقي",
+    "اسمه",
+    "اسمها",
+    "اسمو",
+    "باسم",
+    "for",
+    "find",
+    "search",
+    "locate",
+    "named",
+    "called",
+    "name",
 }
 # Worker nouns before a name ("ابحث عن العامل سانتوش"); «علي» after them is usually «على» typed with
 # ي ("جدد اقامه العامل علي طول"), so it does not count there.
 NOUN_CUES = {
-    "العامل", "الموظف", "المقيم", "العامله", "الشغال", "الشغاله", "السواق", "الزول", "worker", "employee",
+    "العامل",
+    "الموظف",
+    "المقيم",
+    "العامله",
+    "الشغال",
+    "الشغاله",
+    "السواق",
+    "الزول",
+    "worker",
+    "employee",
     "resident",
 }
 # Two-word cues ending right before the name.
@@ -78,7 +124,7 @@ def _name_start(word: str) -> int | None:
     if _is_name(word) or word in LEADING_CONNECTORS:
         return 0
     for clitic in CLITICS:
-        rest = word[len(clitic):]
+        rest = word[len(clitic) :]
         if word.startswith(clitic) and len(rest) > 1 and (_is_name(rest) or rest in LEADING_CONNECTORS):
             return len(clitic)
     return None
@@ -95,7 +141,7 @@ def find_person_names(text: str) -> List[Dict[str, Any]]:
         if _name_start(first.group()) is None or _is_preposition(text, normalized, first):
             i += 1
             continue
-        parts = [first.group()[start - first.start():]]
+        parts = [first.group()[start - first.start() :]]
         end, j = first.end(), i + 1
         while j < len(words) and words[j].start() - end <= 1:
             word = words[j].group()
@@ -111,10 +157,12 @@ def find_person_names(text: str) -> List[Dict[str, Any]]:
             len(parts) > 1 and parts[0] in LEADING_CONNECTORS
         ):
             span = normalized.span(start, end)
-            entity = make_entity("person_name", strip_controls(text[span[0]:span[1]]), *span, text, PersonNameExtractor.__name__)
+            entity = make_entity(
+                "person_name", strip_controls(text[span[0] : span[1]]), *span, text, PersonNameExtractor.__name__
+            )
             name_words = [p for p in parts if p not in LEADING_CONNECTORS | TRAILING_CONNECTORS]
             after_li = first.group().startswith("ل") and start > first.start()
-            whole = not strip_controls(text[: span[0]]).strip() and not strip_controls(text[span[1]:]).strip(" ؟?.!،")
+            whole = not strip_controls(text[: span[0]]).strip() and not strip_controls(text[span[1] :]).strip(" ؟?.!،")
             entity["strong"] = len(name_words) > 1 or after_li or whole or _after_search_cue(words, i, start)
             entities.append(entity)
         i = max(j, i + 1)
@@ -165,5 +213,7 @@ def merge_with_crf(text: str, earlier: List[Dict[str, Any]], runs: List[Dict[str
             continue
         start = min([run["start"], *(e["start"] for e in overlapping)])
         end = max([run["end"], *(e["end"] for e in overlapping)])
-        merged.append(make_entity("person_name", strip_controls(text[start:end]), start, end, text, PersonNameExtractor.__name__))
+        merged.append(
+            make_entity("person_name", strip_controls(text[start:end]), start, end, text, PersonNameExtractor.__name__)
+        )
     return merged

@@ -17,30 +17,54 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from nlu.entities import IntentScopedExtractor, compile_keyword_patterns
 from nlu.normalize import normalize_with_offsets
 
-SERVICE_INTENTS = frozenset({
-    "issue_iqama", "renew_iqama", "issue_exit_reentry", "extend_exit_reentry", "cancel_exit_reentry",
-    "issue_final_exit", "cancel_final_exit", "change_occupation", "transfer_sponsorship", "update_passport",
-})
+SERVICE_INTENTS = frozenset(
+    {
+        "issue_iqama",
+        "renew_iqama",
+        "issue_exit_reentry",
+        "extend_exit_reentry",
+        "cancel_exit_reentry",
+        "issue_final_exit",
+        "cancel_final_exit",
+        "change_occupation",
+        "transfer_sponsorship",
+        "update_passport",
+    }
+)
 _WHO = r"(?:(?:ال)?اقامات|(?:ال)?عمال|(?:ال)?عماله|(?:ال)?موظفين|(?:ال)?مقيمين|(?:ال)?شباب|(?:ال)?ناس|(?:ال)?عاملين)"
 # Normalised spellings (ة -> ه, ى -> ي, no hamza on alef).
 PATTERNS: Tuple[Tuple[str, str], ...] = (
-    ("expired", r"(?:اللي|الي|التي|الذي|يلي) ?(?:\w+ )?(?:قد )?(?:خلصت|انتهت|خلصو|انتهو|خالصه)\w*|(?:ال)?منتهيه|(?:ال)?منتهين"
-                r"|(?:ال)?خلصانه|expired|lapsed|(?:that|which) (?:have )?(?:already )?(?:ended|run out)"),
-    ("expiring", r"(?:اللي|الي|التي|الذي|يلي) ?(?:\w+ )?(?:راح |رح |بت|ب|هت|ه|حت|ح)?(?:تخلص|تنتهي|يخلص|ينتهي|خالص|قربت|قاربت|باقي)\w*"
-                 r"|(?:ال)?قريبه (?:من )?(?:ال)?انتهاء|على وشك (?:ال)?انتهاء|(?:ال)?قربت تخلص|(?:ال)?قاربت على (?:ال)?انتهاء"
-                 r"|expiring|about to expire|(?:that|which) expire|due (?:to expire|for renewal|this month|soon)|running out"),
-    ("abroad", r"(?:اللي|الي|التي|الذي|يلي) ?(?:هم |في |فيه )?(?:برا|بره|برى|خارج|مسافرين|مسافر|بالخارج)\w*"
-               r"|خارج (?:ال)?(?:مملكه|سعوديه|بلد)|(?:ال)?مسافرين|abroad|outside the kingdom|out of the country|travell?ing"),
-    ("all", rf"(?:كل|جميع|كافه) {_WHO}|{_WHO} (?:كلهم|كلها|جميعهم)|(?:ال)?كل"
-            r"|(?:all|every) (?:of )?(?:the |our |my )?(?:workers|residents|employees|iqamas|staff|worker|resident|employee)"
-            r"|everyone|everybody"),
+    (
+        "expired",
+        r"(?:اللي|الي|التي|الذي|يلي) ?(?:\w+ )?(?:قد )?(?:خلصت|انتهت|خلصو|انتهو|خالصه)\w*|(?:ال)?منتهيه|(?:ال)?منتهين"
+        r"|(?:ال)?خلصانه|expired|lapsed|(?:that|which) (?:have )?(?:already )?(?:ended|run out)",
+    ),
+    (
+        "expiring",
+        r"(?:اللي|الي|التي|الذي|يلي) ?(?:\w+ )?(?:راح |رح |بت|ب|هت|ه|حت|ح)?(?:تخلص|تنتهي|يخلص|ينتهي|خالص|قربت|قاربت|باقي)\w*"
+        r"|(?:ال)?قريبه (?:من )?(?:ال)?انتهاء|على وشك (?:ال)?انتهاء|(?:ال)?قربت تخلص|(?:ال)?قاربت على (?:ال)?انتهاء"
+        r"|expiring|about to expire|(?:that|which) expire|due (?:to expire|for renewal|this month|soon)|running out",
+    ),
+    (
+        "abroad",
+        r"(?:اللي|الي|التي|الذي|يلي) ?(?:هم |في |فيه )?(?:برا|بره|برى|خارج|مسافرين|مسافر|بالخارج)\w*"
+        r"|خارج (?:ال)?(?:مملكه|سعوديه|بلد)|(?:ال)?مسافرين|abroad|outside the kingdom|out of the country|travell?ing",
+    ),
+    (
+        "all",
+        rf"(?:كل|جميع|كافه) {_WHO}|{_WHO} (?:كلهم|كلها|جميعهم)|(?:ال)?كل"
+        r"|(?:all|every) (?:of )?(?:the |our |my )?(?:workers|residents|employees|iqamas|staff|worker|resident|employee)"
+        r"|everyone|everybody",
+    ),
 )
 _COMPILED = compile_keyword_patterns(PATTERNS)
 RESIDENT_GROUPS = frozenset(value for value, _ in PATTERNS)
 # The span covers the whole phrase naming the group: the people before the keyword ("المقيمين خارج
 # المملكة", "the expired iqamas") and a time after it ("اللي تخلص هالشهر").
-_NOUN = (r"(?:the |our |my |all )?(?:ال)?(?:اقامات|اقامه|عمال|عماله|موظفين|مقيمين|شباب|ناس|عاملين"
-         r"|workers?|residents?|employees?|iqamas?|staff|people)")
+_NOUN = (
+    r"(?:the |our |my |all )?(?:ال)?(?:اقامات|اقامه|عمال|عماله|موظفين|مقيمين|شباب|ناس|عاملين"
+    r"|workers?|residents?|employees?|iqamas?|staff|people)"
+)
 # ... but a relative clause is the phrase by itself ("الناس [اللي اقامتهم تخلص]").
 _RELATIVE = re.compile(r"[وفبل]?(?:اللي|الي|التي|الذي|يلي)(?!\w)")
 _BEFORE = re.compile(rf"(?<!\w)(?:(?:all|every|كل|جميع) )?(?:{_NOUN}|the|our|my|all|every) $")

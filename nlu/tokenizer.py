@@ -200,9 +200,7 @@ class ArabicTokenizer(Tokenizer):
         """The word split into (text, start, end) pieces, offsets in the normalised text."""
         if not self._config["split_clitics"] or not _ARABIC_WORD.fullmatch(word):
             return [(word, offset, offset + len(word))]
-        return [
-            (text, offset + start, offset + end) for text, start, end in self._split(word, 0)
-        ]
+        return [(text, offset + start, offset + end) for text, start, end in self._split(word, 0)]
 
     def _known(self, stem: str) -> bool:
         return len(stem) >= _MIN_STEM and stem in self.vocabulary
@@ -262,4 +260,3 @@ def learn_vocabulary(training_data: TrainingData) -> Tuple[Set[str], Set[str]]:
         for element in table.get("elements", []):
             vocabulary.update(_WORD.findall(normalize(str(element))))
     return vocabulary, protected
-

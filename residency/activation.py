@@ -23,6 +23,7 @@ Guessing is limited (SPEC 9.7), with the figures of rules.yml `activation`:
   `max_failed_attempts_per_code` the code is spent: it never activates any more (same single answer),
   and the owner issues a new one.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -143,7 +144,9 @@ def _limits() -> tuple[int, int, int]:
 
 
 def throttle_message(max_failures: int, window_minutes: int, wait_minutes: int) -> str:
-    failures = calendar.count_ar(max_failures, "محاولة خاطئة واحدة", "محاولتان خاطئتان", "محاولات خاطئة", "محاولة خاطئة")
+    failures = calendar.count_ar(
+        max_failures, "محاولة خاطئة واحدة", "محاولتان خاطئتان", "محاولات خاطئة", "محاولة خاطئة"
+    )
     return (
         f"تجاوزت عدد محاولات التفعيل المسموح به ({failures} خلال {calendar.minutes_ar(window_minutes)})، "
         "فلن يُقبل أي رمز تفعيل من حسابك مؤقتًا، حتى الرمز الصحيح. "
@@ -157,7 +160,9 @@ def _serialise_account(uow: UnitOfWork, telegram_id: int) -> None:
     it already."""
     if uow.dialect == "postgresql":
         key = (telegram_id % 2**32) - 2**31  # any int4; a collision only serialises two accounts
-        uow.session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": _ATTEMPT_LOCK_NAMESPACE, "key": key})
+        uow.session.execute(
+            text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": _ATTEMPT_LOCK_NAMESPACE, "key": key}
+        )
 
 
 def throttled_minutes(uow: UnitOfWork, telegram_id: int, now: datetime | None = None) -> int | None:
@@ -213,14 +218,21 @@ def activate(telegram_id: int, code: str, uow: UnitOfWork | None = None) -> Acti
     if not normalised:
         raise _wrong_code()  # nothing was tried: not recorded
     _serialise_account(uow, telegram_id)
-    row = uow.session.execute(
-        select(ActivationCode).where(ActivationCode.code_hash == _hash(normalised)).with_for_update()
-    ).scalars().first()
+    row = (
+        uow.session.execute(
+            select(ActivationCode).where(ActivationCode.code_hash == _hash(normalised)).with_for_update()
+        )
+        .scalars()
+        .first()
+    )
     max_failures, window_minutes, max_per_code = _limits()
     wait = throttled_minutes(uow, telegram_id)
     if wait is not None:
         _refuse(
-            uow, telegram_id, row, "throttled",
+            uow,
+            telegram_id,
+            row,
+            "throttled",
             Refusal(
                 "activation_throttled",
                 throttle_message(max_failures, window_minutes, wait),
@@ -238,7 +250,10 @@ def activate(telegram_id: int, code: str, uow: UnitOfWork | None = None) -> Acti
     existing = uow.repo.user_by_telegram_id(telegram_id)
     if existing is not None and existing.establishment_id != row.establishment_id:
         _refuse(
-            uow, telegram_id, row, "linked_elsewhere",
+            uow,
+            telegram_id,
+            row,
+            "linked_elsewhere",
             Refusal(
                 "linked_elsewhere",
                 "حسابك مرتبط بمنشأة أخرى؛ لا يرتبط الحساب إلا بمنشأة واحدة. تواصل مع مسؤول النظام.",

@@ -2,6 +2,7 @@
 life cycle): a resident leaving uses its visa (issued -> used), a resident returning closes its
 exit/re-entry (used -> returned). Each event is recorded as a free Transaction (numbered in its
 establishment's receipt numbers, see Repository.next_receipt_number) and committed."""
+
 from __future__ import annotations
 
 from uuid import uuid4
@@ -26,8 +27,12 @@ def _resident(uow: UnitOfWork, iqama_text: str) -> Resident:
 
 def _record(uow: UnitOfWork, resident: Resident, event: str, result: dict) -> dict:
     transaction = uow.repo.open_transaction(
-        f"border:{resident.iqama_number}:{event}:{uuid4().hex}", resident.establishment_id, f"record_{event}",
-        {"iqama_number": resident.iqama_number}, resident_id=resident.id, result=result,
+        f"border:{resident.iqama_number}:{event}:{uuid4().hex}",
+        resident.establishment_id,
+        f"record_{event}",
+        {"iqama_number": resident.iqama_number},
+        resident_id=resident.id,
+        result=result,
     )
     uow.repo.close_transaction(transaction)
     uow.commit()
@@ -71,9 +76,7 @@ def record_return(uow: UnitOfWork, iqama_number: str) -> dict:
     today = calendar.today()
     if resident.location != "outside":
         raise Refusal("already_inside", "المقيم مسجَّل داخل المملكة؛ لا توجد مغادرة تُسجَّل العودة منها.")
-    visa = next(
-        (v for v in uow.repo.visas_of(resident.id) if v.kind == "exit_reentry" and v.status == "used"), None
-    )
+    visa = next((v for v in uow.repo.visas_of(resident.id) if v.kind == "exit_reentry" and v.status == "used"), None)
     if visa is None:
         raise Refusal(
             "no_reentry_visa",

@@ -1,5 +1,6 @@
 """Dates and durations of SPEC sections 3-4: Riyadh's "today" (overridable by MUQEEM_TODAY), calendar
 months, durations in months or days, Umm al-Qura Hijri dates, and their Arabic wording."""
+
 from __future__ import annotations
 
 import calendar as _gregorian
@@ -93,12 +94,12 @@ def count_ar(n: int, one: str, two: str, plural: str, accusative: str, *, dual: 
 
 
 def months_ar(n: int) -> str:
-    """"شهر واحد", "شهران", "3 أشهر", "12 شهرًا"."""
+    """ "شهر واحد", "شهران", "3 أشهر", "12 شهرًا"."""
     return _months_ar(n)
 
 
 def years_ar(n: int) -> str:
-    """"سنة", "سنتان", "10 سنوات", "15 سنة"."""
+    """ "سنة", "سنتان", "10 سنوات", "15 سنة"."""
     return _years_ar(n)
 
 
@@ -124,7 +125,9 @@ class Duration:
     def __post_init__(self) -> None:
         values = (self.months, self.days)
         if all(type(v) is int for v in values) and min(values) < 0:
-            raise InvalidInput("bad_duration", f"المدة لا تكون بالسالب. {_DURATION_HINT}", months=self.months, days=self.days)
+            raise InvalidInput(
+                "bad_duration", f"المدة لا تكون بالسالب. {_DURATION_HINT}", months=self.months, days=self.days
+            )
         if values == (0, 0):
             raise InvalidInput("bad_duration", f"المدة لا تكون صفرًا. {_DURATION_HINT}")
         if any(type(v) is not int for v in values) or (self.months > 0) == (self.days > 0):

@@ -5,6 +5,7 @@ string is first reshaped (joined letter forms, lam-alef ligatures) and reordered
 (`shape_for_display`). The font is matplotlib's bundled DejaVu Sans, which has the Arabic
 presentation forms; nothing has to be installed on the machine.
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,9 +41,7 @@ def _reshaper() -> arabic_reshaper.ArabicReshaper:
     from matplotlib import font_manager
 
     font_path = font_manager.findfont(FONT_FAMILY, fallback_to_default=False)
-    return arabic_reshaper.ArabicReshaper(
-        configuration=arabic_reshaper.config_for_true_type_font(font_path)
-    )
+    return arabic_reshaper.ArabicReshaper(configuration=arabic_reshaper.config_for_true_type_font(font_path))
 
 
 def shape_for_display(text: str) -> str:
@@ -53,8 +52,7 @@ def shape_for_display(text: str) -> str:
     """
     reshaper = _reshaper()
     return "\n".join(
-        get_display(reshaper.reshape(line), base_dir="R").translate(_BIDI_CONTROLS)
-        for line in text.split("\n")
+        get_display(reshaper.reshape(line), base_dir="R").translate(_BIDI_CONTROLS) for line in text.split("\n")
     )
 
 
@@ -249,8 +247,13 @@ def cost_forecast_figure(rows: Iterable[ForecastBarRow], title: str):
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False,
-                  prop={"family": FONT_FAMILY, "size": 9})
+        ax.legend(
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+            ncol=4,
+            frameon=False,
+            prop={"family": FONT_FAMILY, "size": 9},
+        )
     fig.suptitle(shape_for_display(title), fontfamily=FONT_FAMILY, fontsize=13)
     return fig
 

@@ -9,6 +9,7 @@ malformed option exits 2 (typer's usage error). `--json` prints JSON (UTF-8, ISO
 residency.establishments). `code issue` prints the code alone on stdout (the explanation goes to
 stderr), so that scripts can capture it.
 """
+
 from __future__ import annotations
 
 import json
@@ -145,9 +146,7 @@ def establishment_add(
     subscription_until: Optional[str] = typer.Option(
         None, "--subscription-until", callback=_iso_date, help="YYYY-MM-DD (default: a year from today)."
     ),
-    industrial: bool = typer.Option(
-        False, "--industrial", help="A licensed industrial establishment: no expat levy."
-    ),
+    industrial: bool = typer.Option(False, "--industrial", help="A licensed industrial establishment: no expat levy."),
 ) -> None:
     """أضف منشأة. Add an establishment."""
     from residency.establishments import add_establishment
@@ -201,8 +200,11 @@ def establishment_set(
             set_threshold(uow, None, est.id, threshold)
             typer.echo(
                 f"المنشأة {est.number} «{est.name_ar}»: "
-                + (f"طلبات الموظفين فوق {threshold} ريال (وكل خروج نهائي أو نقل خدمات) تنتظر موافقة المالك"
-                   if threshold is not None else "لا تحتاج طلبات الموظفين إلى موافقة")
+                + (
+                    f"طلبات الموظفين فوق {threshold} ريال (وكل خروج نهائي أو نقل خدمات) تنتظر موافقة المالك"
+                    if threshold is not None
+                    else "لا تحتاج طلبات الموظفين إلى موافقة"
+                )
             )
 
 
@@ -222,7 +224,9 @@ def establishment_show(
     typer.echo(f"المنشأة {data['number']} «{data['name']}»")
     typer.echo(f"الباقة: {data['plan']}، الرصيد: {data['balance']} ريال")
     typer.echo(f"الاشتراك حتى: {calendar.format_date(date.fromisoformat(data['subscription_until']))}")
-    typer.echo(f"السعوديون: {data['saudi_count']}، الوافدون: {data['expat_count']}، المقيمون المسجّلون: {data['resident_count']}")
+    typer.echo(
+        f"السعوديون: {data['saudi_count']}، الوافدون: {data['expat_count']}، المقيمون المسجّلون: {data['resident_count']}"
+    )
     if data["industrial"]:
         typer.echo("منشأة صناعية مرخّصة: معفاة من المقابل المالي للعمالة")
     for user in data["users"]:
@@ -274,7 +278,9 @@ def _resident_lines(data: dict) -> list[str]:
         licence = data["licence"]
         lines.append(f"رخصة القيادة ({licence['type']}) {licence['number']}، تنتهي: {when(licence['expiry'])}")
     for visa in data["visas"]:
-        lines.append(f"تأشيرة {visa['number']} {visa['type']} {visa['status']}: صدرت {visa['issued_on']}، حتى {visa['return_before']}")
+        lines.append(
+            f"تأشيرة {visa['number']} {visa['type']} {visa['status']}: صدرت {visa['issued_on']}، حتى {visa['return_before']}"
+        )
     return lines
 
 

@@ -23,6 +23,7 @@ it was lower: every resident is an expatriate worker, and the levy rate compares
 staff, so the count must never claim fewer expatriates than are on record. A higher count is kept
 (an establishment may not have recorded all its workers yet).
 """
+
 from __future__ import annotations
 
 import csv
@@ -233,7 +234,9 @@ def _iqamas_in_database(uow: UnitOfWork, iqamas: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(iqamas), _LOOKUP_CHUNK):
         chunk = iqamas[start : start + _LOOKUP_CHUNK]
-        found.update(uow.session.execute(select(Resident.iqama_number).where(Resident.iqama_number.in_(chunk))).scalars())
+        found.update(
+            uow.session.execute(select(Resident.iqama_number).where(Resident.iqama_number.in_(chunk))).scalars()
+        )
     return found
 
 
@@ -291,4 +294,3 @@ def import_residents(uow: UnitOfWork, establishment_number: str, source: str | P
                 "import_conflict", "أُضيف بعض هؤلاء المقيمين أثناء الاستيراد؛ لم يُستورد شيء. أعد الاستيراد."
             ) from None
     return result
-

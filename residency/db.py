@@ -5,6 +5,7 @@ database transaction: services commit it once at the end, and anything that fail
 On SQLite every transaction starts with BEGIN IMMEDIATE so that two executions serialise instead of
 racing (PostgreSQL uses row locks: the `lock=True` reads of `Repository`, e.g. `resident_by_iqama`).
 """
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,7 @@ def _engine_for(url: str) -> Engine:
     """One engine per URL for the life of the process."""
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-            Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
         return engine

@@ -24,6 +24,7 @@ ASCII); the identifiers, dates and amounts are.
 The PDF font is Amiri (SIL Open Font License 1.1, residency/fonts/Amiri-OFL.txt), shipped in
 residency/fonts; fpdf2 shapes it with HarfBuzz (uharfbuzz) and lays it out right to left.
 """
+
 from __future__ import annotations
 
 import base64
@@ -71,10 +72,24 @@ PERMISSIONS = {"receipt": "transaction_history", "visa": "inquire_visa", "reside
 # The fields of each type, in code order; "issued" (the document's issue date) is always last.
 FIELDS: dict[str, tuple[str, ...]] = {
     "receipt": ("establishment", "receipt_number", "resident", "service", "date", "total", "issued"),
-    "visa": ("establishment", "visa_number", "iqama_number", "visa_kind", "entry_type", "visa_issued_on",
-             "valid_until", "issued"),
-    "resident_report": ("establishment", "iqama_number", "iqama_expiry", "passport_number", "passport_expiry",
-                        "issued"),
+    "visa": (
+        "establishment",
+        "visa_number",
+        "iqama_number",
+        "visa_kind",
+        "entry_type",
+        "visa_issued_on",
+        "valid_until",
+        "issued",
+    ),
+    "resident_report": (
+        "establishment",
+        "iqama_number",
+        "iqama_expiry",
+        "passport_number",
+        "passport_expiry",
+        "issued",
+    ),
 }
 DATE_FIELDS = frozenset({"date", "issued", "visa_issued_on", "valid_until", "iqama_expiry", "passport_expiry"})
 INT_FIELDS = frozenset({"receipt_number", "total"})
@@ -100,8 +115,11 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
     "passport_expiry": ("انتهاء الجواز", "Passport expiry"),
     "issued": ("تاريخ إصدار الوثيقة", "Document issued on"),
 }
-TYPE_LABELS = {"receipt": ("إيصال عملية", "Receipt"), "visa": ("ورقة تأشيرة", "Visa"),
-               "resident_report": ("بطاقة مقيم", "Resident report")}
+TYPE_LABELS = {
+    "receipt": ("إيصال عملية", "Receipt"),
+    "visa": ("ورقة تأشيرة", "Visa"),
+    "resident_report": ("بطاقة مقيم", "Resident report"),
+}
 
 _FIELD_VALUE = re.compile(r"[A-Z0-9-]+")
 _CODE = re.compile(r"[A-Z0-9.-]+")
@@ -267,8 +285,11 @@ def render_document(
     NotFound for anything not of the sender's establishment; InvalidInput for a missing number or type.
     """
     if document_type not in DOCUMENT_TYPES:
-        raise InvalidInput("unknown_document_type", "نوع الوثيقة غير معروف. الأنواع: إيصال، تأشيرة، بطاقة مقيم.",
-                           allowed=list(DOCUMENT_TYPES))
+        raise InvalidInput(
+            "unknown_document_type",
+            "نوع الوثيقة غير معروف. الأنواع: إيصال، تأشيرة، بطاقة مقيم.",
+            allowed=list(DOCUMENT_TYPES),
+        )
     ctx = ServiceContext(uow, authorise(uow, telegram_id, PERMISSIONS[document_type]))
     est = ctx.establishment
     today = ctx.today
@@ -302,8 +323,10 @@ def _receipt(ctx: ServiceContext, est, today: date, iqama_number, receipt_number
     inputs, result = transaction.inputs or {}, transaction.result or {}
     number = (
         (resident.iqama_number or resident.border_number if resident else None)
-        or result.get("iqama_number") or inputs.get("iqama_number")
-        or result.get("border_number") or inputs.get("border_number")
+        or result.get("iqama_number")
+        or inputs.get("iqama_number")
+        or result.get("border_number")
+        or inputs.get("border_number")
     )
     done_on = _local_date(transaction.created_at)
     states = {

@@ -3,6 +3,7 @@
 Every error carries a stable machine `code` (tests and callers branch on it) and an Arabic `message`
 for the user that names the rule and says what to do next.
 """
+
 from __future__ import annotations
 
 

@@ -17,6 +17,7 @@ JSON shapes (dates ISO `YYYY-MM-DD` or null):
   its date, see services.base.visa_status) and return_before is the visa's valid-until date (the
   leave-before date of a final exit).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -66,7 +67,9 @@ def add_establishment(
     if min(balance, saudis, expats) < 0:
         raise InvalidInput("negative_value", "الرصيد وأعداد الموظفين لا تكون سالبة.")
     if uow.repo.establishment_by_number(number) is not None:
-        raise Refusal("establishment_exists", f"المنشأة {number} مسجّلة من قبل؛ اعرضها بالأمر: muqeem establishment show {number}")
+        raise Refusal(
+            "establishment_exists", f"المنشأة {number} مسجّلة من قبل؛ اعرضها بالأمر: muqeem establishment show {number}"
+        )
     est = Establishment(
         number=number,
         name_ar=name,
@@ -93,9 +96,7 @@ def set_industrial(uow: UnitOfWork, number_text: str, industrial: bool) -> Estab
 
 def establishment_json(uow: UnitOfWork, est: Establishment) -> dict[str, Any]:
     """The establishment as JSON-ready data (see the module docstring)."""
-    users = uow.session.execute(
-        select(User).where(User.establishment_id == est.id).order_by(User.id)
-    ).scalars()
+    users = uow.session.execute(select(User).where(User.establishment_id == est.id).order_by(User.id)).scalars()
     return {
         "number": est.number,
         "name": est.name_ar,
@@ -107,9 +108,7 @@ def establishment_json(uow: UnitOfWork, est: Establishment) -> dict[str, Any]:
         "industrial": bool(est.industrial),
         "approval_above": est.approval_above,
         "resident_count": uow.repo.resident_count(est.id),
-        "users": [
-            {"telegram_id": u.telegram_id, "role": u.role, "services": sorted(u.service_set)} for u in users
-        ],
+        "users": [{"telegram_id": u.telegram_id, "role": u.role, "services": sorted(u.service_set)} for u in users],
     }
 
 
@@ -127,7 +126,7 @@ def find_resident(uow: UnitOfWork, number_text: str) -> Resident:
 
 
 def visa_type(visa: Visa) -> str:
-    """"exit_reentry_single", "exit_reentry_multiple" or "final_exit"."""
+    """ "exit_reentry_single", "exit_reentry_multiple" or "final_exit"."""
     return f"exit_reentry_{visa.entry_type}" if visa.kind == "exit_reentry" else visa.kind
 
 

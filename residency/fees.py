@@ -1,4 +1,5 @@
 """Pure fee arithmetic (SPEC section 4); every figure comes from rules.yml."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -22,6 +22,7 @@ Choices:
 - Balance and subscription of the moment are not rules of a forecast: nothing is refused for them here
   (authorisation is, as for every report).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,8 +41,18 @@ from residency.services.base import authorise, is_active
 SERVICE = "forecast_costs"
 
 GREGORIAN_MONTHS_AR = (
-    "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو",
-    "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر",
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
 )
 
 CSV_HEADER = (
@@ -129,8 +140,7 @@ def _months_value(months: Any) -> int:
     if value is None or not 1 <= value <= maximum:
         raise InvalidInput(
             "bad_forecast_months",
-            f"مدة التوقّع تكون بالأشهر، من شهر واحد إلى {maximum} شهرًا (مثل: 3 أشهر). "
-            "اكتب عدد الأشهر المطلوب.",
+            f"مدة التوقّع تكون بالأشهر، من شهر واحد إلى {maximum} شهرًا (مثل: 3 أشهر). اكتب عدد الأشهر المطلوب.",
             maximum=maximum,
         )
     return value
@@ -189,9 +199,7 @@ def forecast_costs(uow: UnitOfWork, telegram_id: int, months: Any = None) -> For
     ids = [r.id for r in residents]
     on_final_exit: set[int] = set()
     if ids:
-        for visa in uow.session.scalars(
-            select(Visa).where(Visa.kind == "final_exit", Visa.resident_id.in_(ids))
-        ):
+        for visa in uow.session.scalars(select(Visa).where(Visa.kind == "final_exit", Visa.resident_id.in_(ids))):
             if is_active(visa, today):  # the renewal quote's own test (ServiceContext.active_visa)
                 on_final_exit.add(visa.resident_id)
 

@@ -4,6 +4,7 @@ Users type numbers with Arabic-Indic or Persian digits, spaces, dashes and invis
 these functions clean that up, tell the kinds apart by their first digit, check the iqama check digit
 and raise `InvalidInput` with a short Arabic message saying what to send instead.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,8 @@ from residency.rules import RULES
 ID_LENGTH = 10
 
 _DIGITS_TO_ASCII = str.maketrans(
-    "٠١٢٣٤٥٦٧٨٩" "۰۱۲۳۴۵۶۷۸۹",
-    "0123456789" "0123456789",
+    "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹",
+    "01234567890123456789",
 )
 # Dashes (hyphen, Unicode hyphen, non-breaking hyphen, en and em dash, minus sign) and the invisible
 # direction marks that Telegram clients and copy-paste put around numbers in right-to-left text.

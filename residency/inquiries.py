@@ -4,6 +4,7 @@ Every function takes the unit of work and the sender's Telegram id, authorises t
 and reads only the sender's own establishment: another establishment's resident or visa is answered exactly
 like an unknown number. Nothing here writes.
 """
+
 from __future__ import annotations
 
 import threading
@@ -239,7 +240,9 @@ class NameIndexCache:
 NAME_INDEX = NameIndexCache()
 
 
-def _ranked_residents(uow: UnitOfWork, telegram_id: int, name_text: str, limit: int) -> tuple[list, list[tuple[int, float]]]:
+def _ranked_residents(
+    uow: UnitOfWork, telegram_id: int, name_text: str, limit: int
+) -> tuple[list, list[tuple[int, float]]]:
     """(the sender's establishment's residents among the best `limit` names, those (resident id, score) pairs)."""
     actor = authorise(uow, telegram_id, "inquire_resident_by_name")
     if not normalize_name(name_text):

@@ -1,4 +1,5 @@
 """Apply the Alembic migrations programmatically (used by `muqeem db upgrade` and the tests)."""
+
 from __future__ import annotations
 
 from pathlib import Path

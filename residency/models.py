@@ -4,6 +4,7 @@ Written in the SQLAlchemy 2.0 style that 1.4 supports (`future=True`, `select()`
 owned by the Alembic migrations in residency/migrations, which must stay in step with this module.
 Amounts are whole riyals (integers); dates are Gregorian `date`s; timestamps are timezone-aware UTC.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -6,6 +6,7 @@ tatweel, "عبد الله" / "عبدالله", Latin case and hyphens) into one 
 Invisible and direction characters (RLM, right-to-left override, zero-width space, ZWNJ, ...) are
 dropped before anything else, so "مح<U+200B>مد" is matched as "محمد", not as two words.
 """
+
 from __future__ import annotations
 
 import re
@@ -142,9 +143,7 @@ class NameIndex:
             return []
         share = np.minimum(matched_words[candidates] / self._word_counts[arabic][candidates], 1)
         order = np.lexsort((self.ids[candidates], -share, -scores[candidates]))[:limit]
-        return [
-            (int(self.ids[candidates[i]]), float(scores[candidates[i]]), float(share[i])) for i in order
-        ]
+        return [(int(self.ids[candidates[i]]), float(scores[candidates[i]]), float(share[i])) for i in order]
 
     def search(self, query: str, limit: int, min_score: float) -> list[tuple[int, float]]:
         """[(resident_id, score 0-100)] of the best `limit` names scoring at least `min_score`, best first."""

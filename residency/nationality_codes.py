@@ -5,6 +5,7 @@ country name, as the CSV import stores them), for matching a passport's machine-
 ة/ه, case) or the code itself; None for a country not listed here (such a resident can still be matched
 by its recorded passport number).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -11,6 +11,7 @@ diacritics, tatweel, punctuation, Latin case) with the article ال dropped from
 accepts a clear typo (one close candidate, rapidfuzz) and otherwise raises InvalidInput
 `unknown_occupation` / `ambiguous_occupation` with up to 5 canonical titles in `details["suggestions"]`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -95,8 +96,9 @@ class Classification:
     def _ranked(self, key: str) -> list[tuple[Occupation, float]]:
         """Occupations resembling `key`, best first, each once with its best score."""
         best: dict[str, tuple[Occupation, float]] = {}
-        for name, score, _ in process.extract(key, self._keys, scorer=fuzz.ratio, limit=None,
-                                              score_cutoff=SUGGESTION_MIN_SCORE):
+        for name, score, _ in process.extract(
+            key, self._keys, scorer=fuzz.ratio, limit=None, score_cutoff=SUGGESTION_MIN_SCORE
+        ):
             entry = self.by_key[name]
             if entry.ar not in best or best[entry.ar][1] < score:
                 best[entry.ar] = (entry, score)
@@ -140,8 +142,12 @@ class Classification:
         if exact is not None:
             return exact
         ranked = self._ranked(key) if key else []
-        if key and not self._containing(key, exact_only=True) and ranked and ranked[0][1] >= TYPO_MIN_SCORE and (
-            len(ranked) == 1 or ranked[1][1] < ranked[0][1] - TYPO_MARGIN
+        if (
+            key
+            and not self._containing(key, exact_only=True)
+            and ranked
+            and ranked[0][1] >= TYPO_MIN_SCORE
+            and (len(ranked) == 1 or ranked[1][1] < ranked[0][1] - TYPO_MARGIN)
         ):
             return ranked[0][0]
         suggestions = [e.ar for e in self.suggestions(written)]

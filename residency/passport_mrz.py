@@ -11,6 +11,7 @@ Line 2: document number (9) + check, nationality (3), birth date YYMMDD + check,
 check, optional data (14) + check, composite check over the document number, birth date and expiry
 fields and the optional data, each with its check digit.
 """
+
 from __future__ import annotations
 
 import re

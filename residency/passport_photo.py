@@ -10,6 +10,7 @@ Residents of other establishments are never looked at, so one of them is answere
 resident at all. The quote is the ordinary `services.quote(..., "update_passport", ...)`, so every rule
 of that service applies and its confirmation executes it exactly once. Nothing is written here.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -30,9 +31,7 @@ SERVICE = "update_passport"
 NAME_SCORE = 85  # rapidfuzz ratio of a name word to count as the same word (one typo in a long word)
 MAX_STRAY_LETTERS = 2  # letters of the zone's names that no recorded word explains (OCR's stray K)
 
-EXPIRED = (
-    "هذا الجواز منتهي منذ {expiry}، فلا يُسجَّل للمقيم. أرسل صورة صفحة بيانات الجواز الجديد الساري."
-)
+EXPIRED = "هذا الجواز منتهي منذ {expiry}، فلا يُسجَّل للمقيم. أرسل صورة صفحة بيانات الجواز الجديد الساري."
 NO_MATCH = (
     "قرأت الجواز ({number}) لكن لم أجد مقيمًا في منشأتك يطابقه برقم الجواز الحالي ولا بالاسم "
     "والجنسية وتاريخ الميلاد، فلم يُعدَّل شيء. اكتب الطلب برقم الإقامة، مثل: حدث جواز 2XXXXXXXXX"
@@ -57,11 +56,17 @@ def quote_from_mrz(uow: UnitOfWork, telegram_id: int, text: str) -> Quote:
         raise Refusal("passport_expired", EXPIRED.format(expiry=calendar.format_date(mrz.expiry)))
     resident = match_resident(uow, actor.establishment_id, mrz)
     if resident.passport_number == mrz.document_number and resident.passport_expiry == mrz.expiry:
-        raise Refusal("passport_already_recorded", ALREADY_RECORDED.format(
-            number=mrz.document_number, expiry=calendar.format_date(mrz.expiry), name=resident.name_ar))
+        raise Refusal(
+            "passport_already_recorded",
+            ALREADY_RECORDED.format(
+                number=mrz.document_number, expiry=calendar.format_date(mrz.expiry), name=resident.name_ar
+            ),
+        )
     try:
         return services.quote(
-            uow, telegram_id, SERVICE,
+            uow,
+            telegram_id,
+            SERVICE,
             iqama_number=resident.iqama_number,
             passport_number=mrz.document_number,
             passport_expiry=mrz.expiry,
@@ -76,13 +81,17 @@ def quote_from_mrz(uow: UnitOfWork, telegram_id: int, text: str) -> Quote:
 def match_resident(uow: UnitOfWork, establishment_id: int, mrz: Mrz) -> Resident:
     """The one resident of the establishment the zone belongs to; NotFound / Refusal otherwise."""
     births = _birth_dates(mrz.birth_date)
-    rows = uow.session.execute(
-        select(Resident).where(
-            Resident.establishment_id == establishment_id,
-            Resident.iqama_number.is_not(None),
-            or_(Resident.passport_number == mrz.document_number, Resident.birth_date.in_(births)),
+    rows = (
+        uow.session.execute(
+            select(Resident).where(
+                Resident.establishment_id == establishment_id,
+                Resident.iqama_number.is_not(None),
+                or_(Resident.passport_number == mrz.document_number, Resident.birth_date.in_(births)),
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     matches = [r for r in rows if r.passport_number == mrz.document_number or _same_person(r, mrz)]
     if not matches:
         raise NotFound("passport_no_match", NO_MATCH.format(number=mrz.document_number))

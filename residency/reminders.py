@@ -4,6 +4,7 @@
 writes ONE Arabic message per owner into the outbox (`Notification`) listing what is about to cost it
 fines. The bot's sender takes `pending_notifications`, sends them, then `mark_notification_sent`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -65,7 +66,9 @@ def _late_renewal_note(expiry: date, offences: int, today: date) -> str:
                 f"جدّدها حتى {calendar.format_date(fees.late_renewal_after(expiry))}؛ بعده لا تُجدَّد "
                 "إلكترونيًا (تأخير ثالث) وتلزم مراجعة مكتب الجوازات"
             )
-        return f"جدّدها حتى {calendar.format_date(fees.late_renewal_after(expiry))} تجنبًا لغرامة التأخير {next_fine} ريال"
+        return (
+            f"جدّدها حتى {calendar.format_date(fees.late_renewal_after(expiry))} تجنبًا لغرامة التأخير {next_fine} ريال"
+        )
     if fine is None:
         return "تأخير ثالث: لا تُجدَّد إلكترونيًا، راجع مكتب الجوازات"
     return f"غرامة تأخير التجديد الآن {fine} ريال (المخالفة رقم {offences + 1})"

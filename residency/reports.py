@@ -2,6 +2,7 @@
 
 Every function authorises the sender for its intent and reads only the sender's own establishment.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -70,9 +71,7 @@ def _whole_number(value, code: str, what_ar: str, maximum: int) -> int:
     except (TypeError, ValueError, OverflowError):
         number = -1
     if not 1 <= number <= maximum:
-        raise InvalidInput(
-            code, f"{what_ar} يجب أن يكون عددًا صحيحًا من 1 إلى {maximum}، مثل 30.", maximum=maximum
-        )
+        raise InvalidInput(code, f"{what_ar} يجب أن يكون عددًا صحيحًا من 1 إلى {maximum}، مثل 30.", maximum=maximum)
     return number
 
 
@@ -89,15 +88,19 @@ def expiring_iqamas(uow: UnitOfWork, telegram_id: int, days: int | None = None) 
     today = calendar.today()
     # Served by the (establishment_id, iqama_expiry) index; only the three columns shown are read, through
     # the Core connection (no ORM row processing: this can be 10,000 rows).
-    rows = uow.session.connection().execute(
-        select(Resident.iqama_number, Resident.name_ar, Resident.iqama_expiry)
-        .where(
-            Resident.establishment_id == actor.establishment_id,
-            Resident.iqama_expiry.is_not(None),
-            Resident.iqama_expiry <= today + timedelta(days=days),
+    rows = (
+        uow.session.connection()
+        .execute(
+            select(Resident.iqama_number, Resident.name_ar, Resident.iqama_expiry)
+            .where(
+                Resident.establishment_id == actor.establishment_id,
+                Resident.iqama_expiry.is_not(None),
+                Resident.iqama_expiry <= today + timedelta(days=days),
+            )
+            .order_by(Resident.iqama_expiry, Resident.iqama_number)
         )
-        .order_by(Resident.iqama_expiry, Resident.iqama_number)
-    ).all()
+        .all()
+    )
     return [ExpiringRow(number, name, expiry, (expiry - today).days) for number, name, expiry in rows]
 
 

@@ -1,4 +1,5 @@
 """The small repository the services read and write through (one per unit of work)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -71,15 +72,22 @@ class Repository:
         per 500 residents instead of two per resident (a bulk quote); forgotten when it ends."""
         try:
             for start in range(0, len(iqamas), 500):
-                chunk = iqamas[start:start + 500]
-                found = self.session.execute(
-                    select(Resident).where(Resident.establishment_id == establishment_id, Resident.iqama_number.in_(chunk))
-                ).scalars().all()
+                chunk = iqamas[start : start + 500]
+                found = (
+                    self.session.execute(
+                        select(Resident).where(
+                            Resident.establishment_id == establishment_id, Resident.iqama_number.in_(chunk)
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
                 self._residents.update({(establishment_id, iqama): None for iqama in chunk})
                 self._residents.update({(establishment_id, r.iqama_number): r for r in found})
                 self._visas.update({r.id: [] for r in found})
                 visas = self.session.execute(
-                    select(Visa).where(Visa.resident_id.in_([r.id for r in found]))
+                    select(Visa)
+                    .where(Visa.resident_id.in_([r.id for r in found]))
                     .order_by(Visa.issued_on.desc(), Visa.id.desc())
                 ).scalars()
                 for visa in visas:
@@ -90,9 +98,7 @@ class Repository:
             self._visas.clear()
 
     def resident_by_border(self, establishment_id: int, border: str, lock: bool = False) -> Resident | None:
-        stmt = select(Resident).where(
-            Resident.establishment_id == establishment_id, Resident.border_number == border
-        )
+        stmt = select(Resident).where(Resident.establishment_id == establishment_id, Resident.border_number == border)
         return self._one(stmt, lock)
 
     def resident_by_iqama_any(self, iqama: str) -> Resident | None:
@@ -140,7 +146,9 @@ class Repository:
 
     def lapsed_unused_visas(self, kind: str, today: date, resident_id: int | None = None) -> list[tuple[int, int]]:
         """(visa id, resident id) of issued visas of `kind` whose return-before date has passed, by resident."""
-        stmt = select(Visa.id, Visa.resident_id).where(Visa.kind == kind, Visa.status == "issued", Visa.valid_until < today)
+        stmt = select(Visa.id, Visa.resident_id).where(
+            Visa.kind == kind, Visa.status == "issued", Visa.valid_until < today
+        )
         if resident_id is not None:
             stmt = stmt.where(Visa.resident_id == resident_id)
         return [tuple(row) for row in self.session.execute(stmt.order_by(Visa.resident_id, Visa.id))]
@@ -152,10 +160,15 @@ class Repository:
 
     def expire_issued_visa(self, visa_id: int) -> bool:
         """issued -> expired; False when the visa was no longer issued (a concurrent or earlier run)."""
-        return self.session.execute(
-            update(Visa).where(Visa.id == visa_id, Visa.status == "issued").values(status="expired")
-            .execution_options(synchronize_session="fetch")
-        ).rowcount == 1
+        return (
+            self.session.execute(
+                update(Visa)
+                .where(Visa.id == visa_id, Visa.status == "issued")
+                .values(status="expired")
+                .execution_options(synchronize_session="fetch")
+            ).rowcount
+            == 1
+        )
 
     # violations
     def unpaid_violations(self, resident_id: int, kind: str) -> list[tuple[str, date, int]]:
@@ -163,7 +176,9 @@ class Repository:
         stmt = (
             select(Visa.number, Visa.valid_until, Violation.amount)
             .join(Visa, Violation.visa_id == Visa.id)
-            .where(Violation.resident_id == resident_id, Violation.kind == kind, Violation.paid_transaction_id.is_(None))
+            .where(
+                Violation.resident_id == resident_id, Violation.kind == kind, Violation.paid_transaction_id.is_(None)
+            )
         )
         return [(number, until, int(amount)) for number, until, amount in self.session.execute(stmt)]
 
@@ -172,8 +187,12 @@ class Repository:
         visa_ids = select(Visa.id).where(Visa.resident_id == resident_id, Visa.number.in_(visa_numbers))
         return self.session.execute(
             update(Violation)
-            .where(Violation.resident_id == resident_id, Violation.kind == kind,
-                   Violation.paid_transaction_id.is_(None), Violation.visa_id.in_(visa_ids))
+            .where(
+                Violation.resident_id == resident_id,
+                Violation.kind == kind,
+                Violation.paid_transaction_id.is_(None),
+                Violation.visa_id.in_(visa_ids),
+            )
             .values(paid_transaction_id=transaction_id)
             .execution_options(synchronize_session="fetch")
         ).rowcount
@@ -190,7 +209,9 @@ class Repository:
     def approval_by_key(self, key: str) -> Approval | None:
         return self._one(select(Approval).where(Approval.request_key == key))
 
-    def pending_approvals(self, establishment_id: int | None = None, maker_user_id: int | None = None) -> list[Approval]:
+    def pending_approvals(
+        self, establishment_id: int | None = None, maker_user_id: int | None = None
+    ) -> list[Approval]:
         """Pending approvals, oldest first: of one establishment (and one maker), or all of them."""
         stmt = select(Approval).where(Approval.status == "pending")
         if establishment_id is not None:
@@ -213,19 +234,34 @@ class Repository:
 
     def count_transactions_with_key_prefix(self, establishment_id: int, prefix: str) -> int:
         stmt = select(func.count(Transaction.id)).where(
-            Transaction.establishment_id == establishment_id, Transaction.idempotency_key.startswith(prefix, autoescape=True)
+            Transaction.establishment_id == establishment_id,
+            Transaction.idempotency_key.startswith(prefix, autoescape=True),
         )
         return self.session.execute(stmt).scalar_one()
 
     def open_transaction(
-        self, key: str, establishment_id: int, service: str, inputs: dict, *,
-        user_id: int | None = None, resident_id: int | None = None, result: dict | None = None,
+        self,
+        key: str,
+        establishment_id: int,
+        service: str,
+        inputs: dict,
+        *,
+        user_id: int | None = None,
+        resident_id: int | None = None,
+        result: dict | None = None,
     ) -> Transaction:
         """A new transaction, written at once so that its idempotency key is claimed before anything else
         (a second execution with the same key waits on it, then fails on the key's unique index)."""
         transaction = Transaction(
-            idempotency_key=key, establishment_id=establishment_id, user_id=user_id, resident_id=resident_id,
-            service=service, inputs=inputs, fee_lines=[], total=0, result=result or {},
+            idempotency_key=key,
+            establishment_id=establishment_id,
+            user_id=user_id,
+            resident_id=resident_id,
+            service=service,
+            inputs=inputs,
+            fee_lines=[],
+            total=0,
+            result=result or {},
         )
         self.add(transaction)
         return transaction

@@ -2,6 +2,7 @@
 
 `RULES` is the parsed file; the small helpers below only look values up, they hold no figures.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

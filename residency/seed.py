@@ -11,6 +11,7 @@ situation the assistant handles, so that a new user can chat at once.
 Everything is deterministic (fixed random seed) and dated relative to `calendar.today()`. The seed is
 the administrator: it writes models directly, in one unit of work, without transactions.
 """
+
 from __future__ import annotations
 
 import os
@@ -153,13 +154,40 @@ MAIN_RESIDENTS = 60
 FEMALE_DOMESTIC = ["عاملة منزلية"] * 7 + ["مربية أطفال"] * 3
 MALE_DOMESTIC = ["سائق خاص", "سائق خاص", "سائق خاص", "طباخ منزلي", "حارس منزل"]
 CONTRACTING = [
-    "بناء", "بناء", "نجار", "حداد", "لحام", "سباك", "دهان", "مليس", "عامل", "عامل", "فني كهرباء",
-    "فني تكييف", "مهندس مدني", "مهندس كهربائي", "مشرف موقع", "مدير مشروع", "محاسب", "أمين مستودع",
-    "سائق معدات ثقيلة", "سائق شاحنة", "طباخ", "حارس أمن",
+    "بناء",
+    "بناء",
+    "نجار",
+    "حداد",
+    "لحام",
+    "سباك",
+    "دهان",
+    "مليس",
+    "عامل",
+    "عامل",
+    "فني كهرباء",
+    "فني تكييف",
+    "مهندس مدني",
+    "مهندس كهربائي",
+    "مشرف موقع",
+    "مدير مشروع",
+    "محاسب",
+    "أمين مستودع",
+    "سائق معدات ثقيلة",
+    "سائق شاحنة",
+    "طباخ",
+    "حارس أمن",
 ]
 MAINTENANCE = [
-    "فني صيانة", "فني تكييف", "فني كهرباء", "سباك", "عامل نظافة", "حارس أمن", "مشرف", "فني شبكات",
-    "مهندس ميكانيكي", "كهربائي سيارات",
+    "فني صيانة",
+    "فني تكييف",
+    "فني كهرباء",
+    "سباك",
+    "عامل نظافة",
+    "حارس أمن",
+    "مشرف",
+    "فني شبكات",
+    "مهندس ميكانيكي",
+    "كهربائي سيارات",
 ]
 DRIVING = {"سائق خاص", "سائق معدات ثقيلة", "سائق شاحنة", "سائق حافلة", "سائق توصيل"}
 LICENCE_TYPES = {"سائق معدات ثقيلة": "معدات ثقيلة", "سائق شاحنة": "نقل ثقيل", "سائق حافلة": "نقل عام"}
@@ -281,7 +309,9 @@ class _Builder:
 
     def exit_reentry(self, resident: Resident, days_ago: int, months: int, entry_type: str, **kw) -> Visa:
         issued = self.days(-days_ago)
-        return self.visa(resident, "exit_reentry", days_ago, calendar.add_months(issued, months), entry_type=entry_type, **kw)
+        return self.visa(
+            resident, "exit_reentry", days_ago, calendar.add_months(issued, months), entry_type=entry_type, **kw
+        )
 
     def licence(self, resident: Resident, expiry: date) -> None:
         licence_type = LICENCE_TYPES.get(resident.occupation, "خاصة")
@@ -304,8 +334,7 @@ def _establishment(uow: UnitOfWork, values: dict, today: date, owner_id: int) ->
     if uow.repo.establishment_by_number(values["number"]) is not None:
         raise Refusal(
             "demo_exists",
-            f"بيانات العرض موجودة من قبل (المنشأة {values['number']}). "
-            "استخدم --if-empty، أو ابدأ بقاعدة بيانات جديدة.",
+            f"بيانات العرض موجودة من قبل (المنشأة {values['number']}). استخدم --if-empty، أو ابدأ بقاعدة بيانات جديدة.",
         )
     if uow.repo.user_by_telegram_id(owner_id) is not None:
         raise Refusal("already_user", f"الحساب {owner_id} مستخدم لمنشأة أخرى؛ اختر معرّفًا آخر ({DEMO_TELEGRAM_ID_ENV}).")
@@ -319,11 +348,15 @@ def _seed_main(b: _Builder, est: Establishment, people: list[tuple]) -> dict[str
     rng, days = b.rng, b.days
     occupations = _occupations(rng, people)
     pairs = iter(zip(people, occupations))
-    groups: dict[str, list[Resident]] = {k: [] for k in ("expired", "expiring", "arrival", "abroad", "unused", "final", "ordinary")}
+    groups: dict[str, list[Resident]] = {
+        k: [] for k in ("expired", "expiring", "arrival", "abroad", "unused", "final", "ordinary")
+    }
 
     for offset, offences in EXPIRED:
         person, job = next(pairs)
-        groups["expired"].append(b.resident(est, person, job, iqama_expiry=days(offset), late_renewal_offences=offences))
+        groups["expired"].append(
+            b.resident(est, person, job, iqama_expiry=days(offset), late_renewal_offences=offences)
+        )
     for offset in EXPIRING:
         person, job = next(pairs)
         groups["expiring"].append(b.resident(est, person, job, iqama_expiry=days(offset)))
@@ -332,8 +365,14 @@ def _seed_main(b: _Builder, est: Establishment, people: list[tuple]) -> dict[str
         arrived = days(-days_ago)
         groups["arrival"].append(
             b.resident(
-                est, person, job, iqama_number=None, iqama_expiry=None, border_number=b.numbers.border(),
-                arrival_date=arrived, hire_date=arrived,
+                est,
+                person,
+                job,
+                iqama_number=None,
+                iqama_expiry=None,
+                border_number=b.numbers.border(),
+                arrival_date=arrived,
+                hire_date=arrived,
             )
         )
     for days_ago, months, entry_type, left_after in ABROAD:
@@ -348,7 +387,13 @@ def _seed_main(b: _Builder, est: Establishment, people: list[tuple]) -> dict[str
         groups["unused"].append(resident)
     person, job = next(pairs)
     resident = b.resident(est, person, job)
-    b.visa(resident, "final_exit", FINAL_EXIT_DAYS_AGO, days(int(RULES["final_exit"]["valid_days"]) - FINAL_EXIT_DAYS_AGO), status="issued")
+    b.visa(
+        resident,
+        "final_exit",
+        FINAL_EXIT_DAYS_AGO,
+        days(int(RULES["final_exit"]["valid_days"]) - FINAL_EXIT_DAYS_AGO),
+        status="issued",
+    )
     groups["final"].append(resident)
 
     for person, job in pairs:

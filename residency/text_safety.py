@@ -28,6 +28,7 @@ iqama number splits it in two. Two pure functions handle this at the edges:
 Pure functions of str, no dependencies: used by residency (CSV import, texts, names), nlu/ and the
 front ends.
 """
+
 from __future__ import annotations
 
 import re

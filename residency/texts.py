@@ -9,6 +9,7 @@ stripped and it is wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE, 
 override or an unbalanced embedding in a name cannot reorder the rest of the line, and a Latin name
 inside an Arabic line keeps its own direction.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -122,13 +123,12 @@ def render_matches(matches: Sequence[NameMatch], query: str | None = None) -> st
     """Name-search results with their iqama numbers, or what to try when nothing matched."""
     if not matches:
         about = f" باسم «{isolate(query)}»" if query else " بهذا الاسم"
-        return (
-            f"🔎 لم أجد مقيمًا{about} في منشأتك.\n"
-            "جرّب كتابة الاسم الأول واسم العائلة، أو أرسل رقم الإقامة."
-        )
+        return f"🔎 لم أجد مقيمًا{about} في منشأتك.\nجرّب كتابة الاسم الأول واسم العائلة، أو أرسل رقم الإقامة."
     lines = [f"🔎 نتائج البحث عن «{isolate(query)}»:" if query else "🔎 نتائج البحث:"]
     for m in matches:
-        lines.append(f"{BULLET} {isolate(m.name_ar)} — إقامة {m.iqama_number} — {isolate(m.nationality)}، {m.occupation}")
+        lines.append(
+            f"{BULLET} {isolate(m.name_ar)} — إقامة {m.iqama_number} — {isolate(m.nationality)}، {m.occupation}"
+        )
     lines.append("اختر المقيم المقصود أو أرسل رقم إقامته.")
     return "\n".join(lines)
 
@@ -147,7 +147,9 @@ def render_match_page(result: NameSearchPage) -> str:
         )
     elif result.found > len(result.matches):
         lines.append(f"النتائج {result.first}-{last} من {result.found}.")
-    lines.append("اختر المقيم المقصود أو أرسل رقم إقامته." + (" أو اضغط «المزيد» لبقية النتائج." if result.more else ""))
+    lines.append(
+        "اختر المقيم المقصود أو أرسل رقم إقامته." + (" أو اضغط «المزيد» لبقية النتائج." if result.more else "")
+    )
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ Parts (each also runnable alone: `python scripts/bench.py domain|nlu|rest|bot|tr
 rest and bot share one running stack (new agents, so new conversations, for each run). A part run alone
 replaces its own section of results/bench.json; results/bench.md is rewritten from the whole file.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -106,7 +107,9 @@ def bench_nlu(runs: int = 400) -> dict:
     }
 
 
-def bench_rest(stack: SeededStack, rate: float = LOAD_RATE, seconds: float = LOAD_SECONDS, users: int = LOAD_USERS) -> dict:
+def bench_rest(
+    stack: SeededStack, rate: float = LOAD_RATE, seconds: float = LOAD_SECONDS, users: int = LOAD_USERS
+) -> dict:
     """Message-to-reply latency over the REST channel: one message at a time, at `rate` messages/second,
     the throughput when saturated, and how one long conversation slows down."""
     endpoint = f"{stack.rasa_url}/webhooks/rest/webhook"
@@ -138,13 +141,18 @@ def bench_rest(stack: SeededStack, rate: float = LOAD_RATE, seconds: float = LOA
                 self.latencies.append(elapsed)
 
         def summary(self, messages: int) -> dict:
-            return {"messages": messages, "failures": sum(self.failures.values()), "failure_kinds": self.failures,
-                    **latency_summary(self.latencies)}
+            return {
+                "messages": messages,
+                "failures": sum(self.failures.values()),
+                "failure_kinds": self.failures,
+                **latency_summary(self.latencies),
+            }
 
     def client() -> aiohttp.ClientSession:
         # aiohttp rather than httpx: less CPU in this process, which shares the 2 cores with the servers.
-        return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_SECONDS),
-                                     connector=aiohttp.TCPConnector(limit=0))
+        return aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_SECONDS), connector=aiohttp.TCPConnector(limit=0)
+        )
 
     async def one_at_a_time(sender: int, count: int) -> Run:
         run = Run()
@@ -165,8 +173,13 @@ def bench_rest(stack: SeededStack, rate: float = LOAD_RATE, seconds: float = LOA
                 tasks.append(asyncio.create_task(run.one(http, agents[index % len(agents)], index)))
             injected_s = time.perf_counter() - start
             await asyncio.gather(*tasks)
-        return {"rate_per_s": rate, "achieved_rate_per_s": round(count / (injected_s + 1 / rate), 1),
-                "seconds": seconds, "users": len(agents), **run.summary(count)}
+        return {
+            "rate_per_s": rate,
+            "achieved_rate_per_s": round(count / (injected_s + 1 / rate), 1),
+            "seconds": seconds,
+            "users": len(agents),
+            **run.summary(count),
+        }
 
     async def saturated(agents: list[int]) -> dict:
         """Each agent sends its next message as soon as the last is answered, for SATURATION_SECONDS."""
@@ -184,8 +197,12 @@ def bench_rest(stack: SeededStack, rate: float = LOAD_RATE, seconds: float = LOA
         async with client() as http:
             counts = await asyncio.gather(*(agent_loop(http, agent, i) for i, agent in enumerate(agents)))
         elapsed = time.perf_counter() - started
-        return {"users": len(agents), "seconds": round(elapsed, 1),
-                "throughput_per_s": round(len(run.latencies) / elapsed, 1), **run.summary(sum(counts))}
+        return {
+            "users": len(agents),
+            "seconds": round(elapsed, 1),
+            "throughput_per_s": round(len(run.latencies) / elapsed, 1),
+            **run.summary(sum(counts)),
+        }
 
     unloaded = asyncio.run(one_at_a_time(stack.add_agents(1)[0], len(probes))).summary(len(probes))
     loaded = asyncio.run(at_rate(stack.add_agents(users)))
@@ -195,21 +212,28 @@ def bench_rest(stack: SeededStack, rate: float = LOAD_RATE, seconds: float = LOA
     long_run = asyncio.run(one_at_a_time(stack.add_agents(1)[0], LONG_CONVERSATION))
     head, tail = long_run.latencies[:LONG_CONVERSATION_WINDOW], long_run.latencies[-LONG_CONVERSATION_WINDOW:]
     long_conversation = {
-        "messages": LONG_CONVERSATION, "failures": sum(long_run.failures.values()),
+        "messages": LONG_CONVERSATION,
+        "failures": sum(long_run.failures.values()),
         "first_p50_ms": round(statistics.median(head), 1) if head else None,
         "last_p50_ms": round(statistics.median(tail), 1) if tail else None,
         "window": LONG_CONVERSATION_WINDOW,
     }
-    return {"unloaded": unloaded, "loaded": loaded, "idle_wait_after_s": idle_wait, "saturated": saturation,
-            "long_conversation": long_conversation}
+    return {
+        "unloaded": unloaded,
+        "loaded": loaded,
+        "idle_wait_after_s": idle_wait,
+        "saturated": saturation,
+        "long_conversation": long_conversation,
+    }
 
 
 def bench_bot_both(stack: SeededStack) -> dict:
     """The bot as shipped, then with python-telegram-bot's overall send limit raised."""
     return {
         "as_shipped": bench_bot(stack, rate=LOAD_RATE, seconds=LOAD_SECONDS, users=LOAD_USERS),
-        "raised_send_limit": bench_bot(stack, rate=LOAD_RATE, seconds=LOAD_SECONDS, users=LOAD_USERS,
-                                       max_send_rate=RAISED_SEND_RATE),
+        "raised_send_limit": bench_bot(
+            stack, rate=LOAD_RATE, seconds=LOAD_SECONDS, users=LOAD_USERS, max_send_rate=RAISED_SEND_RATE
+        ),
     }
 
 
@@ -218,13 +242,21 @@ def bench_train() -> dict:
     work = Path(tempfile.mkdtemp(prefix="muqeem-bench-train-"))
     command = train_command(ROOT)
     out = command.index("--out") + 1
-    shown = " ".join(["rasa", *command[1:out], "<tmp>", *command[out + 1:]])
+    shown = " ".join(["rasa", *command[1:out], "<tmp>", *command[out + 1 :]])
     command[out] = str(work / "models")
     env = {**os.environ, "RASA_CACHE_DIRECTORY": str(work / "cache"), "TF_CPP_MIN_LOG_LEVEL": "2"}
     try:
         started = time.perf_counter()
-        finished = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                  text=True, timeout=TRAIN_TIMEOUT_SECONDS, check=False)
+        finished = subprocess.run(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=TRAIN_TIMEOUT_SECONDS,
+            check=False,
+        )
         seconds = round(time.perf_counter() - started, 1)
         if finished.returncode != 0:
             raise RuntimeError(f"rasa train failed:\n{finished.stderr[-3000:]}")
@@ -261,7 +293,7 @@ def _when(part: dict) -> str:
 
 
 def _per_process(figures: dict) -> str:
-    """"actions 6.1, Rasa 13.9": one figure per server process."""
+    """ "actions 6.1, Rasa 13.9": one figure per server process."""
     return ", ".join(f"{name} {value:g}" for name, value in figures.items())
 
 
@@ -389,7 +421,7 @@ def report(results: dict) -> str:
                 _when(b),
                 "",
                 (
-                    "\"As shipped\": `muqeem bot` as is; its AIORateLimiter caps all sends at 30 messages/second "
+                    '"As shipped": `muqeem bot` as is; its AIORateLimiter caps all sends at 30 messages/second '
                     "(Telegram's overall limit), so 60 messages/second cannot all be answered at once by design. "
                     f"\"Raised\": the same CLI with MUQEEM_MAX_SEND_RATE={raised['max_send_rate']:g}, the bot's own capacity without Telegram's limit."
                 ),
@@ -446,7 +478,8 @@ def report(results: dict) -> str:
         lines += [
             "## Sustained load on long conversations (SPEC 9.6)",
             "",
-            _when(lo) + (
+            _when(lo)
+            + (
                 f" {lo['senders']} agents, each first {lo['warm_up']['turns_per_sender']} turns into its "
                 f"conversation ({lo['warm_up']['seconds']:g} s, {lo['warm_up']['failures']} failures); then "
                 "open-loop injection over the REST channel, load generator on the same 2 cores, in-memory "
@@ -484,8 +517,10 @@ def report(results: dict) -> str:
             for call, label in (("resident_card", "resident look-up"), ("search_residents", "name search")):
                 figures = d.get(database, {}).get(call)
                 if figures:
-                    lines.append(f"| {database} | {label} | {figures['p50_ms']} ms | {figures['p95_ms']} ms "
-                                 f"| p50 < 20 ms | {_met(figures['p50_ms'], 20)} |")
+                    lines.append(
+                        f"| {database} | {label} | {figures['p50_ms']} ms | {figures['p95_ms']} ms "
+                        f"| p50 < 20 ms | {_met(figures['p50_ms'], 20)} |"
+                    )
         lines.append("")
     if "bulk" in results:
         b = results["bulk"]
@@ -512,11 +547,22 @@ def report(results: dict) -> str:
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    return {"cpus": os.cpu_count(), "cpu": cpu, "platform": f"{platform.system()} {platform.machine()}, "
-            f"Python {platform.python_version()}", "started": time.strftime("%Y-%m-%d %H:%M"),
-            "load_average": [round(x, 2) for x in os.getloadavg()], "busy_processes": busy_processes()}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "platform": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
+        "started": time.strftime("%Y-%m-%d %H:%M"),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "busy_processes": busy_processes(),
+    }
 
 
 def busy_processes(threshold: float = 20.0) -> list[str]:

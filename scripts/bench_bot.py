@@ -15,6 +15,7 @@ anything else is a failure.
 
     .venv/bin/python scripts/bench_bot.py [--rate 60] [--seconds 20] [--max-send-rate 1000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,6 +67,7 @@ QUIET_SECONDS = 0.4  # after a reply: time for a second message that would break
 DRAIN_SECONDS = 45  # after the last injected message: how long the missing replies are awaited
 RASA_TIMEOUT_SECONDS = 10.0  # the REST client's timeout, as the bot's (bot.rasa_client)
 
+
 @dataclass(frozen=True)
 class Probe:
     """A user message and a text its (single-message) reply must contain."""
@@ -115,9 +117,13 @@ class SeededStack:
         models.mkdir()
         shutil.copy(model, models)  # a retraining during the run does not change the model served
         self.settings = server_control.ServerSettings(
-            rasa_port=free_port(), actions_port=free_port(), models_dir=models, var_dir=self.work / "var",
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            models_dir=models,
+            var_dir=self.work / "var",
             start_timeout=START_TIMEOUT_SECONDS,
-            tracker_store_url=self.tracker_store_url, lock_store_url=self.lock_store_url,
+            tracker_store_url=self.tracker_store_url,
+            lock_store_url=self.lock_store_url,
         )
         self.env = {"MUQEEM_DATABASE_URL": self.database_url, "MUQEEM_TODAY": os.environ["MUQEEM_TODAY"]}
         endpoints = server_control.write_endpoints_file(self.settings)
@@ -164,11 +170,15 @@ class SeededStack:
 
     def _probes(self) -> list[Probe]:
         with UnitOfWork(self.engine) as uow:
-            iqamas = list(uow.session.execute(
-                select(Resident.iqama_number).join(Establishment, Resident.establishment_id == Establishment.id)
-                .where(Establishment.number == MAIN["number"], Resident.iqama_number.isnot(None))
-                .order_by(Resident.iqama_number).limit(8)
-            ).scalars())
+            iqamas = list(
+                uow.session.execute(
+                    select(Resident.iqama_number)
+                    .join(Establishment, Resident.establishment_id == Establishment.id)
+                    .where(Establishment.number == MAIN["number"], Resident.iqama_number.isnot(None))
+                    .order_by(Resident.iqama_number)
+                    .limit(8)
+                ).scalars()
+            )
         return [Probe(f"استعلام عن مقيم {number}", number) for number in iqamas] + [
             Probe("كم رصيدنا؟", MAIN["number"]),
             Probe("مين برا المملكة؟", "خارج المملكة"),
@@ -191,8 +201,9 @@ class SeededStack:
             while time.perf_counter() - started < timeout_s:
                 t0 = time.perf_counter()
                 try:
-                    client.post(f"{self.rasa_url}/webhooks/rest/webhook",
-                                json={"sender": IDLE_PROBE_SENDER, "message": "مرحبا"})
+                    client.post(
+                        f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": IDLE_PROBE_SENDER, "message": "مرحبا"}
+                    )
                     if time.perf_counter() - t0 < threshold_s:
                         break
                 except httpx.HTTPError:
@@ -270,14 +281,20 @@ async def _until(condition, timeout: float) -> bool:
 
 def _bot_process(stack: SeededStack, base_url: str, max_send_rate: float | None) -> server_control.ServerProcess:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "MUQEEM_"))}
-    env.update(stack.env, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=base_url, MUQEEM_RASA_URL=stack.rasa_url,
-               MUQEEM_VAR_DIR=str(stack.work / "bot"))
+    env.update(
+        stack.env,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_BASE_URL=base_url,
+        MUQEEM_RASA_URL=stack.rasa_url,
+        MUQEEM_VAR_DIR=str(stack.work / "bot"),
+    )
     argv = [MUQEEM, "bot"]
     if max_send_rate is not None:
         env = {**env, "MUQEEM_MAX_SEND_RATE": str(max_send_rate)}
     name = "bot" if max_send_rate is None else f"bot-{max_send_rate:g}"
-    return server_control.ServerProcess(name=name, argv=argv, ready_url="", env=env, cwd=ROOT,
-                                        log_path=stack.work / "log" / f"{name}.log")
+    return server_control.ServerProcess(
+        name=name, argv=argv, ready_url="", env=env, cwd=ROOT, log_path=stack.work / "log" / f"{name}.log"
+    )
 
 
 async def _one_at_a_time(fake: TimedTelegram, user_id: int, probes: list[Probe]) -> dict:
@@ -289,8 +306,13 @@ async def _one_at_a_time(fake: TimedTelegram, user_id: int, probes: list[Probe])
         await asyncio.sleep(QUIET_SECONDS)
         sent_all.append(sent)
     answered = [sent.latency_ms for sent in sent_all if sent.ok]
-    return {"messages": len(sent_all), "failures": len(sent_all) - len(answered),
-            "extra_messages": fake.unmatched, **latency_summary(answered), **_fetch_summary(sent_all)}
+    return {
+        "messages": len(sent_all),
+        "failures": len(sent_all) - len(answered),
+        "extra_messages": fake.unmatched,
+        **latency_summary(answered),
+        **_fetch_summary(sent_all),
+    }
 
 
 async def _at_rate(fake: TimedTelegram, users: list[int], probes: list[Probe], rate: float, seconds: float) -> dict:
@@ -323,12 +345,20 @@ async def _at_rate(fake: TimedTelegram, users: list[int], probes: list[Probe], r
 def _fetch_summary(sent_all: list[Sent]) -> dict:
     """How long the updates waited for the bot's getUpdates (part of the latency)."""
     fetched = [sent.fetched_ms for sent in sent_all if sent.fetched_ms is not None]
-    return {"fetch_p50_ms": round(percentile(fetched, 0.5), 1) if fetched else None,
-            "fetch_p99_ms": round(percentile(fetched, 0.99), 1) if fetched else None}
+    return {
+        "fetch_p50_ms": round(percentile(fetched, 0.5), 1) if fetched else None,
+        "fetch_p99_ms": round(percentile(fetched, 0.99), 1) if fetched else None,
+    }
 
 
-def bench_bot(stack: SeededStack, *, rate: float = 60.0, seconds: float = 20.0, users: int = 30,
-              max_send_rate: float | None = None) -> dict:
+def bench_bot(
+    stack: SeededStack,
+    *,
+    rate: float = 60.0,
+    seconds: float = 20.0,
+    users: int = 30,
+    max_send_rate: float | None = None,
+) -> dict:
     """The bot's message-to-reply latency at `rate` messages/second from `users` new agents.
 
     `max_send_rate` None runs `muqeem bot` as shipped (python-telegram-bot's AIORateLimiter at its
@@ -343,12 +373,15 @@ def bench_bot(stack: SeededStack, *, rate: float = 60.0, seconds: float = 20.0, 
         process = _bot_process(stack, base_url, max_send_rate)
         try:
             process.start()
-            ready = await _until(lambda: bool(fake.calls_of("deleteWebhook")) or process.exit_code() is not None,
-                                 BOT_READY_SECONDS)
+            ready = await _until(
+                lambda: bool(fake.calls_of("deleteWebhook")) or process.exit_code() is not None, BOT_READY_SECONDS
+            )
             if not ready or process.exit_code() is not None:
                 raise RuntimeError(f"the bot did not start polling:\n{process.log_path.read_text()[-3000:]}")
             unloaded = await _one_at_a_time(fake, lone, stack.probes)
-            warm = [await fake.send(agent, stack.probes[index % len(stack.probes)]) for index, agent in enumerate(agents)]
+            warm = [
+                await fake.send(agent, stack.probes[index % len(stack.probes)]) for index, agent in enumerate(agents)
+            ]
             await _until(lambda: all(sent.reply is not None for sent in warm), 60)
             loaded = await _at_rate(fake, agents, stack.probes, rate, seconds)
             loaded["unmatched_messages"] = fake.unmatched
@@ -369,8 +402,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=60.0)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--max-send-rate", type=float, default=None,
-                        help="python-telegram-bot's overall send limit (default: the bot as shipped)")
+    parser.add_argument(
+        "--max-send-rate",
+        type=float,
+        default=None,
+        help="python-telegram-bot's overall send limit (default: the bot as shipped)",
+    )
     args = parser.parse_args()
     with SeededStack() as stack:
         result = bench_bot(stack, rate=args.rate, seconds=args.seconds, max_send_rate=args.max_send_rate)

@@ -10,6 +10,7 @@ quoted total exactly. Writes results/bench_bulk.json.
 
     .venv/bin/python scripts/bench_bulk.py [--residents 1000] [--skip-postgres]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,21 +58,39 @@ def build(url: str, count: int) -> list[str]:
     with engine.begin() as conn:
         est = conn.execute(
             insert(Establishment).values(
-                number="7000000101", name_ar="شركة المقاولات الكبرى", plan="comprehensive",
-                subscription_until=date(2027, 12, 31), balance=50_000_000, saudi_count=100, expat_count=count,
+                number="7000000101",
+                name_ar="شركة المقاولات الكبرى",
+                plan="comprehensive",
+                subscription_until=date(2027, 12, 31),
+                balance=50_000_000,
+                saudi_count=100,
+                expat_count=count,
             )
         ).inserted_primary_key[0]
         conn.execute(insert(User).values(establishment_id=est, telegram_id=OWNER, role="owner", services=""))
-        conn.execute(insert(Resident), [
-            dict(
-                establishment_id=est, iqama_number=number, name_ar=f"عامل رقم {i}", name_en=f"Worker {i}",
-                name_key=f"عامل رقم {i} worker {i}", nationality="الهند", occupation="عامل بناء",
-                birth_date=date(1990, 1, 1), passport_number=f"P{i:07d}", passport_expiry=date(2030, 1, 1),
-                iqama_expiry=date(2026, 12, 1) + timedelta(days=i % 25), location="inside", dependants=i % 3,
-                transfer_count=0, late_renewal_offences=0,
-            )
-            for i, number in enumerate(numbers)
-        ])
+        conn.execute(
+            insert(Resident),
+            [
+                dict(
+                    establishment_id=est,
+                    iqama_number=number,
+                    name_ar=f"عامل رقم {i}",
+                    name_en=f"Worker {i}",
+                    name_key=f"عامل رقم {i} worker {i}",
+                    nationality="الهند",
+                    occupation="عامل بناء",
+                    birth_date=date(1990, 1, 1),
+                    passport_number=f"P{i:07d}",
+                    passport_expiry=date(2030, 1, 1),
+                    iqama_expiry=date(2026, 12, 1) + timedelta(days=i % 25),
+                    location="inside",
+                    dependants=i % 3,
+                    transfer_count=0,
+                    late_renewal_offences=0,
+                )
+                for i, number in enumerate(numbers)
+            ],
+        )
     return numbers
 
 

@@ -9,6 +9,7 @@ database on MUQEEM_BENCH_PG, default postgresql://postgres@127.0.0.1:5432/test's
 
     .venv/bin/python scripts/bench_conversation.py [--turns 1000] [--store memory|postgresql]
 """
+
 from __future__ import annotations
 
 import argparse

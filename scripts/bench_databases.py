@@ -1,6 +1,7 @@
 """Throw-away databases for the domain benchmarks (scripts/bench_domain.py, scripts/bench_bulk.py): a fresh
 SQLite file under var/bench, or a fresh PostgreSQL database on MUQEEM_BENCH_PG's server, each removed at
 the end (the caller migrates it)."""
+
 from __future__ import annotations
 
 import os

@@ -9,6 +9,7 @@ failures, CPU milliseconds per message of each server process, and every process
 
     .venv/bin/python scripts/bench_load.py [--rates 30 45 60] [--seconds 60] [--warm-turns 200]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,9 @@ class Load:
 
 
 def client() -> aiohttp.ClientSession:
-    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_SECONDS),
-                                 connector=aiohttp.TCPConnector(limit=0))
+    return aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_SECONDS), connector=aiohttp.TCPConnector(limit=0)
+    )
 
 
 async def warm(stack: SeededStack, senders: list[int], turns: int) -> dict:
@@ -69,8 +71,11 @@ async def warm(stack: SeededStack, senders: list[int], turns: int) -> dict:
     started = time.perf_counter()
     async with client() as http:
         await asyncio.gather(*(conversation(http, sender) for sender in senders))
-    return {"turns_per_sender": turns, "seconds": round(time.perf_counter() - started, 1),
-            "failures": sum(load.failures.values())}
+    return {
+        "turns_per_sender": turns,
+        "seconds": round(time.perf_counter() - started, 1),
+        "failures": sum(load.failures.values()),
+    }
 
 
 async def at_rate(stack: SeededStack, senders: list[int], rate: float, seconds: float) -> dict:
@@ -87,12 +92,16 @@ async def at_rate(stack: SeededStack, senders: list[int], rate: float, seconds: 
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - started
     return {
-        "rate_per_s": rate, "seconds": seconds, "messages": count,
+        "rate_per_s": rate,
+        "seconds": seconds,
+        "messages": count,
         "served_per_s": round(len(load.latencies) / elapsed, 1),
-        "failures": sum(load.failures.values()), "failure_kinds": load.failures,
+        "failures": sum(load.failures.values()),
+        "failure_kinds": load.failures,
         **latency_summary(load.latencies),
-        "cpu_ms_per_message": {name: round((cpu_seconds(pid) - cpu_before[name]) * 1000 / count, 1)
-                               for name, pid in pids.items()},
+        "cpu_ms_per_message": {
+            name: round((cpu_seconds(pid) - cpu_before[name]) * 1000 / count, 1) for name, pid in pids.items()
+        },
         "rss_mb": {name: rss_megabytes(pid) for name, pid in pids.items()},
     }
 

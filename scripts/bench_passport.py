@@ -5,6 +5,7 @@ read correctly (tests/passport_images.py: 4 people x 11 variants).
 Timed: a data page photographed at 1100 and at 3000 pixels wide (JPEG, as phones send them), from the
 bytes to the two lines, RUNS times each; the first variant read verifies, so this is the usual path.
 """
+
 from __future__ import annotations
 
 import resource
@@ -40,8 +41,13 @@ def _timed(content: bytes, expected: str) -> dict:
         seconds.append(time.perf_counter() - started)
         cpu.append(_cpu_seconds() - cpu_started)
         correct += read == expected
-    return {"p50_s": round(statistics.median(seconds), 3), "max_s": round(max(seconds), 3),
-            "cpu_p50_s": round(statistics.median(cpu), 3), "runs": RUNS, "correct": correct}
+    return {
+        "p50_s": round(statistics.median(seconds), 3),
+        "max_s": round(max(seconds), 3),
+        "cpu_p50_s": round(statistics.median(cpu), 3),
+        "runs": RUNS,
+        "correct": correct,
+    }
 
 
 def bench_passport() -> dict:
@@ -57,10 +63,20 @@ def bench_passport() -> dict:
             total += 1
             exact += read == someone.mrz()
             second_line += read.split("\n")[-1] == someone.lines()[1]
-            usable += bool(read) and not failed_check_digits(read.split("\n")[1]) and names_match(
-                f"{someone.given_names} {someone.surname}", parse_td3(read).names)
-    return {"timing": timing, "target_s": TARGET_SECONDS, "pages": total, "exact": exact,
-            "second_line_exact": second_line, "usable": usable, "slowest_variant_s": round(slowest, 3)}
+            usable += (
+                bool(read)
+                and not failed_check_digits(read.split("\n")[1])
+                and names_match(f"{someone.given_names} {someone.surname}", parse_td3(read).names)
+            )
+    return {
+        "timing": timing,
+        "target_s": TARGET_SECONDS,
+        "pages": total,
+        "exact": exact,
+        "second_line_exact": second_line,
+        "usable": usable,
+        "slowest_variant_s": round(slowest, 3),
+    }
 
 
 def report_lines(result: dict, when: str) -> list[str]:
@@ -79,11 +95,13 @@ def report_lines(result: dict, when: str) -> list[str]:
         "|---|---|---|---|---|---|---|",
         *rows,
         "",
-        (f"Share read correctly over {result['pages']} test pages (4 people x clean, JPEG 70, skewed +3 and -4 degrees, "
-        f"blurred, low contrast, all combined, upside down, 700 px, on a dark and on a light table): both lines exact {result['exact']}/{result['pages']}, "
-        f"line 2 (number, dates, every check digit) exact {result['second_line_exact']}/{result['pages']}; verified "
-        f"with the names matching the record (what the resident match needs) {result.get('usable', '?')}/{result['pages']}; slowest page "
-        f"{result['slowest_variant_s']:g} s (several variants tried)."),
+        (
+            f"Share read correctly over {result['pages']} test pages (4 people x clean, JPEG 70, skewed +3 and -4 degrees, "
+            f"blurred, low contrast, all combined, upside down, 700 px, on a dark and on a light table): both lines exact {result['exact']}/{result['pages']}, "
+            f"line 2 (number, dates, every check digit) exact {result['second_line_exact']}/{result['pages']}; verified "
+            f"with the names matching the record (what the resident match needs) {result.get('usable', '?')}/{result['pages']}; slowest page "
+            f"{result['slowest_variant_s']:g} s (several variants tried)."
+        ),
         "",
     ]
 

@@ -38,6 +38,7 @@ SAMPLE_R2 = ROOT.parent / "shared" / "eval" / "nlu_sample_release2.yml"
 RESULTS = ROOT / "results"
 sys.path.insert(0, str(ROOT / "scripts"))
 import nlu_variants  # noqa: E402  (scripts/ is not a package)
+
 FALLBACK = "nlu_fallback"
 SEED = 42
 
@@ -85,6 +86,7 @@ def stratified_folds(training_data, folds: int):
     labels = [example.get("intent") for example in examples]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
     for train_index, test_index in splitter.split(examples, labels):
+
         def subset(indexes):
             return TrainingData(
                 training_examples=[examples[i] for i in indexes],
@@ -167,7 +169,9 @@ def score(predictions: List[Prediction]) -> Dict[str, Any]:
     return {
         "examples": len(predictions),
         "intent_accuracy": _ratio(sum(t == p for t, p in zip(targets, predicted)), len(targets)),
-        "intent_macro_f1": round(float(f1_score(targets, predicted, labels=labels, average="macro", zero_division=0)), 4),
+        "intent_macro_f1": round(
+            float(f1_score(targets, predicted, labels=labels, average="macro", zero_division=0)), 4
+        ),
         "classifier_accuracy": _ratio(sum(t == p["classifier"] for t, p in zip(targets, predictions)), len(targets)),
         "fallback_rate": _ratio(predicted.count(FALLBACK), len(predicted)),
         "top_confusions": [[t, p, n] for (t, p), n in confusions.most_common(10)],
@@ -180,7 +184,7 @@ def score(predictions: List[Prediction]) -> Dict[str, Any]:
 def _diff(these: List[Dict[str, Any]], those: List[Dict[str, Any]]) -> List[str]:
     """Entities of `these` with no exact (type, start, end) match in `those`, as "type:start-end"."""
     keys = {(e["entity"], e["start"], e["end"]) for e in those}
-    return [f'{e["entity"]}:{e["start"]}-{e["end"]}' for e in these if (e["entity"], e["start"], e["end"]) not in keys]
+    return [f"{e['entity']}:{e['start']}-{e['end']}" for e in these if (e["entity"], e["start"], e["end"]) not in keys]
 
 
 def _ratio(numerator: float, denominator: float) -> Optional[float]:
@@ -216,8 +220,12 @@ def robustness(agent, examples) -> Dict[str, Any]:
             kept[key]["entities"] += gold <= guess
             kept[key]["both"] += p["intent"] == p["predicted"] and gold <= guess
     return {
-        kind: {"variants": c["n"], "intent_kept": _ratio(c["intent"], c["n"]), "entities_kept": _ratio(c["entities"], c["n"]),
-               "both_kept": _ratio(c["both"], c["n"])}
+        kind: {
+            "variants": c["n"],
+            "intent_kept": _ratio(c["intent"], c["n"]),
+            "entities_kept": _ratio(c["entities"], c["n"]),
+            "both_kept": _ratio(c["both"], c["n"]),
+        }
         for kind, c in sorted(kept.items())
     }
 
@@ -240,7 +248,13 @@ def percentile(values: List[float], q: float) -> float:
 
 
 def evaluate_pipeline(
-    name: str, config_path: Path, data, sample, folds: int, workdir: Path, cv_config_path: Optional[Path] = None,
+    name: str,
+    config_path: Path,
+    data,
+    sample,
+    folds: int,
+    workdir: Path,
+    cv_config_path: Optional[Path] = None,
     sample_r2=None,
 ) -> Dict[str, Any]:
     """All measurements for one pipeline; cross-validation uses `cv_config_path` when given."""
@@ -282,7 +296,11 @@ def evaluate_pipeline(
         result["cv"]["folds"] = folds
         result["cv"]["fold_train_s"] = fold_train_s
         result["cv"]["entity_errors"] = [
-            {"text": p["text"], "missed": _diff(p["entities"], p["predicted_entities"]), "extra": _diff(p["predicted_entities"], p["entities"])}
+            {
+                "text": p["text"],
+                "missed": _diff(p["entities"], p["predicted_entities"]),
+                "extra": _diff(p["predicted_entities"], p["entities"]),
+            }
             for p in all_predictions
             if _diff(p["entities"], p["predicted_entities"]) or _diff(p["predicted_entities"], p["entities"])
         ][:60]
@@ -321,16 +339,27 @@ def render_markdown(report: Dict[str, Any]) -> str:
 
     header = "| measure | " + " | ".join(names) + " |\n|---|" + "---|" * len(names)
     lines += ["## Summary", "", header]
-    lines.append(row("run (start time, training examples)", lambda r: f'{r["run"]}, {r.get("training_examples", report["training_examples"])}'))
-    for section, title in (("sample", "sample"), ("sample_r2", "release 2 sample"),
-                           ("sample_r2_known", "release 2 sample, known intents"), ("cv", "5-fold CV")):
+    lines.append(
+        row(
+            "run (start time, training examples)",
+            lambda r: f"{r['run']}, {r.get('training_examples', report['training_examples'])}",
+        )
+    )
+    for section, title in (
+        ("sample", "sample"),
+        ("sample_r2", "release 2 sample"),
+        ("sample_r2_known", "release 2 sample, known intents"),
+        ("cv", "5-fold CV"),
+    ):
         lines += [
             row(f"{title}: intent accuracy", lambda r: r[section]["intent_accuracy"]),
             row(f"{title}: intent macro F1", lambda r: r[section]["intent_macro_f1"]),
             row(f"{title}: classifier top-1 (before fallback)", lambda r: r[section]["classifier_accuracy"]),
             row(f"{title}: fallback rate", lambda r: r[section]["fallback_rate"]),
             row(f"{title}: entity F1 (micro, exact span)", lambda r: r[section]["entity_micro"]["f1"]),
-            row(f"{title}: value accuracy (spans annotated with a value)", lambda r: r[section]["entity_value_accuracy"]),
+            row(
+                f"{title}: value accuracy (spans annotated with a value)", lambda r: r[section]["entity_value_accuracy"]
+            ),
         ]
     lines += [
         row("train on all data (s)", lambda r: r["train_s"]),
@@ -341,7 +370,9 @@ def render_markdown(report: Dict[str, Any]) -> str:
         row("CV train time per fold (s)", lambda r: ", ".join(map(str, r["cv"]["fold_train_s"]))),
         "",
     ]
-    kinds = sorted({k for r in report["pipelines"].values() for k in (r.get("robustness") or {})}, key=lambda k: (k == "all", k))
+    kinds = sorted(
+        {k for r in report["pipelines"].values() for k in (r.get("robustness") or {})}, key=lambda k: (k == "all", k)
+    )
     if kinds:
         lines += [
             "## Robustness: generated variants of both samples' messages (known intents)",
@@ -357,12 +388,16 @@ def render_markdown(report: Dict[str, Any]) -> str:
             lines.append(
                 row(
                     f"{kind}: intent / entities / both kept (variants)",
-                    lambda r, k=kind: "{intent_kept:.3f} / {entities_kept:.3f} / {both_kept:.3f} ({variants})".format(**r["robustness"][k]),
+                    lambda r, k=kind: "{intent_kept:.3f} / {entities_kept:.3f} / {both_kept:.3f} ({variants})".format(
+                        **r["robustness"][k]
+                    ),
                 )
             )
         lines.append("")
     for section, title in (("sample", "Sample"), ("sample_r2", "Release 2 sample"), ("cv", "Cross-validation")):
-        entity_names = sorted({e for r in report["pipelines"].values() for e in (r.get(section) or {}).get("entities", {})})
+        entity_names = sorted(
+            {e for r in report["pipelines"].values() for e in (r.get(section) or {}).get("entities", {})}
+        )
         if not entity_names:
             continue
         lines += [f"## {title}: entity F1 per entity (precision / recall / F1, support)", "", header]
@@ -370,7 +405,9 @@ def render_markdown(report: Dict[str, Any]) -> str:
             lines.append(
                 row(
                     entity,
-                    lambda r, e=entity: "{precision:.2f} / {recall:.2f} / {f1:.2f} ({support})".format(**r[section]["entities"][e]),
+                    lambda r, e=entity: "{precision:.2f} / {recall:.2f} / {f1:.2f} ({support})".format(
+                        **r[section]["entities"][e]
+                    ),
                 )
             )
         lines += ["", f"## {title}: top intent confusions (target -> predicted: count)", ""]
@@ -396,7 +433,9 @@ def quiet_rasa() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (1 = no cross-validation)")
-    parser.add_argument("--default-epochs", type=int, default=100, help="DIET/ResponseSelector epochs of the default pipeline")
+    parser.add_argument(
+        "--default-epochs", type=int, default=100, help="DIET/ResponseSelector epochs of the default pipeline"
+    )
     parser.add_argument(
         "--default-cv-epochs",
         type=int,
@@ -431,7 +470,9 @@ def main() -> int:
             f"Default pipeline epochs REDUCED to {args.default_epochs} (rasa init uses 100) to keep the run on 2 cores within time."
         )
     if args.folds <= 1:
-        notes.append(f"No cross-validation in this run (--folds {args.folds}): the 5-fold CV rows are empty for both pipelines.")
+        notes.append(
+            f"No cross-validation in this run (--folds {args.folds}): the 5-fold CV rows are empty for both pipelines."
+        )
     elif cv_epochs != args.default_epochs and "rasa_default" in args.pipelines:
         notes.append(
             f"Default pipeline cross-validation REDUCED to {cv_epochs} epochs (DIET and ResponseSelector; the sample score, "
@@ -456,7 +497,9 @@ def main() -> int:
             result["run"] = report["generated"]
             report["pipelines"][name] = result
             # Partial results (a long run may be cut short) go to a .tmp file that is never committed.
-            (RESULTS / "nlu_eval.json.tmp").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+            (RESULTS / "nlu_eval.json.tmp").write_text(
+                json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
     json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     (RESULTS / "nlu_eval.md").write_text(render_markdown(report), encoding="utf-8")
     (RESULTS / "nlu_eval.json.tmp").unlink(missing_ok=True)

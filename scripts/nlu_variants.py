@@ -33,10 +33,38 @@ _HAMZA = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ؤ": "و", "ئ": "�
 _DOTLESS = {"ي": "ى", "ة": "ه", "ب": "ٮ", "ق": "ٯ", "ن": "ں", "ف": "ڡ"}
 # Neighbours on the Arabic phone keyboard (the common one-letter slips).
 _NEIGHBOURS = {
-    "ض": "صش", "ص": "ضث", "ث": "صق", "ق": "ثف", "ف": "قغ", "غ": "فع", "ع": "غه", "ه": "عخ", "خ": "هح", "ح": "خج",
-    "ج": "حد", "ش": "سض", "س": "شي", "ي": "سب", "ب": "يل", "ل": "با", "ا": "لت", "ت": "ان", "ن": "تم", "م": "نك",
-    "ك": "مط", "ط": "كئ", "ئ": "ءط", "ء": "ئؤ", "ؤ": "ءر", "ر": "ؤلا", "ى": "ةر", "ة": "ىو", "و": "ةز", "ز": "وظ",
-    "ظ": "زد", "د": "جظ",
+    "ض": "صش",
+    "ص": "ضث",
+    "ث": "صق",
+    "ق": "ثف",
+    "ف": "قغ",
+    "غ": "فع",
+    "ع": "غه",
+    "ه": "عخ",
+    "خ": "هح",
+    "ح": "خج",
+    "ج": "حد",
+    "ش": "سض",
+    "س": "شي",
+    "ي": "سب",
+    "ب": "يل",
+    "ل": "با",
+    "ا": "لت",
+    "ت": "ان",
+    "ن": "تم",
+    "م": "نك",
+    "ك": "مط",
+    "ط": "كئ",
+    "ئ": "ءط",
+    "ء": "ئؤ",
+    "ؤ": "ءر",
+    "ر": "ؤلا",
+    "ى": "ةر",
+    "ة": "ىو",
+    "و": "ةز",
+    "ز": "وظ",
+    "ظ": "زد",
+    "د": "جظ",
 }
 # Arabic keyword (a regex on the text) -> the English word users mix in, first match replaced.
 _ENGLISH = (
@@ -84,7 +112,10 @@ def join(parts: List[Segment]) -> Tuple[str, List[Entity]]:
 
 
 def _map_all(parts: List[Segment], change) -> List[Segment]:
-    return [(change(part) if entity is None or entity["entity"] not in NUMBER_ENTITIES else part, entity) for part, entity in parts]
+    return [
+        (change(part) if entity is None or entity["entity"] not in NUMBER_ENTITIES else part, entity)
+        for part, entity in parts
+    ]
 
 
 def _hamza(parts: List[Segment], rng: random.Random) -> List[Segment]:
@@ -164,7 +195,10 @@ def _digits(parts: List[Segment], rng: random.Random) -> List[Segment]:
             return ascii_digits.translate(_FA_DIGITS)
         return f"{ascii_digits[:3]} {ascii_digits[3:6]} {ascii_digits[6:]}"
 
-    return [(change(part) if entity is not None and entity["entity"] in NUMBER_ENTITIES else part, entity) for part, entity in parts]
+    return [
+        (change(part) if entity is not None and entity["entity"] in NUMBER_ENTITIES else part, entity)
+        for part, entity in parts
+    ]
 
 
 def _english(parts: List[Segment], rng: random.Random) -> List[Segment]:
@@ -181,12 +215,18 @@ def _english(parts: List[Segment], rng: random.Random) -> List[Segment]:
 
 
 _KIND_FUNCTIONS = {
-    "hamza": _hamza, "taa_marbuta": _taa_marbuta, "dropped_dots": _dropped_dots, "typo": _typo,
-    "digits": _digits, "english": _english,
+    "hamza": _hamza,
+    "taa_marbuta": _taa_marbuta,
+    "dropped_dots": _dropped_dots,
+    "typo": _typo,
+    "digits": _digits,
+    "english": _english,
 }
 
 
-def variants(text: str, entities: List[Entity], seed: int = 0, kinds: Iterable[str] = KINDS) -> List[Tuple[str, str, List[Entity]]]:
+def variants(
+    text: str, entities: List[Entity], seed: int = 0, kinds: Iterable[str] = KINDS
+) -> List[Tuple[str, str, List[Entity]]]:
     """(kind, text, entities) for each kind that changes the message."""
     out = []
     original = segments(text, entities)

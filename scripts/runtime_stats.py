@@ -1,4 +1,5 @@
 """CPU time and resident memory of a process and all its descendants, from /proc (Linux)."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Shared fixtures: a real, migrated database (SQLite by default; PostgreSQL when
 MUQEEM_TEST_DATABASE_URL names a server) and a fixed "today"."""
+
 from __future__ import annotations
 
 import os

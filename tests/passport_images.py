@@ -3,6 +3,7 @@ generator, an oracle independent of residency.passport_mrz) rendered in OCR-B (D
 under a page with a photo box, printed fields and a light guilloche, plus skewed, blurred,
 low-contrast, JPEG, upside-down, small and on-a-table (the page a part of the picture) variants.
 """
+
 from __future__ import annotations
 
 import io
@@ -44,8 +45,18 @@ class Passport:
     optional: str = ""
 
     def lines(self) -> tuple[str, str]:
-        code = TD3CodeGenerator("P", self.nationality, self.surname, self.given_names, self.number,
-                                self.nationality, self.birth, self.sex, self.expiry, self.optional)
+        code = TD3CodeGenerator(
+            "P",
+            self.nationality,
+            self.surname,
+            self.given_names,
+            self.number,
+            self.nationality,
+            self.birth,
+            self.sex,
+            self.expiry,
+            self.optional,
+        )
         first, second = str(code).split("\n")
         return first, second
 
@@ -53,20 +64,30 @@ class Passport:
         return "\n".join(self.lines())
 
 
-def data_page(passport: Passport, width: int = 1100, seed: int = 1, lines: tuple[str, str] | None = None) -> Image.Image:
+def data_page(
+    passport: Passport, width: int = 1100, seed: int = 1, lines: tuple[str, str] | None = None
+) -> Image.Image:
     """A light passport data page, zone at the bottom (or the given `lines`, for a tampered zone)."""
     rng = random.Random(seed)
     height = int(width * 0.7)
     page = Image.new("L", (width, height), 236)
     draw = ImageDraw.Draw(page)
     for k in range(0, width, 9):  # guilloche: faint waves behind the text
-        draw.line([(x, height * 0.15 + 40 * math.sin((x + k * 7) / 60) + k * 0.4) for x in range(0, width, 12)],
-                  fill=212, width=1)
+        draw.line(
+            [(x, height * 0.15 + 40 * math.sin((x + k * 7) / 60) + k * 0.4) for x in range(0, width, 12)],
+            fill=212,
+            width=1,
+        )
     draw.rectangle((width * 0.05, height * 0.18, width * 0.3, height * 0.62), fill=170, outline=120)
     label = ImageFont.truetype("DejaVuSans.ttf", max(12, width // 55)) if _has_dejavu() else ImageFont.load_default()
     draw.text((width * 0.05, height * 0.05), f"PASSPORT  {passport.nationality}", fill=40, font=label)
-    fields = [("Surname", passport.surname), ("Given names", passport.given_names), ("Passport No", passport.number),
-              ("Date of birth", passport.birth), ("Date of expiry", passport.expiry)]
+    fields = [
+        ("Surname", passport.surname),
+        ("Given names", passport.given_names),
+        ("Passport No", passport.number),
+        ("Date of birth", passport.birth),
+        ("Date of expiry", passport.expiry),
+    ]
     for row, (name, value) in enumerate(fields):
         y = height * (0.2 + row * 0.085)
         draw.text((width * 0.35, y), name, fill=90, font=label)
@@ -145,6 +166,15 @@ def in_scene(page: Image.Image, background: int, size: tuple[int, int], at: tupl
 PEOPLE = [
     Passport("UDDIN", "MOHAMMED RAHIM", "Z1234567", "IND", "880412", "M", "340509"),
     Passport("KHAN", "ABDUL SAMAD", "AK5521934", "PAK", "841103", "M", "310214"),
-    Passport("DELA CRUZ", "MARIA LUISA", "P4567890A", "PHL", "920715", "F", "330101", "", ),
+    Passport(
+        "DELA CRUZ",
+        "MARIA LUISA",
+        "P4567890A",
+        "PHL",
+        "920715",
+        "F",
+        "330101",
+        "",
+    ),
     Passport("HOSSAIN", "MD JAHANGIR ALAM", "B09876543", "BGD", "790228", "M", "320830"),
 ]

@@ -1,4 +1,5 @@
 """Alembic environment: migrates the database named by MUQEEM_DATABASE_URL (or the default SQLite file)."""
+
 from alembic import context
 
 from residency.db import get_engine

@@ -11,6 +11,7 @@ transaction. Executing the same idempotency key again -- later or at the same mo
 receipt and charges nothing. A receipt's `receipt_number` is the establishment's own running number of the
 transaction ("رقم العملية"); `transaction_id` is the global row id, not for display.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -22,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, QuoteChanged, Refusal, ResidencyError
 from residency.models import Transaction
+
 # Importing the service modules registers them (residency.services.base.register).
 from residency.services import iqama, resident_changes, sponsorship, visas  # noqa: F401
 from residency.services.base import (
@@ -39,6 +41,7 @@ from residency.services.base import (
     register,
     resolve_actor,
 )
+
 
 def service_handler(name: str) -> Service:
     try:
@@ -89,7 +92,12 @@ def check(uow: UnitOfWork, telegram_id: int, service: str, **inputs: Any) -> Eli
         if any(name not in args for name in required):
             return Eligibility(
                 service,
-                blockers + [InvalidInput("missing_number", "اذكر رقم الإقامة (أو رقم التأشيرة أو رقم الحدود) للتحقق من إمكانية الخدمة.")],
+                blockers
+                + [
+                    InvalidInput(
+                        "missing_number", "اذكر رقم الإقامة (أو رقم التأشيرة أو رقم الحدود) للتحقق من إمكانية الخدمة."
+                    )
+                ],
             )
         ctx = ServiceContext(uow, actor, collect=True)
         ctx.blockers = blockers

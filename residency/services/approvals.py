@@ -12,6 +12,7 @@ and runs only when an owner approves it, with every rule checked again at that m
   and changes nothing. Undecided for 72 hours (`LAPSE_AFTER`) it lapses: deciding it then says so, and
   the daily run (`lapse_overdue`) marks it and tells the agent. The agent is told every outcome.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -55,8 +56,15 @@ def needs_approval(uow: UnitOfWork, actor: Actor, service: str, total: int) -> b
 
 
 def submit(
-    uow: UnitOfWork, telegram_id: int, key: str, service: str, total: int,
-    quote: Quote | None = None, bulk_quote_id: int | None = None, count: int = 1, summary: str = "",
+    uow: UnitOfWork,
+    telegram_id: int,
+    key: str,
+    service: str,
+    total: int,
+    quote: Quote | None = None,
+    bulk_quote_id: int | None = None,
+    count: int = 1,
+    summary: str = "",
 ) -> ApprovalView:
     """Record the agent's request for approval (once per confirmation `key`) and ask the owners."""
     actor = resolve_actor(uow, telegram_id)
@@ -64,9 +72,15 @@ def submit(
     if prior is not None:
         return _view(prior, replayed=True)
     row = Approval(
-        establishment_id=actor.establishment_id, maker_user_id=actor.user_id, request_key=key,
-        service=service, quote=quote.to_dict() if quote is not None else None, bulk_quote_id=bulk_quote_id,
-        total=total, status="pending", result={"count": count, "summary": summary},
+        establishment_id=actor.establishment_id,
+        maker_user_id=actor.user_id,
+        request_key=key,
+        service=service,
+        quote=quote.to_dict() if quote is not None else None,
+        bulk_quote_id=bulk_quote_id,
+        total=total,
+        status="pending",
+        result={"count": count, "summary": summary},
     )
     uow.repo.add(row)
     text = (
@@ -119,7 +133,9 @@ def _execute_as_maker(uow: UnitOfWork, maker_telegram_id: int, row: Approval) ->
     if row.bulk_quote_id is not None:
         outcome = execute_bulk(uow, maker_telegram_id, row.bulk_quote_id, key)
         return {
-            "done": len(outcome.done), "refused": len(outcome.refused), "charged": outcome.charged,
+            "done": len(outcome.done),
+            "refused": len(outcome.refused),
+            "charged": outcome.charged,
             "receipt_numbers": [receipt.receipt_number for _, receipt in outcome.done],
         }
     receipt = execute(uow, maker_telegram_id, row.quote, key)
@@ -178,8 +194,15 @@ def lapse_overdue(uow: UnitOfWork) -> int:
 def _view(row: Approval, replayed: bool = False) -> ApprovalView:
     result = dict(row.result or {})
     return ApprovalView(
-        row.id, row.service, row.total, row.status, int(result.get("count", 1)), row.maker_user_id,
-        row.created_at, result, replayed,
+        row.id,
+        row.service,
+        row.total,
+        row.status,
+        int(result.get("count", 1)),
+        row.maker_user_id,
+        row.created_at,
+        result,
+        replayed,
     )
 
 
@@ -194,4 +217,14 @@ def set_threshold(uow: UnitOfWork, telegram_id: int | None, establishment_id: in
     uow.commit()
 
 
-__all__ = ["ApprovalView", "LAPSE_AFTER", "decide", "decision_buttons", "lapse_overdue", "needs_approval", "pending", "set_threshold", "submit"]
+__all__ = [
+    "ApprovalView",
+    "LAPSE_AFTER",
+    "decide",
+    "decision_buttons",
+    "lapse_overdue",
+    "needs_approval",
+    "pending",
+    "set_threshold",
+    "submit",
+]

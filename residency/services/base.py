@@ -15,6 +15,7 @@ evaluated (an unknown resident or visa, an invalid input) are raised as before.
 
 Callers use the module-level `quote()` and `execute()` in `residency.services`.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -67,9 +68,7 @@ class Actor:
         return self.role == "owner" or service in self.services
 
 
-NOT_ACTIVATED = (
-    "حسابك غير مفعّل لدى أي منشأة. اطلب رمز تفعيل من مالك المنشأة أو مسؤول النظام ثم أرسل: /start الرمز"
-)
+NOT_ACTIVATED = "حسابك غير مفعّل لدى أي منشأة. اطلب رمز تفعيل من مالك المنشأة أو مسؤول النظام ثم أرسل: /start الرمز"
 
 
 def resolve_actor(uow: UnitOfWork, telegram_id: int) -> Actor:
@@ -113,8 +112,7 @@ def authorise(uow: UnitOfWork, telegram_id: int, service: str) -> Actor:
     if est.subscription_until < calendar.today() and service not in OPEN_WITHOUT_SUBSCRIPTION:
         raise Refusal(
             "subscription_expired",
-            f"اشتراك المنشأة منتهٍ منذ {calendar.format_date(est.subscription_until)}. "
-            "جدّد الاشتراك أولًا ثم أعد الطلب.",
+            f"اشتراك المنشأة منتهٍ منذ {calendar.format_date(est.subscription_until)}. جدّد الاشتراك أولًا ثم أعد الطلب.",
         )
     return actor
 
@@ -270,7 +268,9 @@ class ServiceContext:
     def require_balance(self, payer: Establishment, total: int) -> None:
         if payer.balance < total:
             missing = total - payer.balance
-            self.refuse(Refusal("insufficient_balance", insufficient_balance_message(payer.balance, total), missing=missing))
+            self.refuse(
+                Refusal("insufficient_balance", insufficient_balance_message(payer.balance, total), missing=missing)
+            )
 
     def priced_quote(
         self,

@@ -16,6 +16,7 @@ own database transaction under the key "<key>:<iqama number>": a repeated or con
 replays the residents already done and charges nothing twice; one resident refused at execution (its
 terms changed since the quote, the balance ran out part-way) never undoes the others.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -212,7 +213,9 @@ def stored_offer(uow: UnitOfWork, telegram_id: int, bulk_id: int) -> BulkOffer:
     row = uow.repo.bulk_quote(int(bulk_id))
     if row is None or row.establishment_id != actor.establishment_id:
         raise NotFound("unknown_request", "هذا الطلب غير موجود.")
-    return BulkOffer(row.id, row.service, [_line(item) for item in row.items], uow.repo.establishment(actor.establishment_id).balance)
+    return BulkOffer(
+        row.id, row.service, [_line(item) for item in row.items], uow.repo.establishment(actor.establishment_id).balance
+    )
 
 
 def execute_bulk(

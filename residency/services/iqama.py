@@ -1,4 +1,5 @@
 """Iqama services: renew an iqama, issue the first iqama of a new arrival."""
+
 from __future__ import annotations
 
 import secrets
@@ -37,13 +38,15 @@ def refuse_if_domestic_period(occupation: str, months: int, refuse=_raise) -> No
     if fees.is_domestic(occupation) and months not in allowed:
         choices = " أو ".join(str(m) for m in allowed)
         others = "، ".join(str(m) for m in RULES["iqama"]["allowed_periods_months"] if int(m) not in allowed)
-        refuse(Refusal(
-            "domestic_period",
-            f"مهنة المقيم «{occupation}» من المهن المنزلية، وإقامة العمالة المنزلية تصدر وتُجدَّد لمدة "
-            f"{choices} شهرًا فقط (مدد {others} أشهر لعمال المنشآت وحدهم). اطلب مدة {choices} شهرًا.",
-            occupation=occupation,
-            allowed=allowed,
-        ))
+        refuse(
+            Refusal(
+                "domestic_period",
+                f"مهنة المقيم «{occupation}» من المهن المنزلية، وإقامة العمالة المنزلية تصدر وتُجدَّد لمدة "
+                f"{choices} شهرًا فقط (مدد {others} أشهر لعمال المنشآت وحدهم). اطلب مدة {choices} شهرًا.",
+                occupation=occupation,
+                allowed=allowed,
+            )
+        )
 
 
 @register

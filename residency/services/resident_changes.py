@@ -1,4 +1,5 @@
 """Changes to a resident's record: occupation (paid) and passport (free)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -79,9 +80,7 @@ class UpdatePassport(Service):
     name = "update_passport"
     check_defaults = {"passport_number": None, "passport_expiry": None}
 
-    def quote(
-        self, ctx: ServiceContext, iqama_number: str, passport_number: str | None, passport_expiry: Any
-    ) -> Quote:
+    def quote(self, ctx: ServiceContext, iqama_number: str, passport_number: str | None, passport_expiry: Any) -> Quote:
         resident = ctx.resident(iqama_number)
         number = expiry = None
         if passport_number is not None or not ctx.collect:
@@ -110,26 +109,32 @@ class UpdatePassport(Service):
     @staticmethod
     def _check_expiry(ctx: ServiceContext, resident, expiry: date) -> None:
         if expiry <= ctx.today:
-            ctx.refuse(Refusal(
-                "passport_expiry_past",
-                f"تاريخ انتهاء الجواز {calendar.format_date(expiry)} ليس في المستقبل؛ أدخل تاريخ انتهاء الجواز الجديد.",
-            ))
+            ctx.refuse(
+                Refusal(
+                    "passport_expiry_past",
+                    f"تاريخ انتهاء الجواز {calendar.format_date(expiry)} ليس في المستقبل؛ أدخل تاريخ انتهاء الجواز الجديد.",
+                )
+            )
         max_years = int(RULES["passport"]["max_validity_years"])
         latest = calendar.add_months(ctx.today, 12 * max_years)
         if expiry > latest:
-            ctx.refuse(Refusal(
-                "passport_expiry_too_far",
-                f"تاريخ انتهاء الجواز {calendar.format_date(expiry)} غير معقول: يصدر الجواز لمدة أقصاها "
-                f"{calendar.years_ar(max_years)}، فلا يتجاوز تاريخ انتهائه {calendar.format_date(latest)}. "
-                "تحقق من التاريخ المكتوب في الجواز الجديد وأدخله من جديد.",
-                max_years=max_years,
-                latest=latest.isoformat(),
-            ))
+            ctx.refuse(
+                Refusal(
+                    "passport_expiry_too_far",
+                    f"تاريخ انتهاء الجواز {calendar.format_date(expiry)} غير معقول: يصدر الجواز لمدة أقصاها "
+                    f"{calendar.years_ar(max_years)}، فلا يتجاوز تاريخ انتهائه {calendar.format_date(latest)}. "
+                    "تحقق من التاريخ المكتوب في الجواز الجديد وأدخله من جديد.",
+                    max_years=max_years,
+                    latest=latest.isoformat(),
+                )
+            )
         if expiry <= resident.passport_expiry:
-            ctx.refuse(Refusal(
-                "passport_expiry_not_later",
-                f"تاريخ الانتهاء الجديد يجب أن يكون بعد تاريخ الجواز الحالي {calendar.format_date(resident.passport_expiry)}.",
-            ))
+            ctx.refuse(
+                Refusal(
+                    "passport_expiry_not_later",
+                    f"تاريخ الانتهاء الجديد يجب أن يكون بعد تاريخ الجواز الحالي {calendar.format_date(resident.passport_expiry)}.",
+                )
+            )
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:
         resident = ctx.quoted_resident(quote, transaction)

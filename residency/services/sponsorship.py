@@ -7,6 +7,7 @@
    receiving establishment pays the fee (2000 / 4000 / 6000 by the resident's transfer count) and the
    resident moves, in one transaction; on refusal nothing moves. The requester is told either way.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -66,14 +67,10 @@ class TransferSponsorship(Service):
                     f"لا توجد منشأة بالرقم الموحد {target_number}. تحقق من الرقم.",
                 )
             if target.id == ctx.actor.establishment_id:
-                ctx.refuse(
-                    Refusal("same_establishment", "المقيم على كفالة منشأتك أصلًا؛ أدخل رقم المنشأة المستقبلة.")
-                )
+                ctx.refuse(Refusal("same_establishment", "المقيم على كفالة منشأتك أصلًا؛ أدخل رقم المنشأة المستقبلة."))
         check_transferable(resident, ctx.today, ctx.refuse)
         if ctx.repo.pending_transfer_for(resident.id) is not None:
-            ctx.refuse(
-                Refusal("transfer_pending", "يوجد طلب نقل خدمات لهذا المقيم بانتظار رد المنشأة المستقبلة.")
-            )
+            ctx.refuse(Refusal("transfer_pending", "يوجد طلب نقل خدمات لهذا المقيم بانتظار رد المنشأة المستقبلة."))
         if target is not None and not ctx.repo.owners(target.id):
             ctx.refuse(
                 Refusal(
@@ -149,16 +146,23 @@ def respond_transfer(uow: UnitOfWork, telegram_id: int, request_id: int, accept:
     if request.status != "pending":
         decided = uow.repo.transaction(request.decision_transaction_id) if request.decision_transaction_id else None
         return TransferDecision(
-            request.id, request.status, request.fee if request.status == "accepted" else 0,
-            request.resident.name_ar, target.balance, replayed=True,
+            request.id,
+            request.status,
+            request.fee if request.status == "accepted" else 0,
+            request.resident.name_ar,
+            target.balance,
+            replayed=True,
             receipt_number=decided.receipt_number if decided is not None else None,
         )
     resident = request.resident
     source = uow.repo.establishment(request.from_establishment_id, lock=True)
     transaction = uow.repo.open_transaction(
-        f"transfer:{request.id}:decision", target.id,
+        f"transfer:{request.id}:decision",
+        target.id,
         "transfer_sponsorship_accept" if accept else "transfer_sponsorship_decline",
-        {"request_id": request.id, "accept": accept}, user_id=actor.user_id, resident_id=resident.id,
+        {"request_id": request.id, "accept": accept},
+        user_id=actor.user_id,
+        resident_id=resident.id,
     )
     if accept:
         if resident.establishment_id != source.id:
@@ -189,7 +193,11 @@ def respond_transfer(uow: UnitOfWork, telegram_id: int, request_id: int, accept:
         )
     uow.repo.close_transaction(transaction, target)
     decision = TransferDecision(
-        request.id, request.status, transaction.total, resident.name_ar, target.balance,
+        request.id,
+        request.status,
+        transaction.total,
+        resident.name_ar,
+        target.balance,
         receipt_number=transaction.receipt_number,
     )
     uow.commit()

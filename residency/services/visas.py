@@ -6,6 +6,7 @@ days); an extension adds whole months to it; a final exit's leave-before date is
 rules.yml final_exit.valid_days. A visa is valid through its date: `base.visa_status` counts an issued
 visa as expired only from the day after. Every figure comes from residency/rules.yml.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ def _fmt(d: date) -> str:
 
 
 def parse_entry_type(value: Any) -> str:
-    """"single" or "multiple", else InvalidInput bad_visa_type."""
+    """ "single" or "multiple", else InvalidInput bad_visa_type."""
     entry_type = str(value).strip().lower()
     if entry_type not in ENTRY_TYPES:
         raise InvalidInput(
@@ -331,7 +332,8 @@ class IssueExitReentry(Service):
                 Refusal(
                     "exit_reentry_active",
                     _exit_reentry_active_message(
-                        active, "لا تصدر تأشيرة ثانية قبل استخدامها أو إلغائها: إن احتجت مدة أخرى فألغها أولًا ثم أصدر تأشيرة جديدة."
+                        active,
+                        "لا تصدر تأشيرة ثانية قبل استخدامها أو إلغائها: إن احتجت مدة أخرى فألغها أولًا ثم أصدر تأشيرة جديدة.",
                     ),
                 )
             )
@@ -385,7 +387,13 @@ class IssueExitReentry(Service):
         effects = quote.effects
         collect_unused_visa_fines(ctx, resident, transaction, effects.get("fined_visas", []))
         visa = _issue_visa(
-            ctx, resident, transaction, EXIT_REENTRY, effects["visa_type"], effects["issued_on"], effects["return_before"]
+            ctx,
+            resident,
+            transaction,
+            EXIT_REENTRY,
+            effects["visa_type"],
+            effects["issued_on"],
+            effects["return_before"],
         )
         return {
             "visa_number": visa.number,
@@ -562,7 +570,11 @@ class IssueFinalExit(Service):
             resident,
             inputs={"iqama_number": resident.iqama_number},
             lines=[fine.line() for fine in fines],
-            effects={"issued_on": ctx.today.isoformat(), "leave_before": leave_before.isoformat(), **_fine_effects(fines)},
+            effects={
+                "issued_on": ctx.today.isoformat(),
+                "leave_before": leave_before.isoformat(),
+                **_fine_effects(fines),
+            },
         )
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:

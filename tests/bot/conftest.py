@@ -1,5 +1,6 @@
 """Fixtures for the bot: a fake Telegram Bot API server, a fake Rasa, and the real application
 polling the fake Telegram (asyncio through anyio's pytest plugin)."""
+
 from __future__ import annotations
 
 import contextlib

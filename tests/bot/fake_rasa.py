@@ -1,4 +1,5 @@
 """A fake Rasa REST channel (aiohttp, loopback) with scripted replies; records every message."""
+
 from __future__ import annotations
 
 import asyncio

@@ -8,6 +8,7 @@ served like Telegram's: getFile gives a file_path, downloaded from /file/bot<TOK
 below the offset that were already delivered are confirmed and dropped), so tests inject updates,
 including repeats of an old update id, and the bot fetches them as from Telegram.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -21,8 +22,15 @@ from typing import Any, Callable, Optional
 from aiohttp import web
 
 BOT_USER = {"id": 7000001, "is_bot": True, "first_name": "Muqeem", "username": "muqeem_test_bot"}
-_OBJECT_FIELDS = {"reply_markup", "allowed_updates", "entities", "caption_entities", "commands",
-                  "link_preview_options", "reply_parameters"}
+_OBJECT_FIELDS = {
+    "reply_markup",
+    "allowed_updates",
+    "entities",
+    "caption_entities",
+    "commands",
+    "link_preview_options",
+    "reply_parameters",
+}
 _INTEGER_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time"}
 _BOOLEAN_FIELDS = {"show_alert", "drop_pending_updates", "disable_notification"}
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?")
@@ -99,8 +107,15 @@ class FakeTelegram:
             self._changed.notify_all()
         return update["update_id"]
 
-    async def push_text(self, user_id: int, text: str, *, chat_type: str = "private",
-                        chat_id: Optional[int] = None, update_id: Optional[int] = None) -> int:
+    async def push_text(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_type: str = "private",
+        chat_id: Optional[int] = None,
+        update_id: Optional[int] = None,
+    ) -> int:
         """Queue a text message from `user_id` (with a bot_command entity when it looks like one)."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
@@ -122,8 +137,11 @@ class FakeTelegram:
         number = len(self._files) + 1
         file_id = f"file{number}"
         self._files[file_id] = (f"uploads/file_{number}.{extension}", content)
-        return {"file_id": file_id, "file_unique_id": f"unique{number}",
-                "file_size": len(content) if size is None else size}
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"unique{number}",
+            "file_size": len(content) if size is None else size,
+        }
 
     async def push_photo(self, user_id: int, content: bytes, *, size: Optional[int] = None) -> int:
         """Queue a photo message whose largest size is `content` (a smaller thumbnail first, as Telegram)."""
@@ -131,34 +149,43 @@ class FakeTelegram:
         largest = {**self.add_file(content, size=size), "width": 1280, "height": 900}
         return await self._push_message(user_id, photo=[thumbnail, largest])
 
-    async def push_document(self, user_id: int, content: bytes, file_name: str, mime_type: str,
-                            *, size: Optional[int] = None) -> int:
+    async def push_document(
+        self, user_id: int, content: bytes, file_name: str, mime_type: str, *, size: Optional[int] = None
+    ) -> int:
         """Queue a document (a file sent as a file)."""
         described = self.add_file(content, extension=file_name.rsplit(".", 1)[-1], size=size)
-        return await self._push_message(user_id, document={**described, "file_name": file_name,
-                                                           "mime_type": mime_type})
+        return await self._push_message(user_id, document={**described, "file_name": file_name, "mime_type": mime_type})
 
     async def push_message(self, user_id: int, **content: Any) -> int:
         """Queue a message with arbitrary content (voice, sticker ...)."""
         return await self._push_message(user_id, **content)
 
     async def _push_message(self, user_id: int, **content: Any) -> int:
-        return await self.push({"message": {
-            "message_id": next(self._message_ids), "date": int(time.time()),
-            "chat": {"id": user_id, "type": "private"},
-            "from": {"id": user_id, "is_bot": False, "first_name": "User"}, **content,
-        }})
+        return await self.push(
+            {
+                "message": {
+                    "message_id": next(self._message_ids),
+                    "date": int(time.time()),
+                    "chat": {"id": user_id, "type": "private"},
+                    "from": {"id": user_id, "is_bot": False, "first_name": "User"},
+                    **content,
+                }
+            }
+        )
 
-    async def push_press(self, user_id: int, sent_message: dict[str, Any], data: str,
-                         *, update_id: Optional[int] = None) -> int:
+    async def push_press(
+        self, user_id: int, sent_message: dict[str, Any], data: str, *, update_id: Optional[int] = None
+    ) -> int:
         """Queue a press of a button with callback `data` under a message the bot sent."""
-        update: dict[str, Any] = {"callback_query": {
-            "id": f"cq{next(self._update_ids)}",
-            "from": {"id": user_id, "is_bot": False, "first_name": "User"},
-            "chat_instance": "ci",
-            "message": self._messages[(sent_message["chat"]["id"], sent_message["message_id"])],
-            "data": data,
-        }}
+        update: dict[str, Any] = {
+            "callback_query": {
+                "id": f"cq{next(self._update_ids)}",
+                "from": {"id": user_id, "is_bot": False, "first_name": "User"},
+                "chat_instance": "ci",
+                "message": self._messages[(sent_message["chat"]["id"], sent_message["message_id"])],
+                "data": data,
+            }
+        }
         if update_id is not None:
             update["update_id"] = update_id
         return await self.push(update)
@@ -173,9 +200,11 @@ class FakeTelegram:
 
     async def wait_for(self, predicate: Callable[["FakeTelegram"], bool], timeout: float = 5.0) -> None:
         """Wait until `predicate(self)` holds (re-checked after every call); fail after `timeout`."""
+
         async def until() -> None:
             async with self._changed:
                 await self._changed.wait_for(lambda: predicate(self))
+
         try:
             await asyncio.wait_for(until(), timeout)
         except asyncio.TimeoutError:
@@ -213,8 +242,7 @@ class FakeTelegram:
         failed = isinstance(result, web.Response)
         if method != "getUpdates":
             async with self._changed:
-                self.calls.append(Call(method, params, files, request.content_type,
-                                       None if failed else result))
+                self.calls.append(Call(method, params, files, request.content_type, None if failed else result))
                 self._changed.notify_all()
         return result if failed else web.json_response({"ok": True, "result": result})
 
@@ -234,8 +262,12 @@ class FakeTelegram:
         stored = self._files.get(params.get("file_id"))
         if stored is None:
             return _error(400, "Bad Request: invalid file_id")
-        return {"file_id": params["file_id"], "file_unique_id": f"u-{params['file_id']}",
-                "file_size": len(stored[1]), "file_path": stored[0]}
+        return {
+            "file_id": params["file_id"],
+            "file_unique_id": f"u-{params['file_id']}",
+            "file_size": len(stored[1]),
+            "file_path": stored[0],
+        }
 
     async def _api_setMyCommands(self, params: dict, files: dict) -> Any:
         return True
@@ -258,8 +290,7 @@ class FakeTelegram:
         async with self._changed:
             if offset is not None:
                 self._pending = [
-                    entry for entry in self._pending
-                    if not (entry.delivered and entry.update["update_id"] < offset)
+                    entry for entry in self._pending if not (entry.delivered and entry.update["update_id"] < offset)
                 ]
             if not self._pending and timeout:
                 try:
@@ -271,8 +302,13 @@ class FakeTelegram:
             return [entry.update for entry in self._pending]
 
     def _new_message(self, chat_id: int, **content: Any) -> dict[str, Any]:
-        message = {"message_id": next(self._message_ids), "date": int(time.time()),
-                   "chat": {"id": chat_id, "type": "private"}, "from": BOT_USER, **content}
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+            **content,
+        }
         self._messages[(chat_id, message["message_id"])] = message
         return message
 
@@ -320,8 +356,9 @@ class FakeTelegram:
 
     async def _api_sendDocument(self, params: dict, files: dict) -> Any:
         upload = files.get("document", {})
-        content: dict[str, Any] = {"document": {"file_id": "d1", "file_unique_id": "du1",
-                                                "file_name": upload.get("filename")}}
+        content: dict[str, Any] = {
+            "document": {"file_id": "d1", "file_unique_id": "du1", "file_name": upload.get("filename")}
+        }
         if params.get("caption"):
             content["caption"] = params["caption"]
         return self._new_message(params["chat_id"], **content)
@@ -337,14 +374,15 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, 
         form = await request.post()
         for name, value in form.items():
             if isinstance(value, web.FileField):
-                files[name] = {"filename": value.filename, "content": value.file.read(),
-                               "content_type": value.content_type}
+                files[name] = {
+                    "filename": value.filename,
+                    "content": value.file.read(),
+                    "content_type": value.content_type,
+                }
             else:
                 params[name] = value
-    return {name: _coerce(name, value) if isinstance(value, str) else value
-            for name, value in params.items()}, files
+    return {name: _coerce(name, value) if isinstance(value, str) else value for name, value in params.items()}, files
 
 
 def _error(status: int, description: str) -> web.Response:
-    return web.json_response({"ok": False, "error_code": status, "description": description},
-                             status=status)
+    return web.json_response({"ok": False, "error_code": status, "description": description}, status=status)

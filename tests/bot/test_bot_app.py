@@ -1,4 +1,5 @@
 """The real bot application against a fake Telegram Bot API server and a fake Rasa REST channel."""
+
 from __future__ import annotations
 
 import asyncio
@@ -58,11 +59,16 @@ async def test_buttons_carry_short_ids_and_only_the_first_press_is_forwarded(tel
     def reply(sender: str, message: str) -> list:
         if message == CONFIRM_PAYLOAD:
             return [{"text": "تم التنفيذ. رقم العملية 42"}]
-        return [{"text": "الرسوم 650 ريال. هل تؤكد؟", "buttons": [
-            {"title": "تأكيد", "payload": CONFIRM_PAYLOAD},
-            {"title": "إلغاء", "payload": "/deny"},
-            {"title": "محمد عبدالله العتيبي", "payload": NAME_PAYLOAD},
-        ]}]
+        return [
+            {
+                "text": "الرسوم 650 ريال. هل تؤكد؟",
+                "buttons": [
+                    {"title": "تأكيد", "payload": CONFIRM_PAYLOAD},
+                    {"title": "إلغاء", "payload": "/deny"},
+                    {"title": "محمد عبدالله العتيبي", "payload": NAME_PAYLOAD},
+                ],
+            }
+        ]
 
     rasa.reply = reply
     await telegram.push_text(USER, "جدد اقامة 2180967925 سنة")
@@ -97,7 +103,8 @@ async def test_buttons_carry_short_ids_and_only_the_first_press_is_forwarded(tel
 async def test_a_long_name_payload_is_forwarded_whole(telegram, rasa, bot):
     rasa.reply = lambda sender, message: (
         [{"text": "اختر الشخص", "buttons": [{"title": "محمد عبدالله العتيبي", "payload": NAME_PAYLOAD}]}]
-        if message == "محمد" else [{"text": "بطاقة المقيم"}]
+        if message == "محمد"
+        else [{"text": "بطاقة المقيم"}]
     )
     await telegram.push_text(USER, "محمد")
     [question] = await telegram.wait_for_calls("sendMessage", 1)
@@ -202,8 +209,13 @@ async def test_photo_document_and_image_items_are_sent(telegram, rasa, bot):
     rasa.reply = lambda sender, message: [
         {"text": "تقرير الإقامات المنتهية"},
         {"custom": {"photo_base64": base64.b64encode(png).decode(), "caption": "Chart 2026"}},
-        {"custom": {"document_base64": base64.b64encode(csv).decode(), "filename": "iqamas.csv",
-                    "caption": "ملف الإقامات"}},
+        {
+            "custom": {
+                "document_base64": base64.b64encode(csv).decode(),
+                "filename": "iqamas.csv",
+                "caption": "ملف الإقامات",
+            }
+        },
         {"image": "https://example.com/chart.png"},
     ]
     await telegram.push_text(USER, "الإقامات المنتهية")
@@ -233,9 +245,18 @@ async def test_messages_of_one_chat_stay_in_order_while_chats_run_concurrently(t
 
 
 async def test_a_non_text_message_is_answered_without_rasa(telegram, rasa, bot):
-    await telegram.push_message(USER, sticker={"file_id": "s1", "file_unique_id": "su1", "width": 512,
-                                               "height": 512, "is_animated": False, "is_video": False,
-                                               "type": "regular"})
+    await telegram.push_message(
+        USER,
+        sticker={
+            "file_id": "s1",
+            "file_unique_id": "su1",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        },
+    )
     [reply] = await telegram.wait_for_calls("sendMessage", 1)
     assert reply.params["text"] == uploads.UNSUPPORTED
     assert rasa.received == []
@@ -312,8 +333,9 @@ async def test_background_tasks_send_messages_with_working_buttons(telegram, ras
 
     async def reminder(application) -> None:
         try:
-            await bot_app.send_text(application, USER, "Iqama 2180967925 تنتهي بعد 7 أيام",
-                                    buttons=[("جدد الآن", "/renew_iqama")])
+            await bot_app.send_text(
+                application, USER, "Iqama 2180967925 تنتهي بعد 7 أيام", buttons=[("جدد الآن", "/renew_iqama")]
+            )
             await asyncio.Event().wait()
         finally:
             stopped.set()
@@ -339,9 +361,16 @@ async def test_webhook_accepts_only_requests_with_the_secret(telegram, rasa):
     try:
         [registration] = await telegram.wait_for_calls("setWebhook", 1)
         assert registration.params["url"] == url and registration.params["secret_token"] == secret
-        update = {"update_id": 9, "message": {
-            "message_id": 1, "date": 0, "chat": {"id": USER, "type": "private"},
-            "from": {"id": USER, "is_bot": False, "first_name": "U"}, "text": "مرحبا"}}
+        update = {
+            "update_id": 9,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": USER, "type": "private"},
+                "from": {"id": USER, "is_bot": False, "first_name": "U"},
+                "text": "مرحبا",
+            },
+        }
         async with httpx.AsyncClient() as client:
             for attempt in range(50):  # the site starts just after setWebhook
                 try:
@@ -361,12 +390,20 @@ async def test_webhook_accepts_only_requests_with_the_secret(telegram, rasa):
 
 
 async def test_main_runs_polling_from_the_environment_and_stops_on_sigterm(telegram, rasa):
-    environment = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": telegram.base_url,
-                   "MUQEEM_RASA_URL": rasa.url}
+    environment = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": telegram.base_url,
+        "MUQEEM_RASA_URL": rasa.url,
+    }
     environment.pop("MUQEEM_WEBHOOK_URL", None)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "from bot.app import main; main()",
-        cwd=REPO_ROOT, env=environment, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-c",
+        "from bot.app import main; main()",
+        cwd=REPO_ROOT,
+        env=environment,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         await telegram.push_text(USER, "مرحبا")
@@ -396,8 +433,13 @@ def pending_transfer(engine) -> dict:
         uow.commit()
         ids = {"resident": resident.id, "target": target.id}
     with UnitOfWork(engine) as uow:
-        quoted = services.quote(uow, SOURCE_OWNER, "transfer_sponsorship",
-                                iqama_number=resident.iqama_number, establishment_number="7000000022")
+        quoted = services.quote(
+            uow,
+            SOURCE_OWNER,
+            "transfer_sponsorship",
+            iqama_number=resident.iqama_number,
+            establishment_number="7000000022",
+        )
     with UnitOfWork(engine) as uow:
         services.execute(uow, SOURCE_OWNER, quoted, "transfer-1")
     return ids
@@ -420,8 +462,9 @@ async def test_outbox_notifications_are_relayed_once_and_transfer_buttons_decide
 
         await telegram.push_press(TARGET_OWNER, request.result, accept["callback_data"])
         await telegram.push_press(TARGET_OWNER, request.result, decline["callback_data"])
-        await telegram.wait_for(lambda fake: any(
-            call.params["chat_id"] == SOURCE_OWNER for call in fake.calls_of("sendMessage")[2:]))
+        await telegram.wait_for(
+            lambda fake: any(call.params["chat_id"] == SOURCE_OWNER for call in fake.calls_of("sendMessage")[2:])
+        )
         await telegram.settle()
 
     to_target = [c.params["text"] for c in telegram.calls_of("sendMessage")[1:] if c.params["chat_id"] == TARGET_OWNER]

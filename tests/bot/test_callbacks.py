@@ -1,4 +1,5 @@
 """Short callback ids: within Telegram's 64 bytes, one accepted press per keyboard, bounded memory."""
+
 from __future__ import annotations
 
 from bot.callbacks import CallbackStore, ClaimStatus
@@ -19,7 +20,7 @@ def test_ids_are_short_unique_and_reveal_nothing_of_the_payload():
 def test_the_first_press_is_accepted_and_any_later_press_of_that_keyboard_is_not():
     store = CallbackStore()
     (_, yes), (_, no) = store.register([("نعم", "/affirm"), ("لا", "/deny")])
-    (_, other), = store.register([("نعم", "/affirm")])
+    ((_, other),) = store.register([("نعم", "/affirm")])
     first = store.claim(yes, user_id=1)
     assert (first.status, first.title, first.payload) == (ClaimStatus.ACCEPTED, "نعم", "/affirm")
     assert store.claim(yes, user_id=1).status is ClaimStatus.ALREADY_USED
@@ -29,7 +30,7 @@ def test_the_first_press_is_accepted_and_any_later_press_of_that_keyboard_is_not
 
 def test_unknown_ids_and_other_users_are_refused():
     store = CallbackStore()
-    (_, mine), = store.register([("نعم", "/affirm")], user_id=1)
+    ((_, mine),) = store.register([("نعم", "/affirm")], user_id=1)
     assert store.claim("forged-id", user_id=1).status is ClaimStatus.UNKNOWN
     assert store.claim(mine, user_id=2).status is ClaimStatus.NOT_YOURS
     assert store.claim(mine, user_id=1).status is ClaimStatus.ACCEPTED
@@ -40,6 +41,9 @@ def test_the_oldest_keyboards_are_forgotten_beyond_the_bound():
     ids = [store.register([("نعم", f"/affirm{n}")])[0][1] for n in range(5)]
     assert len(store) == 3
     assert [store.claim(cid, user_id=1).status for cid in ids] == [
-        ClaimStatus.UNKNOWN, ClaimStatus.UNKNOWN,
-        ClaimStatus.ACCEPTED, ClaimStatus.ACCEPTED, ClaimStatus.ACCEPTED,
+        ClaimStatus.UNKNOWN,
+        ClaimStatus.UNKNOWN,
+        ClaimStatus.ACCEPTED,
+        ClaimStatus.ACCEPTED,
+        ClaimStatus.ACCEPTED,
     ]

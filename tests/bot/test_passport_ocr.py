@@ -3,6 +3,7 @@ package) with bot/passport_ocr.py: clean, JPEG, skewed, blurred, low-contrast, c
 small and on-a-table variants. Measured 2026-12-01: 37 of 44 read exactly, 42 of 44 with line 2
 (number, dates, every check digit) exact; the bars below are a little under that. A wrong reading never passes as a right one:
 a tampered zone is read as failing its check digits."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,11 @@ pytestmark = pytest.mark.skipif(not tesseract_path(), reason="tesseract-ocr is n
 
 @pytest.fixture(scope="module")
 def readings():
-    return {(person.number, name): (person.mrz(), read_mrz(data))
-            for person in PEOPLE for name, data in variant_set(person).items()}
+    return {
+        (person.number, name): (person.mrz(), read_mrz(data))
+        for person in PEOPLE
+        for name, data in variant_set(person).items()
+    }
 
 
 def test_share_of_photos_read_correctly(readings):
@@ -29,12 +33,16 @@ def test_share_of_photos_read_correctly(readings):
     second_line = sum(read.split("\n")[-1] == truth.split("\n")[1] for truth, read in readings.values())
     people = {person.number: person for person in PEOPLE}
     usable = sum(  # what the resident match needs: line 2 verified and the names matching the record
-        1 for (number, _), (truth, read) in readings.items()
-        if read and not failed_check_digits(read.split("\n")[1])
+        1
+        for (number, _), (truth, read) in readings.items()
+        if read
+        and not failed_check_digits(read.split("\n")[1])
         and names_match(f"{people[number].given_names} {people[number].surname}", parse_td3(read).names)
     )
-    print(f"\npassport photos read exactly: {exact}/{len(readings)}; line 2 exact: {second_line}/{len(readings)}; "
-          f"verified with names matching the record: {usable}/{len(readings)}")
+    print(
+        f"\npassport photos read exactly: {exact}/{len(readings)}; line 2 exact: {second_line}/{len(readings)}; "
+        f"verified with names matching the record: {usable}/{len(readings)}"
+    )
     assert usable / len(readings) >= 0.9
     assert exact / len(readings) >= 0.75
     assert second_line / len(readings) >= 0.9
@@ -73,9 +81,12 @@ def bomb() -> bytes:
 
 @pytest.mark.parametrize("kind", ["empty", "not an image", "the page without its zone", "decompression bomb"])
 def test_no_zone_reads_as_nothing(kind):
-    content = {"empty": b"", "not an image": b"not an image at all",
-               "the page without its zone": png(data_page(PEOPLE[0]).crop((0, 0, 1100, 380))),
-               "decompression bomb": bomb() if kind == "decompression bomb" else b""}[kind]
+    content = {
+        "empty": b"",
+        "not an image": b"not an image at all",
+        "the page without its zone": png(data_page(PEOPLE[0]).crop((0, 0, 1100, 380))),
+        "decompression bomb": bomb() if kind == "decompression bomb" else b"",
+    }[kind]
     assert read_mrz(content) == ""
 
 

@@ -1,4 +1,5 @@
 """Secrets never reach a log line: in messages, arguments or tracebacks; other records are untouched."""
+
 from __future__ import annotations
 
 import logging

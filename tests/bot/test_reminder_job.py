@@ -1,4 +1,5 @@
 """The daily reminder job: when it runs, and that queueing twice the same day sends one message."""
+
 from datetime import date, datetime
 
 from sqlalchemy import select

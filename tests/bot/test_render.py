@@ -1,4 +1,5 @@
 """Right-to-left marks, splitting under Telegram's limit, keyboard layout."""
+
 from __future__ import annotations
 
 from hypothesis import given, settings

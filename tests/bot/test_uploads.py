@@ -1,6 +1,7 @@
 """Uploads and the native touches of the bot, against the fake Bot API (which serves users' files under
 /file/bot<token>/...) and a fake Rasa: a passport photo's zone reaches Rasa as the bot's own payload;
 oversized and unsupported uploads are answered without Rasa; the command menu, "typing…" and /lang."""
+
 from __future__ import annotations
 
 import json
@@ -62,11 +63,21 @@ async def test_a_file_larger_than_declared_is_refused_after_downloading(telegram
     assert rasa.received == []
 
 
-@pytest.mark.parametrize("content", [
-    {"document": {"file_id": "z1", "file_unique_id": "zu1", "file_name": "residents.zip", "mime_type": "application/zip"}},
-    {"voice": {"file_id": "v1", "file_unique_id": "vu1", "duration": 3}},
-    {"video": {"file_id": "w1", "file_unique_id": "wu1", "width": 10, "height": 10, "duration": 3}},
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        {
+            "document": {
+                "file_id": "z1",
+                "file_unique_id": "zu1",
+                "file_name": "residents.zip",
+                "mime_type": "application/zip",
+            }
+        },
+        {"voice": {"file_id": "v1", "file_unique_id": "vu1", "duration": 3}},
+        {"video": {"file_id": "w1", "file_unique_id": "wu1", "width": 10, "height": 10, "duration": 3}},
+    ],
+)
 async def test_unsupported_uploads_get_a_clear_answer_without_rasa(telegram, rasa, bot, content):
     await telegram.push_message(USER, **content)
     [reply] = await telegram.wait_for_calls("sendMessage", 1)

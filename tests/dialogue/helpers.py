@@ -1,4 +1,5 @@
 """Build rasa_sdk trackers the way Rasa sends them to the action server, and run actions on them."""
+
 from __future__ import annotations
 
 import asyncio
@@ -33,7 +34,10 @@ def turn(
     }
     values = {name: None for name in SLOT_NAMES}
     values.update(slots or {})
-    events: list[dict] = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": text, "parse_data": message}]
+    events: list[dict] = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": message},
+    ]
     for name, value in entities.items():
         if name in values and not intent.startswith(("inquire", "report")):
             values[name] = value

@@ -1,5 +1,6 @@
 """An action run is one database transaction and resolves its actor once (it was two or three of each:
 the activation check, then every domain call opened its own unit of work and looked the user up again)."""
+
 from __future__ import annotations
 
 import pytest
@@ -51,11 +52,18 @@ def test_a_request_completed_by_its_form_is_quoted_once_in_that_turn(world, monk
 
     quoted_calls = []
     quote = domain_services.quote
-    monkeypatch.setattr(domain_services, "quote", lambda *args, **kwargs: quoted_calls.append(1) or quote(*args, **kwargs))
+    monkeypatch.setattr(
+        domain_services, "quote", lambda *args, **kwargs: quoted_calls.append(1) or quote(*args, **kwargs)
+    )
 
     def completing(message_id, prepared=None):
-        tracker = turn(OWNER, "سنة", entities={"duration": "P12M"}, form="renew_iqama_form",
-                       slots={"iqama_number": world.iqama, "requested_slot": "duration", "prepared_quote": prepared})
+        tracker = turn(
+            OWNER,
+            "سنة",
+            entities={"duration": "P12M"},
+            form="renew_iqama_form",
+            slots={"iqama_number": world.iqama, "requested_slot": "duration", "prepared_quote": prepared},
+        )
         tracker.latest_message["message_id"] = message_id
         return tracker
 

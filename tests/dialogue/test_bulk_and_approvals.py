@@ -1,6 +1,7 @@
 """Bulk requests and approvals as the assistant handles them (actions on the real database): one combined
 offer, one confirmation, each resident executed once; an agent's request above the threshold waits for
 the owner's button, and the agent hears the outcome."""
+
 from __future__ import annotations
 
 import base64
@@ -21,10 +22,16 @@ RENEWAL_12 = 650 + 9600  # no dependants, more expats than Saudis
 
 
 def offer(numbers=None, group=None, who=OWNER, text="جدد"):
-    slots = {"iqama_numbers": numbers, "resident_group": group, "duration": "P12M",
-             "iqama_number": numbers[-1] if numbers else None}
+    slots = {
+        "iqama_numbers": numbers,
+        "resident_group": group,
+        "duration": "P12M",
+        "iqama_number": numbers[-1] if numbers else None,
+    }
     entities = {"resident_group": group} if group else {}
-    events, messages = run(ACTIONS_BY_SERVICE["renew_iqama"], turn(who, text, intent="renew_iqama", entities=entities, slots=slots))
+    events, messages = run(
+        ACTIONS_BY_SERVICE["renew_iqama"], turn(who, text, intent="renew_iqama", entities=entities, slots=slots)
+    )
     return slot_events(events), messages
 
 
@@ -35,7 +42,9 @@ def confirm(slots, who=OWNER):
 
 def press(approval_id, approve=True, who=OWNER):
     action = ActionExecuteQuote() if approve else ActionDeclineQuote()
-    return run(action, turn(who, "/affirm", intent="affirm" if approve else "deny", entities={"approval_id": str(approval_id)}))
+    return run(
+        action, turn(who, "/affirm", intent="affirm" if approve else "deny", entities={"approval_id": str(approval_id)})
+    )
 
 
 def count_transactions(engine):
@@ -194,7 +203,10 @@ def test_the_owner_sets_the_threshold_in_chat_and_turns_it_off(engine, world):
 
 
 def test_the_threshold_needs_an_amount_and_an_owner(engine, world):
-    assert threshold_said("ابي احدد حد الموافقة") == "اذكر المبلغ، مثل: «حد الموافقة 5000 ريال»، أو «بدون موافقات» لإيقافها."
+    assert (
+        threshold_said("ابي احدد حد الموافقة")
+        == "اذكر المبلغ، مثل: «حد الموافقة 5000 ريال»، أو «بدون موافقات» لإيقافها."
+    )
     agent(engine, world, threshold=1000)
     assert threshold_said("حد الموافقة 90000", who=AGENT) == "تحديد حد الموافقة لمالك المنشأة فقط."
     assert approval_above(engine, world) == 1000

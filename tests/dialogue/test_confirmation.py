@@ -1,5 +1,6 @@
 """Quote, confirm, decline against the real database: the quote shows every fee part, the total and the
 dates with buttons; confirming charges exactly once; a second confirmation executes nothing."""
+
 from __future__ import annotations
 
 import re
@@ -83,8 +84,10 @@ def test_deny_drops_the_quote_and_charges_nothing(engine, world):
 def test_correction_of_a_pending_quote_quotes_again(world):
     pending, _ = quoted(OWNER, "renew_iqama", iqama_number=world.iqama, duration="P12M")
     slots = {**pending, "iqama_number": world.iqama}
-    events, messages = run(services.ActionDeclineQuote(),
-                           turn(OWNER, "لا خلها ٦ شهور", intent="deny", entities={"duration": "P6M"}, slots=slots))
+    events, messages = run(
+        services.ActionDeclineQuote(),
+        turn(OWNER, "لا خلها ٦ شهور", intent="deny", entities={"duration": "P6M"}, slots=slots),
+    )
     new = slot_events(events)
     assert new["pending_quote"]["inputs"]["period"] == "P6M"
     assert new["pending_quote_id"] != pending["pending_quote_id"]
@@ -108,21 +111,26 @@ def test_refusal_at_quote_time_is_explained_and_the_request_forgotten(engine, wo
     with UnitOfWork(engine) as uow:
         uow.repo.establishment(world.establishment_id).balance = 100
         uow.commit()
-    events, messages = run(services.QuoteRenewIqama(),
-                           turn(OWNER, slots={"iqama_number": world.iqama, "duration": "P12M"}))
+    events, messages = run(
+        services.QuoteRenewIqama(), turn(OWNER, slots={"iqama_number": world.iqama, "duration": "P12M"})
+    )
     assert "ينقصه 10150 ريال" in texts(messages)
     assert slot_events(events)["iqama_number"] is None
 
 
 def test_stranger_gets_only_the_activation_hint(world):
-    events, messages = run(services.QuoteRenewIqama(), turn(STRANGER, slots={"iqama_number": world.iqama, "duration": "P12M"}))
+    events, messages = run(
+        services.QuoteRenewIqama(), turn(STRANGER, slots={"iqama_number": world.iqama, "duration": "P12M"})
+    )
     assert texts(messages) == NOT_ACTIVATED
     assert "/start" in NOT_ACTIVATED
     assert slot_events(events)["iqama_number"] is None
 
 
 def test_exit_reentry_issued_with_visa_number_in_the_receipt(engine, world):
-    pending, messages = quoted(OWNER, "issue_exit_reentry", iqama_number=world.iqama, visa_type="multiple", duration="P2M")
+    pending, messages = quoted(
+        OWNER, "issue_exit_reentry", iqama_number=world.iqama, visa_type="multiple", duration="P2M"
+    )
     assert "العودة قبل: 2027-01-27 م" in texts(messages)
     _, messages = confirm(OWNER, pending)
     assert "رقم التأشيرة: 6" in texts(messages)
@@ -131,7 +139,9 @@ def test_exit_reentry_issued_with_visa_number_in_the_receipt(engine, world):
 
 def test_extension_by_visa_number(engine, world):
     with UnitOfWork(engine) as uow:  # the traveller has left on the visa: only then can it be extended
-        uow.session.execute(select(Resident).where(Resident.iqama_number == world.traveller)).scalar_one().location = "outside"
+        uow.session.execute(
+            select(Resident).where(Resident.iqama_number == world.traveller)
+        ).scalar_one().location = "outside"
         uow.session.execute(select(Visa).where(Visa.number == world.visa)).scalar_one().status = "used"
         uow.commit()
     pending, messages = quoted(OWNER, "extend_exit_reentry", visa_number=world.visa, duration="P1M")
@@ -144,13 +154,16 @@ def test_issue_iqama_receipt_gives_the_new_iqama_number(engine, world):
     pending, _ = quoted(OWNER, "issue_iqama", border_number=world.border, duration="P12M")
     _, messages = confirm(OWNER, pending)
     with UnitOfWork(engine) as uow:
-        iqama = uow.session.execute(select(Resident.iqama_number).where(Resident.border_number == world.border)).scalar_one()
+        iqama = uow.session.execute(
+            select(Resident.iqama_number).where(Resident.border_number == world.border)
+        ).scalar_one()
     assert iqama and iqama in texts(messages)
 
 
 def test_transfer_receipt_says_the_receiving_owner_was_asked(engine, world):
-    pending, messages = quoted(OWNER, "transfer_sponsorship", iqama_number=world.iqama,
-                               establishment_number=world.other_establishment)
+    pending, messages = quoted(
+        OWNER, "transfer_sponsorship", iqama_number=world.iqama, establishment_number=world.other_establishment
+    )
     assert "المنشأة المستقبلة" in texts(messages)
     _, messages = confirm(OWNER, pending)
     assert "مالك المنشأة المستقبلة" in texts(messages)
@@ -176,7 +189,9 @@ def test_agent_without_the_service_is_told_to_ask_the_owner(engine, world):
     with UnitOfWork(engine) as uow:
         f.user(uow, uow.repo.establishment(world.establishment_id), agent, role="agent", services="inquire_resident")
         uow.commit()
-    events, messages = run(services.QuoteRenewIqama(), turn(agent, slots={"iqama_number": world.iqama, "duration": "P12M"}))
+    events, messages = run(
+        services.QuoteRenewIqama(), turn(agent, slots={"iqama_number": world.iqama, "duration": "P12M"})
+    )
     assert "ليست لديك صلاحية" in texts(messages)
     assert slot_events(events)["pending_quote"] is None
     assert transactions(engine) == 0
@@ -229,9 +244,9 @@ def test_an_unexpected_failure_is_answered_with_the_apology_and_changes_nothing(
 
 def test_a_name_with_bidi_controls_is_shown_isolated_in_the_quote(engine, world):
     with UnitOfWork(engine) as uow:
-        uow.session.execute(select(Resident).where(Resident.iqama_number == world.iqama)).scalar_one().name_ar = (
-            "محمد\u202e خان"
-        )
+        uow.session.execute(
+            select(Resident).where(Resident.iqama_number == world.iqama)
+        ).scalar_one().name_ar = "محمد\u202e خان"
         uow.commit()
     _, messages = quoted(OWNER, "renew_iqama", iqama_number=world.iqama, duration="P12M")
     header = texts(messages).splitlines()[0]

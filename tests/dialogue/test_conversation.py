@@ -1,6 +1,7 @@
 """Conversation actions on the real database: mid-form questions, name search offering buttons, cancel,
 greeting, small talk, goodbye, inquiries and reports (with the chart and CSV attachments), and the
 activation hint as the only answer to a stranger, whatever the message."""
+
 from __future__ import annotations
 
 import base64
@@ -31,25 +32,43 @@ def test_fee_question_in_a_form_gives_that_services_fee_rules(world):
 
 
 def test_expiry_question_in_a_form_answers_about_the_requests_resident(world):
-    tracker = turn(OWNER, "متى تنتهي اقامته؟", intent="inquire_resident",
-                   slots={"iqama_number": world.iqama, "requested_slot": "duration"}, form="renew_iqama_form")
+    tracker = turn(
+        OWNER,
+        "متى تنتهي اقامته؟",
+        intent="inquire_resident",
+        slots={"iqama_number": world.iqama, "requested_slot": "duration"},
+        form="renew_iqama_form",
+    )
     _, messages = run(conversation.ActionAnswerQuestion(), tracker)
     assert "2027-03-01" in texts(messages)
 
 
 def test_number_of_the_wrong_kind_is_explained(world):
-    tracker = turn(OWNER, "3123456789", entities={"border_number": "3123456789"},
-                   slots={"requested_slot": "iqama_number"}, form="renew_iqama_form")
+    tracker = turn(
+        OWNER,
+        "3123456789",
+        entities={"border_number": "3123456789"},
+        slots={"requested_slot": "iqama_number"},
+        form="renew_iqama_form",
+    )
     _, messages = run(conversation.ActionAnswerQuestion(), tracker)
     assert "رقم حدود" in texts(messages)
 
 
 def test_name_instead_of_iqama_offers_matches_as_buttons(world):
-    tracker = turn(OWNER, "خروج وعودة لمحمد خان", intent="issue_exit_reentry", entities={"person_name": "محمد خان"},
-                   form="issue_exit_reentry_form")
+    tracker = turn(
+        OWNER,
+        "خروج وعودة لمحمد خان",
+        intent="issue_exit_reentry",
+        entities={"person_name": "محمد خان"},
+        form="issue_exit_reentry_form",
+    )
     _, messages = run(conversation.ActionAskIqamaNumber(), tracker)
     buttons = [b for m in messages for b in m["buttons"]]
-    assert {"title": isolate("محمد عبدالله خان") + f" ({world.iqama})", "payload": f'/inform{{"iqama_number": "{world.iqama}"}}'} in buttons
+    assert {
+        "title": isolate("محمد عبدالله خان") + f" ({world.iqama})",
+        "payload": f'/inform{{"iqama_number": "{world.iqama}"}}',
+    } in buttons
     assert len(buttons) <= 5
     assert len(messages) == 1 and "أرسل رقم إقامته" in messages[0]["text"]  # the matches are the question
 
@@ -66,8 +85,13 @@ def test_duration_question_offers_the_iqama_periods(world):
 
 
 def test_cancel_deactivates_the_form_and_forgets_the_request(world):
-    tracker = turn(OWNER, "الغ", intent="cancel", slots={"iqama_number": world.iqama, "requested_slot": "duration"},
-                   form="renew_iqama_form")
+    tracker = turn(
+        OWNER,
+        "الغ",
+        intent="cancel",
+        slots={"iqama_number": world.iqama, "requested_slot": "duration"},
+        form="renew_iqama_form",
+    )
     events, messages = run(conversation.ActionCancelRequest(), tracker)
     assert "تم إلغاء الطلب" in texts(messages)
     assert {"event": "active_loop", "name": None, "timestamp": None} in events
@@ -82,20 +106,26 @@ def test_greeting_shows_the_menu_to_users_and_only_the_hint_to_strangers(world):
 
 
 def test_bare_iqama_outside_a_form_shows_the_card(world):
-    _, messages = run(conversation.ActionHandleInform(), turn(OWNER, world.iqama, entities={"iqama_number": world.iqama}))
+    _, messages = run(
+        conversation.ActionHandleInform(), turn(OWNER, world.iqama, entities={"iqama_number": world.iqama})
+    )
     assert "محمد عبدالله خان" in texts(messages)
 
 
 def test_card_of_another_establishments_resident_looks_unknown(world):
-    _, foreign = run(inquiries.ActionResidentCard(),
-                     turn(OWNER, intent="inquire_resident", entities={"iqama_number": world.foreign}))
-    _, unknown = run(inquiries.ActionResidentCard(),
-                     turn(OWNER, intent="inquire_resident", entities={"iqama_number": "2000000006"}))
+    _, foreign = run(
+        inquiries.ActionResidentCard(), turn(OWNER, intent="inquire_resident", entities={"iqama_number": world.foreign})
+    )
+    _, unknown = run(
+        inquiries.ActionResidentCard(), turn(OWNER, intent="inquire_resident", entities={"iqama_number": "2000000006"})
+    )
     assert texts(foreign).replace(world.foreign, "N") == texts(unknown).replace("2000000006", "N")
 
 
 def test_visa_inquiry_by_number(world):
-    _, messages = run(inquiries.ActionVisaInfo(), turn(OWNER, intent="inquire_visa", entities={"visa_number": world.visa}))
+    _, messages = run(
+        inquiries.ActionVisaInfo(), turn(OWNER, intent="inquire_visa", entities={"visa_number": world.visa})
+    )
     assert world.visa in texts(messages) and "راجيش كومار" in texts(messages)
 
 
@@ -118,11 +148,16 @@ def test_account_status_for_the_owner(world):
 
 
 def test_start_request_keeps_only_what_the_message_says(world):
-    slots = {"iqama_number": world.iqama, "duration": "P12M", "pending_quote": {"service": "renew_iqama"},
-             "pending_quote_id": "x"}
-    events, _ = run(services.ActionStartRequest(),
-                    turn(OWNER, "خروج نهائي", intent="issue_final_exit", entities={"iqama_number": world.traveller},
-                         slots=slots))
+    slots = {
+        "iqama_number": world.iqama,
+        "duration": "P12M",
+        "pending_quote": {"service": "renew_iqama"},
+        "pending_quote_id": "x",
+    }
+    events, _ = run(
+        services.ActionStartRequest(),
+        turn(OWNER, "خروج نهائي", intent="issue_final_exit", entities={"iqama_number": world.traveller}, slots=slots),
+    )
     reset = slot_events(events)
     assert "iqama_number" not in reset
     assert reset["duration"] is None and reset["pending_quote"] is None
@@ -130,13 +165,23 @@ def test_start_request_keeps_only_what_the_message_says(world):
 
 def test_switching_service_keeps_the_resident_unless_another_is_named(world):
     slots = {"iqama_number": world.iqama, "duration": "P12M", "requested_slot": "duration"}
-    events, _ = run(services.ActionStartRequest(),
-                    turn(OWNER, "لا ابي خروج نهائي له", intent="issue_final_exit", slots=slots, form="renew_iqama_form"))
+    events, _ = run(
+        services.ActionStartRequest(),
+        turn(OWNER, "لا ابي خروج نهائي له", intent="issue_final_exit", slots=slots, form="renew_iqama_form"),
+    )
     reset = slot_events(events)
     assert "iqama_number" not in reset and reset["duration"] is None
-    events, _ = run(services.ActionStartRequest(),
-                    turn(OWNER, "خروج نهائي لراجيش", intent="issue_final_exit", entities={"person_name": "راجيش"},
-                         slots=slots, form="renew_iqama_form"))
+    events, _ = run(
+        services.ActionStartRequest(),
+        turn(
+            OWNER,
+            "خروج نهائي لراجيش",
+            intent="issue_final_exit",
+            entities={"person_name": "راجيش"},
+            slots=slots,
+            form="renew_iqama_form",
+        ),
+    )
     assert slot_events(events)["iqama_number"] is None
 
 
@@ -178,8 +223,10 @@ def test_every_intent_has_an_answer_outside_a_form():
 @pytest.mark.parametrize("intent", sorted(ANSWER_OF_INTENT))
 def test_stranger_gets_the_activation_hint_alone_whatever_they_write(world, intent):
     entities = {"iqama_number": world.iqama} if intent in ("inform", "renew_iqama", "inquire_resident") else {}
-    events, messages = run(ACTIONS[ANSWER_OF_INTENT[intent]],
-                           turn(STRANGER, intent=intent, entities=entities, slots={"pending_quote": {"service": "renew_iqama"}}))
+    events, messages = run(
+        ACTIONS[ANSWER_OF_INTENT[intent]],
+        turn(STRANGER, intent=intent, entities=entities, slots={"pending_quote": {"service": "renew_iqama"}}),
+    )
     assert [(m["text"], m["buttons"], m["custom"]) for m in messages] == [(NOT_ACTIVATED, [], {})]
     assert "pending_quote" not in slot_events(events) or slot_events(events)["pending_quote"] is None
 
@@ -197,8 +244,13 @@ def test_small_talk_gets_its_own_short_answer(world, intent):
 
 
 def test_goodbye_in_a_form_cancels_the_request_then_says_goodbye(world):
-    tracker = turn(OWNER, "مع السلامة", intent="goodbye", slots={"iqama_number": world.iqama,
-                   "requested_slot": "duration"}, form="renew_iqama_form")
+    tracker = turn(
+        OWNER,
+        "مع السلامة",
+        intent="goodbye",
+        slots={"iqama_number": world.iqama, "requested_slot": "duration"},
+        form="renew_iqama_form",
+    )
     events, messages = run(conversation.ActionGoodbye(), tracker)
     assert [m["text"] for m in messages] == [conversation.CANCELLED, conversation.GOODBYE]
     assert {"event": "active_loop", "name": None, "timestamp": None} in events

@@ -1,5 +1,6 @@
 """Form validation actions against the real database: each bad value gets its own Arabic answer and its
 slot is emptied; good values are normalised; other intents reject the form; strangers end it."""
+
 from __future__ import annotations
 
 from actions import forms
@@ -18,8 +19,10 @@ def validate(action, tracker):
 
 def test_iqama_in_arabic_digits_is_accepted_and_normalised(world):
     typed = world.iqama.translate(ARABIC_DIGITS)
-    slots, said, _ = validate(forms.ValidateRenewIqamaForm(), turn(OWNER, typed, entities={"iqama_number": typed},
-                                                                      slots={"requested_slot": "iqama_number"}))
+    slots, said, _ = validate(
+        forms.ValidateRenewIqamaForm(),
+        turn(OWNER, typed, entities={"iqama_number": typed}, slots={"requested_slot": "iqama_number"}),
+    )
     assert slots["iqama_number"] == world.iqama
     assert said == ""
 
@@ -32,27 +35,37 @@ def test_wrong_check_digit_is_refused_without_lookup(world):
 
 
 def test_national_id_is_explained(world):
-    slots, said, _ = validate(forms.ValidateRenewIqamaForm(), turn(OWNER, "1000000008", entities={"iqama_number": "1000000008"}))
+    slots, said, _ = validate(
+        forms.ValidateRenewIqamaForm(), turn(OWNER, "1000000008", entities={"iqama_number": "1000000008"})
+    )
     assert slots["iqama_number"] is None
     assert "هوية وطنية" in said
 
 
 def test_other_establishments_resident_is_answered_like_an_unknown_number(world):
     unknown = "2000000006"
-    _, foreign_said, _ = validate(forms.ValidateRenewIqamaForm(), turn(OWNER, world.foreign, entities={"iqama_number": world.foreign}))
-    slots, unknown_said, _ = validate(forms.ValidateRenewIqamaForm(), turn(OWNER, unknown, entities={"iqama_number": unknown}))
+    _, foreign_said, _ = validate(
+        forms.ValidateRenewIqamaForm(), turn(OWNER, world.foreign, entities={"iqama_number": world.foreign})
+    )
+    slots, unknown_said, _ = validate(
+        forms.ValidateRenewIqamaForm(), turn(OWNER, unknown, entities={"iqama_number": unknown})
+    )
     assert slots["iqama_number"] is None
     assert foreign_said.replace(world.foreign, "N") == unknown_said.replace(unknown, "N")
     assert "لا يوجد مقيم" in unknown_said
 
 
 def test_iqama_period_must_be_3_6_9_or_12_months(world):
-    slots, said, _ = validate(forms.ValidateRenewIqamaForm(),
-                              turn(OWNER, "5 شهور", entities={"duration": "P5M"}, slots={"iqama_number": world.iqama}))
+    slots, said, _ = validate(
+        forms.ValidateRenewIqamaForm(),
+        turn(OWNER, "5 شهور", entities={"duration": "P5M"}, slots={"iqama_number": world.iqama}),
+    )
     assert slots["duration"] is None
     assert "3، 6، 9، 12" in said
-    slots, said, _ = validate(forms.ValidateRenewIqamaForm(),
-                              turn(OWNER, "سنة", entities={"duration": "P12M"}, slots={"iqama_number": world.iqama}))
+    slots, said, _ = validate(
+        forms.ValidateRenewIqamaForm(),
+        turn(OWNER, "سنة", entities={"duration": "P12M"}, slots={"iqama_number": world.iqama}),
+    )
     assert slots["duration"] == "P12M"
 
 
@@ -63,24 +76,47 @@ def test_bare_number_answering_the_duration_question_means_months(world):
 
 
 def test_another_service_in_the_middle_rejects_the_form(world):
-    tracker = turn(OWNER, "ابي خروج وعودة", intent="issue_exit_reentry", entities={"iqama_number": world.iqama},
-                   slots={"requested_slot": "duration"}, form="renew_iqama_form")
+    tracker = turn(
+        OWNER,
+        "ابي خروج وعودة",
+        intent="issue_exit_reentry",
+        entities={"iqama_number": world.iqama},
+        slots={"requested_slot": "duration"},
+        form="renew_iqama_form",
+    )
     _, _, events = validate(forms.ValidateRenewIqamaForm(), tracker)
-    assert events == [{"event": "action_execution_rejected", "name": "renew_iqama_form",
-                       "policy": None, "confidence": None, "timestamp": None}]
+    assert events == [
+        {
+            "event": "action_execution_rejected",
+            "name": "renew_iqama_form",
+            "policy": None,
+            "confidence": None,
+            "timestamp": None,
+        }
+    ]
 
 
 def test_form_resuming_after_a_question_is_not_rejected(world):
-    tracker = turn(OWNER, "بيانات العامل", intent="inquire_resident", slots={"iqama_number": world.iqama,
-                   "requested_slot": "duration"}, form="renew_iqama_form",
-                   after=["action_answer_question", "renew_iqama_form"])
+    tracker = turn(
+        OWNER,
+        "بيانات العامل",
+        intent="inquire_resident",
+        slots={"iqama_number": world.iqama, "requested_slot": "duration"},
+        form="renew_iqama_form",
+        after=["action_answer_question", "renew_iqama_form"],
+    )
     _, _, events = validate(forms.ValidateRenewIqamaForm(), tracker)
     assert all(e["event"] != "action_execution_rejected" for e in events)
 
 
 def test_stranger_ends_the_form_at_once(world):
-    tracker = turn(STRANGER, "جدد اقامة", intent="renew_iqama", entities={"iqama_number": world.iqama},
-                   after=["action_start_request"])
+    tracker = turn(
+        STRANGER,
+        "جدد اقامة",
+        intent="renew_iqama",
+        entities={"iqama_number": world.iqama},
+        after=["action_start_request"],
+    )
     slots, said, _ = validate(forms.ValidateRenewIqamaForm(), tracker)
     assert slots == {"requested_slot": None}
     assert said == ""
@@ -90,8 +126,13 @@ def test_agent_without_the_service_ends_the_form_at_once(engine, world):
     with UnitOfWork(engine) as uow:
         f.user(uow, uow.repo.establishment(world.establishment_id), 502, role="agent", services="renew_iqama")
         uow.commit()
-    tracker = turn(502, "خروج نهائي", intent="issue_final_exit", entities={"iqama_number": world.iqama},
-                   after=["action_start_request"])
+    tracker = turn(
+        502,
+        "خروج نهائي",
+        intent="issue_final_exit",
+        entities={"iqama_number": world.iqama},
+        after=["action_start_request"],
+    )
     slots, _, _ = validate(forms.ValidateIssueFinalExitForm(), tracker)
     assert slots == {"requested_slot": None}
     granted = turn(502, world.iqama, entities={"iqama_number": world.iqama})
@@ -100,8 +141,13 @@ def test_agent_without_the_service_ends_the_form_at_once(engine, world):
 
 
 def test_visa_number_is_accepted_where_an_iqama_or_visa_is_asked(world):
-    tracker = turn(OWNER, world.visa, entities={"visa_number": world.visa}, slots={"requested_slot": "iqama_number"},
-                   form="extend_exit_reentry_form")
+    tracker = turn(
+        OWNER,
+        world.visa,
+        entities={"visa_number": world.visa},
+        slots={"requested_slot": "iqama_number"},
+        form="extend_exit_reentry_form",
+    )
     slots, said, _ = validate(forms.ValidateExtendExitReentryForm(), tracker)
     assert said == ""
     assert slots["visa_number"] == world.visa
@@ -144,13 +190,19 @@ def test_unsure_occupation_is_asked_again_with_suggestions_as_buttons(world):
     [message] = [m for m in messages if m.get("buttons")]
     assert "تحتمل أكثر من مهنة" in message["text"]
     assert [b["title"] for b in message["buttons"]] == [
-        "مهندس مدني", "مهندس كهربائي", "مهندس ميكانيكي", "مهندس معماري", "مهندس برمجيات",
+        "مهندس مدني",
+        "مهندس كهربائي",
+        "مهندس ميكانيكي",
+        "مهندس معماري",
+        "مهندس برمجيات",
     ]
     assert message["buttons"][0]["payload"] == '/inform{"occupation": "مهندس مدني"}'
 
 
 def test_occupation_reserved_for_saudis_is_refused_at_once(world):
-    tracker = turn(OWNER, "موظف استقبال", entities={"occupation": "موظف استقبال"}, slots={"requested_slot": "occupation"})
+    tracker = turn(
+        OWNER, "موظف استقبال", entities={"occupation": "موظف استقبال"}, slots={"requested_slot": "occupation"}
+    )
     slots, said, _ = validate(forms.ValidateChangeOccupationForm(), tracker)
     assert slots["occupation"] is None
     assert said == "مهنة «موظف استقبال» مقصورة على السعوديين، فلا تُعدَّل مهنة مقيم إليها. اختر مهنة أخرى."
@@ -173,23 +225,30 @@ def test_free_answer_to_the_occupation_question_is_matched(world):
 
 
 def test_unknown_target_establishment_is_asked_again(world):
-    tracker = turn(OWNER, "7000000001", entities={"establishment_number": "7000000001"}, slots={"iqama_number": world.iqama})
+    tracker = turn(
+        OWNER, "7000000001", entities={"establishment_number": "7000000001"}, slots={"iqama_number": world.iqama}
+    )
     slots, said, _ = validate(forms.ValidateTransferSponsorshipForm(), tracker)
     assert slots["establishment_number"] is None
     assert "لا توجد منشأة" in said
 
 
 def test_exit_reentry_longer_than_the_iqama_is_asked_again(world):
-    tracker = turn(OWNER, "6 شهور", entities={"duration": "P6M"},
-                   slots={"iqama_number": world.iqama, "visa_type": "single"})
+    tracker = turn(
+        OWNER, "6 شهور", entities={"duration": "P6M"}, slots={"iqama_number": world.iqama, "visa_type": "single"}
+    )
     slots, said, _ = validate(forms.ValidateIssueExitReentryForm(), tracker)
     assert slots["duration"] is None
     assert said
 
 
 def test_passport_number_and_expiry_are_normalised(world):
-    tracker = turn(OWNER, "a1234567 ٢٠٣١-٠٥-٠١", entities={"passport_number": "a1234567", "date": "2031-05-01"},
-                   slots={"iqama_number": world.iqama})
+    tracker = turn(
+        OWNER,
+        "a1234567 ٢٠٣١-٠٥-٠١",
+        entities={"passport_number": "a1234567", "date": "2031-05-01"},
+        slots={"iqama_number": world.iqama},
+    )
     slots, said, _ = validate(forms.ValidateUpdatePassportForm(), tracker)
     assert slots["passport_number"] == "A1234567"
     assert slots["date"] == "2031-05-01"
@@ -197,8 +256,12 @@ def test_passport_number_and_expiry_are_normalised(world):
 
 
 def test_passport_expiry_in_the_past_is_asked_again(world):
-    tracker = turn(OWNER, "2020-01-01", entities={"date": "2020-01-01"},
-                   slots={"iqama_number": world.iqama, "passport_number": "A1234567"})
+    tracker = turn(
+        OWNER,
+        "2020-01-01",
+        entities={"date": "2020-01-01"},
+        slots={"iqama_number": world.iqama, "passport_number": "A1234567"},
+    )
     slots, said, _ = validate(forms.ValidateUpdatePassportForm(), tracker)
     assert slots["date"] is None
     assert "ليس في المستقبل" in said
@@ -206,21 +269,36 @@ def test_passport_expiry_in_the_past_is_asked_again(world):
 
 def test_slots_emptied_by_a_new_request_are_not_reported_as_errors(world):
     tracker = turn(OWNER, "جدد اقامة", intent="renew_iqama", after=["action_start_request"])
-    tracker.events += [{"event": "slot", "name": "iqama_number", "value": None},
-                       {"event": "slot", "name": "duration", "value": None}]
+    tracker.events += [
+        {"event": "slot", "name": "iqama_number", "value": None},
+        {"event": "slot", "name": "duration", "value": None},
+    ]
     slots, said, _ = validate(forms.ValidateRenewIqamaForm(), tracker)
     assert said == ""
     assert slots["iqama_number"] is None and slots["duration"] is None
 
 
 def test_an_inquiry_giving_only_the_asked_number_answers_the_question(world):
-    """"اقامة 2XXXXXXXXX" is an inquiry outside a form; asked for the iqama number, it is the answer."""
-    tracker = turn(OWNER, f"اقامة {world.iqama}", intent="inquire_resident", entities={"iqama_number": world.iqama},
-                   slots={"requested_slot": "iqama_number"}, form="renew_iqama_form")
+    """ "اقامة 2XXXXXXXXX" is an inquiry outside a form; asked for the iqama number, it is the answer."""
+    tracker = turn(
+        OWNER,
+        f"اقامة {world.iqama}",
+        intent="inquire_resident",
+        entities={"iqama_number": world.iqama},
+        slots={"requested_slot": "iqama_number"},
+        form="renew_iqama_form",
+    )
     tracker.slots["iqama_number"] = None  # inquiries' entities do not fill slots (domain.yml)
     slots, said, events = validate(forms.ValidateRenewIqamaForm(), tracker)
-    assert slots["iqama_number"] == world.iqama and not any(e.get("event") == "action_execution_rejected" for e in events)
-    other = turn(OWNER, "متى تنتهي اقامته؟", intent="inquire_resident", slots={"requested_slot": "iqama_number"},
-                 form="renew_iqama_form")
+    assert slots["iqama_number"] == world.iqama and not any(
+        e.get("event") == "action_execution_rejected" for e in events
+    )
+    other = turn(
+        OWNER,
+        "متى تنتهي اقامته؟",
+        intent="inquire_resident",
+        slots={"requested_slot": "iqama_number"},
+        form="renew_iqama_form",
+    )
     _, _, rejected = validate(forms.ValidateRenewIqamaForm(), other)
     assert [e.get("event") for e in rejected] == ["action_execution_rejected"]  # a real question: answered first

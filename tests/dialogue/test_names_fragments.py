@@ -2,6 +2,7 @@
 narrower name when many match), a lone name sent after the name prompt is searched even when the NLU
 did not know it, and a bare iqama number outside a form answers with a short card and buttons for the
 resident's likely services."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,26 @@ from tests.dialogue.conftest import OWNER
 from tests.dialogue.helpers import run, texts, turn
 from tests.domain import factories as f
 
-FAMILY = ["حسين", "شريف", "اقبال", "رضا", "نواز", "جاويد", "اختر", "سليم", "عارف", "بشير", "رشيد", "ظفر",
-          "طارق", "ناصر", "كريم", "ماجد", "صادق", "فاروق"]
+FAMILY = [
+    "حسين",
+    "شريف",
+    "اقبال",
+    "رضا",
+    "نواز",
+    "جاويد",
+    "اختر",
+    "سليم",
+    "عارف",
+    "بشير",
+    "رشيد",
+    "ظفر",
+    "طارق",
+    "ناصر",
+    "كريم",
+    "ماجد",
+    "صادق",
+    "فاروق",
+]
 
 
 def add_residents(engine, world, given: str, families: list[str]) -> list[str]:
@@ -28,7 +47,9 @@ def add_residents(engine, world, given: str, families: list[str]) -> list[str]:
         added = []
         for family in families:
             name_ar = f"{given} {family}"
-            added.append(f.resident(uow, est, name_ar=name_ar, name_en="", name_key=name_key_for(name_ar, "")).iqama_number)
+            added.append(
+                f.resident(uow, est, name_ar=name_ar, name_en="", name_key=name_key_for(name_ar, "")).iqama_number
+            )
         uow.commit()
     domain_inquiries.NAME_INDEX.clear()
     return added
@@ -36,7 +57,9 @@ def add_residents(engine, world, given: str, families: list[str]) -> list[str]:
 
 def search(text: str, name: str, page: str | None = None):
     entities = {"person_name": name} | ({"search_page": page} if page else {})
-    return run(inquiries.ActionSearchResidents(), turn(OWNER, text, intent="inquire_resident_by_name", entities=entities))[1]
+    return run(
+        inquiries.ActionSearchResidents(), turn(OWNER, text, intent="inquire_resident_by_name", entities=entities)
+    )[1]
 
 
 def test_single_name_with_several_matches_lists_five_and_offers_more(engine, world):
@@ -47,7 +70,7 @@ def test_single_name_with_several_matches_lists_five_and_offers_more(engine, wor
     assert "النتائج 1-5 من 7" in texts(messages)
     payload = buttons[-1]["payload"]
     assert payload.startswith("/inquire_resident_by_name")
-    assert json.loads(payload[len("/inquire_resident_by_name"):]) == {"person_name": "محمد", "search_page": "2"}
+    assert json.loads(payload[len("/inquire_resident_by_name") :]) == {"person_name": "محمد", "search_page": "2"}
 
     second = search(payload, "محمد", page="2")
     assert len(second[0]["buttons"]) == 2  # the last two, no «المزيد»
@@ -71,8 +94,13 @@ def test_a_few_matches_are_listed_without_more(world):
 
 def test_more_button_in_a_form_pages_the_iqama_question(engine, world):
     add_residents(engine, world, "محمد", FAMILY[:6])
-    tracker = turn(OWNER, "", intent="inquire_resident_by_name", entities={"person_name": "محمد", "search_page": "2"},
-                   form="renew_iqama_form")
+    tracker = turn(
+        OWNER,
+        "",
+        intent="inquire_resident_by_name",
+        entities={"person_name": "محمد", "search_page": "2"},
+        form="renew_iqama_form",
+    )
     _, messages = run(conversation.ActionAskIqamaNumber(), tracker)
     assert len(messages[0]["buttons"]) == 2
 
@@ -88,32 +116,52 @@ def test_unknown_lone_name_after_the_name_prompt_is_searched(world):
 
 
 def test_bare_iqama_outside_a_form_answers_a_short_card_with_service_buttons(world):
-    _, messages = run(conversation.ActionHandleInform(), turn(OWNER, world.iqama, entities={"iqama_number": world.iqama}))
+    _, messages = run(
+        conversation.ActionHandleInform(), turn(OWNER, world.iqama, entities={"iqama_number": world.iqama})
+    )
     text = texts(messages)
     assert "محمد عبدالله خان" in text and world.iqama in text and "ماذا تريد أن تنجز له" in text
     assert len(text.splitlines()) <= 6  # short
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert f'/issue_exit_reentry{{"iqama_number": "{world.iqama}"}}' in payloads
     assert f'/renew_iqama{{"iqama_number": "{world.iqama}"}}' in payloads
-    assert payloads[-2:] == [f'/inquire_resident{{"iqama_number": "{world.iqama}"}}',
-                             f'/inquire_visa{{"iqama_number": "{world.iqama}"}}']
+    assert payloads[-2:] == [
+        f'/inquire_resident{{"iqama_number": "{world.iqama}"}}',
+        f'/inquire_visa{{"iqama_number": "{world.iqama}"}}',
+    ]
 
 
 def test_bare_iqama_of_a_resident_with_an_unused_visa_offers_its_cancellation_first(world):
-    _, messages = run(conversation.ActionHandleInform(), turn(OWNER, world.traveller, entities={"iqama_number": world.traveller}))
+    _, messages = run(
+        conversation.ActionHandleInform(), turn(OWNER, world.traveller, entities={"iqama_number": world.traveller})
+    )
     assert messages[0]["buttons"][0]["payload"] == f'/cancel_exit_reentry{{"iqama_number": "{world.traveller}"}}'
 
 
 def test_bare_iqama_of_another_establishment_looks_unknown(world):
-    _, messages = run(conversation.ActionHandleInform(), turn(OWNER, world.foreign, entities={"iqama_number": world.foreign}))
+    _, messages = run(
+        conversation.ActionHandleInform(), turn(OWNER, world.foreign, entities={"iqama_number": world.foreign})
+    )
     assert not any(m.get("buttons") for m in messages)
     assert "لا يوجد مقيم" in texts(messages)
 
 
 def _card(**kw) -> domain_inquiries.ResidentCard:
-    values = dict(iqama_number="2000000006", name_ar="س", name_en="", nationality="الهند", occupation="نجار",
-                  iqama_expiry=date(2027, 6, 1), iqama_days_left=180, passport_number="A1", passport_expiry=date(2030, 1, 1),
-                  passport_days_left=1000, location="inside", dependants=0, active_visas=[])
+    values = dict(
+        iqama_number="2000000006",
+        name_ar="س",
+        name_en="",
+        nationality="الهند",
+        occupation="نجار",
+        iqama_expiry=date(2027, 6, 1),
+        iqama_days_left=180,
+        passport_number="A1",
+        passport_expiry=date(2030, 1, 1),
+        passport_days_left=1000,
+        location="inside",
+        dependants=0,
+        active_visas=[],
+    )
     return domain_inquiries.ResidentCard(**(values | kw))
 
 

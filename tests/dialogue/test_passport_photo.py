@@ -1,6 +1,7 @@
 """action_passport_photo on the real test database: the zone a front end read becomes the update_passport
 quote with confirm buttons, and the ordinary confirmation executes it once; every failure is answered in
 Arabic and changes nothing; an open form is closed."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,8 +21,9 @@ from tests.dialogue.helpers import run, turn
 ACTION = ActionPassportPhoto()
 
 
-def zone(surname="KHAN", given="MOHAMMED ABDULLAH", number="AB7654321", nationality="PAK", birth="900501",
-         expiry="350301") -> str:
+def zone(
+    surname="KHAN", given="MOHAMMED ABDULLAH", number="AB7654321", nationality="PAK", birth="900501", expiry="350301"
+) -> str:
     return str(TD3CodeGenerator("P", nationality, surname, given, number, nationality, birth, "M", expiry, ""))
 
 
@@ -56,10 +58,18 @@ def test_a_photo_is_quoted_with_buttons_then_confirmed_once(world, engine):
     assert quote["service"] == "update_passport"
     # the other establishment holds the same person (factories' default resident): never a candidate
     assert quote["resident_iqama"] == world.iqama != world.foreign
-    assert quote["inputs"] == {"iqama_number": world.iqama, "passport_number": "AB7654321", "passport_expiry": "2035-03-01"}
+    assert quote["inputs"] == {
+        "iqama_number": world.iqama,
+        "passport_number": "AB7654321",
+        "passport_expiry": "2035-03-01",
+    }
 
-    confirm = turn(OWNER, intent="affirm", entities={"quote_id": quote_id},
-                   slots={"pending_quote": quote, "pending_quote_id": quote_id})
+    confirm = turn(
+        OWNER,
+        intent="affirm",
+        entities={"quote_id": quote_id},
+        slots={"pending_quote": quote, "pending_quote_id": quote_id},
+    )
     _, receipt = run(ActionExecuteQuote(), confirm)
     assert "تم التنفيذ" in receipt[0]["text"]
     _, again = run(ActionExecuteQuote(), confirm)  # the same button again: its own receipt, nothing more

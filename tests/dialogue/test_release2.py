@@ -1,5 +1,6 @@
 """The eligibility check and the cost forecast as the assistant answers them, on the real database:
 every blocker listed at once, or the fee of what is possible; nothing charged; month by month totals."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -22,8 +23,10 @@ def _ask(intent, entities, slots=None):
 
 def _unchanged(engine, world) -> tuple:
     with UnitOfWork(engine) as uow:
-        return (uow.session.execute(select(func.count(Transaction.id))).scalar_one(),
-                uow.session.get(Establishment, world.establishment_id).balance)
+        return (
+            uow.session.execute(select(func.count(Transaction.id))).scalar_one(),
+            uow.session.get(Establishment, world.establishment_id).balance,
+        )
 
 
 def test_an_exit_reentry_check_lists_every_blocker_at_once(engine, world):
@@ -75,9 +78,15 @@ def test_a_receipt_offers_its_pdf_and_the_pdf_is_verifiable(engine, world):
     _, messages = confirm(OWNER, pending)
     [button] = messages[-1]["buttons"]
     assert button["payload"] == f'/request_document{{"document_type": "receipt", "iqama_number": "{world.iqama}"}}'
-    _, sent = run(inquiries.ActionSendDocument(),
-                  turn(OWNER, button["payload"], intent="request_document",
-                       entities={"document_type": "receipt", "iqama_number": world.iqama}))
+    _, sent = run(
+        inquiries.ActionSendDocument(),
+        turn(
+            OWNER,
+            button["payload"],
+            intent="request_document",
+            entities={"document_type": "receipt", "iqama_number": world.iqama},
+        ),
+    )
     [document] = [m["custom"] for m in sent if m.get("custom")]
     assert base64.b64decode(document["document_base64"]).startswith(b"%PDF")
     code = document["caption"].rsplit(" ", 1)[-1]
@@ -86,9 +95,23 @@ def test_a_receipt_offers_its_pdf_and_the_pdf_is_verifiable(engine, world):
 
 
 def test_a_document_of_another_establishments_resident_is_answered_like_an_unknown_one(world):
-    _, foreign = run(inquiries.ActionSendDocument(), turn(OWNER, "", intent="request_document",
-                                                          entities={"document_type": "resident_report", "iqama_number": world.foreign}))
-    _, unknown = run(inquiries.ActionSendDocument(), turn(OWNER, "", intent="request_document",
-                                                          entities={"document_type": "resident_report", "iqama_number": "2000000006"}))
+    _, foreign = run(
+        inquiries.ActionSendDocument(),
+        turn(
+            OWNER,
+            "",
+            intent="request_document",
+            entities={"document_type": "resident_report", "iqama_number": world.foreign},
+        ),
+    )
+    _, unknown = run(
+        inquiries.ActionSendDocument(),
+        turn(
+            OWNER,
+            "",
+            intent="request_document",
+            entities={"document_type": "resident_report", "iqama_number": "2000000006"},
+        ),
+    )
     assert texts(foreign).replace(world.foreign, "N") == texts(unknown).replace("2000000006", "N")
     assert not any(m.get("custom") for m in foreign)

@@ -6,6 +6,7 @@ MUQEEM_TEST_DATABASE_URL is set.
 The model: MUQEEM_TEST_MODEL (a .tar.gz) if set, else models/muqeem.tar.gz, trained first by
 scripts/train_if_changed.py when its inputs changed (as `make train` does).
 """
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,7 @@ def _model(models_dir: Path) -> Path:
     scripts/train_if_changed.py when config, domain, data or NLU components changed."""
     given = os.environ.get("MUQEEM_TEST_MODEL")
     if not given:
-        subprocess.run([sys.executable, "scripts/train_if_changed.py"], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run([sys.executable, "scripts/train_if_changed.py"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         given = str(ROOT / "models" / "muqeem.tar.gz")
     shutil.copy(given, models_dir)
     return models_dir
@@ -211,6 +211,7 @@ def test_transfer_asks_the_receiving_owner(engine, world, rasa):
 
 # The SPEC's own examples (section 1), end to end.
 
+
 def test_spec_renewal_in_arabic_digits_is_quoted_in_one_turn(world, rasa):
     owner = User(rasa, OWNER)
     replies = owner.says(f"جدد اقامة {world.iqama.translate(ARABIC_DIGITS)} سنة")
@@ -248,14 +249,29 @@ def test_spec_expiring_this_month_report(engine, world, rasa):
     replies = User(rasa, OWNER).says("مين اقاماتهم تخلص هالشهر؟")
     assert "سالم" in replies[0]["text"]
     assert [sorted(reply.get("custom", {})) for reply in replies[1:]] == [
-        ["caption", "photo_base64"], ["caption", "document_base64", "filename"],
+        ["caption", "photo_base64"],
+        ["caption", "document_base64", "filename"],
     ]
 
 
 # Every kind of message from a never-activated sender gets the activation hint alone.
 STRANGER_MESSAGES = (
-    "نعم", "/affirm", "لا", "/deny", "الغ الطلب", "/cancel", "شكرا", "مع السلامة", "انت بوت؟",
-    "كم درجة الحرارة اليوم؟", "ممممم", "/help", "ابي اجدد اقامة", "ابحث عن محمد", "بيانات العامل", "2000000006",
+    "نعم",
+    "/affirm",
+    "لا",
+    "/deny",
+    "الغ الطلب",
+    "/cancel",
+    "شكرا",
+    "مع السلامة",
+    "انت بوت؟",
+    "كم درجة الحرارة اليوم؟",
+    "ممممم",
+    "/help",
+    "ابي اجدد اقامة",
+    "ابحث عن محمد",
+    "بيانات العامل",
+    "2000000006",
 )
 
 
@@ -287,31 +303,58 @@ def _state(engine) -> tuple:
             session.execute(select(func.count(Transaction.id))).scalar_one(),
             session.execute(select(func.count(LedgerEntry.id))).scalar_one(),
             tuple(session.execute(select(Visa.number, Visa.status, Visa.valid_until).order_by(Visa.id)).all()),
-            tuple(session.execute(select(
-                Resident.id, Resident.iqama_expiry, Resident.occupation, Resident.passport_number,
-                Resident.passport_expiry, Resident.establishment_id).order_by(Resident.id)).all()),
+            tuple(
+                session.execute(
+                    select(
+                        Resident.id,
+                        Resident.iqama_expiry,
+                        Resident.occupation,
+                        Resident.passport_number,
+                        Resident.passport_expiry,
+                        Resident.establishment_id,
+                    ).order_by(Resident.id)
+                ).all()
+            ),
         )
 
 
 CONTROLS = ["\u202e", "\u202d", "\u200f", "\u200e", "\u200b", "\u2066", "\u2069", "\ufeff", "\x00", "\u061c"]
-PHRASES = ["جدد اقامة {iqama} سنة", "ابي خروج وعودة لـ{iqama} 0 يوم", "تمديد {iqama} -3 شهور",
-           "جدد {iqama} 9999 سنة", "نقل كفالة {iqama} للمنشأة {other}", "استعلام عن {foreign}", "كم رصيدنا؟"]
-PAYLOADS = ['/renew_iqama{{"iqama_number": "{iqama}", "duration": "P99999Y"}}',
-            '/inform{{"duration": "-P3M"}}', '/affirm{{"quote_id": "{junk}"}}',
-            '/update_passport{{"iqama_number": "{iqama}", "passport_number": "A1234567", "date": "9999-12-31"}}',
-            '/issue_exit_reentry{{"iqama_number": "{foreign}", "visa_type": "multiple", "duration": "P3M"}}',
-            "/restart", "/session_start", '/inform{{"pending_quote_id": "x"}}']
+PHRASES = [
+    "جدد اقامة {iqama} سنة",
+    "ابي خروج وعودة لـ{iqama} 0 يوم",
+    "تمديد {iqama} -3 شهور",
+    "جدد {iqama} 9999 سنة",
+    "نقل كفالة {iqama} للمنشأة {other}",
+    "استعلام عن {foreign}",
+    "كم رصيدنا؟",
+]
+PAYLOADS = [
+    '/renew_iqama{{"iqama_number": "{iqama}", "duration": "P99999Y"}}',
+    '/inform{{"duration": "-P3M"}}',
+    '/affirm{{"quote_id": "{junk}"}}',
+    '/update_passport{{"iqama_number": "{iqama}", "passport_number": "A1234567", "date": "9999-12-31"}}',
+    '/issue_exit_reentry{{"iqama_number": "{foreign}", "visa_type": "multiple", "duration": "P3M"}}',
+    "/restart",
+    "/session_start",
+    '/inform{{"pending_quote_id": "x"}}',
+]
 
 
 @st.composite
 def odd_messages(draw, world):
-    values = {"iqama": world.iqama, "other": world.other_establishment, "foreign": world.foreign,
-              "junk": draw(st.text(alphabet="0123456789abcdef", max_size=32))}
-    base = draw(st.one_of(
-        st.text(max_size=120),
-        st.sampled_from(PHRASES).map(lambda p: p.format(**values)),
-        st.sampled_from(PAYLOADS).map(lambda p: p.format(**values)),
-    ))
+    values = {
+        "iqama": world.iqama,
+        "other": world.other_establishment,
+        "foreign": world.foreign,
+        "junk": draw(st.text(alphabet="0123456789abcdef", max_size=32)),
+    }
+    base = draw(
+        st.one_of(
+            st.text(max_size=120),
+            st.sampled_from(PHRASES).map(lambda p: p.format(**values)),
+            st.sampled_from(PAYLOADS).map(lambda p: p.format(**values)),
+        )
+    )
     for _ in range(draw(st.integers(0, 3))):
         at = draw(st.integers(0, len(base)))
         base = base[:at] + draw(st.sampled_from(CONTROLS)) + base[at:]

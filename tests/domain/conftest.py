@@ -1,5 +1,6 @@
 """The `world` of the visa and border tests (test_exit_reentry, test_final_exit, test_border); a module
 defining its own `world` fixture uses that one instead."""
+
 from datetime import date
 
 import pytest

@@ -1,4 +1,5 @@
 """Builders of test data straight into the database (no service calls), with sensible defaults."""
+
 from __future__ import annotations
 
 import itertools

@@ -1,5 +1,6 @@
 """Activation codes: single use, expiring, stored hashed; one answer for a wrong, used or expired code;
 attempts limited per account (rolling window) and per code (SPEC 9.7), recorded even when refused."""
+
 import threading
 from datetime import timedelta
 

@@ -1,6 +1,7 @@
 """Approvals (maker-checker, SPEC 9.3): an agent's request above the threshold, and any final exit by an
 agent, waits for an owner; approved it runs once with every rule checked again; declined or lapsed it
 changes nothing; the agent is told every outcome. Real database, SQLite and PostgreSQL."""
+
 import threading
 from datetime import date, timedelta
 
@@ -62,7 +63,12 @@ def balance(engine, est_id):
 
 def notices(engine, telegram_id):
     with UnitOfWork(engine) as uow:
-        return [n.text for n in uow.session.scalars(select(Notification).where(Notification.telegram_id == telegram_id).order_by(Notification.id))]
+        return [
+            n.text
+            for n in uow.session.scalars(
+                select(Notification).where(Notification.telegram_id == telegram_id).order_by(Notification.id)
+            )
+        ]
 
 
 def test_an_agents_request_above_the_threshold_waits_and_asks_every_owner(engine, shop):
@@ -76,7 +82,8 @@ def test_an_agents_request_above_the_threshold_waits_and_asks_every_owner(engine
     with UnitOfWork(engine) as uow:
         buttons = uow.session.scalars(select(Notification.buttons).where(Notification.telegram_id == OWNER)).first()
     assert [b["payload"] for b in buttons] == [
-        f'/affirm{{"approval_id": "{waiting.id}"}}', f'/deny{{"approval_id": "{waiting.id}"}}'
+        f'/affirm{{"approval_id": "{waiting.id}"}}',
+        f'/deny{{"approval_id": "{waiting.id}"}}',
     ]
 
 
@@ -184,7 +191,9 @@ def test_rules_are_checked_again_on_approval(engine, shop):
 
 def test_below_the_threshold_an_agent_executes_at_once(engine, shop):
     with UnitOfWork(engine) as uow:
-        quoted = services.quote(uow, AGENT, "issue_exit_reentry", iqama_number=shop["iqamas"][0], visa_type="single", duration="P2M")
+        quoted = services.quote(
+            uow, AGENT, "issue_exit_reentry", iqama_number=shop["iqamas"][0], visa_type="single", duration="P2M"
+        )
     receipt = confirm(engine, quoted)
     assert receipt.total == 200 and balance(engine, shop["est"]) == 50_000 - 200
 
@@ -219,7 +228,9 @@ def test_a_bulk_request_by_an_agent_follows_the_rule_on_its_total(engine, shop):
     with UnitOfWork(engine) as uow:
         actor = services.resolve_actor(uow, AGENT)
         assert approvals.needs_approval(uow, actor, "renew_iqama", offer.total)
-        waiting = approvals.submit(uow, AGENT, "agent:bulk", "renew_iqama", offer.total, bulk_quote_id=offer.id, count=2)
+        waiting = approvals.submit(
+            uow, AGENT, "agent:bulk", "renew_iqama", offer.total, bulk_quote_id=offer.id, count=2
+        )
     decided = decide(engine, waiting.id)
     assert decided.outcome["done"] == 2 and decided.outcome["charged"] == 2 * RENEWAL_12
     assert balance(engine, shop["est"]) == 50_000 - 2 * RENEWAL_12

@@ -1,5 +1,6 @@
 """Border events (the CLI's depart/arrive): visa life cycle issued -> used -> returned, the resident's
 location, the Transaction row of each event, and every refusal, on the real database."""
+
 from datetime import date
 
 import pytest

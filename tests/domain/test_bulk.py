@@ -1,5 +1,6 @@
 """Bulk requests (SPEC 9.3): one combined quote over several residents, executed per resident, each
 exactly once, on the real database (SQLite and PostgreSQL)."""
+
 import threading
 from datetime import date
 
@@ -243,4 +244,7 @@ def test_bulk_exit_reentry_visas_one_per_resident(engine, five):
     outcome = run(engine, offer.id, key="chat:visas")
     assert len(outcome.done) == 3 and outcome.charged == 600
     with UnitOfWork(engine) as uow:
-        assert all(uow.repo.visas_of(r.id) for r in uow.session.scalars(select(Resident).where(Resident.iqama_number.in_(five["ok"]))))
+        assert all(
+            uow.repo.visas_of(r.id)
+            for r in uow.session.scalars(select(Resident).where(Resident.iqama_number.in_(five["ok"])))
+        )

@@ -1,4 +1,5 @@
 """Calendar: Riyadh's today and its override, calendar months, durations, Hijri dates, Arabic wording."""
+
 from __future__ import annotations
 
 import calendar as gregorian
@@ -42,8 +43,14 @@ def test_today_override(monkeypatch):
     assert current.date() == date(2026, 11, 27)
     assert current.tzinfo is RIYADH and current.utcoffset() == timedelta(hours=3)
     riyadh_clock = datetime.now(ZoneInfo("Asia/Riyadh"))
-    assert abs((current.replace(year=riyadh_clock.year, month=riyadh_clock.month, day=riyadh_clock.day)
-                - riyadh_clock).total_seconds()) < 5
+    assert (
+        abs(
+            (
+                current.replace(year=riyadh_clock.year, month=riyadh_clock.month, day=riyadh_clock.day) - riyadh_clock
+            ).total_seconds()
+        )
+        < 5
+    )
 
 
 def test_today_without_override_is_riyadh_date(monkeypatch):
@@ -88,8 +95,9 @@ def test_add_months_moves_whole_months_and_clamps_the_day(start, months):
     assert result.day == min(start.day, gregorian.monthrange(result.year, result.month)[1])
 
 
-@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 1)), st.integers(-600, 600),
-       st.integers(-600, 600))
+@given(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 1)), st.integers(-600, 600), st.integers(-600, 600)
+)
 def test_add_months_is_additive_from_the_first(start, n, m):
     first = start.replace(day=1)
     assert add_months(add_months(first, n), m) == add_months(first, n + m)
@@ -128,8 +136,24 @@ def test_duration_parse(value, expected):
 
 @pytest.mark.parametrize(
     "value",
-    ["", "P", "P0M", "3M", "PT3H", "P-3M", "three months", 0, -2, True, 2.5, {}, {"weeks": 2},
-     {"months": 1, "days": 5}, {"months": "3"}, None],
+    [
+        "",
+        "P",
+        "P0M",
+        "3M",
+        "PT3H",
+        "P-3M",
+        "three months",
+        0,
+        -2,
+        True,
+        2.5,
+        {},
+        {"weeks": 2},
+        {"months": 1, "days": 5},
+        {"months": "3"},
+        None,
+    ],
 )
 def test_duration_parse_rejects(value):
     with pytest.raises(InvalidInput) as caught:
@@ -192,8 +216,15 @@ def test_days_left():
     assert days_until(date(2026, 12, 9), date(2026, 11, 27)) == 12
     assert days_until(date(2026, 11, 22), date(2026, 11, 27)) == -5
     assert [format_days_left(n) for n in (12, 1, 2, 5, 0, -1, -2, -5, -30)] == [
-        "باقي 12 يومًا", "باقي يوم واحد", "باقي يومان", "باقي 5 أيام", "ينتهي اليوم",
-        "منتهية منذ يوم واحد", "منتهية منذ يومين", "منتهية منذ 5 أيام", "منتهية منذ 30 يومًا",
+        "باقي 12 يومًا",
+        "باقي يوم واحد",
+        "باقي يومان",
+        "باقي 5 أيام",
+        "ينتهي اليوم",
+        "منتهية منذ يوم واحد",
+        "منتهية منذ يومين",
+        "منتهية منذ 5 أيام",
+        "منتهية منذ 30 يومًا",
     ]
 
 
@@ -224,8 +255,18 @@ def test_parse_date_accepted(typed, expected):
 
 @pytest.mark.parametrize(
     "typed",
-    ["", "tomorrow", "2026-13-01", "2027-02-29", "27/11/26", "2026/11", "30/6/1448 هـ", "1/1/1200", "1/1/2026 هـ",
-     "2026-11-27T10:00"],
+    [
+        "",
+        "tomorrow",
+        "2026-13-01",
+        "2027-02-29",
+        "27/11/26",
+        "2026/11",
+        "30/6/1448 هـ",
+        "1/1/1200",
+        "1/1/2026 هـ",
+        "2026-11-27T10:00",
+    ],
 )
 def test_parse_date_rejected_with_hint(typed):
     with pytest.raises(InvalidInput) as caught:
@@ -248,8 +289,13 @@ def test_parse_date_round_trips_hijri_and_gregorian(day, arabic_digits):
 
 @pytest.mark.parametrize(
     ("value", "says"),
-    [("-P3M", "لا تكون بالسالب"), ("-P90D", "لا تكون بالسالب"), ("P0D", "لا تكون صفرًا"), ("P0M", "لا تكون صفرًا"),
-     ({"months": -3}, "لا تكون بالسالب")],
+    [
+        ("-P3M", "لا تكون بالسالب"),
+        ("-P90D", "لا تكون بالسالب"),
+        ("P0D", "لا تكون صفرًا"),
+        ("P0M", "لا تكون صفرًا"),
+        ({"months": -3}, "لا تكون بالسالب"),
+    ],
 )
 def test_zero_and_negative_durations_are_refused_saying_why(value, says):
     """What nlu.durations makes of "-3 شهور" and "0 يوم": refused, never read as another duration."""

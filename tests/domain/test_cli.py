@@ -1,5 +1,6 @@
 """The `muqeem` domain commands through typer's CliRunner (and one real subprocess): outputs, JSON shapes,
 error exits (1 for a domain error with its Arabic message, 2 for a malformed option)."""
+
 from __future__ import annotations
 
 import json
@@ -55,15 +56,37 @@ def test_database_password_is_not_printed(monkeypatch):
 
 def test_establishment_add_and_show(engine):
     result = muqeem(
-        "establishment", "add", "--number", "٧٠٠٠٠٠٠٦٦٦", "--name", "شركة البناء الحديث", "--plan", "transactions",
-        "--balance", "5000", "--saudis", "3", "--expats", "9", "--subscription-until", "2027-06-30",
+        "establishment",
+        "add",
+        "--number",
+        "٧٠٠٠٠٠٠٦٦٦",
+        "--name",
+        "شركة البناء الحديث",
+        "--plan",
+        "transactions",
+        "--balance",
+        "5000",
+        "--saudis",
+        "3",
+        "--expats",
+        "9",
+        "--subscription-until",
+        "2027-06-30",
     )
     assert "7000000666" in result.stdout and "شركة البناء الحديث" in result.stdout
     data = json.loads(muqeem("establishment", "show", "7000000666", "--json").stdout)
     assert data == {
-        "number": "7000000666", "name": "شركة البناء الحديث", "plan": "transactions", "balance": 5000,
-        "subscription_until": "2027-06-30", "saudi_count": 3, "expat_count": 9, "industrial": False, "approval_above": None,
-        "resident_count": 0, "users": [],
+        "number": "7000000666",
+        "name": "شركة البناء الحديث",
+        "plan": "transactions",
+        "balance": 5000,
+        "subscription_until": "2027-06-30",
+        "saudi_count": 3,
+        "expat_count": 9,
+        "industrial": False,
+        "approval_above": None,
+        "resident_count": 0,
+        "users": [],
     }
     muqeem("establishment", "add", "--number", "7000000777", "--name", "مؤسسة")
     data = json.loads(muqeem("establishment", "show", "7000000777", "--json").stdout)
@@ -100,8 +123,16 @@ def test_show_unknown_establishment(engine):
 def test_user_add(est):
     muqeem("user", "add", "--establishment", est, "--telegram-id", "501", "--role", "owner")
     result = muqeem(
-        "user", "add", "--establishment", est, "--telegram-id", "502", "--role", "agent",
-        "--services", "inquire_resident,renew_iqama",
+        "user",
+        "add",
+        "--establishment",
+        est,
+        "--telegram-id",
+        "502",
+        "--role",
+        "agent",
+        "--services",
+        "inquire_resident,renew_iqama",
     )
     assert "502" in result.stdout
     users = json.loads(muqeem("establishment", "show", est, "--json").stdout)["users"]
@@ -109,16 +140,30 @@ def test_user_add(est):
         {"telegram_id": 501, "role": "owner", "services": []},
         {"telegram_id": 502, "role": "agent", "services": ["inquire_resident", "renew_iqama"]},
     ]
-    assert "مسجّل مستخدمًا من قبل" in muqeem(
-        "user", "add", "--establishment", est, "--telegram-id", "501", "--role", "owner", code=1
-    ).stderr
-    assert "--services" in muqeem(
-        "user", "add", "--establishment", est, "--telegram-id", "503", "--role", "agent", code=1
-    ).stderr
-    assert "fly_plane" in muqeem(
-        "user", "add", "--establishment", est, "--telegram-id", "503", "--role", "agent", "--services", "fly_plane",
-        code=1,
-    ).stderr
+    assert (
+        "مسجّل مستخدمًا من قبل"
+        in muqeem("user", "add", "--establishment", est, "--telegram-id", "501", "--role", "owner", code=1).stderr
+    )
+    assert (
+        "--services"
+        in muqeem("user", "add", "--establishment", est, "--telegram-id", "503", "--role", "agent", code=1).stderr
+    )
+    assert (
+        "fly_plane"
+        in muqeem(
+            "user",
+            "add",
+            "--establishment",
+            est,
+            "--telegram-id",
+            "503",
+            "--role",
+            "agent",
+            "--services",
+            "fly_plane",
+            code=1,
+        ).stderr
+    )
     muqeem("user", "add", "--establishment", est, "--telegram-id", "503", "--role", "boss", code=2)
     muqeem("user", "add", "--establishment", est, "--telegram-id", "abc", "--role", "owner", code=2)
     muqeem("user", "add", "--establishment", "7000000999", "--telegram-id", "503", "--role", "owner", code=1)
@@ -147,24 +192,55 @@ def people(est):
         e = uow.repo.establishment_by_number(est)
         r = f.resident(uow, e, iqama_number="2000000006", dependants=2)
         f.licence(uow, r, licence_type="خاصة", number="2000000006", expiry=date(2027, 1, 15))
-        f.visa(uow, r, number="6000000001", entry_type="multiple", issued_on=date(2026, 6, 1),
-               valid_until=date(2026, 9, 1))
-        f.visa(uow, r, number="6000000002", kind="final_exit", entry_type=None, issued_on=date(2026, 11, 20),
-               valid_until=date(2027, 1, 19))
-        f.resident(uow, e, iqama_number=None, iqama_expiry=None, border_number="3000000123",
-                   arrival_date=date(2026, 10, 1), name_ar="قادم جديد", name_en="New Arrival")
+        f.visa(
+            uow, r, number="6000000001", entry_type="multiple", issued_on=date(2026, 6, 1), valid_until=date(2026, 9, 1)
+        )
+        f.visa(
+            uow,
+            r,
+            number="6000000002",
+            kind="final_exit",
+            entry_type=None,
+            issued_on=date(2026, 11, 20),
+            valid_until=date(2027, 1, 19),
+        )
+        f.resident(
+            uow,
+            e,
+            iqama_number=None,
+            iqama_expiry=None,
+            border_number="3000000123",
+            arrival_date=date(2026, 10, 1),
+            name_ar="قادم جديد",
+            name_en="New Arrival",
+        )
         uow.commit()
     return "2000000006"
 
 
 def test_resident_show_json(people, est):
     data = json.loads(muqeem("resident", "show", "٢٠٠٠٠٠٠٠٠٦", "--json").stdout)
-    assert {k: data[k] for k in (
-        "iqama_number", "establishment", "occupation", "iqama_expiry", "passport_number", "passport_expiry",
-        "location", "dependants",
-    )} == {
-        "iqama_number": "2000000006", "establishment": est, "occupation": "محاسب", "iqama_expiry": "2027-03-01",
-        "passport_number": "AB1234567", "passport_expiry": "2029-01-01", "location": "inside", "dependants": 2,
+    assert {
+        k: data[k]
+        for k in (
+            "iqama_number",
+            "establishment",
+            "occupation",
+            "iqama_expiry",
+            "passport_number",
+            "passport_expiry",
+            "location",
+            "dependants",
+        )
+    } == {
+        "iqama_number": "2000000006",
+        "establishment": est,
+        "occupation": "محاسب",
+        "iqama_expiry": "2027-03-01",
+        "passport_number": "AB1234567",
+        "passport_expiry": "2029-01-01",
+        "location": "inside",
+        "dependants": 2,
     }
     assert data["licence"] == {"type": "خاصة", "number": "2000000006", "expiry": "2027-01-15"}
     assert [(v["number"], v["type"], v["status"], v["issued_on"], v["return_before"]) for v in data["visas"]] == [
@@ -173,7 +249,11 @@ def test_resident_show_json(people, est):
         ("6000000001", "exit_reentry_multiple", "expired", "2026-06-01", "2026-09-01"),
     ]
     arrival = json.loads(muqeem("resident", "show", "3000000123", "--json").stdout)
-    assert (arrival["iqama_number"], arrival["border_number"], arrival["arrival_date"]) == (None, "3000000123", "2026-10-01")
+    assert (arrival["iqama_number"], arrival["border_number"], arrival["arrival_date"]) == (
+        None,
+        "3000000123",
+        "2026-10-01",
+    )
     text = muqeem("resident", "show", "2000000006").stdout
     assert "محمد عبدالله خان" in text and "6000000001" in text and "باقي" in text
 
@@ -240,7 +320,10 @@ def test_demo_seed_and_if_empty(engine, monkeypatch):
 def test_demo_seed_if_empty_on_empty_database(engine):
     assert "muqeem chat --as 1000001" in muqeem("demo", "seed", "--if-empty").stdout
     with UnitOfWork() as uow:
-        assert uow.session.execute(select(User.telegram_id).order_by(User.telegram_id)).scalars().all() == [1000001, 1000002]
+        assert uow.session.execute(select(User.telegram_id).order_by(User.telegram_id)).scalars().all() == [
+            1000001,
+            1000002,
+        ]
 
 
 def test_reminders_run(engine):

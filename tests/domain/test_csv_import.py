@@ -1,5 +1,6 @@
 """CSV import of residents: good rows import, each bad row is reported by line number and imports nothing;
 an occupation is never a reason to reject a row (canonical when known, as written and a warning otherwise)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -21,13 +22,34 @@ SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "sample_residents.csv"
 GOOD, OTHER, ARABIC_DIGITS, TAKEN, ASTRONAUT = (f.valid_iqama(seed) for seed in (101, 102, 103, 104, 105))
 
 
-def row(iqama, name_ar="محمد رحيم الدين", name_en="Mohammed Rahim Uddin", occupation="فني كهرباء",
-        location="inside", dependants="0", birth="1988-04-12", iqama_expiry="2027-06-30",
-        licence=("", "", "")):
-    return ",".join([
-        iqama, name_ar, name_en, "الهند", occupation, birth, "M4821937", "2031-05-09", iqama_expiry,
-        location, dependants, "2019-09-01", *licence,
-    ])
+def row(
+    iqama,
+    name_ar="محمد رحيم الدين",
+    name_en="Mohammed Rahim Uddin",
+    occupation="فني كهرباء",
+    location="inside",
+    dependants="0",
+    birth="1988-04-12",
+    iqama_expiry="2027-06-30",
+    licence=("", "", ""),
+):
+    return ",".join(
+        [
+            iqama,
+            name_ar,
+            name_en,
+            "الهند",
+            occupation,
+            birth,
+            "M4821937",
+            "2031-05-09",
+            iqama_expiry,
+            location,
+            dependants,
+            "2019-09-01",
+            *licence,
+        ]
+    )
 
 
 @pytest.fixture
@@ -48,9 +70,7 @@ def run(data: bytes | Path, number: str):
 
 def residents_of(number: str) -> dict[str, Resident]:
     with UnitOfWork() as uow:
-        found = uow.session.execute(
-            select(Resident).where(Resident.establishment.has(number=number))
-        ).scalars().all()
+        found = uow.session.execute(select(Resident).where(Resident.establishment.has(number=number))).scalars().all()
         for r in found:
             r.licence
         uow.session.expunge_all()
@@ -64,8 +84,14 @@ def test_mixed_file_reports_bad_rows_by_line_and_imports_the_rest(numbers):
         HEADER,
         row(GOOD, licence=("خاصة", GOOD, "2028-01-31")),  # 2
         row(bad_check),  # 3
-        row("٢" + ARABIC_DIGITS[1:], name_ar="نيروشا بيريرا", name_en="Nirosha Perera",
-            occupation="عاملة منزليه", location="خارج", dependants="٢"),  # 4
+        row(
+            "٢" + ARABIC_DIGITS[1:],
+            name_ar="نيروشا بيريرا",
+            name_en="Nirosha Perera",
+            occupation="عاملة منزليه",
+            location="خارج",
+            dependants="٢",
+        ),  # 4
         row(GOOD, name_ar="شخص آخر", name_en="Someone Else"),  # 5: duplicate of line 2
         row(TAKEN),  # 6: another establishment's resident
         row(ASTRONAUT, occupation="رائد فضاء"),  # 7: imported as written, with a warning
@@ -103,11 +129,20 @@ def test_mixed_file_reports_bad_rows_by_line_and_imports_the_rest(numbers):
     assert set(imported) == {GOOD, ARABIC_DIGITS, OTHER, ASTRONAUT}
     assert imported[ASTRONAUT].occupation == "رائد فضاء"
     first = imported[GOOD]
-    assert (first.name_ar, first.occupation, first.passport_expiry) == ("محمد رحيم الدين", "فني كهرباء", date(2031, 5, 9))
+    assert (first.name_ar, first.occupation, first.passport_expiry) == (
+        "محمد رحيم الدين",
+        "فني كهرباء",
+        date(2031, 5, 9),
+    )
     assert first.name_key == name_key_for(first.name_ar, first.name_en)
     assert (first.licence.licence_type, first.licence.number, first.licence.expiry) == ("خاصة", GOOD, date(2028, 1, 31))
     second = imported[ARABIC_DIGITS]
-    assert (second.occupation, second.location, second.dependants, second.licence) == ("عاملة منزلية", "outside", 2, None)
+    assert (second.occupation, second.location, second.dependants, second.licence) == (
+        "عاملة منزلية",
+        "outside",
+        2,
+        None,
+    )
     with UnitOfWork() as uow:
         assert uow.repo.establishment_by_number(number).expat_count == 4
         assert uow.repo.resident_by_iqama_any(TAKEN).establishment.number == numbers[1]
@@ -183,8 +218,11 @@ def test_invisible_and_direction_characters_are_stripped_from_every_field(number
     the nationality: stored without them (they would reverse report lines or split numbers)."""
     number, _ = numbers
     fields = row(
-        GOOD[:4] + "\u200f" + GOOD[4:], name_ar="\u202eمحمد رحيم\u200b الدين", name_en="Mohammed\u202c Rahim",
-        location="\u200einside", licence=("\u202bخاصة", GOOD[:5] + "\u200b" + GOOD[5:], "2028-01-31\u200f"),
+        GOOD[:4] + "\u200f" + GOOD[4:],
+        name_ar="\u202eمحمد رحيم\u200b الدين",
+        name_en="Mohammed\u202c Rahim",
+        location="\u200einside",
+        licence=("\u202bخاصة", GOOD[:5] + "\u200b" + GOOD[5:], "2028-01-31\u200f"),
     ).split(",")
     fields[3] = "الهند\u200b"  # nationality
     header = ",".join(COLUMNS).replace("name_ar", "\ufeffname_ar\u200f")
@@ -192,7 +230,10 @@ def test_invisible_and_direction_characters_are_stripped_from_every_field(number
     assert (result.imported, result.rejected) == (1, [])
     stored = residents_of(number)[GOOD]
     assert (stored.name_ar, stored.name_en, stored.nationality, stored.location) == (
-        "محمد رحيم الدين", "Mohammed Rahim", "الهند", "inside"
+        "محمد رحيم الدين",
+        "Mohammed Rahim",
+        "الهند",
+        "inside",
     )
     assert (stored.licence.licence_type, stored.licence.number) == ("خاصة", GOOD)
     assert stored.name_key == name_key_for("محمد رحيم الدين", "Mohammed Rahim")
@@ -203,8 +244,16 @@ def test_occupations_are_never_a_reason_to_reject(numbers):
     with its line number; the summary counts the warnings."""
     number, _ = numbers
     iqamas = [f.valid_iqama(seed) for seed in range(201, 209)]
-    written = ["عامل بناء", "كهربائي", "سواق خاص", "خدامة", "المهندس المدنى", "مشغل طائرة درون", "رائد فضاء",
-               "فني كهرباء"]
+    written = [
+        "عامل بناء",
+        "كهربائي",
+        "سواق خاص",
+        "خدامة",
+        "المهندس المدنى",
+        "مشغل طائرة درون",
+        "رائد فضاء",
+        "فني كهرباء",
+    ]
     lines = [HEADER] + [row(iqama, occupation=occupation) for iqama, occupation in zip(iqamas, written)]
     result = run(("\n".join(lines) + "\n").encode("utf-8"), number)
     assert (result.imported, result.rejected) == (8, [])
@@ -214,7 +263,13 @@ def test_occupations_are_never_a_reason_to_reject(numbers):
     assert result.summary() == "استُورد 8 ورُفض 0 مع 2 تنبيه (imported 8, rejected 0, warnings 2)"
     stored = {iqama: r.occupation for iqama, r in residents_of(number).items()}
     assert [stored[i] for i in iqamas] == [
-        "عامل بناء", "فني كهرباء", "سائق خاص", "عاملة منزلية", "مهندس مدني", "مشغل طائرة درون", "رائد فضاء",
+        "عامل بناء",
+        "فني كهرباء",
+        "سائق خاص",
+        "عاملة منزلية",
+        "مهندس مدني",
+        "مشغل طائرة درون",
+        "رائد فضاء",
         "فني كهرباء",
     ]
 

@@ -1,6 +1,7 @@
 """Verifiable documents (SPEC 9.3): a receipt PDF read back (Arabic text in logical order, the amounts), its
 QR decoded back to the signed code and verified; tampered, truncated and foreign-secret codes refused;
 another establishment's resident NotFound; visa and resident report documents; `muqeem document verify`."""
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,9 @@ def secret(monkeypatch):
 def receipt(engine, world):
     """An executed single exit/re-entry visa of the world's resident: its receipt, quote and visa number."""
     with UnitOfWork(engine) as uow:
-        q = services.quote(uow, OWNER, "issue_exit_reentry", iqama_number=world["iqama"], visa_type="single",
-                           duration="P1M")
+        q = services.quote(
+            uow, OWNER, "issue_exit_reentry", iqama_number=world["iqama"], visa_type="single", duration="P1M"
+        )
     with UnitOfWork(engine) as uow:
         r = services.execute(uow, OWNER, q, "doc-test-1")
     return r, q
@@ -74,8 +76,17 @@ def test_receipt_pdf_text_qr_and_verification(engine, world, receipt):
     assert doc.pdf.startswith(b"%PDF") and doc.filename.endswith(".pdf")
     text = pdf_text(doc.pdf)
     # Arabic words come back in logical order (shaped glyphs map back to their letters).
-    for words in ("إيصال عملية", "رقم العملية", "إصدار تأشيرة خروج وعودة", "مؤسسة الاختبار للمقاولات",
-                  "محمد عبدالله خان", "الإجمالي", "ريال", "جمادى الآخرة", "1448"):
+    for words in (
+        "إيصال عملية",
+        "رقم العملية",
+        "إصدار تأشيرة خروج وعودة",
+        "مؤسسة الاختبار للمقاولات",
+        "محمد عبدالله خان",
+        "الإجمالي",
+        "ريال",
+        "جمادى الآخرة",
+        "1448",
+    ):
         assert words in text, (words, text)
     assert world["iqama"] in text
     assert "2026-11-27" in text  # the issue date (MUQEEM_TODAY), Gregorian with the Hijri beside
@@ -91,12 +102,20 @@ def test_receipt_pdf_text_qr_and_verification(engine, world, receipt):
     with UnitOfWork(engine) as uow:
         number = uow.repo.establishment(world["est"]).number
         created_at = uow.session.get(Transaction, r.transaction_id).created_at
-    assert verdict.states == doc.states == {
-        "type": "receipt", "establishment": number, "receipt_number": r.receipt_number,
-        "resident": world["iqama"], "service": "issue_exit_reentry",
-        "total": q.total, "issued": "2026-11-27",
-        "date": documents._local_date(created_at).isoformat(),  # the execution's own (real) date
-    }
+    assert (
+        verdict.states
+        == doc.states
+        == {
+            "type": "receipt",
+            "establishment": number,
+            "receipt_number": r.receipt_number,
+            "resident": world["iqama"],
+            "service": "issue_exit_reentry",
+            "total": q.total,
+            "issued": "2026-11-27",
+            "date": documents._local_date(created_at).isoformat(),  # the execution's own (real) date
+        }
+    )
 
 
 def test_latest_receipt_of_a_resident(engine, world, receipt):
@@ -112,7 +131,7 @@ def test_tampered_codes_are_refused(engine, world, receipt, monkeypatch):
     # Any single character changed, anywhere.
     for i in range(len(code)):
         other = "7" if code[i] != "7" else "8"
-        altered = code[:i] + other + code[i + 1:]
+        altered = code[:i] + other + code[i + 1 :]
         verdict = verify_code(altered)
         assert not verdict.genuine and verdict.states == {}, altered
     # Truncated, padded, empty, garbage.
@@ -170,9 +189,15 @@ def test_visa_and_resident_report(engine, world, receipt):
 def test_default_secret_warns_once_and_never_logs_it(monkeypatch, caplog):
     monkeypatch.delenv("MUQEEM_DOCUMENT_SECRET")
     monkeypatch.setattr(documents, "_warned_default_secret", False)
-    states = {"type": "resident_report", "establishment": "7000000001", "iqama_number": "2000000008",
-              "iqama_expiry": None, "passport_number": "AB1", "passport_expiry": "2029-01-01",
-              "issued": "2026-11-27"}
+    states = {
+        "type": "resident_report",
+        "establishment": "7000000001",
+        "iqama_number": "2000000008",
+        "iqama_expiry": None,
+        "passport_number": "AB1",
+        "passport_expiry": "2029-01-01",
+        "issued": "2026-11-27",
+    }
     with caplog.at_level("WARNING", logger="residency.documents"):
         code = encode_code(states)
         assert verify_code(code).states == states

@@ -1,4 +1,5 @@
 """issue_iqama of a domestic worker: 12 months only (SPEC 9.2), on the real database."""
+
 from datetime import date
 
 import pytest
@@ -18,8 +19,13 @@ def world(engine):
         est = f.establishment(uow, balance=5_000)
         f.user(uow, est, OWNER)
         f.resident(
-            uow, est, iqama_number=None, iqama_expiry=None, border_number=BORDER,
-            arrival_date=date(2026, 10, 1), occupation="سائق خاص",
+            uow,
+            est,
+            iqama_number=None,
+            iqama_expiry=None,
+            border_number=BORDER,
+            arrival_date=date(2026, 10, 1),
+            occupation="سائق خاص",
         )
         uow.commit()
         return {"est": est.id}

@@ -1,6 +1,7 @@
 """The eligibility check (SPEC 9.3): `services.check` lists EVERY rule that blocks a service, or the
 quote of what it would cost; it charges and writes nothing, and the ordinary quote still stops at the
 first refusal. Real database, today 2026-11-27, exact amounts."""
+
 from datetime import date
 
 import pytest
@@ -30,8 +31,13 @@ def world(engine):
         f.user(uow, est, AGENT, role="agent", services="")
         res = f.resident(uow, est, iqama_expiry=date(2027, 12, 31), passport_expiry=date(2029, 1, 1))
         f.resident(
-            uow, est, iqama_number=None, iqama_expiry=None, border_number=BORDER,
-            arrival_date=date(2026, 10, 1), occupation="سائق خاص",
+            uow,
+            est,
+            iqama_number=None,
+            iqama_expiry=None,
+            border_number=BORDER,
+            arrival_date=date(2026, 10, 1),
+            occupation="سائق خاص",
         )
         target = f.establishment(uow, number="7000099991", balance=50_000)
         f.user(uow, target, TARGET_OWNER)
@@ -221,8 +227,9 @@ def test_cancel_exit_reentry(world):
     fresh = add_visa(world, issued_on=date(2026, 11, 1), valid_until=date(2027, 1, 1))
     ok = check("cancel_exit_reentry", number=fresh)
     assert ok.possible and ok.quote.total == 0 and "لا تُسترد" in ok.quote.effects["note"]
-    old = add_visa(world, issued_on=date(2026, 8, 1), valid_until=date(2027, 2, 1), status="used",
-                   departed_on=date(2026, 8, 5))
+    old = add_visa(
+        world, issued_on=date(2026, 8, 1), valid_until=date(2027, 2, 1), status="used", departed_on=date(2026, 8, 5)
+    )
     blocked = check("cancel_exit_reentry", number=old)
     assert blocked.codes == ["visa_used", "cancel_window_passed"]
     assert_blocked_like_the_quote(blocked, "cancel_exit_reentry", number=old)
@@ -232,20 +239,29 @@ def test_issue_final_exit(world):
     ok = check("issue_final_exit", iqama_number=world["iqama"])
     assert ok.possible and ok.quote.total == 0 and ok.quote.effects["leave_before"] == "2027-01-26"
     change_resident(world, location="outside", passport_expiry=date(2026, 11, 1))
-    add_visa(world, issued_on=date(2026, 11, 1), valid_until=date(2027, 1, 1), status="used",
-             departed_on=date(2026, 11, 2))
+    add_visa(
+        world, issued_on=date(2026, 11, 1), valid_until=date(2027, 1, 1), status="used", departed_on=date(2026, 11, 2)
+    )
     blocked = check("issue_final_exit", iqama_number=world["iqama"])
     assert blocked.codes == ["resident_outside", "passport_expired", "exit_reentry_active"]
     assert_blocked_like_the_quote(blocked, "issue_final_exit", iqama_number=world["iqama"])
 
 
 def test_cancel_final_exit(world):
-    final = add_visa(world, kind="final_exit", entry_type=None, issued_on=date(2026, 11, 20),
-                     valid_until=date(2027, 1, 19))
+    final = add_visa(
+        world, kind="final_exit", entry_type=None, issued_on=date(2026, 11, 20), valid_until=date(2027, 1, 19)
+    )
     ok = check("cancel_final_exit", number=final)
     assert ok.possible and ok.quote.total == 0
-    used = add_visa(world, kind="final_exit", entry_type=None, issued_on=date(2026, 11, 21),
-                    valid_until=date(2027, 1, 20), status="used", departed_on=date(2026, 11, 25))
+    used = add_visa(
+        world,
+        kind="final_exit",
+        entry_type=None,
+        issued_on=date(2026, 11, 21),
+        valid_until=date(2027, 1, 20),
+        status="used",
+        departed_on=date(2026, 11, 25),
+    )
     change_resident(world, iqama_expiry=date(2026, 11, 26))
     blocked = check("cancel_final_exit", number=used)
     assert blocked.codes == ["visa_used", "iqama_expired"]
@@ -276,21 +292,25 @@ def test_transfer_sponsorship(world):
     with UnitOfWork() as uow:
         assert uow.session.scalar(select(func.count()).select_from(Transaction)) == 0
     change_resident(world, location="outside", iqama_expiry=date(2026, 11, 1))
-    add_visa(world, issued_on=date(2026, 10, 1), valid_until=date(2027, 1, 1), status="used",
-             departed_on=date(2026, 10, 2))
+    add_visa(
+        world, issued_on=date(2026, 10, 1), valid_until=date(2027, 1, 1), status="used", departed_on=date(2026, 10, 2)
+    )
     blocked = check("transfer_sponsorship", iqama_number=world["iqama"], establishment_number=world["target"])
     assert blocked.codes == ["resident_outside", "iqama_expired", "active_visa"]
     assert_blocked_like_the_quote(
         blocked, "transfer_sponsorship", iqama_number=world["iqama"], establishment_number=world["target"]
     )
     assert check("transfer_sponsorship", iqama_number=world["iqama"]).codes == [
-        "resident_outside", "iqama_expired", "active_visa",
+        "resident_outside",
+        "iqama_expired",
+        "active_visa",
     ]
 
 
 def test_update_passport(world):
-    ok = check("update_passport", iqama_number=world["iqama"], passport_number="CD7654321",
-               passport_expiry="2031-01-01")
+    ok = check(
+        "update_passport", iqama_number=world["iqama"], passport_number="CD7654321", passport_expiry="2031-01-01"
+    )
     assert ok.possible and ok.quote.total == 0 and ok.quote.effects["new_passport_expiry"] == "2031-01-01"
     assert check("update_passport", iqama_number=world["iqama"]).possible  # nothing to compare yet
     inputs = dict(iqama_number=world["iqama"], passport_number="CD7654321", passport_expiry="2026-11-01")
@@ -301,8 +321,16 @@ def test_update_passport(world):
 
 def test_every_service_of_section_4_answers_a_check(world):
     assert set(services.SERVICES) >= {
-        "issue_iqama", "renew_iqama", "issue_exit_reentry", "extend_exit_reentry", "cancel_exit_reentry",
-        "issue_final_exit", "cancel_final_exit", "change_occupation", "transfer_sponsorship", "update_passport",
+        "issue_iqama",
+        "renew_iqama",
+        "issue_exit_reentry",
+        "extend_exit_reentry",
+        "cancel_exit_reentry",
+        "issue_final_exit",
+        "cancel_final_exit",
+        "change_occupation",
+        "transfer_sponsorship",
+        "update_passport",
     }
     for name in services.SERVICES:
         eligibility = check(name, iqama_number=world["iqama"], number=world["iqama"], border_number=BORDER)

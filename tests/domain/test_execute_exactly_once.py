@@ -1,6 +1,7 @@
 """Exactly once under one idempotency key, also when the confirmations arrive at the same moment
 (a double tap, a retried request, two replicas): every duplicate gets the FIRST receipt and is charged
 nothing -- on the real database, SQLite and PostgreSQL."""
+
 import threading
 import time
 from dataclasses import replace

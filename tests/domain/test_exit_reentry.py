@@ -1,5 +1,6 @@
 """Exit/re-entry visas: issue, extend, cancel (SPEC section 4): exact fees and dates, every refusal,
 exactly-once execution, and two concurrent issues for one resident, on the real database."""
+
 import threading
 from datetime import date
 

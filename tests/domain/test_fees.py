@@ -1,5 +1,6 @@
 """The fee arithmetic on its own, without a database (SPEC section 4; the figures of rules.yml). The
 services' tests check the same fees through quotes on the real database."""
+
 from datetime import date
 
 import pytest
@@ -14,7 +15,12 @@ def test_iqama_fee_by_period(months, fee):
 
 @pytest.mark.parametrize(
     "occupation,saudis,expats,industrial,per_month",
-    [("محاسب", 2, 10, False, 800), ("محاسب", 10, 10, False, 700), ("محاسب", 2, 10, True, 0), ("سائق خاص", 2, 10, False, 0)],
+    [
+        ("محاسب", 2, 10, False, 800),
+        ("محاسب", 10, 10, False, 700),
+        ("محاسب", 2, 10, True, 0),
+        ("سائق خاص", 2, 10, False, 0),
+    ],
 )
 def test_levy_per_month(occupation, saudis, expats, industrial, per_month):
     assert fees.levy_per_month(occupation, saudis, expats, industrial) == per_month
@@ -23,7 +29,10 @@ def test_levy_per_month(occupation, saudis, expats, industrial, per_month):
 def test_iqama_lines_for_a_year_with_two_dependants_and_a_fine():
     lines = fees.iqama_lines(12, "محاسب", 2, 2, 10, fine=500, fine_label="غرامة تأخير التجديد (المخالفة رقم 1)")
     assert [(line.code, line.amount) for line in lines] == [
-        ("iqama_fee", 650), ("levy", 9600), ("dependants_levy", 9600), ("fine", 500),
+        ("iqama_fee", 650),
+        ("levy", 9600),
+        ("dependants_levy", 9600),
+        ("fine", 500),
     ]
     assert lines[2].label == "المقابل المالي للمرافقين (مرافقان × 12 شهرًا × 400 ريال)"
 
@@ -49,8 +58,15 @@ def test_late_renewal(today, offences, result):
 
 @pytest.mark.parametrize(
     "entry_type,months,fee",
-    [("single", 1, 200), ("single", 2, 200), ("single", 3, 300), ("single", 6, 600),
-     ("multiple", 3, 500), ("multiple", 4, 700), ("multiple", 6, 1100)],
+    [
+        ("single", 1, 200),
+        ("single", 2, 200),
+        ("single", 3, 300),
+        ("single", 6, 600),
+        ("multiple", 3, 500),
+        ("multiple", 4, 700),
+        ("multiple", 6, 1100),
+    ],
 )
 def test_exit_reentry_fee(entry_type, months, fee):
     assert fees.exit_reentry_fee(entry_type, months) == fee

@@ -1,5 +1,6 @@
 """Final exit: issue and cancel (SPEC section 4): free, leave-before date exact, every refusal,
 exactly-once execution, on the real database."""
+
 from datetime import date
 
 import pytest

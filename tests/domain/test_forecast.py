@@ -1,5 +1,6 @@
 """Cost forecast (forecast_costs, SPEC 9.3) on the real database (today is 2026-11-27): its monthly and grand
 totals are the sums of the renewal quotes (P12M) of the residents it stands for."""
+
 import csv
 import io
 from datetime import date
@@ -35,8 +36,15 @@ def world(engine):
         r["domestic"] = f.resident(uow, est, occupation="سائق خاص", iqama_expiry=date(2027, 1, 5))
         r["family"] = f.resident(uow, est, dependants=2, iqama_expiry=date(2027, 1, 31))
         r["final_exit"] = f.resident(uow, est, iqama_expiry=date(2026, 12, 15))
-        f.visa(uow, r["final_exit"], kind="final_exit", entry_type=None, issued_on=date(2026, 11, 20),
-               valid_until=date(2027, 1, 19), status="issued")
+        f.visa(
+            uow,
+            r["final_exit"],
+            kind="final_exit",
+            entry_type=None,
+            issued_on=date(2026, 11, 20),
+            valid_until=date(2027, 1, 19),
+            status="issued",
+        )
         r["third_late"] = f.resident(uow, est, iqama_expiry=date(2026, 9, 1), late_renewal_offences=2)
         r["feb"] = f.resident(uow, est, iqama_expiry=date(2027, 2, 1))
         f.resident(uow, est, iqama_number=None, border_number="3000000002", iqama_expiry=None)
@@ -158,8 +166,10 @@ def test_chart_month_labels_are_shaped(engine, world):
     from residency import charts
 
     fig = charts.cost_forecast_figure(
-        [(f"{m.gregorian_label}\n{m.hijri_label}", m.iqama_fees, m.levy, m.dependants_levy, m.fines)
-         for m in _forecast(engine).months],
+        [
+            (f"{m.gregorian_label}\n{m.hijri_label}", m.iqama_fees, m.levy, m.dependants_levy, m.fines)
+            for m in _forecast(engine).months
+        ],
         "تكلفة",
     )
     fig.canvas.draw()

@@ -1,4 +1,5 @@
 """Identifiers: digit normalisation, the SPEC's Luhn check, kinds by first digit, Arabic error codes."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """A licensed industrial establishment pays no expat levy (SPEC 9.2): renewal and issue quotes carry a
 levy line of 0 that says why; dependants' levy and fines are unchanged. On the real database."""
+
 from datetime import date
 
 import pytest
@@ -20,8 +21,13 @@ def world(engine):
         f.user(uow, est, OWNER)
         res = f.resident(uow, est, occupation="لحام", iqama_expiry=date(2027, 3, 1), dependants=1)
         f.resident(
-            uow, est, iqama_number=None, iqama_expiry=None, border_number="3123456741",
-            arrival_date=date(2026, 8, 1), occupation="نجار",
+            uow,
+            est,
+            iqama_number=None,
+            iqama_expiry=None,
+            border_number="3123456741",
+            arrival_date=date(2026, 8, 1),
+            occupation="نجار",
         )
         uow.commit()
         return {"est": est.id, "iqama": res.iqama_number}
@@ -42,7 +48,11 @@ def test_renewal_in_an_industrial_establishment_has_no_levy(engine, world):
     assert q.lines[1].label == INDUSTRIAL_LABEL
     with UnitOfWork() as uow:
         receipt = services.execute(uow, OWNER, q, "industrial-renew")
-    assert receipt.total == 2725 and receipt.balance_after == 20_000 - 2725 and receipt.result["new_expiry"] == "2027-09-01"
+    assert (
+        receipt.total == 2725
+        and receipt.balance_after == 20_000 - 2725
+        and receipt.result["new_expiry"] == "2027-09-01"
+    )
 
 
 def test_issue_in_an_industrial_establishment_has_no_levy_but_keeps_the_late_fine(engine, world):

@@ -1,6 +1,7 @@
 """Implausible dates and counts are refused by the service layer -- a typed error with a code and an Arabic
 message saying what is allowed, never clamped, never an OverflowError/ValueError -- and the allowed
 boundary still goes through. Today is 2026-11-27; the `world` is tests/domain/conftest.py's."""
+
 from datetime import date
 
 import pytest
@@ -36,8 +37,9 @@ def error_of(engine, service, error=Exception, **inputs):
 
 
 def passport(engine, world, expiry):
-    return quote(engine, "update_passport", iqama_number=world["iqama"], passport_number="B9876543",
-                 passport_expiry=expiry)
+    return quote(
+        engine, "update_passport", iqama_number=world["iqama"], passport_number="B9876543", passport_expiry=expiry
+    )
 
 
 def test_passport_expiry_9999_is_refused_naming_the_ten_year_limit(engine, world):
@@ -82,7 +84,8 @@ def test_too_long_or_absurd_visa_duration_is_refused_before_any_date_arithmetic(
 
 
 @pytest.mark.parametrize(
-    "duration,return_before", [("P1D", "2026-11-28"), ("P24M", "2028-11-27"), ("P731D", "2028-11-27"), ("P2Y", "2028-11-27")]
+    "duration,return_before",
+    [("P1D", "2026-11-28"), ("P24M", "2028-11-27"), ("P731D", "2028-11-27"), ("P2Y", "2028-11-27")],
 )
 def test_visa_duration_boundaries_are_allowed(engine, world, duration, return_before):
     update_resident(engine, world, iqama_expiry=date(2030, 1, 1))
@@ -96,8 +99,14 @@ def test_visa_duration_boundaries_are_allowed(engine, world, duration, return_be
 def abroad(engine, world):
     """The resident is abroad on a used multiple visa returning by 2027-01-10; iqama to 2030."""
     update_resident(engine, world, location="outside", iqama_expiry=date(2030, 1, 1))
-    return add_visa(engine, world, entry_type="multiple", status="used", departed_on=date(2026, 11, 20),
-                    valid_until=date(2027, 1, 10))
+    return add_visa(
+        engine,
+        world,
+        entry_type="multiple",
+        status="used",
+        departed_on=date(2026, 11, 20),
+        valid_until=date(2027, 1, 10),
+    )
 
 
 def extend(engine, number, months):
@@ -154,7 +163,8 @@ def test_report_horizon_outside_1_to_3650_days_is_refused(engine, world, days):
     with pytest.raises(InvalidInput) as err:
         call(engine, reports.expiring_iqamas, days=days)
     assert (err.value.code, err.value.message) == (
-        "bad_days", "عدد الأيام يجب أن يكون عددًا صحيحًا من 1 إلى 3650، مثل 30."
+        "bad_days",
+        "عدد الأيام يجب أن يكون عددًا صحيحًا من 1 إلى 3650، مثل 30.",
     )
 
 
@@ -168,7 +178,8 @@ def test_history_length_outside_1_to_100_is_refused(engine, world, limit):
     with pytest.raises(InvalidInput) as err:
         call(engine, reports.transaction_history, limit=limit)
     assert (err.value.code, err.value.message) == (
-        "bad_limit", "عدد العمليات يجب أن يكون عددًا صحيحًا من 1 إلى 100، مثل 30."
+        "bad_limit",
+        "عدد العمليات يجب أن يكون عددًا صحيحًا من 1 إلى 100، مثل 30.",
     )
     assert call(engine, reports.transaction_history, limit=100) == []
 

@@ -1,5 +1,6 @@
 """Inquiries: resident card, name search, driving licence, visas; authorisation and isolation, on the real
 database (today is 2026-11-27)."""
+
 from datetime import date
 
 import pytest
@@ -24,8 +25,13 @@ def world(engine):
         f.user(uow, est, OWNER)
         f.user(uow, est, AGENT, role="agent", services="renew_iqama")
         khan = person(
-            uow, est, "محمد عبد الله خان", "MOHAMMED ABDULLAH KHAN",
-            iqama_expiry=date(2026, 12, 7), passport_expiry=date(2027, 11, 27), dependants=2,
+            uow,
+            est,
+            "محمد عبد الله خان",
+            "MOHAMMED ABDULLAH KHAN",
+            iqama_expiry=date(2026, 12, 7),
+            passport_expiry=date(2027, 11, 27),
+            dependants=2,
         )
         f.licence(uow, khan, licence_type="خاصة", number="4455667788", expiry=date(2027, 1, 6))
         old = f.visa(uow, khan, issued_on=date(2025, 1, 1), valid_until=date(2025, 3, 1), status="returned")
@@ -55,7 +61,11 @@ def call(engine, fn, *args, who=OWNER, **kw):
 
 def test_resident_card_shows_the_resident_with_days_left_and_active_visas(engine, world):
     card = call(engine, inquiries.resident_card, world["khan"])
-    assert (card.iqama_number, card.name_ar, card.name_en) == (world["khan"], "محمد عبد الله خان", "MOHAMMED ABDULLAH KHAN")
+    assert (card.iqama_number, card.name_ar, card.name_en) == (
+        world["khan"],
+        "محمد عبد الله خان",
+        "MOHAMMED ABDULLAH KHAN",
+    )
     assert card.iqama_expiry == date(2026, 12, 7) and card.iqama_days_left == 10
     assert card.passport_days_left == 365
     assert card.location == "inside" and card.dependants == 2
@@ -203,7 +213,10 @@ def test_name_search_sees_new_renamed_and_departed_residents(engine, world, monk
 def test_driving_licence_and_none_recorded(engine, world):
     licence = call(engine, inquiries.driving_licence, world["khan"])
     assert (licence.licence_type, licence.number, licence.expiry, licence.days_left) == (
-        "خاصة", "4455667788", date(2027, 1, 6), 40,
+        "خاصة",
+        "4455667788",
+        date(2027, 1, 6),
+        40,
     )
     assert call(engine, inquiries.driving_licence, world["fatima"]) is None
     assert "لا توجد رخصة" in texts.render_licence(None, world["fatima"])
@@ -228,7 +241,11 @@ def test_visas_of_resident_lists_current_first_then_latest(engine, world):
 def test_visa_by_number_and_isolation(engine, world):
     visa = call(engine, inquiries.visa_by_number, world["current_visa"])
     assert (visa.kind, visa.entry_type, visa.status, visa.iqama_number, visa.valid_until) == (
-        "exit_reentry", "multiple", "issued", world["khan"], date(2027, 2, 1),
+        "exit_reentry",
+        "multiple",
+        "issued",
+        world["khan"],
+        date(2027, 2, 1),
     )
     with pytest.raises(NotFound) as foreign:
         call(engine, inquiries.visa_by_number, world["foreign_visa"])

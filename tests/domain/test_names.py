@@ -1,4 +1,5 @@
 """Name normalisation and the in-memory name index (no database)."""
+
 import pytest
 
 from residency.names import LayeredNameIndex, NameIndex, is_arabic, name_key_for, normalize_name

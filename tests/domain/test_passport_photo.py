@@ -1,6 +1,7 @@
 """A passport's machine-readable zone: every check digit verified (residency.passport_mrz), the resident
 matched within the user's establishment and the update_passport quote executed once
 (residency.passport_photo). Zones are made by the `mrz` package, an independent implementation."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -21,8 +22,15 @@ from tests.domain import factories as f
 OWNER, AGENT, OTHER_OWNER, STRANGER = 811, 812, 813, 814
 
 
-def zone(surname="KHAN", given="ABDUL SAMAD", number="AK5521934", nationality="PAK", birth="841103",
-         expiry="310214", optional="") -> str:
+def zone(
+    surname="KHAN",
+    given="ABDUL SAMAD",
+    number="AK5521934",
+    nationality="PAK",
+    birth="841103",
+    expiry="310214",
+    optional="",
+) -> str:
     return str(TD3CodeGenerator("P", nationality, surname, given, number, nationality, birth, "M", expiry, optional))
 
 
@@ -32,15 +40,35 @@ def people(engine):
         est = f.establishment(uow, balance=5_000)
         f.user(uow, est, OWNER)
         f.user(uow, est, AGENT, role="agent", services="renew_iqama")
-        khan = f.resident(uow, est, name_en="Abdul Samad Khan", nationality="باكستان", birth_date=date(1984, 11, 3),
-                          passport_number="AK1111111", passport_expiry=date(2026, 12, 20))
-        uddin = f.resident(uow, est, name_en="Mohammed Rahim Uddin", nationality="الهند",
-                           birth_date=date(1988, 4, 12), passport_number="Z1234567", passport_expiry=date(2027, 1, 5))
+        khan = f.resident(
+            uow,
+            est,
+            name_en="Abdul Samad Khan",
+            nationality="باكستان",
+            birth_date=date(1984, 11, 3),
+            passport_number="AK1111111",
+            passport_expiry=date(2026, 12, 20),
+        )
+        uddin = f.resident(
+            uow,
+            est,
+            name_en="Mohammed Rahim Uddin",
+            nationality="الهند",
+            birth_date=date(1988, 4, 12),
+            passport_number="Z1234567",
+            passport_expiry=date(2027, 1, 5),
+        )
         other = f.establishment(uow, number="7999999990")
         f.user(uow, other, OTHER_OWNER)
-        stranger_resident = f.resident(uow, other, name_en="Sami Haddad", nationality="الأردن",
-                                       birth_date=date(1991, 2, 2), passport_number="J7654321",
-                                       passport_expiry=date(2027, 2, 1))
+        stranger_resident = f.resident(
+            uow,
+            other,
+            name_en="Sami Haddad",
+            nationality="الأردن",
+            birth_date=date(1991, 2, 2),
+            passport_number="J7654321",
+            passport_expiry=date(2027, 2, 1),
+        )
         uow.commit()
         return {"khan": khan.iqama_number, "uddin": uddin.iqama_number, "foreign": stranger_resident.iqama_number}
 
@@ -54,11 +82,19 @@ def test_check_digits_agree_with_the_icao_specimen():
     # ICAO 9303 part 4 specimen (Utopia): every check digit of the published zone.
     first = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
     second = "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
-    assert [check_digit("L898902C3"), check_digit("740812"), check_digit("120415"), check_digit("ZE184226B<<<<<")] \
-        == ["6", "2", "9", "1"]
+    assert [check_digit("L898902C3"), check_digit("740812"), check_digit("120415"), check_digit("ZE184226B<<<<<")] == [
+        "6",
+        "2",
+        "9",
+        "1",
+    ]
     parsed = parse_td3(f"{first}\n{second}")
-    assert (parsed.surname, parsed.given_names, parsed.document_number, parsed.nationality) == \
-        ("ERIKSSON", "ANNA MARIA", "L898902C3", "UTO")
+    assert (parsed.surname, parsed.given_names, parsed.document_number, parsed.nationality) == (
+        "ERIKSSON",
+        "ANNA MARIA",
+        "L898902C3",
+        "UTO",
+    )
     assert (parsed.birth_date, parsed.expiry, parsed.optional_data) == ("740812", date(2012, 4, 15), "ZE184226B")
 
 
@@ -71,7 +107,7 @@ def test_every_one_character_change_of_line_two_fails_a_check_digit():
             # U are all 0 modulo 10) is invisible to ICAO's weighted sum by design.
             if position in (20, 10, 11, 12) or (char_value(second[position]) - char_value(replacement)) % 10 == 0:
                 continue
-            changed = second[:position] + replacement + second[position + 1:]
+            changed = second[:position] + replacement + second[position + 1 :]
             with pytest.raises(InvalidInput) as error:
                 parse_td3(f"{first}\n{changed}")
             assert error.value.code in ("mrz_check_digits", "mrz_unreadable")
@@ -106,16 +142,23 @@ def test_names_and_nationalities_match_tolerantly():
     assert names_match("Abdul Samad Khan", ["KHANABDUL", "SAMAD"])
     assert not names_match("Maria Luisa", ["DELA", "CRUZ", "MARIA", "LUISA"])  # 8 letters unexplained
     assert not names_match("Maria Luisa Santos", ["DELA", "CRUZ", "MARIAKLUISA"])
-    assert (icao_code("باكستان"), icao_code("الهند"), icao_code("Philippines"), icao_code("المريخ")) == \
-        ("PAK", "IND", "PHL", None)
+    assert (icao_code("باكستان"), icao_code("الهند"), icao_code("Philippines"), icao_code("المريخ")) == (
+        "PAK",
+        "IND",
+        "PHL",
+        None,
+    )
 
 
 def test_matched_by_names_nationality_and_birth_date_then_quoted_and_executed_once(engine, people):
     offered = quote(engine, OWNER, zone())  # a new number: matched by the person
     assert offered.service == "update_passport"
     assert offered.resident_iqama == people["khan"]
-    assert offered.inputs == {"iqama_number": people["khan"], "passport_number": "AK5521934",
-                              "passport_expiry": "2031-02-14"}
+    assert offered.inputs == {
+        "iqama_number": people["khan"],
+        "passport_number": "AK5521934",
+        "passport_expiry": "2031-02-14",
+    }
     assert offered.total == 0
     for _ in range(2):  # a second confirmation replays the first receipt
         with UnitOfWork(engine) as uow:
@@ -129,8 +172,11 @@ def test_matched_by_names_nationality_and_birth_date_then_quoted_and_executed_on
 
 def test_matched_by_the_recorded_passport_number(engine, people):
     # Same number renewed (another name spelling, another birth date in the zone): the number decides.
-    offered = quote(engine, OWNER, zone(surname="UDIN", given="M RAHIM", number="Z1234567", nationality="IND",
-                                        birth="880413", expiry="350101"))
+    offered = quote(
+        engine,
+        OWNER,
+        zone(surname="UDIN", given="M RAHIM", number="Z1234567", nationality="IND", birth="880413", expiry="350101"),
+    )
     assert offered.resident_iqama == people["uddin"]
     assert offered.inputs["passport_expiry"] == "2035-01-01"
 
@@ -155,8 +201,9 @@ def test_expired_passport_and_one_already_recorded_change_nothing(engine, people
         quote(engine, OWNER, zone(expiry="261126"))  # the day before today (2026-11-27)
     assert expired.value.code == "passport_expired"
     assert "منتهي" in expired.value.message
-    recorded = zone(surname="UDDIN", given="MOHAMMED RAHIM", number="Z1234567", nationality="IND",
-                    birth="880412", expiry="270105")
+    recorded = zone(
+        surname="UDDIN", given="MOHAMMED RAHIM", number="Z1234567", nationality="IND", birth="880412", expiry="270105"
+    )
     with pytest.raises(Refusal) as same:
         quote(engine, OWNER, recorded)
     assert same.value.code == "passport_already_recorded"
@@ -166,9 +213,17 @@ def test_expired_passport_and_one_already_recorded_change_nothing(engine, people
 
 def test_a_photo_matching_two_residents_is_refused(engine, people):
     with UnitOfWork(engine) as uow:
-        est = uow.session.execute(select(Resident.establishment_id).where(Resident.iqama_number == people["khan"])).scalar_one()
-        twin = f.resident(uow, uow.repo.establishment(est), name_en="Abdul Samad Khan", nationality="Pakistan",
-                          birth_date=date(1984, 11, 3), passport_number="AK2222222")
+        est = uow.session.execute(
+            select(Resident.establishment_id).where(Resident.iqama_number == people["khan"])
+        ).scalar_one()
+        twin = f.resident(
+            uow,
+            uow.repo.establishment(est),
+            name_en="Abdul Samad Khan",
+            nationality="Pakistan",
+            birth_date=date(1984, 11, 3),
+            passport_number="AK2222222",
+        )
         uow.commit()
         assert twin.iqama_number
     with pytest.raises(Refusal) as ambiguous:

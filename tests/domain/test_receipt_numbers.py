@@ -1,6 +1,7 @@
 """Receipt numbers ("رقم العملية") are per establishment: 1, 2, 3 ... of its own transactions, never
 counting another establishment's work; given inside the execution's own database transaction, unique
 under concurrency, and backfilled by migration 0003 for existing rows."""
+
 import threading
 from datetime import date
 
@@ -63,8 +64,14 @@ def test_each_establishment_numbers_its_own_receipts(engine, world, other):
     with UnitOfWork(engine) as uow:
         departed = border.record_departure(uow, world["iqama"])
     with UnitOfWork(engine) as uow:
-        update = services.quote(uow, OTHER_OWNER, "update_passport", iqama_number=world["foreign"],
-                                passport_number="C1234567", passport_expiry="2031-01-01")
+        update = services.quote(
+            uow,
+            OTHER_OWNER,
+            "update_passport",
+            iqama_number=world["foreign"],
+            passport_number="C1234567",
+            passport_expiry="2031-01-01",
+        )
     with UnitOfWork(engine) as uow:
         theirs_again = services.execute(uow, OTHER_OWNER, update, "b-2")
 
@@ -177,8 +184,13 @@ def test_migration_numbers_existing_transactions_per_establishment_in_id_order(d
         rows = conn.execute(
             text("SELECT id, establishment_id, receipt_number, balance_after FROM transactions ORDER BY id")
         ).all()
-        assert [tuple(r) for r in rows] == [(1, 1, 1, None), (2, 2, 1, None), (3, 1, 2, 6000), (4, 1, 3, None),
-                                            (5, 2, 2, 7000)]
+        assert [tuple(r) for r in rows] == [
+            (1, 1, 1, None),
+            (2, 2, 1, None),
+            (3, 1, 2, 6000),
+            (4, 1, 3, None),
+            (5, 2, 2, 7000),
+        ]
         counters = conn.execute(text("SELECT id, receipt_counter FROM establishments ORDER BY id")).all()
         assert [tuple(r) for r in counters] == [(1, 3), (2, 2), (3, 0)]
         assert conn.execute(text("SELECT failed_attempts FROM activation_codes")).scalar_one() == 0

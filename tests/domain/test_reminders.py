@@ -1,5 +1,6 @@
 """Daily reminders: what is listed, one message per owner, no duplicate the same day even after a restart,
 and the outbox the bot drains (today is 2026-11-27)."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -20,8 +21,16 @@ def world(engine):
         est = f.establishment(uow, name_ar="مؤسسة الواحة")
         f.user(uow, est, OWNER)
         f.user(uow, est, AGENT, role="agent", services="inquire_resident")
-        for name, days in [("ثلاثون", 30), ("أربعة عشر", 14), ("سبعة", 7), ("ثلاثة", 3), ("اليوم", 0),
-                           ("عشرون", 20), ("عشرة", 10), ("منتهية", -1)]:
+        for name, days in [
+            ("ثلاثون", 30),
+            ("أربعة عشر", 14),
+            ("سبعة", 7),
+            ("ثلاثة", 3),
+            ("اليوم", 0),
+            ("عشرون", 20),
+            ("عشرة", 10),
+            ("منتهية", -1),
+        ]:
             f.resident(uow, est, name_ar=f"إقامة {name}", iqama_expiry=TODAY + timedelta(days=days))
         soon_back = f.resident(uow, est, name_ar="مسافر يعود قريبا", location="outside")
         f.visa(uow, soon_back, status="used", valid_until=TODAY + timedelta(days=5))
@@ -55,8 +64,17 @@ def test_one_message_for_the_owner_listing_what_is_due(engine, world):
     [note] = notifications(engine)
     assert note.telegram_id == OWNER and note.buttons == [] and note.sent_at is None
     text = note.text
-    for listed in ["إقامة ثلاثون", "إقامة أربعة عشر", "إقامة سبعة", "إقامة ثلاثة", "إقامة اليوم",
-                   "مسافر يعود قريبا", "تأشيرة غير مستخدمة", world["unused_visa"], "إقامة منتهية"]:
+    for listed in [
+        "إقامة ثلاثون",
+        "إقامة أربعة عشر",
+        "إقامة سبعة",
+        "إقامة ثلاثة",
+        "إقامة اليوم",
+        "مسافر يعود قريبا",
+        "تأشيرة غير مستخدمة",
+        world["unused_visa"],
+        "إقامة منتهية",
+    ]:
         assert listed in text
     for not_listed in ["إقامة عشرون", "إقامة عشرة", "مسافر يعود لاحقا", "تأشيرة جديدة", "هادئة"]:
         assert not_listed not in text

@@ -1,6 +1,7 @@
 """Daily reminders name the fines (SPEC 9.2): an unused exit/re-entry near its date names the 1000 SAR
 fine; iqamas already expired stay listed every day, with the late-renewal fine they now carry, until
 renewed (today is 2026-11-27)."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -29,19 +30,34 @@ def world(engine):
         f.user(uow, est, OWNER)
         grace = f.resident(uow, est, name_ar="في المهلة", iqama_expiry=TODAY - timedelta(days=2))
         first = f.resident(uow, est, name_ar="مخالفة أولى", iqama_expiry=TODAY - timedelta(days=10))
-        second = f.resident(uow, est, name_ar="مخالفة ثانية", iqama_expiry=TODAY - timedelta(days=40),
-                            late_renewal_offences=1)
-        third = f.resident(uow, est, name_ar="مخالفة ثالثة", iqama_expiry=TODAY - timedelta(days=5),
-                           late_renewal_offences=2)
+        second = f.resident(
+            uow, est, name_ar="مخالفة ثانية", iqama_expiry=TODAY - timedelta(days=40), late_renewal_offences=1
+        )
+        third = f.resident(
+            uow, est, name_ar="مخالفة ثالثة", iqama_expiry=TODAY - timedelta(days=5), late_renewal_offences=2
+        )
         gone = f.resident(uow, est, name_ar="غادر نهائيا", iqama_expiry=TODAY - timedelta(days=20), location="outside")
-        f.visa(uow, gone, kind="final_exit", entry_type=None, status="used", issued_on=date(2026, 10, 1),
-               valid_until=date(2026, 11, 30), departed_on=date(2026, 10, 5))
+        f.visa(
+            uow,
+            gone,
+            kind="final_exit",
+            entry_type=None,
+            status="used",
+            issued_on=date(2026, 10, 1),
+            valid_until=date(2026, 11, 30),
+            departed_on=date(2026, 10, 5),
+        )
         traveller = f.resident(uow, est, name_ar="تأشيرة لم تستخدم", iqama_expiry=date(2027, 12, 31))
         visa = f.visa(uow, traveller, status="issued", valid_until=TODAY + timedelta(days=3))
         uow.commit()
         return {
-            "grace": grace.iqama_number, "first": first.iqama_number, "second": second.iqama_number,
-            "third": third.iqama_number, "gone": gone.iqama_number, "visa": visa.number, "est": est.id,
+            "grace": grace.iqama_number,
+            "first": first.iqama_number,
+            "second": second.iqama_number,
+            "third": third.iqama_number,
+            "gone": gone.iqama_number,
+            "visa": visa.number,
+            "est": est.id,
         }
 
 
@@ -68,9 +84,7 @@ def test_expired_iqamas_are_listed_with_the_fine_they_now_carry(engine, world):
     )
     assert line_of(text, world["second"]).endswith("غرامة تأخير التجديد الآن 1000 ريال (المخالفة رقم 2)")
     assert line_of(text, world["third"]).endswith("تأخير ثالث: لا تُجدَّد إلكترونيًا، راجع مكتب الجوازات")
-    assert line_of(text, world["grace"]).endswith(
-        f"جدّدها حتى {fmt(date(2026, 11, 28))} تجنبًا لغرامة التأخير 500 ريال"
-    )
+    assert line_of(text, world["grace"]).endswith(f"جدّدها حتى {fmt(date(2026, 11, 28))} تجنبًا لغرامة التأخير 500 ريال")
     assert world["gone"] not in text  # left on a final exit
     # Oldest first.
     order = [text.index(world[k]) for k in ("second", "first", "third", "grace")]

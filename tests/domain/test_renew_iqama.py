@@ -1,4 +1,5 @@
 """renew_iqama: fees, dates, late-renewal fines and every refusal (SPEC section 4), on the real database."""
+
 from datetime import date
 
 import pytest
@@ -99,7 +100,9 @@ def test_third_late_renewal_is_refused(engine, world):
 def test_refused_on_final_exit(engine, world):
     with UnitOfWork(engine) as uow:
         res = uow.repo.resident_by_iqama(world["est"], world["iqama"])
-        f.visa(uow, res, kind="final_exit", entry_type=None, issued_on=date(2026, 11, 20), valid_until=date(2027, 1, 19))
+        f.visa(
+            uow, res, kind="final_exit", entry_type=None, issued_on=date(2026, 11, 20), valid_until=date(2027, 1, 19)
+        )
         uow.commit()
     with pytest.raises(Refusal) as err:
         quote(engine, world["iqama"])
@@ -177,7 +180,9 @@ def test_execute_charges_exactly_the_quote_once(engine, world):
     with UnitOfWork(engine) as uow:
         s = uow.session
         assert s.scalar(select(Establishment.balance).where(Establishment.id == world["est"])) == 30150
-        assert s.scalar(select(Resident.iqama_expiry).where(Resident.iqama_number == world["iqama"])) == date(2028, 3, 1)
+        assert s.scalar(select(Resident.iqama_expiry).where(Resident.iqama_number == world["iqama"])) == date(
+            2028, 3, 1
+        )
         assert s.scalar(select(func.count()).select_from(Transaction)) == 1
         ledger = s.execute(select(LedgerEntry)).scalars().all()
         assert [(e.amount, e.balance_after) for e in ledger] == [(-19850, 30150)]
@@ -257,12 +262,33 @@ def test_a_bad_period_of_a_domestic_worker_is_still_bad_period(engine, world):
 @pytest.mark.parametrize(
     "months,dependants,labels",
     [
-        (3, 3, ["رسوم الإقامة (3 أشهر)", "المقابل المالي للعامل (3 أشهر × 800 ريال)",
-                "المقابل المالي للمرافقين (3 مرافقين × 3 أشهر × 400 ريال)"]),
-        (12, 2, ["رسوم الإقامة (12 شهرًا)", "المقابل المالي للعامل (12 شهرًا × 800 ريال)",
-                 "المقابل المالي للمرافقين (مرافقان × 12 شهرًا × 400 ريال)"]),
-        (6, 1, ["رسوم الإقامة (6 أشهر)", "المقابل المالي للعامل (6 أشهر × 800 ريال)",
-                "المقابل المالي للمرافقين (مرافق واحد × 6 أشهر × 400 ريال)"]),
+        (
+            3,
+            3,
+            [
+                "رسوم الإقامة (3 أشهر)",
+                "المقابل المالي للعامل (3 أشهر × 800 ريال)",
+                "المقابل المالي للمرافقين (3 مرافقين × 3 أشهر × 400 ريال)",
+            ],
+        ),
+        (
+            12,
+            2,
+            [
+                "رسوم الإقامة (12 شهرًا)",
+                "المقابل المالي للعامل (12 شهرًا × 800 ريال)",
+                "المقابل المالي للمرافقين (مرافقان × 12 شهرًا × 400 ريال)",
+            ],
+        ),
+        (
+            6,
+            1,
+            [
+                "رسوم الإقامة (6 أشهر)",
+                "المقابل المالي للعامل (6 أشهر × 800 ريال)",
+                "المقابل المالي للمرافقين (مرافق واحد × 6 أشهر × 400 ريال)",
+            ],
+        ),
     ],
 )
 def test_fee_labels_count_in_arabic(engine, world, months, dependants, labels):

@@ -1,5 +1,6 @@
 """Reports and account (expiring iqamas, residents abroad, history, account status) and the Arabic
 renderers of every inquiry and report, on the real database (today is 2026-11-27)."""
+
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -33,8 +34,15 @@ def world(engine):
             ("غادر نهائيا", TODAY - timedelta(days=1), "final_exit"),
         ]:
             res = f.resident(uow, est, name_ar=name, location="outside")
-            f.visa(uow, res, kind=kind, entry_type=None if kind == "final_exit" else "single",
-                   issued_on=date(2026, 9, 1), valid_until=until, status="used")
+            f.visa(
+                uow,
+                res,
+                kind=kind,
+                entry_type=None if kind == "final_exit" else "single",
+                issued_on=date(2026, 9, 1),
+                valid_until=until,
+                status="used",
+            )
             abroad[name] = res.iqama_number
         other = f.establishment(uow)
         f.user(uow, other, OTHER_OWNER)
@@ -80,9 +88,17 @@ def test_history_newest_first_with_limit_and_only_own_establishment(engine, worl
     base = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)
     with UnitOfWork(engine) as uow:
         for i, est in enumerate((world["est"], world["est"], world["other"])):
-            uow.repo.add(Transaction(idempotency_key=f"old-{i}", establishment_id=est, service="change_occupation",
-                                     inputs={"iqama_number": iqama}, total=1000, result={"occupation": "محاسب"},
-                                     created_at=base + timedelta(days=i)))
+            uow.repo.add(
+                Transaction(
+                    idempotency_key=f"old-{i}",
+                    establishment_id=est,
+                    service="change_occupation",
+                    inputs={"iqama_number": iqama},
+                    total=1000,
+                    result={"occupation": "محاسب"},
+                    created_at=base + timedelta(days=i),
+                )
+            )
         uow.commit()
     rows = call(engine, reports.transaction_history)
     assert [r.transaction_id for r in rows][0] == receipt.transaction_id
@@ -106,7 +122,9 @@ def test_account_status(engine, world):
 
 def test_account_status_still_answers_when_the_subscription_lapsed(engine, world):
     with UnitOfWork(engine) as uow:
-        uow.repo.establishment_by_number(call(engine, reports.account_status).number).subscription_until = date(2026, 11, 1)
+        uow.repo.establishment_by_number(call(engine, reports.account_status).number).subscription_until = date(
+            2026, 11, 1
+        )
         uow.commit()
     assert call(engine, reports.account_status).subscription_days_left == -26
     with pytest.raises(Refusal) as err:
@@ -178,7 +196,9 @@ def test_every_renderer_gives_rtl_friendly_lines(engine, world):
 
 
 def test_long_lists_are_cut_and_counted():
-    rows = [reports.ExpiringRow(f"2{i:09d}", f"مقيم {i}", date(2026, 12, 1), 4) for i in range(texts.MAX_LIST_LINES + 7)]
+    rows = [
+        reports.ExpiringRow(f"2{i:09d}", f"مقيم {i}", date(2026, 12, 1), 4) for i in range(texts.MAX_LIST_LINES + 7)
+    ]
     text = texts.render_expiring(rows)
     assert text.count("•") == texts.MAX_LIST_LINES
     assert "و7 غيرهم" in text

@@ -1,4 +1,5 @@
 """issue_iqama, change_occupation, update_passport, transfer_sponsorship: allowed paths and every refusal."""
+
 from datetime import date
 
 import pytest
@@ -22,8 +23,13 @@ def world(engine):
         f.user(uow, est, OWNER)
         res = f.resident(uow, est, occupation="محاسب")
         arrival = f.resident(
-            uow, est, iqama_number=None, iqama_expiry=None, border_number="3123456789",
-            arrival_date=date(2026, 10, 1), occupation="سائق خاص",
+            uow,
+            est,
+            iqama_number=None,
+            iqama_expiry=None,
+            border_number="3123456789",
+            arrival_date=date(2026, 10, 1),
+            occupation="سائق خاص",
         )
         target = f.establishment(uow, number="7000000022", name_ar="شركة البناء الحديث", balance=5_000)
         f.user(uow, target, TARGET_OWNER)
@@ -156,7 +162,9 @@ def test_change_occupation_to_one_reserved_for_saudis_is_refused(engine, world, 
 
 # update_passport
 def test_update_passport(engine, world):
-    quoted = q(engine, "update_passport", iqama_number=world["iqama"], passport_number="b9876543", passport_expiry="2034-02-01")
+    quoted = q(
+        engine, "update_passport", iqama_number=world["iqama"], passport_number="b9876543", passport_expiry="2034-02-01"
+    )
     assert quoted.total == 0
     run(engine, quoted, "pp-1")
     with UnitOfWork(engine) as uow:
@@ -189,7 +197,10 @@ def test_transfer_accepted_charges_target_and_moves_resident(engine, world):
     request_id = _request_transfer(engine, world)
     with UnitOfWork(engine) as uow:
         note = uow.session.execute(select(Notification).where(Notification.telegram_id == TARGET_OWNER)).scalar_one()
-        assert [b["payload"] for b in note.buttons] == [f"transfer:accept:{request_id}", f"transfer:decline:{request_id}"]
+        assert [b["payload"] for b in note.buttons] == [
+            f"transfer:accept:{request_id}",
+            f"transfer:decline:{request_id}",
+        ]
     with UnitOfWork(engine) as uow, pytest.raises(Unauthorized):
         respond_transfer(uow, TARGET_AGENT, request_id, accept=True)
     with UnitOfWork(engine) as uow:
@@ -225,7 +236,9 @@ def test_transfer_fee_by_number_of_earlier_transfers(engine, world, count, fee):
         uow.repo.resident_by_iqama(world["est"], world["iqama"]).transfer_count = count
         uow.repo.establishment(world["target"]).balance = 10_000
         uow.commit()
-    request_id = run(engine, q(engine, "transfer_sponsorship", iqama_number=world["iqama"], establishment_number="7000000022"), "t").result["request_id"]
+    request_id = run(
+        engine, q(engine, "transfer_sponsorship", iqama_number=world["iqama"], establishment_number="7000000022"), "t"
+    ).result["request_id"]
     with UnitOfWork(engine) as uow:
         assert respond_transfer(uow, TARGET_OWNER, request_id, accept=True).fee_charged == fee
 

@@ -1,4 +1,5 @@
 """The demo seed: counts, variety, valid data, isolation of the two establishments, determinism."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -50,7 +51,11 @@ def test_establishments_owners_and_counts(engine, seeded):
     assert set(ests) == {MAIN, SECOND}
     demo = ests[MAIN]
     assert (demo.name_ar, demo.plan, demo.balance, demo.saudi_count, demo.expat_count) == (
-        "مؤسسة الريادة للمقاولات", "comprehensive", 250_000, 12, 60,
+        "مؤسسة الريادة للمقاولات",
+        "comprehensive",
+        250_000,
+        12,
+        60,
     )
     assert demo.subscription_until == date(2027, 11, 27)
     assert ests[SECOND].name_ar == "شركة الأفق للتشغيل والصيانة"
@@ -134,8 +139,7 @@ def test_second_establishment_sees_only_its_own(engine, seeded):
 def test_second_establishment_is_a_transfer_target(engine, seeded):
     _, main = seeded
     movable = next(
-        r for r in main
-        if r.location == "inside" and r.iqama_number and r.iqama_expiry > TODAY and not r.visas
+        r for r in main if r.location == "inside" and r.iqama_number and r.iqama_expiry > TODAY and not r.visas
     )
     with UnitOfWork(engine) as uow:
         q = quote(uow, 1000001, "transfer_sponsorship", iqama_number=movable.iqama_number, establishment_number=SECOND)
@@ -152,8 +156,10 @@ def test_deterministic_and_relative_to_today(engine, seeded, monkeypatch):
     later = TODAY + timedelta(days=100)
     monkeypatch.setenv("MUQEEM_TODAY", later.isoformat())
     again = _seed(engine)
-    second = [(r.iqama_number, r.name_ar, (r.iqama_expiry - later).days if r.iqama_expiry else None)
-              for r in _residents(engine, MAIN)]
+    second = [
+        (r.iqama_number, r.name_ar, (r.iqama_expiry - later).days if r.iqama_expiry else None)
+        for r in _residents(engine, MAIN)
+    ]
     assert second == first
     assert again.samples == summary.samples
 

@@ -1,4 +1,5 @@
 """strip_controls and isolate, and residency.texts showing user-supplied values isolated."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -73,8 +74,19 @@ def _visa(name=EVIL):
 
 def _rendered():
     card = ResidentCard(
-        IQAMA, EVIL, "\u202eKHAN MOHAMMED", "\u202eالهند", "محاسب", date(2027, 6, 30), 200, "A1234567",
-        date(2031, 1, 1), 1500, "inside", 0, [_visa()],
+        IQAMA,
+        EVIL,
+        "\u202eKHAN MOHAMMED",
+        "\u202eالهند",
+        "محاسب",
+        date(2027, 6, 30),
+        200,
+        "A1234567",
+        date(2031, 1, 1),
+        1500,
+        "inside",
+        0,
+        [_visa()],
     )
     return {
         "card": texts.render_resident_card(card),
@@ -114,5 +126,7 @@ def test_other_supplied_values_are_isolated_too():
 
 
 def test_missing_latin_name_still_says_so():
-    card = ResidentCard(IQAMA, "محمد", "", "الهند", "محاسب", None, None, "A1234567", date(2031, 1, 1), 1500, "inside", 0, [])
+    card = ResidentCard(
+        IQAMA, "محمد", "", "الهند", "محاسب", None, None, "A1234567", date(2031, 1, 1), 1500, "inside", 0, []
+    )
     assert "الاسم بالإنجليزية: غير مسجل" in texts.render_resident_card(card)

@@ -1,4 +1,5 @@
 """The unit of work: all or nothing, and on SQLite readers are not queued behind a writer."""
+
 import threading
 
 import pytest

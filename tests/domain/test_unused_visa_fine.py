@@ -1,5 +1,6 @@
 """An exit/re-entry left to lapse unused (SPEC 9.2): expired, fined 1000 SAR once as an unpaid violation,
 collected as a line of the resident's next exit/re-entry or final exit quote in the same transaction."""
+
 from datetime import date
 
 import pytest
@@ -79,7 +80,10 @@ def test_next_exit_reentry_collects_the_recorded_fine_in_the_same_transaction(en
     expire(engine)
     q = issue(engine, world)
     assert lines(q) == [("visa_fee", 200), ("unused_visa_fine", 1000)]
-    assert q.lines[1].label == f"غرامة عدم استخدام تأشيرة خروج وعودة (رقم {lapsed}، انتهت 2026-11-26 م (16 جمادى الآخرة 1448 هـ))"
+    assert (
+        q.lines[1].label
+        == f"غرامة عدم استخدام تأشيرة خروج وعودة (رقم {lapsed}، انتهت 2026-11-26 م (16 جمادى الآخرة 1448 هـ))"
+    )
     assert q.total == 1200 and q.effects["fined_visas"] == [lapsed]
     receipt = execute(engine, q, "fine-issue-1")
     assert receipt.total == 1200

@@ -1,5 +1,6 @@
 """Helpers of the visa and border tests (test_exit_reentry, test_final_exit, test_border): OWNER acts for
 one establishment holding BALANCE; its `world` fixture is in tests/domain/conftest.py."""
+
 from types import SimpleNamespace
 
 import pytest

@@ -8,6 +8,7 @@ The model: MUQEEM_TEST_MODEL (a .tar.gz) if set, else models/muqeem.tar.gz, trai
 scripts/train_if_changed.py when its inputs changed (as `make train` does); a copy is served, so a
 retraining during the run does not change the model under the tests.
 """
+
 from __future__ import annotations
 
 import os
@@ -96,9 +97,14 @@ def _seed(engine: Engine) -> World:
             expiring.append(f.resident(uow, big, name_ar=name, name_key=name, iqama_expiry=expiry))
         uow.commit()
         world = World(
-            main.id, main.number, main.name_ar, *(r.iqama_number for r in residents),
+            main.id,
+            main.number,
+            main.name_ar,
+            *(r.iqama_number for r in residents),
             report_establishment_id=big.id,
-            report_iqamas=tuple(r.iqama_number for r in sorted(expiring, key=lambda r: (r.iqama_expiry, r.iqama_number))),
+            report_iqamas=tuple(
+                r.iqama_number for r in sorted(expiring, key=lambda r: (r.iqama_expiry, r.iqama_number))
+            ),
             report_expired=sum(1 for r in expiring if r.iqama_expiry < today),
         )
     # Today's reminders already went out: the bot started below queues none, so that no reminder
@@ -116,8 +122,13 @@ def _seed(engine: Engine) -> World:
 def _model(models_dir: Path) -> Path:
     given = os.environ.get("MUQEEM_TEST_MODEL")
     if not given:
-        subprocess.run([sys.executable, "scripts/train_if_changed.py"], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL, timeout=600)
+        subprocess.run(
+            [sys.executable, "scripts/train_if_changed.py"],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            timeout=600,
+        )
         given = str(ROOT / "models" / "muqeem.tar.gz")
     shutil.copy(given, models_dir)
     return models_dir
@@ -134,8 +145,11 @@ class Stack:
         models_dir = work / "models"
         models_dir.mkdir()
         self.settings = server_control.ServerSettings(
-            rasa_port=free_port(), actions_port=free_port(), models_dir=_model(models_dir),
-            var_dir=work / "var", start_timeout=START_TIMEOUT_SECONDS,
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            models_dir=_model(models_dir),
+            var_dir=work / "var",
+            start_timeout=START_TIMEOUT_SECONDS,
             # Rasa's SQL tracker store keeps every session of a conversation (the in-memory one keeps
             # only the latest), so that the tests can read all that reached Rasa.
             tracker_store_url=f"sqlite:///{work / 'tracker.db'}",
@@ -190,33 +204,40 @@ class Stack:
 
     def iqama_expiry(self, iqama: str) -> date:
         with UnitOfWork(self.engine) as uow:
-            return uow.session.execute(
-                select(Resident.iqama_expiry).where(Resident.iqama_number == iqama)
-            ).scalar_one()
+            return uow.session.execute(select(Resident.iqama_expiry).where(Resident.iqama_number == iqama)).scalar_one()
 
     def transactions_of(self, iqama: str) -> list:
         """(id, service, total) rows of the resident's transactions, oldest first."""
         with UnitOfWork(self.engine) as uow:
-            return list(uow.session.execute(
-                select(Transaction.id, Transaction.service, Transaction.total).join(Resident, Transaction.resident_id == Resident.id)
-                .where(Resident.iqama_number == iqama).order_by(Transaction.id)
-            ).all())
+            return list(
+                uow.session.execute(
+                    select(Transaction.id, Transaction.service, Transaction.total)
+                    .join(Resident, Transaction.resident_id == Resident.id)
+                    .where(Resident.iqama_number == iqama)
+                    .order_by(Transaction.id)
+                ).all()
+            )
 
     def ledger_of(self, transaction_id: int) -> list[int]:
         """The balance changes tied to a transaction."""
         with UnitOfWork(self.engine) as uow:
-            return list(uow.session.execute(
-                select(LedgerEntry.amount).where(LedgerEntry.transaction_id == transaction_id)
-            ).scalars())
+            return list(
+                uow.session.execute(
+                    select(LedgerEntry.amount).where(LedgerEntry.transaction_id == transaction_id)
+                ).scalars()
+            )
 
     def visas_of(self, iqama: str) -> list:
         """(kind, entry_type, status, issued_on, valid_until) rows of the resident's visas, oldest first."""
         with UnitOfWork(self.engine) as uow:
-            return list(uow.session.execute(
-                select(Visa.kind, Visa.entry_type, Visa.status, Visa.issued_on, Visa.valid_until)
-                .join(Resident, Visa.resident_id == Resident.id)
-                .where(Resident.iqama_number == iqama).order_by(Visa.id)
-            ).all())
+            return list(
+                uow.session.execute(
+                    select(Visa.kind, Visa.entry_type, Visa.status, Visa.issued_on, Visa.valid_until)
+                    .join(Resident, Visa.resident_id == Resident.id)
+                    .where(Resident.iqama_number == iqama)
+                    .order_by(Visa.id)
+                ).all()
+            )
 
 
 @pytest.fixture(scope="package")

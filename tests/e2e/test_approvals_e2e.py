@@ -1,6 +1,7 @@
 """An approval round trip through the real bot, Rasa and action servers (fake Bot API): an agent's
 renewal above the threshold waits; the owner receives the request through the notification outbox with
 buttons, approves it; the renewal runs once and the agent is told."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -5,6 +5,7 @@ Rasa's tracker are checked afterwards.
 
 The outage test stops the Rasa server and starts it again, so it runs last in this module.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -151,8 +152,9 @@ class TelegramUser:
 
     def press(self, message: Call, title: str, update_id: int | None = None) -> int:
         """Queue a press of the button titled `title` under `message`; returns the update id."""
-        return self.push(self.telegram.fake.push_press(self.id, message.result, button_data(message, title),
-                                                       update_id=update_id))
+        return self.push(
+            self.telegram.fake.push_press(self.id, message.result, button_data(message, title), update_id=update_id)
+        )
 
     def presses(self, message: Call, title: str, expect: str) -> Reply:
         """Press the button titled `title` under `message`; wait for a message containing `expect`."""
@@ -386,9 +388,18 @@ def assert_only_the_activation_hint(stack, world, user, messages) -> None:
 
 
 def test_stranger_gets_only_the_activation_hint(stack, world, user):
-    assert_only_the_activation_hint(stack, world, user, (
-        f"جدد اقامة {world.renewal} سنة", "السلام عليكم", "تقرير الإقامات المنتهية", "/help", world.renewal,
-    ))
+    assert_only_the_activation_hint(
+        stack,
+        world,
+        user,
+        (
+            f"جدد اقامة {world.renewal} سنة",
+            "السلام عليكم",
+            "تقرير الإقامات المنتهية",
+            "/help",
+            world.renewal,
+        ),
+    )
 
 
 def test_stranger_confirming_or_cancelling_gets_only_the_activation_hint(stack, world, user):

@@ -1,6 +1,7 @@
 """The terminal chat end to end: `muqeem chat` in a pseudo-terminal, talking to the real Rasa and
 action servers of tests/e2e/conftest.py (MUQEEM_RASA_URL set, so the chat starts no servers of its
 own); the confirmation is chosen by its number, and the database is checked afterwards."""
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,13 @@ def test_exit_reentry_chosen_by_number_in_the_terminal_chat(stack, world, tmp_pa
     env = {key: value for key, value in os.environ.items() if not key.startswith("MUQEEM_")}
     env.update(stack.env, MUQEEM_RASA_URL=stack.rasa_url, MUQEEM_VAR_DIR=str(tmp_path))
     chat = pexpect.spawn(
-        MUQEEM, ["chat", "--as", str(CHAT_OWNER), "--no-shape"], cwd=str(ROOT), env=env,
-        encoding="utf-8", timeout=REPLY_SECONDS, dimensions=(50, 250),
+        MUQEEM,
+        ["chat", "--as", str(CHAT_OWNER), "--no-shape"],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        timeout=REPLY_SECONDS,
+        dimensions=(50, 250),
     )
     try:
         chat.expect_exact(PROMPT)

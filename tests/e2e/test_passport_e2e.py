@@ -2,6 +2,7 @@
 the photo under /file/bot<token>/..., the real Rasa and action servers on the seeded database
 (tests/e2e/conftest.py). A photo in, a quote with buttons out, confirmed, the resident's passport changed
 once; a photo of no resident answered without a quote."""
+
 from __future__ import annotations
 
 import os
@@ -35,12 +36,27 @@ def resident(stack):
         est = uow.session.get(Establishment, stack.world.establishment_id)
         f.user(uow, est, PASSPORT_OWNER)
         f.user(uow, est, CHAT_PASSPORT_OWNER)
-        f.resident(uow, est, name_ar="رولاندو سانتوس", name_en="Rolando Santos", nationality="الفلبين",
-                   birth_date=date(1980, 7, 9), passport_number="P1000002", passport_expiry=date(2027, 1, 10),
-                   iqama_number="2000000329")
-        row = f.resident(uow, est, name_ar="سونيل كومارا فرناندو", name_en="Sunil Kumara Fernando",
-                         nationality="سريلانكا", birth_date=date(1985, 3, 17), passport_number="N1000001",
-                         passport_expiry=date(2026, 12, 30))
+        f.resident(
+            uow,
+            est,
+            name_ar="رولاندو سانتوس",
+            name_en="Rolando Santos",
+            nationality="الفلبين",
+            birth_date=date(1980, 7, 9),
+            passport_number="P1000002",
+            passport_expiry=date(2027, 1, 10),
+            iqama_number="2000000329",
+        )
+        row = f.resident(
+            uow,
+            est,
+            name_ar="سونيل كومارا فرناندو",
+            name_en="Sunil Kumara Fernando",
+            nationality="سريلانكا",
+            birth_date=date(1985, 3, 17),
+            passport_number="N1000001",
+            passport_expiry=date(2026, 12, 30),
+        )
         uow.commit()
         return row.iqama_number
 
@@ -90,8 +106,15 @@ def test_a_passport_photo_by_path_in_the_terminal_chat(stack, resident, tmp_path
     photo.write_bytes(png(data_page(CHAT_PASSPORT)))
     env = {key: value for key, value in os.environ.items() if not key.startswith("MUQEEM_")}
     env.update(stack.env, MUQEEM_RASA_URL=stack.rasa_url, MUQEEM_VAR_DIR=str(tmp_path))
-    chat = pexpect.spawn(MUQEEM, ["chat", "--as", str(CHAT_PASSPORT_OWNER), "--no-shape"], cwd=str(ROOT), env=env,
-                         encoding="utf-8", timeout=30, dimensions=(50, 250))
+    chat = pexpect.spawn(
+        MUQEEM,
+        ["chat", "--as", str(CHAT_PASSPORT_OWNER), "--no-shape"],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 250),
+    )
     try:
         chat.expect_exact("أنت> ")
         chat.sendline(f"/photo {photo}")

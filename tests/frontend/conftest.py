@@ -1,6 +1,7 @@
 """Fixtures for the front-end tests: free loopback ports, and the bot tests' fake Rasa REST channel
 and fake Telegram Bot API served from a background event loop, so that synchronous tests (pexpect,
 subprocesses) can use them."""
+
 from __future__ import annotations
 
 import asyncio

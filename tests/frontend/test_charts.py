@@ -1,5 +1,6 @@
 """The expiring-iqamas chart and the CSV attachment: Arabic shaped and ordered, colours by urgency,
 row limit, Excel-friendly CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -115,13 +116,18 @@ def test_chart_without_rows_is_refused():
 
 def test_days_phrase_agrees_with_the_number():
     assert [days_phrase(n) for n in (1, 2, 3, 10, 11, 30)] == [
-        "يوم واحد", "يومان", "3 أيام", "10 أيام", "11 يومًا", "30 يومًا",
+        "يوم واحد",
+        "يومان",
+        "3 أيام",
+        "10 أيام",
+        "11 يومًا",
+        "30 يومًا",
     ]
 
 
 def test_csv_has_bom_iso_dates_arabic_and_no_formulas():
     data = rows_to_csv(
-        [("محمد عبدالله", date(2026, 12, 1), -3), ("=HYPERLINK(\"x\")", None, 12)],
+        [("محمد عبدالله", date(2026, 12, 1), -3), ('=HYPERLINK("x")', None, 12)],
         ["الاسم", "انتهاء الإقامة", "الأيام المتبقية"],
     )
     assert data.startswith(b"\xef\xbb\xbf")
@@ -129,5 +135,5 @@ def test_csv_has_bom_iso_dates_arabic_and_no_formulas():
     assert rows == [
         ["الاسم", "انتهاء الإقامة", "الأيام المتبقية"],
         ["محمد عبدالله", "2026-12-01", "-3"],
-        ["'=HYPERLINK(\"x\")", "", "12"],
+        ['\'=HYPERLINK("x")', "", "12"],
     ]

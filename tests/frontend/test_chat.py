@@ -1,5 +1,6 @@
 """`muqeem chat` in a pseudo-terminal against a fake Rasa REST channel: numbered buttons, payloads,
 "/" commands never sent, attachments saved, apologies on empty answers and unreachable Rasa."""
+
 from __future__ import annotations
 
 import base64
@@ -54,9 +55,7 @@ def scripted(sender: str, message: str):
 def spawn_chat(tmp_path, rasa_url: str, *args: str) -> pexpect.spawn:
     env = {**os.environ, "MUQEEM_RASA_URL": rasa_url, "MUQEEM_VAR_DIR": str(tmp_path)}
     env.pop("MUQEEM_TERMINAL_SHAPES", None)
-    return pexpect.spawn(
-        MUQEEM, ["chat", *args], env=env, encoding="utf-8", timeout=30, dimensions=(40, 100)
-    )
+    return pexpect.spawn(MUQEEM, ["chat", *args], env=env, encoding="utf-8", timeout=30, dimensions=(40, 100))
 
 
 def test_buttons_are_numbered_and_a_number_sends_the_payload(tmp_path, fake_rasa):
@@ -85,7 +84,11 @@ def test_buttons_are_numbered_and_a_number_sends_the_payload(tmp_path, fake_rasa
     chat.close()
     assert chat.exitstatus == 0
     assert fake_rasa.received == [
-        ("42", "جدد"), ("42", "/affirm"), ("42", "جدد"), ("42", "/deny"), ("42", "3"),
+        ("42", "جدد"),
+        ("42", "/affirm"),
+        ("42", "جدد"),
+        ("42", "/deny"),
+        ("42", "3"),
     ]
 
 

@@ -1,5 +1,6 @@
 """`/photo PATH` in the terminal chat: the image file is read like a Telegram photo and its zone sent as
 the bot's payload; a missing path, a missing file or a file over the limit is answered locally."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """bot.rasa_server: the cached action-response check accepts and refuses exactly what Rasa's does."""
+
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
@@ -54,10 +55,18 @@ def test_a_session_closes_after_a_request_with_no_form_active():
     assert not rasa_server.request_closed(_tracker())  # nothing said yet
     assert rasa_server.request_closed(_tracker(UserUttered("جدد اقامة")))
     assert not rasa_server.request_closed(_tracker(UserUttered("جدد اقامة"), ActiveLoop("renew_iqama_form")))
-    carried = rasa_server.carried_slots(_tracker(
-        UserUttered("x"), SlotSet("iqama_number", "2"), SlotSet("iqama_number", "3"), SlotSet("pending_quote", {"a": 1}),
-    ))
-    assert sorted((event.key, str(event.value)) for event in carried) == [("iqama_number", "3"), ("pending_quote", "{'a': 1}")]
+    carried = rasa_server.carried_slots(
+        _tracker(
+            UserUttered("x"),
+            SlotSet("iqama_number", "2"),
+            SlotSet("iqama_number", "3"),
+            SlotSet("pending_quote", {"a": 1}),
+        )
+    )
+    assert sorted((event.key, str(event.value)) for event in carried) == [
+        ("iqama_number", "3"),
+        ("pending_quote", "{'a': 1}"),
+    ]
 
 
 def test_the_rasa_server_gets_the_api_token_from_the_environment_not_the_command_line():

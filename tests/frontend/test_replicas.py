@@ -2,6 +2,7 @@
 a conversation whose turns alternate between the Rasa replicas ends exactly as on one server, one
 sender's simultaneous messages are processed in order, and a Rasa replica killed under load loses no
 confirmed transaction while the conversation continues on the other (and the supervisor restarts it)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -73,20 +74,30 @@ class Cluster:
         redis_port = free_port()
         self.redis = subprocess.Popen(
             ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         redis_url = f"redis://127.0.0.1:{redis_port}/0"
         self.env = {
-            **os.environ, "MUQEEM_DATABASE_URL": self.database, "MUQEEM_TODAY": "2026-11-27",
-            "MUQEEM_TRACKER_STORE_URL": tracker, "MUQEEM_LOCK_STORE_URL": redis_url, "MUQEEM_CHANNEL_TOKEN": SECRET,
-            "MUQEEM_RASA_PORT": str(self.rest_port), "MUQEEM_ACTIONS_PORT": str(self.actions_port),
-            "MUQEEM_VAR_DIR": str(work / "var"), "MUQEEM_MODELS_DIR": str(models),
+            **os.environ,
+            "MUQEEM_DATABASE_URL": self.database,
+            "MUQEEM_TODAY": "2026-11-27",
+            "MUQEEM_TRACKER_STORE_URL": tracker,
+            "MUQEEM_LOCK_STORE_URL": redis_url,
+            "MUQEEM_CHANNEL_TOKEN": SECRET,
+            "MUQEEM_RASA_PORT": str(self.rest_port),
+            "MUQEEM_ACTIONS_PORT": str(self.actions_port),
+            "MUQEEM_VAR_DIR": str(work / "var"),
+            "MUQEEM_MODELS_DIR": str(models),
         }
         subprocess.run([MUQEEM, "db", "upgrade"], env=self.env, check=True, capture_output=True)
         subprocess.run([MUQEEM, "demo", "seed"], env=self.env, check=True, capture_output=True)
         self.log = open(work / "servers.log", "w+")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [MUQEEM, "servers", "--replicas", "2"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            [MUQEEM, "servers", "--replicas", "2"],
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -111,7 +122,8 @@ class Cluster:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         request = urllib.request.Request(
-            f"{self.url}/webhooks/rest/webhook", data=json.dumps({"sender": sender, "message": message}).encode(),
+            f"{self.url}/webhooks/rest/webhook",
+            data=json.dumps({"sender": sender, "message": message}).encode(),
             headers=headers,
         )
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -142,19 +154,30 @@ class Cluster:
     # the establishment database, as the tests check it
     def residents(self, count: int) -> list[str]:
         with UnitOfWork(get_engine(self.database)) as uow:
-            return list(uow.session.execute(
-                select(Resident.iqama_number).join(Establishment, Resident.establishment_id == Establishment.id)
-                .where(Establishment.number == MAIN["number"], Resident.iqama_number.isnot(None),
-                       Resident.location == "inside", Resident.iqama_expiry > "2027-01-31")
-                .order_by(Resident.iqama_number).limit(count)
-            ).scalars())
+            return list(
+                uow.session.execute(
+                    select(Resident.iqama_number)
+                    .join(Establishment, Resident.establishment_id == Establishment.id)
+                    .where(
+                        Establishment.number == MAIN["number"],
+                        Resident.iqama_number.isnot(None),
+                        Resident.location == "inside",
+                        Resident.iqama_expiry > "2027-01-31",
+                    )
+                    .order_by(Resident.iqama_number)
+                    .limit(count)
+                ).scalars()
+            )
 
     def transactions(self, iqama: str) -> list[int]:
         with UnitOfWork(get_engine(self.database)) as uow:
-            return list(uow.session.execute(
-                select(Transaction.total).join(Resident, Transaction.resident_id == Resident.id)
-                .where(Resident.iqama_number == iqama)
-            ).scalars())
+            return list(
+                uow.session.execute(
+                    select(Transaction.total)
+                    .join(Resident, Transaction.resident_id == Resident.id)
+                    .where(Resident.iqama_number == iqama)
+                ).scalars()
+            )
 
 
 @pytest.fixture(scope="module")

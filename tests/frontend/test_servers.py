@@ -1,5 +1,6 @@
 """`muqeem servers`: the generated endpoints (memory vs PostgreSQL + Redis), what Rasa builds from
 them, and the supervision of the two child processes (with stand-in servers, no model needed)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -57,7 +58,11 @@ def test_store_urls_become_sql_tracker_store_and_redis_lock_store(tmp_path):
     endpoints = generated(settings)
     assert endpoints["action_endpoint"] == {"url": "http://127.0.0.1:5055/webhook", "token": "${MUQEEM_HOP_TOKEN}"}
     assert endpoints["tracker_store"] == {
-        "type": "SQL", "dialect": "postgresql", "url": "127.0.0.1", "port": 5432, "db": "test",
+        "type": "SQL",
+        "dialect": "postgresql",
+        "url": "127.0.0.1",
+        "port": 5432,
+        "db": "test",
         "username": "postgres",
     }
     assert endpoints["lock_store"] == {"type": "redis", "url": "127.0.0.1", "port": 6379, "db": 0}
@@ -73,12 +78,21 @@ def test_store_passwords_go_to_the_environment_not_the_file(tmp_path):
     assert "s@cret" not in text and "s%40cret" not in text and "redis-pw" not in text
     endpoints = yaml.safe_load(text)
     assert endpoints["tracker_store"] == {
-        "type": "SQL", "dialect": "postgresql", "url": "db.internal", "port": 6543, "db": "rasa",
-        "username": "rasa", "password": "${MUQEEM_TRACKER_STORE_PASSWORD}",
+        "type": "SQL",
+        "dialect": "postgresql",
+        "url": "db.internal",
+        "port": 6543,
+        "db": "rasa",
+        "username": "rasa",
+        "password": "${MUQEEM_TRACKER_STORE_PASSWORD}",
     }
     assert endpoints["lock_store"] == {
-        "type": "redis", "url": "cache.internal", "port": 6380, "db": 2,
-        "password": "${MUQEEM_LOCK_STORE_PASSWORD}", "use_ssl": True,
+        "type": "redis",
+        "url": "cache.internal",
+        "port": 6380,
+        "db": 2,
+        "password": "${MUQEEM_LOCK_STORE_PASSWORD}",
+        "use_ssl": True,
     }
     env = child_environment(settings, base={"MUQEEM_TODAY": "2026-11-27", "RASA_TELEMETRY_ENABLED": "true"})
     assert env[TRACKER_STORE_PASSWORD_VARIABLE] == "s@cret"
@@ -241,8 +255,13 @@ def test_rasa_up_without_a_loaded_model_fails_at_once_not_at_the_timeout():
 
 def run_muqeem(*args: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [MUQEEM, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=60,
-        cwd=PROJECT_ROOT, check=False,
+        [MUQEEM, *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=PROJECT_ROOT,
+        check=False,
     )
 
 

@@ -1,5 +1,6 @@
 """`muqeem servers` with the real trained model: both servers get ready on free ports, a greeting
 over the REST channel gets a reply, and SIGINT stops both processes."""
+
 from __future__ import annotations
 
 import json
@@ -74,13 +75,18 @@ def test_servers_answer_and_stop_on_sigint(tmp_path, database_url):
         token = hop_token(tmp_path)
         for url, body in (
             (f"http://127.0.0.1:{rasa_port}/conversations/1000001/tracker", None),
-            (f"http://127.0.0.1:{actions_port}/webhook", {"next_action": "action_execute_quote", "sender_id": "1000001"}),
+            (
+                f"http://127.0.0.1:{actions_port}/webhook",
+                {"next_action": "action_execute_quote", "sender_id": "1000001"},
+            ),
         ):
             data = None if body is None else json.dumps(body).encode()
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=30)
             assert refused.value.code == 401, url
-        with urllib.request.urlopen(f"http://127.0.0.1:{rasa_port}/conversations/1000001/tracker?token={token}", timeout=30) as ok:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{rasa_port}/conversations/1000001/tracker?token={token}", timeout=30
+        ) as ok:
             assert ok.status == 200
 
         # kill -9 of the action server: the supervisor restarts it and the conversation goes on

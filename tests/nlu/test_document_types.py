@@ -1,4 +1,5 @@
 """nlu.document_types: the document a request asks for, on document requests only."""
+
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
@@ -24,9 +25,11 @@ def test_documents_are_named_by_their_words(text, value, span):
 
 def test_only_a_document_request_gets_the_entity():
     extractor = DocumentTypeExtractor()
-    asked, renewal = extractor.process([
-        Message(data={"text": "ارسل التأشيرة", "intent": {"name": "request_document"}, "entities": []}),
-        Message(data={"text": "ابي تأشيرة خروج وعودة", "intent": {"name": "issue_exit_reentry"}, "entities": []}),
-    ])
+    asked, renewal = extractor.process(
+        [
+            Message(data={"text": "ارسل التأشيرة", "intent": {"name": "request_document"}, "entities": []}),
+            Message(data={"text": "ابي تأشيرة خروج وعودة", "intent": {"name": "issue_exit_reentry"}, "entities": []}),
+        ]
+    )
     assert [(e["entity"], e["value"]) for e in asked.get("entities")] == [("document_type", "visa")]
     assert renewal.get("entities") == []

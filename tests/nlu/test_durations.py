@@ -48,7 +48,16 @@ def test_durations(text, value, span):
 
 
 @pytest.mark.parametrize(
-    "text", ["مين اقاماتهم تخلص هالشهر", "الشهر الجاي", "السنة الماضية", "سنوي", "انتهت من يومين", "وصل قبل اسبوع", "arrived last week"]
+    "text",
+    [
+        "مين اقاماتهم تخلص هالشهر",
+        "الشهر الجاي",
+        "السنة الماضية",
+        "سنوي",
+        "انتهت من يومين",
+        "وصل قبل اسبوع",
+        "arrived last week",
+    ],
 )
 def test_points_in_time_are_not_durations(text):
     assert extract(text) == []

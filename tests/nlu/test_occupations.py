@@ -73,7 +73,13 @@ def test_ml_occupation_is_mapped_to_the_list_or_kept_when_confident(extractor):
 
 def test_occupation_kept_as_written_loses_its_direction_characters(extractor):
     text = "غير مهنته \u202eطيا\u200bر"
-    unknown = {"entity": "occupation", "start": 10, "end": len(text), "value": "\u202eطيا\u200bر", "confidence_entity": 0.9}
+    unknown = {
+        "entity": "occupation",
+        "start": 10,
+        "end": len(text),
+        "value": "\u202eطيا\u200bر",
+        "confidence_entity": 0.9,
+    }
     assert extract(extractor, text, [unknown]) == [("occupation", "طيار", "\u202eطيا\u200bر")]
 
 
@@ -116,5 +122,7 @@ def test_classification_titles_and_aliases_give_canonical_titles(classification_
 
 
 def test_everyday_words_of_the_classification_only_as_a_whole_message(classification_extractor):
-    assert extract(classification_extractor, "غير مهنة المقيم الى محاسب وهي قابلة للتغيير") == [("occupation", "محاسب", "محاسب")]
+    assert extract(classification_extractor, "غير مهنة المقيم الى محاسب وهي قابلة للتغيير") == [
+        ("occupation", "محاسب", "محاسب")
+    ]
     assert extract(classification_extractor, "قابلة", intent="inform") == [("occupation", "قابلة", "قابلة")]

@@ -1,4 +1,5 @@
 """PersonNameExtractor: names after clitics, alone, with connectors; common words are not names."""
+
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 

@@ -1,4 +1,5 @@
 """ResidentGroupExtractor: the group of a bulk service request, with the span of the whole phrase."""
+
 import pytest
 
 from nlu.resident_groups import find_resident_group
@@ -25,6 +26,8 @@ def test_the_group_and_the_phrase_naming_it(text, value, span):
     assert (found, text[start:end]) == (value, span)
 
 
-@pytest.mark.parametrize("text", ["جدد اقامة 2663923320 سنة", "جدد اقامة محمد اللي في المستودع", "renew 2663923320 for a year"])
+@pytest.mark.parametrize(
+    "text", ["جدد اقامة 2663923320 سنة", "جدد اقامة محمد اللي في المستودع", "renew 2663923320 for a year"]
+)
 def test_no_group_in_a_request_about_one_resident(text):
     assert find_resident_group(text) is None

@@ -51,13 +51,15 @@ def _spans(entities):
 
 def test_variant_generator_moves_the_annotations_with_the_text():
     text = "ابغى اجدد إقامة العامل 2158813994 لمدة سنة"
-    entities = [{"entity": "iqama_number", "start": 23, "end": 33, "value": "2158813994"},
-                {"entity": "duration", "start": 39, "end": 42, "value": "سنة"}]
+    entities = [
+        {"entity": "iqama_number", "start": 23, "end": 33, "value": "2158813994"},
+        {"entity": "duration", "start": 39, "end": 42, "value": "سنة"},
+    ]
     made = {kind: (t, e) for kind, t, e in nlu_variants.variants(text, entities, seed=1)}
     assert set(made) == set(nlu_variants.KINDS)
     for kind, (variant, moved) in made.items():
         assert variant != text
-        numbers = [variant[e["start"]:e["end"]] for e in moved if e["entity"] == "iqama_number"]
+        numbers = [variant[e["start"] : e["end"]] for e in moved if e["entity"] == "iqama_number"]
         assert len(numbers) == 1 and len(numbers[0].replace(" ", "")) == 10, kind
     assert "٢١٥٨٨١٣٩٩٤" in made["digits"][0] or "۲۱۵۸۸۱۳۹۹۴" in made["digits"][0] or "215 881 3994" in made["digits"][0]
     assert "اقامة" in made["hamza"][0] and "iqama" in made["english"][0] and "سنه" in made["taa_marbuta"][0]
@@ -78,7 +80,9 @@ def test_variants_keep_intent_and_entities(parse):
                 failures.append((kind, variant, parsed["intent"]["name"], sorted(_spans(parsed["entities"]))))
     intent_rate = sum(intent_kept.values()) / sum(total.values())
     entity_rate = sum(entities_kept.values()) / sum(total.values())
-    per_kind = {k: (round(intent_kept[k] / total[k], 3), round(entities_kept[k] / total[k], 3), total[k]) for k in total}
+    per_kind = {
+        k: (round(intent_kept[k] / total[k], 3), round(entities_kept[k] / total[k], 3), total[k]) for k in total
+    }
     print(f"intent kept {intent_rate:.3f}, entities kept {entity_rate:.3f}; per kind {per_kind}")
     assert sum(total.values()) >= 200
     assert intent_rate >= MIN_INTENT_RATE, failures

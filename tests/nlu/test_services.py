@@ -1,5 +1,6 @@
 """nlu.services: the `service` of an eligibility question valued by its intent name, whatever the
 words; spans point into the user's text."""
+
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
@@ -44,6 +45,8 @@ def test_mapper_values_unknown_spans_drops_non_services_and_fills_a_missing_one(
     [message] = mapper.process([_message("x" * 40, "check_eligibility", [learnt, unseen, noise])])
     assert [(e["value"], e["start"]) for e in message.get("entities")] == [("renew_iqama", 5), ("issue_final_exit", 11)]
     [filled] = mapper.process([_message("ينفع اجدد له؟", "check_eligibility", [])])
-    assert [(e["entity"], e["value"], e["text"]) for e in filled.get("entities")] == [("service", "renew_iqama", "اجدد")]
+    assert [(e["entity"], e["value"], e["text"]) for e in filled.get("entities")] == [
+        ("service", "renew_iqama", "اجدد")
+    ]
     [other] = mapper.process([_message("ينفع اجدد له؟", "renew_iqama", [dict(learnt)])])
     assert other.get("entities") == []  # a service request names its service by its intent

@@ -79,7 +79,9 @@ def test_durations_with_the_article_and_rhythms(text, expected):
 )
 def test_service_span_takes_its_verb(text, noun, span):
     start = text.index(noun)
-    assert text[widen_to_verb(text, start): start + len(noun)] == span
-    msg = message(text, [{"entity": "service", "start": start, "end": start + len(noun), "value": "x"}], "check_eligibility")
+    assert text[widen_to_verb(text, start) : start + len(noun)] == span
+    msg = message(
+        text, [{"entity": "service", "start": start, "end": start + len(noun), "value": "x"}], "check_eligibility"
+    )
     ServiceNameMapper().process([msg])
-    assert [text[e["start"]:e["end"]] for e in msg.get("entities") if e["entity"] == "service"] == [span]
+    assert [text[e["start"] : e["end"]] for e in msg.get("entities") if e["entity"] == "service"] == [span]

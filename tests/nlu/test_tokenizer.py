@@ -19,7 +19,9 @@ def tokenizer(model_storage, context):
     ]
     for example in examples:
         example.set("intent", "inform")
-    data = TrainingData(training_examples=examples, lookup_tables=[{"name": "occupation", "elements": ["محاسب", "مهندس مدني"]}])
+    data = TrainingData(
+        training_examples=examples, lookup_tables=[{"name": "occupation", "elements": ["محاسب", "مهندس مدني"]}]
+    )
     resource = Resource("tokenizer")
     ArabicTokenizer.create({}, model_storage, resource, context).train(data)
     return ArabicTokenizer.load({}, model_storage, resource, context)
@@ -74,7 +76,9 @@ def test_message_of_only_symbols_gives_one_token(tokenizer):
 
 
 def test_tokens_tell_whether_the_word_was_seen_outside_entities(tokenizer):
-    seen = {t.text: t.get("pattern")["seen_outside_entities"] for t in tokenizer.tokenize(message("ابي خروج لمحمد"), "text")}
+    seen = {
+        t.text: t.get("pattern")["seen_outside_entities"] for t in tokenizer.tokenize(message("ابي خروج لمحمد"), "text")
+    }
     # "محمد" only ever appeared inside a person_name entity in training.
     assert seen == {"ابي": True, "خروج": True, "ل": True, "محمد": False}
 
@@ -96,7 +100,10 @@ def test_seen_feature_is_leave_one_out_on_training_data(model_storage, context):
 def test_invisible_and_direction_characters_do_not_split_a_number(tokenizer, control):
     text = f"جدد اقامة 266392{control}3320 سنة"
     assert tokens(tokenizer, text) == [
-        ("جدد", "جدد"), ("اقامه", "اقامة"), ("2663923320", f"266392{control}3320"), ("سنه", "سنة"),
+        ("جدد", "جدد"),
+        ("اقامه", "اقامة"),
+        ("2663923320", f"266392{control}3320"),
+        ("سنه", "سنة"),
     ]
 
 

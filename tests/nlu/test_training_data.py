@@ -11,23 +11,59 @@ from rasa.shared.importers.importer import TrainingDataImporter
 ROOT = Path(__file__).resolve().parents[2]
 
 SPEC_INTENTS = {
-    "issue_iqama", "renew_iqama", "issue_exit_reentry", "extend_exit_reentry", "cancel_exit_reentry",
-    "issue_final_exit", "cancel_final_exit", "change_occupation", "transfer_sponsorship", "update_passport",
-    "inquire_resident", "inquire_resident_by_name", "inquire_driving_license", "inquire_visa",
-    "report_expiring_iqamas", "report_residents_abroad", "transaction_history", "account_status",
-    "greet", "goodbye", "thank", "affirm", "deny", "cancel", "help", "bot_challenge", "inform", "out_of_scope",
+    "issue_iqama",
+    "renew_iqama",
+    "issue_exit_reentry",
+    "extend_exit_reentry",
+    "cancel_exit_reentry",
+    "issue_final_exit",
+    "cancel_final_exit",
+    "change_occupation",
+    "transfer_sponsorship",
+    "update_passport",
+    "inquire_resident",
+    "inquire_resident_by_name",
+    "inquire_driving_license",
+    "inquire_visa",
+    "report_expiring_iqamas",
+    "report_residents_abroad",
+    "transaction_history",
+    "account_status",
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "cancel",
+    "help",
+    "bot_challenge",
+    "inform",
+    "out_of_scope",
     # release 2 (SPEC 9.4)
-    "check_eligibility", "forecast_costs", "request_document", "pending_approvals",
+    "check_eligibility",
+    "forecast_costs",
+    "request_document",
+    "pending_approvals",
     # beyond SPEC 9.4: the owner sets the approval threshold from chat (SPEC 9.3)
     "set_approval_threshold",
     # beyond SPEC 9.4: a passport photo's zone from the front end, and words about sending one (SPEC 9.3)
     "passport_photo",
 }
 SPEC_ENTITIES = {
-    "iqama_number", "border_number", "visa_number", "establishment_number", "passport_number",
-    "duration", "visa_type", "occupation", "person_name", "date",
+    "iqama_number",
+    "border_number",
+    "visa_number",
+    "establishment_number",
+    "passport_number",
+    "duration",
+    "visa_type",
+    "occupation",
+    "person_name",
+    "date",
     # release 2 (SPEC 9.4)
-    "service", "document_type", "resident_group",
+    "service",
+    "document_type",
+    "resident_group",
 }
 SPEC_LOOKUPS = {"occupation"}
 
@@ -70,10 +106,14 @@ def test_entity_annotations_have_no_surrounding_spaces(importer):
 
 
 def test_generated_occupation_lookup_is_up_to_date():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_lookups.py"), "--check"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_lookups.py"), "--check"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout
 
 
 def test_generated_service_and_interruption_rules_are_up_to_date():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_rules.py"), "--check"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_rules.py"), "--check"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
