@@ -14,7 +14,13 @@ PYTHON310 := $(shell for p in python3.10 $$(ls -d $$HOME/.pyenv/versions/3.10*/b
 
 .PHONY: setup run test test-fast test-pg train eval-nlu bench validate clean
 
-setup: $(VENV)/.installed
+# The reply catalogues, compiled from replies/locale/<lang>/LC_MESSAGES/muqeem.po (see replies/__init__.py).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard replies/locale/*/LC_MESSAGES/muqeem.po))
+
+setup: $(VENV)/.installed $(CATALOGUES)
+
+replies/locale/%/LC_MESSAGES/muqeem.mo: replies/locale/%/LC_MESSAGES/muqeem.po $(VENV)/.installed
+	$(BIN)/pybabel compile -D muqeem -d replies/locale -l $*
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 supports nothing newer)"; exit 1; }

@@ -20,6 +20,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from replies import N_, _
 from residency.db import UnitOfWork
 from residency.errors import ResidencyError, Unauthorized
 from residency.services import ALL_SERVICES, SERVICES
@@ -54,8 +55,8 @@ QUESTION_INTENTS = tuple(service for service in ALL_SERVICES if service not in S
     "set_approval_threshold",
 )
 
-SYSTEM_FAILURE = "عذرًا، تعذّر الوصول إلى قاعدة البيانات الآن ولم يُنفَّذ شيء. حاول بعد قليل."
-UNEXPECTED_FAILURE = "عذرًا، حدث خطأ غير متوقع ولم يُنفَّذ شيء. حاول مرة أخرى أو اكتب طلبك بصيغة أخرى."
+SYSTEM_FAILURE = N_("Sorry, the database cannot be reached right now and nothing was done. Try again in a moment.")
+UNEXPECTED_FAILURE = N_("Sorry, something unexpected went wrong and nothing was done. Try again or word your request differently.")
 FORM_SUFFIX = "_form"
 
 
@@ -134,7 +135,7 @@ def answer_error(dispatcher: CollectingDispatcher, error: Exception) -> None:
     if isinstance(error, ResidencyError):
         dispatcher.utter_message(text=error.message)
     else:
-        dispatcher.utter_message(text=SYSTEM_FAILURE)
+        dispatcher.utter_message(text=_(SYSTEM_FAILURE))
 
 
 class DomainAction(Action, ABC):
@@ -175,7 +176,7 @@ class DomainAction(Action, ABC):
             return self.on_error(tracker)
         except Exception:  # noqa: BLE001 - any other failure: the apology, never an empty answer
             logger.exception("unexpected failure in %s", self.name())
-            dispatcher.utter_message(text=UNEXPECTED_FAILURE)
+            dispatcher.utter_message(text=_(UNEXPECTED_FAILURE))
             return self.on_error(tracker)
 
 

@@ -1,0 +1,82 @@
+"""The reply catalogues are complete and in step with the code, and every reply text lives in them."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from replies import _, language, ngettext, reply_language, written_language
+
+ROOT = Path(__file__).resolve().parents[2]
+ARABIC = re.compile("[\u0600-\u06ff]")
+# Data, not replies: the words the NLU matches, the demo's residents, names and nationality tables
+# used for matching, the occupation titles (residency/occupations.yml holds their Arabic titles).
+DATA_FILES = {
+    "residency/seed.py",
+    "residency/nationality_codes.py",
+    "residency/names.py",
+    "residency/identifiers.py",
+}
+
+
+def arabic_literals(path: Path) -> list[tuple[int, str]]:
+    """Arabic string constants of a module, docstrings excepted."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and ARABIC.search(node.value)
+    ]
+
+
+def test_catalogues_are_in_step_with_the_code_and_every_id_has_arabic():
+    run = subprocess.run([sys.executable, "scripts/catalogues.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
+
+@pytest.mark.parametrize("folder", ["actions", "bot", "residency", "replies"])
+def test_no_arabic_reply_text_outside_the_catalogues(folder):
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {text[:40]}"
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if str(path.relative_to(ROOT)) not in DATA_FILES
+        for line, text in arabic_literals(path)
+    ]
+    assert found == []
+
+
+def test_arabic_counts_take_the_right_plural_form():
+    forms = "{n} month", "{n} months"
+    with language("ar"):
+        words = [ngettext(*forms, n).format(n=n) for n in (1, 2, 3, 10, 11, 99, 100)]
+    with language("en"):
+        english = [ngettext(*forms, n).format(n=n) for n in (1, 2, 11)]
+    assert words == ["شهر واحد", "شهران", "3 أشهر", "10 أشهر", "11 شهرًا", "99 شهرًا", "100 شهر"]
+    assert english == ["1 month", "2 months", "11 months"]
+
+
+def test_arabic_is_the_default_and_english_is_chosen_by_the_user_or_the_message():
+    assert _("Sorry, the database cannot be reached right now and nothing was done. Try again in a moment.").startswith(
+        "عذرًا"
+    )
+    assert written_language("renew 2180967925 for a year") == "en"
+    assert written_language("جدد اقامة Juan سنة") == "ar"
+    assert written_language("2180967925") is None
+    assert written_language('/affirm{"quote_id": "q1"}') is None
+    assert reply_language(None, ["2180967925", "renew iqama", "جدد"]) == "en"
+    assert reply_language("ar", ["renew iqama"]) == "ar"
+    assert reply_language(None, []) == "ar"
