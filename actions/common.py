@@ -20,8 +20,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from replies import N_, _
+from replies import N_, _, language, reply_language
 from residency.db import UnitOfWork
+from residency.languages import stored_language
 from residency.errors import ResidencyError, Unauthorized
 from residency.services import ALL_SERVICES, SERVICES
 from residency.services.base import NOT_ACTIVATED, resolve_actor
@@ -56,7 +57,9 @@ QUESTION_INTENTS = tuple(service for service in ALL_SERVICES if service not in S
 )
 
 SYSTEM_FAILURE = N_("Sorry, the database cannot be reached right now and nothing was done. Try again in a moment.")
-UNEXPECTED_FAILURE = N_("Sorry, something unexpected went wrong and nothing was done. Try again or word your request differently.")
+UNEXPECTED_FAILURE = N_(
+    "Sorry, something unexpected went wrong and nothing was done. Try again or word your request differently."
+)
 FORM_SUFFIX = "_form"
 
 
@@ -84,6 +87,23 @@ def unit_of_work(read_only: bool = True) -> Iterator[UnitOfWork]:
         return
     with UnitOfWork(read_only=read_only) as uow:
         yield uow
+
+
+@contextmanager
+def speaking(tracker: Tracker) -> Iterator[str]:
+    """Replies made inside the block are in the sender's language: the one chosen with /lang, else the
+    language of their latest message with letters in this conversation, else Arabic (replies.reply_language)."""
+    stored = None
+    sender = str(tracker.sender_id or "")
+    if sender.isdigit():
+        try:
+            with unit_of_work() as uow:
+                stored = stored_language(uow, int(sender))
+        except SQLAlchemyError:  # the action's own work reports the failure, in the written language
+            pass
+    texts = (event.get("text") for event in reversed(tracker.events) if event.get("event") == "user")
+    with language(reply_language(stored, texts)) as chosen:
+        yield chosen
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -159,6 +179,10 @@ class DomainAction(Action, ABC):
         return await asyncio.to_thread(self._run, dispatcher, tracker, domain)
 
     def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        with speaking(tracker):
+            return self._answer(dispatcher, tracker, domain)
+
+    def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         try:
             with UnitOfWork(read_only=not self.writes) as uow:
                 token = _RUN.set((uow, not self.writes))

@@ -29,6 +29,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import (
+    speaking,
     QUESTION_INTENTS,
     SERVICE_INTENTS,
     UNEXPECTED_FAILURE,
@@ -45,6 +46,7 @@ from actions.prompts import occupation_buttons
 from actions.services import PREPARED_QUOTE, VISA_KINDS, prepared, quote_inputs
 
 logger = logging.getLogger(__name__)
+from replies import _
 from residency import calendar, identifiers, occupations, services
 from residency.errors import ResidencyError
 from residency.rules import RULES
@@ -117,6 +119,12 @@ class ServiceFormValidation(FormValidationAction):
         return f"validate_{self.service}_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        with speaking(tracker):
+            return await self._validate(dispatcher, tracker, domain)
+
+    async def _validate(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         if (
             is_fresh_user_turn(tracker)
             and self._interrupts(latest_intent(tracker))
@@ -142,7 +150,7 @@ class ServiceFormValidation(FormValidationAction):
             return []
         except Exception:  # noqa: BLE001 - never an empty answer (Rasa's REST channel would send [])
             logger.exception("unexpected failure in %s", self.name())
-            dispatcher.utter_message(text=UNEXPECTED_FAILURE)
+            dispatcher.utter_message(text=_(UNEXPECTED_FAILURE))
             return []
 
     def _interrupts(self, intent: str | None) -> bool:

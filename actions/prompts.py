@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 
-from actions.common import active_service
+from actions.common import active_service, speaking
 from residency.rules import RULES
 
 
@@ -50,7 +50,8 @@ class AskAction(Action, ABC):
         """The question text and its buttons, for the active service."""
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
-        text, buttons = self.question(active_service(tracker))
+        with speaking(tracker):
+            text, buttons = self.question(active_service(tracker))
         dispatcher.utter_message(text=text, buttons=buttons)
         return []
 

@@ -77,6 +77,8 @@ class User(Base):
     role = Column(String(10), nullable=False)
     # Comma-separated service (intent) names granted to an agent; ignored for an owner.
     services = Column(Text, nullable=False, default="")
+    # The reply language the user chose with /lang ("ar" or "en"); NULL: follow the language they write in.
+    language = Column(String(2), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     establishment = relationship("Establishment", back_populates="users")
