@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from hijridate import Gregorian, Hijri
 
+from replies import N_, _, current_language, ngettext
 from residency.errors import InvalidInput
 from residency.identifiers import normalize_digits
 from residency.rules import RULES
@@ -39,7 +40,10 @@ def now() -> datetime:
     return datetime.combine(today(), current.timetz())
 
 
-_OUT_OF_RANGE = "المدة أو التاريخ خارج المدى الذي يقبله التقويم. اكتب مدة أو تاريخًا معقولًا، مثل: 3 أشهر أو 90 يومًا."
+_OUT_OF_RANGE = N_(
+    "The duration or date is outside the range the calendar accepts. Write a reasonable duration or date, "
+    "e.g. 3 months or 90 days."
+)
 
 
 def add_months(d: date, months: int) -> date:
@@ -48,7 +52,7 @@ def add_months(d: date, months: int) -> date:
     year, month_index = divmod(d.year * 12 + d.month - 1 + months, 12)
     month = month_index + 1
     if not 1 <= year <= 9999:
-        raise InvalidInput("date_out_of_range", _OUT_OF_RANGE, months=months)
+        raise InvalidInput("date_out_of_range", _(_OUT_OF_RANGE), months=months)
     return date(year, month, min(d.day, _gregorian.monthrange(year, month)[1]))
 
 
@@ -57,7 +61,7 @@ def add_days(d: date, days: int) -> date:
     try:
         return d + timedelta(days=days)
     except OverflowError:
-        raise InvalidInput("date_out_of_range", _OUT_OF_RANGE, days=days) from None
+        raise InvalidInput("date_out_of_range", _(_OUT_OF_RANGE), days=days) from None
 
 
 def _count_ar(n: int, one: str, two: str, plural: str, accusative: str, *, dual: str | None = None) -> str:
@@ -75,44 +79,58 @@ def _count_ar(n: int, one: str, two: str, plural: str, accusative: str, *, dual:
     return f"{n} {one.split()[0]}"
 
 
+# The counts below come from the catalogue (one plural entry per noun). Arabic's dual has a second form
+# after a verb or a preposition ("انتظر دقيقتين", "منذ يومين"): that one form is its own entry ("two
+# minutes"), spelled out so that its id differs from the plural entry's.
+
+
 def _months_ar(n: int) -> str:
-    return _count_ar(n, "شهر واحد", "شهران", "أشهر", "شهرًا")
+    return ngettext("{n} month", "{n} months", n).format(n=n)
 
 
 def _days_ar(n: int, *, genitive: bool = False) -> str:
-    return _count_ar(n, "يوم واحد", "يومان", "أيام", "يومًا", dual="يومين" if genitive else None)
+    if genitive and n == 2:
+        return _("two days")
+    return ngettext("{n} day", "{n} days", n).format(n=n)
 
 
 def _years_ar(n: int) -> str:
-    return _count_ar(n, "سنة", "سنتان", "سنوات", "سنة")
+    return ngettext("{n} year", "{n} years", n).format(n=n)
 
 
 def count_ar(n: int, one: str, two: str, plural: str, accusative: str, *, dual: str | None = None) -> str:
     """An Arabic count phrase for any noun (the rules of `_count_ar`): count_ar(5, "محاولة واحدة",
-    "محاولتان", "محاولات", "محاولة") -> "5 محاولات"."""
+    "محاولتان", "محاولات", "محاولة") -> "5 محاولات". The words are the caller's, so this is Arabic whatever
+    the reply language: use `ngettext` instead."""
     return _count_ar(n, one, two, plural, accusative, dual=dual)
 
 
 def months_ar(n: int) -> str:
-    """ "شهر واحد", "شهران", "3 أشهر", "12 شهرًا"."""
+    """A count of months in the reply language: "شهر واحد", "شهران", "3 أشهر", "12 شهرًا" / "3 months"."""
     return _months_ar(n)
 
 
 def years_ar(n: int) -> str:
-    """ "سنة", "سنتان", "10 سنوات", "15 سنة"."""
+    """A count of years in the reply language: "سنة", "سنتان", "10 سنوات", "15 سنة" / "10 years"."""
     return _years_ar(n)
 
 
 def minutes_ar(n: int) -> str:
     """A span of minutes in the object/genitive form ("انتظر ..." / "خلال ..."): whole hours as hours
-    ("ساعة", "ساعتين", "3 ساعات"), else minutes ("دقيقة واحدة", "دقيقتين", "5 دقائق", "45 دقيقة")."""
+    ("ساعة", "ساعتين", "3 ساعات"), else minutes ("دقيقة واحدة", "دقيقتين", "5 دقائق", "45 دقيقة");
+    in the reply language ("2 hours", "45 minutes")."""
     if n > 0 and n % 60 == 0:
-        return _count_ar(n // 60, "ساعة", "ساعتان", "ساعات", "ساعة", dual="ساعتين")
-    return _count_ar(n, "دقيقة واحدة", "دقيقتان", "دقائق", "دقيقة", dual="دقيقتين")
+        hours = n // 60
+        if hours == 2:
+            return _("two hours")
+        return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
+    if n == 2:
+        return _("two minutes")
+    return ngettext("{n} minute", "{n} minutes", n).format(n=n)
 
 
 _ISO_DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
-_DURATION_HINT = "اكتب المدة بالأشهر أو بالأيام، مثل: 3 أشهر أو 90 يومًا."
+_NEGATIVE_DURATION = N_("A duration cannot be negative. Write it in months or days, e.g. 3 months or 90 days.")
 
 
 @dataclass(frozen=True)
@@ -125,13 +143,18 @@ class Duration:
     def __post_init__(self) -> None:
         values = (self.months, self.days)
         if all(type(v) is int for v in values) and min(values) < 0:
-            raise InvalidInput(
-                "bad_duration", f"المدة لا تكون بالسالب. {_DURATION_HINT}", months=self.months, days=self.days
-            )
+            raise InvalidInput("bad_duration", _(_NEGATIVE_DURATION), months=self.months, days=self.days)
         if values == (0, 0):
-            raise InvalidInput("bad_duration", f"المدة لا تكون صفرًا. {_DURATION_HINT}")
+            raise InvalidInput(
+                "bad_duration", _("A duration cannot be zero. Write it in months or days, e.g. 3 months or 90 days.")
+            )
         if any(type(v) is not int for v in values) or (self.months > 0) == (self.days > 0):
-            raise InvalidInput("bad_duration", f"المدة غير صحيحة. {_DURATION_HINT}", months=self.months, days=self.days)
+            raise InvalidInput(
+                "bad_duration",
+                _("That duration is not valid. Write it in months or days, e.g. 3 months or 90 days."),
+                months=self.months,
+                days=self.days,
+            )
 
     def after(self, d: date) -> date:
         """The date this duration after `d` (calendar months, or days)."""
@@ -146,7 +169,8 @@ class Duration:
         return f"P{self.months}M" if self.months else f"P{self.days}D"
 
     def describe_ar(self) -> str:
-        """Natural Arabic: "شهران", "3 أشهر", "سنة (12 شهرًا)", "90 يومًا"."""
+        """Natural wording in the reply language: "شهران", "3 أشهر", "سنة (12 شهرًا)", "90 يومًا" /
+        "1 year (12 months)"."""
         if self.days:
             return _days_ar(self.days)
         if self.months % 12 == 0:
@@ -166,7 +190,7 @@ class Duration:
         elif isinstance(value, str):
             text = normalize_digits(value).strip().upper()
             if text[:1] in ("-", "\u2212") and len(text) > 1:  # "-P3M": what nlu.durations makes of "-3 شهور"
-                raise InvalidInput("bad_duration", f"المدة لا تكون بالسالب. {_DURATION_HINT}", value=value)
+                raise InvalidInput("bad_duration", _(_NEGATIVE_DURATION), value=value)
             if text.isascii() and text.isdigit():
                 return cls(months=int(text))
             match = _ISO_DURATION.fullmatch(text)
@@ -177,7 +201,11 @@ class Duration:
                 if days:
                     return cls(days=days + DAYS_PER_BILLABLE_MONTH * months)
                 return cls(months=months)
-        raise InvalidInput("bad_duration", f"لم أفهم المدة. {_DURATION_HINT}", value=repr(value))
+        raise InvalidInput(
+            "bad_duration",
+            _("I did not understand the duration. Write it in months or days, e.g. 3 months or 90 days."),
+            value=repr(value),
+        )
 
 
 def hijri(d: date) -> tuple[int, int, int]:
@@ -187,13 +215,17 @@ def hijri(d: date) -> tuple[int, int, int]:
 
 
 def format_date(d: date) -> str:
-    """Gregorian and Hijri together: "2026-11-27 م (17 جمادى الآخرة 1448 هـ)"; Gregorian alone for a date
-    outside the Umm al-Qura table (an old birth date)."""
+    """Gregorian and Hijri together: "2026-11-27 م (17 جمادى الآخرة 1448 هـ)", in English
+    "2026-11-27 (17 Jumada al-Akhirah 1448 AH)"; Gregorian alone for a date outside the Umm al-Qura table
+    (an old birth date)."""
     try:
         hijri_date = Gregorian(d.year, d.month, d.day).to_hijri()
     except OverflowError:
-        return f"{d.isoformat()} م"
-    return f"{d.isoformat()} م ({hijri_date.day} {hijri_date.month_name('ar')} {hijri_date.year} هـ)"
+        return _("{date} CE").format(date=d.isoformat())
+    month = hijri_date.month_name("ar" if current_language() == "ar" else "en")
+    return _("{date} ({day} {month} {year} AH)").format(
+        date=d.isoformat(), day=hijri_date.day, month=month, year=hijri_date.year
+    )
 
 
 def days_until(d: date, today_: date | None = None) -> int:
@@ -202,23 +234,24 @@ def days_until(d: date, today_: date | None = None) -> int:
 
 
 def format_days_left(n: int) -> str:
-    """Arabic wording of `days_until`: "باقي 12 يومًا", "ينتهي اليوم", "منتهية منذ 5 أيام"."""
+    """Wording of `days_until`: "باقي 12 يومًا", "ينتهي اليوم", "منتهية منذ 5 أيام" / "12 days left",
+    "expires today", "expired 5 days ago"."""
     if n > 0:
-        return f"باقي {_days_ar(n)}"
+        return ngettext("{n} day left", "{n} days left", n).format(n=n)
     if n == 0:
-        return "ينتهي اليوم"
-    return f"منتهية منذ {_days_ar(-n, genitive=True)}"
+        return _("expires today")
+    return ngettext("expired {n} day ago", "expired {n} days ago", -n).format(n=-n)
 
 
 _DATE_SEPARATOR = "[-/.\u2010\u2011\u2013\u2014]"
 _YEAR_FIRST = re.compile(rf"(\d{{4}}){_DATE_SEPARATOR}(\d{{1,2}}){_DATE_SEPARATOR}(\d{{1,2}})")
 _DAY_FIRST = re.compile(rf"(\d{{1,2}}){_DATE_SEPARATOR}(\d{{1,2}}){_DATE_SEPARATOR}(\d{{4}})")
-# "هـ" / "ه" marks a Hijri date, "م" a Gregorian one, as a suffix with or without a space.
-_ERA_SUFFIX = re.compile(r"\s*(هـ|ه|م)\.?$")
-_DIRECTION_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# "هـ" / "ه" marks a Hijri date, "م" a Gregorian one, as a suffix with or without a space (matched data,
+# not a reply: written as escapes, \u0647 = ه, \u0640 = tatweel, \u0645 = م).
+_ERA_SUFFIX = re.compile(r"\s*(?:(?P<hijri>\u0647\u0640|\u0647)|\u0645)\.?$")
+_DIRECTION_MARKS = re.compile(r"[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 # Years below this are Hijri (the Hijri year is about 1448 when the Gregorian one is 2026).
 _FIRST_GREGORIAN_YEAR = 1600
-_DATE_HINT = "اكتب التاريخ هكذا: 2026-11-27 أو 27/11/2026، أو بالهجري: 17/6/1448 هـ."
 
 
 def parse_date(text: str) -> date:
@@ -233,8 +266,15 @@ def parse_date(text: str) -> date:
     elif match := _DAY_FIRST.fullmatch(cleaned):
         day, month, year = (int(g) for g in match.groups())
     else:
-        raise InvalidInput("bad_date", f"لم أفهم التاريخ. {_DATE_HINT}", text=text)
-    is_hijri = era.group(1) in ("هـ", "ه") if era else year < _FIRST_GREGORIAN_YEAR
+        raise InvalidInput(
+            "bad_date",
+            _(
+                "I did not understand the date. Write it like this: 2026-11-27 or 27/11/2026, "
+                "or a Hijri date such as 17/6/1448."
+            ),
+            text=text,
+        )
+    is_hijri = era.group("hijri") is not None if era else year < _FIRST_GREGORIAN_YEAR
     try:
         if is_hijri:
             gregorian = Hijri(year, month, day).to_gregorian()
@@ -242,7 +282,19 @@ def parse_date(text: str) -> date:
         return date(year, month, day)
     except OverflowError:
         raise InvalidInput(
-            "bad_date", f"التاريخ الهجري خارج النطاق المدعوم (1343-1500 هـ). {_DATE_HINT}", text=text
+            "bad_date",
+            _(
+                "That Hijri date is outside the supported range (1343-1500 AH). Write it like this: "
+                "2026-11-27 or 27/11/2026, or a Hijri date such as 17/6/1448."
+            ),
+            text=text,
         ) from None
     except ValueError:
-        raise InvalidInput("bad_date", f"هذا التاريخ غير موجود في التقويم. {_DATE_HINT}", text=text) from None
+        raise InvalidInput(
+            "bad_date",
+            _(
+                "That date does not exist in the calendar. Write it like this: 2026-11-27 or 27/11/2026, "
+                "or a Hijri date such as 17/6/1448."
+            ),
+            text=text,
+        ) from None

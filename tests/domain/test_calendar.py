@@ -302,3 +302,58 @@ def test_zero_and_negative_durations_are_refused_saying_why(value, says):
     with pytest.raises(InvalidInput) as caught:
         Duration.parse(value)
     assert caught.value.code == "bad_duration" and says in caught.value.message
+
+
+# --- English wording ----------------------------------------------------------------------------------
+
+
+def test_english_wording_of_dates_counts_and_days_left():
+    from replies import language
+    from residency.calendar import minutes_ar, months_ar, years_ar
+
+    with language("en"):
+        assert format_date(date(2026, 11, 27)) == "2026-11-27 (17 Jumada al-Akhirah 1448 AH)"
+        assert format_date(date(1920, 5, 1)) == "1920-05-01 CE"
+        assert [format_days_left(n) for n in (12, 1, 0, -1, -2)] == [
+            "12 days left",
+            "1 day left",
+            "expires today",
+            "expired 1 day ago",
+            "expired 2 days ago",
+        ]
+        assert [months_ar(n) for n in (1, 2, 11)] == ["1 month", "2 months", "11 months"]
+        assert [years_ar(n) for n in (1, 3)] == ["1 year", "3 years"]
+        assert [minutes_ar(n) for n in (1, 2, 45, 60, 120, 180)] == [
+            "1 minute",
+            "two minutes",
+            "45 minutes",
+            "1 hour",
+            "two hours",
+            "3 hours",
+        ]
+        assert Duration(months=12).describe_ar() == "1 year (12 months)"
+        assert Duration(days=2).describe_ar() == "2 days"
+        with pytest.raises(InvalidInput) as caught:
+            parse_date("yesterday")
+        assert caught.value.message.startswith("I did not understand the date.")
+
+
+def test_arabic_counts_after_a_verb_take_the_genitive_dual():
+    from residency.calendar import _days_ar, minutes_ar
+
+    assert [minutes_ar(n) for n in (1, 2, 5, 45, 60, 120, 180, 100)] == [
+        "دقيقة واحدة",
+        "دقيقتين",
+        "5 دقائق",
+        "45 دقيقة",
+        "ساعة",
+        "ساعتين",
+        "3 ساعات",
+        "100 دقيقة",
+    ]
+    assert [_days_ar(2), _days_ar(2, genitive=True), _days_ar(100), _days_ar(103)] == [
+        "يومان",
+        "يومين",
+        "100 يوم",
+        "103 أيام",
+    ]
