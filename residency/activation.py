@@ -6,7 +6,7 @@ A code is single-use, expires after `activation.code_valid_hours`, and only its 
 Guessing is limited (SPEC 9.7), with the figures of rules.yml `activation`:
 
 - One answer. A wrong code, a used one, an expired one and a spent one (below) all get the same
-  InvalidInput `wrong_code` with the same text (WRONG_CODE_MESSAGE), so an answer never confirms that a
+  InvalidInput `wrong_code` with the same text (WRONG_CODE), so an answer never confirms that a
   guess hit a real code.
 - Per account. Every attempt with a code is recorded in `activation_attempts` and committed, even when
   it is refused. An account with `max_failed_attempts_per_account` failed attempts within the last
@@ -34,6 +34,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, text
 
+from replies import N_, _, ngettext
 from residency import calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal
@@ -64,22 +65,26 @@ def _normalise_code(code: str) -> str:
 def parse_services(role: str, services: str | list[str] | tuple[str, ...] | None) -> str:
     """Comma-separated granted services for an agent (validated); empty for an owner."""
     if role not in ("owner", "agent"):
-        raise InvalidInput("bad_role", "الدور يكون owner (مالك) أو agent (مفوّض).")
+        raise InvalidInput("bad_role", _("The role is owner or agent."))
     if isinstance(services, str):
         services = [s.strip() for s in services.split(",")]
     chosen = [s for s in (services or []) if s]
     unknown = [s for s in chosen if s not in ALL_SERVICES]
     if unknown:
-        raise InvalidInput("unknown_service", f"خدمات غير معروفة: {', '.join(unknown)}", unknown=unknown)
+        raise InvalidInput(
+            "unknown_service", _("Unknown services: {services}").format(services=", ".join(unknown)), unknown=unknown
+        )
     if role == "agent" and not chosen:
-        raise InvalidInput("agent_needs_services", "حدّد الخدمات المسموحة للمفوّض (--services).")
+        raise InvalidInput("agent_needs_services", _("Name the services the agent may use (--services)."))
     return ",".join(chosen) if role == "agent" else ""
 
 
 def _establishment(uow: UnitOfWork, number: str):
     est = uow.repo.establishment_by_number(identifiers.parse_establishment_number(number))
     if est is None:
-        raise NotFound("unknown_establishment", f"لا توجد منشأة بالرقم {number}.")
+        raise NotFound(
+            "unknown_establishment", _("There is no establishment with number {number}.").format(number=number)
+        )
     return est
 
 
@@ -107,17 +112,27 @@ def add_user(uow: UnitOfWork, establishment_number: str, telegram_id: int, role:
     est = _establishment(uow, establishment_number)
     granted = parse_services(role, services)
     if uow.repo.user_by_telegram_id(int(telegram_id)) is not None:
-        raise Refusal("already_user", f"الحساب {telegram_id} مسجّل مستخدمًا من قبل.")
+        raise Refusal(
+            "already_user", _("Account {telegram_id} is already registered as a user.").format(telegram_id=telegram_id)
+        )
     user = User(establishment_id=est.id, telegram_id=int(telegram_id), role=role, services=granted)
     uow.repo.add(user)
     uow.commit()
     return user
 
 
-WRONG_CODE_MESSAGE = (
-    "رمز التفعيل غير صحيح أو لم يعد صالحًا. تأكد من الرمز كما وصلك من مالك المنشأة وأرسل: /start الرمز، "
-    "أو اطلب منه رمزًا جديدًا."
+WRONG_CODE = N_(
+    "The activation code is wrong or no longer valid. Check the code as the establishment's owner sent it to you "
+    "and send /start CODE, or ask the owner for a new code."
 )
+
+
+def __getattr__(name: str) -> str:
+    # WRONG_CODE_MESSAGE, the wrong-code answer in the reply language of the moment (kept for importers).
+    if name == "WRONG_CODE_MESSAGE":
+        return _(WRONG_CODE)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # Attempt outcomes (ActivationAttempt.outcome) that count against the account's limit.
 FAILED_OUTCOMES = ("wrong", "used", "expired", "spent", "linked_elsewhere")
@@ -126,7 +141,7 @@ _ATTEMPT_LOCK_NAMESPACE = 0x6D71  # "mq"
 
 
 def _wrong_code() -> InvalidInput:
-    return InvalidInput("wrong_code", WRONG_CODE_MESSAGE)
+    return InvalidInput("wrong_code", _(WRONG_CODE))
 
 
 def _aware(moment: datetime) -> datetime:
@@ -144,14 +159,11 @@ def _limits() -> tuple[int, int, int]:
 
 
 def throttle_message(max_failures: int, window_minutes: int, wait_minutes: int) -> str:
-    failures = calendar.count_ar(
-        max_failures, "محاولة خاطئة واحدة", "محاولتان خاطئتان", "محاولات خاطئة", "محاولة خاطئة"
-    )
-    return (
-        f"تجاوزت عدد محاولات التفعيل المسموح به ({failures} خلال {calendar.minutes_ar(window_minutes)})، "
-        "فلن يُقبل أي رمز تفعيل من حسابك مؤقتًا، حتى الرمز الصحيح. "
-        f"انتظر {calendar.minutes_ar(wait_minutes)} ثم أرسل: /start الرمز من جديد."
-    )
+    failures = ngettext("{n} wrong attempt", "{n} wrong attempts", max_failures).format(n=max_failures)
+    return _(
+        "You went over the number of activation attempts allowed ({failures} within {window}), so no activation "
+        "code from your account is accepted for now, not even the right one. Wait {wait}, then send /start CODE again."
+    ).format(failures=failures, window=calendar.minutes_ar(window_minutes), wait=calendar.minutes_ar(wait_minutes))
 
 
 def _serialise_account(uow: UnitOfWork, telegram_id: int) -> None:
@@ -256,7 +268,10 @@ def activate(telegram_id: int, code: str, uow: UnitOfWork | None = None) -> Acti
             "linked_elsewhere",
             Refusal(
                 "linked_elsewhere",
-                "حسابك مرتبط بمنشأة أخرى؛ لا يرتبط الحساب إلا بمنشأة واحدة. تواصل مع مسؤول النظام.",
+                _(
+                    "Your account is linked to another establishment; an account is linked to one establishment "
+                    "only. Contact the system administrator."
+                ),
             ),
         )
     if existing is None:

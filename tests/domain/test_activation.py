@@ -238,3 +238,20 @@ def test_simultaneous_guesses_of_one_account_do_not_slip_under_the_limit(engine,
         t.join(timeout=60)
     assert sorted(answers) == ["activation_throttled"] * (threads_count - LIMIT) + ["wrong_code"] * LIMIT
     assert sorted(attempts(engine, 77)) == ["throttled"] * (threads_count - LIMIT) + ["wrong"] * LIMIT
+
+
+def test_answers_in_english():
+    from replies import language
+    from residency import activation
+    from residency.activation import throttle_message
+
+    with language("en"):
+        assert activation.WRONG_CODE_MESSAGE.startswith("The activation code is wrong or no longer valid.")
+        assert throttle_message(5, 60, 2) == (
+            "You went over the number of activation attempts allowed (5 wrong attempts within 1 hour), so no "
+            "activation code from your account is accepted for now, not even the right one. Wait two minutes, "
+            "then send /start CODE again."
+        )
+        assert "(1 wrong attempt within 10 minutes)" in throttle_message(1, 10, 1)
+    assert "(محاولتان خاطئتان خلال دقيقتين)" in throttle_message(2, 2, 1)
+    assert "(100 محاولة خلال 100 دقيقة)" in throttle_message(100, 100, 1)
