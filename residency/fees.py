@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from residency.calendar import count_ar, months_ar
+from replies import _, ngettext
 from residency.rules import RULES, domestic_occupations
 
 
@@ -37,8 +37,12 @@ def levy_per_month(occupation: str, saudi_count: int, expat_count: int, industri
     return int(levy["expat_per_month_saudi_majority"] if saudi_count >= expat_count else levy["expat_per_month"])
 
 
+def _months(n: int) -> str:
+    return ngettext("{n} month", "{n} months", n).format(n=n)
+
+
 def _dependants(n: int) -> str:
-    return count_ar(n, "مرافق واحد", "مرافقان", "مرافقين", "مرافقًا")
+    return ngettext("{n} dependant", "{n} dependants", n).format(n=n)
 
 
 def iqama_lines(
@@ -55,13 +59,15 @@ def iqama_lines(
     of an exempt worker (domestic occupation, licensed industrial establishment) is 0 and says why."""
     per_month = levy_per_month(occupation, saudi_count, expat_count, industrial)
     if per_month:
-        levy_label = f"المقابل المالي للعامل ({months_ar(months)} × {per_month} ريال)"
+        levy_label = _("Worker's expat levy ({months} × {per_month} riyals)").format(
+            months=_months(months), per_month=per_month
+        )
     elif is_domestic(occupation):
-        levy_label = f"المقابل المالي للعامل: معفاة (مهنة منزلية: {occupation})"
+        levy_label = _("Worker's expat levy: exempt (domestic occupation: {occupation})").format(occupation=occupation)
     else:
-        levy_label = "المقابل المالي للعامل: معفاة (منشأة صناعية مرخّصة)"
+        levy_label = _("Worker's expat levy: exempt (licensed industrial establishment)")
     lines = [
-        FeeLine("iqama_fee", f"رسوم الإقامة ({months_ar(months)})", iqama_fee(months)),
+        FeeLine("iqama_fee", _("Iqama fee ({months})").format(months=_months(months)), iqama_fee(months)),
         FeeLine("levy", levy_label, months * per_month),
     ]
     if dependants:
@@ -69,7 +75,9 @@ def iqama_lines(
         lines.append(
             FeeLine(
                 "dependants_levy",
-                f"المقابل المالي للمرافقين ({_dependants(dependants)} × {months_ar(months)} × {per} ريال)",
+                _("Dependants' levy ({dependants} × {months} × {per_month} riyals)").format(
+                    dependants=_dependants(dependants), months=_months(months), per_month=per
+                ),
                 dependants * months * per,
             )
         )

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from replies import _
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, QuoteChanged, Refusal, ResidencyError
 from residency.models import Transaction
@@ -47,7 +48,7 @@ def service_handler(name: str) -> Service:
     try:
         return SERVICES[name]
     except KeyError:
-        raise NotFound("unknown_service", "هذه الخدمة غير متاحة.") from None
+        raise NotFound("unknown_service", _("This service is not available.")) from None
 
 
 def quote(uow: UnitOfWork, telegram_id: int, service: str, **inputs: Any) -> Quote:
@@ -95,7 +96,10 @@ def check(uow: UnitOfWork, telegram_id: int, service: str, **inputs: Any) -> Eli
                 blockers
                 + [
                     InvalidInput(
-                        "missing_number", "اذكر رقم الإقامة (أو رقم التأشيرة أو رقم الحدود) للتحقق من إمكانية الخدمة."
+                        "missing_number",
+                        _(
+                            "Give the iqama number (or the visa or border number) to check whether the service is possible."
+                        ),
                     )
                 ],
             )
@@ -158,7 +162,10 @@ def _execute_once(uow: UnitOfWork, actor: Actor, service: Service, quoted: Quote
         if not fresh.same_terms(quoted):
             raise QuoteChanged(
                 "quote_changed",
-                "تغيّرت تفاصيل الطلب أو رسومه منذ عرضها عليك. راجع العرض الجديد ثم أكّد من جديد.",
+                _(
+                    "The request's details or fees have changed since they were shown to you. Review the new "
+                    "offer, then confirm again."
+                ),
                 quote=fresh.to_dict(),
             )
         transaction.inputs = fresh.inputs
@@ -194,7 +201,7 @@ def _prior_receipt(uow: UnitOfWork, actor: Actor, key: str) -> Receipt | None:
     if prior is None:
         return None
     if prior.establishment_id != actor.establishment_id:
-        raise NotFound("unknown_request", "هذا الطلب غير موجود.")
+        raise NotFound("unknown_request", _("This request does not exist."))
     receipt = _receipt(prior, replayed=True)
     if receipt.balance_after is None:  # a row from before balance_after was recorded
         establishment = uow.repo.establishment(actor.establishment_id)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-
+from replies import N_, _, language
 from residency.db import UnitOfWork
 from residency.errors import NotFound, ResidencyError, Unauthorized
 from residency.models import Approval, Notification, utcnow
@@ -83,12 +83,13 @@ def submit(
         result={"count": count, "summary": summary},
     )
     uow.repo.add(row)
-    text = (
-        f"طلب بانتظار موافقتك (رقم {row.id}) من أحد موظفي المنشأة:\n{summary}\n"
-        f"الإجمالي: {total} ريال. تنقضي المهلة بعد 72 ساعة. هل توافق؟"
-    )
-    buttons = decision_buttons(row.id)
     for owner in uow.repo.owners(actor.establishment_id):
+        with language(getattr(owner, "language", None)):  # in the owner's language (the summary is the agent's)
+            text = _(
+                "A request awaiting your approval (no. {id}) from one of the establishment's staff:\n{summary}\n"
+                "Total: {total} riyals. It lapses after 72 hours. Do you approve?"
+            ).format(id=row.id, summary=summary, total=total)
+            buttons = decision_buttons(row.id)
         uow.repo.add(Notification(telegram_id=owner.telegram_id, text=text, buttons=buttons))
     view = _view(row)
     uow.commit()
@@ -99,8 +100,8 @@ def decision_buttons(approval_id: int, suffix: str = "") -> list[dict[str, str]]
     """The owner's approve / decline buttons of a request: dialogue payloads naming it (the confirm and
     cancel intents with the entity `approval_id`), written here once for the outbox and the chat."""
     return [
-        {"title": f"موافقة{suffix}", "payload": f'/affirm{{"approval_id": "{approval_id}"}}'},
-        {"title": f"رفض{suffix}", "payload": f'/deny{{"approval_id": "{approval_id}"}}'},
+        {"title": _("Approve") + suffix, "payload": f'/affirm{{"approval_id": "{approval_id}"}}'},
+        {"title": _("Decline") + suffix, "payload": f'/deny{{"approval_id": "{approval_id}"}}'},
     ]
 
 
@@ -109,7 +110,7 @@ def decide(uow: UnitOfWork, telegram_id: int, approval_id: int, approve: bool) -
     actor = resolve_actor(uow, telegram_id)
     row = _locked(uow, actor, approval_id)
     if actor.role != "owner":
-        raise Unauthorized("owner_only", "الموافقة على الطلبات أو رفضها لمالك المنشأة فقط.")
+        raise Unauthorized("owner_only", _("Only the establishment's owner may approve or decline requests."))
     if row.status != "pending":
         return _view(row, replayed=True)
     if _overdue(row):
@@ -145,7 +146,7 @@ def _execute_as_maker(uow: UnitOfWork, maker_telegram_id: int, row: Approval) ->
 def _locked(uow: UnitOfWork, actor: Actor, approval_id: int) -> Approval:
     row = uow.repo.approval(int(approval_id), lock=True)
     if row is None or row.establishment_id != actor.establishment_id:
-        raise NotFound("unknown_approval", "لا يوجد طلب بانتظار الموافقة بهذا الرقم لمنشأتك.")
+        raise NotFound("unknown_approval", _("Your establishment has no request awaiting approval with this number."))
     return row
 
 
@@ -154,11 +155,18 @@ def _overdue(row: Approval, now: datetime | None = None) -> bool:
     return (now or utcnow()) - created >= LAPSE_AFTER
 
 
+# Ids (N_): translated with _() when the agent's message is made.
 OUTCOME_TEXT = {
-    "approved": "وافق المالك على طلبك رقم {id} ونُفِّذ: {done} منفّذ، {refused} مرفوض، المخصوم {charged} ريال.",
-    "declined": "رفض المالك طلبك رقم {id}، ولم يُنفَّذ شيء ولم يُخصم أي مبلغ.",
-    "lapsed": "انقضت مهلة 72 ساعة على طلبك رقم {id} دون قرار، فأُلغي ولم يُخصم شيء. أعد الطلب إن لزم.",
-    "refused": "وافق المالك على طلبك رقم {id} لكنه لم يُنفَّذ: {message}",
+    "approved": N_(
+        "The owner approved your request no. {id} and it was carried out: {done} done, {refused} refused, "
+        "{charged} riyals charged."
+    ),
+    "declined": N_("The owner declined your request no. {id}; nothing was done and nothing was charged."),
+    "lapsed": N_(
+        "Your request no. {id} lapsed after 72 hours without a decision, so it was cancelled and nothing was "
+        "charged. Make the request again if needed."
+    ),
+    "refused": N_("The owner approved your request no. {id} but it was not carried out: {message}"),
 }
 
 
@@ -168,7 +176,10 @@ def _close(uow: UnitOfWork, row: Approval, actor: Actor | None, status: str, out
     row.decided_by_user_id = actor.user_id if actor is not None else None
     row.result = {**(row.result or {}), **outcome}
     maker = uow.repo.user(row.maker_user_id)
-    text = OUTCOME_TEXT[status].format(id=row.id, **{"done": 0, "refused": 0, "charged": 0, "message": "", **outcome})
+    with language(getattr(maker, "language", None)):  # in the agent's language (a refusal's message as made)
+        text = _(OUTCOME_TEXT[status]).format(
+            id=row.id, **{"done": 0, "refused": 0, "charged": 0, "message": "", **outcome}
+        )
     uow.repo.add(Notification(telegram_id=maker.telegram_id, text=text, buttons=[]))
     view = _view(row)
     uow.commit()
@@ -212,7 +223,7 @@ def set_threshold(uow: UnitOfWork, telegram_id: int | None, establishment_id: in
     if telegram_id is not None:
         actor = resolve_actor(uow, telegram_id)
         if actor.role != "owner" or actor.establishment_id != establishment_id:
-            raise Unauthorized("owner_only", "تحديد حد الموافقة لمالك المنشأة فقط.")
+            raise Unauthorized("owner_only", _("Only the establishment's owner may set the approval threshold."))
     uow.repo.establishment(establishment_id).approval_above = amount
     uow.commit()
 

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
+from replies import N_, _
 from residency import calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal, ResidencyError, Unauthorized
@@ -68,7 +69,11 @@ class Actor:
         return self.role == "owner" or service in self.services
 
 
-NOT_ACTIVATED = "حسابك غير مفعّل لدى أي منشأة. اطلب رمز تفعيل من مالك المنشأة أو مسؤول النظام ثم أرسل: /start الرمز"
+# An id (N_): translate it with _() where the reply is made.
+NOT_ACTIVATED = N_(
+    "Your account is not activated with any establishment. Ask the establishment's owner or the system "
+    "administrator for an activation code, then send: /start CODE"
+)
 
 
 def resolve_actor(uow: UnitOfWork, telegram_id: int) -> Actor:
@@ -83,7 +88,7 @@ def resolve_actor(uow: UnitOfWork, telegram_id: int) -> Actor:
 def _load_actor(uow: UnitOfWork, telegram_id: int) -> Actor:
     user: User | None = uow.repo.user_by_telegram_id(telegram_id)
     if user is None:
-        raise Unauthorized("not_activated", NOT_ACTIVATED)
+        raise Unauthorized("not_activated", _(NOT_ACTIVATED))
     est = user.establishment
     return Actor(
         user_id=user.id,
@@ -105,14 +110,16 @@ def authorise(uow: UnitOfWork, telegram_id: int, service: str) -> Actor:
     if not actor.may(service):
         raise Unauthorized(
             "not_permitted",
-            "ليست لديك صلاحية لهذه الخدمة. اطلب من مالك المنشأة منحك الصلاحية.",
+            _("You do not have permission for this service. Ask the establishment's owner to grant it to you."),
             service=service,
         )
     est = uow.repo.establishment(actor.establishment_id)
     if est.subscription_until < calendar.today() and service not in OPEN_WITHOUT_SUBSCRIPTION:
         raise Refusal(
             "subscription_expired",
-            f"اشتراك المنشأة منتهٍ منذ {calendar.format_date(est.subscription_until)}. جدّد الاشتراك أولًا ثم أعد الطلب.",
+            _(
+                "The establishment's subscription expired on {date}. Renew the subscription first, then repeat the request."
+            ).format(date=calendar.format_date(est.subscription_until)),
         )
     return actor
 
@@ -247,7 +254,7 @@ class ServiceContext:
             if visa is None or visa.kind != kind:
                 raise NotFound(
                     "unknown_visa",
-                    f"لا توجد تأشيرة {VISA_KIND_LABELS[kind]} بالرقم {number} لدى منشأتك. تحقق من الرقم.",
+                    _(NO_VISA_WITH_NUMBER[kind]).format(number=number),
                 )
             resident = visa.resident
         else:
@@ -303,8 +310,13 @@ class ServiceContext:
         return resident
 
 
-VISA_KIND_LABELS = {"exit_reentry": "خروج وعودة", "final_exit": "خروج نهائي"}
-ENTRY_TYPE_LABELS = {"single": "مفردة", "multiple": "متعددة"}
+# Label tables of ids (N_): callers translate a value with _() when they make the reply.
+VISA_KIND_LABELS = {"exit_reentry": N_("exit/re-entry"), "final_exit": N_("final exit")}
+ENTRY_TYPE_LABELS = {"single": N_("single"), "multiple": N_("multiple")}
+NO_VISA_WITH_NUMBER = {
+    "exit_reentry": N_("Your establishment has no exit/re-entry visa numbered {number}. Check the number."),
+    "final_exit": N_("Your establishment has no final exit visa numbered {number}. Check the number."),
+}
 
 
 def visa_status(visa: Visa, today: date) -> str:
@@ -320,14 +332,16 @@ def is_active(visa: Visa, today: date) -> bool:
 
 
 def insufficient_balance_message(balance: int, total: int) -> str:
-    return (
-        f"رصيد المنشأة {balance} ريال لا يغطي الرسوم {total} ريال؛ ينقصه {total - balance} ريال. "
-        "اشحن الرصيد (سداد) ثم أعد الطلب."
-    )
+    return _(
+        "The establishment's balance of {balance} riyals does not cover the fees of {total} riyals; "
+        "{missing} riyals are missing. Top up the balance (SADAD), then repeat the request."
+    ).format(balance=balance, total=total, missing=total - balance)
 
 
 def unknown_resident_message(iqama: str) -> str:
-    return f"لا يوجد مقيم برقم الإقامة {iqama} ضمن منشأتك. تحقق من الرقم أو ابحث بالاسم."
+    return _(
+        "Your establishment has no resident with iqama number {iqama}. Check the number or search by name."
+    ).format(iqama=iqama)
 
 
 def new_visa_number(uow: UnitOfWork) -> str:
@@ -347,10 +361,10 @@ def parse_period_months(value: Any, allowed: list[int]) -> int:
         duration = None
     months = duration.months if duration is not None and duration.months else None
     if months not in allowed:
-        choices = "، ".join(str(m) for m in allowed)
+        choices = _(", ").join(str(m) for m in allowed)
         raise InvalidInput(
             "bad_period",
-            f"مدة الإقامة تكون {choices} شهرًا فقط. اختر واحدة منها.",
+            _("An iqama period is {choices} months only. Choose one of them.").format(choices=choices),
             allowed=allowed,
         )
     return months

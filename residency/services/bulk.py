@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from replies import N_, _, ngettext
 from residency import calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal, ResidencyError
@@ -116,7 +117,9 @@ def person_input(service: str) -> str:
     for name in PERSON_INPUTS:
         if name in params:
             return name
-    raise InvalidInput("bulk_not_supported", "هذه الخدمة تُطلب لعامل واحد في كل مرة؛ اذكر رقمًا واحدًا.")
+    raise InvalidInput(
+        "bulk_not_supported", _("This service is requested for one worker at a time; give a single number.")
+    )
 
 
 def quote_bulk(
@@ -161,29 +164,37 @@ def _quote_line(ctx: ServiceContext, handler, person: str, number: str, inputs: 
 def _residents_named(uow, establishment_id: int, numbers, group, horizon_days) -> list[str]:
     if group is not None:
         if group not in GROUPS:
-            raise InvalidInput("unknown_group", "المجموعة إما: القريبة من الانتهاء، المنتهية، خارج المملكة، أو الكل.")
+            raise InvalidInput(
+                "unknown_group", _("The group is one of: expiring soon, expired, outside the Kingdom, or all.")
+            )
         today = calendar.today()
         horizon = today + timedelta(days=horizon_days or DEFAULT_HORIZON_DAYS)
         found = uow.repo.residents_of_group(establishment_id, group, today, horizon)
         if not found:
-            raise NotFound("empty_group", _EMPTY_GROUP[group])
+            raise NotFound("empty_group", _(_EMPTY_GROUP[group]))
     else:
         found = distinct_numbers(numbers or ())
         if len(found) < 2:
-            raise InvalidInput("bulk_needs_several", "الطلب الجماعي يحتاج رقمين أو أكثر، أو مجموعة مثل «المنتهية».")
+            raise InvalidInput(
+                "bulk_needs_several", _("A bulk request needs two numbers or more, or a group such as «expired».")
+            )
     if len(found) > MAX_RESIDENTS:
         raise InvalidInput(
             "bulk_too_large",
-            f"الطلب يشمل {len(found)} مقيم، والحد {MAX_RESIDENTS} في الطلب الواحد. قسّمه إلى طلبات أصغر.",
+            ngettext(
+                "The request covers {n} resident, and the limit is {limit} per request. Split it into smaller ones.",
+                "The request covers {n} residents, and the limit is {limit} per request. Split it into smaller ones.",
+                len(found),
+            ).format(n=len(found), limit=MAX_RESIDENTS),
         )
     return found
 
 
-_EMPTY_GROUP = {
-    "expiring": "لا توجد إقامات تنتهي خلال هذه المدة.",
-    "expired": "لا توجد إقامات منتهية لدى منشأتك.",
-    "abroad": "لا يوجد مقيمون خارج المملكة حاليًا.",
-    "all": "لا يوجد مقيمون لدى منشأتك.",
+_EMPTY_GROUP = {  # ids (N_), translated where the error is raised
+    "expiring": N_("No iqamas expire within this period."),
+    "expired": N_("Your establishment has no expired iqamas."),
+    "abroad": N_("No residents are outside the Kingdom at the moment."),
+    "all": N_("Your establishment has no residents."),
 }
 
 
@@ -212,7 +223,7 @@ def stored_offer(uow: UnitOfWork, telegram_id: int, bulk_id: int) -> BulkOffer:
     actor = resolve_actor(uow, telegram_id)
     row = uow.repo.bulk_quote(int(bulk_id))
     if row is None or row.establishment_id != actor.establishment_id:
-        raise NotFound("unknown_request", "هذا الطلب غير موجود.")
+        raise NotFound("unknown_request", _("This request does not exist."))
     return BulkOffer(
         row.id, row.service, [_line(item) for item in row.items], uow.repo.establishment(actor.establishment_id).balance
     )

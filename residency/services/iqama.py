@@ -6,6 +6,7 @@ import secrets
 from datetime import date
 from typing import Any
 
+from replies import _, ngettext
 from residency import calendar, fees, identifiers
 from residency.errors import NotFound, Refusal
 from residency.models import Resident
@@ -20,8 +21,10 @@ def _refuse_if_final_exit(ctx: ServiceContext, resident) -> None:
         ctx.refuse(
             Refusal(
                 "final_exit_active",
-                f"لدى المقيم تأشيرة خروج نهائي رقم {visa.number}؛ لا يمكن تجديد إقامته. "
-                "ألغِ الخروج النهائي أولًا إن أردت إبقاءه.",
+                _(
+                    "The resident has final exit visa {number}, so the iqama cannot be renewed. "
+                    "Cancel the final exit first if you want to keep the resident."
+                ).format(number=visa.number),
             )
         )
 
@@ -36,13 +39,16 @@ def refuse_if_domestic_period(occupation: str, months: int, refuse=_raise) -> No
     raised by default, `ctx.refuse` in a service)."""
     allowed = [int(m) for m in RULES["iqama"]["domestic_allowed_periods_months"]]
     if fees.is_domestic(occupation) and months not in allowed:
-        choices = " أو ".join(str(m) for m in allowed)
-        others = "، ".join(str(m) for m in RULES["iqama"]["allowed_periods_months"] if int(m) not in allowed)
+        choices = _(" or ").join(str(m) for m in allowed)
+        others = _(", ").join(str(m) for m in RULES["iqama"]["allowed_periods_months"] if int(m) not in allowed)
         refuse(
             Refusal(
                 "domestic_period",
-                f"مهنة المقيم «{occupation}» من المهن المنزلية، وإقامة العمالة المنزلية تصدر وتُجدَّد لمدة "
-                f"{choices} شهرًا فقط (مدد {others} أشهر لعمال المنشآت وحدهم). اطلب مدة {choices} شهرًا.",
+                _(
+                    "The resident's occupation «{occupation}» is a domestic one, and a domestic worker's iqama is "
+                    "issued and renewed for {choices} months only (periods of {others} months are for "
+                    "establishments' workers only). Ask for {choices} months."
+                ).format(occupation=occupation, choices=choices, others=others),
                 occupation=occupation,
                 allowed=allowed,
             )
@@ -71,13 +77,15 @@ class RenewIqama(Service):
                 ctx.refuse(
                     Refusal(
                         "late_renewal_limit",
-                        "هذا تأخير ثالث في تجديد إقامة هذا المقيم؛ لا يمكن التجديد إلكترونيًا. "
-                        "راجع مكتب الجوازات لإتمام التجديد.",
+                        _(
+                            "This is the third late renewal of this resident's iqama, so it cannot be renewed "
+                            "online. Go to the passports office to complete the renewal."
+                        ),
                     )
                 )
                 fine = 0  # collecting: the other rules are still evaluated
             offence = resident.late_renewal_offences + 1
-            fine_label = f"غرامة تأخير التجديد (المخالفة رقم {offence})"
+            fine_label = _("Late renewal fine (offence no. {offence})").format(offence=offence)
 
         est = ctx.establishment
         lines = fees.iqama_lines(
@@ -127,7 +135,9 @@ def arrival(ctx: ServiceContext, border_text: Any) -> Resident:
     if resident is None:
         raise NotFound(
             "unknown_border_number",
-            f"لا يوجد عامل برقم الحدود {border} ضمن منشأتك. تحقق من الرقم في تأشيرة الدخول.",
+            _(
+                "Your establishment has no worker with border number {border}. Check the number on the entry visa."
+            ).format(border=border),
         )
     return resident
 
@@ -147,7 +157,9 @@ class IssueIqama(Service):
             ctx.refuse(
                 Refusal(
                     "iqama_exists",
-                    f"لهذا العامل إقامة صادرة برقم {resident.iqama_number}؛ استخدم التجديد بدل الإصدار.",
+                    _("This worker already has iqama {iqama}; renew it instead of issuing one.").format(
+                        iqama=resident.iqama_number
+                    ),
                 )
             )
         arrived = resident.arrival_date is not None and resident.arrival_date <= ctx.today
@@ -155,7 +167,7 @@ class IssueIqama(Service):
             ctx.refuse(
                 Refusal(
                     "not_arrived",
-                    "لم يُسجَّل وصول هذا العامل إلى المملكة بعد؛ تصدر الإقامة بعد دخوله.",
+                    _("This worker's arrival in the Kingdom is not recorded yet; the iqama is issued after entry."),
                 )
             )
         months = parse_period_months(period, rules["allowed_periods_months"])
@@ -170,7 +182,11 @@ class IssueIqama(Service):
             est.saudi_count,
             est.expat_count,
             fine,
-            f"غرامة تأخر إصدار الإقامة ({days_since_arrival} يومًا من الوصول)",
+            ngettext(
+                "Late iqama issue fine ({n} day after arrival)",
+                "Late iqama issue fine ({n} days after arrival)",
+                days_since_arrival,
+            ).format(n=days_since_arrival),
             industrial=est.industrial,
         )
         return ctx.priced_quote(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from replies import _
 from residency import calendar, identifiers, occupations
 from residency.errors import Refusal
 from residency.fees import FeeLine
@@ -32,7 +33,10 @@ def refuse_saudi_only(title: str, refuse=_raise) -> None:
         refuse(
             Refusal(
                 "saudi_only_occupation",
-                f"مهنة «{title}» مقصورة على السعوديين، فلا تُعدَّل مهنة مقيم إليها. اختر مهنة أخرى.",
+                _(
+                    "The occupation «{occupation}» is reserved for Saudis, so a resident's occupation cannot be "
+                    "changed to it. Choose another occupation."
+                ).format(occupation=title),
                 occupation=title,
             )
         )
@@ -54,13 +58,20 @@ class ChangeOccupation(Service):
             # InvalidInput unknown_occupation / ambiguous_occupation (with suggestions) when not sure.
             new = occupations.resolve(str(occupation)).ar
             if new == resident.occupation:
-                ctx.refuse(Refusal("same_occupation", f"مهنة المقيم الحالية هي «{new}» أصلًا؛ اختر مهنة مختلفة."))
+                ctx.refuse(
+                    Refusal(
+                        "same_occupation",
+                        _("The resident's occupation is already «{occupation}»; choose a different one.").format(
+                            occupation=new
+                        ),
+                    )
+                )
             refuse_saudi_only(new, ctx.refuse)
         return ctx.priced_quote(
             self.name,
             resident,
             inputs={"iqama_number": resident.iqama_number, "occupation": new},
-            lines=[FeeLine("occupation_fee", "رسوم تعديل المهنة", int(RULES["occupation_change"]["fee"]))],
+            lines=[FeeLine("occupation_fee", _("Occupation change fee"), int(RULES["occupation_change"]["fee"]))],
             effects={"old_occupation": resident.occupation, "new_occupation": new},
         )
 
@@ -112,7 +123,9 @@ class UpdatePassport(Service):
             ctx.refuse(
                 Refusal(
                     "passport_expiry_past",
-                    f"تاريخ انتهاء الجواز {calendar.format_date(expiry)} ليس في المستقبل؛ أدخل تاريخ انتهاء الجواز الجديد.",
+                    _(
+                        "The passport expiry date {expiry} is not in the future; enter the new passport's expiry date."
+                    ).format(expiry=calendar.format_date(expiry)),
                 )
             )
         max_years = int(RULES["passport"]["max_validity_years"])
@@ -121,9 +134,15 @@ class UpdatePassport(Service):
             ctx.refuse(
                 Refusal(
                     "passport_expiry_too_far",
-                    f"تاريخ انتهاء الجواز {calendar.format_date(expiry)} غير معقول: يصدر الجواز لمدة أقصاها "
-                    f"{calendar.years_ar(max_years)}، فلا يتجاوز تاريخ انتهائه {calendar.format_date(latest)}. "
-                    "تحقق من التاريخ المكتوب في الجواز الجديد وأدخله من جديد.",
+                    _(
+                        "The passport expiry date {expiry} is not plausible: a passport is issued for {years} at "
+                        "most, so it cannot expire after {latest}. Check the date written in the new passport and "
+                        "enter it again."
+                    ).format(
+                        expiry=calendar.format_date(expiry),
+                        years=calendar.years_ar(max_years),
+                        latest=calendar.format_date(latest),
+                    ),
                     max_years=max_years,
                     latest=latest.isoformat(),
                 )
@@ -132,7 +151,9 @@ class UpdatePassport(Service):
             ctx.refuse(
                 Refusal(
                     "passport_expiry_not_later",
-                    f"تاريخ الانتهاء الجديد يجب أن يكون بعد تاريخ الجواز الحالي {calendar.format_date(resident.passport_expiry)}.",
+                    _("The new expiry date must be after the current passport's {expiry}.").format(
+                        expiry=calendar.format_date(resident.passport_expiry)
+                    ),
                 )
             )
 

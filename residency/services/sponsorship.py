@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from replies import N_, _, language
 from residency import calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import NotFound, Refusal, Unauthorized
@@ -34,15 +35,24 @@ def check_transferable(resident: Resident, today, refuse=_raise) -> None:
     """Resident inside, iqama valid, no active visa (checked at request and again at acceptance); each
     refusal is passed to `refuse` (raised by default, `ctx.refuse` in the service)."""
     if resident.location != "inside":
-        refuse(Refusal("resident_outside", "المقيم خارج المملكة؛ لا تُنقل الخدمات إلا وهو داخلها."))
+        refuse(
+            Refusal(
+                "resident_outside",
+                _("The resident is outside the Kingdom; services are transferred only while the resident is inside."),
+            )
+        )
     if resident.iqama_expiry is None or resident.iqama_expiry < today:
-        refuse(Refusal("iqama_expired", "إقامة المقيم منتهية؛ جدّدها أولًا ثم اطلب نقل الخدمات."))
+        refuse(
+            Refusal("iqama_expired", _("The resident's iqama has expired; renew it first, then ask for the transfer."))
+        )
     active = next((visa for visa in resident.visas if is_active(visa, today)), None)
     if active is not None:
         refuse(
             Refusal(
                 "active_visa",
-                f"لدى المقيم تأشيرة سارية رقم {active.number}؛ ألغِها أولًا ثم اطلب نقل الخدمات.",
+                _("The resident has valid visa {number}; cancel it first, then ask for the transfer.").format(
+                    number=active.number
+                ),
             )
         )
 
@@ -64,18 +74,36 @@ class TransferSponsorship(Service):
             if target is None:
                 raise NotFound(
                     "unknown_establishment",
-                    f"لا توجد منشأة بالرقم الموحد {target_number}. تحقق من الرقم.",
+                    _("There is no establishment with unified number {number}. Check the number.").format(
+                        number=target_number
+                    ),
                 )
             if target.id == ctx.actor.establishment_id:
-                ctx.refuse(Refusal("same_establishment", "المقيم على كفالة منشأتك أصلًا؛ أدخل رقم المنشأة المستقبلة."))
+                ctx.refuse(
+                    Refusal(
+                        "same_establishment",
+                        _(
+                            "The resident is already sponsored by your establishment; enter the receiving "
+                            "establishment's number."
+                        ),
+                    )
+                )
         check_transferable(resident, ctx.today, ctx.refuse)
         if ctx.repo.pending_transfer_for(resident.id) is not None:
-            ctx.refuse(Refusal("transfer_pending", "يوجد طلب نقل خدمات لهذا المقيم بانتظار رد المنشأة المستقبلة."))
+            ctx.refuse(
+                Refusal(
+                    "transfer_pending",
+                    _("A transfer request for this resident is waiting for the receiving establishment's answer."),
+                )
+            )
         if target is not None and not ctx.repo.owners(target.id):
             ctx.refuse(
                 Refusal(
                     "target_has_no_owner",
-                    "المنشأة المستقبلة ليس لها مستخدم مفعّل في المساعد؛ لا يمكنها قبول الطلب حاليًا.",
+                    _(
+                        "The receiving establishment has no activated user in the assistant, so it cannot accept "
+                        "the request for now."
+                    ),
                 )
             )
         return ctx.priced_quote(
@@ -103,20 +131,30 @@ class TransferSponsorship(Service):
             request_transaction_id=transaction.id,
         )
         ctx.repo.add(request)
-        text = (
-            f"طلب نقل خدمات من «{ctx.establishment.name_ar}» إلى منشأتك:\n"
-            f"المقيم: {resident.name_ar}\n"
-            f"المهنة: {resident.occupation}\n"
-            f"الرسوم على منشأتك عند القبول: {request.fee} ريال\n"
-            "هل تقبل الطلب؟"
-        )
-        buttons = [
-            {"title": "قبول", "payload": ACCEPT_PAYLOAD.format(id=request.id)},
-            {"title": "رفض", "payload": DECLINE_PAYLOAD.format(id=request.id)},
-        ]
         for owner in ctx.repo.owners(target.id):
+            with language(getattr(owner, "language", None)):  # in the owner's language
+                text = _(
+                    "Transfer request from «{source}» to your establishment:\n"
+                    "Resident: {name}\n"
+                    "Occupation: {occupation}\n"
+                    "Fee for your establishment on acceptance: {fee} riyals\n"
+                    "Do you accept the request?"
+                ).format(
+                    source=ctx.establishment.name_ar,
+                    name=resident.name_ar,
+                    occupation=resident.occupation,
+                    fee=request.fee,
+                )
+                buttons = [
+                    {"title": _("Accept"), "payload": ACCEPT_PAYLOAD.format(id=request.id)},
+                    {"title": _("Decline"), "payload": DECLINE_PAYLOAD.format(id=request.id)},
+                ]
             ctx.repo.add(Notification(telegram_id=owner.telegram_id, text=text, buttons=buttons))
         return {"request_id": request.id, "target_number": target.number, "status": "pending"}
+
+
+ACCEPTED = N_("The establishment «{establishment}» accepted the transfer request for resident {name}.")
+DECLINED = N_("The establishment «{establishment}» declined the transfer request for resident {name}.")
 
 
 @dataclass(frozen=True)
@@ -139,9 +177,9 @@ def respond_transfer(uow: UnitOfWork, telegram_id: int, request_id: int, accept:
     actor = authorise(uow, telegram_id, "transfer_sponsorship")
     request = uow.repo.transfer_request(int(request_id), lock=True)
     if request is None or request.to_establishment_id != actor.establishment_id:
-        raise NotFound("unknown_transfer", "لا يوجد طلب نقل خدمات بهذا الرقم لمنشأتك.")
+        raise NotFound("unknown_transfer", _("Your establishment has no transfer request with this number."))
     if actor.role != "owner":
-        raise Unauthorized("owner_only", "قبول نقل الخدمات أو رفضه لمالك المنشأة فقط.")
+        raise Unauthorized("owner_only", _("Only the establishment's owner may accept or decline a transfer."))
     target = uow.repo.establishment(actor.establishment_id, lock=True)
     if request.status != "pending":
         decided = uow.repo.transaction(request.decision_transaction_id) if request.decision_transaction_id else None
@@ -166,10 +204,13 @@ def respond_transfer(uow: UnitOfWork, telegram_id: int, request_id: int, accept:
     )
     if accept:
         if resident.establishment_id != source.id:
-            raise Refusal("resident_moved", "لم يعد المقيم على كفالة المنشأة الطالبة؛ الطلب لم يعد صالحًا.")
+            raise Refusal(
+                "resident_moved",
+                _("The resident is no longer sponsored by the requesting establishment; the request is void."),
+            )
         check_transferable(resident, calendar.today())
         fee = transfer_fee(resident.transfer_count)
-        transaction.fee_lines = [{"code": "transfer_fee", "label": "رسوم نقل الخدمات", "amount": fee}]
+        transaction.fee_lines = [{"code": "transfer_fee", "label": _("Sponsorship transfer fee"), "amount": fee}]
         transaction.total = fee
         charge(uow, target, transaction, fee)
         resident.establishment_id = target.id
@@ -183,14 +224,10 @@ def respond_transfer(uow: UnitOfWork, telegram_id: int, request_id: int, accept:
     transaction.result = {"request_id": request.id, "status": request.status}
     requester = uow.repo.user(request.requested_by_user_id) if request.requested_by_user_id else None
     if requester is not None:
-        outcome = "قبلت" if accept else "رفضت"
-        uow.repo.add(
-            Notification(
-                telegram_id=requester.telegram_id,
-                text=f"{outcome} منشأة «{target.name_ar}» طلب نقل خدمات المقيم {resident.name_ar}.",
-                buttons=[],
-            )
-        )
+        with language(getattr(requester, "language", None)):  # in the requester's language
+            outcome = ACCEPTED if accept else DECLINED
+            text = _(outcome).format(establishment=target.name_ar, name=resident.name_ar)
+        uow.repo.add(Notification(telegram_id=requester.telegram_id, text=text, buttons=[]))
     uow.repo.close_transaction(transaction, target)
     decision = TransferDecision(
         request.id,
