@@ -60,10 +60,13 @@ from bot.callbacks import CallbackStore, ClaimStatus
 from bot.rasa_client import DEFAULT_RASA_URL, DEFAULT_TIMEOUT_SECONDS, RasaClient, RasaUnavailable
 from bot.redaction import install_secret_redaction
 from bot.reminders import daily_reminders
-from bot.render import CAPTION_LIMIT, MESSAGE_LIMIT, inline_keyboard, rtl_line, rtl_text, split_message, utf16_len
+from bot.render import CAPTION_LIMIT, MESSAGE_LIMIT, inline_keyboard, laid_out, split_message, utf16_len
 from bot.telegram_ui import on_lang, register_commands, typing
+from replies import N_, _, current_language, language, reply_language, written_language
 from residency.activation import activate
+from residency.db import UnitOfWork
 from residency.errors import ResidencyError
+from residency.languages import stored_language
 
 logger = logging.getLogger(__name__)
 
@@ -72,26 +75,29 @@ OUTBOX_INTERVAL_SECONDS = 5.0
 CANCEL_PAYLOAD = "/cancel"
 HELP_PAYLOAD = "/help"
 
-UNAVAILABLE = "عذرًا، الخدمة غير متاحة الآن، حاول بعد قليل."
-UNEXPECTED_ERROR = "عذرًا، حدث خطأ غير متوقع، حاول مرة أخرى بعد قليل."
-ALREADY_CHOSEN = "تم استلام اختيارك مسبقًا"
-BUTTONS_EXPIRED = "انتهت صلاحية هذه الأزرار (ربما أُعيد تشغيل الخدمة). اكتب طلبك من جديد."
-BUTTONS_NOT_YOURS = "هذه الأزرار موجهة لمستخدم آخر."
-CHOOSE_PROMPT = "اختر أحد الخيارات:"
+UNAVAILABLE = N_("Sorry, the service is not available right now. Try again in a moment.")
+UNEXPECTED_ERROR = N_("Sorry, something unexpected went wrong. Try again in a moment.")
+ALREADY_CHOSEN = N_("Your choice was already received")
+BUTTONS_EXPIRED = N_("These buttons have expired (the service may have restarted). Write your request again.")
+BUTTONS_NOT_YOURS = N_("These buttons are meant for another user.")
+CHOOSE_PROMPT = N_("Choose one of the options:")
 CHOSEN_MARK = "✔"
-UNKNOWN_COMMAND = (
-    "هذا الأمر غير معروف. الأوامر المتاحة: /help للمساعدة، /cancel لإلغاء الطلب الحالي.\n"
-    "أو اكتب طلبك بكلماتك، مثل: جدد اقامة 2180967925 سنة"
+UNKNOWN_COMMAND = N_(
+    "This command is unknown. The commands are: /help for help, /cancel to cancel the current request.\n"
+    "Or write your request in your own words, like: renew iqama 2180967925 for a year"
 )
-WELCOME = (
-    "أهلًا بك في مساعد مُقيم لخدمات إقامات المنشأة.\n"
-    "لتفعيل حسابك: يحصل مالك المنشأة على رمز تفعيل من مسؤول النظام (الأمر muqeem code issue)، "
-    "ثم يرسله هنا هكذا: /start الرمز\n"
-    "إن كان حسابك مفعّلًا فاكتب طلبك مباشرة، أو أرسل /help لمعرفة ما أستطيع فعله."
+WELCOME = N_(
+    "Welcome to Muqeem, the assistant for your establishment's residency services.\n"
+    "To activate your account: the establishment's owner gets an activation code from the system administrator "
+    "(the command muqeem code issue), then sends it here like this: /start CODE\n"
+    "If your account is already active, write your request directly, or send /help to see what I can do."
 )
-ACTIVATE_IN_PRIVATE = "أرسل رمز التفعيل في محادثة خاصة مع المساعد، لا في مجموعة."
-ACTIVATED = "تم تفعيل حسابك لمنشأة «{establishment}» بصفة {role}.\nاكتب طلبك الآن، أو أرسل /help لمعرفة ما أستطيع فعله."
-ROLE_NAMES = {"owner": "مالك المنشأة", "agent": "مفوّض"}
+ACTIVATE_IN_PRIVATE = N_("Send the activation code in a private chat with the assistant, not in a group.")
+ACTIVATED = N_(
+    "Your account is activated for «{establishment}» as {role}.\n"
+    "Write your request now, or send /help to see what I can do."
+)
+ROLE_NAMES = {"owner": N_("the establishment's owner"), "agent": N_("an authorised agent")}
 
 
 BackgroundTask = Callable[[Application], Awaitable[None]]
@@ -196,6 +202,27 @@ def _log_background_failure(task: asyncio.Task) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# The language of the replies the bot makes itself
+
+
+def _stored_language(telegram_id: int) -> Optional[str]:
+    """The user's own choice (/lang); None when there is none or the database cannot tell."""
+    try:
+        with UnitOfWork(read_only=True) as uow:
+            return stored_language(uow, telegram_id)
+    except Exception as error:  # the reply still goes out, in the language of the message
+        logger.warning("Cannot read the reply language of user %s: %s", telegram_id, error)
+        return None
+
+
+async def answer_language(user_id: Optional[int], *texts: Optional[str]) -> str:
+    """The language of a reply the bot makes itself (not Rasa): the user's choice, else the language of
+    `texts` (the message answered, newest first), else Arabic. Looked up only when such a reply is made."""
+    stored = await asyncio.to_thread(_stored_language, user_id) if user_id is not None else None
+    return reply_language(stored, list(texts))
+
+
+# ---------------------------------------------------------------------------------------------
 # Sending
 
 
@@ -227,7 +254,7 @@ async def send_text(
     """
     assert isinstance(application, MuqeemApplication)
     pairs = button_pairs(buttons)
-    chunks = split_message(text) or ([CHOOSE_PROMPT] if pairs else [])
+    chunks = split_message(text) or ([_(CHOOSE_PROMPT)] if pairs else [])
     markup = None
     if pairs:
         markup = inline_keyboard(application.callbacks.register(pairs, user_id=user_id))
@@ -265,7 +292,7 @@ async def _send_custom(application: Application, chat_id: int, custom: dict[str,
     except (binascii.Error, TypeError, ValueError):
         logger.warning("Ignoring a custom %s payload that is not valid base64", kind)
         return 0
-    caption = rtl_text(str(custom.get("caption") or ""))
+    caption = laid_out(str(custom.get("caption") or ""))
     inline_caption = caption if utf16_len(caption) <= CAPTION_LIMIT else None
     filename = str(custom.get("filename") or ("image.png" if kind == "photo" else "file"))
     if kind == "photo":
@@ -286,11 +313,16 @@ async def forward_to_rasa(application: Application, chat_id: int, user_id: int, 
             items = await application.rasa.send(str(user_id), message)
     except RasaUnavailable as error:
         logger.warning("Rasa unavailable for chat %s: %s", chat_id, error)
-        await application.bot.send_message(chat_id, UNAVAILABLE)
+        with language(await answer_language(user_id, message)):
+            await application.bot.send_message(chat_id, _(UNAVAILABLE))
         return
-    if not await send_items(application, chat_id, items, user_id):
+    # Rasa's replies are laid out (right-to-left marks or none) for the language the user wrote in.
+    with language(written_language(message) or current_language()):
+        shown = await send_items(application, chat_id, items, user_id)
+    if not shown:
         logger.warning("Rasa answered nothing that can be shown: %s", [sorted(i) for i in items])
-        await application.bot.send_message(chat_id, UNAVAILABLE)
+        with language(await answer_language(user_id, message)):
+            await application.bot.send_message(chat_id, _(UNAVAILABLE))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,24 +343,25 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert isinstance(application, MuqeemApplication)
     chat, user = update.effective_chat, update.effective_user
     code = " ".join(context.args or ()).strip()
-    if not code:
-        await send_text(application, chat.id, WELCOME)
-        return
-    if chat.type != ChatType.PRIVATE:
-        await send_text(application, chat.id, ACTIVATE_IN_PRIVATE)
-        return
-    try:
-        # The domain opens its own database transaction; it is blocking, so not on the event loop.
-        result = await asyncio.to_thread(activate, user.id, code)
-    except ResidencyError as error:
-        await send_text(application, chat.id, error.message)
-        return
-    except Exception:
-        logger.exception("Activation failed for user %s", user.id)
-        await send_text(application, chat.id, UNAVAILABLE)
-        return
-    role = ROLE_NAMES.get(result.role, result.role)
-    await send_text(application, chat.id, ACTIVATED.format(establishment=result.establishment_name, role=role))
+    with language(await answer_language(user.id)):
+        if not code:
+            await send_text(application, chat.id, _(WELCOME))
+            return
+        if chat.type != ChatType.PRIVATE:
+            await send_text(application, chat.id, _(ACTIVATE_IN_PRIVATE))
+            return
+        try:
+            # The domain opens its own database transaction; it is blocking, so not on the event loop.
+            result = await asyncio.to_thread(activate, user.id, code)
+        except ResidencyError as error:
+            await send_text(application, chat.id, error.message)
+            return
+        except Exception:
+            logger.exception("Activation failed for user %s", user.id)
+            await send_text(application, chat.id, _(UNAVAILABLE))
+            return
+        role = _(ROLE_NAMES.get(result.role, result.role))
+        await send_text(application, chat.id, _(ACTIVATED).format(establishment=result.establishment_name, role=role))
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -347,7 +380,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat_id = update.effective_chat.id
     # Rasa strips the message before its "/intent" check, so strip the same way here.
     if text.strip().startswith("/"):
-        await send_text(context.application, chat_id, UNKNOWN_COMMAND)
+        with language(await answer_language(update.effective_user.id, text)):
+            await send_text(context.application, chat_id, _(UNKNOWN_COMMAND))
         return
     await forward_to_rasa(context.application, chat_id, update.effective_user.id, text)
 
@@ -358,36 +392,42 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert isinstance(application, MuqeemApplication)
     query = update.callback_query
     claim = application.callbacks.claim(query.data or "", query.from_user.id)
-    if claim.status is ClaimStatus.ALREADY_USED:
-        await query.answer(ALREADY_CHOSEN)
-        return
-    if claim.status is ClaimStatus.NOT_YOURS:
-        await query.answer(BUTTONS_NOT_YOURS)
-        return
-    if claim.status is ClaimStatus.UNKNOWN:
-        await query.answer(BUTTONS_EXPIRED, show_alert=True)
-        if isinstance(query.message, Message):
-            await _edit_quietly(query.edit_message_reply_markup(None))
+    # The message the keyboard is under tells the language of the conversation (a press has no words).
+    keyboard_text = query.message.text if isinstance(query.message, Message) else None
+    if claim.status is not ClaimStatus.ACCEPTED:
+        with language(await answer_language(query.from_user.id, keyboard_text)):
+            if claim.status is ClaimStatus.ALREADY_USED:
+                await query.answer(_(ALREADY_CHOSEN))
+            elif claim.status is ClaimStatus.NOT_YOURS:
+                await query.answer(_(BUTTONS_NOT_YOURS))
+            else:
+                await query.answer(_(BUTTONS_EXPIRED), show_alert=True)
+                if isinstance(query.message, Message):
+                    await _edit_quietly(query.edit_message_reply_markup(None))
         return
     await query.answer()
-    await _show_choice(query, claim.title)
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-    if outbox.is_domain_payload(claim.payload):
-        await _answer_domain_button(application, chat_id, query.from_user.id, claim.payload)
-    else:
-        await forward_to_rasa(application, chat_id, query.from_user.id, claim.payload)
+    with language(written_language(keyboard_text) or current_language()):
+        await _show_choice(query, claim.title)
+        if outbox.is_domain_payload(claim.payload):
+            await _answer_domain_button(application, chat_id, query.from_user.id, claim.payload, keyboard_text)
+        else:
+            await forward_to_rasa(application, chat_id, query.from_user.id, claim.payload)
 
 
-async def _answer_domain_button(application: Application, chat_id: int, user_id: int, payload: str) -> None:
+async def _answer_domain_button(
+    application: Application, chat_id: int, user_id: int, payload: str, keyboard_text: Optional[str] = None
+) -> None:
     """A button the domain answers directly (a sponsorship transfer decision), not through Rasa."""
-    try:
-        answer = await asyncio.to_thread(outbox.answer_domain_payload, user_id, payload)
-    except ResidencyError as error:
-        answer = error.message
-    except Exception:
-        logger.exception("Domain button %r failed for user %s", payload, user_id)
-        answer = UNAVAILABLE
-    await send_text(application, chat_id, answer or UNAVAILABLE)
+    with language(await answer_language(user_id, keyboard_text)):
+        try:
+            answer = await asyncio.to_thread(outbox.answer_domain_payload, user_id, payload)
+        except ResidencyError as error:
+            answer = error.message
+        except Exception:
+            logger.exception("Domain button %r failed for user %s", payload, user_id)
+            answer = None
+        await send_text(application, chat_id, answer or _(UNAVAILABLE))
 
 
 async def _show_choice(query: CallbackQuery, title: str) -> None:
@@ -396,7 +436,7 @@ async def _show_choice(query: CallbackQuery, title: str) -> None:
         return  # too old to be edited
     text = query.message.text
     if text:
-        new_text = f"{text}\n\n{rtl_line(f'{CHOSEN_MARK} {title}')}"
+        new_text = f"{text}\n\n{laid_out(f'{CHOSEN_MARK} {title}')}"
         if utf16_len(new_text) <= MESSAGE_LIMIT:
             # Editing the text without a reply_markup also removes the inline keyboard.
             await _edit_quietly(query.edit_message_text(new_text))
@@ -418,8 +458,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     logger.error("Error while handling update %s", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
+    user_id = update.effective_user.id if update.effective_user is not None else None
+    text = update.effective_message.text if update.effective_message is not None else None
     try:
-        await context.bot.send_message(update.effective_chat.id, UNEXPECTED_ERROR)
+        with language(await answer_language(user_id, text)):
+            await context.bot.send_message(update.effective_chat.id, _(UNEXPECTED_ERROR))
     except TelegramError as error:
         logger.warning("Could not send the apology: %s", error)
 

@@ -16,11 +16,20 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from replies import N_, _
 from residency.db import UnitOfWork
 from residency.reminders import mark_notification_sent, pending_notifications
 from residency.services.sponsorship import respond_transfer
 
 _TRANSFER_PAYLOAD = re.compile(r"^transfer:(accept|decline):(\d+)$")
+
+ALREADY_ACCEPTED = N_("The request to transfer resident {name}'s services was already accepted; nothing changed.")
+ALREADY_DECLINED = N_("The request to transfer resident {name}'s services was already declined; nothing changed.")
+TRANSFER_ACCEPTED = N_(
+    "Resident {name}'s services were transferred to your establishment.\n"
+    "Fee charged: {fee} riyals. Balance now: {balance} riyals."
+)
+TRANSFER_DECLINED = N_("The request to transfer resident {name}'s services was declined; nothing was charged.")
 
 
 @dataclass(frozen=True)
@@ -52,9 +61,10 @@ def is_domain_payload(payload: str) -> bool:
 
 
 def answer_domain_payload(telegram_id: int, payload: str) -> Optional[str]:
-    """Execute a domain button (a transfer decision) and return the Arabic answer; None if not one.
+    """Execute a domain button (a transfer decision) and return the answer (in the current reply
+    language); None if not one.
 
-    Raises residency.errors.ResidencyError with an Arabic message when the decision is refused.
+    Raises residency.errors.ResidencyError with its message when the decision is refused.
     """
     match = _TRANSFER_PAYLOAD.match(payload)
     if match is None:
@@ -63,11 +73,10 @@ def answer_domain_payload(telegram_id: int, payload: str) -> Optional[str]:
     with UnitOfWork() as uow:
         decision = respond_transfer(uow, telegram_id, int(match.group(2)), accept)
     if decision.replayed:
-        outcome = "بالقبول" if decision.status == "accepted" else "بالرفض"
-        return f"سبق الرد على طلب نقل خدمات المقيم {decision.resident_name} {outcome}؛ لم يتغير شيء."
+        answered = ALREADY_ACCEPTED if decision.status == "accepted" else ALREADY_DECLINED
+        return _(answered).format(name=decision.resident_name)
     if decision.status == "accepted":
-        return (
-            f"تم نقل خدمات المقيم {decision.resident_name} إلى منشأتك.\n"
-            f"الرسوم المخصومة: {decision.fee_charged} ريال. الرصيد الآن: {decision.balance_after} ريال."
+        return _(TRANSFER_ACCEPTED).format(
+            name=decision.resident_name, fee=decision.fee_charged, balance=decision.balance_after
         )
-    return f"تم رفض طلب نقل خدمات المقيم {decision.resident_name}، ولم يُخصم شيء."
+    return _(TRANSFER_DECLINED).format(name=decision.resident_name)

@@ -7,15 +7,19 @@ how Telegram counts its 4096-character message limit (an emoji counts twice).
 from __future__ import annotations
 
 import unicodedata
+from typing import Optional
 from collections.abc import Iterable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from replies import current_language
+
 RLM = "\u200f"
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
-_DIRECTION_MARKS = {RLM, "\u200e", "\u061c", "\u202a", "\u202b", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068"}
-# A keyboard whose buttons are few and short is laid out in one row ("تأكيد" | "إلغاء").
+ALM = chr(0x061C)  # ARABIC LETTER MARK (a format character, written by its code point)
+_DIRECTION_MARKS = {RLM, "\u200e", ALM, "\u202a", "\u202b", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068"}
+# A keyboard whose buttons are few and short is laid out in one row ("Confirm" | "Cancel").
 _ONE_ROW_MAX_BUTTONS = 3
 _ONE_ROW_MAX_TITLE = 16
 
@@ -51,6 +55,16 @@ def rtl_line(line: str) -> str:
 def rtl_text(text: str) -> str:
     """Every line of the text made right-to-left friendly."""
     return "\n".join(rtl_line(line) for line in text.split("\n"))
+
+
+def right_to_left() -> bool:
+    """Whether replies in the current language are laid out right to left (marks added): not in English."""
+    return current_language() != "en"
+
+
+def laid_out(text: str) -> str:
+    """The text with right-to-left marks for a right-to-left reply language, as is in English."""
+    return rtl_text(text) if right_to_left() else text
 
 
 def _hard_cut(word: str, max_units: int) -> list[str]:
@@ -90,15 +104,17 @@ def _break_long_line(line: str, max_units: int) -> list[str]:
     return pieces
 
 
-def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+def split_message(text: str, limit: int = MESSAGE_LIMIT, marks: Optional[bool] = None) -> list[str]:
     """Split text into right-to-left friendly messages of at most `limit` UTF-16 units each.
 
     Splits happen at line boundaries; a single line longer than a message is broken at spaces.
-    Blank messages are dropped (Telegram refuses them).
+    Blank messages are dropped (Telegram refuses them). Right-to-left marks are added unless `marks`
+    is False (None: unless the reply language is English, which reads left to right).
     """
+    marks = right_to_left() if marks is None else marks
     lines: list[str] = []
     for line in text.split("\n"):
-        lines.extend(rtl_line(piece) for piece in _break_long_line(line, limit - len(RLM)))
+        lines.extend(rtl_line(piece) if marks else piece for piece in _break_long_line(line, limit - len(RLM)))
     messages: list[str] = []
     current: list[str] = []
     current_units = 0

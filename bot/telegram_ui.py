@@ -6,8 +6,8 @@
   block runs longer than TYPING_DELAY_SECONDS, renewed every TYPING_RENEW_SECONDS (Telegram shows it
   for about 5 s). A reply that comes at once sends no chat action, so the send budget (30/s overall)
   goes to replies; a slow one (a chart, a document, a passport photo) shows it.
-- `on_lang`: replies come in Arabic only in this release; /lang says so honestly, in both languages,
-  and stores nothing.
+- `on_lang`: `/lang ar|en` keeps the user's reply language (users.language, residency/languages.py);
+  `/lang` alone says the current one, `/lang xx` the choices.
 """
 
 from __future__ import annotations
@@ -22,36 +22,46 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from replies import DEFAULT_LANGUAGE, N_, _, language
+from residency.db import UnitOfWork
+from residency.errors import ResidencyError
+from residency.languages import set_language, stored_language
+
 logger = logging.getLogger(__name__)
 
 TYPING_DELAY_SECONDS = 0.4
 TYPING_RENEW_SECONDS = 4.5
 
-COMMANDS = {
-    None: [  # the default menu: Arabic
-        ("start", "البدء أو تفعيل الحساب برمز: /start الرمز"),
-        ("help", "ما الذي أستطيع فعله"),
-        ("cancel", "إلغاء الطلب الحالي"),
-        ("lang", "لغة الردود"),
-    ],
-    "en": [
-        ("start", "Start, or activate your account: /start CODE"),
-        ("help", "What I can do"),
-        ("cancel", "Cancel the current request"),
-        ("lang", "Reply language"),
-    ],
-}
-LANG_ANSWER = (
-    "لغة الردود حاليًا هي العربية فقط، ولم يُحفظ أي إعداد. ستتوفر الردود بالإنجليزية في إصدار لاحق.\n"
-    "Replies are in Arabic only for now; nothing was changed. English replies come in a later release."
+COMMANDS = [
+    ("start", N_("Start, or activate your account: /start CODE")),
+    ("help", N_("What I can do")),
+    ("cancel", N_("Cancel the current request")),
+    ("lang", N_("Reply language")),
+]
+# The menu of users whose Telegram is in a language of their own (key: Telegram's language_code; None is
+# everybody else), in that reply language.
+MENU_LANGUAGES = {None: "ar", "en": "en"}
+LANGUAGE_NAMES = {"ar": N_("Arabic"), "en": N_("English")}
+LANG_CHOSEN = {"ar": N_("Replies will be in Arabic."), "en": N_("Replies will be in English.")}
+LANG_CURRENT = N_("Replies are in {language}. To change that: /lang ar (Arabic) or /lang en (English).")
+LANG_NOT_CHOSEN = N_(
+    "Replies are in the language you write in (Arabic by default). To choose one: /lang ar (Arabic) "
+    "or /lang en (English)."
 )
+
+
+def menu(language_code: str | None) -> list[tuple[str, str]]:
+    """(command, description) pairs of the command menu for Telegram's `language_code` (None: default)."""
+    with language(MENU_LANGUAGES.get(language_code, DEFAULT_LANGUAGE)):
+        return [(name, _(description)) for name, description in COMMANDS]
 
 
 async def register_commands(bot: Bot) -> bool:
     """The command menu in Arabic (default) and English; False (logged) when Telegram refused it."""
     try:
-        for language, commands in COMMANDS.items():
-            await bot.set_my_commands([BotCommand(name, text) for name, text in commands], language_code=language)
+        for language_code in MENU_LANGUAGES:
+            commands = [BotCommand(name, text) for name, text in menu(language_code)]
+            await bot.set_my_commands(commands, language_code=language_code)
     except TelegramError as error:
         logger.warning("Could not register the bot's commands: %s", error)
         return False
@@ -80,8 +90,38 @@ async def typing(bot: Bot, chat_id: int, delay: float = TYPING_DELAY_SECONDS) ->
         await asyncio.gather(task, return_exceptions=True)
 
 
-async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`/lang [ar|en]`: the honest answer (Arabic replies only in this release), nothing stored."""
-    from bot.app import send_text  # the sending helpers live with the application
+def _current_choice(telegram_id: int) -> str | None:
+    with UnitOfWork(read_only=True) as uow:
+        return stored_language(uow, telegram_id)
 
-    await send_text(context.application, update.effective_chat.id, LANG_ANSWER)
+
+def _choose(telegram_id: int, choice: str) -> str:
+    with UnitOfWork() as uow:
+        chosen = set_language(uow, telegram_id, choice)
+        uow.commit()
+    return chosen
+
+
+async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/lang ar|en` keeps the user's reply language (activated users) and answers in it; `/lang` says
+    the current one, `/lang xx` the choices."""
+    from bot.app import UNAVAILABLE, answer_language, send_text  # the sending helpers live with the application
+
+    application, chat_id, user_id = context.application, update.effective_chat.id, update.effective_user.id
+    choice = " ".join(context.args or ()).strip()
+    with language(await answer_language(user_id)):
+        try:
+            if not choice:
+                chosen = await asyncio.to_thread(_current_choice, user_id)
+                text = _(LANG_CURRENT).format(language=_(LANGUAGE_NAMES[chosen])) if chosen else _(LANG_NOT_CHOSEN)
+            else:
+                chosen = await asyncio.to_thread(_choose, user_id, choice)
+                with language(chosen):
+                    await send_text(application, chat_id, _(LANG_CHOSEN[chosen]))
+                return
+        except ResidencyError as error:
+            text = error.message
+        except Exception:
+            logger.exception("/lang failed for user %s", user_id)
+            text = _(UNAVAILABLE)
+        await send_text(application, chat_id, text)

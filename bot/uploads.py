@@ -22,6 +22,7 @@ from telegram.ext import ContextTypes
 
 from bot import passport_ocr
 from bot.telegram_ui import typing
+from replies import N_, _, language
 
 logger = logging.getLogger(__name__)
 
@@ -29,15 +30,18 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 PASSPORT_INTENT = "/passport_photo"
 OCR_SLOT = "passport_ocr_slot"  # bot_data key of the application's one-at-a-time OCR semaphore
 
-TOO_LARGE = (
-    "الملف كبير جدًا (أكبر من 10 ميغابايت) فلم أفتحه. أرسل صورة صفحة بيانات الجواز كصورة عادية، "
-    "أو ملف صورة أصغر من 10 ميغابايت."
+TOO_LARGE = N_(
+    "The file is too large (over 10 MB), so I did not open it. Send the passport's data page as an ordinary photo, "
+    "or an image file under 10 MB."
 )
-UNSUPPORTED = (
-    "لا أستقبل هذا النوع من الرسائل أو الملفات. أستقبل صورة صفحة بيانات الجواز (صورة، أو ملف صورة "
-    "JPG/PNG حتى 10 ميغابايت) لتحديث جواز مقيم؛ وما عداها اكتب طلبك نصًا، مثل: استعلام عن اقامة 2180967925"
+UNSUPPORTED = N_(
+    "I do not take this kind of message or file. I take a photo of a passport's data page (a photo, or an image file "
+    "JPG/PNG up to 10 MB) to update a resident's passport; for anything else write your request, like: iqama "
+    "inquiry 2180967925"
 )
-DOWNLOAD_FAILED = "تعذّر تنزيل الصورة من تيليجرام، فلم يُعدَّل شيء. أرسلها مرة أخرى بعد قليل."
+DOWNLOAD_FAILED = N_(
+    "The photo could not be downloaded from Telegram, so nothing was changed. Send it again in a moment."
+)
 
 
 def passport_payload(zone: str) -> str:
@@ -59,17 +63,17 @@ def _upload(message: Message):
 async def on_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A photo or an image file: read its passport zone and send it to Rasa as the user's message."""
     # The sending helpers live with the application (bot.app imports this module).
-    from bot.app import forward_to_rasa, send_text
+    from bot.app import forward_to_rasa
 
     application, message = context.application, update.effective_message
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
     upload = _upload(message)
     if upload is None:
-        await send_text(application, chat_id, UNSUPPORTED)
+        await _refuse(update, context, UNSUPPORTED)
         return
     attachment, size = upload
     if size is not None and size > MAX_UPLOAD_BYTES:
-        await send_text(application, chat_id, TOO_LARGE)
+        await _refuse(update, context, TOO_LARGE)
         return
     async with typing(context.bot, chat_id, delay=0):
         try:
@@ -77,10 +81,10 @@ async def on_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             content = bytes(await telegram_file.download_as_bytearray())
         except TelegramError as error:
             logger.warning("Could not download a photo of chat %s: %s", chat_id, error)
-            await send_text(application, chat_id, DOWNLOAD_FAILED)
+            await _refuse(update, context, DOWNLOAD_FAILED)
             return
         if len(content) > MAX_UPLOAD_BYTES:
-            await send_text(application, chat_id, TOO_LARGE)
+            await _refuse(update, context, TOO_LARGE)
             return
         async with application.bot_data.setdefault(OCR_SLOT, asyncio.Semaphore(1)):
             zone = await asyncio.to_thread(passport_ocr.read_mrz, content)
@@ -90,6 +94,14 @@ async def on_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Voice notes, audio, video, stickers, non-image documents ...: what the bot accepts instead."""
-    from bot.app import send_text
+    await _refuse(update, context, UNSUPPORTED)
 
-    await send_text(context.application, update.effective_chat.id, UNSUPPORTED)
+
+async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, message_id: str) -> None:
+    """Answer an upload with `message_id`, in the user's language (their choice, else the caption's)."""
+    from bot.app import answer_language, send_text
+
+    caption = update.effective_message.caption if update.effective_message is not None else None
+    user_id = update.effective_user.id if update.effective_user is not None else None
+    with language(await answer_language(user_id, caption)):
+        await send_text(context.application, update.effective_chat.id, _(message_id))

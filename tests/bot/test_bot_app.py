@@ -19,6 +19,7 @@ from sqlalchemy import select
 from bot import app as bot_app
 from bot import uploads
 from bot.render import RLM, needs_rtl_mark, utf16_len
+from replies import _
 from residency.activation import WRONG_CODE_MESSAGE, issue_code
 from residency import services
 from residency.db import UnitOfWork
@@ -95,7 +96,7 @@ async def test_buttons_carry_short_ids_and_only_the_first_press_is_forwarded(tel
     await telegram.push_press(USER, bot_message, buttons[1]["callback_data"])
     answers = await telegram.wait_for_calls("answerCallbackQuery", 3)
     await telegram.settle()
-    assert [call.params.get("text") for call in answers] == [None, bot_app.ALREADY_CHOSEN, bot_app.ALREADY_CHOSEN]
+    assert [call.params.get("text") for call in answers] == [None, _(bot_app.ALREADY_CHOSEN), _(bot_app.ALREADY_CHOSEN)]
     assert rasa.messages().count(CONFIRM_PAYLOAD) == 1 and "/deny" not in rasa.messages()
     assert len(telegram.calls_of("sendMessage")) == 2
 
@@ -118,7 +119,7 @@ async def test_a_button_unknown_after_a_restart_says_so_and_forwards_nothing(tel
     [reply] = await telegram.wait_for_calls("sendMessage", 1)
     await telegram.push_press(USER, reply.result, "stale-id-01")
     [answer] = await telegram.wait_for_calls("answerCallbackQuery", 1)
-    assert answer.params["text"] == bot_app.BUTTONS_EXPIRED
+    assert answer.params["text"] == _(bot_app.BUTTONS_EXPIRED)
     assert answer.params["show_alert"] is True
     assert len(answer.params["text"]) <= 200
     await telegram.settle()
@@ -143,7 +144,7 @@ async def test_typed_text_starting_with_a_slash_never_reaches_rasa(telegram, ras
         await telegram.push_text(USER, text)
     await telegram.push_text(USER, "مرحبا")
     sent = await telegram.wait_for_calls("sendMessage", 5)
-    assert [call.params["text"] for call in sent[:4]] == [bot_app.UNKNOWN_COMMAND] * 4
+    assert [call.params["text"] for call in sent[:4]] == [_(bot_app.UNKNOWN_COMMAND)] * 4
     assert rasa.messages() == ["مرحبا"]
 
 
@@ -258,7 +259,7 @@ async def test_a_non_text_message_is_answered_without_rasa(telegram, rasa, bot):
         },
     )
     [reply] = await telegram.wait_for_calls("sendMessage", 1)
-    assert reply.params["text"] == uploads.UNSUPPORTED
+    assert reply.params["text"] == _(uploads.UNSUPPORTED)
     assert rasa.received == []
 
 
@@ -288,11 +289,11 @@ async def test_start_welcomes_and_start_code_activates_through_the_domain(
         return [call.params["text"] for call in sent if call.params["chat_id"] == chat_id]
 
     welcome, wrong, activated = replies_in(USER)
-    assert welcome == bot_app.WELCOME
+    assert welcome == _(bot_app.WELCOME)
     assert wrong == WRONG_CODE_MESSAGE
     assert activated.startswith("تم تفعيل حسابك لمنشأة «مؤسسة النخبة للمقاولات» بصفة مالك المنشأة.")
     assert replies_in(USER + 1) == [WRONG_CODE_MESSAGE]  # a used code is answered like a wrong one
-    assert replies_in(-100200) == [bot_app.ACTIVATE_IN_PRIVATE]
+    assert replies_in(-100200) == [_(bot_app.ACTIVATE_IN_PRIVATE)]
     assert rasa.received == []
     with UnitOfWork(engine) as uow:
         user = uow.repo.user_by_telegram_id(USER)
@@ -309,7 +310,7 @@ def database_down(monkeypatch):
 async def test_activation_with_the_database_down_gets_an_apology(telegram, rasa, bot, database_down):
     await telegram.push_text(USER, "/start K7M2Q9XD")
     [reply] = await telegram.wait_for_calls("sendMessage", 1, timeout=10)
-    assert reply.params["text"] == bot_app.UNAVAILABLE
+    assert reply.params["text"] == _(bot_app.UNAVAILABLE)
 
 
 async def test_an_unexpected_error_is_logged_without_the_token_and_the_user_gets_an_apology(
@@ -318,8 +319,8 @@ async def test_an_unexpected_error_is_logged_without_the_token_and_the_user_gets
     caplog.set_level(logging.DEBUG)
     telegram.fail_next["sendMessage"] = 1
     await telegram.push_text(USER, "مرحبا")
-    [_, apology] = await telegram.wait_for_calls("sendMessage", 2)
-    assert apology.params["text"] == bot_app.UNEXPECTED_ERROR
+    [_failed, apology] = await telegram.wait_for_calls("sendMessage", 2)
+    assert apology.params["text"] == _(bot_app.UNEXPECTED_ERROR)
     assert "Error while handling update" in caplog.text
     assert "/bot<redacted>/sendMessage" in caplog.text  # the URLs are logged, redacted
     assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
@@ -473,7 +474,7 @@ async def test_outbox_notifications_are_relayed_once_and_transfer_buttons_decide
     [to_source] = [c.params["text"] for c in telegram.calls_of("sendMessage") if c.params["chat_id"] == SOURCE_OWNER]
     assert to_source.startswith("قبلت منشأة «شركة البناء الحديث»")
     answers = [call.params.get("text") for call in telegram.calls_of("answerCallbackQuery")]
-    assert answers == [None, bot_app.ALREADY_CHOSEN]
+    assert answers == [None, _(bot_app.ALREADY_CHOSEN)]
     assert rasa.received == []  # decided by the domain, not by Rasa
     with UnitOfWork(engine) as uow:
         assert uow.session.get(Resident, pending_transfer["resident"]).establishment_id == pending_transfer["target"]

@@ -83,3 +83,11 @@ def test_few_short_buttons_share_a_row_and_long_ones_get_their_own():
     assert [[b.text for b in row] for row in confirm] == [["تأكيد", "إلغاء"]]
     names = inline_keyboard([("محمد عبدالله خان العتيبي", "b1"), ("أحمد", "b2")]).inline_keyboard
     assert [[b.callback_data for b in row] for row in names] == [["b1"], ["b2"]]
+
+
+def test_english_replies_are_left_to_right_without_marks():
+    from replies import language
+
+    with language("en"):
+        assert split_message("Iqama 2180967925\n- 3 months") == ["Iqama 2180967925\n- 3 months"]
+    assert split_message("Iqama 2180967925") == [f"{RLM}Iqama 2180967925"]

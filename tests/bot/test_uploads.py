@@ -9,9 +9,13 @@ import json
 import pytest
 
 from bot import uploads
-from bot.render import rtl_text
-from bot.telegram_ui import COMMANDS, LANG_ANSWER
+from bot.render import RLM, rtl_text
+from bot.telegram_ui import menu
+from replies import _, language
+from residency.db import UnitOfWork
+from residency.languages import stored_language
 from tests.bot.conftest import TOKEN, running_bot
+from tests.domain import factories
 from tests.passport_images import PEOPLE, data_page, jpeg, png
 
 pytestmark = pytest.mark.anyio
@@ -52,14 +56,14 @@ async def test_a_photo_without_a_zone_is_sent_as_an_empty_zone(telegram, rasa, b
 async def test_an_oversized_photo_is_refused_before_downloading(telegram, rasa, bot):
     await telegram.push_photo(USER, b"\xff\xd8\xff" + bytes(100), size=uploads.MAX_UPLOAD_BYTES + 1)
     [reply] = await telegram.wait_for_calls("sendMessage", 1)
-    assert reply.params["text"] == uploads.TOO_LARGE
+    assert reply.params["text"] == _(uploads.TOO_LARGE)
     assert telegram.file_downloads == [] and rasa.received == []
 
 
 async def test_a_file_larger_than_declared_is_refused_after_downloading(telegram, rasa, bot):
     await telegram.push_document(USER, bytes(uploads.MAX_UPLOAD_BYTES + 10), "big.jpg", "image/jpeg", size=1000)
     [reply] = await telegram.wait_for_calls("sendMessage", 1, timeout=20)
-    assert reply.params["text"] == uploads.TOO_LARGE
+    assert reply.params["text"] == _(uploads.TOO_LARGE)
     assert rasa.received == []
 
 
@@ -81,7 +85,7 @@ async def test_a_file_larger_than_declared_is_refused_after_downloading(telegram
 async def test_unsupported_uploads_get_a_clear_answer_without_rasa(telegram, rasa, bot, content):
     await telegram.push_message(USER, **content)
     [reply] = await telegram.wait_for_calls("sendMessage", 1)
-    assert reply.params["text"] == uploads.UNSUPPORTED
+    assert reply.params["text"] == _(uploads.UNSUPPORTED)
     assert rasa.received == [] and telegram.file_downloads == []
 
 
@@ -89,17 +93,73 @@ async def test_the_command_menu_is_registered_in_arabic_and_english(telegram, ra
     calls = telegram.calls_of("setMyCommands")
     menus = {call.params.get("language_code"): call.params["commands"] for call in calls}
     assert menus == {
-        None: [{"command": name, "description": text} for name, text in COMMANDS[None]],
-        "en": [{"command": name, "description": text} for name, text in COMMANDS["en"]],
+        None: [{"command": name, "description": text} for name, text in menu(None)],
+        "en": [{"command": name, "description": text} for name, text in menu("en")],
     }
     assert [c["command"] for c in menus[None]] == ["start", "help", "cancel", "lang"]
+    assert menus[None][0]["description"] == "البدء أو تفعيل الحساب برمز: /start الرمز"
+    assert [c["description"] for c in menus["en"]] == [
+        "Start, or activate your account: /start CODE",
+        "What I can do",
+        "Cancel the current request",
+        "Reply language",
+    ]
 
 
-async def test_lang_answers_honestly_without_rasa(telegram, rasa, bot):
+@pytest.fixture
+def activated_user(engine) -> int:
+    with UnitOfWork(engine) as uow:
+        factories.user(uow, factories.establishment(uow), USER)
+        uow.commit()
+    return USER
+
+
+async def test_lang_keeps_the_choice_and_answers_in_the_chosen_language(telegram, rasa, bot, engine, activated_user):
+    await telegram.push_text(USER, "/lang")
+    await telegram.wait_for_calls("sendMessage", 1)
     await telegram.push_text(USER, "/lang en")
-    [reply] = await telegram.wait_for_calls("sendMessage", 1)
-    assert reply.params["text"] == rtl_text(LANG_ANSWER)  # the English line behind a right-to-left mark
+    await telegram.wait_for_calls("sendMessage", 2)
+    await telegram.push_text(USER, "/lang")
+    await telegram.wait_for_calls("sendMessage", 3)
+    await telegram.push_text(USER, "/start")  # the bot's own replies follow the choice
+    await telegram.wait_for_calls("sendMessage", 4)
+    await telegram.push_text(USER, "/lang AR")
+    sent = await telegram.wait_for_calls("sendMessage", 5)
+    texts = [call.params["text"] for call in sent]
+    assert texts[0] == rtl_text(
+        "تأتي الردود بلغة رسالتك (العربية إن لم تتضح). لاختيار لغة ثابتة أرسل /lang ar للعربية أو /lang en للإنجليزية."
+    )
+    assert texts[1] == "Replies will be in English."  # English: no right-to-left mark
+    assert texts[2] == "Replies are in English. To change that: /lang ar (Arabic) or /lang en (English)."
+    assert texts[3].startswith("Welcome to Muqeem, the assistant for your establishment's residency services.\n")
+    assert texts[4] == "ستكون الردود بالعربية."
     assert rasa.received == []
+    with UnitOfWork(engine) as uow:
+        assert stored_language(uow, USER) == "ar"
+
+
+async def test_lang_needs_an_activated_account_and_a_known_language(telegram, rasa, bot, engine, activated_user):
+    await telegram.push_text(USER + 1, "/lang en")  # not activated: the activation hint, nothing stored
+    await telegram.wait_for_calls("sendMessage", 1)
+    await telegram.push_text(USER, "/lang fr")
+    sent = await telegram.wait_for_calls("sendMessage", 2)
+    assert sent[0].params["text"].startswith("حسابك غير مفعّل لدى أي منشأة.")
+    with language("ar"):
+        choices = _("Choose the reply language with /lang ar (Arabic) or /lang en (English).")
+    assert sent[1].params["text"] == rtl_text(choices)
+    with UnitOfWork(engine) as uow:
+        assert stored_language(uow, USER) is None and uow.repo.user_by_telegram_id(USER + 1) is None
+
+
+async def test_the_bot_own_replies_follow_the_language_written_in(telegram, rasa, bot):
+    await telegram.push_message(USER, voice={"file_id": "v1", "file_unique_id": "vu1", "duration": 3}, caption="hello")
+    await telegram.push_text(USER, "/renew 2180967925")
+    sent = await telegram.wait_for_calls("sendMessage", 2)
+    with language("en"):
+        assert sent[0].params["text"] == _(uploads.UNSUPPORTED)
+    assert sent[0].params["text"].startswith("I do not take this kind of message or file.")
+    assert RLM not in sent[0].params["text"]
+    assert sent[1].params["text"].startswith("هذا الأمر غير معروف.")  # a command has no words: Arabic
 
 
 async def test_typing_shows_while_a_slow_reply_is_made_and_not_for_a_fast_one(telegram, rasa, bot):
