@@ -2,7 +2,8 @@
 
 matplotlib 3.5 draws characters one by one, left to right, without Arabic shaping, so every Arabic
 string is first reshaped (joined letter forms, lam-alef ligatures) and reordered into visual order
-(`shape_for_display`). The font is matplotlib's bundled DejaVu Sans, which has the Arabic
+(`shape_for_display`). The texts come from the reply catalogue: an English chart has English titles and
+labels in left-to-right lines (only the Arabic names in it are shaped). The font is matplotlib's bundled DejaVu Sans, which has the Arabic
 presentation forms; nothing has to be installed on the machine.
 """
 
@@ -19,6 +20,8 @@ import arabic_reshaper
 # The pure-Python algorithm mirrors brackets; the compiled bidi.get_display does not.
 from bidi.algorithm import get_display
 
+from replies import N_, _, current_language, ngettext
+
 MAX_CHART_ROWS = 40
 EXPIRED_COLOUR = "#d62728"
 SOON_COLOUR = "#ff7f0e"
@@ -30,7 +33,7 @@ DPI = 100
 
 # Direction marks and embeddings have done their work once the text is in visual order; a renderer
 # that cannot shape would draw them as boxes or spaces.
-_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_BIDI_CONTROLS = dict.fromkeys([0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 ExpiryRow = Sequence  # (name_ar: str, iqama_expiry: date, days_left: int)
 
@@ -44,16 +47,23 @@ def _reshaper() -> arabic_reshaper.ArabicReshaper:
     return arabic_reshaper.ArabicReshaper(configuration=arabic_reshaper.config_for_true_type_font(font_path))
 
 
-def shape_for_display(text: str) -> str:
+def shape_for_display(text: str, *, rtl: bool = True) -> str:
     """Arabic text in visual order with joined letter forms, for renderers that cannot shape.
 
     Each line is a right-to-left paragraph (an Arabic interface), so a line that opens with a Latin
-    word still reads from the right; line order is kept; direction marks are removed once applied.
+    word still reads from the right (`rtl=False`: a left-to-right paragraph, for an English interface);
+    line order is kept; direction marks are removed once applied.
     """
     reshaper = _reshaper()
+    base_dir = "R" if rtl else "L"
     return "\n".join(
-        get_display(reshaper.reshape(line), base_dir="R").translate(_BIDI_CONTROLS) for line in text.split("\n")
+        get_display(reshaper.reshape(line), base_dir=base_dir).translate(_BIDI_CONTROLS) for line in text.split("\n")
     )
+
+
+def _display(text: str) -> str:
+    """A chart text as matplotlib must be given it, in the reply language's direction."""
+    return shape_for_display(text, rtl=current_language() == "ar")
 
 
 def bar_colour(days_left: int) -> str:
@@ -66,22 +76,17 @@ def bar_colour(days_left: int) -> str:
 
 
 def days_phrase(days: int) -> str:
-    """A count of days in Arabic with the noun agreeing with the number (1 يوم، 2 يومان، 3 أيام، 11 يومًا)."""
-    if days == 1:
-        return "يوم واحد"
-    if days == 2:
-        return "يومان"
-    if 3 <= days <= 10:
-        return f"{days} أيام"
-    return f"{days} يومًا"
+    """A count of days with the noun agreeing with the number (يوم واحد، يومان، 3 أيام، 11 يومًا، 100 يوم;
+    "3 days" in English)."""
+    return ngettext("{n} day", "{n} days", days).format(n=days)
 
 
 def _bar_label(days_left: int) -> str:
     if days_left < 0:
-        return f"منتهية منذ {days_phrase(-days_left)}"
+        return _("Expired {days} ago").format(days=days_phrase(-days_left))
     if days_left == 0:
-        return "تنتهي اليوم"
-    return f"باقي {days_phrase(days_left)}"
+        return _("Expiring today")
+    return _("{days} left").format(days=days_phrase(days_left))
 
 
 def expiring_iqamas_figure(rows: Iterable[ExpiryRow], title: str):
@@ -99,8 +104,12 @@ def expiring_iqamas_figure(rows: Iterable[ExpiryRow], title: str):
     if not rows:
         raise ValueError("expiring_iqamas_figure needs at least one row")
     shown = rows[:MAX_CHART_ROWS]
-    # Shaped as one string so that an Arabic reader meets the name first (on the right).
-    labels = [shape_for_display(f"{row[0]}  {row[1].isoformat()}") for row in shown]
+    if current_language() == "ar":
+        # Shaped as one string so that an Arabic reader meets the name first (on the right).
+        labels = [shape_for_display(f"{row[0]}  {row[1].isoformat()}") for row in shown]
+    else:
+        # The name alone is shaped: in one left-to-right line the date after an Arabic name would join its run.
+        labels = [f"{shape_for_display(str(row[0]), rtl=False)}  {row[1].isoformat()}" for row in shown]
     days = [int(row[2]) for row in shown]
     truncated = len(rows) > len(shown)
 
@@ -123,7 +132,7 @@ def expiring_iqamas_figure(rows: Iterable[ExpiryRow], title: str):
     for position, value in zip(positions, days):
         towards_left = value >= 0
         ax.annotate(
-            shape_for_display(_bar_label(value)),
+            _display(_bar_label(value)),
             xy=(value, position),
             xytext=(-4 if towards_left else 4, 0),
             textcoords="offset points",
@@ -132,17 +141,19 @@ def expiring_iqamas_figure(rows: Iterable[ExpiryRow], title: str):
             fontsize=8,
             fontfamily=FONT_FAMILY,
         )
-    x_label = "الأيام المتبقية على انتهاء الإقامة"
+    x_label = _("Days left until the iqama expires")
     if truncated:
-        x_label += f"\nيعرض الرسم أول {MAX_CHART_ROWS} من {len(rows)}؛ القائمة الكاملة في ملف CSV المرفق."
-    ax.set_xlabel(shape_for_display(x_label), fontfamily=FONT_FAMILY)
+        x_label += "\n" + _(
+            "The chart shows the first {shown} of {total}; the full list is in the attached CSV file."
+        ).format(shown=MAX_CHART_ROWS, total=len(rows))
+    ax.set_xlabel(_display(x_label), fontfamily=FONT_FAMILY)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.legend(
         handles=[
-            Patch(color=EXPIRED_COLOUR, label=shape_for_display("منتهية")),
-            Patch(color=SOON_COLOUR, label=shape_for_display(f"خلال {days_phrase(SOON_DAYS)}")),
-            Patch(color=CALM_COLOUR, label=shape_for_display(f"بعد أكثر من {days_phrase(SOON_DAYS)}")),
+            Patch(color=EXPIRED_COLOUR, label=_display(_("Expired"))),
+            Patch(color=SOON_COLOUR, label=_display(_("Within {days}").format(days=days_phrase(SOON_DAYS)))),
+            Patch(color=CALM_COLOUR, label=_display(_("In more than {days}").format(days=days_phrase(SOON_DAYS)))),
         ],
         loc="lower center",
         bbox_to_anchor=(0.5, 1.0),
@@ -150,7 +161,7 @@ def expiring_iqamas_figure(rows: Iterable[ExpiryRow], title: str):
         frameon=False,
         prop={"family": FONT_FAMILY, "size": 9},
     )
-    fig.suptitle(shape_for_display(title), fontfamily=FONT_FAMILY, fontsize=13)
+    fig.suptitle(_display(title), fontfamily=FONT_FAMILY, fontsize=13)
     return fig
 
 
@@ -187,12 +198,13 @@ def rows_to_csv(rows: Iterable[Sequence], header: Sequence[str]) -> bytes:
     return text.getvalue().encode("utf-8-sig")
 
 
-# Parts of a monthly cost bar (cost forecast), bottom to top: (field index in a ForecastBarRow, label, colour).
+# Parts of a monthly cost bar (cost forecast), bottom to top: (field index in a ForecastBarRow, label id,
+# colour); the labels are catalogue ids (translate with `_()`).
 FORECAST_PARTS = (
-    (1, "رسوم الإقامة", "#4c78a8"),
-    (2, "المقابل المالي للعمالة", "#f58518"),
-    (3, "المقابل المالي للمرافقين", "#54a24b"),
-    (4, "غرامات تأخير التجديد", "#d62728"),
+    (1, N_("Iqama fees"), "#4c78a8"),
+    (2, N_("Expat levy on workers"), "#f58518"),
+    (3, N_("Dependants' levy"), "#54a24b"),
+    (4, N_("Late renewal fines"), "#d62728"),
 )
 
 ForecastBarRow = Sequence  # (label: str, iqama_fees: int, levy: int, dependants_levy: int, fines: int)
@@ -218,7 +230,7 @@ def cost_forecast_figure(rows: Iterable[ForecastBarRow], title: str):
         values = [int(row[index]) for row in rows]
         if not any(values):
             continue
-        ax.bar(positions, values, bottom=bottoms, color=colour, width=0.65, label=shape_for_display(label))
+        ax.bar(positions, values, bottom=bottoms, color=colour, width=0.65, label=_display(_(label)))
         bottoms = [b + v for b, v in zip(bottoms, values)]
     top = max(bottoms) or 1
     for position, total in zip(positions, bottoms):
@@ -235,7 +247,7 @@ def cost_forecast_figure(rows: Iterable[ForecastBarRow], title: str):
     ax.set_ylim(0, top * 1.15)
     ax.set_xticks(positions)
     ax.set_xticklabels(
-        [shape_for_display(str(row[0])) for row in rows],
+        [_display(str(row[0])) for row in rows],
         fontfamily=FONT_FAMILY,
         fontsize=8,
         rotation=30 if len(rows) > 6 else 0,
@@ -243,7 +255,7 @@ def cost_forecast_figure(rows: Iterable[ForecastBarRow], title: str):
     ax.set_xlim(len(rows) - 0.5, -0.5)  # first month on the right
     ax.yaxis.tick_right()
     ax.yaxis.set_label_position("right")
-    ax.set_ylabel(shape_for_display("ريال سعودي"), fontfamily=FONT_FAMILY)
+    ax.set_ylabel(_display(_("Saudi riyals")), fontfamily=FONT_FAMILY)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     if ax.get_legend_handles_labels()[0]:
@@ -254,7 +266,7 @@ def cost_forecast_figure(rows: Iterable[ForecastBarRow], title: str):
             frameon=False,
             prop={"family": FONT_FAMILY, "size": 9},
         )
-    fig.suptitle(shape_for_display(title), fontfamily=FONT_FAMILY, fontsize=13)
+    fig.suptitle(_display(title), fontfamily=FONT_FAMILY, fontsize=13)
     return fig
 
 

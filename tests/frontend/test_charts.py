@@ -137,3 +137,28 @@ def test_csv_has_bom_iso_dates_arabic_and_no_formulas():
         ["محمد عبدالله", "2026-12-01", "-3"],
         ['\'=HYPERLINK("x")', "", "12"],
     ]
+
+
+def test_english_chart_has_english_labels_left_to_right_and_shaped_names():
+    from replies import language
+    from residency.charts import cost_forecast_figure
+
+    rows = rows_with([-2, 0, 5, 100])
+    with language("en"):
+        assert [days_phrase(n) for n in (1, 2, 11)] == ["1 day", "2 days", "11 days"]
+        fig = expiring_iqamas_figure(rows, "Iqamas expiring soon")
+        forecast = cost_forecast_figure([("December 2026", 650, 800, 0, 0)], "Forecast")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["Expired 2 days ago", "Expiring today", "5 days left", "100 days left"]
+    assert ax.get_xlabel() == "Days left until the iqama expires"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Expired", "Within 7 days", "In more than 7 days"]
+    assert fig._suptitle.get_text() == "Iqamas expiring soon"
+    # the Arabic name is shaped, in a left-to-right line: name first, then the date
+    assert ax.get_yticklabels()[0].get_text() == "\ufeaa\ufee4\ufea4\ufee3  " + rows[0][1].isoformat()
+    legend = [t.get_text() for t in forecast.axes[0].get_legend().get_texts()]
+    assert legend == ["Iqama fees", "Expat levy on workers"]
+    assert forecast.axes[0].get_ylabel() == "Saudi riyals"
+    # Arabic is the default: the same chart in Arabic, shaped
+    arabic = expiring_iqamas_figure(rows, "تقرير").axes[0]
+    assert arabic.texts[0].get_text() == shape_for_display("منتهية منذ يومان")
+    assert arabic.texts[1].get_text() == shape_for_display("تنتهي اليوم")
