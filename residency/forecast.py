@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from replies import N_, _, current_language
 from residency import calendar, charts, fees
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput
@@ -40,33 +41,41 @@ from residency.services.base import authorise, is_active
 
 SERVICE = "forecast_costs"
 
+# Catalogue ids (translate with `_()`).
 GREGORIAN_MONTHS_AR = (
-    "يناير",
-    "فبراير",
-    "مارس",
-    "أبريل",
-    "مايو",
-    "يونيو",
-    "يوليو",
-    "أغسطس",
-    "سبتمبر",
-    "أكتوبر",
-    "نوفمبر",
-    "ديسمبر",
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
 )
 
-CSV_HEADER = (
-    "الشهر",
-    "الشهر الهجري",
-    "من",
-    "إلى",
-    "عدد الإقامات",
-    "رسوم الإقامة",
-    "المقابل المالي للعمالة",
-    "المقابل المالي للمرافقين",
-    "غرامات تأخير التجديد",
-    "الإجمالي",
+# The CSV's columns, as catalogue ids; CSV_HEADER is them in the reply language of the moment.
+CSV_COLUMNS = (
+    N_("Month"),
+    N_("Hijri month"),
+    N_("From"),
+    N_("To"),
+    N_("Iqamas"),
+    N_("Iqama fees"),
+    N_("Expat levy on workers"),
+    N_("Dependants' levy"),
+    N_("Late renewal fines"),
+    N_("Total"),
 )
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    if name == "CSV_HEADER":
+        return tuple(_(column) for column in CSV_COLUMNS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -140,7 +149,10 @@ def _months_value(months: Any) -> int:
     if value is None or not 1 <= value <= maximum:
         raise InvalidInput(
             "bad_forecast_months",
-            f"مدة التوقّع تكون بالأشهر، من شهر واحد إلى {maximum} شهرًا (مثل: 3 أشهر). اكتب عدد الأشهر المطلوب.",
+            _(
+                "The forecast is for a number of months, from 1 to {maximum} (e.g. 3 months). "
+                "Write how many months you want."
+            ).format(maximum=maximum),
             maximum=maximum,
         )
     return value
@@ -154,11 +166,16 @@ def _hijri_label(start: date, end: date) -> str:
         last = Gregorian(end.year, end.month, end.day).to_hijri()
     except OverflowError:
         return ""
+    names = "ar" if current_language() == "ar" else "en"
     if (first.year, first.month) == (last.year, last.month):
-        return f"{first.month_name('ar')} {first.year} هـ"
+        return _("{month} {year} AH").format(month=first.month_name(names), year=first.year)
     if first.year == last.year:
-        return f"{first.month_name('ar')} – {last.month_name('ar')} {last.year} هـ"
-    return f"{first.month_name('ar')} {first.year} – {last.month_name('ar')} {last.year} هـ"
+        return _("{first} – {last} {year} AH").format(
+            first=first.month_name(names), last=last.month_name(names), year=last.year
+        )
+    return _("{first} {first_year} – {last} {last_year} AH").format(
+        first=first.month_name(names), first_year=first.year, last=last.month_name(names), last_year=last.year
+    )
 
 
 def _month_bounds(today: date, index: int) -> tuple[date, date]:
@@ -238,7 +255,7 @@ def forecast_costs(uow: UnitOfWork, telegram_id: int, months: Any = None) -> For
             ForecastMonth(
                 start=start,
                 end=end,
-                gregorian_label=f"{GREGORIAN_MONTHS_AR[start.month - 1]} {start.year}",
+                gregorian_label=f"{_(GREGORIAN_MONTHS_AR[start.month - 1])} {start.year}",
                 hijri_label=_hijri_label(start, end),
                 iqamas=len(listed),
                 iqama_fees=part["iqama_fee"],
@@ -262,7 +279,9 @@ def forecast_costs(uow: UnitOfWork, telegram_id: int, months: Any = None) -> For
 
 def forecast_chart(forecast: Forecast, title: str | None = None) -> bytes:
     """PNG bytes: a stacked bar per month (Gregorian and Hijri month under it), Arabic shaped."""
-    title = title or f"تكلفة تجديد الإقامات المتوقعة — الإجمالي {forecast.total:,} ريال"
+    title = title or _("Expected cost of renewing the iqamas — total {total} riyals").format(
+        total=f"{forecast.total:,}"
+    )
     rows = [
         (f"{m.gregorian_label}\n{m.hijri_label}", m.iqama_fees, m.levy, m.dependants_levy, m.fines)
         for m in forecast.months
@@ -287,4 +306,4 @@ def forecast_csv(forecast: Forecast) -> bytes:
         )
         for m in forecast.months
     ]
-    return charts.rows_to_csv(rows, CSV_HEADER)
+    return charts.rows_to_csv(rows, [_(column) for column in CSV_COLUMNS])

@@ -177,3 +177,18 @@ def test_chart_month_labels_are_shaped(engine, world):
     assert labels[0] == charts.shape_for_display("نوفمبر 2026\nجمادى الأولى – جمادى الآخرة 1448 هـ")
     # Shaped: joined presentation forms (U+FE70..U+FEFF), not the logical letters.
     assert all(any("\ufe70" <= ch <= "\ufeff" for ch in label) for label in labels)
+
+
+def test_labels_csv_and_errors_in_english(engine, world):
+    from replies import language
+
+    with language("en"):
+        fc = _forecast(engine)
+        data = forecast.forecast_csv(fc)
+        with UnitOfWork(engine) as uow, pytest.raises(InvalidInput) as caught:
+            forecast.forecast_costs(uow, OWNER, "P0M")
+    assert fc.months[1].label == "December 2026 (Jumada al-Akhirah – Rajab 1448 AH)"
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["Month", "Hijri month", "From", "To", "Iqamas"]
+    assert rows[1][:2] == ["November 2026", "Jumada al-Ula – Jumada al-Akhirah 1448 AH"]
+    assert caught.value.message.startswith("The forecast is for a number of months, from 1 to ")
