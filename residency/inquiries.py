@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from replies import _
 from residency import calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import NotFound
@@ -173,7 +174,10 @@ def visa_by_number(uow: UnitOfWork, telegram_id: int, visa_text: str) -> VisaInf
     number = identifiers.parse_visa_number(str(visa_text))
     visa = uow.repo.visa_by_number(ctx.actor.establishment_id, number)
     if visa is None:
-        raise NotFound("unknown_visa", f"لا توجد تأشيرة بالرقم {number} لدى منشأتك. تحقق من الرقم.")
+        raise NotFound(
+            "unknown_visa",
+            _("Your establishment has no visa numbered {number}. Check the number.").format(number=number),
+        )
     return _visa_info(visa, visa.resident, ctx.today)
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from replies import N_, _
 from residency import calendar
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput
@@ -44,7 +45,7 @@ class HistoryRow:
     service: str  # the service (intent) name, or record_departure / record_return / transfer_sponsorship_*
     iqama_number: str | None
     total: int
-    summary: str  # short Arabic facts from the result ("التأشيرة 6...، العودة قبل 2027-01-01")
+    summary: str  # short facts from the result, in the reply language ("التأشيرة 6...، العودة قبل 2027-01-01")
     # The establishment's own number of the transaction, the "رقم العملية" to show (transaction_id is
     # the global row id); None only for a row written without one.
     receipt_number: int | None = None
@@ -63,16 +64,20 @@ class AccountStatus:
     expat_count: int
 
 
-def _whole_number(value, code: str, what_ar: str, maximum: int) -> int:
-    """A whole number from 1 to `maximum` (rules.yml); anything else is InvalidInput `code` saying so,
-    never clamped (a huge horizon would overflow the date arithmetic)."""
+def _whole_number(value, code: str, message: str, maximum: int) -> int:
+    """A whole number from 1 to `maximum` (rules.yml); anything else is InvalidInput `code` with `message`
+    (an id with {maximum}), never clamped (a huge horizon would overflow the date arithmetic)."""
     try:
         number = int(value)
     except (TypeError, ValueError, OverflowError):
         number = -1
     if not 1 <= number <= maximum:
-        raise InvalidInput(code, f"{what_ar} يجب أن يكون عددًا صحيحًا من 1 إلى {maximum}، مثل 30.", maximum=maximum)
+        raise InvalidInput(code, _(message).format(maximum=maximum), maximum=maximum)
     return number
+
+
+_BAD_DAYS = N_("The number of days must be a whole number from 1 to {maximum}, e.g. 30.")
+_BAD_LIMIT = N_("The number of transactions must be a whole number from 1 to {maximum}, e.g. 30.")
 
 
 def expiring_iqamas(uow: UnitOfWork, telegram_id: int, days: int | None = None) -> list[ExpiringRow]:
@@ -83,7 +88,7 @@ def expiring_iqamas(uow: UnitOfWork, telegram_id: int, days: int | None = None) 
     days = (
         rules["expiring_default_days"]
         if days is None
-        else _whole_number(days, "bad_days", "عدد الأيام", int(rules["expiring_max_days"]))
+        else _whole_number(days, "bad_days", _BAD_DAYS, int(rules["expiring_max_days"]))
     )
     today = calendar.today()
     # Served by the (establishment_id, iqama_expiry) index; only the three columns shown are read, through
@@ -133,21 +138,22 @@ def residents_abroad(uow: UnitOfWork, telegram_id: int) -> list[AbroadRow]:
     return result
 
 
-# Result facts worth a word in the history, in this order: key -> Arabic label.
+# Result facts worth a word in the history, in this order: key -> the fact's wording (an id, N_).
 _SUMMARY_FACTS = {
-    "new_expiry": "الانتهاء الجديد",
-    "visa_number": "التأشيرة",
-    "return_before": "العودة قبل",
-    "leave_before": "المغادرة قبل",
-    "cancelled_on": "أُلغيت في",
-    "occupation": "المهنة",
-    "passport_number": "الجواز",
-    "target_number": "إلى المنشأة",
+    "new_expiry": N_("new expiry {value}"),
+    "visa_number": N_("visa {value}"),
+    "return_before": N_("return before {value}"),
+    "leave_before": N_("leave before {value}"),
+    "cancelled_on": N_("cancelled on {value}"),
+    "occupation": N_("occupation {value}"),
+    "passport_number": N_("passport {value}"),
+    "target_number": N_("to establishment {value}"),
 }
 
 
 def _summary(result: dict) -> str:
-    return "، ".join(f"{label} {result[key]}" for key, label in _SUMMARY_FACTS.items() if result.get(key))
+    """The result's facts in the reply language ("الانتهاء الجديد 2027-01-01، التأشيرة 6...")."""
+    return _(", ").join(_(fact).format(value=result[key]) for key, fact in _SUMMARY_FACTS.items() if result.get(key))
 
 
 def transaction_history(uow: UnitOfWork, telegram_id: int, limit: int | None = None) -> list[HistoryRow]:
@@ -158,7 +164,7 @@ def transaction_history(uow: UnitOfWork, telegram_id: int, limit: int | None = N
     limit = (
         rules["history_default_limit"]
         if limit is None
-        else _whole_number(limit, "bad_limit", "عدد العمليات", int(rules["history_max_limit"]))
+        else _whole_number(limit, "bad_limit", _BAD_LIMIT, int(rules["history_max_limit"]))
     )
     rows = uow.session.execute(
         select(Transaction, Resident.iqama_number)

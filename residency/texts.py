@@ -1,7 +1,8 @@
-"""Arabic plain-text answers for the inquiries, reports and account (used by the Rasa actions and the bot).
+"""Plain-text answers for the inquiries, reports and account (used by the Rasa actions and the bot), in
+the reply language (replies: English ids, Arabic in the catalogue).
 
-Right-to-left friendly: every line starts with an Arabic word, an emoji or a bullet, never with a Latin
-word or a digit; one header line per answer; dates Gregorian + Hijri; amounts in whole riyals.
+Right-to-left friendly in Arabic: every line starts with an Arabic word, an emoji or a bullet, never with a
+Latin word or a digit; one header line per answer; dates Gregorian + Hijri; amounts in whole riyals.
 
 Every value a user or an imported file supplied (residents' and establishments' names, nationality,
 licence type, a search query) is shown through `text_safety.isolate`: its control characters are
@@ -15,6 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Sequence
 
+from replies import N_, _, ngettext
 from residency.calendar import RIYADH, days_until, format_date, format_days_left
 from residency.inquiries import LicenceInfo, NameMatch, NameSearchPage, ResidentCard, VisaInfo
 from residency.reports import AbroadRow, AccountStatus, ExpiringRow, HistoryRow
@@ -26,46 +28,52 @@ from residency.text_safety import isolate
 MAX_LIST_LINES = int(RULES["display"]["max_list_lines"])
 BULLET = "•"
 
+# Label tables of ids (N_): translate a value with _() when the reply is made.
 SERVICE_LABELS_AR = {
-    "issue_iqama": "إصدار إقامة",
-    "renew_iqama": "تجديد إقامة",
-    "issue_exit_reentry": "إصدار تأشيرة خروج وعودة",
-    "extend_exit_reentry": "تمديد تأشيرة خروج وعودة",
-    "cancel_exit_reentry": "إلغاء تأشيرة خروج وعودة",
-    "issue_final_exit": "إصدار تأشيرة خروج نهائي",
-    "cancel_final_exit": "إلغاء تأشيرة خروج نهائي",
-    "change_occupation": "تعديل مهنة",
-    "transfer_sponsorship": "نقل خدمات (طلب)",
-    "transfer_sponsorship_accept": "نقل خدمات (قبول)",
-    "transfer_sponsorship_decline": "نقل خدمات (رفض)",
-    "update_passport": "تحديث بيانات الجواز",
-    "inquire_resident": "استعلام عن مقيم",
-    "inquire_resident_by_name": "بحث عن مقيم بالاسم",
-    "inquire_driving_license": "استعلام عن رخصة قيادة",
-    "inquire_visa": "استعلام عن تأشيرة",
-    "report_expiring_iqamas": "تقرير الإقامات المنتهية",
-    "report_residents_abroad": "تقرير المقيمين خارج المملكة",
-    "transaction_history": "سجل العمليات",
-    "account_status": "حالة الحساب",
-    "forecast_costs": "توقّع تكاليف الإقامات",
-    "record_departure": "تسجيل مغادرة",
-    "record_return": "تسجيل عودة",
+    "issue_iqama": N_("Iqama issue"),
+    "renew_iqama": N_("Iqama renewal"),
+    "issue_exit_reentry": N_("Exit/re-entry visa issue"),
+    "extend_exit_reentry": N_("Exit/re-entry visa extension"),
+    "cancel_exit_reentry": N_("Exit/re-entry visa cancellation"),
+    "issue_final_exit": N_("Final exit visa issue"),
+    "cancel_final_exit": N_("Final exit visa cancellation"),
+    "change_occupation": N_("Occupation change"),
+    "transfer_sponsorship": N_("Sponsorship transfer (request)"),
+    "transfer_sponsorship_accept": N_("Sponsorship transfer (accepted)"),
+    "transfer_sponsorship_decline": N_("Sponsorship transfer (declined)"),
+    "update_passport": N_("Passport details update"),
+    "inquire_resident": N_("Resident inquiry"),
+    "inquire_resident_by_name": N_("Resident search by name"),
+    "inquire_driving_license": N_("Driving licence inquiry"),
+    "inquire_visa": N_("Visa inquiry"),
+    "report_expiring_iqamas": N_("Expiring iqamas report"),
+    "report_residents_abroad": N_("Residents abroad report"),
+    "transaction_history": N_("Transaction history"),
+    "account_status": N_("Account status"),
+    "forecast_costs": N_("Iqama cost forecast"),
+    "record_departure": N_("Departure recorded"),
+    "record_return": N_("Return recorded"),
 }
 
-LOCATION_AR = {"inside": "داخل المملكة", "outside": "خارج المملكة"}
+LOCATION_AR = {"inside": N_("Inside the Kingdom"), "outside": N_("Outside the Kingdom")}
 VISA_STATUS_AR = {
-    "issued": "صادرة ولم تُستخدم",
-    "used": "مستخدمة (المقيم خارج المملكة)",
-    "returned": "مستخدمة وعاد المقيم",
-    "cancelled": "ملغاة",
-    "expired": "منتهية",
+    "issued": N_("Issued, not used yet"),
+    "used": N_("Used (the resident is abroad)"),
+    "returned": N_("Used, the resident has returned"),
+    "cancelled": N_("Cancelled"),
+    "expired": N_("Expired"),
 }
-PLAN_AR = {"comprehensive": "الباقة الشاملة", "transactions": "باقة المعاملات"}
+PLAN_AR = {"comprehensive": N_("Comprehensive plan"), "transactions": N_("Transactions plan")}
 
 
 def riyals(amount: int) -> str:
-    """An amount in whole riyals, as every reply writes it: "10250 ريال"."""
-    return f"{amount} ريال"
+    """An amount in whole riyals, as every reply writes it: "10250 ريال" / "10250 SAR"."""
+    return _("{amount} SAR").format(amount=amount)
+
+
+def _label(table: dict[str, str], key: str) -> str:
+    """The table's label for `key` in the reply language (the key itself when it has none)."""
+    return _(table[key]) if key in table else key
 
 
 def _date_and_days(d: date, days_left: int) -> str:
@@ -80,56 +88,67 @@ def _cut(lines: list[str], total: int) -> list[str]:
     """At most MAX_LIST_LINES item lines, then a line counting the rest."""
     if total <= MAX_LIST_LINES:
         return lines
-    return lines[:MAX_LIST_LINES] + [f"… و{total - MAX_LIST_LINES} غيرهم."]
+    return lines[:MAX_LIST_LINES] + [_("… and {n} more.").format(n=total - MAX_LIST_LINES)]
 
 
 def _visa_title(visa: VisaInfo) -> str:
-    title = VISA_KIND_LABELS.get(visa.kind, visa.kind)
+    kind = _label(VISA_KIND_LABELS, visa.kind)
     if visa.entry_type:
-        title += " " + ENTRY_TYPE_LABELS.get(visa.entry_type, visa.entry_type)
-    return title
+        return _("{kind} ({entry_type})").format(kind=kind, entry_type=_label(ENTRY_TYPE_LABELS, visa.entry_type))
+    return kind
 
 
 def _valid_until_label(visa: VisaInfo) -> str:
-    return "المغادرة قبل" if visa.kind == "final_exit" else "العودة قبل"
+    return _("Leave before") if visa.kind == "final_exit" else _("Return before")
+
+
+def _iqama_expiry(card: ResidentCard) -> str:
+    if card.iqama_expiry:
+        return _date_and_days(card.iqama_expiry, card.iqama_days_left)
+    return _("no iqama issued yet")
 
 
 def render_resident_card(card: ResidentCard) -> str:
     """The resident's card: names, nationality, occupation, iqama and passport, location, visas."""
     lines = [
-        f"🪪 بطاقة المقيم {isolate(card.name_ar)}",
-        _line("رقم الإقامة", card.iqama_number),
-        _line("الاسم بالإنجليزية", isolate(card.name_en or "") or "غير مسجل"),
-        _line("الجنسية", isolate(card.nationality)),
-        _line("المهنة", card.occupation),
-        _line(
-            "انتهاء الإقامة",
-            _date_and_days(card.iqama_expiry, card.iqama_days_left) if card.iqama_expiry else "لم تصدر إقامة بعد",
-        ),
-        _line("رقم الجواز", card.passport_number),
-        _line("انتهاء الجواز", _date_and_days(card.passport_expiry, card.passport_days_left)),
-        _line("الموقع", LOCATION_AR.get(card.location, card.location)),
-        _line("عدد المرافقين", card.dependants),
+        _("🪪 Resident card of {name}").format(name=isolate(card.name_ar)),
+        _line(_("Iqama number"), card.iqama_number),
+        _line(_("Name in English"), isolate(card.name_en or "") or _("not recorded")),
+        _line(_("Nationality"), isolate(card.nationality)),
+        _line(_("Occupation"), card.occupation),
+        _line(_("Iqama expiry"), _iqama_expiry(card)),
+        _line(_("Passport number"), card.passport_number),
+        _line(_("Passport expiry"), _date_and_days(card.passport_expiry, card.passport_days_left)),
+        _line(_("Location"), _label(LOCATION_AR, card.location)),
+        _line(_("Dependants"), card.dependants),
     ]
     if card.active_visas:
-        lines.append("🛂 التأشيرات السارية:")
+        lines.append(_("🛂 Visas in force:"))
         lines += [_visa_summary(v) for v in card.active_visas]
     else:
-        lines.append(_line("التأشيرات السارية", "لا توجد"))
+        lines.append(_line(_("Visas in force"), _("none")))
     return "\n".join(lines)
 
 
 def render_matches(matches: Sequence[NameMatch], query: str | None = None) -> str:
     """Name-search results with their iqama numbers, or what to try when nothing matched."""
     if not matches:
-        about = f" باسم «{isolate(query)}»" if query else " بهذا الاسم"
-        return f"🔎 لم أجد مقيمًا{about} في منشأتك.\nجرّب كتابة الاسم الأول واسم العائلة، أو أرسل رقم الإقامة."
-    lines = [f"🔎 نتائج البحث عن «{isolate(query)}»:" if query else "🔎 نتائج البحث:"]
-    for m in matches:
-        lines.append(
-            f"{BULLET} {isolate(m.name_ar)} — إقامة {m.iqama_number} — {isolate(m.nationality)}، {m.occupation}"
+        if query:
+            return _(
+                "🔎 I found no resident named “{query}” in your establishment.\n"
+                "Try the first name and the family name, or send the iqama number."
+            ).format(query=isolate(query))
+        return _(
+            "🔎 I found no resident with this name in your establishment.\n"
+            "Try the first name and the family name, or send the iqama number."
         )
-    lines.append("اختر المقيم المقصود أو أرسل رقم إقامته.")
+    lines = [_("🔎 Search results for “{query}”:").format(query=isolate(query)) if query else _("🔎 Search results:")]
+    for m in matches:
+        item = _("{name} — iqama {iqama} — {nationality}, {occupation}").format(
+            name=isolate(m.name_ar), iqama=m.iqama_number, nationality=isolate(m.nationality), occupation=m.occupation
+        )
+        lines.append(f"{BULLET} {item}")
+    lines.append(_("Choose the resident you mean or send their iqama number."))
     return "\n".join(lines)
 
 
@@ -142,60 +161,75 @@ def render_match_page(result: NameSearchPage) -> str:
     last = result.first + len(result.matches) - 1
     if result.many:
         lines.append(
-            f"وجدت أكثر من {RULES['search']['narrow_above']} مقيمًا بهذا الاسم، وهذه أقربهم. "
-            "اكتب الاسم مع اسم العائلة (مثل «محمد خان») أو أرسل رقم الإقامة لتضييق البحث."
+            _(
+                "I found more than {n} residents with this name; these are the closest. Write the name with the "
+                "family name (e.g. “Mohammed Khan”) or send the iqama number to narrow the search."
+            ).format(n=RULES["search"]["narrow_above"])
         )
     elif result.found > len(result.matches):
-        lines.append(f"النتائج {result.first}-{last} من {result.found}.")
-    lines.append(
-        "اختر المقيم المقصود أو أرسل رقم إقامته." + (" أو اضغط «المزيد» لبقية النتائج." if result.more else "")
-    )
+        lines.append(_("Results {first}-{last} of {found}.").format(first=result.first, last=last, found=result.found))
+    if result.more:
+        lines.append(_("Choose the resident you mean or send their iqama number, or tap “More” for the next results."))
+    else:
+        lines.append(_("Choose the resident you mean or send their iqama number."))
     return "\n".join(lines)
 
 
 def render_resident_summary(card: ResidentCard) -> str:
     """A short card (a bare iqama number sent outside a request): who, iqama and passport expiry, where,
     and the visa in force if any; the full card is «بطاقة المقيم»."""
-    iqama = _date_and_days(card.iqama_expiry, card.iqama_days_left) if card.iqama_expiry else "لم تصدر إقامة بعد"
     lines = [
-        f"🪪 {isolate(card.name_ar)} — إقامة {card.iqama_number}",
-        f"{isolate(card.nationality)}، {card.occupation} — {LOCATION_AR.get(card.location, card.location)}",
-        _line("انتهاء الإقامة", iqama),
-        _line("انتهاء الجواز", _date_and_days(card.passport_expiry, card.passport_days_left)),
+        _("🪪 {name} — iqama {iqama}").format(name=isolate(card.name_ar), iqama=card.iqama_number),
+        _("{nationality}, {occupation} — {location}").format(
+            nationality=isolate(card.nationality),
+            occupation=card.occupation,
+            location=_label(LOCATION_AR, card.location),
+        ),
+        _line(_("Iqama expiry"), _iqama_expiry(card)),
+        _line(_("Passport expiry"), _date_and_days(card.passport_expiry, card.passport_days_left)),
     ]
     lines += [_visa_summary(v) for v in card.active_visas[:1]]
-    lines.append("ماذا تريد أن تنجز له؟")
+    lines.append(_("What would you like to do for this resident?"))
     return "\n".join(lines)
 
 
 def render_licence(licence: LicenceInfo | None, iqama_number: str | None = None) -> str:
     """The driving licence, or that none is recorded for the resident."""
     if licence is None:
-        who = f" للمقيم صاحب الإقامة {iqama_number}" if iqama_number else " لهذا المقيم"
-        return f"🚗 لا توجد رخصة قيادة مسجلة{who}."
+        if iqama_number:
+            return _("🚗 No driving licence is recorded for the resident with iqama {iqama}.").format(
+                iqama=iqama_number
+            )
+        return _("🚗 No driving licence is recorded for this resident.")
     return "\n".join(
         [
-            f"🚗 رخصة قيادة المقيم {isolate(licence.name_ar)}",
-            _line("رقم الإقامة", licence.iqama_number),
-            _line("نوع الرخصة", isolate(licence.licence_type)),
-            _line("رقم الرخصة", licence.number),
-            _line("تاريخ الانتهاء", _date_and_days(licence.expiry, licence.days_left)),
+            _("🚗 Driving licence of {name}").format(name=isolate(licence.name_ar)),
+            _line(_("Iqama number"), licence.iqama_number),
+            _line(_("Licence type"), isolate(licence.licence_type)),
+            _line(_("Licence number"), licence.number),
+            _line(_("Expiry date"), _date_and_days(licence.expiry, licence.days_left)),
         ]
     )
 
 
 def _visa_summary(visa: VisaInfo) -> str:
-    status = VISA_STATUS_AR.get(visa.status, visa.status)
-    return f"{BULLET} {_visa_title(visa)} رقم {visa.number} — {status} — {_valid_until_label(visa)} {format_date(visa.valid_until)}"
+    summary = _("{visa} No. {number} — {status} — {until} {date}").format(
+        visa=_visa_title(visa),
+        number=visa.number,
+        status=_label(VISA_STATUS_AR, visa.status),
+        until=_("leave before") if visa.kind == "final_exit" else _("return before"),
+        date=format_date(visa.valid_until),
+    )
+    return f"{BULLET} {summary}"
 
 
 def render_visa(visa: VisaInfo, today: date | None = None) -> str:
     """One visa in full: type, resident, status, issue date and return/leave-before date."""
     lines = [
-        f"🛂 تأشيرة {_visa_title(visa)} رقم {visa.number}",
-        _line("المقيم", f"{isolate(visa.name_ar)} (إقامة {visa.iqama_number})"),
-        _line("الحالة", VISA_STATUS_AR.get(visa.status, visa.status)),
-        _line("تاريخ الإصدار", format_date(visa.issued_on)),
+        _("🛂 {visa} visa No. {number}").format(visa=_visa_title(visa), number=visa.number),
+        _line(_("Resident"), _("{name} (iqama {iqama})").format(name=isolate(visa.name_ar), iqama=visa.iqama_number)),
+        _line(_("Status"), _label(VISA_STATUS_AR, visa.status)),
+        _line(_("Issue date"), format_date(visa.issued_on)),
     ]
     until = format_date(visa.valid_until)
     if visa.status in ("issued", "used"):
@@ -207,10 +241,11 @@ def render_visa(visa: VisaInfo, today: date | None = None) -> str:
 def render_visas(visas: Sequence[VisaInfo], iqama_number: str | None = None) -> str:
     """A resident's visas, current first (as `inquiries.visas_of_resident` orders them)."""
     if not visas:
-        who = f"صاحب الإقامة {iqama_number}" if iqama_number else "هذا المقيم"
-        return f"🛂 لا توجد تأشيرات مسجلة للمقيم {who}."
+        if iqama_number:
+            return _("🛂 No visas are recorded for the resident with iqama {iqama}.").format(iqama=iqama_number)
+        return _("🛂 No visas are recorded for this resident.")
     head = visas[0]
-    lines = [f"🛂 تأشيرات المقيم {isolate(head.name_ar)} (إقامة {head.iqama_number})"]
+    lines = [_("🛂 Visas of {name} (iqama {iqama})").format(name=isolate(head.name_ar), iqama=head.iqama_number)]
     lines += [_visa_summary(v) for v in visas]
     return "\n".join(lines)
 
@@ -219,11 +254,25 @@ def render_expiring(rows: Sequence[ExpiringRow], days: int | None = None) -> str
     """Iqamas expiring within `days` days or expired, soonest first."""
     days = RULES["reports"]["expiring_default_days"] if days is None else days
     if not rows:
-        return f"✅ لا توجد إقامات منتهية ولا إقامات تنتهي خلال {days} يومًا."
+        return ngettext(
+            "✅ No iqama has expired or expires within {days} day.",
+            "✅ No iqama has expired or expires within {days} days.",
+            days,
+        ).format(days=days)
     expired = sum(1 for r in rows if r.days_left < 0)
-    lines = [f"📋 الإقامات المنتهية أو التي تنتهي خلال {days} يومًا: {len(rows)} (منها {expired} منتهية)"]
+    lines = [
+        ngettext(
+            "📋 Iqamas expired or expiring within {days} day: {count} ({expired} expired)",
+            "📋 Iqamas expired or expiring within {days} days: {count} ({expired} expired)",
+            days,
+        ).format(days=days, count=len(rows), expired=expired)
+    ]
     items = [
-        f"{BULLET} {isolate(r.name_ar)} — إقامة {r.iqama_number} — {_date_and_days(r.iqama_expiry, r.days_left)}"
+        BULLET
+        + " "
+        + _("{name} — iqama {iqama} — {detail}").format(
+            name=isolate(r.name_ar), iqama=r.iqama_number, detail=_date_and_days(r.iqama_expiry, r.days_left)
+        )
         for r in rows[:MAX_LIST_LINES]
     ]
     return "\n".join(lines + _cut(items, len(rows)))
@@ -232,17 +281,24 @@ def render_expiring(rows: Sequence[ExpiringRow], days: int | None = None) -> str
 def render_abroad(rows: Sequence[AbroadRow]) -> str:
     """Residents outside the Kingdom, overdue returns first."""
     if not rows:
-        return "✅ لا يوجد مقيمون خارج المملكة حاليًا."
+        return _("✅ No resident is outside the Kingdom right now.")
     overdue = sum(1 for r in rows if r.overdue)
-    lines = [f"✈️ المقيمون خارج المملكة: {len(rows)} (منهم {overdue} تأخروا عن موعد العودة)"]
+    lines = [
+        _("✈️ Residents outside the Kingdom: {count} ({overdue} past their return date)").format(
+            count=len(rows), overdue=overdue
+        )
+    ]
     items = []
     for r in rows[:MAX_LIST_LINES]:
         if r.return_before is None:
-            when = "لا توجد تأشيرة خروج وعودة مسجلة"
+            when = _("no exit/re-entry visa on record")
         else:
-            flag = "⚠️ متأخر — " if r.overdue else ""
-            when = f"{flag}العودة قبل {_date_and_days(r.return_before, r.days_left)}"
-        items.append(f"{BULLET} {isolate(r.name_ar)} — إقامة {r.iqama_number} — {when}")
+            until = _date_and_days(r.return_before, r.days_left)
+            when = (_("⚠️ overdue — return before {date}") if r.overdue else _("return before {date}")).format(
+                date=until
+            )
+        item = _("{name} — iqama {iqama} — {detail}").format(name=isolate(r.name_ar), iqama=r.iqama_number, detail=when)
+        items.append(f"{BULLET} {item}")
     return "\n".join(lines + _cut(items, len(rows)))
 
 
@@ -255,17 +311,22 @@ def _riyadh_date(moment: datetime) -> date:
 def render_history(rows: Sequence[HistoryRow]) -> str:
     """The establishment's latest transactions, newest first."""
     if not rows:
-        return "🧾 لا توجد عمليات مسجلة لمنشأتك بعد."
-    lines = [f"🧾 آخر {len(rows)} عمليات:" if len(rows) > 1 else "🧾 آخر عملية:"]
+        return _("🧾 No transactions are recorded for your establishment yet.")
+    lines = [ngettext("🧾 Latest transaction:", "🧾 Latest {n} transactions:", len(rows)).format(n=len(rows))]
     for r in rows:
-        label = SERVICE_LABELS_AR.get(r.service, r.service)
-        parts = [f"{BULLET} {label}"]
+        parts = [f"{BULLET} {_label(SERVICE_LABELS_AR, r.service)}"]
         if r.iqama_number:
-            parts.append(f"إقامة {r.iqama_number}")
-        parts.append(f"الرسوم {riyals(r.total)}" if r.total else "بدون رسوم")
+            parts.append(_("iqama {iqama}").format(iqama=r.iqama_number))
+        parts.append(_("fees {amount}").format(amount=riyals(r.total)) if r.total else _("no fees"))
         lines.append(" — ".join(parts))
-        detail = f"  بتاريخ {format_date(_riyadh_date(r.created_at))}، عملية رقم {r.receipt_number}"
-        lines.append(detail + (f"؛ {r.summary}" if r.summary else ""))
+        when, receipt = format_date(_riyadh_date(r.created_at)), r.receipt_number
+        if r.summary:
+            detail = _("on {date}, transaction No. {receipt}; {summary}").format(
+                date=when, receipt=receipt, summary=r.summary
+            )
+        else:
+            detail = _("on {date}, transaction No. {receipt}").format(date=when, receipt=receipt)
+        lines.append("  " + detail)
     return "\n".join(lines)
 
 
@@ -273,15 +334,15 @@ def render_account(status: AccountStatus) -> str:
     """Plan, subscription, balance and head counts of the establishment."""
     return "\n".join(
         [
-            f"🏢 حساب المنشأة {isolate(status.name_ar)}",
-            _line("الرقم الموحد", status.number),
-            _line("الباقة", PLAN_AR.get(status.plan, status.plan)),
+            _("🏢 Account of {name}").format(name=isolate(status.name_ar)),
+            _line(_("Unified number"), status.number),
+            _line(_("Plan"), _label(PLAN_AR, status.plan)),
+            _line(_("Subscribed until"), _date_and_days(status.subscription_until, status.subscription_days_left)),
+            _line(_("Balance"), riyals(status.balance)),
+            _line(_("Registered residents"), status.resident_count),
             _line(
-                "الاشتراك حتى",
-                _date_and_days(status.subscription_until, status.subscription_days_left),
+                _("Workforce"),
+                _("{saudi} Saudi, {expat} non-Saudi").format(saudi=status.saudi_count, expat=status.expat_count),
             ),
-            _line("الرصيد", riyals(status.balance)),
-            _line("عدد المقيمين المسجلين", status.resident_count),
-            _line("العمالة", f"سعوديون {status.saudi_count}، غير سعوديين {status.expat_count}"),
         ]
     )
