@@ -1,11 +1,13 @@
 """The terminal chat: the same conversation as on Telegram, through Rasa's REST channel.
 
-Replies are printed as "مقيم> ..." and buttons as numbered choices ("1) تأكيد  2) إلغاء"); typing
+Replies are printed as "مقيم> ..." (Arabic; "Muqeem> ..." in English) and buttons as numbered choices ("1) تأكيد  2) إلغاء"); typing
 a choice's number sends that button's payload. Text typed by the user that starts with "/" is never
 sent (Rasa would take it as an intent with entities), except `/photo PATH`: the image file at PATH
 is read here as Telegram's passport photos are (bot/passport_ocr.py) and its zone sent as the same
 payload the bot builds (bot/uploads.py). Arabic is shaped and put in visual order for
-terminals that cannot do it themselves; `shaped=False` prints the text as is.
+terminals that cannot do it themselves; `shaped=False` prints the text as is. `/lang ar|en` keeps the
+user's reply language as on Telegram (residency/languages.py); the chat's own texts are in that
+language, else in the language last typed in, else Arabic.
 """
 
 from __future__ import annotations
@@ -26,29 +28,70 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.hops import bearer_header
+from replies import N_, _, language, reply_language
 from residency.charts import shape_for_display
+from residency.db import UnitOfWork
+from residency.errors import ResidencyError, Unauthorized
+from residency.languages import set_language, stored_language
+from residency.services.base import NOT_ACTIVATED
 
-PROMPT_LABEL = "أنت"
-REPLY_PREFIX = "مقيم> "
+PROMPT_LABEL = N_("You")
+REPLY_PREFIX = N_("Muqeem> ")
 QUIT_COMMANDS = ("/quit", "/exit")
 QUIT_IN_TEXT = "\u200e/quit"  # the mark keeps "/" on the left of "quit" inside right-to-left text
 REQUEST_TIMEOUT_SECONDS = 120.0  # as the bot's (bot/rasa_client.py): a large bulk confirmation takes a while
 
-EMPTY_REPLY_APOLOGY = "عذرًا، لم يصلني رد من المساعد. أعد المحاولة بعد قليل، وإن تكرر ذلك فأعد تشغيل الخوادم."
-UNREACHABLE_APOLOGY = "عذرًا، تعذّر الوصول إلى المساعد على {url}. شغّل الخوادم بالأمر muqeem servers ثم أعد المحاولة."
-PHOTO_IN_TEXT = "\u200e/photo"
-SLASH_HINT = (
-    "الأوامر التي تبدأ بـ / لا تُرسل إلى المساعد. اكتب طلبك بكلماتك، أو اكتب رقم أحد الخيارات، "
-    f"أو {PHOTO_IN_TEXT} ومسار صورة جواز لقراءتها، أو {QUIT_IN_TEXT} للخروج."
+EMPTY_REPLY_APOLOGY = N_(
+    "Sorry, no reply came from the assistant. Try again in a moment; if it happens again, restart the servers."
 )
-UNKNOWN_PAYLOAD_NOTE = "وصلت رسالة بصيغة لا تعرضها المحادثة النصية (المفاتيح: {keys})."
-SAVE_FAILED = "تعذّر حفظ المرفق: محتواه ليس base64 صالحًا."
+UNREACHABLE_APOLOGY = N_(
+    "Sorry, the assistant at {url} cannot be reached. Start the servers with the command muqeem servers, then try "
+    "again."
+)
+PHOTO_IN_TEXT = "\u200e/photo"
+SLASH_HINT = N_(
+    "Commands starting with / are not sent to the assistant. Write your request in your own words, or type the "
+    "number of a choice, or {photo} and the path of a passport photo to read it, or {quit} to leave."
+)
+UNKNOWN_PAYLOAD_NOTE = N_("A message came in a form the terminal chat cannot show (keys: {keys}).")
+SAVE_FAILED = N_("The attachment could not be saved: its content is not valid base64.")
 PHOTO_COMMAND = "/photo"
-PHOTO_USAGE = "اكتب مسار صورة صفحة بيانات الجواز بعد الأمر، مثل: /photo passport.jpg"
-PHOTO_MISSING = "تعذّر فتح الملف {path}. تحقق من المسار."
-PHOTO_READING = "أقرأ المنطقة المقروءة آليًا في الصورة…"
+PHOTO_USAGE = N_("Write the path of a photo of the passport's data page after the command, like: /photo passport.jpg")
+PHOTO_MISSING = N_("The file {path} could not be opened. Check the path.")
+PHOTO_READING = N_("Reading the machine-readable zone of the photo…")
+LANG_COMMAND = "/lang"
+LANG_UNAVAILABLE = N_("Sorry, the reply language cannot be read or saved right now. Try again in a moment.")
+INTRODUCTION = N_("Muqeem chat as user {sender}. Type a choice's number to choose it, and {quit} to leave.")
+IMAGE_LINE = N_("Image: {url}")
+IMAGE_SAVED = N_("Image saved in:")
+FILE_SAVED = N_("File saved in:")
+CHOSEN_NOTE = N_("You chose: {choice}")
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# Arabic-Indic and Eastern Arabic-Indic digits (U+0660.., U+06F0..) choose as the ASCII ones do.
+_DIGITS = str.maketrans(
+    "".join(chr(code) for start in (0x660, 0x6F0) for code in range(start, start + 10)), "0123456789" * 2
+)
+
+
+def stored_in_database(sender: str) -> str | None:
+    """The reply language the sender (a Telegram id) chose with /lang; None when none or unknown."""
+    if not sender.isdigit():
+        return None
+    try:
+        with UnitOfWork(read_only=True) as uow:
+            return stored_language(uow, int(sender))
+    except Exception:  # no database here: replies follow the language typed in
+        return None
+
+
+def choose_in_database(sender: str, choice: str) -> str:
+    """Keep `choice` as the sender's reply language (residency.languages.set_language)."""
+    if not sender.isdigit():
+        raise Unauthorized("not_activated", _(NOT_ACTIVATED))
+    with UnitOfWork() as uow:
+        chosen = set_language(uow, int(sender), choice)
+        uow.commit()
+    return chosen
 
 
 class RasaUnavailable(Exception):
@@ -98,6 +141,14 @@ class TerminalChat:
     read: Callable[[str], str] = input
     server_died: Callable[[], str | None] = lambda: None
     buttons: list[dict] = field(default_factory=list)
+    stored_language: Callable[[str], str | None] = stored_in_database
+    choose_language: Callable[[str, str], str] = choose_in_database
+    chosen: str | None = None  # the sender's /lang choice, read when the chat starts
+    typed: list[str] = field(default_factory=list)  # the lines typed, newest first
+
+    def reply_language(self) -> str:
+        """The language of the chat's own texts: the /lang choice, else the language last typed in."""
+        return reply_language(self.chosen, self.typed)
 
     # --- output -------------------------------------------------------------------------------
 
@@ -113,8 +164,9 @@ class TerminalChat:
         aligned = self.out.isatty()
         return [shape_for_display(piece).rjust(width) if aligned else shape_for_display(piece) for piece in pieces]
 
-    def say(self, text: str, prefix: str = REPLY_PREFIX) -> None:
+    def say(self, text: str, prefix: str | None = None) -> None:
         """Print a reply: the first line after the prefix, the others indented under it."""
+        prefix = _(REPLY_PREFIX) if prefix is None else prefix
         for number, line in enumerate(text.split("\n")):
             logical = (prefix if number == 0 else " " * len(prefix)) + line
             for display_line in self._display(logical):
@@ -126,7 +178,9 @@ class TerminalChat:
         self.say(text, prefix="• ")
 
     def prompt(self) -> str:
-        label = shape_for_display(PROMPT_LABEL) if self.shaped else PROMPT_LABEL
+        with language(self.reply_language()):
+            label = _(PROMPT_LABEL)
+        label = shape_for_display(label) if self.shaped else label
         return f"{label}> "
 
     # --- replies ------------------------------------------------------------------------------
@@ -140,7 +194,7 @@ class TerminalChat:
                 self.say(str(message["text"]))
                 shown = True
             if message.get("image"):
-                self.say(f"صورة: {message['image']}")
+                self.say(_(IMAGE_LINE).format(url=message["image"]))
                 shown = True
             if isinstance(message.get("custom"), dict):
                 self._show_custom(message["custom"])
@@ -153,34 +207,34 @@ class TerminalChat:
                     "  ".join(
                         f"{first + i}) {button.get('title', button['payload'])}" for i, button in enumerate(buttons)
                     ),
-                    prefix=" " * len(REPLY_PREFIX),
+                    prefix=" " * len(_(REPLY_PREFIX)),
                 )
                 shown = True
         if not shown:
-            self.say(EMPTY_REPLY_APOLOGY)
+            self.say(_(EMPTY_REPLY_APOLOGY))
 
     def _show_custom(self, payload: dict) -> None:
         if "photo_base64" in payload:
-            self._save_attachment(payload["photo_base64"], None, payload.get("caption"), "حُفظت الصورة في:")
+            self._save_attachment(payload["photo_base64"], None, payload.get("caption"), _(IMAGE_SAVED))
         elif "document_base64" in payload:
             self._save_attachment(
-                payload["document_base64"], payload.get("filename"), payload.get("caption"), "حُفظ الملف في:"
+                payload["document_base64"], payload.get("filename"), payload.get("caption"), _(FILE_SAVED)
             )
         elif payload.get("text"):
             self.say(str(payload["text"]))
         else:
-            self.note(UNKNOWN_PAYLOAD_NOTE.format(keys=", ".join(sorted(payload))))
+            self.note(_(UNKNOWN_PAYLOAD_NOTE).format(keys=", ".join(sorted(payload))))
 
     def _save_attachment(self, encoded: str, filename: str | None, caption: str | None, saved_in: str) -> None:
         try:
             content = base64.b64decode(str(encoded), validate=True)
         except (binascii.Error, ValueError):
-            self.note(SAVE_FAILED)
+            self.note(_(SAVE_FAILED))
             return
         path = save_download(self.downloads_dir, content, filename)
         if caption:
             self.say(str(caption))
-        self.say(saved_in, prefix=" " * len(REPLY_PREFIX) if caption else REPLY_PREFIX)
+        self.say(saved_in, prefix=" " * len(_(REPLY_PREFIX)) if caption else None)
         print(f"    {path}", file=self.out, flush=True)
 
     # --- input --------------------------------------------------------------------------------
@@ -190,17 +244,40 @@ class TerminalChat:
         text = typed.strip()
         if not text:
             return None
-        if text.split(maxsplit=1)[0].lower() == PHOTO_COMMAND:
+        command = text.split(maxsplit=1)[0].lower()
+        if command == PHOTO_COMMAND:
             return self.photo_message(text[len(PHOTO_COMMAND) :].strip())
+        if command == LANG_COMMAND:
+            self.choose(text[len(LANG_COMMAND) :].strip())
+            return None
         if text.startswith("/"):
-            self.note(SLASH_HINT)
+            self.note(_(SLASH_HINT).format(photo=PHOTO_IN_TEXT, quit=QUIT_IN_TEXT))
             return None
         choice = text.translate(_DIGITS)
         if self.buttons and choice.isdigit() and 1 <= int(choice) <= len(self.buttons):
             button = self.buttons[int(choice) - 1]
-            self.note(f"اخترت: {button.get('title', button['payload'])}")
+            self.note(_(CHOSEN_NOTE).format(choice=button.get("title", button["payload"])))
             return str(button["payload"])
         return text
+
+    def choose(self, choice: str) -> None:
+        """`/lang [ar|en]`: keep the sender's reply language and say so in it, or say the current one."""
+        from bot.telegram_ui import LANG_CHOSEN, LANG_CURRENT, LANG_NOT_CHOSEN, LANGUAGE_NAMES
+
+        if not choice:
+            chosen = self.chosen
+            self.note(_(LANG_CURRENT).format(language=_(LANGUAGE_NAMES[chosen])) if chosen else _(LANG_NOT_CHOSEN))
+            return
+        try:
+            self.chosen = self.choose_language(self.sender, choice)
+        except ResidencyError as error:
+            self.note(error.message)
+            return
+        except Exception:
+            self.note(_(LANG_UNAVAILABLE))
+            return
+        with language(self.chosen):
+            self.note(_(LANG_CHOSEN[self.chosen]))
 
     def photo_message(self, path_text: str) -> str | None:
         """`/photo PATH`: the passport payload of the image file at PATH (None, with a note, if unusable)."""
@@ -209,23 +286,25 @@ class TerminalChat:
         from bot.uploads import MAX_UPLOAD_BYTES, TOO_LARGE, passport_payload
 
         if not path_text:
-            self.note(PHOTO_USAGE)
+            self.note(_(PHOTO_USAGE))
             return None
         path = Path(path_text.strip("'\"")).expanduser()
         try:
             if path.stat().st_size > MAX_UPLOAD_BYTES:
-                self.note(TOO_LARGE)
+                self.note(_(TOO_LARGE))
                 return None
             content = path.read_bytes()
         except OSError:
-            self.note(PHOTO_MISSING.format(path=path))
+            self.note(_(PHOTO_MISSING).format(path=path))
             return None
-        self.note(PHOTO_READING)
+        self.note(_(PHOTO_READING))
         return passport_payload(read_mrz(content))
 
     def run(self) -> int:
         """Chat until /quit, /exit, end of input or Ctrl-C; 1 if a server started for the chat died."""
-        self.note(f"محادثة مقيم بصفة المستخدم {self.sender}. اكتب رقم الخيار لاختياره، و{QUIT_IN_TEXT} للخروج.")
+        self.chosen = self.stored_language(self.sender)
+        with language(self.reply_language()):
+            self.note(_(INTRODUCTION).format(sender=self.sender, quit=QUIT_IN_TEXT))
         while True:
             try:
                 typed = self.read(self.prompt())
@@ -234,22 +313,31 @@ class TerminalChat:
                 return 0
             if typed.strip().lower() in QUIT_COMMANDS:
                 return 0
-            message = self.message_for(typed)
-            if message is None:
-                continue
-            try:
-                self.show_reply(self.channel.send(self.sender, message))
-            except RasaFailed:
-                self.say(EMPTY_REPLY_APOLOGY)
-            except RasaUnavailable:
-                died = self.server_died()
-                if died:
-                    self.note(died)
-                    return 1
-                self.say(UNREACHABLE_APOLOGY.format(url=self.channel.base_url))
-            except KeyboardInterrupt:
-                print(file=self.out)
-                return 0
+            self.typed = [typed, *self.typed[:9]]
+            with language(self.reply_language()):
+                code = self.answer(typed)
+            if code is not None:
+                return code
+
+    def answer(self, typed: str) -> int | None:
+        """Send a typed line and show the reply; an exit code when the chat must end, else None."""
+        message = self.message_for(typed)
+        if message is None:
+            return None
+        try:
+            self.show_reply(self.channel.send(self.sender, message))
+        except RasaFailed:
+            self.say(_(EMPTY_REPLY_APOLOGY))
+        except RasaUnavailable:
+            died = self.server_died()
+            if died:
+                self.note(died)
+                return 1
+            self.say(_(UNREACHABLE_APOLOGY).format(url=self.channel.base_url))
+        except KeyboardInterrupt:
+            print(file=self.out)
+            return 0
+        return None
 
 
 _UNSAFE_FILENAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
