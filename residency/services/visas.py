@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-
+from replies import N_, _, ngettext
 from residency import calendar, fees
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, Refusal
@@ -22,7 +22,6 @@ from residency.rules import RULES
 from residency.services.base import register
 from residency.services.base import (
     ENTRY_TYPE_LABELS,
-    VISA_KIND_LABELS,
     Quote,
     Service,
     ServiceContext,
@@ -33,7 +32,7 @@ from residency.services.base import (
 EXIT_REENTRY = "exit_reentry"
 FINAL_EXIT = "final_exit"
 UNUSED_VISA = "unused_exit_reentry"  # Violation.kind of an exit/re-entry left to lapse unused
-UNUSED_VISA_FINE_LABEL = "غرامة عدم استخدام تأشيرة خروج وعودة"
+UNUSED_VISA_FINE_LABEL = N_("Fine for an unused exit/re-entry visa")  # an id: translate it with _()
 
 
 def _fmt(d: date) -> str:
@@ -46,7 +45,7 @@ def parse_entry_type(value: Any) -> str:
     if entry_type not in ENTRY_TYPES:
         raise InvalidInput(
             "bad_visa_type",
-            "نوع تأشيرة الخروج والعودة إما مفردة أو متعددة. اختر أحدهما.",
+            _("An exit/re-entry visa is either single or multiple. Choose one of them."),
             value=str(value),
         )
     return entry_type
@@ -56,38 +55,80 @@ def parse_entry_type(value: Any) -> str:
 # eligibility check) and returns whether it refused.
 
 
-def _refuse_unless_inside(ctx: ServiceContext, resident: Resident, service_ar: str, instead: str) -> bool:
+# The messages of these rules, by the visa the service issues or by the service (ids, translated with _()).
+_OUTSIDE = {
+    EXIT_REENTRY: N_(
+        "The resident {name} is outside the Kingdom now, and an exit/re-entry visa is issued only while the "
+        "resident is inside. If the resident is travelling on a valid visa, you can extend it instead of "
+        "issuing another."
+    ),
+    FINAL_EXIT: N_(
+        "The resident {name} is outside the Kingdom now, and a final exit visa is issued only while the "
+        "resident is inside. Record the resident's return first, then issue the final exit."
+    ),
+}
+_IQAMA_EXPIRED = {
+    "issue_exit_reentry": N_(
+        "The resident's iqama expired on {expiry}, and the service needs a valid iqama. Renew the iqama "
+        "first, then issue the visa."
+    ),
+    "issue_final_exit": N_(
+        "The resident's iqama expired on {expiry}, and the service needs a valid iqama. Renew the iqama "
+        "first, then issue the final exit."
+    ),
+    "cancel_final_exit": N_(
+        "The resident's iqama expired on {expiry}, and the service needs a valid iqama. A final exit cannot "
+        "be cancelled after the iqama has expired: the resident must leave before {leave_before}, or go to "
+        "the passports office."
+    ),
+    "cancel_lapsed_final_exit": N_(
+        "The resident's iqama expired on {expiry}, and the service needs a valid iqama. A final exit cannot "
+        "be cancelled after the iqama has expired, and its leave-before date {leave_before} has passed; go "
+        "to the passports office."
+    ),
+}
+_IQAMA_TOO_SHORT = {
+    "issue": N_(
+        "The resident's iqama expires on {expiry}, before the return date {return_before}, and the iqama must "
+        "stay valid until the return date. Renew the iqama first, or choose a duration that ends on or "
+        "before {expiry}."
+    ),
+    "extend": N_(
+        "The resident's iqama expires on {expiry}, before the return date {return_before}, and the iqama must "
+        "stay valid until the return date. Renew the iqama first, or extend by a shorter period that ends on "
+        "or before {expiry}."
+    ),
+}
+
+
+def _refuse_unless_inside(ctx: ServiceContext, resident: Resident, kind: str) -> bool:
+    """Refuse issuing a visa of `kind` to a resident outside the Kingdom; whether it refused."""
     if resident.location != "inside":
-        ctx.refuse(
-            Refusal(
-                "resident_outside",
-                f"المقيم {resident.name_ar} خارج المملكة حاليًا، و{service_ar} تصدر والمقيم داخل المملكة فقط. {instead}",
-            )
-        )
+        ctx.refuse(Refusal("resident_outside", _(_OUTSIDE[kind]).format(name=resident.name_ar)))
         return True
     return False
 
 
-def _refuse_if_iqama_expired(ctx: ServiceContext, resident: Resident, instead: str) -> bool:
+def _refuse_if_iqama_expired(
+    ctx: ServiceContext, resident: Resident, case: str, leave_before: date | None = None
+) -> bool:
+    """Refuse a resident whose iqama has expired, with the way out of `case` (a key of _IQAMA_EXPIRED)."""
     if resident.iqama_expiry < ctx.today:
-        ctx.refuse(
-            Refusal(
-                "iqama_expired",
-                f"إقامة المقيم منتهية منذ {_fmt(resident.iqama_expiry)}، والخدمة تتطلب إقامة سارية. {instead}",
-                iqama_expiry=resident.iqama_expiry.isoformat(),
-            )
+        message = _(_IQAMA_EXPIRED[case]).format(
+            expiry=_fmt(resident.iqama_expiry), leave_before=_fmt(leave_before) if leave_before else ""
         )
+        ctx.refuse(Refusal("iqama_expired", message, iqama_expiry=resident.iqama_expiry.isoformat()))
         return True
     return False
 
 
-def _refuse_unless_iqama_covers(ctx: ServiceContext, resident: Resident, return_before: date, instead: str) -> bool:
+def _refuse_unless_iqama_covers(ctx: ServiceContext, resident: Resident, return_before: date, case: str) -> bool:
+    """Refuse a return date after the iqama's expiry (`case`: "issue" or "extend"); whether it refused."""
     if resident.iqama_expiry < return_before:
         ctx.refuse(
             Refusal(
                 "iqama_too_short",
-                f"تنتهي إقامة المقيم في {_fmt(resident.iqama_expiry)} قبل تاريخ العودة {_fmt(return_before)}، "
-                f"ويجب أن تبقى الإقامة سارية حتى تاريخ العودة. جدّد الإقامة أولًا، أو {instead}",
+                _(_IQAMA_TOO_SHORT[case]).format(expiry=_fmt(resident.iqama_expiry), return_before=_fmt(return_before)),
                 iqama_expiry=resident.iqama_expiry.isoformat(),
                 return_before=return_before.isoformat(),
             )
@@ -100,8 +141,9 @@ def _too_long() -> Refusal:
     max_months = int(RULES["exit_reentry"]["max_months"])
     return Refusal(
         "duration_too_long",
-        f"أطول مدة يمكن طلبها لتأشيرة الخروج والعودة {calendar.Duration(months=max_months).describe_ar()}. "
-        "اختر مدة أقصر.",
+        _("The longest duration an exit/re-entry visa can be requested for is {longest}. Choose a shorter one.").format(
+            longest=calendar.Duration(months=max_months).describe_ar()
+        ),
         max_months=max_months,
     )
 
@@ -123,9 +165,10 @@ def _issue_duration(ctx: ServiceContext, value: Any) -> calendar.Duration:
     except InvalidInput as err:
         raise InvalidInput(
             "bad_duration",
-            "مدة تأشيرة الخروج والعودة غير صحيحة: أقصرها يوم واحد وأطولها "
-            f"{calendar.Duration(months=max_months).describe_ar()}. "
-            "اكتب المدة بالأشهر أو بالأيام، مثل: 3 أشهر أو 90 يومًا.",
+            _(
+                "The exit/re-entry visa duration is not valid: the shortest is one day and the longest {longest}. "
+                "Write the duration in months or days, like: 3 months or 90 days."
+            ).format(longest=calendar.Duration(months=max_months).describe_ar()),
             **err.details,
         ) from None
     longest_days = (calendar.add_months(ctx.today, max_months) - ctx.today).days
@@ -143,8 +186,11 @@ def _extension_months(value: Any) -> int:
     except InvalidInput as err:
         raise InvalidInput(
             "bad_duration",
-            "مدة التمديد غير صحيحة: يُمدَّد شهرًا واحدًا على الأقل، وأطول مدة لتأشيرة الخروج والعودة "
-            f"{calendar.Duration(months=max_months).describe_ar()} من اليوم. اكتب عدد الأشهر، مثل: شهران أو 3 أشهر.",
+            _(
+                "The extension period is not valid: a visa is extended by one month at least, and the longest an "
+                "exit/re-entry visa runs is {longest} from today. Write the number of months, like: 2 months or "
+                "3 months."
+            ).format(longest=calendar.Duration(months=max_months).describe_ar()),
             **err.details,
         ) from None
     if months > max_months:
@@ -152,47 +198,83 @@ def _extension_months(value: Any) -> int:
     return months
 
 
-def _refuse_unless_status(
-    ctx: ServiceContext, visa: Visa, status: str, allowed: tuple[str, ...], action_ar: str
-) -> bool:
+_VISA_NUMBERED = {EXIT_REENTRY: N_("exit/re-entry visa {number}"), FINAL_EXIT: N_("final exit visa {number}")}
+_NEW_VISA = {
+    EXIT_REENTRY: N_("Issue a new exit/re-entry visa when needed."),
+    FINAL_EXIT: N_("Issue a new final exit visa when needed."),
+}
+# By the visa's status today and the action refused ("extend" or "cancel"); {visa} is _VISA_NUMBERED's.
+_STATUS_BLOCKS = {
+    ("used", "extend"): N_("The {visa} was used: the resident left the Kingdom on {date}, so it cannot be extended."),
+    ("used", "cancel"): N_("The {visa} was used: the resident left the Kingdom on {date}, so it cannot be cancelled."),
+    ("expired", "extend"): N_("The {visa} expired on {date}, so it cannot be extended."),
+    ("expired", "cancel"): N_("The {visa} expired on {date}, so it cannot be cancelled."),
+    ("cancelled", "extend"): N_("The {visa} was cancelled on {date}, so it cannot be extended."),
+    ("cancelled", "cancel"): N_("The {visa} was cancelled on {date}, so it cannot be cancelled."),
+    ("returned", "extend"): N_("The {visa} was used and the resident returned on {date}, so it cannot be extended."),
+    ("returned", "cancel"): N_("The {visa} was used and the resident returned on {date}, so it cannot be cancelled."),
+}
+
+
+def _refuse_unless_status(ctx: ServiceContext, visa: Visa, status: str, allowed: tuple[str, ...], action: str) -> bool:
     """Refuse a visa whose status today is not one of `allowed`, naming the status and the way out;
-    whether it refused."""
+    `action` is "extend" or "cancel"; whether it refused."""
     if status in allowed:
         return False
-    label = f"تأشيرة {VISA_KIND_LABELS[visa.kind]} رقم {visa.number}"
-    new_one = f"أصدر تأشيرة {VISA_KIND_LABELS[visa.kind]} جديدة عند الحاجة."
+    new_one = _(_NEW_VISA[visa.kind])
     if status == "used":
         after = (
-            "المقيم في الخارج، ويمكنك تمديدها إن احتاج وقتًا أطول."
+            _("The resident is abroad, and you can extend it if more time is needed.")
             if visa.kind == EXIT_REENTRY
-            else "غادر المقيم المملكة نهائيًا."
+            else _("The resident has left the Kingdom for good.")
         )
-        message = f"استُخدمت {label}: غادر المقيم المملكة في {_fmt(visa.departed_on)}، فلا يمكن {action_ar}. {after}"
+        on = visa.departed_on
     elif status == "expired":
-        after = "المقيم في الخارج بعد فوات تاريخ عودته؛ راجع مكتب الجوازات." if visa.status == "used" else new_one
-        message = f"انتهت {label} في {_fmt(visa.valid_until)}، فلا يمكن {action_ar}. {after}"
+        after = (
+            _("The resident is abroad past the return date; go to the passports office.")
+            if visa.status == "used"
+            else new_one
+        )
+        on = visa.valid_until
     elif status == "cancelled":
-        message = f"{label} ملغاة منذ {_fmt(visa.cancelled_on)}، فلا يمكن {action_ar}. {new_one}"
+        after, on = new_one, visa.cancelled_on
     else:
-        message = f"استُخدمت {label} وعاد المقيم في {_fmt(visa.returned_on)}، فلا يمكن {action_ar}. {new_one}"
+        after, on = new_one, visa.returned_on
+    label = _(_VISA_NUMBERED[visa.kind]).format(number=visa.number)
+    message = (
+        _(_STATUS_BLOCKS[status if status in ("used", "expired", "cancelled") else "returned", action]).format(
+            visa=label, date=_fmt(on)
+        )
+        + " "
+        + after
+    )
     codes = {"used": "visa_used", "expired": "visa_expired", "cancelled": "visa_already_cancelled"}
     ctx.refuse(Refusal(codes.get(status, "visa_returned"), message, status=status))
     return True
+
+
+_NO_VISA = {
+    EXIT_REENTRY: N_("This resident has no exit/re-entry visa. Check the number or issue a visa first."),
+    FINAL_EXIT: N_("This resident has no final exit visa. Check the number or issue a visa first."),
+}
 
 
 def _refuse_without_visa(visa: Visa | None, kind: str) -> Visa:
     if visa is None:
         raise Refusal(
             f"no_{kind}",
-            f"لا توجد تأشيرة {VISA_KIND_LABELS[kind]} لهذا المقيم. تحقق من الرقم أو أصدر تأشيرة أولًا.",
+            _(_NO_VISA[kind]),
         )
     return visa
 
 
 def _exit_reentry_active_message(visa: Visa, instead: str) -> str:
     return (
-        f"لدى المقيم تأشيرة خروج وعودة {ENTRY_TYPE_LABELS[visa.entry_type]} سارية رقم {visa.number} "
-        f"(العودة قبل {_fmt(visa.valid_until)}). {instead}"
+        _("The resident has a valid {entry_type} exit/re-entry visa no. {number} (return before {date}).").format(
+            entry_type=_(ENTRY_TYPE_LABELS[visa.entry_type]), number=visa.number, date=_fmt(visa.valid_until)
+        )
+        + " "
+        + instead
     )
 
 
@@ -202,7 +284,10 @@ def _fine_effects(fines: list) -> dict[str, Any]:
         return {}
     return {
         "fined_visas": [fine.visa_number for fine in fines],
-        "note": "تشمل الرسوم غرامة عدم استخدام تأشيرة خروج وعودة سابقة انتهت دون سفر؛ تُسدَّد مع هذه العملية.",
+        "note": _(
+            "The fees include the fine for an earlier exit/re-entry visa that expired unused; it is paid with "
+            "this transaction."
+        ),
     }
 
 
@@ -264,7 +349,9 @@ class UnpaidFine:
     def line(self) -> fees.FeeLine:
         return fees.FeeLine(
             "unused_visa_fine",
-            f"{UNUSED_VISA_FINE_LABEL} (رقم {self.visa_number}، انتهت {_fmt(self.lapsed_on)})",
+            _("Fine for an unused exit/re-entry visa (no. {number}, expired {date})").format(
+                number=self.visa_number, date=_fmt(self.lapsed_on)
+            ),
             self.amount,
         )
 
@@ -314,16 +401,16 @@ class IssueExitReentry(Service):
         period = _issue_duration(ctx, duration)
         return_before = period.after(ctx.today)
 
-        _refuse_unless_inside(
-            ctx, resident, "تأشيرة الخروج والعودة", "إن كان مسافرًا بتأشيرة سارية فيمكنك تمديدها بدل إصدار أخرى."
-        )
+        _refuse_unless_inside(ctx, resident, EXIT_REENTRY)
         active = ctx.active_visa(resident, FINAL_EXIT)
         if active is not None:
             ctx.refuse(
                 Refusal(
                     "final_exit_active",
-                    f"لدى المقيم تأشيرة خروج نهائي رقم {active.number}، فلا تصدر له تأشيرة خروج وعودة. "
-                    "ألغِ الخروج النهائي أولًا إن كان المقيم سيبقى.",
+                    _(
+                        "The resident has final exit visa {number}, so no exit/re-entry visa is issued. Cancel the "
+                        "final exit first if the resident is staying."
+                    ).format(number=active.number),
                 )
             )
         active = ctx.active_visa(resident, EXIT_REENTRY)
@@ -333,25 +420,32 @@ class IssueExitReentry(Service):
                     "exit_reentry_active",
                     _exit_reentry_active_message(
                         active,
-                        "لا تصدر تأشيرة ثانية قبل استخدامها أو إلغائها: إن احتجت مدة أخرى فألغها أولًا ثم أصدر تأشيرة جديدة.",
+                        _(
+                            "A second visa is not issued before this one is used or cancelled: if you need another "
+                            "duration, cancel it first, then issue a new visa."
+                        ),
                     ),
                 )
             )
         _refuse_if_too_long(ctx, return_before)
         # An expired iqama does not cover the return date either: one blocker, not two.
-        if not _refuse_if_iqama_expired(ctx, resident, "جدّد الإقامة أولًا ثم أصدر التأشيرة."):
-            _refuse_unless_iqama_covers(
-                ctx, resident, return_before, f"اختر مدة تنتهي في {_fmt(resident.iqama_expiry)} أو قبله."
-            )
+        if not _refuse_if_iqama_expired(ctx, resident, "issue_exit_reentry"):
+            _refuse_unless_iqama_covers(ctx, resident, return_before, "issue")
         min_days = int(rules["passport_min_valid_days"])
         passport_needed = ctx.today + timedelta(days=min_days)
         if resident.passport_expiry < passport_needed:
             ctx.refuse(
                 Refusal(
                     "passport_validity",
-                    f"ينتهي جواز سفر المقيم في {_fmt(resident.passport_expiry)}، ويجب أن يبقى الجواز ساريًا "
-                    f"{min_days} يومًا على الأقل (حتى {_fmt(passport_needed)}). جدّد الجواز ثم حدّث بياناته "
-                    "(خدمة تحديث الجواز) وأعد الطلب.",
+                    ngettext(
+                        "The resident's passport expires on {expiry}, and it must stay valid for {n} day at least "
+                        "(until {until}). Renew the passport, update its details (the passport update service) "
+                        "and repeat the request.",
+                        "The resident's passport expires on {expiry}, and it must stay valid for {n} days at least "
+                        "(until {until}). Renew the passport, update its details (the passport update service) "
+                        "and repeat the request.",
+                        min_days,
+                    ).format(expiry=_fmt(resident.passport_expiry), n=min_days, until=_fmt(passport_needed)),
                     passport_expiry=resident.passport_expiry.isoformat(),
                 )
             )
@@ -359,7 +453,9 @@ class IssueExitReentry(Service):
         months = period.billable_months()
         wording = period.describe_ar()
         if period.days:
-            wording += f"، تُحسب {calendar.Duration(months=months).describe_ar()}"
+            wording = _("{duration}, billed as {billed}").format(
+                duration=wording, billed=calendar.Duration(months=months).describe_ar()
+            )
         fines = unpaid_unused_visa_fines(ctx, resident)
         return ctx.priced_quote(
             self.name,
@@ -368,7 +464,9 @@ class IssueExitReentry(Service):
             lines=[
                 fees.FeeLine(
                     "visa_fee",
-                    f"رسوم تأشيرة خروج وعودة {ENTRY_TYPE_LABELS[entry_type]} ({wording})",
+                    _("Exit/re-entry visa fee: {entry_type} ({duration})").format(
+                        entry_type=_(ENTRY_TYPE_LABELS[entry_type]), duration=wording
+                    ),
                     fees.exit_reentry_fee(entry_type, months),
                 )
             ]
@@ -405,12 +503,12 @@ class IssueExitReentry(Service):
 
 
 def extension_inside_message(resident: Resident, visa: Visa) -> str:
-    return (
-        f"المقيم {resident.name_ar} داخل المملكة، ولا تُمدَّد تأشيرة الخروج والعودة رقم {visa.number} "
-        "بعد إصدارها ما دام المقيم في الداخل: التمديد للمقيم الموجود خارج المملكة بتأشيرة سارية فقط. "
-        "البديل: ألغِ هذه التأشيرة (الإلغاء مجاني، ولا تُسترد رسومها) ثم أصدر تأشيرة خروج وعودة جديدة "
-        "بالمدة التي تحتاجها."
-    )
+    return _(
+        "The resident {name} is inside the Kingdom, and exit/re-entry visa {number} cannot be extended after its "
+        "issue while the resident is inside: an extension is only for a resident outside the Kingdom on a valid "
+        "visa. Instead: cancel this visa (cancelling is free; its fee is not refunded), then issue a new "
+        "exit/re-entry visa for the duration you need."
+    ).format(name=resident.name_ar, number=visa.number)
 
 
 @register
@@ -433,7 +531,7 @@ class ExtendExitReentry(Service):
             status = "expired"  # also a used visa: the resident is abroad and its date has passed
         new_return_before = calendar.add_months(visa.valid_until, extra_months)
         # A visa past extending (expired, cancelled, returned) is the one blocker: its dates are moot.
-        if not _refuse_unless_status(ctx, visa, status, ("issued", "used"), "تمديدها"):
+        if not _refuse_unless_status(ctx, visa, status, ("issued", "used"), "extend"):
             if status == "issued" or resident.location != "outside":
                 ctx.refuse(
                     Refusal(
@@ -444,12 +542,10 @@ class ExtendExitReentry(Service):
                     )
                 )
             _refuse_if_too_long(ctx, new_return_before)
-            _refuse_unless_iqama_covers(
-                ctx, resident, new_return_before, f"مدّد مدة أقصر تنتهي في {_fmt(resident.iqama_expiry)} أو قبله."
-            )
-        label = (
-            f"رسوم تمديد تأشيرة خروج وعودة {ENTRY_TYPE_LABELS[visa.entry_type]} "
-            f"({calendar.Duration(months=extra_months).describe_ar()})"
+            _refuse_unless_iqama_covers(ctx, resident, new_return_before, "extend")
+        label = _("Exit/re-entry visa extension fee: {entry_type} ({duration})").format(
+            entry_type=_(ENTRY_TYPE_LABELS[visa.entry_type]),
+            duration=calendar.Duration(months=extra_months).describe_ar(),
         )
         return ctx.priced_quote(
             self.name,
@@ -486,14 +582,19 @@ class CancelExitReentry(Service):
     def quote(self, ctx: ServiceContext, number: str) -> Quote:
         resident, visa = ctx.resident_and_visa(number, EXIT_REENTRY)
         visa = _refuse_without_visa(visa, EXIT_REENTRY)
-        _refuse_unless_status(ctx, visa, visa_status(visa, ctx.today), ("issued",), "إلغاؤها")
+        _refuse_unless_status(ctx, visa, visa_status(visa, ctx.today), ("issued",), "cancel")
         window = int(RULES["exit_reentry"]["cancel_within_days_of_issue"])
         if (ctx.today - visa.issued_on).days > window:
             ctx.refuse(
                 Refusal(
                     "cancel_window_passed",
-                    f"صدرت تأشيرة الخروج والعودة رقم {visa.number} في {_fmt(visa.issued_on)}، ولا تُلغى إلا خلال "
-                    f"{window} يومًا من إصدارها. اتركها تنتهي في {_fmt(visa.valid_until)} أو راجع مكتب الجوازات.",
+                    ngettext(
+                        "Exit/re-entry visa {number} was issued on {issued}, and it can be cancelled only within {n} "
+                        "day of its issue. Let it expire on {until} or go to the passports office.",
+                        "Exit/re-entry visa {number} was issued on {issued}, and it can be cancelled only within {n} "
+                        "days of its issue. Let it expire on {until} or go to the passports office.",
+                        window,
+                    ).format(number=visa.number, issued=_fmt(visa.issued_on), n=window, until=_fmt(visa.valid_until)),
                 )
             )
         return ctx.priced_quote(
@@ -505,7 +606,7 @@ class CancelExitReentry(Service):
                 "visa_number": visa.number,
                 "visa_type": visa.entry_type,
                 "return_before": visa.valid_until.isoformat(),
-                "note": "الإلغاء مجاني، ولا تُسترد رسوم إصدار التأشيرة.",
+                "note": _("Cancelling is free; the visa's issue fee is not refunded."),
             },
         )
 
@@ -536,14 +637,16 @@ class IssueFinalExit(Service):
 
     def quote(self, ctx: ServiceContext, iqama_number: str) -> Quote:
         resident = ctx.resident(iqama_number)
-        _refuse_unless_inside(ctx, resident, "تأشيرة الخروج النهائي", "سجّل عودته أولًا ثم أصدر الخروج النهائي.")
-        _refuse_if_iqama_expired(ctx, resident, "جدّد الإقامة أولًا ثم أصدر الخروج النهائي.")
+        _refuse_unless_inside(ctx, resident, FINAL_EXIT)
+        _refuse_if_iqama_expired(ctx, resident, "issue_final_exit")
         if resident.passport_expiry < ctx.today:
             ctx.refuse(
                 Refusal(
                     "passport_expired",
-                    f"جواز سفر المقيم منتهٍ منذ {_fmt(resident.passport_expiry)}، والخروج النهائي يتطلب جوازًا ساريًا. "
-                    "جدّد الجواز ثم حدّث بياناته (خدمة تحديث الجواز) وأعد الطلب.",
+                    _(
+                        "The resident's passport expired on {date}, and a final exit needs a valid passport. Renew "
+                        "the passport, update its details (the passport update service) and repeat the request."
+                    ).format(date=_fmt(resident.passport_expiry)),
                 )
             )
         active = ctx.active_visa(resident, EXIT_REENTRY)
@@ -551,7 +654,9 @@ class IssueFinalExit(Service):
             ctx.refuse(
                 Refusal(
                     "exit_reentry_active",
-                    _exit_reentry_active_message(active, "ألغِ تأشيرة الخروج والعودة أولًا ثم أصدر الخروج النهائي."),
+                    _exit_reentry_active_message(
+                        active, _("Cancel the exit/re-entry visa first, then issue the final exit.")
+                    ),
                 )
             )
         active = ctx.active_visa(resident, FINAL_EXIT)
@@ -559,8 +664,10 @@ class IssueFinalExit(Service):
             ctx.refuse(
                 Refusal(
                     "final_exit_active",
-                    f"لدى المقيم تأشيرة خروج نهائي سارية رقم {active.number} (المغادرة قبل {_fmt(active.valid_until)})، "
-                    "فلا حاجة لإصدار أخرى.",
+                    _(
+                        "The resident already has valid final exit visa {number} (leave before {date}), so there "
+                        "is no need to issue another."
+                    ).format(number=active.number, date=_fmt(active.valid_until)),
                 )
             )
         leave_before = ctx.today + timedelta(days=int(RULES["final_exit"]["valid_days"]))
@@ -602,24 +709,18 @@ class CancelFinalExit(Service):
         visa = _refuse_without_visa(visa, FINAL_EXIT)
         status = visa_status(visa, ctx.today)
         lapsed = status == "expired" and visa.status == "issued"  # never used, leave-before date passed
-        _refuse_unless_status(ctx, visa, "issued" if lapsed else status, ("issued",), "إلغاؤها")
+        _refuse_unless_status(ctx, visa, "issued" if lapsed else status, ("issued",), "cancel")
         _refuse_if_iqama_expired(
-            ctx,
-            resident,
-            (
-                "لا يُلغى الخروج النهائي بعد انتهاء الإقامة، وقد فات تاريخ المغادرة "
-                f"{_fmt(visa.valid_until)}؛ راجع مكتب الجوازات."
-                if lapsed
-                else f"لا يُلغى الخروج النهائي بعد انتهاء الإقامة: على المقيم المغادرة قبل {_fmt(visa.valid_until)}، "
-                "أو راجع مكتب الجوازات."
-            ),
+            ctx, resident, "cancel_lapsed_final_exit" if lapsed else "cancel_final_exit", leave_before=visa.valid_until
         )
         lines = []
         if lapsed:
             lines.append(
                 fees.FeeLine(
                     "late_cancel_fine",
-                    f"غرامة إلغاء خروج نهائي بعد فوات تاريخ المغادرة ({_fmt(visa.valid_until)})",
+                    _("Fine for cancelling a final exit after its leave-before date ({date})").format(
+                        date=_fmt(visa.valid_until)
+                    ),
                     int(RULES["final_exit"]["late_cancel_fine"]),
                 )
             )
