@@ -1,18 +1,21 @@
 """Daily reminders (SPEC section 4) and the notification outbox the bot drains.
 
 `queue_due_reminders` runs once a day (rules.yml reminders.hour, Riyadh): for each establishment it
-writes ONE Arabic message per owner into the outbox (`Notification`) listing what is about to cost it
-fines. The bot's sender takes `pending_notifications`, sends them, then `mark_notification_sent`.
+writes ONE message per owner into the outbox (`Notification`) listing what is about to cost it
+fines, in the owner's reply language (`owner_language`). The bot's sender takes `pending_notifications`, sends them, then `mark_notification_sent`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.exc import IntegrityError
 
+from replies import _, language
 from residency import calendar, fees
 from residency.db import UnitOfWork
 from residency.models import Establishment, Notification, ReminderItem, Resident, User, Visa, utcnow
@@ -26,7 +29,19 @@ LINES_PER_SECTION = int(RULES["display"]["reminder_lines_per_section"])
 @dataclass(frozen=True)
 class DueItem:
     key: str  # stable identity of the reminded fact, e.g. "iqama:2158813994:2026-12-27"
-    line: str
+    render: Callable[[], str]  # its line, written in the reply language of the moment
+
+    @property
+    def line(self) -> str:
+        return self.render()
+
+
+def owner_language(uow: UnitOfWork, telegram_id: int) -> str | None:
+    """The one place that chooses the language of an owner's reminder: the language the owner chose
+    (`/lang`), else None (Arabic)."""
+    from residency.languages import stored_language
+
+    return stored_language(uow, telegram_id)
 
 
 def _iqama_due(days_left: int) -> bool:
@@ -46,14 +61,19 @@ def _due_iqamas(uow: UnitOfWork, establishment_id: int, today: date) -> list[Due
         .order_by(Resident.iqama_expiry, Resident.iqama_number)
     ).all()
     return [
-        DueItem(
-            f"iqama:{iqama}:{expiry.isoformat()}",
-            f"• {isolate(name)} — إقامة {iqama} — تنتهي {calendar.format_date(expiry)} — "
-            f"{calendar.format_days_left((expiry - today).days)}",
-        )
+        DueItem(f"iqama:{iqama}:{expiry.isoformat()}", partial(_iqama_line, name, iqama, expiry, today))
         for iqama, name, expiry in rows
         if _iqama_due((expiry - today).days)
     ]
+
+
+def _iqama_line(name: str, iqama: str, expiry: date, today: date) -> str:
+    return _("• {name} — iqama {iqama} — expires {date} — {days_left}").format(
+        name=isolate(name),
+        iqama=iqama,
+        date=calendar.format_date(expiry),
+        days_left=calendar.format_days_left((expiry - today).days),
+    )
 
 
 def _late_renewal_note(expiry: date, offences: int, today: date) -> str:
@@ -61,17 +81,18 @@ def _late_renewal_note(expiry: date, offences: int, today: date) -> str:
     late, fine = fees.late_renewal(expiry, today, offences)
     if not late:
         next_fine = fees.late_renewal_fine(offences)
+        last_day = calendar.format_date(fees.late_renewal_after(expiry))
         if next_fine is None:
-            return (
-                f"جدّدها حتى {calendar.format_date(fees.late_renewal_after(expiry))}؛ بعده لا تُجدَّد "
-                "إلكترونيًا (تأخير ثالث) وتلزم مراجعة مكتب الجوازات"
-            )
-        return (
-            f"جدّدها حتى {calendar.format_date(fees.late_renewal_after(expiry))} تجنبًا لغرامة التأخير {next_fine} ريال"
+            return _(
+                "renew it by {date}; after that it cannot be renewed online (a third late renewal) and the "
+                "passports office must be visited"
+            ).format(date=last_day)
+        return _("renew it by {date} to avoid the late renewal fine of {fine} riyals").format(
+            date=last_day, fine=next_fine
         )
     if fine is None:
-        return "تأخير ثالث: لا تُجدَّد إلكترونيًا، راجع مكتب الجوازات"
-    return f"غرامة تأخير التجديد الآن {fine} ريال (المخالفة رقم {offences + 1})"
+        return _("third late renewal: it cannot be renewed online, go to the passports office")
+    return _("late renewal fine now {fine} riyals (offence no. {offence})").format(fine=fine, offence=offences + 1)
 
 
 def _expired_iqamas(uow: UnitOfWork, establishment_id: int, today: date) -> list[DueItem]:
@@ -93,11 +114,20 @@ def _expired_iqamas(uow: UnitOfWork, establishment_id: int, today: date) -> list
     return [
         DueItem(
             f"iqama_expired:{iqama}:{expiry.isoformat()}",
-            f"• {isolate(name)} — إقامة {iqama} — انتهت {calendar.format_date(expiry)} — "
-            f"{calendar.format_days_left((expiry - today).days)} — {_late_renewal_note(expiry, offences, today)}",
+            partial(_expired_iqama_line, name, iqama, expiry, offences, today),
         )
         for iqama, name, expiry, offences in rows
     ]
+
+
+def _expired_iqama_line(name: str, iqama: str, expiry: date, offences: int, today: date) -> str:
+    return _("• {name} — iqama {iqama} — expired {date} — {days_left} — {note}").format(
+        name=isolate(name),
+        iqama=iqama,
+        date=calendar.format_date(expiry),
+        days_left=calendar.format_days_left((expiry - today).days),
+        note=_late_renewal_note(expiry, offences, today),
+    )
 
 
 def _exit_reentries(uow: UnitOfWork, establishment_id: int, status: str, today: date, within_days: int):
@@ -118,26 +148,37 @@ def _exit_reentries(uow: UnitOfWork, establishment_id: int, status: str, today: 
 def _due_returns(uow: UnitOfWork, establishment_id: int, today: date) -> list[DueItem]:
     rows = _exit_reentries(uow, establishment_id, "used", today, RULES["reminders"]["return_within_days"])
     return [
-        DueItem(
-            f"return:{visa}:{until.isoformat()}",
-            f"• {isolate(name)} — إقامة {iqama} — العودة قبل {calendar.format_date(until)} — "
-            f"{calendar.format_days_left((until - today).days)}",
-        )
+        DueItem(f"return:{visa}:{until.isoformat()}", partial(_return_line, name, iqama, until, today))
         for iqama, name, visa, until in rows
     ]
+
+
+def _return_line(name: str, iqama: str, until: date, today: date) -> str:
+    return _("• {name} — iqama {iqama} — return before {date} — {days_left}").format(
+        name=isolate(name),
+        iqama=iqama,
+        date=calendar.format_date(until),
+        days_left=calendar.format_days_left((until - today).days),
+    )
 
 
 def _due_unused_visas(uow: UnitOfWork, establishment_id: int, today: date) -> list[DueItem]:
     rows = _exit_reentries(uow, establishment_id, "issued", today, RULES["exit_reentry"]["unused_warning_days"])
     fine = int(RULES["exit_reentry"]["unused_fine"])
     return [
-        DueItem(
-            f"unused_visa:{visa}:{until.isoformat()}",
-            f"• {isolate(name)} — تأشيرة {visa} — تنتهي {calendar.format_date(until)} — "
-            f"{calendar.format_days_left((until - today).days)} — غرامة {fine} ريال إن انتهت دون استخدام",
-        )
-        for _, name, visa, until in rows
+        DueItem(f"unused_visa:{visa}:{until.isoformat()}", partial(_unused_visa_line, name, visa, until, fine, today))
+        for _iqama, name, visa, until in rows
     ]
+
+
+def _unused_visa_line(name: str, visa: str, until: date, fine: int, today: date) -> str:
+    return _("• {name} — visa {visa} — expires {date} — {days_left} — a {fine} riyals fine if it lapses unused").format(
+        name=isolate(name),
+        visa=visa,
+        date=calendar.format_date(until),
+        days_left=calendar.format_days_left((until - today).days),
+        fine=fine,
+    )
 
 
 def _section(title: str, items: list[DueItem]) -> list[str]:
@@ -145,19 +186,21 @@ def _section(title: str, items: list[DueItem]) -> list[str]:
         return []
     lines = [title] + [item.line for item in items[:LINES_PER_SECTION]]
     if len(items) > LINES_PER_SECTION:
-        lines.append(f"… و{len(items) - LINES_PER_SECTION} غيرها.")
+        lines.append(_("… and {n} more.").format(n=len(items) - LINES_PER_SECTION))
     return lines
 
 
 def _message(establishment: Establishment, expired, iqamas, returns, unused) -> str:
     fine = int(RULES["exit_reentry"]["unused_fine"])
-    lines = [f"⏰ تذكير اليوم لمنشأة {isolate(establishment.name_ar)}"]
-    lines += _section("⛔ إقامات منتهية لم تُجدَّد بعد (تبقى في التذكير حتى تجديدها):", expired)
-    lines += _section("🪪 إقامات تقترب من الانتهاء (جدّدها قبل موعدها تجنبًا لغرامة التأخير):", iqamas)
-    lines += _section("✈️ مقيمون خارج المملكة يقترب موعد عودتهم:", returns)
+    lines = [_("⏰ Today's reminder for {establishment}").format(establishment=isolate(establishment.name_ar))]
+    lines += _section(_("⛔ Expired iqamas not renewed yet (they stay in the reminder until renewed):"), expired)
+    lines += _section(_("🪪 Iqamas about to expire (renew them in time to avoid the late renewal fine):"), iqamas)
+    lines += _section(_("✈️ Residents outside the Kingdom who are due back soon:"), returns)
     lines += _section(
-        f"🛂 تأشيرات خروج وعودة لم تُستخدم وتقترب من نهايتها (تركها تنتهي دون استخدام عليه غرامة {fine} ريال: "
-        "ألغها إن لم يعد السفر قائمًا):",
+        _(
+            "🛂 Unused exit/re-entry visas about to end (letting one lapse unused costs a {fine} riyals fine: "
+            "cancel it if the trip is off):"
+        ).format(fine=fine),
         unused,
     )
     return "\n".join(lines)
@@ -225,8 +268,10 @@ def queue_due_reminders(uow: UnitOfWork, today: date | str | None = None) -> int
             continue
         for item in (item for section in sections for item in section):
             uow.session.add(ReminderItem(establishment_id=establishment_id, item_key=item.key, sent_on=today))
-        text = _message(uow.repo.establishment(establishment_id), *sections)
+        establishment = uow.repo.establishment(establishment_id)
         for telegram_id in owners:
+            with language(owner_language(uow, telegram_id)):
+                text = _message(establishment, *sections)
             key = _dedupe_key(establishment_id, today, telegram_id)
             uow.session.add(Notification(telegram_id=telegram_id, text=text, buttons=[], dedupe_key=key))
             queued += 1

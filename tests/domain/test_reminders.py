@@ -123,3 +123,22 @@ def test_outbox_pending_then_marked_sent(engine, world):
     with UnitOfWork(engine) as uow:
         assert pending_notifications(uow) == []
         assert uow.session.get(Notification, pending_id).sent_at is not None
+
+
+def test_each_owner_reads_the_reminder_in_the_language_they_chose(engine, world):
+    with UnitOfWork(engine) as uow:
+        english = f.user(uow, uow.repo.establishment(world["est"]), 805)
+        english.language = "en"
+        uow.commit()
+    assert run(engine) == 2
+    by_owner = {n.telegram_id: n.text for n in notifications(engine)}
+    arabic, text = by_owner[OWNER], by_owner[805]
+    assert arabic.startswith("⏰ تذكير اليوم لمنشأة")
+    lines = text.split("\n")
+    assert lines[0].startswith("⏰ Today's reminder for ") and "مؤسسة الواحة" in lines[0]
+    assert "⛔ Expired iqamas not renewed yet (they stay in the reminder until renewed):" in lines
+    assert "✈️ Residents outside the Kingdom who are due back soon:" in lines
+    three = next(line for line in lines if "إقامة ثلاثة" in line)
+    assert three.endswith(" — expires 2026-11-30 (20 Jumada al-Akhirah 1448 AH) — 3 days left")
+    today = next(line for line in lines if "إقامة اليوم" in line)
+    assert today.endswith(" — expires today")
