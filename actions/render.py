@@ -1,7 +1,8 @@
-"""Arabic wording of what the dialogue shows: quotes, receipts, the fee rules of a service and the menu.
+"""What the dialogue shows, in the reply language: quotes, receipts, the fee rules of a service and the menu.
 
 Figures come from the quote or from residency/rules.yml (RULES), never from literals here. Dates are
-shown Gregorian and Hijri (residency.calendar.format_date); amounts in whole riyals.
+shown Gregorian and Hijri (residency.calendar.format_date); amounts in whole riyals. The label tables
+below hold message ids (N_): they are translated with _() when a reply is made.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from replies import N_, _, ngettext
 from residency import calendar
 from residency.errors import InvalidInput
 from residency.rules import RULES
@@ -23,44 +25,55 @@ def confirm_buttons(quote_id: str) -> list[dict[str, str]]:
     """Confirm / cancel buttons bound to one quote: their payload names it (entity `quote_id`, used
     only by button payloads), so a button of an earlier quote never acts on the one pending now."""
     return [
-        {"title": "تأكيد", "payload": f'/affirm{{"quote_id": "{quote_id}"}}'},
-        {"title": "إلغاء", "payload": f'/deny{{"quote_id": "{quote_id}"}}'},
+        {"title": _("Confirm"), "payload": f'/affirm{{"quote_id": "{quote_id}"}}'},
+        {"title": _("Cancel"), "payload": f'/deny{{"quote_id": "{quote_id}"}}'},
     ]
 
 
-STALE_BUTTON = "هذا الزر يخص عرضًا سابقًا لم يعد قائمًا، فلم يُنفَّذ شيء. استعمل أزرار آخر عرض، أو اكتب طلبك من جديد."
+STALE_BUTTON = N_(
+    "This button belongs to an earlier offer that no longer stands, so nothing was done. Use the buttons of "
+    "the latest offer, or write your request again."
+)
 
 
 def render_replayed(receipt: Receipt) -> str:
-    return f"سبق تنفيذ هذا الطلب (رقم العملية: {receipt.receipt_number})، ولم يُخصم أي مبلغ مرة أخرى."
+    return _("This request was already carried out (transaction number: {number}); nothing was charged again.").format(
+        number=receipt.receipt_number
+    )
 
 
 # One label table for services (residency/texts.py); the quote's wording of a transfer request.
-SERVICE_LABELS = {**SERVICE_LABELS_AR, "transfer_sponsorship": "نقل خدمات"}
+SERVICE_LABELS = {**SERVICE_LABELS_AR, "transfer_sponsorship": N_("Sponsorship transfer")}
+
+
+def service_label(service: str) -> str:
+    """A service's label in the reply language (the service's own name when it has none)."""
+    return _(SERVICE_LABELS.get(service, service))
+
 
 # Effects of a quote worth showing, in display order (dates are ISO strings in the quote).
 EFFECT_LABELS = {
-    "border_number": "رقم الحدود",
-    "visa_number": "رقم التأشيرة",
-    "entry_type": "نوع التأشيرة",
-    "visa_type": "نوع التأشيرة",
-    "duration": "المدة",
-    "old_expiry": "تاريخ انتهاء الإقامة الحالي",
-    "new_expiry": "تاريخ انتهاء الإقامة الجديد",
-    "iqama_expiry": "تاريخ انتهاء الإقامة",
-    "issued_on": "تاريخ الإصدار",
-    "return_before": "العودة قبل",
-    "old_return_before": "العودة قبل (حاليًا)",
-    "new_return_before": "العودة قبل (بعد التمديد)",
-    "leave_before": "المغادرة قبل",
-    "old_occupation": "المهنة الحالية",
-    "new_occupation": "المهنة الجديدة",
-    "old_passport_number": "رقم الجواز الحالي",
-    "old_passport_expiry": "انتهاء الجواز الحالي",
-    "new_passport_number": "رقم الجواز الجديد",
-    "new_passport_expiry": "انتهاء الجواز الجديد",
-    "target_name": "المنشأة المستقبلة",
-    "target_number": "رقمها الموحد",
+    "border_number": N_("Border number"),
+    "visa_number": N_("Visa number"),
+    "entry_type": N_("Visa type"),
+    "visa_type": N_("Visa type"),
+    "duration": N_("Duration"),
+    "old_expiry": N_("Current iqama expiry date"),
+    "new_expiry": N_("New iqama expiry date"),
+    "iqama_expiry": N_("Iqama expiry date"),
+    "issued_on": N_("Issue date"),
+    "return_before": N_("Return before"),
+    "old_return_before": N_("Return before (now)"),
+    "new_return_before": N_("Return before (after the extension)"),
+    "leave_before": N_("Leave before"),
+    "old_occupation": N_("Current occupation"),
+    "new_occupation": N_("New occupation"),
+    "old_passport_number": N_("Current passport number"),
+    "old_passport_expiry": N_("Current passport expiry"),
+    "new_passport_number": N_("New passport number"),
+    "new_passport_expiry": N_("New passport expiry"),
+    "target_name": N_("Receiving establishment"),
+    "target_number": N_("Its unified number"),
 }
 # Dates a receipt no longer needs: a cancelled visa's return/leave-before date (old values never shown).
 RECEIPT_SKIPS = {
@@ -73,7 +86,7 @@ def _effect_value(key: str, value: Any) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
     if key in ("entry_type", "visa_type"):
-        return ENTRY_TYPE_LABELS.get(str(value), str(value))
+        return _(ENTRY_TYPE_LABELS.get(str(value), str(value)))
     if key == "duration":
         try:
             return calendar.Duration.parse(value).describe_ar()
@@ -93,20 +106,26 @@ def effect_lines(effects: dict[str, Any], skip: tuple[str, ...] = ()) -> list[st
         if key in effects and key not in skip:
             shown = _effect_value(key, effects[key])
             if shown:
-                lines.append(f"{label}: {shown}")
+                lines.append(f"{_(label)}: {shown}")
     return lines
 
 
 def _subject(quote: Quote) -> str:
-    label = SERVICE_LABELS.get(quote.service, quote.service)
+    label = service_label(quote.service)
     if quote.resident_name and quote.resident_iqama:
-        return f"{label} — {isolate(quote.resident_name)} (إقامة {quote.resident_iqama})"
+        return _("{service} — {name} (iqama {iqama})").format(
+            service=label, name=isolate(quote.resident_name), iqama=quote.resident_iqama
+        )
     if quote.resident_name:
         return f"{label} — {isolate(quote.resident_name)}"
     return label
 
 
-DOCUMENT_LABELS = {"receipt": "إيصال العملية", "visa": "ورقة التأشيرة", "resident_report": "بيان المقيم"}
+DOCUMENT_LABELS = {
+    "receipt": N_("Transaction receipt"),
+    "visa": N_("Visa document"),
+    "resident_report": N_("Resident statement"),
+}
 VISA_SERVICES = ("issue_exit_reentry", "extend_exit_reentry", "issue_final_exit")
 
 
@@ -117,73 +136,125 @@ def document_buttons(receipt: Receipt, quote: Quote) -> list[dict[str, str]]:
         return []
     buttons = [
         {
-            "title": f"📄 {DOCUMENT_LABELS['receipt']} (PDF)",
+            "title": f"📄 {_(DOCUMENT_LABELS['receipt'])} (PDF)",
             "payload": f'/request_document{{"document_type": "receipt", "iqama_number": "{iqama}"}}',
         }
     ]
     if quote.service in VISA_SERVICES:
         buttons.append(
             {
-                "title": f"📄 {DOCUMENT_LABELS['visa']} (PDF)",
+                "title": f"📄 {_(DOCUMENT_LABELS['visa'])} (PDF)",
                 "payload": f'/request_document{{"document_type": "visa", "iqama_number": "{iqama}"}}',
             }
         )
     return buttons
 
 
+NOTHING_DONE = N_("Nothing was done and nothing was charged.")
+
+
 def render_eligibility(eligibility: Eligibility, subject: str) -> str:
     """The eligibility check's answer: every blocker with what to do, or possible with the fee."""
-    label = SERVICE_LABELS.get(eligibility.service, eligibility.service)
+    label = service_label(eligibility.service)
     if eligibility.blockers:
-        parts = [f"⛔ لا يمكن {label} {subject} الآن:" if subject else f"⛔ لا يمكن {label} الآن:"]
+        if subject:
+            head = _("⛔ {service} is not possible {subject} now:").format(service=label, subject=subject)
+        else:
+            head = _("⛔ {service} is not possible now:").format(service=label)
+        parts = [head]
         parts.extend(f"• {blocker.message}" for blocker in eligibility.blockers)
-        parts.append("لم يُنفَّذ شيء ولم يُخصم أي مبلغ.")
+        parts.append(_(NOTHING_DONE))
         return "\n".join(parts)
     quote = eligibility.quote
-    parts = [f"✅ يمكن {label} — {_subject(quote).split(' — ', 1)[-1]}"]
+    parts = [
+        _("✅ {service} is possible — {subject}").format(service=label, subject=_subject(quote).split(" — ", 1)[-1])
+    ]
     if quote.lines:
         parts.extend(f"• {line.label}: {riyals(line.amount)}" for line in quote.lines)
-        parts.append(f"الإجمالي لو نُفِّذ الآن: {riyals(quote.total)}")
+        parts.append(_("Total if carried out now: {amount}").format(amount=riyals(quote.total)))
     else:
-        parts.append("بلا رسوم على منشأتك.")
-    parts.append("هذا فحص فقط: لم يُنفَّذ شيء. اكتب الطلب نفسه لتنفيذه.")
+        parts.append(_("No fees for your establishment."))
+    parts.append(_("This is only a check: nothing was done. Write the request itself to carry it out."))
     return "\n".join(parts)
 
 
 def render_forecast(forecast: Forecast) -> str:
     """Month by month: iqamas due, fees, levy, dependants' levy, total; the grand total; the levy a worker."""
     if not forecast.iqamas:
-        return f"لا تجديدات إقامات مستحقة في الأشهر الـ{len(forecast.months)} القادمة، فلا تكاليف متوقعة."
-    parts = [f"💰 تكاليف تجديد الإقامات المتوقعة (كل إقامة تُجدَّد عند انتهائها {forecast.renewal_months} شهرًا):"]
+        n = len(forecast.months)
+        return ngettext(
+            "No iqama renewals are due in the next {n} month, so no costs are expected.",
+            "No iqama renewals are due in the next {n} months, so no costs are expected.",
+            n,
+        ).format(n=n)
+    months = forecast.renewal_months
+    parts = [
+        ngettext(
+            "💰 Expected iqama renewal costs (each iqama renewed for {n} month when it expires):",
+            "💰 Expected iqama renewal costs (each iqama renewed for {n} months when it expires):",
+            months,
+        ).format(n=months)
+    ]
     for month in forecast.months:
-        parts.append(
-            f"• {month.label}: {month.iqamas} إقامة — رسوم {riyals(month.iqama_fees)}، مقابل مالي "
-            f"{riyals(month.levy)}، مرافقون {riyals(month.dependants_levy)}"
-            + (f"، غرامات {riyals(month.fines)}" if month.fines else "")
-            + f" = {riyals(month.total)}"
+        figures = {
+            "month": month.label,
+            "n": month.iqamas,
+            "fees": riyals(month.iqama_fees),
+            "levy": riyals(month.levy),
+            "dependants": riyals(month.dependants_levy),
+            "fines": riyals(month.fines),
+            "total": riyals(month.total),
+        }
+        if month.fines:
+            line = ngettext(
+                "• {month}: {n} iqama — fees {fees}, levy {levy}, dependants {dependants}, fines {fines} = {total}",
+                "• {month}: {n} iqamas — fees {fees}, levy {levy}, dependants {dependants}, fines {fines} = {total}",
+                month.iqamas,
+            )
+        else:
+            line = ngettext(
+                "• {month}: {n} iqama — fees {fees}, levy {levy}, dependants {dependants} = {total}",
+                "• {month}: {n} iqamas — fees {fees}, levy {levy}, dependants {dependants} = {total}",
+                month.iqamas,
+            )
+        parts.append(line.format(**figures))
+    parts.append(
+        ngettext("Total: {amount} for {n} iqama", "Total: {amount} for {n} iqamas", forecast.iqamas).format(
+            amount=riyals(forecast.total), n=forecast.iqamas
         )
-    parts.append(f"الإجمالي: {riyals(forecast.total)} لـ {forecast.iqamas} إقامة")
-    parts.append(f"المقابل المالي للعامل في السنة: {riyals(forecast.levy_per_worker_per_year)}")
+    )
+    parts.append(_("Expat levy per worker per year: {amount}").format(amount=riyals(forecast.levy_per_worker_per_year)))
     if forecast.excluded:
-        parts.append(f"غير محسوبة ({len(forecast.excluded)}): من عليه خروج نهائي أو لا يُجدَّد إلكترونيًا.")
+        parts.append(
+            _("Not counted ({n}): residents with a final exit, or whose iqama cannot be renewed online.").format(
+                n=len(forecast.excluded)
+            )
+        )
     return "\n".join(parts)
+
+
+CONFIRM_QUESTION = N_("Do you confirm?")
 
 
 def render_quote(quote: Quote) -> str:
     """The offer: each fee part, the total, the key dates, and the question."""
-    parts = [f"طلب {_subject(quote)}"]
+    parts = [_("Request: {subject}").format(subject=_subject(quote))]
     if quote.lines:
-        parts.append("الرسوم:")
+        parts.append(_("Fees:"))
         parts.extend(f"• {line.label}: {riyals(line.amount)}" for line in quote.lines)
-        parts.append(f"الإجمالي: {riyals(quote.total)}")
+        parts.append(_("Total: {amount}").format(amount=riyals(quote.total)))
     else:
-        parts.append("الرسوم على منشأتك: لا شيء (مجانية)")
+        parts.append(_("Fees for your establishment: none (free)"))
     if quote.service == "transfer_sponsorship" and "target_fee" in quote.effects:
-        parts.append(f"رسوم النقل على المنشأة المستقبلة عند قبولها: {riyals(int(quote.effects['target_fee']))}")
+        parts.append(
+            _("Transfer fee for the receiving establishment when it accepts: {amount}").format(
+                amount=riyals(int(quote.effects["target_fee"]))
+            )
+        )
     if quote.effects.get("note"):
         parts.append(str(quote.effects["note"]))
     parts.extend(effect_lines(quote.effects))
-    parts.append("هل تؤكد التنفيذ؟")
+    parts.append(_(CONFIRM_QUESTION))
     return "\n".join(parts)
 
 
@@ -194,24 +265,32 @@ def render_quote_summary(quote: Quote) -> str:
 
 def render_receipt(receipt: Receipt, quote: Quote) -> str:
     """What changed, the total charged, the balance after, and the transaction id."""
-    header = "سبق تنفيذ هذا الطلب" if receipt.replayed else "تم التنفيذ"
-    parts = [f"{header}: {_subject(quote)}"]
+    header = _("Already carried out: {subject}") if receipt.replayed else _("Done: {subject}")
+    parts = [header.format(subject=_subject(quote))]
     # A newly issued visa's number is known only now.
     effects = {**quote.effects, **{k: v for k, v in receipt.result.items() if k == "visa_number"}}
     old_values = ("old_expiry", "old_return_before", "old_occupation", "old_passport_number", "old_passport_expiry")
     parts.extend(effect_lines(effects, skip=RECEIPT_SKIPS.get(quote.service, ()) + old_values))
     if quote.service == "issue_iqama" and receipt.result.get("iqama_number"):
-        parts.append(f"رقم الإقامة الصادرة: {receipt.result['iqama_number']}")
+        parts.append(_("Number of the issued iqama: {number}").format(number=receipt.result["iqama_number"]))
     if quote.service == "transfer_sponsorship":
         target = quote.effects.get("target_name") or quote.effects.get("target_number", "")
         parts.append(
-            f"أُرسل الطلب إلى مالك المنشأة المستقبلة «{target}» ليقبله؛ تنتقل الخدمات وتُخصم رسوم النقل "
-            "من المنشأة المستقبلة عند قبوله، وسأبلغك بالرد."
+            _(
+                "The request was sent to the owner of the receiving establishment “{target}” to accept; the "
+                "resident moves and the transfer fee is charged to the receiving establishment when they accept. "
+                "I will tell you their answer."
+            ).format(target=target)
         )
-    parts.append(f"المبلغ المخصوم: {riyals(receipt.total)}" if receipt.total else "لم يُخصم أي مبلغ (خدمة مجانية).")
+    if receipt.total:
+        parts.append(_("Amount charged: {amount}").format(amount=riyals(receipt.total)))
+    else:
+        parts.append(_("Nothing was charged (free service)."))
     if receipt.balance_after is not None:
-        parts.append(f"رصيد المنشأة بعد العملية: {riyals(receipt.balance_after)}")
-    parts.append(f"رقم العملية: {receipt.receipt_number}")
+        parts.append(
+            _("Establishment balance after the transaction: {amount}").format(amount=riyals(receipt.balance_after))
+        )
+    parts.append(_("Transaction number: {number}").format(number=receipt.receipt_number))
     return "\n".join(parts)
 
 
@@ -223,62 +302,103 @@ def _months(n: int) -> str:
     return calendar.Duration(months=int(n)).describe_ar()
 
 
-def fee_rules(service: str) -> str:
-    """The fee rules of a service, worded from rules.yml."""
+def _fee_rule(service: str) -> str:
+    """The fee rules of `service` as one text (rules.yml's figures)."""
     iqama, levy = RULES["iqama"], RULES["levy"]
     er = RULES["exit_reentry"]
-    periods = iqama["allowed_periods_months"]
-    iqama_fees = f"رسوم الإقامة {_join(iqama['fee_by_months'][m] for m in periods)} ريال لمدة {_join(periods)} شهرًا"
-    levies = (
-        f"المقابل المالي {levy['expat_per_month']} ريال شهريًا عن العامل "
-        f"({levy['expat_per_month_saudi_majority']} إذا كان السعوديون في المنشأة بعدد الوافدين أو أكثر، "
-        f"ولا مقابل على المهن المنزلية)، ومقابل المرافقين {levy['dependant_per_month']} ريال شهريًا لكل مرافق"
-    )
-    fines = iqama["late_renewal_fines"]
-    single, multiple = er["single"], er["multiple"]
-    transfer = RULES["sponsorship_transfer"]["fees"]
-    rules = {
-        "renew_iqama": (
-            f"{iqama_fees}، و{levies}. التجديد بعد الانتهاء بأكثر من {iqama['late_renewal_grace_days']} أيام "
-            f"عليه غرامة: {_join(fines)} ريال للمخالفة الأولى فالثانية، والثالثة لا تُجدَّد إلكترونيًا."
-        ),
-        "issue_iqama": (
-            f"{iqama_fees}، و{levies}. وإن صدرت بعد أكثر من {iqama['late_issue_after_arrival_days']} يومًا "
-            f"من الوصول فعليها {iqama['late_issue_fine']} ريال إضافية."
-        ),
-        "issue_exit_reentry": (
-            f"المفردة {single['base_fee']} ريال للمدة الأساسية ({_months(single['base_months'])}) ثم "
-            f"{single['extra_month_fee']} ريال لكل شهر إضافي؛ المتعددة {multiple['base_fee']} ريال للمدة الأساسية "
-            f"({_months(multiple['base_months'])}) ثم {multiple['extra_month_fee']} ريال لكل شهر إضافي؛ "
-            "جزء الشهر يُحسب شهرًا."
-        ),
-        "extend_exit_reentry": (
-            f"لكل شهر إضافي {er['extension_month_fee']['single']} ريال للمفردة و"
-            f"{er['extension_month_fee']['multiple']} ريال للمتعددة؛ ويُمدَّد للمقيم الموجود خارج المملكة "
-            "بتأشيرة سارية فقط (من في الداخل يلغي تأشيرته ويصدر غيرها)."
-        ),
-        "cancel_exit_reentry": "الإلغاء مجاني، ولا تُسترد رسوم إصدار التأشيرة.",
-        "issue_final_exit": f"الخروج النهائي مجاني، وصلاحيته {RULES['final_exit']['valid_days']} يومًا من الإصدار.",
-        "cancel_final_exit": "إلغاء الخروج النهائي مجاني.",
-        "change_occupation": f"رسوم تعديل المهنة {RULES['occupation_change']['fee']} ريال.",
-        "transfer_sponsorship": (
-            f"تدفعها المنشأة المستقبلة عند قبولها: {_join(transfer)} ريال للنقل الأول فالثاني فالثالث وما بعده، "
-            "ولا شيء على منشأتك."
-        ),
-        "update_passport": "تحديث بيانات الجواز مجاني.",
-    }
-    return f"رسوم {SERVICE_LABELS[service]}: {rules[service]}"
+    if service in ("renew_iqama", "issue_iqama"):
+        periods = iqama["allowed_periods_months"]
+        iqama_fees = _("iqama fee {fees} riyals for {periods} months").format(
+            fees=_join(iqama["fee_by_months"][m] for m in periods), periods=_join(periods)
+        )
+        levies = _(
+            "the expat levy {per_month} riyals a month per worker ({saudi_majority} if the establishment has at "
+            "least as many Saudis as expats, and no levy on domestic occupations), and the dependants' levy "
+            "{dependant} riyals a month per dependant"
+        ).format(
+            per_month=levy["expat_per_month"],
+            saudi_majority=levy["expat_per_month_saudi_majority"],
+            dependant=levy["dependant_per_month"],
+        )
+        if service == "renew_iqama":
+            return _(
+                "{iqama_fees}, and {levies}. Renewing more than {grace_days} days after expiry carries a fine: "
+                "{fines} riyals for the first then the second offence; after a third the iqama cannot be renewed "
+                "online."
+            ).format(
+                iqama_fees=iqama_fees,
+                levies=levies,
+                grace_days=iqama["late_renewal_grace_days"],
+                fines=_join(iqama["late_renewal_fines"]),
+            )
+        return _(
+            "{iqama_fees}, and {levies}. If it is issued more than {days} days after arrival, {fine} riyals more "
+            "are due."
+        ).format(
+            iqama_fees=iqama_fees,
+            levies=levies,
+            days=iqama["late_issue_after_arrival_days"],
+            fine=iqama["late_issue_fine"],
+        )
+    if service == "issue_exit_reentry":
+        single, multiple = er["single"], er["multiple"]
+        return _(
+            "Single: {single_fee} riyals for the base period ({single_months}), then {single_extra} riyals for "
+            "each extra month; multiple: {multiple_fee} riyals for the base period ({multiple_months}), then "
+            "{multiple_extra} riyals for each extra month; part of a month counts as a month."
+        ).format(
+            single_fee=single["base_fee"],
+            single_months=_months(single["base_months"]),
+            single_extra=single["extra_month_fee"],
+            multiple_fee=multiple["base_fee"],
+            multiple_months=_months(multiple["base_months"]),
+            multiple_extra=multiple["extra_month_fee"],
+        )
+    if service == "extend_exit_reentry":
+        return _(
+            "Each extra month costs {single} riyals for a single visa and {multiple} riyals for a multiple one; "
+            "only a resident who is outside the Kingdom on a valid visa can be extended (one who is inside "
+            "cancels the visa and issues another)."
+        ).format(single=er["extension_month_fee"]["single"], multiple=er["extension_month_fee"]["multiple"])
+    if service == "cancel_exit_reentry":
+        return _("Cancelling is free, and the visa's issue fee is not refunded.")
+    if service == "issue_final_exit":
+        return _("A final exit is free, and it is valid for {days} days from issue.").format(
+            days=RULES["final_exit"]["valid_days"]
+        )
+    if service == "cancel_final_exit":
+        return _("Cancelling a final exit is free.")
+    if service == "change_occupation":
+        return _("The occupation change fee is {fee} riyals.").format(fee=RULES["occupation_change"]["fee"])
+    if service == "transfer_sponsorship":
+        return _(
+            "Paid by the receiving establishment when it accepts: {fees} riyals for the first, the second, and "
+            "the third and later transfers; nothing for your establishment."
+        ).format(fees=_join(RULES["sponsorship_transfer"]["fees"]))
+    if service == "update_passport":
+        return _("Updating the passport details is free.")
+    raise KeyError(service)
 
 
-MENU = (
-    "أنا مساعد خدمات الإقامة لمنشأتك. اكتب طلبك بجملة واحدة، مثل:\n"
-    "• تجديد إقامة: «جدد اقامة 2XXXXXXXXX سنة»\n"
-    "• إصدار إقامة لعامل جديد: «اصدر اقامة لرقم الحدود 3XXXXXXXXX ستة اشهر»\n"
-    "• خروج وعودة: «ابي خروج وعودة متعددة لمحمد 3 شهور»، وتمديدها أو إلغاؤها\n"
-    "• خروج نهائي: «خروج نهائي للعامل 2XXXXXXXXX»، أو إلغاؤه\n"
-    "• تعديل مهنة، نقل خدمات، تحديث جواز: «غير مهنة 2XXXXXXXXX الى محاسب»\n"
-    "• جواز جديد: أرسل صورة صفحة بيانات الجواز، فأقرأ رقمه وتاريخ انتهائه وأعرض عليك تحديثه للمقيم\n"
-    "• استعلام: «بيانات الإقامة 2XXXXXXXXX»، «ابحث عن محمد خان»، «رخصة 2XXXXXXXXX»\n"
-    "• تقارير: «مين اقاماتهم تخلص هالشهر؟»، «مين برا المملكة؟»، «آخر العمليات»، «كم رصيدنا؟»\n"
-    "أعرض عليك الرسوم قبل أي تنفيذ، ولا يُخصم شيء إلا بعد تأكيدك. اكتب «إلغاء» في أي وقت لإيقاف الطلب."
+def fee_rules(service: str) -> str:
+    """The fee rules of a service, worded from rules.yml."""
+    return _("Fees for {service}: {rules}").format(service=_(SERVICE_LABELS[service]), rules=_fee_rule(service))
+
+
+MENU = N_(
+    "I am the residency services assistant of your establishment. Write your request in one sentence, for "
+    "example:\n"
+    "• Iqama renewal: “renew iqama 2XXXXXXXXX for a year”\n"
+    "• Iqama for a new worker: “issue iqama for border number 3XXXXXXXXX for 6 months”\n"
+    "• Exit/re-entry: “multiple exit re-entry for Mohammed for 3 months”, and its extension or cancellation\n"
+    "• Final exit: “final exit for worker 2XXXXXXXXX”, or its cancellation\n"
+    "• Occupation change, sponsorship transfer, passport update: “change occupation of 2XXXXXXXXX to "
+    "accountant”\n"
+    "• New passport: send a photo of the passport's data page; I read its number and expiry date and offer "
+    "to update the resident\n"
+    "• Inquiries: “iqama details 2XXXXXXXXX”, “search for Mohammed Khan”, “driving licence 2XXXXXXXXX”\n"
+    "• Reports: “whose iqamas expire this month?”, “who is outside the Kingdom?”, “latest transactions”, "
+    "“what is our balance?”\n"
+    "I show you the fees before anything is done, and nothing is charged until you confirm. Write “cancel” "
+    "at any time to stop the request."
 )
