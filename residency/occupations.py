@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process
 
+from replies import _, current_language
 from residency.errors import InvalidInput
 from residency.names import normalize_name
 from residency.text_safety import strip_controls
@@ -36,7 +37,11 @@ TYPO_MARGIN = 6
 WORD_TYPO_MIN_SCORE = 80
 # Weaker resemblances are only offered as suggestions.
 SUGGESTION_MIN_SCORE = 70
-EXAMPLES = ("فني كهرباء", "سائق شاحنة", "محاسب")
+# Occupations named as examples in the unknown-occupation answer, by their English titles in occupations.yml
+# (shown in the reply language).
+EXAMPLES = ("Electrician", "Heavy truck driver", "Accountant")
+# The article, dropped from every word when matching (matched data, not a reply).
+_ARTICLE = "ال"
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,10 @@ class Occupation:
     en_aliases: tuple[str, ...]
     domestic: bool
     saudi_only: bool
+
+    def title(self) -> str:
+        """The title in the reply language (Arabic `ar`, else `en`)."""
+        return self.ar if current_language() == "ar" else self.en
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -62,7 +71,7 @@ def _close_word(word: str, words: set[str]) -> bool:
 
 def _strip_article(word: str) -> str:
     # "ال" + at least three letters: "الة" (آلة) and "الات" keep theirs.
-    return word[2:] if word.startswith("ال") and len(word) >= 5 else word
+    return word[2:] if word.startswith(_ARTICLE) and len(word) >= 5 else word
 
 
 def normalize_occupation(text: str) -> str:
@@ -96,7 +105,7 @@ class Classification:
     def _ranked(self, key: str) -> list[tuple[Occupation, float]]:
         """Occupations resembling `key`, best first, each once with its best score."""
         best: dict[str, tuple[Occupation, float]] = {}
-        for name, score, _ in process.extract(
+        for name, score, _index in process.extract(
             key, self._keys, scorer=fuzz.ratio, limit=None, score_cutoff=SUGGESTION_MIN_SCORE
         ):
             entry = self.by_key[name]
@@ -129,7 +138,7 @@ class Classification:
         if not key:
             return []
         found: list[Occupation] = []
-        for entry in [*self._containing(key), *(e for e, _ in self._ranked(key))]:
+        for entry in [*self._containing(key), *(e for e, _score in self._ranked(key))]:
             if entry not in found:
                 found.append(entry)
         return found[:limit]
@@ -150,26 +159,31 @@ class Classification:
             and (len(ranked) == 1 or ranked[1][1] < ranked[0][1] - TYPO_MARGIN)
         ):
             return ranked[0][0]
-        suggestions = [e.ar for e in self.suggestions(written)]
+        found = self.suggestions(written)
+        suggestions = [e.ar for e in found]
+        shown = _(", ").join(e.title() for e in found)
         close = [e for e, score in ranked if score >= 80]
         if (key and self._containing(key)) or len(close) >= 2:
             raise InvalidInput(
                 "ambiguous_occupation",
-                f"المهنة «{written}» تحتمل أكثر من مهنة في تصنيف المهن. اختر المقصودة منها: "
-                f"{'، '.join(suggestions)}، أو اكتب المسمى كاملًا.",
+                _(
+                    "The occupation «{written}» could be more than one occupation of the classification. Choose "
+                    "the one you mean: {choices}, or write the full title."
+                ).format(written=written, choices=shown),
                 written=written,
                 suggestions=suggestions,
             )
         if suggestions:
-            message = (
-                f"المهنة «{written}» ليست في تصنيف المهن. أقرب المهن إليها: {'، '.join(suggestions)}. "
-                "اختر منها أو اكتب المهنة كما في التصنيف."
-            )
+            message = _(
+                "The occupation «{written}» is not in the classification of occupations. The closest ones: "
+                "{choices}. Choose one of them or write the occupation as the classification names it."
+            ).format(written=written, choices=shown)
         else:
-            message = (
-                f"المهنة «{written}» ليست في تصنيف المهن. اكتب المسمى المهني كما في التصنيف، مثل: "
-                f"{' أو '.join(EXAMPLES)}."
-            )
+            examples = _(" or ").join(self.by_key[normalize_occupation(e)].title() for e in EXAMPLES)
+            message = _(
+                "The occupation «{written}» is not in the classification of occupations. Write the job title as "
+                "the classification names it, e.g. {examples}."
+            ).format(written=written, examples=examples)
         raise InvalidInput("unknown_occupation", message, written=written, suggestions=suggestions)
 
 

@@ -186,3 +186,22 @@ def test_nothing_close_is_unknown_without_suggestions():
         "المهنة «رائد فضاء» ليست في تصنيف المهن. اكتب المسمى المهني كما في التصنيف، مثل: "
         "فني كهرباء أو سائق شاحنة أو محاسب."
     )
+
+
+def test_answers_in_english_name_the_english_titles():
+    from replies import language
+
+    with language("en"), pytest.raises(InvalidInput) as unknown:
+        resolve("astronaut")
+    assert unknown.value.message == (
+        "The occupation «astronaut» is not in the classification of occupations. Write the job title as the "
+        "classification names it, e.g. Electrician or Heavy truck driver or Accountant."
+    )
+    with language("en"), pytest.raises(InvalidInput) as ambiguous:
+        resolve("سائق")
+    assert ambiguous.value.details["suggestions"][:2] == ["سائق خاص", "سائق شاحنة"]  # stored titles stay Arabic
+    assert ambiguous.value.message.startswith(
+        "The occupation «سائق» could be more than one occupation of the classification. Choose the one you mean: "
+        "Private driver, Heavy truck driver, "
+    )
+    assert ambiguous.value.message.endswith(", or write the full title.")
