@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from uuid import uuid4
 
+from replies import _
 from residency import calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import NotFound, Refusal
 from residency.models import Resident
-from residency.services.base import VISA_KIND_LABELS, visa_status
+from residency.services.base import visa_status
 
 
 def _resident(uow: UnitOfWork, iqama_text: str) -> Resident:
@@ -19,7 +20,10 @@ def _resident(uow: UnitOfWork, iqama_text: str) -> Resident:
     iqama = identifiers.parse_iqama(str(iqama_text))
     resident = uow.repo.resident_by_iqama_any(iqama)
     if resident is None:
-        raise NotFound("unknown_resident", f"لا يوجد مقيم برقم الإقامة {iqama}. تحقق من الرقم.")
+        raise NotFound(
+            "unknown_resident",
+            _("There is no resident with iqama number {iqama}. Check the number.").format(iqama=iqama),
+        )
     # Lock the row (PostgreSQL) and re-read it, as the services do before touching a resident's visas.
     uow.repo.refresh(resident, lock=True)
     return resident
@@ -44,12 +48,18 @@ def record_departure(uow: UnitOfWork, iqama_number: str) -> dict:
     resident = _resident(uow, iqama_number)
     today = calendar.today()
     if resident.location != "inside":
-        raise Refusal("already_outside", "المقيم مسجَّل خارج المملكة أصلًا؛ سجّل عودته أولًا إن كان قد عاد.")
+        raise Refusal(
+            "already_outside",
+            _("The resident is already recorded outside the Kingdom; record the return first if the resident is back."),
+        )
     visa = next((v for v in uow.repo.visas_of(resident.id) if visa_status(v, today) == "issued"), None)
     if visa is None:
         raise Refusal(
             "no_exit_visa",
-            "لا توجد لدى المقيم تأشيرة خروج وعودة أو خروج نهائي سارية، فلا تُسجَّل مغادرته. أصدر التأشيرة أولًا.",
+            _(
+                "The resident has no valid exit/re-entry or final exit visa, so the departure cannot be recorded. "
+                "Issue the visa first."
+            ),
         )
     visa.status = "used"
     visa.departed_on = today
@@ -75,19 +85,26 @@ def record_return(uow: UnitOfWork, iqama_number: str) -> dict:
     resident = _resident(uow, iqama_number)
     today = calendar.today()
     if resident.location != "outside":
-        raise Refusal("already_inside", "المقيم مسجَّل داخل المملكة؛ لا توجد مغادرة تُسجَّل العودة منها.")
+        raise Refusal(
+            "already_inside",
+            _("The resident is recorded inside the Kingdom; there is no departure to record a return from."),
+        )
     visa = next((v for v in uow.repo.visas_of(resident.id) if v.kind == "exit_reentry" and v.status == "used"), None)
     if visa is None:
         raise Refusal(
             "no_reentry_visa",
-            f"غادر المقيم دون تأشيرة {VISA_KIND_LABELS['exit_reentry']} (ربما بخروج نهائي)، فلا يعود عليها. "
-            "يلزمه دخول بتأشيرة جديدة.",
+            _(
+                "The resident left without an exit/re-entry visa (perhaps on a final exit), so cannot return on it. "
+                "The resident needs to enter on a new visa."
+            ),
         )
     if visa.valid_until < today:
         raise Refusal(
             "visa_expired_abroad",
-            f"انتهت تأشيرة الخروج والعودة رقم {visa.number} في {calendar.format_date(visa.valid_until)} "
-            "والمقيم خارج المملكة، فلا يمكنه العودة عليها. يلزمه دخول بتأشيرة جديدة؛ راجع مكتب الجوازات.",
+            _(
+                "Exit/re-entry visa {number} expired on {date} while the resident is outside the Kingdom, so the "
+                "resident cannot return on it. The resident needs to enter on a new visa; go to the passports office."
+            ).format(number=visa.number, date=calendar.format_date(visa.valid_until)),
         )
     visa.status = "returned"
     visa.returned_on = today

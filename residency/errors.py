@@ -1,7 +1,9 @@
 """Typed errors of the residency domain.
 
-Every error carries a stable machine `code` (tests and callers branch on it) and an Arabic `message`
-for the user that names the rule and says what to do next.
+Every error carries a stable machine `code` (tests and callers branch on it) and a `message` for the user
+that names the rule and says what to do next. The message is made in the reply language when the error is
+raised (`_()` on an English id, see replies/; Arabic by default): the action server sets the language
+before it calls the domain, so `message` is ready to send as it is.
 """
 
 from __future__ import annotations

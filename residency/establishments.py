@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from replies import _
 from residency import calendar, identifiers
 from residency.rules import RULES
 from residency.db import UnitOfWork
@@ -41,7 +42,10 @@ def find_establishment(uow: UnitOfWork, number_text: str) -> Establishment:
     number = identifiers.parse_establishment_number(str(number_text))
     est = uow.repo.establishment_by_number(number)
     if est is None:
-        raise NotFound("unknown_establishment", f"لا توجد منشأة بالرقم الموحد {number}. تحقق من الرقم.")
+        raise NotFound(
+            "unknown_establishment",
+            _("There is no establishment with unified number {number}. Check the number.").format(number=number),
+        )
     return est
 
 
@@ -61,14 +65,19 @@ def add_establishment(
     number = identifiers.parse_establishment_number(str(number_text))
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("empty_name", "اسم المنشأة فارغ؛ اكتب اسم المنشأة بالعربية (--name).")
+        raise InvalidInput("empty_name", _("The establishment's name is empty; write its Arabic name (--name)."))
     if plan not in PLANS:
-        raise InvalidInput("bad_plan", "الباقة تكون comprehensive (شاملة) أو transactions (معاملات).")
+        raise InvalidInput(
+            "bad_plan", _("The plan is comprehensive (all services) or transactions (pay per transaction).")
+        )
     if min(balance, saudis, expats) < 0:
-        raise InvalidInput("negative_value", "الرصيد وأعداد الموظفين لا تكون سالبة.")
+        raise InvalidInput("negative_value", _("The balance and the staff counts cannot be negative."))
     if uow.repo.establishment_by_number(number) is not None:
         raise Refusal(
-            "establishment_exists", f"المنشأة {number} مسجّلة من قبل؛ اعرضها بالأمر: muqeem establishment show {number}"
+            "establishment_exists",
+            _("Establishment {number} is already registered; show it with: muqeem establishment show {number}").format(
+                number=number
+            ),
         )
     est = Establishment(
         number=number,
@@ -121,7 +130,9 @@ def find_resident(uow: UnitOfWork, number_text: str) -> Resident:
         digits = identifiers.parse_iqama(str(number_text))
         resident = uow.repo.resident_by_iqama_any(digits)
     if resident is None:
-        raise NotFound("unknown_resident", f"لا يوجد مقيم بالرقم {digits}. تحقق من الرقم.")
+        raise NotFound(
+            "unknown_resident", _("There is no resident with number {number}. Check the number.").format(number=digits)
+        )
     return resident
 
 

@@ -2,7 +2,7 @@
 
 `parse_td3(text)` reads the two lines (given as two lines, one 88-character string, or separated by
 white space), verifies EVERY check digit (document number, birth date, expiry, optional data and the
-composite one) and returns an `Mrz`; anything else raises InvalidInput with a short Arabic message:
+composite one) and returns an `Mrz`; anything else raises InvalidInput with a short message (the reply language):
 `mrz_unreadable` (not two lines of A-Z, 0-9 and «<», or not a passport) or `mrz_check_digits` (a check
 digit does not match: a misread photo or a forged zone). Pure: no database, no OCR.
 
@@ -18,26 +18,28 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from replies import N_, _
 from residency.errors import InvalidInput
 
 LINE_LENGTH = 44
 _ALPHABET = re.compile(r"[A-Z0-9<]{44}")
 _WEIGHTS = (7, 3, 1)
 
-UNREADABLE = (
-    "لم أتمكن من قراءة المنطقة المقروءة آليًا (السطرين أسفل صفحة بيانات الجواز). "
-    "صوّر صفحة البيانات كاملة في ضوء جيد، دون انعكاس أو ميل، وأرسلها من جديد."
+# Ids (N_): translate them with _() where the reply is made.
+UNREADABLE = N_(
+    "I could not read the machine-readable zone (the two lines at the bottom of the passport's data page). "
+    "Photograph the whole data page in good light, without glare or tilt, and send it again."
 )
-CHECK_DIGITS_FAIL = (
-    "قرأت المنطقة المقروءة آليًا لكن أرقام التحقق فيها لا تتطابق ({fields})، فلم يُعدَّل شيء. "
-    "أعد تصوير صفحة البيانات بوضوح، أو اكتب رقم الجواز الجديد وتاريخ انتهائه بنفسك."
+CHECK_DIGITS_FAIL = N_(
+    "I read the machine-readable zone but its check digits do not match ({fields}), so nothing was changed. "
+    "Photograph the data page again clearly, or type the new passport number and its expiry date yourself."
 )
 FIELD_LABELS = {
-    "document_number": "رقم الجواز",
-    "birth_date": "تاريخ الميلاد",
-    "expiry": "تاريخ الانتهاء",
-    "optional_data": "البيانات الاختيارية",
-    "composite": "رقم التحقق الكلي",
+    "document_number": N_("passport number"),
+    "birth_date": N_("date of birth"),
+    "expiry": N_("expiry date"),
+    "optional_data": N_("optional data"),
+    "composite": N_("overall check digit"),
 }
 
 
@@ -115,19 +117,19 @@ def parse_td3(text: str) -> Mrz:
     """The verified zone of a passport (see the module docstring); InvalidInput otherwise."""
     lines = split_lines(text)
     if lines is None or not lines[0].startswith("P"):
-        raise InvalidInput("mrz_unreadable", UNREADABLE)
+        raise InvalidInput("mrz_unreadable", _(UNREADABLE))
     first, second = lines
     failed = failed_check_digits(second)
     if failed:
-        fields = "، ".join(FIELD_LABELS[name] for name in failed)
-        raise InvalidInput("mrz_check_digits", CHECK_DIGITS_FAIL.format(fields=fields), fields=failed)
+        fields = _(", ").join(_(FIELD_LABELS[name]) for name in failed)
+        raise InvalidInput("mrz_check_digits", _(CHECK_DIGITS_FAIL).format(fields=fields), fields=failed)
     try:
         # Passports are issued for at most 10 years: an expiry is always in this century.
         expiry = _date(second[21:27], 2000)
         _date(second[13:19], 2000)  # a real month and day (the year is checked by the match)
     except ValueError:
-        raise InvalidInput("mrz_unreadable", UNREADABLE) from None
-    surname, _, given = first[5:].partition("<<")
+        raise InvalidInput("mrz_unreadable", _(UNREADABLE)) from None
+    surname, _separator, given = first[5:].partition("<<")
     return Mrz(
         document_type=first[0:2].rstrip("<"),
         issuing_state=first[2:5].replace("<", ""),

@@ -18,6 +18,7 @@ from datetime import date
 from rapidfuzz import fuzz
 from sqlalchemy import or_, select
 
+from replies import N_, _
 from residency import calendar, services
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal
@@ -31,20 +32,29 @@ SERVICE = "update_passport"
 NAME_SCORE = 85  # rapidfuzz ratio of a name word to count as the same word (one typo in a long word)
 MAX_STRAY_LETTERS = 2  # letters of the zone's names that no recorded word explains (OCR's stray K)
 
-EXPIRED = "هذا الجواز منتهي منذ {expiry}، فلا يُسجَّل للمقيم. أرسل صورة صفحة بيانات الجواز الجديد الساري."
-NO_MATCH = (
-    "قرأت الجواز ({number}) لكن لم أجد مقيمًا في منشأتك يطابقه برقم الجواز الحالي ولا بالاسم "
-    "والجنسية وتاريخ الميلاد، فلم يُعدَّل شيء. اكتب الطلب برقم الإقامة، مثل: حدث جواز 2XXXXXXXXX"
+# Ids (N_), translated with _() where the error is raised.
+EXPIRED = N_(
+    "This passport expired on {expiry}, so it is not recorded for the resident. Send a photo of the new, valid "
+    "passport's data page."
 )
-AMBIGUOUS = (
-    "الجواز ({number}) يطابق أكثر من مقيم في منشأتك، فلم يُعدَّل شيء. "
-    "اكتب الطلب برقم إقامة المقيم المقصود، مثل: حدث جواز 2XXXXXXXXX"
+NO_MATCH = N_(
+    "I read the passport ({number}) but found no resident of your establishment matching it by current "
+    "passport number, nor by name, nationality and date of birth, so nothing was changed. Write the request "
+    "with the iqama number, like: update passport 2XXXXXXXXX"
 )
-NUMBER_SHAPE = (
-    "رقم الجواز في الصورة ({number}) بصيغة لا يقبلها النظام حاليًا (حرف أو حرفان لاتينيان ثم أرقام، أو أرقام فقط)، "
-    "فلم يُعدَّل شيء. راجع مسؤول النظام، أو اكتب الطلب بنفسك: حدث جواز 2XXXXXXXXX"
+AMBIGUOUS = N_(
+    "The passport ({number}) matches more than one resident of your establishment, so nothing was changed. "
+    "Write the request with the intended resident's iqama number, like: update passport 2XXXXXXXXX"
 )
-ALREADY_RECORDED = "هذا الجواز ({number}، ينتهي {expiry}) مسجل للمقيم {name} أصلًا، فلا حاجة لتحديثه."
+NUMBER_SHAPE = N_(
+    "The passport number in the photo ({number}) has a form the system does not accept yet (one or two Latin "
+    "letters then digits, or digits only), so nothing was changed. Ask the system administrator, or write the "
+    "request yourself: update passport 2XXXXXXXXX"
+)
+ALREADY_RECORDED = N_(
+    "This passport ({number}, expiring {expiry}) is already recorded for the resident {name}, so there is no "
+    "need to update it."
+)
 
 
 def quote_from_mrz(uow: UnitOfWork, telegram_id: int, text: str) -> Quote:
@@ -53,12 +63,12 @@ def quote_from_mrz(uow: UnitOfWork, telegram_id: int, text: str) -> Quote:
     mrz = parse_td3(text)
     today = calendar.today()
     if mrz.expiry <= today:
-        raise Refusal("passport_expired", EXPIRED.format(expiry=calendar.format_date(mrz.expiry)))
+        raise Refusal("passport_expired", _(EXPIRED).format(expiry=calendar.format_date(mrz.expiry)))
     resident = match_resident(uow, actor.establishment_id, mrz)
     if resident.passport_number == mrz.document_number and resident.passport_expiry == mrz.expiry:
         raise Refusal(
             "passport_already_recorded",
-            ALREADY_RECORDED.format(
+            _(ALREADY_RECORDED).format(
                 number=mrz.document_number, expiry=calendar.format_date(mrz.expiry), name=resident.name_ar
             ),
         )
@@ -75,7 +85,7 @@ def quote_from_mrz(uow: UnitOfWork, telegram_id: int, text: str) -> Quote:
         if error.code != "bad_passport":
             raise
         # The number is printed as it is; only the shapes rules.yml accepts can be recorded.
-        raise InvalidInput("passport_number_shape", NUMBER_SHAPE.format(number=mrz.document_number)) from None
+        raise InvalidInput("passport_number_shape", _(NUMBER_SHAPE).format(number=mrz.document_number)) from None
 
 
 def match_resident(uow: UnitOfWork, establishment_id: int, mrz: Mrz) -> Resident:
@@ -94,9 +104,9 @@ def match_resident(uow: UnitOfWork, establishment_id: int, mrz: Mrz) -> Resident
     )
     matches = [r for r in rows if r.passport_number == mrz.document_number or _same_person(r, mrz)]
     if not matches:
-        raise NotFound("passport_no_match", NO_MATCH.format(number=mrz.document_number))
+        raise NotFound("passport_no_match", _(NO_MATCH).format(number=mrz.document_number))
     if len(matches) > 1:
-        raise Refusal("passport_ambiguous", AMBIGUOUS.format(number=mrz.document_number))
+        raise Refusal("passport_ambiguous", _(AMBIGUOUS).format(number=mrz.document_number))
     return matches[0]
 
 
