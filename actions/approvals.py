@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -19,7 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bulk import residents_ar
 from actions.common import latest_entities, telegram_id, unit_of_work
-from actions.render import SERVICE_LABELS, render_quote_summary, riyals
+from actions.keywords import AMOUNT, APPROVALS_OFF, THOUSANDS_SEPARATORS
+from actions.render import render_quote_summary, riyals, service_label
+from replies import N_, _
 from residency import calendar, identifiers
 from residency.services import Quote, resolve_actor
 from residency.services.approvals import (
@@ -33,7 +34,14 @@ from residency.services.approvals import (
 )
 
 SHOWN_PENDING = 5
-STATUS_LABELS = {"approved": "بالموافقة", "declined": "بالرفض", "lapsed": "بانقضاء المهلة", "refused": "ولم يُنفَّذ"}
+# What a replayed decision says, by the request's status (ids).
+ALREADY_DECIDED = {
+    "approved": N_("Request {id} was already decided: approved. Nothing changed."),
+    "declined": N_("Request {id} was already decided: declined. Nothing changed."),
+    "lapsed": N_("Request {id} was already decided: it lapsed. Nothing changed."),
+    "refused": N_("Request {id} was already decided and was not carried out. Nothing changed."),
+}
+ALREADY_DECIDED_OTHERWISE = N_("Request {id} was already decided; nothing changed.")
 
 
 def pressed_approval(tracker: Tracker) -> str | None:
@@ -48,7 +56,7 @@ def submit_if_needed(uow, tracker: Tracker, pending_quote: dict[str, Any], key: 
     if not needs_approval(uow, actor, service, total):
         return None
     bulk_id = pending_quote.get("bulk_quote_id")
-    label = SERVICE_LABELS.get(service, service)
+    label = service_label(service)
     if bulk_id is not None:
         count = int(pending_quote.get("count") or 0)
         return submit(
@@ -59,18 +67,26 @@ def submit_if_needed(uow, tracker: Tracker, pending_quote: dict[str, Any], key: 
             total,
             bulk_quote_id=int(bulk_id),
             count=count,
-            summary=f"طلب جماعي: {label} لـ {residents_ar(count)}",
+            summary=_("Bulk request: {service} for {residents}").format(service=label, residents=residents_ar(count)),
         )
     quote = Quote.from_dict(pending_quote)
     return submit(uow, actor.telegram_id, key, service, quote.total, quote=quote, summary=render_quote_summary(quote))
 
 
 def render_submitted(view: ApprovalView) -> str:
-    prefix = "سبق إرسال هذا الطلب" if view.replayed else "أرسلت الطلب"
-    return (
-        f"{prefix} إلى مالك المنشأة للموافقة (رقم {view.id}، الإجمالي {riyals(view.total)}). "
-        "لم يُنفَّذ شيء ولم يُخصم أي مبلغ؛ يُنفَّذ عند موافقته وسأبلغك بقراره. تنقضي المهلة بعد 72 ساعة."
-    )
+    if view.replayed:
+        text = _(
+            "This request was already sent to the establishment's owner for approval (number {id}, total "
+            "{amount}). Nothing was done and nothing was charged; it is carried out when they approve, and I will "
+            "tell you their decision. The request lapses after 72 hours."
+        )
+    else:
+        text = _(
+            "I sent the request to the establishment's owner for approval (number {id}, total {amount}). Nothing "
+            "was done and nothing was charged; it is carried out when they approve, and I will tell you their "
+            "decision. The request lapses after 72 hours."
+        )
+    return text.format(id=view.id, amount=riyals(view.total))
 
 
 def answer_decision(dispatcher: CollectingDispatcher, tracker: Tracker, approve: bool) -> None:
@@ -82,18 +98,25 @@ def answer_decision(dispatcher: CollectingDispatcher, tracker: Tracker, approve:
 
 def render_decision(view: ApprovalView) -> str:
     if view.replayed:
-        return f"سبق البت في الطلب رقم {view.id} {STATUS_LABELS.get(view.status, '')}؛ لم يتغير شيء."
+        return _(ALREADY_DECIDED.get(view.status, ALREADY_DECIDED_OTHERWISE)).format(id=view.id)
     outcome = view.outcome
     if view.status == "approved":
-        return (
-            f"تمت الموافقة على الطلب رقم {view.id} ونُفِّذ: {outcome.get('done', 0)} منفّذ، "
-            f"{outcome.get('refused', 0)} لم يُنفَّذ، المخصوم {riyals(int(outcome.get('charged', 0)))}. أُبلغ الموظف."
+        return _(
+            "Request {id} approved and carried out: {done} done, {refused} not done, {amount} charged. The "
+            "employee has been told."
+        ).format(
+            id=view.id,
+            done=outcome.get("done", 0),
+            refused=outcome.get("refused", 0),
+            amount=riyals(int(outcome.get("charged", 0))),
         )
     if view.status == "declined":
-        return f"رُفض الطلب رقم {view.id}؛ لم يُنفَّذ شيء ولم يُخصم أي مبلغ. أُبلغ الموظف."
+        return _("Request {id} declined; nothing was done and nothing was charged. The employee has been told.").format(
+            id=view.id
+        )
     if view.status == "lapsed":
-        return f"انقضت مهلة 72 ساعة على الطلب رقم {view.id} فأُلغي، ولم يُنفَّذ شيء."
-    return f"لم يُنفَّذ الطلب رقم {view.id}: {outcome.get('message', '')}"
+        return _("Request {id} lapsed after 72 hours and was cancelled; nothing was done.").format(id=view.id)
+    return _("Request {id} was not carried out: {reason}").format(id=view.id, reason=outcome.get("message", ""))
 
 
 def answer_pending_approvals(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -101,14 +124,22 @@ def answer_pending_approvals(dispatcher: CollectingDispatcher, tracker: Tracker)
         actor = resolve_actor(uow, telegram_id(tracker))
         waiting = pending(uow, actor.telegram_id)
     if not waiting:
-        dispatcher.utter_message(text="لا توجد طلبات بانتظار الموافقة.")
+        dispatcher.utter_message(text=_("No requests are waiting for approval."))
         return
-    parts = [f"الطلبات بانتظار الموافقة ({len(waiting)}):"]
+    parts = [_("Requests waiting for approval ({n}):").format(n=len(waiting))]
     for view in waiting:
-        label = SERVICE_LABELS.get(view.service, view.service)
-        count = f" لـ {residents_ar(view.count)}" if view.count > 1 else ""
-        lapses = calendar.format_date(view.lapses_at.astimezone(calendar.RIYADH).date())
-        parts.append(f"• رقم {view.id}: {label}{count} — {riyals(view.total)} — تنقضي مهلته {lapses}")
+        figures = {
+            "id": view.id,
+            "service": service_label(view.service),
+            "amount": riyals(view.total),
+            "date": calendar.format_date(view.lapses_at.astimezone(calendar.RIYADH).date()),
+        }
+        if view.count > 1:
+            line = _("• No. {id}: {service} for {residents} — {amount} — lapses {date}")
+            figures["residents"] = residents_ar(view.count)
+        else:
+            line = _("• No. {id}: {service} — {amount} — lapses {date}")
+        parts.append(line.format(**figures))
     buttons = []
     if actor.role == "owner":
         for view in waiting[:SHOWN_PENDING]:
@@ -116,26 +147,31 @@ def answer_pending_approvals(dispatcher: CollectingDispatcher, tracker: Tracker)
     dispatcher.utter_message(text="\n".join(parts), buttons=buttons)
 
 
-_AMOUNT = re.compile(r"(\d[\d,٬]*)")
-_OFF = re.compile(r"بدون|الغ|إلغ|ألغ|اوقف|أوقف|وقف|شيل|off|disable|stop|remove|no approvals?", re.IGNORECASE)
-ASK_AMOUNT = "اذكر المبلغ، مثل: «حد الموافقة 5000 ريال»، أو «بدون موافقات» لإيقافها."
+ASK_AMOUNT = N_("Give the amount, e.g. “approval threshold 5000 riyals”, or “no approvals” to turn approvals off.")
 
 
 def answer_set_threshold(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """The owner sets the approval threshold from chat ("أي طلب فوق 5000 يحتاج موافقتي"), or turns it off."""
     text = identifiers.normalize_digits(tracker.latest_message.get("text") or "")
-    amount = _AMOUNT.search(text)
-    if amount is None and not _OFF.search(text):
-        dispatcher.utter_message(text=ASK_AMOUNT)
+    amount = AMOUNT.search(text)
+    if amount is None and not APPROVALS_OFF.search(text):
+        dispatcher.utter_message(text=_(ASK_AMOUNT))
         return
-    threshold = int(re.sub(r"[,٬]", "", amount.group(1))) if amount else None
+    threshold = int(THOUSANDS_SEPARATORS.sub("", amount.group(1))) if amount else None
     with unit_of_work(read_only=False) as uow:
         actor = resolve_actor(uow, telegram_id(tracker))
         set_threshold(uow, actor.telegram_id, actor.establishment_id, threshold)
     if threshold is None:
-        dispatcher.utter_message(text="أُوقفت الموافقات: تُنفَّذ طلبات الموظفين عند تأكيدهم دون انتظار موافقتك.")
+        dispatcher.utter_message(
+            text=_(
+                "Approvals are off: employees' requests are carried out when they confirm, without waiting for "
+                "your approval."
+            )
+        )
     else:
         dispatcher.utter_message(
-            text=f"تم. طلبات الموظفين فوق {riyals(threshold)}، وكل خروج نهائي أو نقل خدمات يطلبونه، "
-            "تنتظر موافقتك قبل التنفيذ (المهلة 72 ساعة)."
+            text=_(
+                "Done. Employees' requests above {amount}, and every final exit or sponsorship transfer they "
+                "request, wait for your approval before they are carried out (time limit: 72 hours)."
+            ).format(amount=riyals(threshold))
         )

@@ -12,30 +12,28 @@ A group of iqamas "expiring" takes a horizon stated in the message that named it
 from __future__ import annotations
 
 import base64
-import re
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.render import SERVICE_LABELS, confirm_buttons, riyals
+from actions.keywords import HORIZON, MONTH_UNIT_STARTS
+from actions.render import CONFIRM_QUESTION, confirm_buttons, riyals, service_label
+from replies import N_, _, ngettext
 from residency import identifiers
-from residency.calendar import count_ar
 from residency.charts import rows_to_csv
 from residency.services.bulk import BulkOffer, BulkOutcome, distinct_numbers, quote_bulk
 
 SHOWN_LINES = 20
-CSV_HEADER = ("رقم الإقامة", "الاسم", "الحالة", "المبلغ (ريال)", "السبب")
-_HORIZON = re.compile(
-    r"(?:خلال|في|بعد|within|in|next)\s+(?:ال)?(\d{1,3})\s*(يوم|أيام|ايام|days?|شهر|شهور|أشهر|اشهر|months?)",
-    re.IGNORECASE,
-)
+# Column titles of the CSV (ids: translated when the file is made).
+CSV_HEADER = (N_("Iqama number"), N_("Name"), N_("Status"), N_("Amount (riyals)"), N_("Reason"))
 
 
 def residents_ar(n: int) -> str:
-    """ "مقيم واحد", "مقيمَين", "3 مقيمين", "11 مقيمًا"."""
-    return count_ar(n, "مقيم واحد", "مقيمَين", "مقيمين", "مقيمًا")
+    """A count of residents in the reply language: "مقيم واحد", "مقيمَين", "3 مقيمين", "11 مقيمًا" /
+    "3 residents"."""
+    return ngettext("{n} resident", "{n} residents", n).format(n=n)
 
 
 def bulk_numbers(tracker: Tracker) -> list[str]:
@@ -56,11 +54,11 @@ def horizon_days(tracker: Tracker) -> int | None:
         entities = (event.get("parse_data") or {}).get("entities") or []
         if not any(e.get("entity") == "resident_group" for e in entities):
             continue
-        match = _HORIZON.search(identifiers.normalize_digits(event.get("text") or ""))
+        match = HORIZON.search(identifiers.normalize_digits(event.get("text") or ""))
         if match is None:
             return None
         count = int(match.group(1))
-        return count * 30 if match.group(2).lower().startswith(("ش", "أ", "ا", "month")) else count
+        return count * 30 if match.group(2).lower().startswith(MONTH_UNIT_STARTS) else count
     return None
 
 
@@ -87,11 +85,11 @@ def _status_line(line) -> str:
 
 
 def _csv(rows) -> dict[str, str]:
-    table = rows_to_csv(rows, CSV_HEADER)
+    table = rows_to_csv(rows, tuple(_(title) for title in CSV_HEADER))
     return {
         "document_base64": base64.b64encode(table).decode("ascii"),
         "filename": "bulk_request.csv",
-        "caption": "القائمة كاملة بصيغة CSV (تفتح في Excel)",
+        "caption": _("The whole list as a CSV file (opens in Excel)"),
     }
 
 
@@ -99,7 +97,8 @@ def _listed(lines: list[str], rows) -> tuple[list[str], dict[str, str] | None]:
     """The first SHOWN_LINES lines, and the whole list as a CSV message when there are more."""
     if len(lines) <= SHOWN_LINES:
         return lines, None
-    return lines[:SHOWN_LINES] + [f"… و{len(lines) - SHOWN_LINES} غيرها في الملف المرفق."], _csv(rows)
+    more = _("… and {n} more in the attached file.").format(n=len(lines) - SHOWN_LINES)
+    return lines[:SHOWN_LINES] + [more], _csv(rows)
 
 
 def _send(dispatcher: CollectingDispatcher, parts: list[str], table: dict[str, str] | None, **buttons) -> None:
@@ -110,33 +109,41 @@ def _send(dispatcher: CollectingDispatcher, parts: list[str], table: dict[str, s
 
 def offer_bulk(dispatcher: CollectingDispatcher, offer: BulkOffer, quote_id: str) -> list[EventType]:
     """Show the combined offer; confirm/cancel buttons only when some can go and the balance covers them."""
-    label = SERVICE_LABELS.get(offer.service, offer.service)
+    label = service_label(offer.service)
     rows = [
         (
             line.iqama_number,
             line.resident_name,
-            "ممكن" if line.can_go else "مرفوض",
+            _("Can go") if line.can_go else _("Cannot go"),
             line.quote.total if line.quote else "",
             "" if line.can_go else line.refusal.message,
         )
         for line in offer.lines
     ]
-    parts = [f"طلب جماعي: {label} لـ {residents_ar(len(offer.lines))}"]
+    parts = [
+        _("Bulk request: {service} for {residents}").format(service=label, residents=residents_ar(len(offer.lines)))
+    ]
     shown, table = _listed([_status_line(line) for line in offer.lines], rows)
     parts += shown
     ready = len(offer.ready)
-    parts.append(f"يمكن تنفيذ {ready} من {len(offer.lines)}؛ الإجمالي: {riyals(offer.total)}")
+    parts.append(
+        _("{ready} of {count} can be carried out; total: {amount}").format(
+            ready=ready, count=len(offer.lines), amount=riyals(offer.total)
+        )
+    )
     if not ready:
-        parts.append("لا يمكن تنفيذ أي منها؛ عالج الأسباب أعلاه ثم أعد الطلب.")
+        parts.append(_("None of them can be carried out; deal with the reasons above, then repeat the request."))
     elif offer.missing:
         parts.append(
-            f"رصيد المنشأة {riyals(offer.balance)} لا يغطي الإجمالي؛ ينقصه {riyals(offer.missing)}. "
-            "اشحن الرصيد (سداد) ثم أعد الطلب."
+            _(
+                "The establishment's balance of {balance} does not cover the total; {missing} is missing. "
+                "Top up the balance (SADAD), then repeat the request."
+            ).format(balance=riyals(offer.balance), missing=riyals(offer.missing))
         )
     else:
         if len(offer.lines) > ready:
-            parts.append("المرفوضون لن يُنفَّذوا ولن يُخصم عنهم شيء.")
-        parts.append("هل تؤكد التنفيذ؟")
+            parts.append(_("The refused ones will not be carried out and nothing will be charged for them."))
+        parts.append(_(CONFIRM_QUESTION))
         pending = {"service": offer.service, "bulk_quote_id": offer.id, "total": offer.total, "count": ready}
         _send(dispatcher, parts, table, buttons=confirm_buttons(quote_id))
         return [SlotSet("pending_quote", pending), SlotSet("pending_quote_id", quote_id)]
@@ -146,23 +153,44 @@ def offer_bulk(dispatcher: CollectingDispatcher, offer: BulkOffer, quote_id: str
 
 def answer_outcome(dispatcher: CollectingDispatcher, outcome: BulkOutcome) -> None:
     """The receipt: done / refused counts, a line per resident, the total charged and the balance."""
-    label = SERVICE_LABELS.get(outcome.service, outcome.service)
-    header = "سبق تنفيذ هذا الطلب الجماعي" if outcome.replayed else "تم تنفيذ الطلب الجماعي"
+    label = service_label(outcome.service)
+    if outcome.replayed:
+        header = _("This bulk request was already carried out: {service}").format(service=label)
+    else:
+        header = _("Bulk request carried out: {service}").format(service=label)
     lines = [
-        f"✅ {line.resident_name or line.iqama_number} ({line.iqama_number}): {riyals(r.total)}، رقم العملية {r.receipt_number}"
+        _("✅ {name} ({iqama}): {amount}, transaction number {number}").format(
+            name=line.resident_name or line.iqama_number,
+            iqama=line.iqama_number,
+            amount=riyals(r.total),
+            number=r.receipt_number,
+        )
         for line, r in outcome.done
     ] + [
         f"⛔ {line.resident_name or line.iqama_number} ({line.iqama_number}): {error.message}"
         for line, error in outcome.refused
     ]
     rows = [
-        (line.iqama_number, line.resident_name, "نُفِّذ", r.total, f"رقم العملية {r.receipt_number}")
+        (
+            line.iqama_number,
+            line.resident_name,
+            _("Carried out"),
+            r.total,
+            _("Transaction number {number}").format(number=r.receipt_number),
+        )
         for line, r in outcome.done
     ]
-    rows += [(line.iqama_number, line.resident_name, "لم يُنفَّذ", "", error.message) for line, error in outcome.refused]
-    parts = [f"{header}: {label}", f"نُفِّذ {len(outcome.done)}، ولم يُنفَّذ {len(outcome.refused)}."]
+    not_done = _("Not carried out")
+    rows += [(line.iqama_number, line.resident_name, not_done, "", error.message) for line, error in outcome.refused]
+    parts = [
+        header,
+        _("{done} done, {refused} not done.").format(done=len(outcome.done), refused=len(outcome.refused)),
+    ]
     shown, table = _listed(lines, rows)
     parts += shown
-    parts.append(f"المبلغ المخصوم: {riyals(outcome.charged)}" if outcome.charged else "لم يُخصم أي مبلغ الآن.")
-    parts.append(f"رصيد المنشأة: {riyals(outcome.balance_after)}")
+    if outcome.charged:
+        parts.append(_("Amount charged: {amount}").format(amount=riyals(outcome.charged)))
+    else:
+        parts.append(_("Nothing has been charged."))
+    parts.append(_("Establishment balance: {amount}").format(amount=riyals(outcome.balance_after)))
     _send(dispatcher, parts, table)

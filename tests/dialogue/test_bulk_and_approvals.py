@@ -180,7 +180,7 @@ def test_an_agent_cannot_approve(engine, world):
 
 
 def test_nothing_waiting_is_said(world):
-    _, listed = run(ActionPendingApprovals(), turn(OWNER, "pending approvals", intent="pending_approvals"))
+    _, listed = run(ActionPendingApprovals(), turn(OWNER, "الطلبات المعلقة", intent="pending_approvals"))
     assert texts(listed) == "لا توجد طلبات بانتظار الموافقة."
 
 
@@ -210,3 +210,32 @@ def test_the_threshold_needs_an_amount_and_an_owner(engine, world):
     agent(engine, world, threshold=1000)
     assert threshold_said("حد الموافقة 90000", who=AGENT) == "تحديد حد الموافقة لمالك المنشأة فقط."
     assert approval_above(engine, world) == 1000
+
+
+def test_a_bulk_request_written_in_english_is_offered_and_carried_out_in_english(engine, world):
+    slots, messages = offer([world.iqama, world.traveller], text="renew these iqamas for a year")
+    text = texts(messages)
+    assert text.startswith("Bulk request: Iqama renewal for 2 residents\n")
+    assert f"✅ محمد عبدالله خان ({world.iqama}): {RENEWAL_12} SAR" in text
+    assert text.endswith(f"2 of 2 can be carried out; total: {2 * RENEWAL_12} SAR\nDo you confirm?")
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Confirm", "Cancel"]
+    assert messages[0]["buttons"][0]["payload"] == f'/affirm{{"quote_id": "{slots["pending_quote_id"]}"}}'
+
+    tracker = turn(OWNER, "yes", intent="affirm", entities={"quote_id": slots["pending_quote_id"]}, slots=slots)
+    receipt = texts(run(ActionExecuteQuote(), tracker)[1])
+    assert receipt.startswith("Bulk request carried out: Iqama renewal\n2 done, 0 not done.\n✅ ")
+    assert f"Amount charged: {2 * RENEWAL_12} SAR\nEstablishment balance: {50_000 - 2 * RENEWAL_12} SAR" in receipt
+
+
+def test_approvals_in_english(engine, world):
+    _, listed = run(ActionPendingApprovals(), turn(OWNER, "pending approvals", intent="pending_approvals"))
+    assert texts(listed) == "No requests are waiting for approval."
+    assert threshold_said("approval threshold 7,500") == (
+        "Done. Employees' requests above 7500 SAR, and every final exit or sponsorship transfer they request, "
+        "wait for your approval before they are carried out (time limit: 72 hours)."
+    )
+    assert approval_above(engine, world) == 7500
+    assert threshold_said("no approvals").startswith("Approvals are off: ")
+    assert threshold_said("set the approval threshold") == (
+        "Give the amount, e.g. “approval threshold 5000 riyals”, or “no approvals” to turn approvals off."
+    )
