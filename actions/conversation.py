@@ -23,38 +23,46 @@ from actions.common import (
     pending_quote,
     reset_request,
 )
+from actions import services as service_actions
 from actions.inquiries import (
     ANSWERS,
-    ASK_NAME,
-    ASK_IQAMA,
-    ASK_IQAMA_OR_VISA,
+    TEXT_IDS,
     answer_bare_iqama,
     answer_name_search,
     answer_visa,
 )
 from actions.render import MENU, confirm_buttons, fee_rules
 from actions.services import (
-    CANCELLED,
     VISA_KINDS,
     correction_of_pending,
     quote_and_offer,
 )
+from replies import LANGUAGES, N_, _, language
 from residency import identifiers
 from residency.errors import InvalidInput
 
-NOTHING_OPEN = "لا يوجد طلب مفتوح لإلغائه. اكتب ما تحتاجه متى شئت."
-NOT_UNDERSTOOD_IN_FORM = "لم أفهم إجابتك."
-NOT_UNDERSTOOD = "لم أفهم طلبك. جرّب مثلًا: «جدد اقامة 2XXXXXXXXX سنة» أو «مين اقاماتهم تخلص هالشهر؟»، أو اكتب «مساعدة»."
-GOODBYE = "في أمان الله. إذا احتجت شيئًا اكتب لي في أي وقت."
-# Small talk outside a form (intent -> answer); in a form, SMALL_TALK_IN_FORM.
-SMALL_TALK = {
-    "thank": "العفو، في الخدمة دائمًا.",
-    "bot_challenge": "أنا مساعد آلي لخدمات الإقامة في منشأتك، ولست موظفًا بشريًا. اكتب «مساعدة» لترى ما أستطيع فعله.",
-    "out_of_scope": (
-        "هذا خارج ما أستطيع خدمتك فيه. أنا أنجز خدمات إقامات عمال منشأتك: تجديد وإصدار الإقامة، الخروج والعودة، "
-        "الخروج النهائي، تعديل المهنة، نقل الخدمات، تحديث الجواز، والاستعلامات والتقارير. اكتب «مساعدة» للأمثلة."
+# Ids (N_); NOTHING_OPEN, NOT_UNDERSTOOD_IN_FORM, NOT_UNDERSTOOD, GOODBYE, SMALL_TALK and SMALL_TALK_IN_FORM
+# (module __getattr__) are the texts in the current language.
+_NOTHING_OPEN = N_("There is no open request to cancel. Write what you need whenever you like.")
+_NOT_UNDERSTOOD_IN_FORM = N_("I did not understand your answer.")
+_NOT_UNDERSTOOD = N_(
+    "I did not understand your request. Try for example: “renew iqama 2XXXXXXXXX for a year” or “whose iqamas "
+    "expire this month?”, or write “help”."
+)
+_GOODBYE = N_("Goodbye. If you need anything, write to me at any time.")
+# Small talk outside a form (intent -> answer); in a form, _SMALL_TALK_IN_FORM.
+_SMALL_TALK = {
+    "thank": N_("You're welcome, always at your service."),
+    "bot_challenge": N_(
+        "I am an automated assistant for your establishment's residency services, not a human employee. "
+        "Write “help” to see what I can do."
     ),
-    "nlu_fallback": NOT_UNDERSTOOD,
+    "out_of_scope": N_(
+        "That is outside what I can help you with. I handle the residency services of your establishment's "
+        "workers: iqama renewal and issue, exit/re-entry, final exit, occupation change, sponsorship transfer, "
+        "passport update, and inquiries and reports. Write “help” for examples."
+    ),
+    "nlu_fallback": _NOT_UNDERSTOOD,
 }
 # Parsers whose Arabic error says why a number is not the one asked for ("هذا يبدو رقم حدود ...").
 PARSERS = {
@@ -64,12 +72,49 @@ PARSERS = {
     "establishment_number": identifiers.parse_establishment_number,
     "passport_number": identifiers.parse_passport_number,
 }
-SMALL_TALK_IN_FORM = {
-    "greet": "أهلًا بك! نكمل طلبك.",
-    "thank": "العفو! نكمل طلبك.",
-    "bot_challenge": "أنا مساعد آلي لخدمات الإقامة، ولست موظفًا بشريًا. نكمل طلبك.",
-    "out_of_scope": "هذا خارج ما أستطيع خدمتك فيه. نكمل طلبك، أو اكتب «إلغاء» لإيقافه.",
+_SMALL_TALK_IN_FORM = {
+    "greet": N_("Hello! Let's go on with your request."),
+    "thank": N_("You're welcome! Let's go on with your request."),
+    "bot_challenge": N_(
+        "I am an automated residency services assistant, not a human employee. Let's go on with your request."
+    ),
+    "out_of_scope": N_(
+        "That is outside what I can help you with. Let's go on with your request, or write “cancel” to stop it."
+    ),
 }
+_TEXTS = {
+    "NOTHING_OPEN": _NOTHING_OPEN,
+    "NOT_UNDERSTOOD_IN_FORM": _NOT_UNDERSTOOD_IN_FORM,
+    "NOT_UNDERSTOOD": _NOT_UNDERSTOOD,
+    "GOODBYE": _GOODBYE,
+}
+
+
+def __getattr__(name: str):
+    """The texts above in the current language (SMALL_TALK and SMALL_TALK_IN_FORM: intent -> text), and
+    CANCELLED (actions.services)."""
+    if name in _TEXTS:
+        return _(_TEXTS[name])
+    if name == "SMALL_TALK":
+        return {intent: _(text) for intent, text in _SMALL_TALK.items()}
+    if name == "SMALL_TALK_IN_FORM":
+        return {intent: _(text) for intent, text in _SMALL_TALK_IN_FORM.items()}
+    if name == "CANCELLED":
+        return _(service_actions.CANCELLED)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# Not part of a name (matched data, not a reply): the Arabic question mark, U+061F.
+ARABIC_QUESTION_MARK = chr(0x061F)
+
+
+def _in_every_language(message_id: str) -> set[str]:
+    """`message_id` as each reply language words it (to recognise the assistant's own earlier words)."""
+    texts = set()
+    for code in LANGUAGES:
+        with language(code):
+            texts.add(_(message_id))
+    return texts
 
 
 class ActionGreet(DomainAction):
@@ -77,7 +122,7 @@ class ActionGreet(DomainAction):
         return "action_greet"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        dispatcher.utter_message(text="أهلًا وسهلًا!\n" + MENU)
+        dispatcher.utter_message(text=_("Welcome!\n{menu}").format(menu=_(MENU)))
         return []
 
 
@@ -86,7 +131,7 @@ class ActionHelp(DomainAction):
         return "action_help"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        dispatcher.utter_message(text=MENU)
+        dispatcher.utter_message(text=_(MENU))
         return []
 
 
@@ -95,8 +140,8 @@ def _answers_name_prompt(tracker: Tracker) -> str | None:
     name (one to four words, letters only): a name the NLU did not know is still searched for."""
     said = next((e.get("text") for e in reversed(tracker.events) if e.get("event") == "bot"), None)
     text = (tracker.latest_message or {}).get("text") or ""
-    words = text.replace("؟", " ").replace("?", " ").split()
-    if said == ASK_NAME and 1 <= len(words) <= 4 and all(w.isalpha() for w in words):
+    words = text.replace(ARABIC_QUESTION_MARK, " ").replace("?", " ").split()
+    if said in _in_every_language(TEXT_IDS["ASK_NAME"]) and 1 <= len(words) <= 4 and all(w.isalpha() for w in words):
         return " ".join(words)
     return None
 
@@ -113,7 +158,7 @@ class ActionSmallTalk(DomainAction):
         if name:
             answer_name_search(dispatcher, tracker, name)
         else:
-            dispatcher.utter_message(text=SMALL_TALK.get(latest_intent(tracker), NOT_UNDERSTOOD))
+            dispatcher.utter_message(text=_(_SMALL_TALK.get(latest_intent(tracker), _NOT_UNDERSTOOD)))
         return []
 
 
@@ -124,7 +169,7 @@ class ActionDefaultFallback(DomainAction):
         return "action_default_fallback"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        dispatcher.utter_message(text=NOT_UNDERSTOOD)
+        dispatcher.utter_message(text=_(_NOT_UNDERSTOOD))
         return [UserUtteranceReverted()]
 
     def on_error(self, tracker: Tracker) -> list[EventType]:
@@ -153,9 +198,9 @@ class ActionCancelRequest(ClosingAction):
         return "action_cancel_request"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        events, was_open = _close_request(dispatcher, tracker, CANCELLED)
+        events, was_open = _close_request(dispatcher, tracker, _(service_actions.CANCELLED))
         if not was_open:
-            dispatcher.utter_message(text=NOTHING_OPEN)
+            dispatcher.utter_message(text=_(_NOTHING_OPEN))
         return events
 
 
@@ -166,8 +211,8 @@ class ActionGoodbye(ClosingAction):
         return "action_goodbye"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        events, _ = _close_request(dispatcher, tracker, CANCELLED)
-        dispatcher.utter_message(text=GOODBYE)
+        events, _was_open = _close_request(dispatcher, tracker, _(service_actions.CANCELLED))
+        dispatcher.utter_message(text=_(_GOODBYE))
         return events
 
 
@@ -190,11 +235,11 @@ class ActionHandleInform(DomainAction):
             answer_name_search(dispatcher, tracker, latest_entity(tracker, "person_name"))
         elif pending_quote(tracker) is not None:
             dispatcher.utter_message(
-                text="طلبك بانتظار تأكيدك: اضغط «تأكيد» للتنفيذ أو «إلغاء».",
+                text=_("Your request is waiting for your confirmation: tap “Confirm” to carry it out, or “Cancel”."),
                 buttons=confirm_buttons(tracker.get_slot("pending_quote_id")),
             )
         else:
-            dispatcher.utter_message(text=NOT_UNDERSTOOD)
+            dispatcher.utter_message(text=_(_NOT_UNDERSTOOD))
         return []
 
 
@@ -223,8 +268,8 @@ class ActionAnswerQuestion(DomainAction):
             # The iqama question itself offers the matches (action_ask_iqama_number).
             if asked != "iqama_number" and name:
                 answer_name_search(dispatcher, tracker, name)
-        elif intent in SMALL_TALK_IN_FORM:
-            dispatcher.utter_message(text=SMALL_TALK_IN_FORM[intent])
+        elif intent in _SMALL_TALK_IN_FORM:
+            dispatcher.utter_message(text=_(_SMALL_TALK_IN_FORM[intent]))
         else:
             dispatcher.utter_message(text=self._why_not_accepted(tracker, asked))
         return []
@@ -238,7 +283,7 @@ class ActionAnswerQuestion(DomainAction):
                     parse(value)
                 except InvalidInput as error:
                     return error.message
-        return NOT_UNDERSTOOD_IN_FORM
+        return _(_NOT_UNDERSTOOD_IN_FORM)
 
 
 class ActionAskIqamaNumber(DomainAction):
@@ -254,5 +299,5 @@ class ActionAskIqamaNumber(DomainAction):
             answer_name_search(dispatcher, tracker, name)
             return []
         takes_visa = active_service(tracker) in VISA_KINDS
-        dispatcher.utter_message(text=ASK_IQAMA_OR_VISA if takes_visa else ASK_IQAMA)
+        dispatcher.utter_message(text=_(TEXT_IDS["ASK_IQAMA_OR_VISA" if takes_visa else "ASK_IQAMA"]))
         return []

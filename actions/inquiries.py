@@ -1,7 +1,7 @@
 """Inquiries, reports and account status: answered at once, in or out of a form.
 
 Each `answer_*` function parses what the message names (an entity, else the resident being talked about),
-calls residency.inquiries / residency.reports and sends the Arabic text from residency.texts. The actions
+calls residency.inquiries / residency.reports and sends the text from residency.texts, in the reply language. The actions
 below are thin wrappers; `action_answer_question` (actions/conversation.py) reuses the same functions in
 the middle of a form.
 """
@@ -20,15 +20,46 @@ from actions.approvals import answer_pending_approvals, answer_set_threshold
 from actions.common import DomainAction, latest_entities, latest_entity, telegram_id, unit_of_work
 from actions.render import DOCUMENT_LABELS, render_eligibility, render_forecast
 from actions.services import NUMBER, SERVICE_INPUTS, quote_inputs
+from replies import N_, _, ngettext
 from residency import calendar, charts, documents, forecast, inquiries, reports, services, texts
 from residency.errors import InvalidInput
 from residency.rules import RULES
 from residency.text_safety import isolate
 
-ASK_IQAMA = "أرسل رقم إقامة العامل (10 أرقام يبدأ بالرقم 2)، أو اكتب اسمه لأبحث عنه."
-ASK_IQAMA_OR_VISA = "أرسل رقم إقامة العامل أو رقم التأشيرة (10 أرقام)، أو اكتب اسم العامل لأبحث عنه."
-ASK_NAME = "اكتب اسم العامل كما في الإقامة (بالعربي أو بالإنجليزي) لأبحث عنه."
-CSV_HEADER = ("رقم الإقامة", "الاسم", "تاريخ انتهاء الإقامة", "الأيام المتبقية")
+# Ids (N_); the public names below (ASK_IQAMA, ..., CSV_HEADER) are these texts in the current language.
+_ASK_IQAMA = N_(
+    "Send the worker's iqama number (10 digits starting with 2), or write their name and I will look them up."
+)
+_ASK_IQAMA_OR_VISA = N_(
+    "Send the worker's iqama number or the visa number (10 digits), or write the worker's name and I will look them up."
+)
+_ASK_NAME = N_("Write the worker's name as on the iqama (in Arabic or English) and I will look them up.")
+_WHICH_SERVICE = N_(
+    "Which service should I check? For example: “can I renew iqama 2XXXXXXXXX?”, “is an exit/re-entry possible "
+    "for him?” or “can his sponsorship be transferred?”"
+)
+_WHICH_DOCUMENT = N_(
+    "Which document do you need? A transaction receipt, a visa sheet or a resident statement, with the iqama "
+    "number, e.g. “receipt 2XXXXXXXXX”."
+)
+CSV_COLUMNS = (N_("Iqama number"), N_("Name"), N_("Iqama expiry date"), N_("Days left"))
+TEXT_IDS = {
+    "ASK_IQAMA": _ASK_IQAMA,
+    "ASK_IQAMA_OR_VISA": _ASK_IQAMA_OR_VISA,
+    "ASK_NAME": _ASK_NAME,
+    "WHICH_SERVICE": _WHICH_SERVICE,
+    "WHICH_DOCUMENT": _WHICH_DOCUMENT,
+}
+
+
+def __getattr__(name: str):
+    """ASK_IQAMA, ASK_IQAMA_OR_VISA, ASK_NAME, WHICH_SERVICE, WHICH_DOCUMENT: the text in the current
+    language; CSV_HEADER: the expiring list's CSV columns in the current language."""
+    if name in TEXT_IDS:
+        return _(TEXT_IDS[name])
+    if name == "CSV_HEADER":
+        return tuple(_(column) for column in CSV_COLUMNS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def subject_iqama(tracker: Tracker) -> str | None:
@@ -50,7 +81,7 @@ def match_buttons(matches) -> list[dict]:
 def more_button(name: str, page: int) -> dict:
     """«المزيد»: the same name search, next page (entity `search_page`, used only by this payload)."""
     entities = json.dumps({"person_name": name, "search_page": str(page)}, ensure_ascii=False)
-    return {"title": "المزيد ⬅️", "payload": f"/inquire_resident_by_name{entities}"}
+    return {"title": _("More ➡️"), "payload": f"/inquire_resident_by_name{entities}"}
 
 
 def _page_asked(tracker: Tracker) -> int:
@@ -69,17 +100,17 @@ def answer_name_search(dispatcher: CollectingDispatcher, tracker: Tracker, name:
     dispatcher.utter_message(text=texts.render_match_page(result), buttons=buttons)
 
 
-# Button titles of the services offered under a bare iqama number.
+# Button titles (ids, N_) of the services offered under a bare iqama number.
 SERVICE_BUTTONS = {
-    "issue_iqama": "إصدار إقامة",
-    "renew_iqama": "تجديد الإقامة",
-    "issue_exit_reentry": "خروج وعودة",
-    "extend_exit_reentry": "تمديد الخروج والعودة",
-    "cancel_exit_reentry": "إلغاء الخروج والعودة",
-    "issue_final_exit": "خروج نهائي",
-    "cancel_final_exit": "إلغاء الخروج النهائي",
-    "change_occupation": "تعديل المهنة",
-    "update_passport": "تحديث الجواز",
+    "issue_iqama": N_("Issue iqama"),
+    "renew_iqama": N_("Renew iqama"),
+    "issue_exit_reentry": N_("Exit/re-entry"),
+    "extend_exit_reentry": N_("Extend exit/re-entry"),
+    "cancel_exit_reentry": N_("Cancel exit/re-entry"),
+    "issue_final_exit": N_("Final exit"),
+    "cancel_final_exit": N_("Cancel final exit"),
+    "change_occupation": N_("Change occupation"),
+    "update_passport": N_("Update passport"),
 }
 
 
@@ -88,11 +119,11 @@ def service_buttons(card) -> list[dict]:
     if typed with the iqama number («جدد اقامة 2XXX»): the form asks for the rest and quotes first."""
     iqama = card.iqama_number
     buttons = [
-        {"title": SERVICE_BUTTONS[service], "payload": f'/{service}{{"iqama_number": "{iqama}"}}'}
+        {"title": _(SERVICE_BUTTONS[service]), "payload": f'/{service}{{"iqama_number": "{iqama}"}}'}
         for service in inquiries.likely_services(card)
     ]
-    buttons.append({"title": "البطاقة كاملة", "payload": f'/inquire_resident{{"iqama_number": "{iqama}"}}'})
-    buttons.append({"title": "التأشيرات", "payload": f'/inquire_visa{{"iqama_number": "{iqama}"}}'})
+    buttons.append({"title": _("Full card"), "payload": f'/inquire_resident{{"iqama_number": "{iqama}"}}'})
+    buttons.append({"title": _("Visas"), "payload": f'/inquire_visa{{"iqama_number": "{iqama}"}}'})
     return buttons
 
 
@@ -109,7 +140,7 @@ def answer_resident_card(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if latest_entity(tracker, "iqama_number") is None and name:
         answer_name_search(dispatcher, tracker, name)
     elif iqama is None:
-        dispatcher.utter_message(text=ASK_IQAMA)
+        dispatcher.utter_message(text=_(_ASK_IQAMA))
     else:
         with unit_of_work() as uow:
             card = inquiries.resident_card(uow, telegram_id(tracker), iqama)
@@ -122,7 +153,7 @@ def answer_driving_licence(dispatcher: CollectingDispatcher, tracker: Tracker) -
     if latest_entity(tracker, "iqama_number") is None and name:
         answer_name_search(dispatcher, tracker, name)
     elif iqama is None:
-        dispatcher.utter_message(text=ASK_IQAMA)
+        dispatcher.utter_message(text=_(_ASK_IQAMA))
     else:
         with unit_of_work() as uow:
             licence = inquiries.driving_licence(uow, telegram_id(tracker), iqama)
@@ -139,7 +170,7 @@ def answer_visa(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     elif latest_entity(tracker, "iqama_number") is None and name:
         answer_name_search(dispatcher, tracker, name)
     elif subject_iqama(tracker) is None:
-        dispatcher.utter_message(text=ASK_IQAMA_OR_VISA)
+        dispatcher.utter_message(text=_(_ASK_IQAMA_OR_VISA))
     else:
         iqama = subject_iqama(tracker)
         with unit_of_work() as uow:
@@ -164,15 +195,19 @@ def answer_expiring(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     dispatcher.utter_message(text=texts.render_expiring(rows, days))
     if not rows:
         return
-    title = f"الإقامات المنتهية أو التي تنتهي خلال {shown_days} يومًا"
+    title = ngettext(
+        "Iqamas expired or expiring within {days} day", "Iqamas expired or expiring within {days} days", shown_days
+    ).format(days=shown_days)
     chart = charts.expiring_iqamas_chart([(r.name_ar, r.iqama_expiry, r.days_left) for r in rows], title)
     dispatcher.utter_message(json_message={"photo_base64": base64.b64encode(chart).decode("ascii"), "caption": title})
-    table = charts.rows_to_csv([(r.iqama_number, r.name_ar, r.iqama_expiry, r.days_left) for r in rows], CSV_HEADER)
+    table = charts.rows_to_csv(
+        [(r.iqama_number, r.name_ar, r.iqama_expiry, r.days_left) for r in rows], tuple(_(c) for c in CSV_COLUMNS)
+    )
     dispatcher.utter_message(
         json_message={
             "document_base64": base64.b64encode(table).decode("ascii"),
             "filename": "expiring_iqamas.csv",
-            "caption": "القائمة نفسها بصيغة CSV (تفتح في Excel)",
+            "caption": _("The same list as a CSV file (opens in Excel)"),
         }
     )
 
@@ -195,24 +230,21 @@ def answer_account(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     dispatcher.utter_message(text=texts.render_account(status))
 
 
-WHICH_SERVICE = (
-    "أي خدمة تريد أن أتحقق منها؟ مثل: «اقدر اجدد اقامة 2XXXXXXXXX؟» أو «ينفع خروج وعودة له؟» أو «هل يمكن نقل كفالته؟»"
-)
-
-
 def answer_eligibility(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """ "اقدر اطلع خروج وعودة لـ 2XXX؟": every rule of that service checked, nothing charged or asked.
     The resident is the one named in the message, else the one of the request in progress."""
     service = latest_entity(tracker, "service")
     if service not in SERVICE_INPUTS:
-        dispatcher.utter_message(text=WHICH_SERVICE)
+        dispatcher.utter_message(text=_(_WHICH_SERVICE))
         return
     said = latest_entities(tracker)
     inputs = quote_inputs(service, lambda slot: said.get(slot) or tracker.get_slot(slot))
     with unit_of_work() as uow:
         eligibility = services.check(uow, telegram_id(tracker), service, **inputs)
     who = inputs.get("iqama_number") or inputs.get(NUMBER) or inputs.get("border_number")
-    dispatcher.utter_message(text=render_eligibility(eligibility, f"للمقيم {who}" if who else ""))
+    dispatcher.utter_message(
+        text=render_eligibility(eligibility, _("for resident {who}").format(who=who) if who else "")
+    )
 
 
 def _forecast_months(tracker: Tracker) -> int | str | None:
@@ -235,7 +267,7 @@ def answer_forecast(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     dispatcher.utter_message(text=render_forecast(result))
     if not result.iqamas:
         return
-    title = "تكاليف تجديد الإقامات المتوقعة"
+    title = _("Expected iqama renewal costs")
     chart = base64.b64encode(forecast.forecast_chart(result, title)).decode("ascii")
     dispatcher.utter_message(json_message={"photo_base64": chart, "caption": title})
     table = base64.b64encode(forecast.forecast_csv(result)).decode("ascii")
@@ -243,21 +275,16 @@ def answer_forecast(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         json_message={
             "document_base64": table,
             "filename": "iqama_cost_forecast.csv",
-            "caption": "التوقع نفسه بصيغة CSV (تفتح في Excel)",
+            "caption": _("The same forecast as a CSV file (opens in Excel)"),
         }
     )
-
-
-WHICH_DOCUMENT = (
-    "أي وثيقة تريد؟ إيصال عملية، أو ورقة تأشيرة، أو بيان مقيم، مع رقم الإقامة، مثل: «ابي ايصال 2XXXXXXXXX»."
-)
 
 
 def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """ "ابي ورقة الخروج والعودة حق 2XXX": the PDF, with its verification code (muqeem document verify)."""
     kind = latest_entity(tracker, "document_type")
     if kind not in DOCUMENT_LABELS:
-        dispatcher.utter_message(text=WHICH_DOCUMENT)
+        dispatcher.utter_message(text=_(_WHICH_DOCUMENT))
         return
     said = latest_entities(tracker)
     with unit_of_work() as uow:
@@ -268,7 +295,7 @@ def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
             iqama_number=said.get("iqama_number") or tracker.get_slot("iqama_number"),
             visa_number=said.get("visa_number"),
         )
-    caption = f"{DOCUMENT_LABELS[kind]} — رمز التحقق: {document.code}"
+    caption = _("{document} — verification code: {code}").format(document=_(DOCUMENT_LABELS[kind]), code=document.code)
     dispatcher.utter_message(
         json_message={
             "document_base64": base64.b64encode(document.pdf).decode("ascii"),
@@ -377,5 +404,5 @@ class ActionSearchResidents(DomainAction):
         elif name:
             answer_name_search(dispatcher, tracker, name)
         else:
-            dispatcher.utter_message(text=ASK_NAME)
+            dispatcher.utter_message(text=_(_ASK_NAME))
         return []

@@ -1,5 +1,5 @@
-"""The forms' questions (`action_ask_<slot>`, found by Rasa's forms for every form): one short Arabic
-question each, worded for the service being asked for, with choice buttons where the answers are few.
+"""The forms' questions (`action_ask_<slot>`, found by Rasa's forms for every form): one short question each
+(in the reply language), worded for the service being asked for, with choice buttons where the answers are few.
 
 They are actions rather than `utter_ask_*` responses so that the wording can follow the service (an iqama
 period vs. a visa duration) and so that the iqama question can offer name matches
@@ -14,6 +14,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 
 from actions.common import active_service, speaking
+from replies import _, ngettext
+from residency.calendar import months_ar, years_ar
 from residency.rules import RULES
 
 
@@ -26,12 +28,13 @@ def occupation_buttons(titles: list[str]) -> list[dict]:
     return [_inform_button(title, "occupation", title) for title in titles]
 
 
+def _period_title(months: int) -> str:
+    """ "3 أشهر" / "3 months"; whole years as years ("سنة" / "1 year")."""
+    return years_ar(months // 12) if months % 12 == 0 else months_ar(months)
+
+
 def iqama_period_buttons() -> list[dict]:
-    titles = {12: "سنة"}
-    return [
-        _inform_button(titles.get(m, f"{m} أشهر"), "duration", f"P{m}M")
-        for m in RULES["iqama"]["allowed_periods_months"]
-    ]
+    return [_inform_button(_period_title(m), "duration", f"P{m}M") for m in RULES["iqama"]["allowed_periods_months"]]
 
 
 class AskAction(Action, ABC):
@@ -60,12 +63,18 @@ class AskBorderNumber(AskAction):
     slot = "border_number"
 
     def question(self, service):
-        return "ما رقم الحدود للعامل الجديد؟ (10 أرقام يبدأ بالرقم 3 أو 4)", []
+        return _("What is the new worker's border number? (10 digits starting with 3 or 4)"), []
 
 
 def iqama_periods() -> str:
-    """ "3 أو 6 أو 9 أو 12 شهرًا", from the rules data."""
-    return " أو ".join(str(m) for m in RULES["iqama"]["allowed_periods_months"]) + " شهرًا"
+    """ "3 أو 6 أو 9 أو 12 شهرًا" / "3, 6, 9 or 12 months", from the rules data."""
+    periods = [str(m) for m in RULES["iqama"]["allowed_periods_months"]]
+    listed = periods[0]
+    for period in periods[1:-1]:
+        listed = _("{choices}, {choice}").format(choices=listed, choice=period)
+    if len(periods) > 1:
+        listed = _("{choices} or {choice}").format(choices=listed, choice=periods[-1])
+    return ngettext("{periods} month", "{periods} months", int(periods[-1])).format(periods=listed)
 
 
 class AskDuration(AskAction):
@@ -73,21 +82,21 @@ class AskDuration(AskAction):
 
     def question(self, service):
         if service == "renew_iqama":
-            return f"كم مدة التجديد؟ {iqama_periods()}.", iqama_period_buttons()
+            return _("How long is the renewal? {periods}.").format(periods=iqama_periods()), iqama_period_buttons()
         if service == "issue_iqama":
-            return f"كم مدة الإقامة؟ {iqama_periods()}.", iqama_period_buttons()
+            return _("How long is the iqama for? {periods}.").format(periods=iqama_periods()), iqama_period_buttons()
         if service == "extend_exit_reentry":
-            return "كم شهرًا تضيف إلى التأشيرة؟ مثل: شهر أو شهرين.", []
-        return "كم مدة التأشيرة؟ اكتبها بالأشهر أو بالأيام، مثل: شهرين أو 90 يومًا.", []
+            return _("How many months do you add to the visa? For example: 1 month or 2 months."), []
+        return _("How long is the visa? Write it in months or days, e.g. 2 months or 90 days."), []
 
 
 class AskVisaType(AskAction):
     slot = "visa_type"
 
     def question(self, service):
-        return "خروج وعودة مفردة أم متعددة؟", [
-            _inform_button("مفردة", "visa_type", "single"),
-            _inform_button("متعددة", "visa_type", "multiple"),
+        return _("Single or multiple exit/re-entry?"), [
+            _inform_button(_("Single"), "visa_type", "single"),
+            _inform_button(_("Multiple"), "visa_type", "multiple"),
         ]
 
 
@@ -95,32 +104,32 @@ class AskVisaNumber(AskAction):
     slot = "visa_number"
 
     def question(self, service):
-        return "ما رقم التأشيرة؟ (10 أرقام يبدأ بالرقم 6)", []
+        return _("What is the visa number? (10 digits starting with 6)"), []
 
 
 class AskOccupation(AskAction):
     slot = "occupation"
 
     def question(self, service):
-        return "ما المهنة الجديدة؟ اكتب المسمى المهني، مثل: فني كهرباء أو سائق شاحنة أو محاسب.", []
+        return _("What is the new occupation? Write the job title, e.g. electrician, truck driver or accountant."), []
 
 
 class AskEstablishmentNumber(AskAction):
     slot = "establishment_number"
 
     def question(self, service):
-        return "ما الرقم الموحد للمنشأة المستقبلة؟ (10 أرقام يبدأ بالرقم 7)", []
+        return _("What is the receiving establishment's unified number? (10 digits starting with 7)"), []
 
 
 class AskPassportNumber(AskAction):
     slot = "passport_number"
 
     def question(self, service):
-        return "ما رقم الجواز الجديد؟ كما هو في الجواز، مثل A12345678.", []
+        return _("What is the new passport number? As written in the passport, e.g. A12345678."), []
 
 
 class AskDate(AskAction):
     slot = "date"
 
     def question(self, service):
-        return "ما تاريخ انتهاء الجواز الجديد؟ مثل: 2031-05-01 أو 1452/07/10 هـ.", []
+        return _("When does the new passport expire? For example: 2031-05-01, or the Hijri date 1452/07/10."), []

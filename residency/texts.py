@@ -88,7 +88,10 @@ def _cut(lines: list[str], total: int) -> list[str]:
     """At most MAX_LIST_LINES item lines, then a line counting the rest."""
     if total <= MAX_LIST_LINES:
         return lines
-    return lines[:MAX_LIST_LINES] + [_("… and {n} more.").format(n=total - MAX_LIST_LINES)]
+    rest = total - MAX_LIST_LINES
+    return lines[:MAX_LIST_LINES] + [
+        ngettext("… and {n} more resident.", "… and {n} more residents.", rest).format(n=rest)
+    ]
 
 
 def _visa_title(visa: VisaInfo) -> str:
