@@ -21,6 +21,10 @@ padding (26 characters), keyed with MUQEEM_DOCUMENT_SECRET (a development defaul
 warning logged once; the secret is never logged). Names are not in the code (it stays compact and
 ASCII); the identifiers, dates and amounts are.
 
+Every document is written in Arabic whatever the reply language (official papers stay Arabic, with an
+English title under the Arabic one); its texts come from the reply catalogue, rendered under
+`language("ar")`. The errors of `render_document` are in the reply language.
+
 The PDF font is Amiri (SIL Open Font License 1.1, residency/fonts/Amiri-OFL.txt), shipped in
 residency/fonts; fpdf2 shapes it with HarfBuzz (uharfbuzz) and lays it out right to left.
 """
@@ -34,6 +38,7 @@ import io
 import logging
 import os
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -41,6 +46,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from replies import N_, _, language
 from residency import calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound
@@ -95,31 +101,55 @@ DATE_FIELDS = frozenset({"date", "issued", "visa_issued_on", "valid_until", "iqa
 INT_FIELDS = frozenset({"receipt_number", "total"})
 LOWER_FIELDS = frozenset({"service", "visa_kind", "entry_type"})  # lower_snake in states, UPPER-DASH in the code
 
-# Labels of the states, Arabic and English (the CLI prints both).
-STATE_LABELS: dict[str, tuple[str, str]] = {
-    "type": ("نوع الوثيقة", "Document"),
-    "establishment": ("رقم المنشأة", "Establishment number"),
-    "receipt_number": ("رقم العملية", "Receipt number"),
-    "resident": ("رقم الإقامة أو الحدود", "Iqama or border number"),
-    "iqama_number": ("رقم الإقامة", "Iqama number"),
-    "service": ("الخدمة", "Service"),
-    "date": ("تاريخ العملية", "Transaction date"),
-    "total": ("الإجمالي (ريال)", "Total (SAR)"),
-    "visa_number": ("رقم التأشيرة", "Visa number"),
-    "visa_kind": ("نوع التأشيرة", "Visa kind"),
-    "entry_type": ("نوع السفرة", "Entry type"),
-    "visa_issued_on": ("تاريخ إصدار التأشيرة", "Visa issued on"),
-    "valid_until": ("صالحة حتى", "Valid until"),
-    "iqama_expiry": ("انتهاء الإقامة", "Iqama expiry"),
-    "passport_number": ("رقم الجواز", "Passport number"),
-    "passport_expiry": ("انتهاء الجواز", "Passport expiry"),
-    "issued": ("تاريخ إصدار الوثيقة", "Document issued on"),
+
+class _Bilingual(Mapping):
+    """Catalogue ids looked up as (Arabic, English) pairs, for the CLI that prints both."""
+
+    def __init__(self, ids: dict[str, str]) -> None:
+        self.ids = ids
+
+    def __getitem__(self, key: str) -> tuple[str, str]:
+        message = self.ids[key]
+        with language("ar"):
+            arabic = _(message)
+        with language("en"):
+            return arabic, _(message)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+# Labels of the states (catalogue ids); STATE_LABELS[name] is the (Arabic, English) pair the CLI prints.
+STATE_LABEL_IDS: dict[str, str] = {
+    "type": N_("Document type"),
+    "establishment": N_("Establishment number"),
+    "receipt_number": N_("Receipt number"),
+    "resident": N_("Iqama or border number"),
+    "iqama_number": N_("Iqama number"),
+    "service": N_("Service"),
+    "date": N_("Transaction date"),
+    "total": N_("Total (SAR)"),
+    "visa_number": N_("Visa number"),
+    "visa_kind": N_("Visa kind"),
+    "entry_type": N_("Entry type"),
+    "visa_issued_on": N_("Visa issued on"),
+    "valid_until": N_("Valid until"),
+    "iqama_expiry": N_("Iqama expiry"),
+    "passport_number": N_("Passport number"),
+    "passport_expiry": N_("Passport expiry"),
+    "issued": N_("Document issued on"),
 }
-TYPE_LABELS = {
-    "receipt": ("إيصال عملية", "Receipt"),
-    "visa": ("ورقة تأشيرة", "Visa"),
-    "resident_report": ("بطاقة مقيم", "Resident report"),
+STATE_LABELS = _Bilingual(STATE_LABEL_IDS)
+# The documents' titles (catalogue ids): the Arabic title, with the id itself as the English one under it.
+TYPE_TITLES = {
+    "receipt": N_("Receipt"),
+    "visa": N_("Visa paper"),
+    "resident_report": N_("Resident report"),
 }
+TYPE_LABELS = _Bilingual(TYPE_TITLES)
 
 _FIELD_VALUE = re.compile(r"[A-Z0-9-]+")
 _CODE = re.compile(r"[A-Z0-9.-]+")
@@ -226,26 +256,28 @@ def verify_code(code: str) -> Verification:
     return Verification(True, states=states)
 
 
+# Why a code is not genuine (catalogue ids: translate with `_()`).
 REASONS_AR = {
-    "malformed": "الرمز ناقص أو مشوّه",
-    "unknown_version": "إصدار الرمز غير معروف",
-    "unknown_type": "نوع الوثيقة غير معروف",
-    "bad_signature": "التوقيع غير صحيح: الوثيقة مزوّرة أو معدّلة",
+    "malformed": N_("the code is incomplete or damaged"),
+    "unknown_version": N_("the code's version is unknown"),
+    "unknown_type": N_("the document type is unknown"),
+    "bad_signature": N_("the signature is wrong: the document is forged or altered"),
 }
 
 
 def describe_state(name: str, value: Any) -> str:
-    """A state's value as shown to a person (Arabic labels of services, visa kinds, dates with Hijri)."""
+    """A state's value as shown to a person, in the reply language (labels of services and visa kinds,
+    dates with Hijri); a document's type in Arabic and English."""
     if value is None:
         return "—"
     if name == "type":
         return " / ".join(TYPE_LABELS[value])
     if name == "service":
-        return f"{SERVICE_LABELS_AR.get(value, value)} ({value})"
+        return f"{_(SERVICE_LABELS_AR.get(value, value))} ({value})"
     if name == "visa_kind":
-        return f"{VISA_KIND_LABELS.get(value, value)} ({value})"
+        return f"{_(VISA_KIND_LABELS.get(value, value))} ({value})"
     if name == "entry_type":
-        return f"{ENTRY_TYPE_LABELS.get(value, value)} ({value})"
+        return f"{_(ENTRY_TYPE_LABELS.get(value, value))} ({value})"
     if name in DATE_FIELDS:
         return calendar.format_date(date.fromisoformat(value))
     return str(value)
@@ -264,8 +296,8 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def _no_number(what: str) -> InvalidInput:
-    return InvalidInput("missing_number", f"اذكر {what} لإصدار الوثيقة.")
+def _no_number(message: str) -> InvalidInput:
+    return InvalidInput("missing_number", _(message))
 
 
 def render_document(
@@ -287,7 +319,7 @@ def render_document(
     if document_type not in DOCUMENT_TYPES:
         raise InvalidInput(
             "unknown_document_type",
-            "نوع الوثيقة غير معروف. الأنواع: إيصال، تأشيرة، بطاقة مقيم.",
+            _("Unknown document type. The types are: receipt, visa, resident report."),
             allowed=list(DOCUMENT_TYPES),
         )
     ctx = ServiceContext(uow, authorise(uow, telegram_id, PERMISSIONS[document_type]))
@@ -306,19 +338,27 @@ def _receipt(ctx: ServiceContext, est, today: date, iqama_number, receipt_number
     if receipt_number not in (None, ""):
         digits = identifiers.normalize_digits(str(receipt_number)).strip()
         if not digits.isdigit():
-            raise InvalidInput("bad_receipt_number", "رقم العملية أرقام فقط، مثل 12.")
+            raise InvalidInput("bad_receipt_number", _("A receipt number is digits only, e.g. 12."))
         transaction = uow.session.scalar(stmt.where(Transaction.receipt_number == int(digits)))
         if transaction is None:
-            raise NotFound("unknown_receipt", f"لا توجد عملية بالرقم {int(digits)} لدى منشأتك. تحقق من الرقم.")
+            raise NotFound(
+                "unknown_receipt",
+                _("Your establishment has no transaction with number {number}. Check the number.").format(
+                    number=int(digits)
+                ),
+            )
     elif iqama_number:
         resident = ctx.resident(iqama_number)
         transaction = uow.session.scalar(
             stmt.where(Transaction.resident_id == resident.id).order_by(Transaction.id.desc()).limit(1)
         )
         if transaction is None:
-            raise NotFound("no_transactions", f"لا توجد عمليات للمقيم {resident.iqama_number} لدى منشأتك.")
+            raise NotFound(
+                "no_transactions",
+                _("Your establishment has no transactions for resident {iqama}.").format(iqama=resident.iqama_number),
+            )
     else:
-        raise _no_number("رقم العملية أو رقم الإقامة")
+        raise _no_number(N_("Give the receipt number or the iqama number to issue the document."))
     resident = uow.session.get(Resident, transaction.resident_id) if transaction.resident_id else None
     inputs, result = transaction.inputs or {}, transaction.result or {}
     number = (
@@ -340,19 +380,25 @@ def _receipt(ctx: ServiceContext, est, today: date, iqama_number, receipt_number
         "issued": today.isoformat(),
     }
     code = encode_code(states)
-    pdf = _Pdf("إيصال عملية", "Transaction receipt")
-    pdf.establishment(est)
-    pdf.fact("رقم العملية", str(transaction.receipt_number or "—"))
-    pdf.fact("الخدمة", SERVICE_LABELS_AR.get(transaction.service, transaction.service))
-    if resident is not None:
-        pdf.fact("المقيم", resident.name_ar)
-    pdf.fact("رقم الإقامة" if resident is None or resident.iqama_number else "رقم الحدود", number or "—")
-    pdf.fact("تاريخ العملية", calendar.format_date(done_on))
-    pdf.heading("الرسوم")
-    for line in transaction.fee_lines or []:
-        pdf.fact(str(line.get("label") or line.get("code")), f"{int(line['amount'])} ريال")
-    pdf.fact("الإجمالي", f"{int(transaction.total)} ريال", bold=True)
-    return pdf.finish(f"receipt-{est.number}-{transaction.receipt_number or transaction.id}.pdf", code, states, today)
+    with language("ar"):
+        pdf = _Pdf(TYPE_TITLES["receipt"])
+        pdf.establishment(est)
+        pdf.fact(_("Receipt number"), str(transaction.receipt_number or "—"))
+        pdf.fact(_("Service"), _(SERVICE_LABELS_AR.get(transaction.service, transaction.service)))
+        if resident is not None:
+            pdf.fact(_("Resident"), resident.name_ar)
+        pdf.fact(_("Iqama number") if resident is None or resident.iqama_number else _("Border number"), number or "—")
+        pdf.fact(_("Transaction date"), calendar.format_date(done_on))
+        pdf.heading(_("Fees"))
+        for line in transaction.fee_lines or []:
+            pdf.fact(str(line.get("label") or line.get("code")), _riyals(line["amount"]))
+        pdf.fact(_("Total"), _riyals(transaction.total), bold=True)
+        filename = f"receipt-{est.number}-{transaction.receipt_number or transaction.id}.pdf"
+        return pdf.finish(filename, code, states, today)
+
+
+def _riyals(amount) -> str:
+    return _("{amount} riyals").format(amount=int(amount))
 
 
 def _visa(ctx: ServiceContext, est, today: date, iqama_number, visa_number) -> Document:
@@ -360,14 +406,17 @@ def _visa(ctx: ServiceContext, est, today: date, iqama_number, visa_number) -> D
         number = identifiers.parse_visa_number(str(visa_number))
         visa = ctx.repo.visa_by_number(est.id, number)
         if visa is None:
-            raise NotFound("unknown_visa", f"لا توجد تأشيرة بالرقم {number} لدى منشأتك. تحقق من الرقم.")
+            raise NotFound(
+                "unknown_visa",
+                _("Your establishment has no visa with number {number}. Check the number.").format(number=number),
+            )
     elif iqama_number:
         resident = ctx.resident(iqama_number)
         visa = next(iter(ctx.repo.visas_of(resident.id)), None)  # newest first
         if visa is None:
-            raise NotFound("no_visa", f"لا توجد تأشيرات للمقيم {resident.iqama_number}.")
+            raise NotFound("no_visa", _("Resident {iqama} has no visas.").format(iqama=resident.iqama_number))
     else:
-        raise _no_number("رقم التأشيرة أو رقم الإقامة")
+        raise _no_number(N_("Give the visa number or the iqama number to issue the document."))
     resident: Resident = visa.resident
     states = {
         "type": "visa",
@@ -381,22 +430,26 @@ def _visa(ctx: ServiceContext, est, today: date, iqama_number, visa_number) -> D
         "issued": today.isoformat(),
     }
     code = encode_code(states)
-    kind = VISA_KIND_LABELS.get(visa.kind, visa.kind)
-    pdf = _Pdf(f"تأشيرة {kind}", "Exit/re-entry visa" if visa.kind == "exit_reentry" else "Final exit visa")
-    pdf.establishment(est)
-    _resident_facts(pdf, resident)
-    pdf.heading("التأشيرة")
-    pdf.fact("رقم التأشيرة", visa.number)
-    pdf.fact("النوع", kind + (f" ({ENTRY_TYPE_LABELS[visa.entry_type]})" if visa.entry_type else ""))
-    pdf.fact("الحالة", VISA_STATUS_AR.get(visa_status(visa, today), visa.status))
-    pdf.fact("تاريخ الإصدار", calendar.format_date(visa.issued_on))
-    pdf.fact("العودة قبل" if visa.kind == "exit_reentry" else "المغادرة قبل", calendar.format_date(visa.valid_until))
-    return pdf.finish(f"visa-{visa.number}.pdf", code, states, today)
+    with language("ar"):
+        kind = _(VISA_KIND_LABELS.get(visa.kind, visa.kind))
+        pdf = _Pdf(N_("Exit/re-entry visa") if visa.kind == "exit_reentry" else N_("Final exit visa"))
+        pdf.establishment(est)
+        _resident_facts(pdf, resident)
+        pdf.heading(_("Visa"))
+        pdf.fact(_("Visa number"), visa.number)
+        pdf.fact(_("Type"), kind + (f" ({_(ENTRY_TYPE_LABELS[visa.entry_type])})" if visa.entry_type else ""))
+        pdf.fact(_("Status"), _(VISA_STATUS_AR.get(visa_status(visa, today), visa.status)))
+        pdf.fact(_("Issued on"), calendar.format_date(visa.issued_on))
+        pdf.fact(
+            _("Return before") if visa.kind == "exit_reentry" else _("Leave before"),
+            calendar.format_date(visa.valid_until),
+        )
+        return pdf.finish(f"visa-{visa.number}.pdf", code, states, today)
 
 
 def _resident_report(ctx: ServiceContext, est, today: date, iqama_number) -> Document:
     if not iqama_number:
-        raise _no_number("رقم الإقامة")
+        raise _no_number(N_("Give the iqama number to issue the document."))
     resident = ctx.resident(iqama_number)
     states = {
         "type": "resident_report",
@@ -408,43 +461,49 @@ def _resident_report(ctx: ServiceContext, est, today: date, iqama_number) -> Doc
         "issued": today.isoformat(),
     }
     code = encode_code(states)
-    pdf = _Pdf("بطاقة مقيم", "Resident report")
-    pdf.establishment(est)
-    _resident_facts(pdf, resident)
-    pdf.fact("الجنسية", resident.nationality)
-    pdf.fact("المهنة", resident.occupation)
-    pdf.fact("انتهاء الإقامة", calendar.format_date(resident.iqama_expiry) if resident.iqama_expiry else "—")
-    pdf.fact("رقم الجواز", resident.passport_number)
-    pdf.fact("انتهاء الجواز", calendar.format_date(resident.passport_expiry))
-    pdf.fact("الموقع", LOCATION_AR.get(resident.location, resident.location))
-    pdf.fact("المرافقون", str(resident.dependants))
     visas: list[Visa] = ctx.repo.visas_of(resident.id)
-    pdf.heading("التأشيرات")
-    if not visas:
-        pdf.fact("التأشيرات", "لا توجد")
-    for visa in visas[:10]:
-        kind = VISA_KIND_LABELS.get(visa.kind, visa.kind)
-        pdf.fact(
-            f"{kind} {visa.number}",
-            f"{VISA_STATUS_AR.get(visa_status(visa, today), visa.status)}، "
-            f"من {visa.issued_on.isoformat()} حتى {visa.valid_until.isoformat()}",
-        )
-    return pdf.finish(f"resident-{resident.iqama_number}.pdf", code, states, today)
+    with language("ar"):
+        pdf = _Pdf(TYPE_TITLES["resident_report"])
+        pdf.establishment(est)
+        _resident_facts(pdf, resident)
+        pdf.fact(_("Nationality"), resident.nationality)
+        pdf.fact(_("Occupation"), resident.occupation)
+        pdf.fact(_("Iqama expiry"), calendar.format_date(resident.iqama_expiry) if resident.iqama_expiry else "—")
+        pdf.fact(_("Passport number"), resident.passport_number)
+        pdf.fact(_("Passport expiry"), calendar.format_date(resident.passport_expiry))
+        pdf.fact(_("Location"), _(LOCATION_AR.get(resident.location, resident.location)))
+        pdf.fact(_("Dependants on the iqama"), str(resident.dependants))
+        pdf.heading(_("Visas"))
+        if not visas:
+            pdf.fact(_("Visas"), _("no visas"))
+        for visa in visas[:10]:
+            kind = _(VISA_KIND_LABELS.get(visa.kind, visa.kind))
+            pdf.fact(
+                f"{kind} {visa.number}",
+                _("{status}, from {start} to {end}").format(
+                    status=_(VISA_STATUS_AR.get(visa_status(visa, today), visa.status)),
+                    start=visa.issued_on.isoformat(),
+                    end=visa.valid_until.isoformat(),
+                ),
+            )
+        return pdf.finish(f"resident-{resident.iqama_number}.pdf", code, states, today)
 
 
 def _resident_facts(pdf: _Pdf, resident: Resident) -> None:
-    pdf.fact("المقيم", resident.name_ar)
+    pdf.fact(_("Resident"), resident.name_ar)
     if resident.name_en:
-        pdf.fact("الاسم بالإنجليزية", resident.name_en)
-    pdf.fact("رقم الإقامة", resident.iqama_number or resident.border_number or "—")
+        pdf.fact(_("Name in English"), resident.name_en)
+    pdf.fact(_("Iqama number"), resident.iqama_number or resident.border_number or "—")
 
 
 class _Pdf:
-    """One A4 page, right to left, Amiri shaped by HarfBuzz."""
+    """One A4 page, right to left, Amiri shaped by HarfBuzz; `title` is a catalogue id: the page has it in
+    the reply language (Arabic: documents are rendered under `language("ar")`) with the English id under it."""
 
-    def __init__(self, title_ar: str, title_en: str) -> None:
+    def __init__(self, title: str) -> None:
         from fpdf import FPDF
 
+        title_ar, title_en = _(title), title
         self.pdf = pdf = FPDF(format="A4")
         pdf.set_title(title_en)
         pdf.set_creator("muqeem")
@@ -470,8 +529,8 @@ class _Pdf:
         self.pdf.multi_cell(0, height, text, align="R", new_x="LMARGIN", new_y="NEXT")
 
     def establishment(self, est) -> None:
-        self.fact("المنشأة", est.name_ar)
-        self.fact("رقم المنشأة", est.number)
+        self.fact(_("Establishment"), est.name_ar)
+        self.fact(_("Establishment number"), est.number)
 
     def heading(self, text: str) -> None:
         self.pdf.ln(2)
@@ -487,7 +546,7 @@ class _Pdf:
         import segno
 
         pdf = self.pdf
-        self.fact("تاريخ إصدار الوثيقة", calendar.format_date(today))
+        self.fact(_("Document issued on"), calendar.format_date(today))
         pdf.ln(4)
         png = io.BytesIO()
         segno.make(code, error="m", micro=False).save(png, kind="png", scale=6, border=4)
@@ -495,7 +554,9 @@ class _Pdf:
         size = 45
         pdf.image(png, x=pdf.w - pdf.r_margin - size, w=size, h=size)
         pdf.set_font("Amiri", size=10)
-        self._line("للتحقق من صحة الوثيقة: muqeem document verify ورمز التحقق", height=6)
+        self._line(
+            _("To check that the document is genuine: muqeem document verify and the verification code"), height=6
+        )
         pdf.set_text_shaping(False)
         pdf.set_font("Amiri", size=8)
         pdf.multi_cell(0, 5, code, align="R", new_x="LMARGIN", new_y="NEXT")

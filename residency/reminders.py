@@ -186,7 +186,7 @@ def _section(title: str, items: list[DueItem]) -> list[str]:
         return []
     lines = [title] + [item.line for item in items[:LINES_PER_SECTION]]
     if len(items) > LINES_PER_SECTION:
-        lines.append(_("… and {n} more.").format(n=len(items) - LINES_PER_SECTION))
+        lines.append(_("… and {n} other items.").format(n=len(items) - LINES_PER_SECTION))
     return lines
 
 

@@ -219,3 +219,26 @@ def test_cli_verify_genuine_and_forged(engine, world, receipt):
     assert result.exit_code == 1
     assert "NOT genuine" in result.output and "غير صحيحة" in result.output
     assert world["iqama"] not in result.output
+
+
+def test_documents_stay_arabic_for_an_english_user_whose_errors_are_english(engine, world, receipt):
+    from replies import language
+    from residency.errors import InvalidInput
+
+    r, _q = receipt
+    with language("en"):
+        doc = render(engine, "receipt", receipt_number=r.receipt_number)
+        report = render(engine, "resident_report", iqama_number=world["iqama"])
+        with pytest.raises(NotFound) as unknown:
+            render(engine, "receipt", receipt_number=999)
+        with pytest.raises(InvalidInput) as missing:
+            render(engine, "visa")
+        assert documents.STATE_LABELS["receipt_number"] == ("رقم العملية", "Receipt number")
+        assert documents.describe_state("issued", "2026-11-27") == "2026-11-27 (17 Jumada al-Akhirah 1448 AH)"
+    text = pdf_text(doc.pdf)
+    for words in ("إيصال عملية", "Receipt", "رقم العملية", "الإجمالي", "ريال", "جمادى الآخرة", "للتحقق من صحة الوثيقة"):
+        assert words in text, (words, text)
+    assert "Receipt number" not in text and "riyals" not in text
+    assert "داخل المملكة" in pdf_text(report.pdf) and "Inside the Kingdom" not in pdf_text(report.pdf)
+    assert unknown.value.message == "Your establishment has no transaction with number 999. Check the number."
+    assert missing.value.message == "Give the visa number or the iqama number to issue the document."
