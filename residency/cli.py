@@ -4,7 +4,8 @@ reminders (SPEC section 7).
 The front-end commands (`servers`, `chat`, `bot`) are added by bot/cli.py, the installed entry point,
 so that this package never imports Rasa or Telegram.
 
-A domain error (residency.errors.ResidencyError) prints its Arabic message on stderr and exits 1; a
+Its texts are in the reply catalogues (replies/), printed in Arabic. A domain error
+(residency.errors.ResidencyError) prints its message on stderr and exits 1; a
 malformed option exits 2 (typer's usage error). `--json` prints JSON (UTF-8, ISO dates; shapes in
 residency.establishments). `code issue` prints the code alone on stdout (the explanation goes to
 stderr), so that scripts can capture it.
@@ -22,20 +23,74 @@ from typing import Iterator, Optional
 import typer
 from sqlalchemy.engine import make_url
 
+from replies import N_, _, ngettext
 from residency import calendar
 from residency.db import UnitOfWork, database_url
 from residency.errors import ResidencyError
 
-app = typer.Typer(help="مقيم: أوامر إدارة المنشأة والمقيمين", no_args_is_help=True)
-db_app = typer.Typer(help="قاعدة البيانات. Database schema.", no_args_is_help=True)
-demo_app = typer.Typer(help="بيانات العرض. Demo data.", no_args_is_help=True)
-establishment_app = typer.Typer(help="المنشآت. Establishments.", no_args_is_help=True)
-residents_app = typer.Typer(help="استيراد المقيمين. Bulk residents.", no_args_is_help=True)
-resident_app = typer.Typer(help="مقيم واحد: عرض ومغادرة وعودة. One resident.", no_args_is_help=True)
-user_app = typer.Typer(help="مستخدمو تيليجرام. Telegram users.", no_args_is_help=True)
-code_app = typer.Typer(help="رموز التفعيل. Activation codes.", no_args_is_help=True)
-reminders_app = typer.Typer(help="التذكيرات اليومية. Daily reminders.", no_args_is_help=True)
-document_app = typer.Typer(help="الوثائق: التحقق من صحتها. Documents: verification.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
+db_app = typer.Typer(no_args_is_help=True)
+demo_app = typer.Typer(no_args_is_help=True)
+establishment_app = typer.Typer(no_args_is_help=True)
+residents_app = typer.Typer(no_args_is_help=True)
+resident_app = typer.Typer(no_args_is_help=True)
+user_app = typer.Typer(no_args_is_help=True)
+code_app = typer.Typer(no_args_is_help=True)
+reminders_app = typer.Typer(no_args_is_help=True)
+document_app = typer.Typer(no_args_is_help=True)
+
+
+# The groups' help is their callback's docstring, as the commands' help is theirs.
+@app.callback()
+def _muqeem() -> None:
+    """مقيم: أوامر إدارة المنشأة والمقيمين"""
+
+
+@db_app.callback()
+def _db() -> None:
+    """قاعدة البيانات. Database schema."""
+
+
+@demo_app.callback()
+def _demo() -> None:
+    """بيانات العرض. Demo data."""
+
+
+@establishment_app.callback()
+def _establishment() -> None:
+    """المنشآت. Establishments."""
+
+
+@residents_app.callback()
+def _residents() -> None:
+    """استيراد المقيمين. Bulk residents."""
+
+
+@resident_app.callback()
+def _resident() -> None:
+    """مقيم واحد: عرض ومغادرة وعودة. One resident."""
+
+
+@user_app.callback()
+def _user() -> None:
+    """مستخدمو تيليجرام. Telegram users."""
+
+
+@code_app.callback()
+def _code() -> None:
+    """رموز التفعيل. Activation codes."""
+
+
+@reminders_app.callback()
+def _reminders() -> None:
+    """التذكيرات اليومية. Daily reminders."""
+
+
+@document_app.callback()
+def _document() -> None:
+    """الوثائق: التحقق من صحتها. Documents: verification."""
+
+
 for sub_app, name in (
     (db_app, "db"),
     (demo_app, "demo"),
@@ -77,7 +132,9 @@ def _iso_date(value: Optional[str]) -> Optional[date]:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"«{value}» ليس تاريخًا بصيغة YYYY-MM-DD (مثل 2027-06-30).") from None
+        raise typer.BadParameter(
+            _("«{value}» is not a date in the form YYYY-MM-DD (like 2027-06-30).").format(value=value)
+        ) from None
 
 
 def _print_json(data: object) -> None:
@@ -96,18 +153,18 @@ def db_upgrade() -> None:
     from residency.migrate import upgrade
 
     upgrade()
-    typer.echo(f"قاعدة البيانات محدّثة (database up to date): {_database_shown()}")
+    typer.echo(_("Database up to date: {url}").format(url=_database_shown()))
 
 
 SEED_COUNT_LABELS = {
-    "residents": "المقيمون",
-    "nationalities": "الجنسيات",
-    "expired_iqamas": "إقامات منتهية",
-    "expiring_30_days": "تنتهي خلال 30 يومًا",
-    "new_arrivals": "قادمون جدد بلا إقامة",
-    "abroad": "خارج المملكة",
-    "visas": "تأشيرات",
-    "driving_licences": "رخص قيادة",
+    "residents": N_("Residents seeded"),
+    "nationalities": N_("Nationalities"),
+    "expired_iqamas": N_("Expired iqamas"),
+    "expiring_30_days": N_("Expiring within 30 days"),
+    "new_arrivals": N_("New arrivals without an iqama"),
+    "abroad": N_("Residents abroad"),
+    "visas": N_("Visas on file"),
+    "driving_licences": N_("Driving licences"),
 }
 
 
@@ -120,19 +177,34 @@ def demo_seed(
 
     with domain_errors(), UnitOfWork() as uow:
         if if_empty and not database_is_empty(uow):
-            typer.echo("قاعدة البيانات فيها منشآت؛ لم تُضف بيانات العرض (database not empty: nothing seeded).")
+            typer.echo(_("The database has establishments already: nothing seeded."))
             return
         summary = seed_demo(uow)
     for number, name, residents in summary.establishments:
-        typer.echo(f"المنشأة {number} «{name}»، عدد المقيمين: {residents}")
+        typer.echo(
+            _("Establishment {number} «{name}», residents: {residents}").format(
+                number=number, name=name, residents=residents
+            )
+        )
     for number, telegram_id in summary.owners:
-        typer.echo(f"مالك المنشأة {number}: Telegram id {telegram_id}")
-    typer.echo("، ".join(f"{SEED_COUNT_LABELS[key]}: {value}" for key, value in summary.counts.items()))
+        typer.echo(
+            _("Owner of establishment {number}: Telegram id {telegram_id}").format(
+                number=number, telegram_id=telegram_id
+            )
+        )
+    typer.echo(_(", ").join(f"{_(SEED_COUNT_LABELS[key])}: {value}" for key, value in summary.counts.items()))
     owner_id = summary.owners[0][1]
-    typer.echo(f"للمحادثة بصفة المالك / to chat as the owner: muqeem chat --as {owner_id}")
-    typer.echo("أرقام إقامة للتجربة / iqama numbers to try:")
+    typer.echo(_("To chat as the owner: muqeem chat --as {telegram_id}").format(telegram_id=owner_id))
+    typer.echo(_("Iqama numbers to try:"))
     for iqama, what in summary.samples:
-        typer.echo(f"  {iqama}  {what}")
+        typer.echo(f"  {iqama}  {_(what)}")
+
+
+ADDED = N_("Establishment {number} «{name}» added, plan {plan}, balance {balance} riyals, subscription until {until}")
+ADDED_INDUSTRIAL = N_(
+    "Establishment {number} «{name}» added, plan {plan}, balance {balance} riyals, subscription until {until}, "
+    "a licensed industrial establishment (exempt from the expat levy)"
+)
 
 
 @establishment_app.command("add")
@@ -155,10 +227,15 @@ def establishment_add(
         est = add_establishment(
             uow, number, name, plan.value, balance, saudis, expats, subscription_until, industrial=industrial
         )
+        added = ADDED_INDUSTRIAL if est.industrial else ADDED
         typer.echo(
-            f"أُضيفت المنشأة {est.number} «{est.name_ar}»، الباقة {est.plan}، الرصيد {est.balance} ريال، "
-            f"الاشتراك حتى {calendar.format_date(est.subscription_until)}"
-            + ("، منشأة صناعية مرخّصة (معفاة من المقابل المالي)" if est.industrial else "")
+            _(added).format(
+                number=est.number,
+                name=est.name_ar,
+                plan=est.plan,
+                balance=est.balance,
+                until=calendar.format_date(est.subscription_until),
+            )
         )
 
 
@@ -182,30 +259,33 @@ def establishment_set(
     from residency.services.approvals import set_threshold
 
     if industrial is None and approval_above is None:
-        raise typer.BadParameter("حدّد ما تريد تعديله: --industrial أو --not-industrial أو --approval-above.")
+        raise typer.BadParameter(_("Say what to change: --industrial, --not-industrial or --approval-above."))
     threshold = None
     if approval_above is not None and approval_above.strip().lower() != "off":
         if not approval_above.strip().isdigit():
-            raise typer.BadParameter("حد الموافقة مبلغ بالريال (رقم صحيح) أو off.")
+            raise typer.BadParameter(_("The approval limit is an amount in riyals (a whole number) or off."))
         threshold = int(approval_above.strip())
     with domain_errors(), UnitOfWork() as uow:
         if industrial is not None:
             est = set_industrial(uow, number, industrial)
-            typer.echo(
-                f"المنشأة {est.number} «{est.name_ar}»: "
-                + ("منشأة صناعية مرخّصة (معفاة من المقابل المالي للعمالة)" if est.industrial else "ليست منشأة صناعية")
+            now = (
+                N_("Establishment {number} «{name}»: a licensed industrial establishment (exempt from the expat levy)")
+                if est.industrial
+                else N_("Establishment {number} «{name}»: not an industrial establishment")
             )
+            typer.echo(_(now).format(number=est.number, name=est.name_ar))
         if approval_above is not None:
             est = find_establishment(uow, number)
             set_threshold(uow, None, est.id, threshold)
-            typer.echo(
-                f"المنشأة {est.number} «{est.name_ar}»: "
-                + (
-                    f"طلبات الموظفين فوق {threshold} ريال (وكل خروج نهائي أو نقل خدمات) تنتظر موافقة المالك"
-                    if threshold is not None
-                    else "لا تحتاج طلبات الموظفين إلى موافقة"
+            now = (
+                N_(
+                    "Establishment {number} «{name}»: staff requests above {threshold} riyals (and every final exit "
+                    "or services transfer) wait for the owner's approval"
                 )
+                if threshold is not None
+                else N_("Establishment {number} «{name}»: staff requests need no approval")
             )
+            typer.echo(_(now).format(number=est.number, name=est.name_ar, threshold=threshold))
 
 
 @establishment_app.command("show")
@@ -221,17 +301,24 @@ def establishment_show(
     if as_json:
         _print_json(data)
         return
-    typer.echo(f"المنشأة {data['number']} «{data['name']}»")
-    typer.echo(f"الباقة: {data['plan']}، الرصيد: {data['balance']} ريال")
-    typer.echo(f"الاشتراك حتى: {calendar.format_date(date.fromisoformat(data['subscription_until']))}")
+    typer.echo(_("Establishment {number} «{name}»").format(number=data["number"], name=data["name"]))
+    typer.echo(_("Plan: {plan}, balance: {balance} riyals").format(plan=data["plan"], balance=data["balance"]))
+    until = calendar.format_date(date.fromisoformat(data["subscription_until"]))
+    typer.echo(_("Subscription until: {date}").format(date=until))
     typer.echo(
-        f"السعوديون: {data['saudi_count']}، الوافدون: {data['expat_count']}، المقيمون المسجّلون: {data['resident_count']}"
+        _("Saudis: {saudis}, expatriates: {expats}, registered residents: {residents}").format(
+            saudis=data["saudi_count"], expats=data["expat_count"], residents=data["resident_count"]
+        )
     )
     if data["industrial"]:
-        typer.echo("منشأة صناعية مرخّصة: معفاة من المقابل المالي للعمالة")
+        typer.echo(_("A licensed industrial establishment: exempt from the expat levy"))
     for user in data["users"]:
-        services = ",".join(user["services"]) or "كل الخدمات"
-        typer.echo(f"مستخدم: {user['telegram_id']} ({user['role']}: {services})")
+        services = ",".join(user["services"]) or _("every service")
+        typer.echo(
+            _("User: {telegram_id} ({role}: {services})").format(
+                telegram_id=user["telegram_id"], role=user["role"], services=services
+            )
+        )
 
 
 @residents_app.command("import")
@@ -248,12 +335,16 @@ def residents_import(
     with domain_errors(), UnitOfWork() as uow:
         result = import_residents(uow, establishment, file)
     for error in result.rejected:
-        typer.echo(f"السطر {error.line}: {error.reason}")
+        typer.echo(_("Line {line}: {reason}").format(line=error.line, reason=error.reason))
     for warning in result.warnings:
-        typer.echo(f"السطر {warning.line}: تنبيه: {warning.reason}")
+        typer.echo(_("Line {line}: warning: {reason}").format(line=warning.line, reason=warning.reason))
     typer.echo(result.summary())
     if result.rejected and not result.imported:
         raise typer.Exit(1)
+
+
+def _where(location: str) -> str:
+    return _("outside the Kingdom") if location == "outside" else _("inside the Kingdom")
 
 
 def _resident_lines(data: dict) -> list[str]:
@@ -261,25 +352,46 @@ def _resident_lines(data: dict) -> list[str]:
         if not value:
             return "—"
         d = date.fromisoformat(value)
-        return f"{calendar.format_date(d)}، {calendar.format_days_left(calendar.days_until(d))}"
+        return _("{date}, {days_left}").format(
+            date=calendar.format_date(d), days_left=calendar.format_days_left(calendar.days_until(d))
+        )
 
-    number = f"الإقامة {data['iqama_number']}" if data["iqama_number"] else f"رقم الحدود {data['border_number']}"
+    if data["iqama_number"]:
+        number = _("Iqama {iqama}").format(iqama=data["iqama_number"])
+    else:
+        number = _("Border number {border}").format(border=data["border_number"])
     lines = [
         f"{data['name_ar']} ({data['name_en']})",
-        f"{number}، المنشأة {data['establishment']}",
-        f"الجنسية: {data['nationality']}، المهنة: {data['occupation']}",
-        f"انتهاء الإقامة: {when(data['iqama_expiry'])}",
-        f"الجواز {data['passport_number']}، ينتهي: {when(data['passport_expiry'])}",
-        f"الموقع: {'داخل المملكة' if data['location'] == 'inside' else 'خارج المملكة'}، المرافقون: {data['dependants']}",
+        _("{number}, establishment {establishment}").format(number=number, establishment=data["establishment"]),
+        _("Nationality: {nationality}, occupation: {occupation}").format(
+            nationality=data["nationality"], occupation=data["occupation"]
+        ),
+        _("Iqama expiry: {date}").format(date=when(data["iqama_expiry"])),
+        _("Passport {number}, expires: {date}").format(
+            number=data["passport_number"], date=when(data["passport_expiry"])
+        ),
+        _("Location: {location}, dependants: {dependants}").format(
+            location=_where("inside" if data["location"] == "inside" else "outside"), dependants=data["dependants"]
+        ),
     ]
     if data["arrival_date"]:
-        lines.append(f"تاريخ القدوم: {when(data['arrival_date'])}")
+        lines.append(_("Arrival date: {date}").format(date=when(data["arrival_date"])))
     if data["licence"]:
         licence = data["licence"]
-        lines.append(f"رخصة القيادة ({licence['type']}) {licence['number']}، تنتهي: {when(licence['expiry'])}")
+        lines.append(
+            _("Driving licence ({type}) {number}, expires: {date}").format(
+                type=licence["type"], number=licence["number"], date=when(licence["expiry"])
+            )
+        )
     for visa in data["visas"]:
         lines.append(
-            f"تأشيرة {visa['number']} {visa['type']} {visa['status']}: صدرت {visa['issued_on']}، حتى {visa['return_before']}"
+            _("Visa {number} {type} {status}: issued {issued_on}, until {return_before}").format(
+                number=visa["number"],
+                type=visa["type"],
+                status=visa["status"],
+                issued_on=visa["issued_on"],
+                return_before=visa["return_before"],
+            )
         )
     return lines
 
@@ -303,11 +415,18 @@ def resident_show(
 def _border_event(iqama: str, record) -> None:
     with domain_errors(), UnitOfWork() as uow:
         result = record(uow, iqama)
-    event = "مغادرة" if result["event"] == "departure" else "عودة"
-    where = "خارج المملكة" if result["location"] == "outside" else "داخل المملكة"
+    recorded = (
+        N_("Departure of resident {iqama} recorded on {date} on visa {visa}; the resident is now {where}.")
+        if result["event"] == "departure"
+        else N_("Return of resident {iqama} recorded on {date} on visa {visa}; the resident is now {where}.")
+    )
     typer.echo(
-        f"سُجّلت {event} المقيم {result['iqama_number']} بتاريخ {result['date']} "
-        f"على التأشيرة {result['visa_number']}؛ المقيم الآن {where}."
+        _(recorded).format(
+            iqama=result["iqama_number"],
+            date=result["date"],
+            visa=result["visa_number"],
+            where=_where(result["location"]),
+        )
     )
 
 
@@ -339,8 +458,12 @@ def user_add(
 
     with domain_errors(), UnitOfWork() as uow:
         user = add_user(uow, establishment, telegram_id, role.value, services)
-        granted = user.services or "كل الخدمات"
-        typer.echo(f"أُضيف المستخدم {user.telegram_id} ({user.role}: {granted}) للمنشأة {user.establishment.number}")
+        granted = user.services or _("every service")
+        typer.echo(
+            _("User {telegram_id} ({role}: {services}) added to establishment {establishment}").format(
+                telegram_id=user.telegram_id, role=user.role, services=granted, establishment=user.establishment.number
+            )
+        )
 
 
 @code_app.command("issue")
@@ -357,7 +480,11 @@ def code_issue(
         code = issue_code(uow, establishment, role.value, services)
     hours = RULES["activation"]["code_valid_hours"]
     typer.echo(
-        f"رمز تفعيل ({role.value}) صالح {hours} ساعة ولمرة واحدة؛ يُرسل في تيليجرام: /start <الرمز>",
+        ngettext(
+            "Activation code ({role}), valid for {hours} hour and once only; send it in Telegram: /start <CODE>",
+            "Activation code ({role}), valid for {hours} hours and once only; send it in Telegram: /start <CODE>",
+            hours,
+        ).format(role=role.value, hours=hours),
         err=True,
     )
     typer.echo(code)
@@ -372,7 +499,7 @@ def reminders_run(
 
     with domain_errors(), UnitOfWork() as uow:
         queued = queue_due_reminders(uow, today=on)
-    typer.echo(f"أُضيفت {queued} رسالة تذكير (reminders queued: {queued})")
+    typer.echo(ngettext("{n} reminder queued", "{n} reminders queued", queued).format(n=queued))
 
 
 @document_app.command("verify")
@@ -384,10 +511,11 @@ def document_verify(
 
     result = documents.verify_code(code)
     if not result.genuine:
-        typer.echo(f"الوثيقة غير صحيحة: {documents.REASONS_AR.get(result.reason, result.reason)}")
+        reason = _(documents.REASONS_AR.get(result.reason, result.reason))
+        typer.echo(_("The document is not genuine: {reason}").format(reason=reason))
         typer.echo(f"NOT genuine: {result.reason}")
         raise typer.Exit(1)
-    typer.echo("الوثيقة صحيحة وصادرة من مقيم. Genuine document.")
+    typer.echo(_("The document is genuine, issued by Muqeem."))
     for name, value in result.states.items():
-        label_ar, label_en = documents.STATE_LABELS[name]
+        label_ar, label_en = documents.STATE_LABELS[name]  # the Arabic and the English label, both printed
         typer.echo(f"{label_ar} / {label_en}: {documents.describe_state(name, value)}")

@@ -381,3 +381,20 @@ def test_establishment_approval_threshold_set_shown_and_turned_off(engine, est):
     assert "لا تحتاج طلبات الموظفين إلى موافقة" in muqeem("establishment", "set", est, "--approval-above", "off").stdout
     assert json.loads(muqeem("establishment", "show", est, "--json").stdout)["approval_above"] is None
     assert "رقم صحيح" in muqeem("establishment", "set", est, "--approval-above", "خمسة", code=2).stderr
+
+
+def test_the_cli_texts_are_catalogue_ids_with_english_and_arabic_plurals(engine, est):
+    from replies import language, ngettext
+
+    with language("en"):
+        shown = muqeem("establishment", "set", est, "--not-industrial").stdout
+        queued = muqeem("reminders", "run", "--date", "2026-11-27").stdout
+        bad = muqeem("reminders", "run", "--date", "tomorrow", code=2).stderr
+    assert shown.endswith(": not an industrial establishment\n") and "Establishment " in shown
+    assert queued == "0 reminders queued\n"
+    assert "is not a date in the form" in bad and "YYYY-MM-DD" in bad
+    forms = "{n} reminder queued", "{n} reminders queued"
+    with language("en"):
+        assert ngettext(*forms, 1).format(n=1) == "1 reminder queued"
+    with language("ar"):
+        assert ngettext(*forms, 11).format(n=11) == "أُضيفت 11 رسالة تذكير (reminders queued: 11)"
