@@ -95,10 +95,12 @@ def _cut(lines: list[str], total: int) -> list[str]:
 
 
 def _visa_title(visa: VisaInfo) -> str:
-    kind = _label(VISA_KIND_LABELS, visa.kind)
+    """ "خروج وعودة مفردة" / "Exit/re-entry (single)": the kind's label is lower case in English (it is used
+    inside sentences too), so its first letter is raised here (Arabic has no letter case)."""
+    title = _label(VISA_KIND_LABELS, visa.kind)
     if visa.entry_type:
-        return _("{kind} ({entry_type})").format(kind=kind, entry_type=_label(ENTRY_TYPE_LABELS, visa.entry_type))
-    return kind
+        title = _("{kind} ({entry_type})").format(kind=title, entry_type=_label(ENTRY_TYPE_LABELS, visa.entry_type))
+    return title[:1].upper() + title[1:]
 
 
 def _valid_until_label(visa: VisaInfo) -> str:
