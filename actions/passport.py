@@ -5,7 +5,7 @@ update_passport quote of the resident it belongs to, offered with the usual conf
 The zone is verified again here (every check digit: a payload is never trusted) and matched in the
 domain (residency.passport_photo). "تأكيد" then runs the ordinary `action_execute_quote`, so the update
 is executed exactly once. Every failure (unreadable photo, check digits, expired passport, no resident
-of the user's establishment) is answered with the domain's Arabic message and changes nothing; an
+of the user's establishment) is answered with the domain's message (in the reply language) and changes nothing; an
 open request is closed either way: the photo is a request of its own.
 """
 
@@ -16,13 +16,15 @@ from rasa_sdk.events import ActiveLoop, EventType
 
 from actions.common import DomainAction, reset_request, telegram_id, unit_of_work
 from actions.services import offer
+from replies import N_, _
 from residency.passport_mrz import UNREADABLE
 from residency.passport_photo import quote_from_mrz
 
 MRZ_ENTITY = "mrz"
-ASK_FOR_PHOTO = (
-    "أرسل صورة صفحة بيانات الجواز الجديد (الصفحة التي فيها الصورة والسطران أسفلها)، "
-    "وسأقرأ رقم الجواز وتاريخ انتهائه وأعرض عليك تحديثه للمقيم. أو اكتب: حدث جواز 2XXXXXXXXX"
+ASK_FOR_PHOTO = N_(
+    "Send a photo of the new passport's data page (the page with the photo and the two lines under it), and I "
+    "will read the passport number and expiry date and offer to update the resident. Or write: update passport "
+    "2XXXXXXXXX"
 )
 
 
@@ -44,10 +46,10 @@ class ActionPassportPhoto(DomainAction):
         zone = zone_text(tracker)
         closing = [ActiveLoop(None), *reset_request()]
         if zone is None:
-            dispatcher.utter_message(text=ASK_FOR_PHOTO)
+            dispatcher.utter_message(text=_(ASK_FOR_PHOTO))
             return closing
         if not zone.strip():
-            dispatcher.utter_message(text=UNREADABLE)
+            dispatcher.utter_message(text=_(UNREADABLE))
             return closing
         with unit_of_work() as uow:
             quote = quote_from_mrz(uow, telegram_id(tracker), zone)

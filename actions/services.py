@@ -39,6 +39,7 @@ from actions.render import (
     render_receipt,
     render_replayed,
 )
+from replies import N_, _
 from residency import services
 from residency.errors import QuoteChanged
 from residency.services import Quote
@@ -119,10 +120,12 @@ def answered_stale_button(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         dispatcher.utter_message(text=render_replayed(receipt))
     elif residents:
         dispatcher.utter_message(
-            text=f"سبق تنفيذ هذا الطلب الجماعي ({residents_ar(residents)})، ولم يُخصم أي مبلغ مرة أخرى."
+            text=_("This bulk request was already carried out ({residents}); nothing was charged again.").format(
+                residents=residents_ar(residents)
+            )
         )
     else:
-        dispatcher.utter_message(text=STALE_BUTTON)
+        dispatcher.utter_message(text=_(STALE_BUTTON))
     return True
 
 
@@ -237,8 +240,9 @@ class QuoteUpdatePassport(QuoteAction):
 ACTIONS_BY_SERVICE = {action.service: action() for action in QuoteAction.__subclasses__()}
 assert set(ACTIONS_BY_SERVICE) == set(SERVICE_INPUTS)
 
-CANCELLED = "تم إلغاء الطلب، ولم يُخصم أي مبلغ."
-NOTHING_PENDING = "لا يوجد طلب بانتظار التأكيد، فلم يُنفَّذ شيء. اكتب طلبك الجديد إن أردت."
+# Ids (N_): translated with _() where the reply is made.
+CANCELLED = N_("Request cancelled; nothing was charged.")
+NOTHING_PENDING = N_("No request is waiting for confirmation, so nothing was done. Write your new request if you like.")
 
 
 class ActionExecuteQuote(DomainAction):
@@ -259,7 +263,7 @@ class ActionExecuteQuote(DomainAction):
             return []
         quote = pending_quote(tracker)
         if quote is None:
-            dispatcher.utter_message(text=NOTHING_PENDING)
+            dispatcher.utter_message(text=_(NOTHING_PENDING))
             return []
         key = f"{tracker.sender_id}:{tracker.get_slot('pending_quote_id')}"
         with unit_of_work(read_only=False) as uow:
@@ -302,9 +306,11 @@ class ActionDeclineQuote(DomainAction):
         if service:
             return quote_and_offer(dispatcher, tracker, service)
         if pending_quote(tracker) is None:
-            dispatcher.utter_message(text="حسنًا. لا يوجد طلب مفتوح؛ اكتب ما تحتاجه متى شئت.")
+            dispatcher.utter_message(
+                text=_("All right. There is no open request; write what you need whenever you like.")
+            )
             return reset_request()
-        dispatcher.utter_message(text=CANCELLED)
+        dispatcher.utter_message(text=_(CANCELLED))
         return reset_request()
 
 

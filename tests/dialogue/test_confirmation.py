@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from actions import services
 from actions.common import UNEXPECTED_FAILURE
 from actions.render import STALE_BUTTON, confirm_buttons
+from replies import _ as translated
 from residency.db import UnitOfWork
 from residency.models import Notification, Resident, Transaction, TransferRequest, Visa
 from residency.services.base import NOT_ACTIVATED
@@ -122,7 +123,7 @@ def test_stranger_gets_only_the_activation_hint(world):
     events, messages = run(
         services.QuoteRenewIqama(), turn(STRANGER, slots={"iqama_number": world.iqama, "duration": "P12M"})
     )
-    assert texts(messages) == NOT_ACTIVATED
+    assert texts(messages) == translated(NOT_ACTIVATED)
     assert "/start" in NOT_ACTIVATED
     assert slot_events(events)["iqama_number"] is None
 
@@ -218,7 +219,7 @@ def test_an_old_confirm_button_never_executes_the_quote_pending_now(engine, worl
     second, _ = quoted(OWNER, "change_occupation", iqama_number=world.traveller, occupation="مهندس مدني")
     for intent in ("affirm", "deny"):
         events, messages = press(OWNER, intent, first["pending_quote_id"], second)
-        assert texts(messages) == STALE_BUTTON and events == []
+        assert texts(messages) == translated(STALE_BUTTON) and events == []
     assert transactions(engine) == 0
     events, messages = press(OWNER, "affirm", second["pending_quote_id"], second)
     assert "تم التنفيذ" in texts(messages) and transactions(engine) == 1
@@ -238,7 +239,7 @@ def test_an_unexpected_failure_is_answered_with_the_apology_and_changes_nothing(
     # A pending quote that is not one (a typed payload can set any slot): Quote.from_dict fails.
     broken = {"pending_quote": {"service": "renew_iqama", "total": "x"}, "pending_quote_id": "f" * 32}
     events, messages = confirm(OWNER, broken)
-    assert texts(messages) == UNEXPECTED_FAILURE
+    assert texts(messages) == translated(UNEXPECTED_FAILURE)
     assert transactions(engine) == 0
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from actions.passport import ASK_FOR_PHOTO, ActionPassportPhoto
 from actions.services import ActionExecuteQuote
+from replies import _ as translated
 from residency.db import UnitOfWork
 from residency.models import Resident, Transaction
 from residency.passport_mrz import UNREADABLE
@@ -89,11 +90,20 @@ def answer(sender, mrz):
 def test_every_failure_is_answered_and_changes_nothing(world, engine):
     before = passport(engine, world.iqama)
     first, second = zone().split("\n")
-    assert answer(OWNER, "") == UNREADABLE
+    assert answer(OWNER, "") == translated(UNREADABLE)
     assert "أرقام التحقق" in answer(OWNER, first + "\n" + second[:9] + "0" + second[10:])
     assert "منتهي" in answer(OWNER, zone(expiry="261101"))
     assert "لم أجد مقيمًا" in answer(OWNER, zone(surname="NOBODY", given="REALLY", birth="700101"))
-    assert answer(STRANGER, zone()) == NOT_ACTIVATED
-    assert answer(OWNER, None) == ASK_FOR_PHOTO  # typed words about a photo, no zone
+    assert answer(STRANGER, zone()) == translated(NOT_ACTIVATED)
+    assert answer(OWNER, None) == translated(ASK_FOR_PHOTO)  # typed words about a photo, no zone
     assert passport(engine, world.iqama) == before
     assert transactions(engine) == 0
+
+
+def test_the_photo_is_asked_for_in_the_language_written(world):
+    _, messages = run(ACTION, turn(OWNER, "I have a new passport", intent="passport_photo"))
+    assert messages[0]["text"] == (
+        "Send a photo of the new passport's data page (the page with the photo and the two lines under it), and "
+        "I will read the passport number and expiry date and offer to update the resident. Or write: update "
+        "passport 2XXXXXXXXX"
+    )
