@@ -10,8 +10,8 @@ empty and `dependants` empty means 0; every other column is required. `location`
 (or داخل/خارج).
 
 A file that is not UTF-8 or not valid CSV (a quote left open), or whose header is wrong, imports
-nothing. Otherwise every row is checked first; a bad row is reported with its line number (the header is line 1) and an
-Arabic reason, and nothing of it is written. The good rows are then inserted in one transaction.
+nothing. Otherwise every row is checked first; a bad row is reported with its line number (the header is line 1) and a
+reason (in the reply language: Arabic from the CLI), and nothing of it is written. The good rows are then inserted in one transaction.
 An iqama number already in the database (of any establishment) or earlier in the file is refused.
 
 Every field (and every header name) is read through `text_safety.strip_controls` before anything else:
@@ -35,6 +35,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from replies import _, ngettext
 from residency import calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, Refusal
@@ -63,6 +64,7 @@ COLUMNS = (
 )
 LICENCE_COLUMNS = ("license_type", "license_number", "license_expiry")
 OPTIONAL_COLUMNS = {"name_en", "birth_date", "hire_date", "dependants", *LICENCE_COLUMNS}
+# Data, not replies: the words the location column may hold.
 LOCATIONS = {
     "inside": "inside",
     "outside": "outside",
@@ -91,10 +93,9 @@ class ImportResult:
     warnings: list[RowError] = field(default_factory=list)
 
     def summary(self) -> str:
-        """One line counting what was imported, rejected and warned about (Arabic, then English)."""
-        return (
-            f"استُورد {self.imported} ورُفض {len(self.rejected)} مع {len(self.warnings)} تنبيه "
-            f"(imported {self.imported}, rejected {len(self.rejected)}, warnings {len(self.warnings)})"
+        """One line counting what was imported, rejected and warned about."""
+        return _("Imported {imported}, rejected {rejected}, warnings {warnings}").format(
+            imported=self.imported, rejected=len(self.rejected), warnings=len(self.warnings)
         )
 
 
@@ -112,11 +113,16 @@ def _read_rows(source: str | Path | bytes) -> tuple[list[str], list[tuple[int, l
         try:
             raw = Path(source).read_bytes()
         except OSError as error:
-            raise InvalidInput("csv_unreadable", f"تعذّرت قراءة الملف {source}: {error.strerror}.") from None
+            raise InvalidInput(
+                "csv_unreadable",
+                _("The file {path} could not be read: {error}.").format(path=source, error=error.strerror),
+            ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput("csv_not_utf8", "الملف ليس بترميز UTF-8؛ احفظه بصيغة CSV UTF-8 ثم أعد الاستيراد.") from None
+        raise InvalidInput(
+            "csv_not_utf8", _("The file is not UTF-8 encoded; save it as CSV UTF-8 and import it again.")
+        ) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -127,9 +133,15 @@ def _read_rows(source: str | Path | bytes) -> tuple[list[str], list[tuple[int, l
             rows.append((next_line, fields))
             next_line = reader.line_num + 1
     except csv.Error as error:
-        raise InvalidInput("csv_unreadable", f"الملف ليس CSV صالحًا (السطر {reader.line_num}): {error}.") from None
+        raise InvalidInput(
+            "csv_unreadable",
+            _("The file is not valid CSV (line {line}): {error}.").format(line=reader.line_num, error=error),
+        ) from None
     if header is None:
-        raise InvalidInput("csv_empty", "الملف فارغ؛ يجب أن يبدأ بسطر العناوين: " + ",".join(COLUMNS))
+        raise InvalidInput(
+            "csv_empty",
+            _("The file is empty; it must start with the header row: {columns}").format(columns=",".join(COLUMNS)),
+        )
     return [strip_controls(name).strip() for name in header], rows
 
 
@@ -140,14 +152,16 @@ def _check_header(header: list[str]) -> None:
     if missing or unknown or duplicated:
         problems = []
         if missing:
-            problems.append("أعمدة ناقصة: " + ", ".join(missing))
+            problems.append(_("missing columns: {columns}").format(columns=", ".join(missing)))
         if unknown:
-            problems.append("أعمدة غير معروفة: " + ", ".join(unknown))
+            problems.append(_("unknown columns: {columns}").format(columns=", ".join(unknown)))
         if duplicated:
-            problems.append("أعمدة مكررة: " + ", ".join(duplicated))
+            problems.append(_("duplicated columns: {columns}").format(columns=", ".join(duplicated)))
         raise InvalidInput(
             "csv_bad_header",
-            "سطر العناوين غير صحيح (" + "؛ ".join(problems) + "). العناوين المطلوبة: " + ",".join(COLUMNS),
+            _("The header row is wrong ({problems}). The columns needed: {columns}").format(
+                problems=_("; ").join(problems), columns=",".join(COLUMNS)
+            ),
         )
 
 
@@ -158,7 +172,9 @@ def _date(values: dict[str, str], column: str) -> date | None:
     try:
         return calendar.parse_date(text)
     except InvalidInput:
-        raise _RowRejected(f"تاريخ غير صحيح في العمود {column}: «{text}» (المطلوب مثل 2027-03-01)") from None
+        raise _RowRejected(
+            _("Wrong date in column {column}: «{text}» (write it like 2027-03-01)").format(column=column, text=text)
+        ) from None
 
 
 def _checked(call, *args):
@@ -173,39 +189,50 @@ def _resident_from(values: dict[str, str], today: date) -> tuple[Resident, Drivi
     first reason found."""
     empty = [c for c in COLUMNS if c not in OPTIONAL_COLUMNS and not values[c]]
     if empty:
-        raise _RowRejected("قيم ناقصة في الأعمدة: " + ", ".join(empty))
+        raise _RowRejected(_("Missing values in the columns: {columns}").format(columns=", ".join(empty)))
     iqama = _checked(identifiers.parse_iqama, values["iqama_number"])
     if not is_arabic(values["name_ar"]):
-        raise _RowRejected(f"الاسم العربي «{values['name_ar']}» لا يحتوي حروفًا عربية")
+        raise _RowRejected(_("The Arabic name «{name}» has no Arabic letters").format(name=values["name_ar"]))
     if is_arabic(values["name_en"]):
-        raise _RowRejected(f"الاسم اللاتيني «{values['name_en']}» مكتوب بحروف عربية")
+        raise _RowRejected(_("The Latin name «{name}» is written in Arabic letters").format(name=values["name_en"]))
     occupation, warning = values["occupation"], None
     known = occupations.find(occupation)
     if known is not None:
         occupation = known.ar
     elif len(occupation) > OCCUPATION_MAX_LENGTH:
         # Not a judgement of the occupation: the column holds no more.
-        raise _RowRejected(f"قيمة المهنة أطول من {OCCUPATION_MAX_LENGTH} حرف")
+        raise _RowRejected(_("The occupation is longer than {limit} characters").format(limit=OCCUPATION_MAX_LENGTH))
     else:
-        warning = f"المهنة «{occupation}» ليست في تصنيف المهن (not in the classification)؛ خُزّنت كما كُتبت"
+        warning = _("The occupation «{occupation}» is not in the classification; stored as written").format(
+            occupation=occupation
+        )
     passport = _checked(identifiers.parse_passport_number, values["passport_number"])
     birth_date, hire_date = _date(values, "birth_date"), _date(values, "hire_date")
     passport_expiry, iqama_expiry = _date(values, "passport_expiry"), _date(values, "iqama_expiry")
     if birth_date and birth_date >= today:
-        raise _RowRejected(f"تاريخ الميلاد {birth_date.isoformat()} ليس في الماضي")
+        raise _RowRejected(_("The birth date {date} is not in the past").format(date=birth_date.isoformat()))
     if birth_date and hire_date and hire_date <= birth_date:
-        raise _RowRejected("تاريخ التعيين قبل تاريخ الميلاد")
+        raise _RowRejected(_("The hire date is before the birth date"))
     location = LOCATIONS.get(values["location"].lower())
     if location is None:
-        raise _RowRejected(f"الموقع «{values['location']}» غير صحيح؛ يكون inside (داخل) أو outside (خارج)")
+        raise _RowRejected(
+            _("The location «{location}» is wrong; it is inside or outside").format(location=values["location"])
+        )
     dependants_text = identifiers.normalize_digits(values["dependants"] or "0")
     if not (dependants_text.isascii() and dependants_text.isdigit()):
-        raise _RowRejected(f"عدد المرافقين «{values['dependants']}» ليس عددًا صحيحًا")
+        raise _RowRejected(
+            _("The number of dependants «{value}» is not a whole number").format(value=values["dependants"])
+        )
     licence = None
     filled = [c for c in LICENCE_COLUMNS if values[c]]
     if filled and len(filled) < len(LICENCE_COLUMNS):
         missing = ", ".join(c for c in LICENCE_COLUMNS if not values[c])
-        raise _RowRejected(f"بيانات الرخصة ناقصة ({missing}): تُملأ أعمدة الرخصة الثلاثة معًا أو تُترك فارغة")
+        raise _RowRejected(
+            _(
+                "The licence data is incomplete ({columns}): fill the three licence columns together or leave them "
+                "all empty"
+            ).format(columns=missing)
+        )
     if filled:
         licence = DrivingLicence(
             licence_type=values["license_type"],
@@ -258,22 +285,31 @@ def import_residents(uow: UnitOfWork, establishment_number: str, source: str | P
             continue
         try:
             if len(fields) != len(header):
-                raise _RowRejected(f"عدد الأعمدة {len(fields)} والمطلوب {len(header)}")
+                raise _RowRejected(
+                    ngettext(
+                        "{count} column where {expected} are needed",
+                        "{count} columns where {expected} are needed",
+                        len(fields),
+                    ).format(count=len(fields), expected=len(header))
+                )
             values = {name: strip_controls(value).strip() for name, value in zip(header, fields)}
             resident, licence, warning = _resident_from(values, today)
             if resident.iqama_number in first_line_of:
                 raise _RowRejected(
-                    f"رقم الإقامة {resident.iqama_number} مكرر في الملف (ورد في السطر {first_line_of[resident.iqama_number]})"
+                    _("Iqama number {iqama} appears twice in the file (first on line {line})").format(
+                        iqama=resident.iqama_number, line=first_line_of[resident.iqama_number]
+                    )
                 )
         except _RowRejected as rejected:
             result.rejected.append(RowError(line, rejected.reason))
             continue
         first_line_of[resident.iqama_number] = line
         candidates.append((line, resident, licence, warning))
-    taken = _iqamas_in_database(uow, [r.iqama_number for _, r, _, _ in candidates])
+    taken = _iqamas_in_database(uow, [candidate[1].iqama_number for candidate in candidates])
     for line, resident, licence, warning in candidates:
         if resident.iqama_number in taken:
-            result.rejected.append(RowError(line, f"رقم الإقامة {resident.iqama_number} مسجّل من قبل في قاعدة البيانات"))
+            taken_reason = _("Iqama number {iqama} is already in the database").format(iqama=resident.iqama_number)
+            result.rejected.append(RowError(line, taken_reason))
             continue
         resident.establishment_id = est.id
         resident.licence = licence
@@ -291,6 +327,7 @@ def import_residents(uow: UnitOfWork, establishment_number: str, source: str | P
             # Another writer added one of these iqama numbers after the check.
             uow.rollback()
             raise Refusal(
-                "import_conflict", "أُضيف بعض هؤلاء المقيمين أثناء الاستيراد؛ لم يُستورد شيء. أعد الاستيراد."
+                "import_conflict",
+                _("Some of these residents were added while the import ran; nothing was imported. Import again."),
             ) from None
     return result

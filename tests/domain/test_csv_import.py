@@ -279,3 +279,25 @@ def test_a_warning_is_not_given_for_a_rejected_row(numbers):
     lines = [HEADER, row(GOOD, occupation="رائد فضاء", birth="2030-01-01")]
     result = run(("\n".join(lines) + "\n").encode("utf-8"), number)
     assert (result.imported, [e.line for e in result.rejected], result.warnings) == (0, [2], [])
+
+
+def test_the_reasons_are_in_the_reply_language(numbers):
+    from replies import language
+
+    number, _other = numbers
+    lines = [HEADER, row(GOOD, location="north"), row(OTHER) + ",extra", row(ASTRONAUT, occupation="رائد فضاء")]
+    with language("en"):
+        result = run(("\n".join(lines) + "\n").encode("utf-8"), number)
+        summary = result.summary()
+        with pytest.raises(InvalidInput) as bad_header:
+            run(b"iqama_number,name\n", number)
+    assert [(e.line, e.reason) for e in result.rejected] == [
+        (2, "The location «north» is wrong; it is inside or outside"),
+        (3, "16 columns where 15 are needed"),
+    ]
+    assert [w.reason for w in result.warnings] == [
+        "The occupation «رائد فضاء» is not in the classification; stored as written"
+    ]
+    assert summary == "Imported 1, rejected 2, warnings 1"
+    assert bad_header.value.message.startswith("The header row is wrong (missing columns: name_ar, name_en,")
+    assert "; unknown columns: name). The columns needed: iqama_number,name_ar," in bad_header.value.message
