@@ -67,8 +67,9 @@ def arabic(ids: Catalog) -> Catalog:
     for part in sorted(PARTS.glob("*.po")):
         for message in _read(part, "ar"):
             if message.id and _filled(message.string):
-                catalog[message.id] = message
-                catalog[message.id].context = message.context
+                # Catalog's item assignment keeps an existing (empty) translation: replace it instead.
+                catalog.delete(message.id, context=message.context)
+                catalog.add(message.id, message.string, context=message.context)
     catalog.update(ids, no_fuzzy_matching=True, update_header_comment=False)
     catalog.obsolete.clear()
     return catalog
