@@ -1,9 +1,9 @@
 """Inquiries, reports and account status: answered at once, in or out of a form.
 
 Each `answer_*` function parses what the message names (an entity, else the resident being talked about),
-calls residency.inquiries / residency.reports and sends the text from residency.texts, in the reply language. The actions
-below are thin wrappers; `action_answer_question` (actions/conversation.py) reuses the same functions in
-the middle of a form.
+calls residency.inquiries / residency.reports and sends the text from residency.texts (in the reply
+language). The actions below are thin wrappers; `action_answer_question` (actions/conversation.py) reuses
+the same functions in the middle of a form.
 """
 
 from __future__ import annotations
