@@ -153,12 +153,22 @@ class Quote:
         return cls(**data)
 
     def same_terms(self, other: "Quote") -> bool:
-        return (self.service, self.inputs, self.lines, self.effects) == (
+        """Same service, inputs, fees and effects; the wording (fee labels, the effects' note) is left out: it
+        is in the reply language, which may differ between the quote and the confirmation."""
+        return (self.service, self.inputs, _terms(self.lines), _facts(self.effects)) == (
             other.service,
             other.inputs,
-            other.lines,
-            other.effects,
+            _terms(other.lines),
+            _facts(other.effects),
         )
+
+
+def _terms(lines: list[FeeLine]) -> list[tuple[str, int]]:
+    return [(line.code, line.amount) for line in lines]
+
+
+def _facts(effects: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in effects.items() if key != "note"}
 
 
 @dataclass

@@ -11,7 +11,7 @@ from residency.db import UnitOfWork
 from residency.errors import InvalidInput, Refusal
 from residency.passport_mrz import parse_td3
 from residency.services.base import insufficient_balance_message, parse_period_months
-from tests.domain.visa_helpers import add_visa, refusal
+from tests.domain.visa_helpers import add_visa, execute, quote, refusal
 
 # ICAO 9303's specimen zone with its document number changed: the number's and the composite check fail.
 SPECIMEN = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
@@ -90,3 +90,12 @@ def test_a_border_refusal_in_english(engine, world):
         "The resident has no valid exit/re-entry or final exit visa, so the departure cannot be recorded. "
         "Issue the visa first."
     )
+
+
+def test_a_quote_made_in_arabic_is_confirmed_in_english(engine, world):
+    """The fee labels follow the reply language; the terms compared at execution do not."""
+    q = quote(engine, "renew_iqama", iqama_number=world["iqama"], period="P3M")
+    assert q.lines[0].label == "رسوم الإقامة (3 أشهر)"
+    with language("en"):
+        receipt = execute(engine, q, "renew-ar-then-en")
+    assert receipt.total == q.total and not receipt.replayed
