@@ -15,11 +15,10 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from replies import N_
+
 HAPROXY = "haproxy"
-INSTALL_HINT = (
-    "HAProxy غير مثبّت: apt-get install haproxy (أو make setup)\n"
-    "HAProxy is not installed: apt-get install haproxy (make setup does it)"
-)
+INSTALL_HINT = N_("HAProxy is not installed: apt-get install haproxy (make setup does it)")
 
 
 def haproxy_binary() -> str | None:

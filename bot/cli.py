@@ -21,6 +21,7 @@ from bot.servers import (
     ServerSettings,
     run_foreground,
 )
+from replies import _
 from residency.cli import app
 from residency.seed import demo_telegram_id
 
@@ -106,9 +107,7 @@ def bot() -> None:
     Run the Telegram bot (TELEGRAM_BOT_TOKEN); starts the servers when they are not running."""
     if not os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
         typer.echo(
-            "لم يُضبط TELEGRAM_BOT_TOKEN: صدّر الرمز الذي أعطاك إياه @BotFather، أو استعمل muqeem chat.\n"
-            "TELEGRAM_BOT_TOKEN is not set: export the token from @BotFather, or use `muqeem chat`.",
-            err=True,
+            _("TELEGRAM_BOT_TOKEN is not set: export the token from @BotFather, or use `muqeem chat`."), err=True
         )
         raise typer.Exit(2)
     settings = _settings()

@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from bot import balancer
+from replies import N_, _
 from bot.hops import HOP_TOKEN_VARIABLE, channel_token, hop_token
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -39,16 +40,11 @@ STOP_GRACE_SECONDS = 15.0
 TRACKER_STORE_PASSWORD_VARIABLE = "MUQEEM_TRACKER_STORE_PASSWORD"
 LOCK_STORE_PASSWORD_VARIABLE = "MUQEEM_LOCK_STORE_PASSWORD"
 
-NO_MODEL_MESSAGE = (
-    "لا يوجد نموذج مدرَّب في {models}. درِّب النموذج أولًا بالأمر: make train\n"
-    "No trained model in {models}. Train it first: make train"
-)
+# The operator's messages: English ids whose Arabic (replies/parts) keeps the English line under it.
+NO_MODEL_MESSAGE = N_("No trained model in {models}. Train it first: make train")
 
 
-MODEL_NOT_LOADED_MESSAGE = (
-    "خادم Rasa يعمل لكنه لم يستطع تحميل النموذج (راجع {log}). أعد التدريب: make train\n"
-    "The Rasa server is up but could not load the model (see {log}). Retrain it: make train"
-)
+MODEL_NOT_LOADED_MESSAGE = N_("The Rasa server is up but could not load the model (see {log}). Retrain it: make train")
 
 
 class ServersError(Exception):
@@ -106,7 +102,7 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw:
         return default
     if not raw.isdigit() or not 0 < int(raw) < 65536:
-        raise ServersError(f"قيمة {name} ليست رقم منفذ صحيحًا: {raw!r}\n{name} is not a valid port: {raw!r}")
+        raise ServersError(_("{name} is not a valid port: {value}").format(name=name, value=repr(raw)))
     return int(raw)
 
 
@@ -126,8 +122,9 @@ def tracker_store_config(url: str) -> dict:
         return {"type": "SQL", "dialect": "sqlite", "db": unquote(parts.path[1:]) or "rasa.db"}
     else:
         raise ServersError(
-            f"مخزن المحادثات يجب أن يكون postgresql:// أو sqlite:/// وليس {parts.scheme}://\n"
-            f"MUQEEM_TRACKER_STORE_URL must be postgresql:// or sqlite:///, not {parts.scheme}://"
+            _("MUQEEM_TRACKER_STORE_URL must be postgresql:// or sqlite:///, not {scheme}://").format(
+                scheme=parts.scheme
+            )
         )
     config = {
         "type": "SQL",
@@ -148,16 +145,10 @@ def lock_store_config(url: str) -> dict:
     The password, if any, is referenced as ${MUQEEM_LOCK_STORE_PASSWORD}."""
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss"):
-        raise ServersError(
-            f"مخزن الأقفال يجب أن يكون redis:// وليس {parts.scheme}://\n"
-            f"MUQEEM_LOCK_STORE_URL must be redis://, not {parts.scheme}://"
-        )
+        raise ServersError(_("MUQEEM_LOCK_STORE_URL must be redis://, not {scheme}://").format(scheme=parts.scheme))
     database = parts.path.lstrip("/")
     if database and not database.isdigit():
-        raise ServersError(
-            f"رقم قاعدة Redis في MUQEEM_LOCK_STORE_URL غير صحيح: {url}\n"
-            f"The Redis database in MUQEEM_LOCK_STORE_URL must be a number: {url}"
-        )
+        raise ServersError(_("The Redis database in MUQEEM_LOCK_STORE_URL must be a number: {url}").format(url=url))
     config = {
         "type": "redis",
         "url": parts.hostname or "127.0.0.1",
@@ -376,8 +367,9 @@ class ServerDied(ServersError):
         self.server = server
         where = f" (log: {server.log_path})" if server.log_path else ""
         super().__init__(
-            f"توقف خادم {server.name} (رمز الخروج {server.exit_code()}){where}\n"
-            f"The {server.name} server exited with code {server.exit_code()}{where}"
+            _("The {server} server exited with code {code}{where}").format(
+                server=server.name, code=server.exit_code(), where=where
+            )
         )
 
 
@@ -419,15 +411,13 @@ def wait_until_ready(
             if server.exit_code() is not None:
                 raise ServerDied(server)
             if server.is_broken():
-                raise ServersError(MODEL_NOT_LOADED_MESSAGE.format(log=server.log_path or "stderr"))
+                raise ServersError(_(MODEL_NOT_LOADED_MESSAGE).format(log=server.log_path or "stderr"))
         pending = [server for server in pending if not server.is_ready()]
         if not pending:
             return True
         if time.monotonic() > deadline:
             names = ", ".join(server.name for server in pending)
-            raise ServersError(
-                f"لم تجهز الخوادم ({names}) خلال {timeout:.0f} ثانية\nNot ready within {timeout:.0f} s: {names}"
-            )
+            raise ServersError(_("Not ready within {seconds} s: {names}").format(seconds=f"{timeout:.0f}", names=names))
         if stop_requested is not None and stop_requested.wait(0.5):
             return False
         if stop_requested is None:
@@ -484,8 +474,9 @@ class Restarter:
             delay = RESTART_BACKOFF_SECONDS[min(attempt, len(RESTART_BACKOFF_SECONDS) - 1)]
             reason = f"exit code {code}" if code is not None else "model not loaded"
             self.report(
-                f"إعادة تشغيل خادم {server.name} ({reason})، المحاولة {attempt + 1}\n"
-                f"Restarting the {server.name} server ({reason}), attempt {attempt + 1}; next wait {delay} s"
+                _("Restarting the {server} server ({reason}), attempt {attempt}; next wait {delay} s").format(
+                    server=server.name, reason=reason, attempt=attempt + 1, delay=delay
+                )
             )
             if broken:
                 stop_all([server], grace=5.0)
@@ -568,27 +559,27 @@ def check_can_start(settings: ServerSettings) -> None:
     port taken, replicas without shared stores, the balancer or the secret, or a non-loopback bind
     without the secret."""
     if find_model(settings.models_dir) is None:
-        raise ServersError(NO_MODEL_MESSAGE.format(models=settings.models_dir))
+        raise ServersError(_(NO_MODEL_MESSAGE).format(models=settings.models_dir))
     if settings.replicas > 1 and not (settings.tracker_store_url and settings.lock_store_url):
         raise ServersError(
-            "تشغيل أكثر من نسخة يحتاج مخزن محادثات مشتركًا ومخزن أقفال مشتركًا: اضبط MUQEEM_TRACKER_STORE_URL "
-            "(postgresql://...) و MUQEEM_LOCK_STORE_URL (redis://...)\n"
-            "--replicas > 1 needs a shared tracker store and lock store: set MUQEEM_TRACKER_STORE_URL "
-            "(postgresql://...) and MUQEEM_LOCK_STORE_URL (redis://...)"
+            _(
+                "--replicas > 1 needs a shared tracker store and lock store: set MUQEEM_TRACKER_STORE_URL "
+                "(postgresql://...) and MUQEEM_LOCK_STORE_URL (redis://...)"
+            )
         )
     if (settings.replicas > 1 or settings.host not in LOOPBACK_HOSTS) and not settings.channel_token:
         raise ServersError(
-            "تشغيل نسخ متعددة أو الاستماع على عنوان غير محلي يحتاج السر المشترك: اضبط MUQEEM_CHANNEL_TOKEN\n"
-            "Replicas, or listening on a non-loopback address, need the shared secret: set MUQEEM_CHANNEL_TOKEN"
+            _("Replicas, or listening on a non-loopback address, need the shared secret: set MUQEEM_CHANNEL_TOKEN")
         )
     if settings.replicas > 1 and balancer.haproxy_binary() is None:
-        raise ServersError(balancer.INSTALL_HINT)
+        raise ServersError(_(balancer.INSTALL_HINT))
     for name, port in (("Rasa", settings.rasa_port), ("actions", settings.actions_port)):
         if not port_is_free(settings.host, port):
             raise ServersError(
-                f"المنفذ {port} ({name}) مستخدم؛ أوقف ما يعمل عليه أو اختر منفذًا آخر "
-                f"(MUQEEM_RASA_PORT / MUQEEM_ACTIONS_PORT)\n"
-                f"Port {port} ({name}) is in use; stop what runs there or choose another port"
+                _(
+                    "Port {port} ({name}) is in use; stop what runs there or choose another port "
+                    "(MUQEEM_RASA_PORT / MUQEEM_ACTIONS_PORT)"
+                ).format(port=port, name=name)
             )
 
 
@@ -597,7 +588,7 @@ def describe(servers: Sequence[ServerProcess], settings: ServerSettings) -> str:
     lines = [f"{server.name} (pid {server.process.pid})" for server in servers if server.process]
     lines += [
         f"REST: {settings.rasa_url}/webhooks/rest/webhook  actions: {settings.actions_url}/webhook",
-        "الخوادم جاهزة. اضغط Ctrl-C للإيقاف. / The servers are ready. Ctrl-C stops them.",
+        _("The servers are ready. Ctrl-C stops them."),
     ]
     return "\n".join(lines)
 
@@ -620,8 +611,9 @@ def run_foreground(settings: ServerSettings) -> int:
     }
     servers = stack_processes(settings, endpoints)
     print(
-        f"جارٍ تشغيل خادم الإجراءات وخادم Rasa (النموذج: {find_model(settings.models_dir).name})...\n"
-        f"Starting the action server and the Rasa server...",
+        _("Starting the action server and the Rasa server (model: {model})...").format(
+            model=find_model(settings.models_dir).name
+        ),
         flush=True,
     )
     try:
@@ -632,7 +624,7 @@ def run_foreground(settings: ServerSettings) -> int:
             announce=lambda started: print(describe(started, settings), flush=True),
             report=lambda message: print(message, file=sys.stderr, flush=True),
         )
-        print("أُوقفت الخوادم. / The servers stopped.", flush=True)
+        print(_("The servers stopped."), flush=True)
         return code
     finally:
         for signum, handler in previous.items():
@@ -662,13 +654,13 @@ class BackgroundServers:
         if not self.may_start or url_answers(f"{settings.rasa_url}/"):
             return self
         if find_model(settings.models_dir) is None:
-            raise ServersError(NO_MODEL_MESSAGE.format(models=settings.models_dir))
+            raise ServersError(_(NO_MODEL_MESSAGE).format(models=settings.models_dir))
         log_dir = settings.var_dir / "log"
         servers = []
         if not url_answers(f"{settings.actions_url}/health"):
             servers.append(actions_process(settings, log_dir))
         servers.append(rasa_process(settings, write_endpoints_file(settings), log_dir))
-        self.progress("جارٍ تشغيل الخوادم، قد يستغرق ذلك دقيقة... / Starting the servers, this may take a minute...")
+        self.progress(_("Starting the servers, this may take a minute..."))
         self.servers = servers
         try:
             start_all(servers)

@@ -119,6 +119,20 @@ def test_bad_port_is_refused(tmp_path):
         settings_for(tmp_path, MUQEEM_RASA_PORT="50x5")
 
 
+def test_the_operator_messages_are_bilingual_in_arabic_and_english_alone_in_english(tmp_path):
+    from replies import language
+
+    with pytest.raises(ServersError) as arabic:
+        settings_for(tmp_path, MUQEEM_RASA_PORT="50x5")
+    with language("en"), pytest.raises(ServersError) as english:
+        settings_for(tmp_path, MUQEEM_RASA_PORT="50x5")
+    assert (
+        str(arabic.value)
+        == "قيمة MUQEEM_RASA_PORT ليست رقم منفذ صحيحًا: '50x5'\nMUQEEM_RASA_PORT is not a valid port: '50x5'"
+    )
+    assert str(english.value) == "MUQEEM_RASA_PORT is not a valid port: '50x5'"
+
+
 @pytest.mark.postgres
 def test_rasa_builds_working_stores_from_the_generated_file(tmp_path, monkeypatch):
     """Rasa itself reads the generated file: a tracker saved in PostgreSQL comes back, Redis answers."""
