@@ -67,7 +67,7 @@ def telegram_id(tracker: Tracker) -> int:
     """The sender's Telegram user id; a sender id that is not one is simply not an activated user."""
     sender = str(tracker.sender_id or "")
     if not sender.isdigit():
-        raise Unauthorized("not_activated", NOT_ACTIVATED)
+        raise Unauthorized("not_activated", _(NOT_ACTIVATED))
     return int(sender)
 
 
@@ -89,20 +89,32 @@ def unit_of_work(read_only: bool = True) -> Iterator[UnitOfWork]:
         yield uow
 
 
-@contextmanager
-def speaking(tracker: Tracker) -> Iterator[str]:
-    """Replies made inside the block are in the sender's language: the one chosen with /lang, else the
-    language of their latest message with letters in this conversation, else Arabic (replies.reply_language)."""
+def _user_texts(tracker: Tracker) -> Iterator[str | None]:
+    return (event.get("text") for event in reversed(tracker.events) if event.get("event") == "user")
+
+
+def sender_language(tracker: Tracker, uow: UnitOfWork | None = None) -> str:
+    """The language to answer the sender in: the one chosen with /lang, else the language of their latest
+    message with letters in this conversation, else Arabic (replies.reply_language). The choice is read
+    in `uow` (the action run's), else in a unit of work of its own; unreadable, it is skipped."""
     stored = None
     sender = str(tracker.sender_id or "")
     if sender.isdigit():
         try:
-            with unit_of_work() as uow:
+            if uow is None:
+                with unit_of_work() as own:
+                    stored = stored_language(own, int(sender))
+            else:
                 stored = stored_language(uow, int(sender))
         except SQLAlchemyError:  # the action's own work reports the failure, in the written language
             pass
-    texts = (event.get("text") for event in reversed(tracker.events) if event.get("event") == "user")
-    with language(reply_language(stored, texts)) as chosen:
+    return reply_language(stored, _user_texts(tracker))
+
+
+@contextmanager
+def speaking(tracker: Tracker) -> Iterator[str]:
+    """Replies made inside the block are in the sender's language (`sender_language`)."""
+    with language(sender_language(tracker)) as chosen:
         yield chosen
 
 
@@ -179,28 +191,28 @@ class DomainAction(Action, ABC):
         return await asyncio.to_thread(self._run, dispatcher, tracker, domain)
 
     def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        with speaking(tracker):
-            return self._answer(dispatcher, tracker, domain)
-
-    def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        spoken = reply_language(None, _user_texts(tracker))  # until the database says more
         try:
             with UnitOfWork(read_only=not self.writes) as uow:
+                spoken = sender_language(tracker, uow)
                 token = _RUN.set((uow, not self.writes))
                 try:
-                    require_activated(tracker)
-                    return self.perform(dispatcher, tracker, domain)
+                    with language(spoken):
+                        require_activated(tracker)
+                        return self.perform(dispatcher, tracker, domain)
                 finally:
                     _RUN.reset(token)
-        except ResidencyError as error:
+        except ResidencyError as error:  # its message was made in the sender's language when raised
             answer_error(dispatcher, error)
-            return self.on_error(tracker)
         except SQLAlchemyError:
             logger.exception("database failure in %s", self.name())
-            answer_error(dispatcher, RuntimeError())
-            return self.on_error(tracker)
+            with language(spoken):
+                answer_error(dispatcher, RuntimeError())
         except Exception:  # noqa: BLE001 - any other failure: the apology, never an empty answer
             logger.exception("unexpected failure in %s", self.name())
-            dispatcher.utter_message(text=_(UNEXPECTED_FAILURE))
+            with language(spoken):
+                dispatcher.utter_message(text=_(UNEXPECTED_FAILURE))
+        with language(spoken):
             return self.on_error(tracker)
 
 

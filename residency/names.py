@@ -39,6 +39,8 @@ _LETTER_FOLDS = str.maketrans(
         "ھ": "ه",
     }
 )
+# The definite article, dropped from words where matching ignores it (occupation titles).
+ARTICLE = "ال"
 # "عبد الله", "عبد الرحمن" -> "عبدالله", "عبدالرحمن" (the compound is one name).
 _ABD_AL = re.compile(r"(?<!\S)عبد\s+ال")
 # "Abdul Rahman", "Abd-al Aziz", "abd el kader" -> one word.

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 
 from replies import _, current_language
 from residency.errors import InvalidInput
-from residency.names import normalize_name
+from residency.names import ARTICLE, normalize_name
 from residency.text_safety import strip_controls
 
 OCCUPATIONS_PATH = Path(__file__).with_name("occupations.yml")
@@ -40,8 +40,6 @@ SUGGESTION_MIN_SCORE = 70
 # Occupations named as examples in the unknown-occupation answer, by their English titles in occupations.yml
 # (shown in the reply language).
 EXAMPLES = ("Electrician", "Heavy truck driver", "Accountant")
-# The article, dropped from every word when matching (matched data, not a reply).
-_ARTICLE = "ال"
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ def _close_word(word: str, words: set[str]) -> bool:
 
 def _strip_article(word: str) -> str:
     # "ال" + at least three letters: "الة" (آلة) and "الات" keep theirs.
-    return word[2:] if word.startswith(_ARTICLE) and len(word) >= 5 else word
+    return word[2:] if word.startswith(ARTICLE) and len(word) >= 5 else word
 
 
 def normalize_occupation(text: str) -> str:

@@ -14,6 +14,7 @@ import yaml
 from rasa_sdk import Action
 
 from actions import conversation, inquiries, passport, prompts, services  # noqa: F401 - passport: its action
+from replies import _ as translated
 from residency.db import UnitOfWork
 from residency.services.base import NOT_ACTIVATED
 from residency.text_safety import isolate
@@ -102,7 +103,7 @@ def test_greeting_shows_the_menu_to_users_and_only_the_hint_to_strangers(world):
     _, messages = run(conversation.ActionGreet(), turn(OWNER, "السلام عليكم", intent="greet"))
     assert "جدد اقامة" in texts(messages)
     _, messages = run(conversation.ActionGreet(), turn(STRANGER, "السلام عليكم", intent="greet"))
-    assert texts(messages) == NOT_ACTIVATED
+    assert texts(messages) == translated(NOT_ACTIVATED)
 
 
 def test_bare_iqama_outside_a_form_shows_the_card(world):
@@ -227,13 +228,13 @@ def test_stranger_gets_the_activation_hint_alone_whatever_they_write(world, inte
         ACTIONS[ANSWER_OF_INTENT[intent]],
         turn(STRANGER, intent=intent, entities=entities, slots={"pending_quote": {"service": "renew_iqama"}}),
     )
-    assert [(m["text"], m["buttons"], m["custom"]) for m in messages] == [(NOT_ACTIVATED, [], {})]
+    assert [(m["text"], m["buttons"], m["custom"]) for m in messages] == [(translated(NOT_ACTIVATED), [], {})]
     assert "pending_quote" not in slot_events(events) or slot_events(events)["pending_quote"] is None
 
 
 def test_stranger_gets_the_hint_from_rasas_fallback_too(world):
     events, messages = run(conversation.ActionDefaultFallback(), turn(STRANGER, "؟؟"))
-    assert texts(messages) == NOT_ACTIVATED
+    assert texts(messages) == translated(NOT_ACTIVATED)
     assert events == [{"event": "rewind", "timestamp": None}]
 
 

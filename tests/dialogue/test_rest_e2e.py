@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from bot import servers as server_control
 from bot.hops import hop_token
+from replies import _ as translated
 from residency.db import UnitOfWork
 from residency.models import Establishment, LedgerEntry, Resident, Transaction, TransferRequest, Visa
 from residency.services.base import NOT_ACTIVATED
@@ -196,7 +197,7 @@ def test_other_establishments_resident_is_answered_like_an_unknown_number(engine
 def test_stranger_gets_only_the_activation_hint(engine, world, rasa):
     stranger = User(rasa, STRANGER)
     for text in (f"جدد اقامة {world.iqama} سنة", "السلام عليكم"):
-        assert stranger.reads(text) == NOT_ACTIVATED
+        assert stranger.reads(text) == translated(NOT_ACTIVATED)
     assert _transactions(engine) == 0
 
 
@@ -278,7 +279,7 @@ STRANGER_MESSAGES = (
 @pytest.mark.parametrize("text", STRANGER_MESSAGES)
 def test_stranger_gets_the_activation_hint_alone(engine, world, rasa, text):
     replies = User(rasa, STRANGER).says(text)
-    assert replies == [{"recipient_id": str(STRANGER), "text": NOT_ACTIVATED}]
+    assert replies == [{"recipient_id": str(STRANGER), "text": translated(NOT_ACTIVATED)}]
     assert _transactions(engine) == 0
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from bot import servers as server_control
 from bot.hops import hop_token
+from replies import _ as translated
 from residency.activation import WRONG_CODE_MESSAGE
 from bot.app import ACTIVATED, ALREADY_CHOSEN, UNAVAILABLE, UNKNOWN_COMMAND, WELCOME
 from bot.render import MESSAGE_LIMIT, needs_rtl_mark, utf16_len
@@ -257,13 +258,13 @@ def test_activation_with_a_code_and_a_wrong_code(stack, world, user):
         code = issue_code(uow, world.establishment_number)
     newcomer, mistaken = user(NEW_USER), user(WRONG_CODE_USER)
 
-    assert newcomer.says("السلام عليكم").texts == [NOT_ACTIVATED]  # not a user yet
+    assert newcomer.says("السلام عليكم").texts == [translated(NOT_ACTIVATED)]  # not a user yet
     welcome = newcomer.says(f"/start {code}")
     assert welcome.texts == [ACTIVATED.format(establishment=world.establishment_name, role="مالك المنشأة")]
     assert tuple(registered_user(stack, NEW_USER)) == (world.establishment_id, "owner")
     # Rasa's actions now know the user: a greeting is answered, not refused
     greeting = newcomer.says("السلام عليكم")
-    assert greeting.texts and NOT_ACTIVATED not in greeting.text and UNAVAILABLE not in greeting.text
+    assert greeting.texts and translated(NOT_ACTIVATED) not in greeting.text and UNAVAILABLE not in greeting.text
 
     wrong = mistaken.says("/start ABCD2345")
     assert wrong.texts == [WRONG_CODE_MESSAGE]
@@ -380,7 +381,7 @@ def assert_only_the_activation_hint(stack, world, user, messages) -> None:
     transactions, expiry = stack.transactions_of(world.renewal), stack.iqama_expiry(world.renewal)
     for text in messages:
         reply = stranger.says(text)
-        assert reply.texts == [NOT_ACTIVATED], text
+        assert reply.texts == [translated(NOT_ACTIVATED)], text
         assert not reply.of("sendPhoto", "sendDocument")
         assert not any(call.params.get("reply_markup") for call in reply.of("sendMessage"))
     assert stack.transactions_of(world.renewal) == transactions

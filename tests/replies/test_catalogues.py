@@ -21,6 +21,7 @@ DATA_FILES = {
     "residency/nationality_codes.py",
     "residency/names.py",
     "residency/identifiers.py",
+    "actions/keywords.py",
 }
 
 
