@@ -81,3 +81,23 @@ def test_arabic_is_the_default_and_english_is_chosen_by_the_user_or_the_message(
     assert reply_language(None, ["2180967925", "renew iqama", "جدد"]) == "en"
     assert reply_language("ar", ["renew iqama"]) == "ar"
     assert reply_language(None, []) == "ar"
+
+
+@pytest.mark.parametrize(
+    ("days", "arabic"),
+    [
+        (1, "الإقامات المنتهية أو التي تنتهي خلال يوم واحد"),
+        (2, "الإقامات المنتهية أو التي تنتهي خلال يومين"),
+        (7, "الإقامات المنتهية أو التي تنتهي خلال 7 أيام"),
+        (30, "الإقامات المنتهية أو التي تنتهي خلال 30 يومًا"),
+        (100, "الإقامات المنتهية أو التي تنتهي خلال 100 يوم"),
+    ],
+)
+def test_a_count_inside_a_sentence_takes_its_arabic_form(days, arabic):
+    forms = "Iqamas expired or expiring within {days} day", "Iqamas expired or expiring within {days} days"
+    with language("ar"):
+        assert ngettext(*forms, days).format(days=days) == arabic
+    with language("en"):
+        assert ngettext(*forms, days).format(days=days) == f"Iqamas expired or expiring within {days} day" + (
+            "" if days == 1 else "s"
+        )
