@@ -7,6 +7,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from bot.chat import PHOTO_MISSING, PHOTO_USAGE, TerminalChat
 from bot.uploads import MAX_UPLOAD_BYTES, TOO_LARGE
 from replies import _
@@ -90,3 +92,23 @@ def test_the_chat_answers_in_the_language_typed_in_and_a_stored_choice_wins(tmp_
     _channel, out = chat_typing(["مرحبا", "/photo"], tmp_path, stored_language=lambda sender: "en")
     assert out.startswith("• Muqeem chat as user 42. Type a choice's number to choose it, and \u200e/quit to leave.")
     assert "Muqeem> وصل" in out and out.rstrip().endswith("/photo passport.jpg")
+
+
+def test_the_chat_keeps_the_choice_in_the_database(engine):
+    from bot.chat import choose_in_database, stored_in_database
+    from residency.db import UnitOfWork
+    from residency.errors import InvalidInput, Unauthorized
+    from tests.domain import factories
+
+    with UnitOfWork(engine) as uow:
+        factories.user(uow, factories.establishment(uow), 42)
+        uow.commit()
+    assert stored_in_database("42") is None
+    assert choose_in_database("42", "EN") == "en" and stored_in_database("42") == "en"
+    with pytest.raises(InvalidInput):
+        choose_in_database("42", "fr")
+    with pytest.raises(Unauthorized):
+        choose_in_database("43", "en")
+    with pytest.raises(Unauthorized):
+        choose_in_database("demo", "en")
+    assert stored_in_database("42") == "en" and stored_in_database("demo") is None
