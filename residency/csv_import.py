@@ -36,6 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from replies import _, ngettext
+from residency.input_words import LOCATIONS
 from residency import calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, Refusal
@@ -64,15 +65,6 @@ COLUMNS = (
 )
 LICENCE_COLUMNS = ("license_type", "license_number", "license_expiry")
 OPTIONAL_COLUMNS = {"name_en", "birth_date", "hire_date", "dependants", *LICENCE_COLUMNS}
-# Data, not replies: the words the location column may hold.
-LOCATIONS = {
-    "inside": "inside",
-    "outside": "outside",
-    "داخل": "inside",
-    "داخل المملكة": "inside",
-    "خارج": "outside",
-    "خارج المملكة": "outside",
-}
 # The occupation column's length (models.Resident.occupation).
 OCCUPATION_MAX_LENGTH = 100
 # Checked against the database this many at a time (bound-parameter limits).

@@ -22,6 +22,7 @@ DATA_FILES = {
     "residency/names.py",
     "residency/identifiers.py",
     "actions/keywords.py",
+    "residency/input_words.py",
 }
 
 
