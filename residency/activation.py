@@ -32,8 +32,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select, text
-
 from replies import N_, _, ngettext
 from residency import calendar, identifiers
 from residency.db import UnitOfWork
@@ -172,9 +170,7 @@ def _serialise_account(uow: UnitOfWork, telegram_id: int) -> None:
     it already."""
     if uow.dialect == "postgresql":
         key = (telegram_id % 2**32) - 2**31  # any int4; a collision only serialises two accounts
-        uow.session.execute(
-            text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": _ATTEMPT_LOCK_NAMESPACE, "key": key}
-        )
+        uow.repo.advisory_lock(_ATTEMPT_LOCK_NAMESPACE, key)
 
 
 def throttled_minutes(uow: UnitOfWork, telegram_id: int, now: datetime | None = None) -> int | None:
@@ -182,18 +178,7 @@ def throttled_minutes(uow: UnitOfWork, telegram_id: int, now: datetime | None = 
     max_failures, window_minutes, _ = _limits()
     now = now or utcnow()
     window = timedelta(minutes=window_minutes)
-    recent = list(
-        uow.session.execute(
-            select(ActivationAttempt.created_at)
-            .where(
-                ActivationAttempt.telegram_id == telegram_id,
-                ActivationAttempt.outcome.in_(FAILED_OUTCOMES),
-                ActivationAttempt.created_at > now - window,
-            )
-            .order_by(ActivationAttempt.created_at.desc())
-            .limit(max_failures)
-        ).scalars()
-    )
+    recent = uow.repo.recent_attempt_times(telegram_id, FAILED_OUTCOMES, now - window, max_failures)
     if len(recent) < max_failures:
         return None
     # Free again once the oldest of the last `max_failures` failures leaves the rolling window.
@@ -202,10 +187,12 @@ def throttled_minutes(uow: UnitOfWork, telegram_id: int, now: datetime | None = 
 
 
 def _record(uow: UnitOfWork, telegram_id: int, row: ActivationCode | None, outcome: str) -> None:
-    uow.session.add(ActivationAttempt(telegram_id=telegram_id, code_id=row.id if row else None, outcome=outcome))
+    uow.repo.add(
+        ActivationAttempt(telegram_id=telegram_id, code_id=row.id if row else None, outcome=outcome), flush=False
+    )
     if row is not None and outcome != "activated":
         row.failed_attempts = (row.failed_attempts or 0) + 1
-    uow.session.flush()
+    uow.repo.flush()
 
 
 def _refuse(uow: UnitOfWork, telegram_id: int, row: ActivationCode | None, outcome: str, error: Exception):
@@ -230,13 +217,7 @@ def activate(telegram_id: int, code: str, uow: UnitOfWork | None = None) -> Acti
     if not normalised:
         raise _wrong_code()  # nothing was tried: not recorded
     _serialise_account(uow, telegram_id)
-    row = (
-        uow.session.execute(
-            select(ActivationCode).where(ActivationCode.code_hash == _hash(normalised)).with_for_update()
-        )
-        .scalars()
-        .first()
-    )
+    row = uow.repo.activation_code_by_hash(_hash(normalised))
     max_failures, window_minutes, max_per_code = _limits()
     wait = throttled_minutes(uow, telegram_id)
     if wait is not None:
@@ -276,7 +257,7 @@ def activate(telegram_id: int, code: str, uow: UnitOfWork | None = None) -> Acti
         )
     if existing is None:
         existing = User(establishment_id=row.establishment_id, telegram_id=telegram_id)
-        uow.session.add(existing)
+        uow.repo.add(existing, flush=False)
     existing.role, existing.services = row.role, row.services
     row.used_at, row.used_by_telegram_id = utcnow(), telegram_id
     _record(uow, telegram_id, row, "activated")

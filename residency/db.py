@@ -2,8 +2,13 @@
 
 `MUQEEM_DATABASE_URL` selects the database (default: a SQLite file under var/). One `UnitOfWork` is one
 database transaction: services commit it once at the end, and anything that fails half-way rolls back.
-On SQLite every transaction starts with BEGIN IMMEDIATE so that two executions serialise instead of
-racing (PostgreSQL uses row locks: the `lock=True` reads of `Repository`, e.g. `resident_by_iqama`).
+On SQLite every writing transaction starts with BEGIN IMMEDIATE so that two executions serialise instead
+of racing, and a read-only one with a plain (deferred) BEGIN (PostgreSQL uses row locks: the `lock=True`
+reads of `Repository`, e.g. `resident_by_iqama`, `establishment`, `approval`; and `Repository.lock_resident`).
+
+The session is the repository's and the read models': code reads and writes through `uow.repo`
+(residency/repository.py) and `residency.queries` (the reports' and reminders' SELECTs), never through
+`uow.session` (tests/domain/test_boundaries.py).
 """
 
 from __future__ import annotations

@@ -44,13 +44,11 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from replies import N_, _, language
-from residency import calendar, identifiers
+from residency import calendar, identifiers, queries
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound
-from residency.models import Resident, Transaction, Visa
+from residency.models import Resident, Visa
 from residency.services.base import (
     ENTRY_TYPE_LABELS,
     VISA_KIND_LABELS,
@@ -334,12 +332,11 @@ def render_document(
 
 def _receipt(ctx: ServiceContext, est, today: date, iqama_number, receipt_number) -> Document:
     uow = ctx.uow
-    stmt = select(Transaction).where(Transaction.establishment_id == est.id)
     if receipt_number not in (None, ""):
         digits = identifiers.normalize_digits(str(receipt_number)).strip()
         if not digits.isdigit():
             raise InvalidInput("bad_receipt_number", _("A receipt number is digits only, e.g. 12."))
-        transaction = uow.session.scalar(stmt.where(Transaction.receipt_number == int(digits)))
+        transaction = queries.transaction_by_receipt(uow, est.id, int(digits))
         if transaction is None:
             raise NotFound(
                 "unknown_receipt",
@@ -349,9 +346,7 @@ def _receipt(ctx: ServiceContext, est, today: date, iqama_number, receipt_number
             )
     elif iqama_number:
         resident = ctx.resident(iqama_number)
-        transaction = uow.session.scalar(
-            stmt.where(Transaction.resident_id == resident.id).order_by(Transaction.id.desc()).limit(1)
-        )
+        transaction = queries.latest_transaction_of(uow, est.id, resident.id)
         if transaction is None:
             raise NotFound(
                 "no_transactions",
@@ -359,7 +354,7 @@ def _receipt(ctx: ServiceContext, est, today: date, iqama_number, receipt_number
             )
     else:
         raise _no_number(N_("Give the receipt number or the iqama number to issue the document."))
-    resident = uow.session.get(Resident, transaction.resident_id) if transaction.resident_id else None
+    resident = uow.repo.resident(transaction.resident_id) if transaction.resident_id else None
     inputs, result = transaction.inputs or {}, transaction.result or {}
     number = (
         (resident.iqama_number or resident.border_number if resident else None)

@@ -23,14 +23,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from replies import _
 from residency import calendar, identifiers
 from residency.rules import RULES
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal
-from residency.models import PLANS, Establishment, Resident, User, Visa
+from residency.models import PLANS, Establishment, Resident, Visa
 from residency.services.base import visa_status
 
 # A new establishment's subscription, when none is given, runs this many months from today.
@@ -97,7 +95,7 @@ def add_establishment(
 def set_industrial(uow: UnitOfWork, number_text: str, industrial: bool) -> Establishment:
     """Mark an establishment as a licensed industrial one (no expat levy) or not, and commit."""
     est = find_establishment(uow, number_text)
-    uow.session.refresh(est, with_for_update=uow.repo.lock_rows)
+    uow.repo.refresh(est, lock=True)
     est.industrial = bool(industrial)
     uow.commit()
     return est
@@ -105,7 +103,7 @@ def set_industrial(uow: UnitOfWork, number_text: str, industrial: bool) -> Estab
 
 def establishment_json(uow: UnitOfWork, est: Establishment) -> dict[str, Any]:
     """The establishment as JSON-ready data (see the module docstring)."""
-    users = uow.session.execute(select(User).where(User.establishment_id == est.id).order_by(User.id)).scalars()
+    users = uow.repo.users_of(est.id)
     return {
         "number": est.number,
         "name": est.name_ar,
@@ -125,7 +123,7 @@ def find_resident(uow: UnitOfWork, number_text: str) -> Resident:
     """Any establishment's resident by iqama number, or by border number for a new arrival; else NotFound."""
     digits = identifiers.clean_number(str(number_text)) or ""
     if identifiers.classify_number(digits) is identifiers.IdKind.BORDER:
-        resident = uow.session.execute(select(Resident).where(Resident.border_number == digits)).scalars().first()
+        resident = uow.repo.resident_by_border_any(digits)
     else:
         digits = identifiers.parse_iqama(str(number_text))
         resident = uow.repo.resident_by_iqama_any(digits)

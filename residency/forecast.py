@@ -29,13 +29,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from replies import N_, _, current_language
-from residency import calendar, charts, fees
+from residency import calendar, charts, fees, queries
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput
-from residency.models import Resident, Visa
 from residency.rules import RULES
 from residency.services.base import authorise, is_active
 
@@ -195,28 +192,11 @@ def forecast_costs(uow: UnitOfWork, telegram_id: int, months: Any = None) -> For
     bounds = [_month_bounds(today, i) for i in range(count)]
     last_day = bounds[-1][1]
 
-    residents = uow.session.execute(
-        select(
-            Resident.id,
-            Resident.iqama_number,
-            Resident.name_ar,
-            Resident.occupation,
-            Resident.dependants,
-            Resident.iqama_expiry,
-            Resident.late_renewal_offences,
-        )
-        .where(
-            Resident.establishment_id == actor.establishment_id,
-            Resident.iqama_number.is_not(None),
-            Resident.iqama_expiry.is_not(None),
-            Resident.iqama_expiry <= last_day,
-        )
-        .order_by(Resident.iqama_expiry, Resident.iqama_number)
-    ).all()
+    residents = queries.residents_to_renew(uow, actor.establishment_id, last_day)
     ids = [r.id for r in residents]
     on_final_exit: set[int] = set()
     if ids:
-        for visa in uow.session.scalars(select(Visa).where(Visa.kind == "final_exit", Visa.resident_id.in_(ids))):
+        for visa in queries.final_exit_visas(uow, ids):
             if is_active(visa, today):  # the renewal quote's own test (ServiceContext.active_visa)
                 on_final_exit.add(visa.resident_id)
 

@@ -12,10 +12,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
-
 from replies import _
-from residency import calendar, identifiers
+from residency import calendar, identifiers, queries
 from residency.db import UnitOfWork
 from residency.errors import NotFound
 from residency.models import Resident, Visa
@@ -211,20 +209,11 @@ class NameIndexCache:
 
     @staticmethod
     def _names(uow: UnitOfWork, establishment_id: int, changed_since=None) -> list[tuple[int, str]]:
-        stmt = select(Resident.id, Resident.name_key).where(
-            Resident.establishment_id == establishment_id, Resident.iqama_number.is_not(None)
-        )
-        if changed_since is not None:
-            stmt = stmt.where(Resident.updated_at >= changed_since)
-        # Core rows, not ORM: this can be 100,000 of them. No ORDER BY: it would steer SQLite away from the
-        # (establishment_id, updated_at) index, and the index ranks ties by resident id itself.
-        return [tuple(row) for row in uow.session.connection().execute(stmt)]
+        return queries.resident_names(uow, establishment_id, changed_since)
 
     def get(self, uow: UnitOfWork, establishment_id: int) -> LayeredNameIndex:
-        key = (str(uow.session.get_bind().url), establishment_id)
-        version = uow.session.execute(
-            select(func.max(Resident.updated_at)).where(Resident.establishment_id == establishment_id)
-        ).scalar_one()
+        key = (queries.database_key(uow), establishment_id)
+        version = queries.names_version(uow, establishment_id)
         with self._lock:
             cached_version, index = self._indexes.get(key, (None, None))
         if index is None or cached_version is None or version is None:
@@ -256,13 +245,8 @@ def _ranked_residents(
     if not ranked:
         return [], []
     # Re-read the few winners: current names, and never a resident that has left this establishment.
-    rows = uow.session.execute(
-        select(Resident).where(
-            Resident.id.in_([resident_id for resident_id, _ in ranked]),
-            Resident.establishment_id == actor.establishment_id,
-        )
-    ).scalars()
-    return list(rows), ranked
+    rows = queries.residents_among(uow, actor.establishment_id, [resident_id for resident_id, _ in ranked])
+    return rows, ranked
 
 
 def _matches(rows, ranked) -> list[NameMatch]:

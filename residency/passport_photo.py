@@ -16,7 +16,6 @@ from __future__ import annotations
 from datetime import date
 
 from rapidfuzz import fuzz
-from sqlalchemy import or_, select
 
 from replies import N_, _
 from residency import calendar, services
@@ -91,17 +90,7 @@ def quote_from_mrz(uow: UnitOfWork, telegram_id: int, text: str) -> Quote:
 def match_resident(uow: UnitOfWork, establishment_id: int, mrz: Mrz) -> Resident:
     """The one resident of the establishment the zone belongs to; NotFound / Refusal otherwise."""
     births = _birth_dates(mrz.birth_date)
-    rows = (
-        uow.session.execute(
-            select(Resident).where(
-                Resident.establishment_id == establishment_id,
-                Resident.iqama_number.is_not(None),
-                or_(Resident.passport_number == mrz.document_number, Resident.birth_date.in_(births)),
-            )
-        )
-        .scalars()
-        .all()
-    )
+    rows = uow.repo.residents_matching_passport(establishment_id, mrz.document_number, births)
     matches = [r for r in rows if r.passport_number == mrz.document_number or _same_person(r, mrz)]
     if not matches:
         raise NotFound("passport_no_match", _(NO_MATCH).format(number=mrz.document_number))

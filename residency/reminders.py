@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 
-from sqlalchemy import and_, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from replies import _, language
-from residency import calendar, fees
+from residency import calendar, fees, queries
 from residency.db import UnitOfWork
-from residency.models import Establishment, Notification, ReminderItem, Resident, User, Visa, utcnow
+from residency.models import Establishment, Notification, ReminderItem, utcnow
 from residency.rules import RULES
 from residency.text_safety import isolate
 
@@ -51,15 +50,7 @@ def _iqama_due(days_left: int) -> bool:
 
 def _due_iqamas(uow: UnitOfWork, establishment_id: int, today: date) -> list[DueItem]:
     horizon = today + timedelta(days=max(RULES["reminders"]["iqama_days"]))
-    rows = uow.session.execute(
-        select(Resident.iqama_number, Resident.name_ar, Resident.iqama_expiry)
-        .where(
-            Resident.establishment_id == establishment_id,
-            Resident.iqama_expiry >= today,
-            Resident.iqama_expiry <= horizon,
-        )
-        .order_by(Resident.iqama_expiry, Resident.iqama_number)
-    ).all()
+    rows = queries.iqamas_expiring_between(uow, establishment_id, today, horizon)
     return [
         DueItem(f"iqama:{iqama}:{expiry.isoformat()}", partial(_iqama_line, name, iqama, expiry, today))
         for iqama, name, expiry in rows
@@ -98,19 +89,7 @@ def _late_renewal_note(expiry: date, offences: int, today: date) -> str:
 def _expired_iqamas(uow: UnitOfWork, establishment_id: int, today: date) -> list[DueItem]:
     """Iqamas already expired and not renewed (listed every day until renewed) with the late-renewal fine
     a renewal now carries; not a resident who has left on a final exit."""
-    left_for_good = exists().where(
-        and_(Visa.resident_id == Resident.id, Visa.kind == "final_exit", Visa.status == "used")
-    )
-    rows = uow.session.execute(
-        select(Resident.iqama_number, Resident.name_ar, Resident.iqama_expiry, Resident.late_renewal_offences)
-        .where(
-            Resident.establishment_id == establishment_id,
-            Resident.iqama_number.is_not(None),
-            Resident.iqama_expiry < today,
-            ~left_for_good,
-        )
-        .order_by(Resident.iqama_expiry, Resident.iqama_number)
-    ).all()
+    rows = queries.iqamas_expired_unrenewed(uow, establishment_id, today)
     return [
         DueItem(
             f"iqama_expired:{iqama}:{expiry.isoformat()}",
@@ -131,18 +110,7 @@ def _expired_iqama_line(name: str, iqama: str, expiry: date, offences: int, toda
 
 
 def _exit_reentries(uow: UnitOfWork, establishment_id: int, status: str, today: date, within_days: int):
-    return uow.session.execute(
-        select(Resident.iqama_number, Resident.name_ar, Visa.number, Visa.valid_until)
-        .join(Visa, Visa.resident_id == Resident.id)
-        .where(
-            Resident.establishment_id == establishment_id,
-            Visa.kind == "exit_reentry",
-            Visa.status == status,
-            Visa.valid_until >= today,
-            Visa.valid_until <= today + timedelta(days=within_days),
-        )
-        .order_by(Visa.valid_until, Visa.number)
-    ).all()
+    return queries.exit_reentries_ending(uow, establishment_id, status, today, within_days)
 
 
 def _due_returns(uow: UnitOfWork, establishment_id: int, today: date) -> list[DueItem]:
@@ -239,27 +207,14 @@ def queue_due_reminders(uow: UnitOfWork, today: date | str | None = None) -> int
     uow.commit()
     lapse_overdue(uow)  # requests undecided for 72 hours lapse; their agents are told
     owners_by_establishment: dict[int, list[int]] = {}
-    for establishment_id, telegram_id in uow.session.execute(
-        select(User.establishment_id, User.telegram_id).where(User.role == "owner").order_by(User.id)
-    ):
+    for establishment_id, telegram_id in queries.owners_of_all_establishments(uow):
         owners_by_establishment.setdefault(establishment_id, []).append(telegram_id)
 
     queued = 0
     for establishment_id, owners in owners_by_establishment.items():
-        already = uow.session.execute(
-            select(Notification.id).where(
-                Notification.dedupe_key.in_([_dedupe_key(establishment_id, today, t) for t in owners])
-            )
-        ).first()
-        if already:
+        if queries.any_notification_keyed(uow, [_dedupe_key(establishment_id, today, t) for t in owners]):
             continue
-        reminded = set(
-            uow.session.execute(
-                select(ReminderItem.item_key).where(
-                    ReminderItem.establishment_id == establishment_id, ReminderItem.sent_on == today
-                )
-            ).scalars()
-        )
+        reminded = queries.reminded_items(uow, establishment_id, today)
         sections = [
             [item for item in finder(uow, establishment_id, today) if item.key not in reminded]
             for finder in (_expired_iqamas, _due_iqamas, _due_returns, _due_unused_visas)
@@ -267,13 +222,13 @@ def queue_due_reminders(uow: UnitOfWork, today: date | str | None = None) -> int
         if not any(sections):
             continue
         for item in (item for section in sections for item in section):
-            uow.session.add(ReminderItem(establishment_id=establishment_id, item_key=item.key, sent_on=today))
+            uow.repo.add(ReminderItem(establishment_id=establishment_id, item_key=item.key, sent_on=today), flush=False)
         establishment = uow.repo.establishment(establishment_id)
         for telegram_id in owners:
             with language(owner_language(uow, telegram_id)):
                 text = _message(establishment, *sections)
             key = _dedupe_key(establishment_id, today, telegram_id)
-            uow.session.add(Notification(telegram_id=telegram_id, text=text, buttons=[], dedupe_key=key))
+            uow.repo.add(Notification(telegram_id=telegram_id, text=text, buttons=[], dedupe_key=key), flush=False)
             queued += 1
     try:
         uow.commit()
@@ -287,16 +242,12 @@ def queue_due_reminders(uow: UnitOfWork, today: date | str | None = None) -> int
 def pending_notifications(uow: UnitOfWork, limit: int = 50) -> list[Notification]:
     """Notifications not yet sent, oldest first; detached from the session, so still readable after the
     unit of work ends (send them, then `mark_notification_sent` each by id)."""
-    stmt = select(Notification).where(Notification.sent_at.is_(None)).order_by(Notification.id).limit(limit)
-    pending = list(uow.session.execute(stmt).scalars())
-    for notification in pending:
-        uow.session.expunge(notification)
-    return pending
+    return queries.pending_notifications(uow, limit)
 
 
 def mark_notification_sent(uow: UnitOfWork, notification_id: int) -> None:
     """Record that a notification was delivered (commits); it is then no longer pending."""
-    notification = uow.session.get(Notification, notification_id)
+    notification = uow.repo.notification(notification_id)
     if notification is not None and notification.sent_at is None:
         notification.sent_at = utcnow()
         uow.commit()

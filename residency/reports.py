@@ -8,14 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
-
 from replies import N_, _
-from residency import calendar
+from residency import calendar, queries
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput
-from residency.models import Resident, Transaction, Visa
 from residency.rules import RULES
 from residency.services.base import authorise
 
@@ -91,21 +87,7 @@ def expiring_iqamas(uow: UnitOfWork, telegram_id: int, days: int | None = None) 
         else _whole_number(days, "bad_days", _BAD_DAYS, int(rules["expiring_max_days"]))
     )
     today = calendar.today()
-    # Served by the (establishment_id, iqama_expiry) index; only the three columns shown are read, through
-    # the Core connection (no ORM row processing: this can be 10,000 rows).
-    rows = (
-        uow.session.connection()
-        .execute(
-            select(Resident.iqama_number, Resident.name_ar, Resident.iqama_expiry)
-            .where(
-                Resident.establishment_id == actor.establishment_id,
-                Resident.iqama_expiry.is_not(None),
-                Resident.iqama_expiry <= today + timedelta(days=days),
-            )
-            .order_by(Resident.iqama_expiry, Resident.iqama_number)
-        )
-        .all()
-    )
+    rows = queries.expiring_iqamas(uow, actor.establishment_id, today + timedelta(days=days))
     return [ExpiringRow(number, name, expiry, (expiry - today).days) for number, name, expiry in rows]
 
 
@@ -114,19 +96,7 @@ def residents_abroad(uow: UnitOfWork, telegram_id: int) -> list[AbroadRow]:
     then by date. A resident who left on a final exit is not listed (not coming back)."""
     actor = authorise(uow, telegram_id, "report_residents_abroad")
     today = calendar.today()
-    latest = aliased(Visa)
-    # The visa each resident left on: its latest used visa.
-    latest_used = (
-        select(func.max(latest.id))
-        .where(latest.resident_id == Resident.id, latest.status == "used")
-        .correlate(Resident)
-        .scalar_subquery()
-    )
-    rows = uow.session.execute(
-        select(Resident.iqama_number, Resident.name_ar, Visa.kind, Visa.number, Visa.valid_until)
-        .outerjoin(Visa, Visa.id == latest_used)
-        .where(Resident.establishment_id == actor.establishment_id, Resident.location == "outside")
-    ).all()
+    rows = queries.residents_abroad(uow, actor.establishment_id)
     result = []
     for iqama, name, kind, visa_number, return_before in rows:
         if kind == "final_exit":
@@ -166,13 +136,7 @@ def transaction_history(uow: UnitOfWork, telegram_id: int, limit: int | None = N
         if limit is None
         else _whole_number(limit, "bad_limit", _BAD_LIMIT, int(rules["history_max_limit"]))
     )
-    rows = uow.session.execute(
-        select(Transaction, Resident.iqama_number)
-        .outerjoin(Resident, Resident.id == Transaction.resident_id)
-        .where(Transaction.establishment_id == actor.establishment_id)
-        .order_by(Transaction.created_at.desc(), Transaction.id.desc())
-        .limit(limit)
-    ).all()
+    rows = queries.transaction_history(uow, actor.establishment_id, limit)
     return [
         HistoryRow(
             transaction_id=t.id,

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from residency.models import (
+    ActivationAttempt,
+    ActivationCode,
     Approval,
     BulkQuote,
     Establishment,
     LedgerEntry,
+    Notification,
     Resident,
     Transaction,
     TransferRequest,
@@ -38,9 +41,20 @@ class Repository:
             stmt = stmt.with_for_update()
         return self.session.execute(stmt).scalars().first()
 
-    def add(self, obj) -> None:
+    def add(self, obj, flush: bool = True) -> None:
+        """Add a new row; written at once (`flush`), or with the next flush or commit (`flush=False`: many
+        rows, or rows whose unique constraints the commit is to check)."""
         self.session.add(obj)
+        if flush:
+            self.session.flush()
+
+    def flush(self) -> None:
+        """Write what was added or changed so far (inside the transaction: nothing is committed)."""
         self.session.flush()
+
+    def advisory_lock(self, namespace: int, key: int) -> None:
+        """A PostgreSQL advisory lock on (namespace, key) held until the transaction ends (PostgreSQL only)."""
+        self.session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": namespace, "key": key})
 
     # establishments and users
     def establishment_by_number(self, number: str, lock: bool = False) -> Establishment | None:
@@ -54,6 +68,34 @@ class Repository:
 
     def user(self, user_id: int) -> User | None:
         return self._one(select(User).where(User.id == user_id))
+
+    def any_establishment(self) -> bool:
+        return self.session.execute(select(Establishment.id).limit(1)).first() is not None
+
+    def users_of(self, establishment_id: int) -> list[User]:
+        """The establishment's users (owners and agents), in the order they were registered."""
+        stmt = select(User).where(User.establishment_id == establishment_id).order_by(User.id)
+        return list(self.session.execute(stmt).scalars())
+
+    # activation codes and attempts
+    def activation_code_by_hash(self, code_hash: str) -> ActivationCode | None:
+        """The code with this hash, row-locked (FOR UPDATE: PostgreSQL; SQLite holds its write lock)."""
+        stmt = select(ActivationCode).where(ActivationCode.code_hash == code_hash).with_for_update()
+        return self.session.execute(stmt).scalars().first()
+
+    def recent_attempt_times(self, telegram_id: int, outcomes: tuple[str, ...], since: datetime, limit: int) -> list:
+        """When the account's latest `limit` attempts with one of `outcomes` after `since` were made, newest first."""
+        stmt = (
+            select(ActivationAttempt.created_at)
+            .where(
+                ActivationAttempt.telegram_id == telegram_id,
+                ActivationAttempt.outcome.in_(outcomes),
+                ActivationAttempt.created_at > since,
+            )
+            .order_by(ActivationAttempt.created_at.desc())
+            .limit(limit)
+        )
+        return list(self.session.execute(stmt).scalars())
 
     def owners(self, establishment_id: int) -> list[User]:
         stmt = select(User).where(User.establishment_id == establishment_id, User.role == "owner")
@@ -97,6 +139,9 @@ class Repository:
             self._residents.clear()
             self._visas.clear()
 
+    def resident(self, resident_id: int) -> Resident | None:
+        return self.session.get(Resident, resident_id)
+
     def resident_by_border(self, establishment_id: int, border: str, lock: bool = False) -> Resident | None:
         stmt = select(Resident).where(Resident.establishment_id == establishment_id, Resident.border_number == border)
         return self._one(stmt, lock)
@@ -104,6 +149,20 @@ class Repository:
     def resident_by_iqama_any(self, iqama: str) -> Resident | None:
         """For the CLI (administrator) only: no establishment scope."""
         return self._one(select(Resident).where(Resident.iqama_number == iqama))
+
+    def resident_by_border_any(self, border: str) -> Resident | None:
+        """For the CLI (administrator) only: no establishment scope."""
+        return self._one(select(Resident).where(Resident.border_number == border))
+
+    def residents_matching_passport(self, establishment_id: int, passport_number: str, births: list[date]) -> list:
+        """The establishment's residents with an iqama whose passport number is `passport_number` or whose
+        birth date is one of `births` (the candidates of a passport photo, residency.passport_photo)."""
+        stmt = select(Resident).where(
+            Resident.establishment_id == establishment_id,
+            Resident.iqama_number.is_not(None),
+            or_(Resident.passport_number == passport_number, Resident.birth_date.in_(births)),
+        )
+        return self.session.execute(stmt).scalars().all()
 
     def residents_of_group(self, establishment_id: int, group: str, today: date, horizon: date) -> list[str]:
         """Iqama numbers of a bulk request's group (residency.services.bulk), soonest expiry first:
@@ -125,6 +184,9 @@ class Repository:
 
     def iqama_in_use(self, iqama: str) -> bool:
         return self._one(select(Resident.id).where(Resident.iqama_number == iqama)) is not None
+
+    def border_in_use(self, border: str) -> bool:
+        return self._one(select(Resident.id).where(Resident.border_number == border)) is not None
 
     # visas
     def visa_by_number(self, establishment_id: int, number: str, lock: bool = False) -> Visa | None:
@@ -224,6 +286,10 @@ class Repository:
     def refresh(self, row, lock: bool = False) -> None:
         """Re-read a row (under a row lock on PostgreSQL when `lock`)."""
         self.session.refresh(row, with_for_update=lock and self.lock_rows)
+
+    # notifications
+    def notification(self, notification_id: int) -> Notification | None:
+        return self.session.get(Notification, notification_id)
 
     # transactions and money
     def transaction(self, transaction_id: int) -> Transaction | None:

@@ -19,8 +19,6 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
-
 from residency import calendar
 from residency.db import UnitOfWork
 from residency.errors import Refusal
@@ -226,7 +224,7 @@ def demo_telegram_id() -> int:
 
 def database_is_empty(uow: UnitOfWork) -> bool:
     """True when no establishment exists yet."""
-    return uow.session.execute(select(Establishment.id).limit(1)).first() is None
+    return not uow.repo.any_establishment()
 
 
 class _Numbers:
@@ -238,12 +236,12 @@ class _Numbers:
     def _digits(self, n: int) -> str:
         return "".join(self.rng.choice("0123456789") for _ in range(n))
 
-    def _fresh(self, make, column) -> str:
+    def _fresh(self, make, in_use) -> str:
         while True:
             number = make()
             if number in self.used:
                 continue
-            if self.uow.session.execute(select(column).where(column == number)).first() is None:
+            if not in_use(number):
                 self.used.add(number)
                 return number
 
@@ -252,13 +250,13 @@ class _Numbers:
             body = "2" + self._digits(8)
             return next(body + d for d in "0123456789" if luhn_valid(body + d))
 
-        return self._fresh(make, Resident.iqama_number)
+        return self._fresh(make, self.uow.repo.iqama_in_use)
 
     def border(self) -> str:
-        return self._fresh(lambda: self.rng.choice("34") + self._digits(9), Resident.border_number)
+        return self._fresh(lambda: self.rng.choice("34") + self._digits(9), self.uow.repo.border_in_use)
 
     def visa(self) -> str:
-        return self._fresh(lambda: "6" + self._digits(9), Visa.number)
+        return self._fresh(lambda: "6" + self._digits(9), self.uow.repo.visa_number_in_use)
 
 
 class _Builder:
@@ -293,7 +291,7 @@ class _Builder:
         )
         values.update(overrides)
         resident = Resident(establishment_id=est.id, **values)
-        self.uow.session.add(resident)
+        self.uow.repo.add(resident, flush=False)
         return resident
 
     def visa(self, resident: Resident, kind: str, issued_days_ago: int, valid_until: date, **kw) -> Visa:
@@ -436,7 +434,7 @@ def seed_demo(uow: UnitOfWork, owner_telegram_id: int | None = None) -> SeedSumm
     rng.shuffle(main_people)
     groups = _seed_main(builder, main, main_people)
     _seed_second(builder, second, PEOPLE[MAIN_RESIDENTS:])
-    uow.session.flush()
+    uow.repo.flush()
 
     residents = [r for group in groups.values() for r in group]
     summary = SeedSummary(
