@@ -45,53 +45,26 @@ from residency.errors import QuoteChanged
 from residency.services import Quote
 from residency.services.bulk import PERSON_INPUTS, executed_count, execute_bulk
 
+# What a request of each service is made of, read from the service's declarations (residency/services,
+# `Service.inputs`, `visa_kind`, `parameters`): nothing about a service's inputs is written here.
+SERVICE_HANDLERS = {service: services.SERVICES[service] for service in SERVICE_INTENTS}
+# service -> the slots its inputs are read from (its form's required slots, domain.yml)
+SERVICE_INPUTS: dict[str, tuple[str, ...]] = {service: handler.inputs for service, handler in SERVICE_HANDLERS.items()}
 # Services that take "an iqama or a visa number": the kind of visa the number may name.
-VISA_KINDS = {
-    "extend_exit_reentry": "exit_reentry",
-    "cancel_exit_reentry": "exit_reentry",
-    "cancel_final_exit": "final_exit",
-}
-NUMBER = "number"  # the input of those services: the visa number if given, else the iqama number
+VISA_KINDS = {service: handler.visa_kind for service, handler in SERVICE_HANDLERS.items() if handler.visa_kind}
+NUMBER = services.NUMBER  # the input of those services: the visa number if given, else the iqama number
 # The slots that say whom a request is about.
 PERSON_SLOTS = {"iqama_number", "visa_number", "border_number", "person_name", "iqama_numbers", "resident_group"}
-
-# service -> {input name: slot name}
-SERVICE_INPUTS: dict[str, dict[str, str]] = {
-    "issue_iqama": {"border_number": "border_number", "period": "duration"},
-    "renew_iqama": {"iqama_number": "iqama_number", "period": "duration"},
-    "issue_exit_reentry": {"iqama_number": "iqama_number", "visa_type": "visa_type", "duration": "duration"},
-    "extend_exit_reentry": {NUMBER: NUMBER, "months": "duration"},
-    "cancel_exit_reentry": {NUMBER: NUMBER},
-    "issue_final_exit": {"iqama_number": "iqama_number"},
-    "cancel_final_exit": {NUMBER: NUMBER},
-    "change_occupation": {"iqama_number": "iqama_number", "occupation": "occupation"},
-    "transfer_sponsorship": {"iqama_number": "iqama_number", "establishment_number": "establishment_number"},
-    "update_passport": {
-        "iqama_number": "iqama_number",
-        "passport_number": "passport_number",
-        "passport_expiry": "date",
-    },
-}
-assert set(SERVICE_INPUTS) == set(SERVICE_INTENTS)
 
 
 def quote_inputs(service: str, slot: Callable[[str], Any]) -> dict[str, Any]:
     """The keyword inputs of `services.quote` for `service`, read from slots."""
-    inputs = {}
-    for name, slot_name in SERVICE_INPUTS[service].items():
-        if slot_name == NUMBER:
-            inputs[name] = slot("visa_number") or slot("iqama_number")
-        else:
-            inputs[name] = slot(slot_name)
-    return inputs
+    return SERVICE_HANDLERS[service].quote_inputs(slot)
 
 
 def input_slots(service: str) -> set[str]:
     """The slots a service's inputs are read from."""
-    slots = set()
-    for slot_name in SERVICE_INPUTS[service].values():
-        slots |= {"visa_number", "iqama_number"} if slot_name == NUMBER else {slot_name}
-    return slots
+    return set(SERVICE_INPUTS[service])
 
 
 def offer(dispatcher: CollectingDispatcher, quote: Quote) -> list[EventType]:

@@ -1,7 +1,7 @@
 """Service entry points: `quote` (check every rule, price it) and `execute` (exactly once, atomically).
 
     with UnitOfWork() as uow:
-        q = quote(uow, telegram_id, "renew_iqama", iqama_number="2158813994", period="P12M")
+        q = quote(uow, telegram_id, "renew_iqama", iqama_number="2158813994", duration="P12M")
     with UnitOfWork() as uow:
         receipt = execute(uow, telegram_id, q, idempotency_key="...")
 
@@ -32,6 +32,7 @@ from residency.services.base import (
     SERVICES,
     Actor,
     Eligibility,
+    NUMBER,
     FeeLine,
     Quote,
     Receipt,
@@ -68,7 +69,7 @@ def check(uow: UnitOfWork, telegram_id: int, service: str, **inputs: Any) -> Eli
     subscription is a blocker and the service's rules are still evaluated. Any blocker: `quote` None.
 
     Inputs the user did not give (None or absent) take the service's `check_defaults`:
-    - issue_iqama, renew_iqama: period 12 months (the only period open to every occupation);
+    - issue_iqama, renew_iqama: a duration of 12 months (the only period open to every occupation);
     - issue_exit_reentry: a single visa of 1 month (the shortest whole-month duration, the base fee);
     - extend_exit_reentry: 1 extra month;
     - change_occupation (occupation), transfer_sponsorship (target establishment), update_passport (new
@@ -215,6 +216,7 @@ __all__ = [
     "Actor",
     "Eligibility",
     "FeeLine",
+    "NUMBER",
     "Quote",
     "Receipt",
     "check",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from replies import N_, _
@@ -150,6 +151,7 @@ class Quote:
         data = dict(data)
         data.pop("total", None)
         data["lines"] = [FeeLine(**line) for line in data.get("lines", [])]
+        data["inputs"] = current_inputs(data.get("service"), data.get("inputs") or {})
         return cls(**data)
 
     def same_terms(self, other: "Quote") -> bool:
@@ -161,6 +163,16 @@ class Quote:
             _terms(other.lines),
             _facts(other.effects),
         )
+
+
+def current_inputs(service: str | None, inputs: dict[str, Any]) -> dict[str, Any]:
+    """A stored quote's inputs under their current names (`Service.former_inputs`: a quote kept in a
+    slot or a database row before an input was renamed is confirmed as it was shown)."""
+    handler = SERVICES.get(service or "")
+    former = handler.former_inputs if handler is not None else {}
+    if not any(old in inputs for old in former):
+        return dict(inputs)
+    return {former.get(key, key): value for key, value in inputs.items()}
 
 
 def _terms(lines: list[FeeLine]) -> list[tuple[str, int]]:
@@ -381,18 +393,69 @@ def parse_period_months(value: Any, allowed: list[int]) -> int:
 
 
 class Service:
-    """Base class of every service; subclasses set `name` and implement `quote` and `apply`."""
+    """Base class of every service; subclasses set `name` and implement `quote` and `apply`.
+
+    What the dialogue needs of a service is declared on its class, once; actions/services.py (the slots a
+    request reads, the visa kinds) and scripts/gen_rules.py (the services, and a check of domain.yml's
+    forms) read these declarations, and tests/dialogue/test_service_declarations.py checks them against
+    domain.yml and the quote's signature:
+
+    - `inputs`: the dialogue's slots (domain.yml) a request of the service is made of, in the order its
+      form asks for them (the form's required_slots). Each slot fills the quote parameter of the same
+      name, with two exceptions, each declared with its own attribute:
+      - `visa_kind`, set for a service that takes "an iqama or a visa number" (the kind of visa the
+        number may name): it declares both slots, iqama_number and visa_number, and its quote takes ONE
+        parameter, `number` (NUMBER), filled with the visa number when the request gives one, else the
+        iqama number. One parameter is the clearest: the domain tells the two apart by their first digit
+        (identifiers.parse_iqama_or_visa), and a service never has to choose between two numbers given.
+      - `parameters`, {slot: quote parameter} where the parameter says more than the dialogue's generic
+        slot: update_passport's new passport expiry comes from the `date` slot and stays
+        `passport_expiry` as a parameter and in stored quotes (it says which date it is).
+    - `former_inputs`: {old name: current name} of inputs renamed since quotes were stored with them (in
+      the pending_quote slot, bulk_quotes and approvals rows): `Quote.from_dict` reads them under the
+      current name, so such a quote is confirmed as it was shown.
+    - `check_defaults` (below), keyed by quote parameter.
+
+    The label of a service (residency/texts.py SERVICE_LABELS_AR, actions/render.py) is keyed by its
+    `name`: it needs no declaration of its own.
+    """
 
     name: ClassVar[str]
+    inputs: ClassVar[tuple[str, ...]] = ()
+    visa_kind: ClassVar[str | None] = None
+    parameters: ClassVar[dict[str, str]] = {}
+    former_inputs: ClassVar[dict[str, str]] = {}
     # Inputs the eligibility check supplies when the user did not give them (see each service); None means
     # "not given": the service then skips the rules that need that input, in the collecting mode only.
     check_defaults: ClassVar[dict[str, Any]] = {}
+
+    def parameter(self, slot: str) -> str:
+        """The quote parameter that `slot` (one of `inputs`) fills."""
+        if self.visa_kind is not None and slot in NUMBER_SLOTS:
+            return NUMBER
+        return self.parameters.get(slot, slot)
+
+    def quote_inputs(self, slot: Callable[[str], Any]) -> dict[str, Any]:
+        """The keyword inputs of `quote` read from the dialogue: `slot(name)` is the value of a slot."""
+        inputs: dict[str, Any] = {}
+        for name in self.inputs:
+            if self.parameter(name) == NUMBER:
+                inputs[NUMBER] = slot("visa_number") or slot("iqama_number")
+            else:
+                inputs[self.parameter(name)] = slot(name)
+        return inputs
 
     def quote(self, ctx: ServiceContext, **inputs: Any) -> Quote:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:  # pragma: no cover
         raise NotImplementedError
+
+
+# The quote parameter of the services that take "an iqama or a visa number" (`Service.visa_kind`), and
+# the two slots it is read from, the visa number first.
+NUMBER = "number"
+NUMBER_SLOTS = ("visa_number", "iqama_number")
 
 
 SERVICES: dict[str, Service] = {}

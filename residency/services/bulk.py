@@ -1,7 +1,7 @@
 """Bulk requests (SPEC 9.3): one service for several residents, quoted together, executed one by one.
 
     with UnitOfWork() as uow:
-        bulk = quote_bulk(uow, telegram_id, "renew_iqama", iqama_numbers=[...], period="P12M")
+        bulk = quote_bulk(uow, telegram_id, "renew_iqama", iqama_numbers=[...], duration="P12M")
         # or group="expiring" (iqama expiring within `horizon_days`, default 30), "expired", "abroad", "all"
     with UnitOfWork() as uow:
         outcome = execute_bulk(uow, telegram_id, bulk.id, key="<sender>:<quote id>")

@@ -61,12 +61,14 @@ class RenewIqama(Service):
     eligibility check without a period assumes 12 months (the one period open to every occupation)."""
 
     name = "renew_iqama"
-    check_defaults = {"period": "P12M"}
+    inputs = ("iqama_number", "duration")
+    former_inputs = {"period": "duration"}
+    check_defaults = {"duration": "P12M"}
 
-    def quote(self, ctx: ServiceContext, iqama_number: str, period: Any) -> Quote:
+    def quote(self, ctx: ServiceContext, iqama_number: str, duration: Any) -> Quote:
         rules = RULES["iqama"]
         resident = ctx.resident(iqama_number)
-        months = parse_period_months(period, rules["allowed_periods_months"])
+        months = parse_period_months(duration, rules["allowed_periods_months"])
         refuse_if_domestic_period(resident.occupation, months, ctx.refuse)
         _refuse_if_final_exit(ctx, resident)
 
@@ -102,7 +104,7 @@ class RenewIqama(Service):
         return ctx.priced_quote(
             self.name,
             resident,
-            inputs={"iqama_number": resident.iqama_number, "period": f"P{months}M"},
+            inputs={"iqama_number": resident.iqama_number, "duration": f"P{months}M"},
             lines=lines,
             effects={
                 "old_expiry": resident.iqama_expiry.isoformat(),
@@ -148,9 +150,11 @@ class IssueIqama(Service):
     eligibility check without a period assumes 12 months."""
 
     name = "issue_iqama"
-    check_defaults = {"period": "P12M"}
+    inputs = ("border_number", "duration")
+    former_inputs = {"period": "duration"}
+    check_defaults = {"duration": "P12M"}
 
-    def quote(self, ctx: ServiceContext, border_number: str, period: Any) -> Quote:
+    def quote(self, ctx: ServiceContext, border_number: str, duration: Any) -> Quote:
         rules = RULES["iqama"]
         resident = arrival(ctx, border_number)
         if resident.iqama_number:
@@ -170,7 +174,7 @@ class IssueIqama(Service):
                     _("This worker's arrival in the Kingdom is not recorded yet; the iqama is issued after entry."),
                 )
             )
-        months = parse_period_months(period, rules["allowed_periods_months"])
+        months = parse_period_months(duration, rules["allowed_periods_months"])
         refuse_if_domestic_period(resident.occupation, months, ctx.refuse)
         days_since_arrival = (ctx.today - resident.arrival_date).days if arrived else 0
         fine = int(rules["late_issue_fine"]) if days_since_arrival > int(rules["late_issue_after_arrival_days"]) else 0
@@ -192,7 +196,7 @@ class IssueIqama(Service):
         return ctx.priced_quote(
             self.name,
             resident,
-            inputs={"border_number": resident.border_number, "period": f"P{months}M"},
+            inputs={"border_number": resident.border_number, "duration": f"P{months}M"},
             lines=lines,
             effects={"new_expiry": calendar.add_months(ctx.today, months).isoformat()},
         )

@@ -49,6 +49,7 @@ class ChangeOccupation(Service):
     refused. The eligibility check without an occupation (None) skips the rules about the new one."""
 
     name = "change_occupation"
+    inputs = ("iqama_number", "occupation")
     check_defaults = {"occupation": None}
 
     def quote(self, ctx: ServiceContext, iqama_number: str, occupation: str | None) -> Quote:
@@ -86,9 +87,14 @@ class UpdatePassport(Service):
     """Record a renewed passport: the new expiry must be in the future, at most rules.yml
     passport.max_validity_years from today (a passport is issued for 10 years at most), and later than
     the old one. The eligibility check without the new number or expiry (None) skips the rules that need
-    them."""
+    them.
+
+    The new expiry is the dialogue's generic `date` slot; the parameter, and the input stored in quotes,
+    is `passport_expiry`: it says which date it is (see `Service.parameters`)."""
 
     name = "update_passport"
+    inputs = ("iqama_number", "passport_number", "date")
+    parameters = {"date": "passport_expiry"}
     check_defaults = {"passport_number": None, "passport_expiry": None}
 
     def quote(self, ctx: ServiceContext, iqama_number: str, passport_number: str | None, passport_expiry: Any) -> Quote:

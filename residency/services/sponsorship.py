@@ -63,6 +63,7 @@ class TransferSponsorship(Service):
     establishment (None) evaluates the resident's rules and skips the target's."""
 
     name = "transfer_sponsorship"
+    inputs = ("iqama_number", "establishment_number")
     check_defaults = {"establishment_number": None}
 
     def quote(self, ctx: ServiceContext, iqama_number: str, establishment_number: str | None) -> Quote:

@@ -392,6 +392,7 @@ class IssueExitReentry(Service):
     """
 
     name = "issue_exit_reentry"
+    inputs = ("iqama_number", "visa_type", "duration")
     check_defaults = {"visa_type": "single", "duration": "P1M"}
 
     def quote(self, ctx: ServiceContext, iqama_number: str, visa_type: Any, duration: Any) -> Quote:
@@ -517,15 +518,21 @@ class ExtendExitReentry(Service):
     months), only for a resident outside the Kingdom on it (used, not expired): rules.yml
     extension_month_fee a month (200 single / 400 multiple). A resident still inside is refused
     `extension_inside` and told to cancel the visa and issue a new one. The eligibility check without a
-    number of months assumes one."""
+    number of months assumes one.
+
+    `number` is an iqama number (the resident's latest exit/re-entry) or the visa's number (see
+    `Service.visa_kind`); `duration` is the extension."""
 
     name = "extend_exit_reentry"
-    check_defaults = {"months": "P1M"}
+    inputs = ("iqama_number", "visa_number", "duration")
+    visa_kind = EXIT_REENTRY
+    former_inputs = {"months": "duration"}
+    check_defaults = {"duration": "P1M"}
 
-    def quote(self, ctx: ServiceContext, number: str, months: Any) -> Quote:
+    def quote(self, ctx: ServiceContext, number: str, duration: Any) -> Quote:
         resident, visa = ctx.resident_and_visa(number, EXIT_REENTRY)
         visa = _refuse_without_visa(visa, EXIT_REENTRY)
-        extra_months = _extension_months(months)
+        extra_months = _extension_months(duration)
         status = visa_status(visa, ctx.today)
         if visa.valid_until < ctx.today:
             status = "expired"  # also a used visa: the resident is abroad and its date has passed
@@ -550,7 +557,7 @@ class ExtendExitReentry(Service):
         return ctx.priced_quote(
             self.name,
             resident,
-            inputs={"number": visa.number, "months": f"P{extra_months}M"},
+            inputs={"number": visa.number, "duration": f"P{extra_months}M"},
             lines=[fees.FeeLine("extension_fee", label, fees.extension_fee(visa.entry_type, extra_months))],
             effects={
                 "visa_number": visa.number,
@@ -578,6 +585,8 @@ class CancelExitReentry(Service):
     while it is valid (through its return-before date). Free; the issue fee is not refunded."""
 
     name = "cancel_exit_reentry"
+    inputs = ("iqama_number", "visa_number")
+    visa_kind = EXIT_REENTRY
 
     def quote(self, ctx: ServiceContext, number: str) -> Quote:
         resident, visa = ctx.resident_and_visa(number, EXIT_REENTRY)
@@ -634,6 +643,7 @@ class IssueFinalExit(Service):
     Iqama and passport must be valid today (not expired)."""
 
     name = "issue_final_exit"
+    inputs = ("iqama_number",)
 
     def quote(self, ctx: ServiceContext, iqama_number: str) -> Quote:
         resident = ctx.resident(iqama_number)
@@ -703,6 +713,8 @@ class CancelFinalExit(Service):
     after it (unused, lapsed) rules.yml final_exit.late_cancel_fine as a quote line."""
 
     name = "cancel_final_exit"
+    inputs = ("iqama_number", "visa_number")
+    visa_kind = FINAL_EXIT
 
     def quote(self, ctx: ServiceContext, number: str) -> Quote:
         resident, visa = ctx.resident_and_visa(number, FINAL_EXIT)

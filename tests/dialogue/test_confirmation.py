@@ -90,7 +90,7 @@ def test_correction_of_a_pending_quote_quotes_again(world):
         turn(OWNER, "لا خلها ٦ شهور", intent="deny", entities={"duration": "P6M"}, slots=slots),
     )
     new = slot_events(events)
-    assert new["pending_quote"]["inputs"]["period"] == "P6M"
+    assert new["pending_quote"]["inputs"]["duration"] == "P6M"
     assert new["pending_quote_id"] != pending["pending_quote_id"]
     assert "2027-09-01" in texts(messages)
 

@@ -34,7 +34,7 @@ def shop(engine):
 
 def renewal_quote(engine, iqama, who=AGENT):
     with UnitOfWork(engine) as uow:
-        return services.quote(uow, who, "renew_iqama", iqama_number=iqama, period="P12M")
+        return services.quote(uow, who, "renew_iqama", iqama_number=iqama, duration="P12M")
 
 
 def confirm(engine, quoted, key="agent:q1", who=AGENT):
@@ -224,7 +224,7 @@ def test_only_an_owner_decides_or_sets_the_threshold(engine, shop):
 
 def test_a_bulk_request_by_an_agent_follows_the_rule_on_its_total(engine, shop):
     with UnitOfWork(engine) as uow:
-        offer = quote_bulk(uow, AGENT, "renew_iqama", iqama_numbers=shop["iqamas"][:2], period="P12M")
+        offer = quote_bulk(uow, AGENT, "renew_iqama", iqama_numbers=shop["iqamas"][:2], duration="P12M")
     with UnitOfWork(engine) as uow:
         actor = services.resolve_actor(uow, AGENT)
         assert approvals.needs_approval(uow, actor, "renew_iqama", offer.total)

@@ -159,7 +159,7 @@ def test_full_life_cycle_through_the_services(engine, world):
     with pytest.raises(Refusal) as err:
         quote(engine, "cancel_exit_reentry", number=number)
     assert err.value.code == "visa_used"
-    extension = quote(engine, "extend_exit_reentry", number=world["iqama"], months=1)
+    extension = quote(engine, "extend_exit_reentry", number=world["iqama"], duration=1)
     assert extension.total == 200 and extension.effects["new_return_before"] == "2027-02-27"
     execute(engine, extension, "cycle-extend")
     arrive(engine, world["iqama"])

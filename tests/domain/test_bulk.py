@@ -38,7 +38,7 @@ def five(engine):
 
 def bulk_quote(engine, numbers=None, **kw):
     with UnitOfWork(engine) as uow:
-        return quote_bulk(uow, OWNER, "renew_iqama", iqama_numbers=numbers, period="P12M", **kw)
+        return quote_bulk(uow, OWNER, "renew_iqama", iqama_numbers=numbers, duration="P12M", **kw)
 
 
 def run(engine, bulk_id, key="chat:q1", **kw):
@@ -217,7 +217,7 @@ def test_more_than_1000_residents_is_refused(engine, five):
 
 def test_a_service_named_by_border_number_is_not_bulk(engine, five):
     with UnitOfWork(engine) as uow, pytest.raises(InvalidInput) as refused:
-        quote_bulk(uow, OWNER, "issue_iqama", iqama_numbers=five["ok"], period="P12M")
+        quote_bulk(uow, OWNER, "issue_iqama", iqama_numbers=five["ok"], duration="P12M")
     assert refused.value.code == "bulk_not_supported"
 
 

@@ -33,7 +33,7 @@ def world(engine):
 
 def _quote(period):
     with UnitOfWork() as uow:
-        return services.quote(uow, OWNER, "issue_iqama", border_number=BORDER, period=period)
+        return services.quote(uow, OWNER, "issue_iqama", border_number=BORDER, duration=period)
 
 
 @pytest.mark.parametrize("period", ["P3M", "P6M", "P9M"])

@@ -183,27 +183,27 @@ def test_what_cannot_be_evaluated_is_the_single_blocker(world):
 
 def test_issue_iqama(world):
     ok = check("issue_iqama", border_number=BORDER)  # default period 12 months; domestic: no levy
-    assert ok.possible and ok.quote.inputs["period"] == "P12M"
+    assert ok.possible and ok.quote.inputs["duration"] == "P12M"
     assert [(line.code, line.amount) for line in ok.quote.lines] == [("iqama_fee", 650), ("levy", 0)]
     with UnitOfWork() as uow:
         res = uow.repo.resident_by_border(world["est"], BORDER)
         res.arrival_date = None
         uow.commit()
-    blocked = check("issue_iqama", border_number=BORDER, period="P6M")
+    blocked = check("issue_iqama", border_number=BORDER, duration="P6M")
     assert blocked.codes == ["not_arrived", "domestic_period"]
-    assert_blocked_like_the_quote(blocked, "issue_iqama", border_number=BORDER, period="P6M")
+    assert_blocked_like_the_quote(blocked, "issue_iqama", border_number=BORDER, duration="P6M")
 
 
 def test_renew_iqama(world):
     ok = check("renew_iqama", iqama_number=world["iqama"])  # default period 12 months
-    assert ok.possible and ok.quote.inputs["period"] == "P12M"
+    assert ok.possible and ok.quote.inputs["duration"] == "P12M"
     assert ok.quote.total == 650 + 12 * 800 and ok.quote.effects["new_expiry"] == "2028-12-31"
     # A third late renewal and an active final exit.
     change_resident(world, iqama_expiry=date(2026, 10, 1), late_renewal_offences=2)
     add_visa(world, kind="final_exit", entry_type=None, issued_on=date(2026, 11, 20), valid_until=date(2027, 1, 19))
-    blocked = check("renew_iqama", iqama_number=world["iqama"], period="P12M")
+    blocked = check("renew_iqama", iqama_number=world["iqama"], duration="P12M")
     assert blocked.codes == ["final_exit_active", "late_renewal_limit"]
-    assert_blocked_like_the_quote(blocked, "renew_iqama", iqama_number=world["iqama"], period="P12M")
+    assert_blocked_like_the_quote(blocked, "renew_iqama", iqama_number=world["iqama"], duration="P12M")
 
 
 def test_extend_exit_reentry(world):
@@ -212,7 +212,7 @@ def test_extend_exit_reentry(world):
     change_resident(world, iqama_expiry=date(2027, 1, 15))
     blocked = check("extend_exit_reentry", number=issued)
     assert blocked.codes == ["extension_inside", "iqama_too_short"]
-    assert_blocked_like_the_quote(blocked, "extend_exit_reentry", number=issued, months="P1M")
+    assert_blocked_like_the_quote(blocked, "extend_exit_reentry", number=issued, duration="P1M")
     with UnitOfWork() as uow:
         visa = uow.repo.visa_by_number(world["est"], issued)
         visa.status, visa.departed_on = "used", date(2026, 11, 22)

@@ -224,7 +224,7 @@ def test_concurrent_issues_for_one_resident_make_one_visa(engine, world):
 
 
 def extend(engine, number, months):
-    return quote(engine, "extend_exit_reentry", number=number, months=months)
+    return quote(engine, "extend_exit_reentry", number=number, duration=months)
 
 
 def abroad_visa(engine, world, **values) -> str:
@@ -260,7 +260,7 @@ EXTENSION_INSIDE_TEXT = (
 def test_extension_refused_while_the_resident_is_inside(engine, world, entry_type):
     number = add_visa(engine, world, entry_type=entry_type, valid_until=date(2027, 1, 10))
     for by in (number, world["iqama"]):
-        err = refusal(engine, "extend_exit_reentry", number=by, months=1)
+        err = refusal(engine, "extend_exit_reentry", number=by, duration=1)
         assert err.code == "extension_inside"
         assert err.message == EXTENSION_INSIDE_TEXT.format(number=number)
         assert err.details == {"visa_number": number, "alternative": "cancel_exit_reentry"}
@@ -276,7 +276,7 @@ def test_extension_by_iqama_uses_the_latest_visa(engine, world):
     add_visa(engine, world, issued_on=date(2026, 1, 1), valid_until=date(2026, 3, 1), status="returned")
     latest = abroad_visa(engine, world, issued_on=date(2026, 11, 1), valid_until=date(2027, 1, 10))
     q = extend(engine, world["iqama"], "P2M")
-    assert q.inputs == {"number": latest, "months": "P2M"}
+    assert q.inputs == {"number": latest, "duration": "P2M"}
     assert q.effects["new_return_before"] == "2027-03-10"
 
 
@@ -332,7 +332,7 @@ def test_extension_refused_by_visa_status(engine, world, status, valid_until, lo
         returned_on=date(2026, 11, 20) if status == "returned" else None,
         cancelled_on=date(2026, 11, 3) if status == "cancelled" else None,
     )
-    err = refusal(engine, "extend_exit_reentry", number=number, months=1)
+    err = refusal(engine, "extend_exit_reentry", number=number, duration=1)
     assert err.code == code and number in err.message
     if location == "outside":
         assert "الجوازات" in err.message
@@ -349,7 +349,7 @@ def test_concurrent_extensions_of_one_visa_extend_it_once(engine, world):
 
 
 def test_extension_refused_without_a_visa(engine, world):
-    err = refusal(engine, "extend_exit_reentry", number=world["iqama"], months=1)
+    err = refusal(engine, "extend_exit_reentry", number=world["iqama"], duration=1)
     assert err.code == "no_exit_reentry"
 
 
@@ -357,7 +357,7 @@ def test_extension_must_stay_within_iqama(engine, world):
     update_resident(engine, world, iqama_expiry=date(2027, 3, 10))
     number = abroad_visa(engine, world, valid_until=date(2027, 1, 10))
     assert extend(engine, number, 2).effects["new_return_before"] == "2027-03-10"
-    err = refusal(engine, "extend_exit_reentry", number=number, months=3)
+    err = refusal(engine, "extend_exit_reentry", number=number, duration=3)
     assert err.code == "iqama_too_short" and "جدّد الإقامة" in err.message
 
 

@@ -62,7 +62,7 @@ def _forecast(engine, who=OWNER, **kw):
 
 def _quote_total(engine, iqama, who=OWNER) -> int:
     with UnitOfWork(engine) as uow:
-        return services.quote(uow, who, "renew_iqama", iqama_number=iqama, period="P12M").total
+        return services.quote(uow, who, "renew_iqama", iqama_number=iqama, duration="P12M").total
 
 
 def test_totals_are_the_sums_of_the_renewal_quotes(engine, world):

@@ -43,7 +43,7 @@ def parts(q):
 
 
 def test_renewal_in_an_industrial_establishment_has_no_levy(engine, world):
-    q = _quote("renew_iqama", iqama_number=world["iqama"], period="P6M")
+    q = _quote("renew_iqama", iqama_number=world["iqama"], duration="P6M")
     assert parts(q) == [("iqama_fee", 325), ("levy", 0), ("dependants_levy", 2400)]
     assert q.lines[1].label == INDUSTRIAL_LABEL
     with UnitOfWork() as uow:
@@ -56,7 +56,7 @@ def test_renewal_in_an_industrial_establishment_has_no_levy(engine, world):
 
 
 def test_issue_in_an_industrial_establishment_has_no_levy_but_keeps_the_late_fine(engine, world):
-    q = _quote("issue_iqama", border_number="3123456741", period="P3M")  # 118 days after arrival
+    q = _quote("issue_iqama", border_number="3123456741", duration="P3M")  # 118 days after arrival
     assert parts(q) == [("iqama_fee", 163), ("levy", 0), ("fine", 500)]
     assert q.lines[1].label == INDUSTRIAL_LABEL and q.effects["new_expiry"] == "2027-02-27"
 
@@ -64,7 +64,7 @@ def test_issue_in_an_industrial_establishment_has_no_levy_but_keeps_the_late_fin
 def test_not_industrial_again_pays_the_levy(engine, world):
     with UnitOfWork() as uow:
         set_industrial(uow, "7000000741", False)
-    q = _quote("renew_iqama", iqama_number=world["iqama"], period="P6M")
+    q = _quote("renew_iqama", iqama_number=world["iqama"], duration="P6M")
     assert parts(q) == [("iqama_fee", 325), ("levy", 4800), ("dependants_levy", 2400)]
     assert q.lines[1].label == "المقابل المالي للعامل (6 أشهر × 800 ريال)"
 
@@ -74,6 +74,6 @@ def test_a_domestic_worker_of_an_industrial_establishment_says_domestic(engine, 
         res = uow.repo.resident_by_iqama(world["est"], world["iqama"])
         res.occupation, res.dependants = "سائق خاص", 0
         uow.commit()
-    q = _quote("renew_iqama", iqama_number=world["iqama"], period="P12M")
+    q = _quote("renew_iqama", iqama_number=world["iqama"], duration="P12M")
     assert parts(q) == [("iqama_fee", 650), ("levy", 0)]
     assert q.lines[1].label == "المقابل المالي للعامل: معفاة (مهنة منزلية: سائق خاص)"

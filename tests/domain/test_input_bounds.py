@@ -110,7 +110,7 @@ def abroad(engine, world):
 
 
 def extend(engine, number, months):
-    return quote(engine, "extend_exit_reentry", number=number, months=months)
+    return quote(engine, "extend_exit_reentry", number=number, duration=months)
 
 
 @pytest.mark.parametrize("months", ["P0M", "0", 0, -2, "P0D", "soon"])
@@ -139,7 +139,7 @@ def test_extension_boundary_is_allowed(engine, abroad):
 @pytest.mark.parametrize("period", ["P0M", "0", -3, "P13M", "P99999Y", 10**30, "P90D", "P0D", "later"])
 def test_iqama_period_outside_3_6_9_12_months_names_the_allowed_periods(engine, world, period):
     with pytest.raises(InvalidInput) as err:
-        quote(engine, "renew_iqama", iqama_number=world["iqama"], period=period)
+        quote(engine, "renew_iqama", iqama_number=world["iqama"], duration=period)
     assert (err.value.code, err.value.message) == ("bad_period", BAD_PERIOD)
 
 
@@ -147,7 +147,9 @@ def test_iqama_period_of_a_year_is_allowed(engine, world):
     with UnitOfWork(engine) as uow:
         uow.repo.establishment(world["est"]).balance = 100_000
         uow.commit()
-    assert quote(engine, "renew_iqama", iqama_number=world["iqama"], period="P1Y").effects["new_expiry"] == "2028-12-31"
+    assert (
+        quote(engine, "renew_iqama", iqama_number=world["iqama"], duration="P1Y").effects["new_expiry"] == "2028-12-31"
+    )
 
 
 # reports -----------------------------------------------------------------------------------------

@@ -96,7 +96,7 @@ def test_the_reminder_fine_is_the_renewal_quote_fine(engine, world):
     text = last_text(engine)
     for key, fine in (("first", 500), ("second", 1000)):
         with UnitOfWork(engine) as uow:
-            q = services.quote(uow, OWNER, "renew_iqama", iqama_number=world[key], period="P12M")
+            q = services.quote(uow, OWNER, "renew_iqama", iqama_number=world[key], duration="P12M")
         assert {line.code: line.amount for line in q.lines}["fine"] == fine
         assert f"الآن {fine} ريال" in line_of(text, world[key])
 
@@ -109,7 +109,7 @@ def test_an_expired_iqama_is_listed_every_day_until_renewed(engine, world):
     # Expired 2026-11-25: 2026-11-28 is the last day without a fine ...
     assert line_of(text, world["grace"]).endswith(f"جدّدها حتى {fmt(date(2026, 11, 28))} تجنبًا لغرامة التأخير 500 ريال")
     with UnitOfWork(engine) as uow:
-        q = services.quote(uow, OWNER, "renew_iqama", iqama_number=world["first"], period="P12M")
+        q = services.quote(uow, OWNER, "renew_iqama", iqama_number=world["first"], duration="P12M")
     with UnitOfWork(engine) as uow:
         services.execute(uow, OWNER, q, "renew-first")
     assert run(engine, TODAY + timedelta(days=2)) == 1

@@ -28,7 +28,7 @@ def world(engine):
 
 def quote(engine, iqama, period="P12M", who=OWNER):
     with UnitOfWork(engine) as uow:
-        return services.quote(uow, who, "renew_iqama", iqama_number=iqama, period=period)
+        return services.quote(uow, who, "renew_iqama", iqama_number=iqama, duration=period)
 
 
 def amounts(q):
@@ -186,6 +186,18 @@ def test_execute_charges_exactly_the_quote_once(engine, world):
         assert s.scalar(select(func.count()).select_from(Transaction)) == 1
         ledger = s.execute(select(LedgerEntry)).scalars().all()
         assert [(e.amount, e.balance_after) for e in ledger] == [(-19850, 30150)]
+
+
+def test_a_quote_stored_before_the_input_was_renamed_is_executed_as_shown(engine, world):
+    """A pending quote (slot) or an approvals / bulk row written when the input was still `period`."""
+    stored = quote(engine, world["iqama"], "P6M").to_dict()
+    stored["inputs"] = {"iqama_number": world["iqama"], "period": "P6M"}
+    assert services.Quote.from_dict(stored).inputs == {"iqama_number": world["iqama"], "duration": "P6M"}
+    with UnitOfWork(engine) as uow:
+        receipt = services.execute(uow, OWNER, stored, "stored-before-rename")
+    assert receipt.total == stored["total"] and not receipt.replayed
+    with UnitOfWork(engine) as uow:
+        assert uow.repo.resident_by_iqama(world["est"], world["iqama"]).iqama_expiry == date(2027, 9, 1)
 
 
 def test_execute_refuses_a_stale_quote_and_changes_nothing(engine, world):

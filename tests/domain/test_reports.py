@@ -82,7 +82,7 @@ def test_residents_abroad_overdue_first_then_by_date_without_final_exits(engine,
 def test_history_newest_first_with_limit_and_only_own_establishment(engine, world):
     iqama = world["expiring"]["قريب"]
     with UnitOfWork(engine) as uow:
-        q = services.quote(uow, OWNER, "renew_iqama", iqama_number=iqama, period="P3M")
+        q = services.quote(uow, OWNER, "renew_iqama", iqama_number=iqama, duration="P3M")
     with UnitOfWork(engine) as uow:
         receipt = services.execute(uow, OWNER, q, idempotency_key="history-1")
     base = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)
@@ -166,7 +166,7 @@ def test_every_renderer_gives_rtl_friendly_lines(engine, world):
         uow.commit()
         visa_number = visa.number
     with UnitOfWork(engine) as uow:
-        q = services.quote(uow, OWNER, "renew_iqama", iqama_number=iqama, period="P3M")
+        q = services.quote(uow, OWNER, "renew_iqama", iqama_number=iqama, duration="P3M")
     with UnitOfWork(engine) as uow:
         services.execute(uow, OWNER, q, idempotency_key="render-1")
 

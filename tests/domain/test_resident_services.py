@@ -54,7 +54,7 @@ def lines(quoted):
 
 # issue_iqama
 def test_issue_iqama_for_a_new_arrival(engine, world):
-    quoted = q(engine, "issue_iqama", border_number="٣١٢٣ ٤٥٦ ٧٨٩", period="P12M")
+    quoted = q(engine, "issue_iqama", border_number="٣١٢٣ ٤٥٦ ٧٨٩", duration="P12M")
     assert lines(quoted) == {"iqama_fee": 650, "levy": 0}  # domestic driver: no levy
     assert quoted.effects["new_expiry"] == "2027-11-27"
     receipt = run(engine, quoted, "issue-1")
@@ -70,7 +70,7 @@ def test_issue_iqama_more_than_90_days_after_arrival_is_fined(engine, world):
         res = uow.repo.resident_by_border(world["est"], world["border"])
         res.arrival_date, res.occupation = date(2026, 8, 28), "نجار"  # 91 days before today
         uow.commit()
-    quoted = q(engine, "issue_iqama", border_number=world["border"], period="P3M")
+    quoted = q(engine, "issue_iqama", border_number=world["border"], duration="P3M")
     assert lines(quoted) == {"iqama_fee": 163, "levy": 2400, "fine": 500}
 
 
@@ -78,21 +78,21 @@ def test_issue_iqama_exactly_90_days_after_arrival_is_not_fined(engine, world):
     with UnitOfWork(engine) as uow:
         uow.repo.resident_by_border(world["est"], world["border"]).arrival_date = date(2026, 8, 29)
         uow.commit()
-    assert "fine" not in lines(q(engine, "issue_iqama", border_number=world["border"], period="P12M"))  # domestic
+    assert "fine" not in lines(q(engine, "issue_iqama", border_number=world["border"], duration="P12M"))  # domestic
 
 
 def test_issue_iqama_refusals(engine, world):
     with pytest.raises(NotFound) as err:
-        q(engine, "issue_iqama", border_number="4000000000", period="P3M")
+        q(engine, "issue_iqama", border_number="4000000000", duration="P3M")
     assert err.value.code == "unknown_border_number"
     with pytest.raises(InvalidInput) as err:
-        q(engine, "issue_iqama", border_number=world["border"], period="P4M")
+        q(engine, "issue_iqama", border_number=world["border"], duration="P4M")
     assert err.value.code == "bad_period"
     with UnitOfWork(engine) as uow:
         uow.repo.resident_by_border(world["est"], world["border"]).arrival_date = None
         uow.commit()
     with pytest.raises(Refusal) as err:
-        q(engine, "issue_iqama", border_number=world["border"], period="P3M")
+        q(engine, "issue_iqama", border_number=world["border"], duration="P3M")
     assert err.value.code == "not_arrived"
     quoted_ok = None
     with UnitOfWork(engine) as uow:
@@ -100,7 +100,7 @@ def test_issue_iqama_refusals(engine, world):
         res.arrival_date, res.iqama_number, res.iqama_expiry = date(2026, 11, 1), f.valid_iqama(77), date(2027, 1, 1)
         uow.commit()
     with pytest.raises(Refusal) as err:
-        quoted_ok = q(engine, "issue_iqama", border_number=world["border"], period="P3M")
+        quoted_ok = q(engine, "issue_iqama", border_number=world["border"], duration="P3M")
     assert err.value.code == "iqama_exists" and quoted_ok is None
 
 
@@ -218,7 +218,7 @@ def test_transfer_accepted_charges_target_and_moves_resident(engine, world):
         told = uow.session.execute(select(Notification).where(Notification.telegram_id == OWNER)).scalar_one()
         assert "قبلت" in told.text
     with pytest.raises(NotFound):  # the resident now belongs to the target
-        q(engine, "renew_iqama", iqama_number=world["iqama"], period="P3M")
+        q(engine, "renew_iqama", iqama_number=world["iqama"], duration="P3M")
 
 
 def test_transfer_declined_moves_nothing(engine, world):

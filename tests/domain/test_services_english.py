@@ -94,7 +94,7 @@ def test_a_border_refusal_in_english(engine, world):
 
 def test_a_quote_made_in_arabic_is_confirmed_in_english(engine, world):
     """The fee labels follow the reply language; the terms compared at execution do not."""
-    q = quote(engine, "renew_iqama", iqama_number=world["iqama"], period="P3M")
+    q = quote(engine, "renew_iqama", iqama_number=world["iqama"], duration="P3M")
     assert q.lines[0].label == "رسوم الإقامة (3 أشهر)"
     with language("en"):
         receipt = execute(engine, q, "renew-ar-then-en")

@@ -1,0 +1,80 @@
+"""Each service declares once what the dialogue needs (residency/services/base.py `Service`): its inputs
+named as domain.yml's slots, the visa kind of the services taking an iqama or a visa number, the
+parameter a differently named slot fills. Everything the actions and the rules generator know about a
+service's inputs is read from these declarations."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from pathlib import Path
+
+import pytest
+
+from actions import services as actions_services
+from residency.services import NUMBER, SERVICES
+from residency.services.base import NUMBER_SLOTS
+from tests.dialogue.helpers import DOMAIN
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import gen_rules  # noqa: E402  (scripts/ is not a package)
+
+DECLARED = sorted(SERVICES)
+
+
+def quote_parameters(service: str) -> set[str]:
+    return set(list(inspect.signature(SERVICES[service].quote).parameters)[1:])  # after ctx
+
+
+@pytest.mark.parametrize("service", DECLARED)
+def test_every_service_declares_inputs_that_are_slots_of_the_domain(service):
+    inputs = SERVICES[service].inputs
+    assert inputs, f"{service} declares no inputs"
+    assert len(set(inputs)) == len(inputs)
+    assert set(inputs) <= set(DOMAIN["slots"]), sorted(set(inputs) - set(DOMAIN["slots"]))
+
+
+@pytest.mark.parametrize("service", DECLARED)
+def test_the_declared_inputs_fill_exactly_the_quote_parameters(service):
+    handler = SERVICES[service]
+    assert {handler.parameter(slot) for slot in handler.inputs} == quote_parameters(service)
+    assert set(handler.check_defaults) <= quote_parameters(service)
+    assert set(handler.former_inputs.values()) <= quote_parameters(service)
+
+
+@pytest.mark.parametrize("service", DECLARED)
+def test_a_service_taking_an_iqama_or_a_visa_number_declares_both_slots(service):
+    handler = SERVICES[service]
+    takes_number = NUMBER in quote_parameters(service)
+    assert takes_number == (handler.visa_kind is not None)
+    if takes_number:
+        assert set(NUMBER_SLOTS) <= set(handler.inputs)
+        assert handler.visa_kind in ("exit_reentry", "final_exit")
+
+
+def test_each_form_asks_for_exactly_the_declared_inputs():
+    assert gen_rules.form_mismatches() == []
+    assert set(gen_rules.SERVICES) == set(SERVICES)
+
+
+def test_the_actions_read_the_declarations():
+    assert actions_services.SERVICE_INPUTS == {service: SERVICES[service].inputs for service in SERVICES}
+    assert actions_services.VISA_KINDS == {
+        "extend_exit_reentry": "exit_reentry",
+        "cancel_exit_reentry": "exit_reentry",
+        "cancel_final_exit": "final_exit",
+    }
+    slots = {"iqama_number": "2123456789", "visa_number": None, "duration": "P2M", "date": "2035-01-01"}
+    assert actions_services.quote_inputs("extend_exit_reentry", slots.get) == {
+        "number": "2123456789",
+        "duration": "P2M",
+    }
+    slots["visa_number"] = "6123456789"
+    assert actions_services.quote_inputs("cancel_exit_reentry", slots.get) == {"number": "6123456789"}
+    assert actions_services.quote_inputs("update_passport", {**slots, "passport_number": "A1234567"}.get) == {
+        "iqama_number": "2123456789",
+        "passport_number": "A1234567",
+        "passport_expiry": "2035-01-01",
+    }
+    assert actions_services.input_slots("update_passport") == {"iqama_number", "passport_number", "date"}
