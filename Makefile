@@ -28,7 +28,7 @@ $(VENV)/.installed: pyproject.toml
 	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; \
 		else echo "note: HAProxy is missing (sudo apt-get install haproxy) - needed only for --replicas"; fi; }
-	@# Tesseract reads passport photos (bot/passport_ocr.py); OCR-B renders the tests' passports. Debian's packages.
+	@# Tesseract reads passport photos (frontends/passport/passport_ocr.py); OCR-B renders the tests' passports. Debian's packages.
 	@command -v tesseract >/dev/null && test -e /usr/share/fonts/opentype/ocr-b/OCRB.otf || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq tesseract-ocr fonts-ocr-b >/dev/null; \
 		else echo "note: sudo apt-get install tesseract-ocr fonts-ocr-b - needed for passport photos and their tests"; fi; }

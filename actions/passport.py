@@ -1,5 +1,5 @@
 """A passport photo's machine-readable zone, sent by a front end as `/passport_photo{"mrz": "L1\\nL2"}`
-(bot/app.py for Telegram, `/photo PATH` in bot/chat.py; the front end runs the OCR), becomes the
+(frontends/telegram_bot/app.py for Telegram, `/photo PATH` in frontends/terminal/chat.py; the front end runs the OCR), becomes the
 update_passport quote of the resident it belongs to, offered with the usual confirm/cancel buttons.
 
 The zone is verified again here (every check digit: a payload is never trusted) and matched in the

@@ -1,7 +1,7 @@
 """The `muqeem` command line: database, demo, establishments, residents, users, codes, border events,
 reminders (SPEC section 7).
 
-The front-end commands (`servers`, `chat`, `bot`) are added by bot/cli.py, the installed entry point,
+The front-end commands (`servers`, `chat`, `bot`) are added by runtime/cli.py, the installed entry point,
 so that this package never imports Rasa or Telegram.
 
 Its texts are in the reply catalogues (replies/), printed in Arabic. A domain error

@@ -12,7 +12,7 @@ Parts (each also runnable alone: `python scripts/bench.py domain|nlu|rest|bot|tr
 - load: 20 senders 200 turns into their conversations, then 30, 45 and 60 messages/s for 60 s each
   (scripts/bench_load.py): served rate, p50, p99, failures, CPU ms per message and RSS per process.
 - train: `rasa train` from scratch (empty training cache) into a temporary directory; models/ is not touched.
-- passport: one passport photo read (bot/passport_ocr.py) at 1100 and 3000 pixels, and the share of the
+- passport: one passport photo read (frontends/passport/passport_ocr.py) at 1100 and 3000 pixels, and the share of the
   synthetic test pages read correctly (scripts/bench_passport.py).
 rest and bot share one running stack (new agents, so new conversations, for each run). A part run alone
 replaces its own section of results/bench.json; results/bench.md is rewritten from the whole file.
@@ -80,7 +80,7 @@ def bench_nlu(runs: int = 400) -> dict:
 
     imported = time.perf_counter()
     configure_structlog(logging.WARNING)  # else every parse is logged
-    from bot.servers import find_model
+    from runtime.servers import find_model
 
     model = find_model(ROOT / "models")
     loading = time.perf_counter()

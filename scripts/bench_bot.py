@@ -6,7 +6,7 @@ newest model in models/) on free loopback ports; `add_agents` registers fresh ag
 establishment, so that every run starts new Rasa conversations.
 
 `bench_bot`: the real `muqeem bot` process long-polling the fake Telegram Bot API
-(tests/bot/fake_telegram.py) and relaying to that stack. Text updates from the agents are injected at a
+(tests/frontends/fake_telegram.py) and relaying to that stack. Text updates from the agents are injected at a
 fixed rate; a message's latency is the time from its update becoming available to getUpdates until the
 bot's first sendMessage to that chat answering it. Every message used is answered by exactly one message
 (checked first, one message at a time: the "unloaded" figures), so the replies of a chat are matched to
@@ -40,9 +40,9 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 import httpx
 from sqlalchemy import select
 
-from bot import servers as server_control
+from runtime import servers as server_control
 from runtime_stats import rss_megabytes
-from bot.app import UNAVAILABLE
+from frontends.telegram_bot.app import UNAVAILABLE
 from residency.activation import add_user
 from residency.db import UnitOfWork, get_engine
 from residency.migrate import upgrade
@@ -53,9 +53,9 @@ from residency.reminders import (
     queue_due_reminders,
 )
 from residency.seed import MAIN, seed_demo
-from tests.bot.conftest import TOKEN
-from tests.bot.fake_telegram import FakeTelegram
-from tests.frontend.conftest import MUQEEM, free_port
+from tests.frontends.fake_telegram import TOKEN
+from tests.frontends.fake_telegram import FakeTelegram
+from tests.loopback import MUQEEM, free_port
 
 AGENT_SERVICES = "inquire_resident,account_status,report_residents_abroad"
 FIRST_AGENT_ID = 2_000_000
@@ -65,7 +65,7 @@ BOT_READY_SECONDS = 60
 REPLY_SECONDS = 30  # one message, nothing else running
 QUIET_SECONDS = 0.4  # after a reply: time for a second message that would break the reply matching
 DRAIN_SECONDS = 45  # after the last injected message: how long the missing replies are awaited
-RASA_TIMEOUT_SECONDS = 10.0  # the REST client's timeout, as the bot's (bot.rasa_client)
+RASA_TIMEOUT_SECONDS = 10.0  # the REST client's timeout, as the bot's (frontends.rasa_client)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""`python scripts/bench.py passport`: the time of one passport photo read (bot/passport_ocr.py, Tesseract
+"""`python scripts/bench.py passport`: the time of one passport photo read (frontends/passport/passport_ocr.py, Tesseract
 on this machine's 2 cores, one thread per tesseract process) and the share of the synthetic test pages
 read correctly (tests/passport_images.py: 4 people x 11 variants).
 
@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.passport_ocr import read_mrz
+from frontends.passport.passport_ocr import read_mrz
 from residency.passport_mrz import failed_check_digits, parse_td3
 from residency.passport_photo import names_match
 from tests.passport_images import PEOPLE, data_page, jpeg, variant_set
@@ -89,7 +89,8 @@ def report_lines(result: dict, when: str) -> list[str]:
     return [
         "## Passport photo read (SPEC 9.3)",
         "",
-        when + " bot/passport_ocr.py on synthetic data pages (tests/passport_images.py), Tesseract one thread.",
+        when
+        + " frontends/passport/passport_ocr.py on synthetic data pages (tests/passport_images.py), Tesseract one thread.",
         "",
         "| what | p50 | max | CPU p50 (all processes) | read correctly | target | met |",
         "|---|---|---|---|---|---|---|",

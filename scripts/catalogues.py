@@ -3,8 +3,8 @@
     python scripts/catalogues.py          # extract the ids, update ar.po and en.po (translations kept)
     python scripts/catalogues.py --check  # exit 1 if either file is stale or an Arabic text is missing
 
-Ids are extracted from `_()`, `N_()`, `ngettext()` and `pgettext()` calls in actions/, bot/, residency/ and
-replies/. English is the ids themselves (both plural forms for ngettext); Arabic is written by hand.
+Ids are extracted from `_()`, `N_()`, `ngettext()` and `pgettext()` calls in actions/, frontends/, runtime/,
+residency/ and replies/. English is the ids themselves (both plural forms for ngettext); Arabic is written by hand.
 Arabic files in replies/parts/*.po (translations written beside a change) are merged into ar.po;
 `--fold` then removes them.
 """
@@ -22,7 +22,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("actions", "bot", "residency", "replies")
+SOURCES = ("actions", "frontends", "runtime", "residency", "replies")
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 LOCALE = ROOT / "replies" / "locale"
 PARTS = ROOT / "replies" / "parts"

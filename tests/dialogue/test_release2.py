@@ -63,7 +63,8 @@ def test_the_forecast_answers_month_by_month_with_its_chart_and_csv(engine, worl
     with UnitOfWork(engine) as uow:
         expected = forecast.forecast_costs(uow, OWNER, 6)
     answer = messages[0]["text"]
-    assert f"الإجمالي: {expected.total} ريال لـ {expected.iqamas} إقامة" in answer
+    assert expected.iqamas == 2  # the world's two residents: the dual form
+    assert f"الإجمالي: {expected.total} ريال لإقامتين" in answer
     assert answer.count("\n• ") == len(expected.months) == 6
     assert {"photo_base64", "document_base64"} <= {key for m in messages[1:] for key in (m.get("custom") or {})}
 

@@ -1,5 +1,5 @@
 """End to end over Rasa's REST channel, like a Telegram user: the real Rasa server (trained model) and
-the real action server (bot/servers.py starts both on free ports) on a fresh database seeded with
+the real action server (runtime/servers.py starts both on free ports) on a fresh database seeded with
 tests/domain/factories.py; the database is checked afterwards. SQLite by default, PostgreSQL when
 MUQEEM_TEST_DATABASE_URL is set.
 
@@ -25,8 +25,8 @@ from sqlalchemy import func, select
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import servers as server_control
-from bot.hops import hop_token
+from runtime import servers as server_control
+from runtime.hops import hop_token
 from replies import _ as translated
 from residency.db import UnitOfWork
 from residency.models import Establishment, LedgerEntry, Resident, Transaction, TransferRequest, Visa
@@ -85,7 +85,7 @@ def rasa(database_url, tmp_path_factory):
                 os.environ[name] = value
 
 
-API_TOKEN: list[str] = []  # Rasa's HTTP API needs the hop token (bot.hops), as an operator's script would
+API_TOKEN: list[str] = []  # Rasa's HTTP API needs the hop token (runtime.hops), as an operator's script would
 
 
 def _post(url: str, payload) -> list | dict:

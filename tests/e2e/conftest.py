@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot import servers as server_control
+from runtime import servers as server_control
 from residency.db import UnitOfWork, get_engine
 from residency.migrate import upgrade
 from residency.models import Establishment, LedgerEntry, Resident, Transaction, Visa
@@ -34,7 +34,7 @@ from residency.reminders import (
 )
 from tests.conftest import TODAY, _fresh_database_url
 from tests.domain import factories as f
-from tests.frontend.conftest import free_port
+from tests.loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 240

@@ -1,5 +1,5 @@
 """The Telegram bot end to end: the real `muqeem bot` process, long-polling the fake Telegram Bot API
-(tests/bot/fake_telegram.py) on loopback, relaying to the real Rasa and action servers on a seeded
+(tests/frontends/fake_telegram.py) on loopback, relaying to the real Rasa and action servers on a seeded
 database (tests/e2e/conftest.py). Users act only through updates, as on Telegram; the database and
 Rasa's tracker are checked afterwards.
 
@@ -20,19 +20,19 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from bot import servers as server_control
-from bot.hops import hop_token
+from runtime import servers as server_control
+from runtime.hops import hop_token
 from replies import _ as translated
 from residency.activation import WRONG_CODE_MESSAGE
-from bot.app import ACTIVATED, ALREADY_CHOSEN, UNAVAILABLE, UNKNOWN_COMMAND, WELCOME
-from bot.render import MESSAGE_LIMIT, needs_rtl_mark, utf16_len
+from frontends.telegram_bot.app import ACTIVATED, ALREADY_CHOSEN, UNAVAILABLE, UNKNOWN_COMMAND, WELCOME
+from frontends.telegram_bot.render import MESSAGE_LIMIT, needs_rtl_mark, utf16_len
 from residency.activation import issue_code
 from residency.db import UnitOfWork
 from residency.models import User
 from residency.services.base import NOT_ACTIVATED
 from residency.texts import MAX_LIST_LINES
-from tests.bot.conftest import TOKEN
-from tests.bot.fake_telegram import Call, FakeTelegram
+from tests.frontends.fake_telegram import TOKEN
+from tests.frontends.fake_telegram import Call, FakeTelegram
 from tests.e2e.conftest import (
     NEW_USER,
     OUTAGE_OWNER,
@@ -46,7 +46,7 @@ from tests.e2e.conftest import (
     WRONG_CODE_USER,
     YEAR_RENEWAL_TOTAL,
 )
-from tests.frontend.conftest import MUQEEM, BackgroundLoop
+from tests.loopback import MUQEEM, BackgroundLoop
 
 pytestmark = pytest.mark.e2e
 

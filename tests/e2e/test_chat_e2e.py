@@ -12,7 +12,7 @@ import pexpect
 import pytest
 
 from tests.e2e.conftest import CHAT_OWNER, ROOT
-from tests.frontend.conftest import MUQEEM
+from tests.loopback import MUQEEM
 
 pytestmark = pytest.mark.e2e
 

@@ -12,13 +12,13 @@ import pexpect
 import pytest
 from sqlalchemy import select
 
-from bot.app import ALREADY_CHOSEN
+from frontends.telegram_bot.app import ALREADY_CHOSEN
 from residency.db import UnitOfWork
 from residency.models import Establishment, Resident
 from tests.domain import factories as f
 from tests.e2e.conftest import ROOT
 from tests.e2e.test_bot_e2e import DONE, bot, telegram, text_sent, user  # noqa: F401 - fixtures
-from tests.frontend.conftest import MUQEEM
+from tests.loopback import MUQEEM
 from tests.passport_images import Passport, data_page, jpeg, png
 
 pytestmark = pytest.mark.e2e

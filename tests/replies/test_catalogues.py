@@ -50,7 +50,7 @@ def test_catalogues_are_in_step_with_the_code_and_every_id_has_arabic():
     assert run.returncode == 0, run.stderr
 
 
-@pytest.mark.parametrize("folder", ["actions", "bot", "residency", "replies"])
+@pytest.mark.parametrize("folder", ["actions", "frontends", "runtime", "residency", "replies"])
 def test_no_arabic_reply_text_outside_the_catalogues(folder):
     found = [
         f"{path.relative_to(ROOT)}:{line}: {text[:40]}"

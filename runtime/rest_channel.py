@@ -1,0 +1,97 @@
+"""Rasa's REST channel (`/webhooks/rest/webhook`) with two checks in front of it, configured in
+credentials.yml in place of `rest:`.
+
+- With MUQEEM_CHANNEL_TOKEN set, a message posted without `Authorization: Bearer <token>` gets HTTP 401.
+- An empty message, or one longer than nlu.limits allows, is answered with a short request (in the
+  language of the message, else the sender's /lang choice, else Arabic) and never reaches the NLU (Rasa answers an empty one with nothing; a long paste of names was read as a
+  confident, wrong service request).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+from rasa.core.channels.rest import RestInput
+from sanic import response
+
+from runtime.hops import channel_token, presented_token, token_matches
+from replies import N_, _, language, written_language
+from nlu.limits import MAX_CHARACTERS_WITHOUT_IDENTIFIERS, message_too_long
+from residency.db import UnitOfWork
+from residency.languages import stored_language
+from residency.text_safety import strip_controls
+
+logger = logging.getLogger(__name__)
+
+EMPTY = N_(
+    "Your message is empty. Write your request in one line, like: renew iqama 2XXXXXXXXX for a year, or write «help»."
+)
+# Payloads of Rasa's own conversation-control intents (/restart, /session_start, /back) would reset or
+# rewind the conversation without a word; `out_of_scope` and `nlu_fallback` are answered by the domain.
+CONTROL_PAYLOAD = re.compile(r"\s*/(restart|back|session_start)\b")
+NOT_A_REQUEST = N_(
+    "That is not a request I know, so nothing was done. Write your request in your own words, or write «help»."
+)
+TOO_LONG = N_(
+    "Your message is too long and nothing was done. Write one request in a short line "
+    "(up to {limit} characters, iqama numbers aside)."
+)
+
+
+def refusal(sender: str, text: str, stored: str | None = None) -> list[dict] | None:
+    """The answer to a message that must not reach the NLU (empty, or too long), else None; in the
+    language the message is written in, else the sender's own choice (`stored`), else Arabic."""
+    with language(written_language(text) or stored):
+        if not strip_controls(text).strip():
+            return [{"recipient_id": sender, "text": _(EMPTY)}]
+        if message_too_long(text):
+            return [{"recipient_id": sender, "text": _(TOO_LONG).format(limit=MAX_CHARACTERS_WITHOUT_IDENTIFIERS)}]
+        if CONTROL_PAYLOAD.match(strip_controls(text)):
+            return [{"recipient_id": sender, "text": _(NOT_A_REQUEST)}]
+    return None
+
+
+def sender_language(sender: str) -> str | None:
+    """The reply language the sender (a Telegram id) chose with /lang; None when none or unknown."""
+    if not sender.isdigit():
+        return None
+    try:
+        with UnitOfWork(read_only=True) as uow:
+            return stored_language(uow, int(sender))
+    except Exception as error:  # the refusal still goes out, in Arabic
+        logger.warning("Cannot read the reply language of sender %s: %s", sender, error)
+        return None
+
+
+class GuardedRestInput(RestInput):
+    """The REST channel, same name and URL, with the token and length checks."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message):
+        webhook = super().blueprint(on_new_message)
+        expected = channel_token()
+
+        @webhook.middleware("request")
+        async def guard(request):
+            if request.method != "POST":
+                return None  # GET /webhooks/rest/: the channel's health check, which tells nothing
+            if not token_matches(expected, presented_token(request.headers, {})):
+                return response.json({"error": "unauthorized"}, status=401)
+            if request.path.endswith("/webhook"):
+                body = request.json if isinstance(request.json, dict) else {}
+                sender, message = str(body.get("sender") or "default"), str(body.get("message") or "")
+                answer = refusal(sender, message)
+                if answer is not None and written_language(message) is None:
+                    # no words to tell the language by: the sender's own choice, if any (rare: read then)
+                    stored = await asyncio.to_thread(sender_language, sender)
+                    answer = refusal(sender, message, stored) if stored else answer
+                if answer is not None:
+                    return response.json(answer)
+            return None
+
+        return webhook
