@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from replies import _, ngettext
@@ -253,9 +252,7 @@ def _iqamas_in_database(uow: UnitOfWork, iqamas: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(iqamas), _LOOKUP_CHUNK):
         chunk = iqamas[start : start + _LOOKUP_CHUNK]
-        found.update(
-            uow.session.execute(select(Resident.iqama_number).where(Resident.iqama_number.in_(chunk))).scalars()
-        )
+        found.update(uow.repo.iqamas_in_use(chunk))
     return found
 
 
@@ -305,14 +302,14 @@ def import_residents(uow: UnitOfWork, establishment_number: str, source: str | P
             continue
         resident.establishment_id = est.id
         resident.licence = licence
-        uow.session.add(resident)
+        uow.repo.add(resident, flush=False)
         result.imported += 1
         if warning:
             result.warnings.append(RowError(line, warning))
     result.rejected.sort(key=lambda e: e.line)
     if result.imported:
         try:
-            uow.session.flush()
+            uow.repo.flush()
             est.expat_count = max(est.expat_count, uow.repo.resident_count(est.id))
             uow.commit()
         except IntegrityError:

@@ -185,6 +185,12 @@ class Repository:
     def iqama_in_use(self, iqama: str) -> bool:
         return self._one(select(Resident.id).where(Resident.iqama_number == iqama)) is not None
 
+    def iqamas_in_use(self, iqamas: list[str]) -> list[str]:
+        """Those of `iqamas` that some resident (of any establishment) already holds."""
+        return list(
+            self.session.execute(select(Resident.iqama_number).where(Resident.iqama_number.in_(iqamas))).scalars()
+        )
+
     def border_in_use(self, border: str) -> bool:
         return self._one(select(Resident.id).where(Resident.border_number == border)) is not None
 
