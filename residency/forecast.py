@@ -5,7 +5,7 @@ The assumption is the one the SPEC states: every iqama is renewed on its expiry 
 forecast.renewal_months (12) months. Each resident is priced by the very fee function the renewal quote
 uses (`fees.iqama_lines`, with the establishment's head counts, its `industrial` flag and the domestic
 exemption), and only residents the renewal quote would accept are counted, so a month's total is exactly the
-sum of the `renew_iqama` quotes (period P12M) of the residents it lists -- as long as nothing changes
+sum of the `renew_iqama` quotes (duration P12M) of the residents it lists -- as long as nothing changes
 before then (head counts, dependants, rules).
 
 Choices:

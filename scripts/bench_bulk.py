@@ -101,7 +101,7 @@ def measure(url: str, count: int) -> dict:
     for _ in range(3):
         started = time.perf_counter()
         with UnitOfWork(engine) as uow:
-            offer = quote_bulk(uow, OWNER, "renew_iqama", iqama_numbers=numbers, period="P12M")
+            offer = quote_bulk(uow, OWNER, "renew_iqama", iqama_numbers=numbers, duration="P12M")
         quote_s.append(time.perf_counter() - started)
     with UnitOfWork(engine) as uow:
         before = uow.repo.establishment_by_number("7000000101").balance
