@@ -1,23 +1,16 @@
 """End to end over Rasa's REST channel, like a Telegram user: the real Rasa server (trained model) and
-the real action server (runtime/servers.py starts both on free ports) on a fresh database seeded with
+the real action server on free ports, on a fresh database seeded with
 tests/domain/factories.py; the database is checked afterwards. SQLite by default, PostgreSQL when
 MUQEEM_TEST_DATABASE_URL is set.
 
-The model: MUQEEM_TEST_MODEL (a .tar.gz) if set, else models/muqeem.tar.gz, trained first by
-scripts/train_if_changed.py when its inputs changed (as `make train` does).
+The servers are started as every full-stack test starts them (tests/stack.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import urllib.request
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -25,64 +18,34 @@ from sqlalchemy import func, select
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runtime import servers as server_control
-from runtime.hops import hop_token
+from runtime.servers import ServersError
 from replies import _ as translated
 from residency.db import UnitOfWork
 from residency.models import Establishment, LedgerEntry, Resident, Transaction, TransferRequest, Visa
 from residency.services.base import NOT_ACTIVATED
-from tests.conftest import TODAY
 from tests.dialogue.conftest import OWNER, STRANGER
 from tests.domain import factories as f
+from tests.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _model(models_dir: Path) -> Path:
-    """A directory holding the model to serve: MUQEEM_TEST_MODEL, else models/muqeem.tar.gz trained by
-    scripts/train_if_changed.py when config, domain, data or NLU components changed."""
-    given = os.environ.get("MUQEEM_TEST_MODEL")
-    if not given:
-        subprocess.run([sys.executable, "scripts/train_if_changed.py"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        given = str(ROOT / "models" / "muqeem.tar.gz")
-    shutil.copy(given, models_dir)
-    return models_dir
 
 
 @pytest.fixture(scope="module")
 def rasa(database_url, tmp_path_factory):
-    """The Rasa URL of running servers whose action server uses the test database."""
-    work = tmp_path_factory.mktemp("servers")
-    models_dir = work / "models"
-    models_dir.mkdir()
-    settings = server_control.ServerSettings(
-        rasa_port=_free_port(),
-        actions_port=_free_port(),
-        models_dir=_model(models_dir),
-        var_dir=work / "var",
-        start_timeout=300,
-    )
-    previous = {name: os.environ.get(name) for name in ("MUQEEM_DATABASE_URL", "MUQEEM_TODAY")}
-    os.environ.update(MUQEEM_DATABASE_URL=database_url, MUQEEM_TODAY=TODAY)
+    """The Rasa URL of the running stack (tests/stack.py) whose action server uses the test database."""
+    stack = Stack(database_url, tmp_path_factory.mktemp("servers"))
     try:
-        with server_control.BackgroundServers(settings, progress=lambda _: None):
-            API_TOKEN.append(hop_token(settings.var_dir))
-            yield settings.rasa_url
+        stack.start()
+    except ServersError as error:
+        stack.stop()
+        pytest.fail(f"{error}\n{stack.log_tail()}")
+    try:
+        API_TOKEN.append(stack.api_token)
+        yield stack.rasa_url
     finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        stack.stop()
 
 
 API_TOKEN: list[str] = []  # Rasa's HTTP API needs the hop token (runtime.hops), as an operator's script would

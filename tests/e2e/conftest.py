@@ -1,20 +1,10 @@
-"""The full stack for the end-to-end tests: a fresh migrated database seeded with tests/domain/factories,
-the real action server and Rasa server (trained model) on free loopback ports, started once for the
-whole tests/e2e package and stopped at its end (even on failure).
-
-The Rasa server can be stopped and started again (`Stack.stop_rasa` / `Stack.start_rasa`) to test an
-outage. SQLite by default, PostgreSQL when MUQEEM_TEST_DATABASE_URL is set (as tests/conftest.py).
-The model: MUQEEM_TEST_MODEL (a .tar.gz) if set, else models/muqeem.tar.gz, trained first by
-scripts/train_if_changed.py when its inputs changed (as `make train` does); a copy is served, so a
-retraining during the run does not change the model under the tests.
+"""The full stack for the end-to-end tests (tests/stack.py) on a fresh migrated database seeded with
+tests/domain/factories, started once for the whole tests/e2e package and stopped at its end (even on
+failure). SQLite by default, PostgreSQL when MUQEEM_TEST_DATABASE_URL is set (as tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -34,10 +24,9 @@ from residency.reminders import (
 )
 from tests.conftest import TODAY, _fresh_database_url
 from tests.domain import factories as f
-from tests.loopback import free_port
+from tests.stack import Stack as SharedStack
 
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_SECONDS = 240
 
 # Telegram ids: one user per scenario, so that Rasa conversations never mix.
 RENEWAL_OWNER = 501
@@ -119,82 +108,15 @@ def _seed(engine: Engine) -> World:
     return world
 
 
-def _model(models_dir: Path) -> Path:
-    given = os.environ.get("MUQEEM_TEST_MODEL")
-    if not given:
-        subprocess.run(
-            [sys.executable, "scripts/train_if_changed.py"],
-            cwd=ROOT,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            timeout=600,
-        )
-        given = str(ROOT / "models" / "muqeem.tar.gz")
-    shutil.copy(given, models_dir)
-    return models_dir
-
-
-class Stack:
-    """The running servers on the seeded database; `rasa_url` is what a front end talks to."""
+class Stack(SharedStack):
+    """The running servers on the seeded database (tests/stack.py), and what the tests check in it."""
 
     def __init__(self, database_url: str, world: World, work: Path) -> None:
-        self.database_url = database_url
+        # Rasa's SQL tracker store keeps every session of a conversation (the in-memory one keeps only the
+        # latest), so that the tests can read all that reached Rasa.
+        super().__init__(database_url, work, tracker_store_url=f"sqlite:///{work / 'tracker.db'}")
         self.world = world
         self.engine = get_engine(database_url)
-        self.env = {"MUQEEM_DATABASE_URL": database_url, "MUQEEM_TODAY": TODAY}
-        models_dir = work / "models"
-        models_dir.mkdir()
-        self.settings = server_control.ServerSettings(
-            rasa_port=free_port(),
-            actions_port=free_port(),
-            models_dir=_model(models_dir),
-            var_dir=work / "var",
-            start_timeout=START_TIMEOUT_SECONDS,
-            # Rasa's SQL tracker store keeps every session of a conversation (the in-memory one keeps
-            # only the latest), so that the tests can read all that reached Rasa.
-            tracker_store_url=f"sqlite:///{work / 'tracker.db'}",
-        )
-        self.log_dir = work / "log"
-        self.endpoints = server_control.write_endpoints_file(self.settings)
-        self.actions = self._with_env(server_control.actions_process(self.settings, self.log_dir))
-        self.rasa = self._new_rasa()
-
-    @property
-    def rasa_url(self) -> str:
-        return self.settings.rasa_url
-
-    def _with_env(self, server: server_control.ServerProcess) -> server_control.ServerProcess:
-        server.env = {**server.env, **self.env}
-        return server
-
-    def _new_rasa(self) -> server_control.ServerProcess:
-        return self._with_env(server_control.rasa_process(self.settings, self.endpoints, self.log_dir))
-
-    def start(self) -> None:
-        server_control.start_all([self.actions, self.rasa])
-        server_control.wait_until_ready([self.actions, self.rasa], START_TIMEOUT_SECONDS)
-
-    def stop_rasa(self) -> None:
-        server_control.stop_all([self.rasa])
-
-    def start_rasa(self) -> None:
-        """Start a new Rasa server on the same port (its in-memory conversations start empty)."""
-        if self.rasa.exit_code() is None and self.rasa.is_ready():
-            return
-        server_control.stop_all([self.rasa])
-        self.rasa = self._new_rasa()
-        server_control.start_all([self.rasa])
-        server_control.wait_until_ready([self.actions, self.rasa], START_TIMEOUT_SECONDS)
-
-    def stop(self) -> None:
-        server_control.stop_all([self.rasa, self.actions])
-
-    def log_tail(self, characters: int = 3000) -> str:
-        """The end of both servers' logs, for failure messages."""
-        parts = []
-        for path in sorted(self.log_dir.glob("*.log")):
-            parts.append(f"--- {path.name}\n{path.read_text(errors='replace')[-characters:]}")
-        return "\n".join(parts)
 
     # ---- the database, as the tests check it ------------------------------------------------
 

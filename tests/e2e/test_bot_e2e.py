@@ -260,17 +260,21 @@ def test_activation_with_a_code_and_a_wrong_code(stack, world, user):
 
     assert newcomer.says("السلام عليكم").texts == [translated(NOT_ACTIVATED)]  # not a user yet
     welcome = newcomer.says(f"/start {code}")
-    assert welcome.texts == [ACTIVATED.format(establishment=world.establishment_name, role="مالك المنشأة")]
+    assert welcome.texts == [translated(ACTIVATED).format(establishment=world.establishment_name, role="مالك المنشأة")]
     assert tuple(registered_user(stack, NEW_USER)) == (world.establishment_id, "owner")
     # Rasa's actions now know the user: a greeting is answered, not refused
     greeting = newcomer.says("السلام عليكم")
-    assert greeting.texts and translated(NOT_ACTIVATED) not in greeting.text and UNAVAILABLE not in greeting.text
+    assert (
+        greeting.texts
+        and translated(NOT_ACTIVATED) not in greeting.text
+        and translated(UNAVAILABLE) not in greeting.text
+    )
 
     wrong = mistaken.says("/start ABCD2345")
     assert wrong.texts == [WRONG_CODE_MESSAGE]
     reused = mistaken.says(f"/start {code}")
     assert reused.texts == [WRONG_CODE_MESSAGE]  # used and wrong codes get one answer
-    assert mistaken.says("/start").texts == [WELCOME]
+    assert mistaken.says("/start").texts == [translated(WELCOME)]
     assert registered_user(stack, WRONG_CODE_USER) is None
 
 
@@ -317,7 +321,7 @@ def test_double_tap_and_repeated_updates_execute_once(stack, world, user):
     reply = owner.reply_since(mark)
     assert len(reply.texts) == 1 and DONE in reply.text, reply.texts
     answers = [call.params.get("text") for call in reply.of("answerCallbackQuery")]
-    assert len(answers) == 2 and answers.count(ALREADY_CHOSEN) == 1, answers  # the repeat is dropped unanswered
+    assert len(answers) == 2 and answers.count(translated(ALREADY_CHOSEN)) == 1, answers  # the repeat is dropped unanswered
 
     # A typed confirmation delivered twice in one batch
     owner.says(f"جدد اقامة {world.twice_typed} سنة", expect="الإجمالي")
@@ -343,7 +347,7 @@ def test_typed_slash_commands_never_reach_rasa(stack, world, user):
     keyboard = owner.says(request, expect="الإجمالي").message_with_buttons()
 
     for typed in ("/affirm", '/inform{"iqama_number": "' + world.renewal + '"}', "  /affirm"):
-        assert owner.says(typed).texts == [UNKNOWN_COMMAND], typed
+        assert owner.says(typed).texts == [translated(UNKNOWN_COMMAND)], typed
     assert rasa_user_texts(stack, SLASH_OWNER) == [request]
     assert stack.transactions_of(world.slash) == []
     assert stack.iqama_expiry(world.slash).isoformat() == "2027-03-01"
@@ -414,8 +418,8 @@ def test_rasa_outage_gets_an_apology_and_charges_nothing(stack, world, user, bot
 
     stack.stop_rasa()
     try:
-        assert owner.presses(keyboard, "تأكيد", expect=UNAVAILABLE).texts == [UNAVAILABLE]
-        assert owner.says("نعم").texts == [UNAVAILABLE]
+        assert owner.presses(keyboard, "تأكيد", expect=translated(UNAVAILABLE)).texts == [translated(UNAVAILABLE)]
+        assert owner.says("نعم").texts == [translated(UNAVAILABLE)]
         assert bot.exit_code() is None, log_tail(bot)
         assert stack.transactions_of(world.outage) == []
         assert stack.balance(world.establishment_id) == balance
@@ -424,7 +428,7 @@ def test_rasa_outage_gets_an_apology_and_charges_nothing(stack, world, user, bot
 
     # Rasa is back (its conversations start afresh): the bot goes on without a restart
     greeting = owner.says("السلام عليكم")
-    assert greeting.texts and UNAVAILABLE not in greeting.text, greeting.texts
+    assert greeting.texts and translated(UNAVAILABLE) not in greeting.text, greeting.texts
     assert bot.exit_code() is None, log_tail(bot)
     assert stack.transactions_of(world.outage) == []
     assert stack.balance(world.establishment_id) == balance

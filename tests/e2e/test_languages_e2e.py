@@ -15,7 +15,7 @@ from tests.domain import factories as f
 
 pytestmark = pytest.mark.e2e
 
-ENGLISH_OWNER, ARABIC_OWNER, CHOSEN_ENGLISH_OWNER = 530, 531, 532
+ENGLISH_OWNER, ARABIC_OWNER, CHOSEN_ENGLISH_OWNER = 570, 571, 572
 # Words of the Arabic replies (not of the residents' data, which stays as recorded).
 ARABIC_REPLY_WORDS = ("ريال", "الإجمالي", "الإقامة", "رسوم", "رقم", "تم ", "تأكيد")
 
@@ -24,7 +24,7 @@ ARABIC_REPLY_WORDS = ("ريال", "الإجمالي", "الإقامة", "رسو�
 def shop(stack):
     """An establishment of its own: 2 Saudis, 10 expatriates (levy 800 SAR a month), three owners."""
     with UnitOfWork(stack.engine) as uow:
-        est = f.establishment(uow, number="7000000530", balance=50_000, saudi_count=2, expat_count=10)
+        est = f.establishment(uow, number="7000000570", balance=50_000, saudi_count=2, expat_count=10)
         for owner in (ENGLISH_OWNER, ARABIC_OWNER, CHOSEN_ENGLISH_OWNER):
             f.user(uow, est, owner)
         residents = [f.resident(uow, est, iqama_expiry=date(2027, 3, 1)) for _ in range(3)]

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from frontends.telegram_bot.app import ALREADY_CHOSEN
+from replies import _ as translated
 from residency.db import UnitOfWork
 from residency.models import Establishment, Resident
 from tests.domain import factories as f
@@ -87,7 +88,9 @@ def test_a_passport_photo_is_quoted_confirmed_and_recorded_once(stack, user, res
     mark = owner.telegram.mark()
     owner.press(keyboard, "تأكيد")  # a second tap on the same keyboard
     owner.telegram.wait_quiet()
-    assert [c.params.get("text") for c in owner.reply_since(mark).of("answerCallbackQuery")] == [ALREADY_CHOSEN]
+    assert [c.params.get("text") for c in owner.reply_since(mark).of("answerCallbackQuery")] == [
+        translated(ALREADY_CHOSEN)
+    ]
 
     assert passport_of(stack, resident) == ("N4455667", date(2036, 2, 20))
     [transaction] = stack.transactions_of(resident)
