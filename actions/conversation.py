@@ -26,7 +26,9 @@ from actions.common import (
 from actions import services as service_actions
 from actions.inquiries import (
     ANSWERS,
-    TEXT_IDS,
+    ASK_IQAMA,
+    ASK_IQAMA_OR_VISA,
+    ASK_NAME,
     answer_bare_iqama,
     answer_name_search,
     answer_visa,
@@ -41,17 +43,16 @@ from replies import LANGUAGES, N_, _, language
 from residency import identifiers
 from residency.errors import InvalidInput
 
-# Ids (N_); NOTHING_OPEN, NOT_UNDERSTOOD_IN_FORM, NOT_UNDERSTOOD, GOODBYE, SMALL_TALK and SMALL_TALK_IN_FORM
-# (module __getattr__) are the texts in the current language.
-_NOTHING_OPEN = N_("There is no open request to cancel. Write what you need whenever you like.")
-_NOT_UNDERSTOOD_IN_FORM = N_("I did not understand your answer.")
-_NOT_UNDERSTOOD = N_(
+# Ids (N_): translate with `_()` when replying.
+NOTHING_OPEN = N_("There is no open request to cancel. Write what you need whenever you like.")
+NOT_UNDERSTOOD_IN_FORM = N_("I did not understand your answer.")
+NOT_UNDERSTOOD = N_(
     "I did not understand your request. Try for example: “renew iqama 2XXXXXXXXX for a year” or “whose iqamas "
     "expire this month?”, or write “help”."
 )
-_GOODBYE = N_("Goodbye. If you need anything, write to me at any time.")
-# Small talk outside a form (intent -> answer); in a form, _SMALL_TALK_IN_FORM.
-_SMALL_TALK = {
+GOODBYE = N_("Goodbye. If you need anything, write to me at any time.")
+# Small talk outside a form (intent -> answer); in a form, SMALL_TALK_IN_FORM.
+SMALL_TALK = {
     "thank": N_("You're welcome, always at your service."),
     "bot_challenge": N_(
         "I am an automated assistant for your establishment's residency services, not a human employee. "
@@ -62,7 +63,7 @@ _SMALL_TALK = {
         "workers: iqama renewal and issue, exit/re-entry, final exit, occupation change, sponsorship transfer, "
         "passport update, and inquiries and reports. Write “help” for examples."
     ),
-    "nlu_fallback": _NOT_UNDERSTOOD,
+    "nlu_fallback": NOT_UNDERSTOOD,
 }
 # Parsers whose Arabic error says why a number is not the one asked for ("هذا يبدو رقم حدود ...").
 PARSERS = {
@@ -72,7 +73,7 @@ PARSERS = {
     "establishment_number": identifiers.parse_establishment_number,
     "passport_number": identifiers.parse_passport_number,
 }
-_SMALL_TALK_IN_FORM = {
+SMALL_TALK_IN_FORM = {
     "greet": N_("Hello! Let's go on with your request."),
     "thank": N_("You're welcome! Let's go on with your request."),
     "bot_challenge": N_(
@@ -82,28 +83,6 @@ _SMALL_TALK_IN_FORM = {
         "That is outside what I can help you with. Let's go on with your request, or write “cancel” to stop it."
     ),
 }
-_TEXTS = {
-    "NOTHING_OPEN": _NOTHING_OPEN,
-    "NOT_UNDERSTOOD_IN_FORM": _NOT_UNDERSTOOD_IN_FORM,
-    "NOT_UNDERSTOOD": _NOT_UNDERSTOOD,
-    "GOODBYE": _GOODBYE,
-}
-
-
-def __getattr__(name: str):
-    """The texts above in the current language (SMALL_TALK and SMALL_TALK_IN_FORM: intent -> text), and
-    CANCELLED (actions.services)."""
-    if name in _TEXTS:
-        return _(_TEXTS[name])
-    if name == "SMALL_TALK":
-        return {intent: _(text) for intent, text in _SMALL_TALK.items()}
-    if name == "SMALL_TALK_IN_FORM":
-        return {intent: _(text) for intent, text in _SMALL_TALK_IN_FORM.items()}
-    if name == "CANCELLED":
-        return _(service_actions.CANCELLED)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # Not part of a name (matched data, not a reply): the Arabic question mark, U+061F.
 ARABIC_QUESTION_MARK = chr(0x061F)
 
@@ -141,7 +120,7 @@ def _answers_name_prompt(tracker: Tracker) -> str | None:
     said = next((e.get("text") for e in reversed(tracker.events) if e.get("event") == "bot"), None)
     text = (tracker.latest_message or {}).get("text") or ""
     words = text.replace(ARABIC_QUESTION_MARK, " ").replace("?", " ").split()
-    if said in _in_every_language(TEXT_IDS["ASK_NAME"]) and 1 <= len(words) <= 4 and all(w.isalpha() for w in words):
+    if said in _in_every_language(ASK_NAME) and 1 <= len(words) <= 4 and all(w.isalpha() for w in words):
         return " ".join(words)
     return None
 
@@ -158,7 +137,7 @@ class ActionSmallTalk(DomainAction):
         if name:
             answer_name_search(dispatcher, tracker, name)
         else:
-            dispatcher.utter_message(text=_(_SMALL_TALK.get(latest_intent(tracker), _NOT_UNDERSTOOD)))
+            dispatcher.utter_message(text=_(SMALL_TALK.get(latest_intent(tracker), NOT_UNDERSTOOD)))
         return []
 
 
@@ -169,7 +148,7 @@ class ActionDefaultFallback(DomainAction):
         return "action_default_fallback"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        dispatcher.utter_message(text=_(_NOT_UNDERSTOOD))
+        dispatcher.utter_message(text=_(NOT_UNDERSTOOD))
         return [UserUtteranceReverted()]
 
     def on_error(self, tracker: Tracker) -> list[EventType]:
@@ -200,7 +179,7 @@ class ActionCancelRequest(ClosingAction):
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
         events, was_open = _close_request(dispatcher, tracker, _(service_actions.CANCELLED))
         if not was_open:
-            dispatcher.utter_message(text=_(_NOTHING_OPEN))
+            dispatcher.utter_message(text=_(NOTHING_OPEN))
         return events
 
 
@@ -212,7 +191,7 @@ class ActionGoodbye(ClosingAction):
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
         events, _was_open = _close_request(dispatcher, tracker, _(service_actions.CANCELLED))
-        dispatcher.utter_message(text=_(_GOODBYE))
+        dispatcher.utter_message(text=_(GOODBYE))
         return events
 
 
@@ -239,7 +218,7 @@ class ActionHandleInform(DomainAction):
                 buttons=confirm_buttons(tracker.get_slot("pending_quote_id")),
             )
         else:
-            dispatcher.utter_message(text=_(_NOT_UNDERSTOOD))
+            dispatcher.utter_message(text=_(NOT_UNDERSTOOD))
         return []
 
 
@@ -268,8 +247,8 @@ class ActionAnswerQuestion(DomainAction):
             # The iqama question itself offers the matches (action_ask_iqama_number).
             if asked != "iqama_number" and name:
                 answer_name_search(dispatcher, tracker, name)
-        elif intent in _SMALL_TALK_IN_FORM:
-            dispatcher.utter_message(text=_(_SMALL_TALK_IN_FORM[intent]))
+        elif intent in SMALL_TALK_IN_FORM:
+            dispatcher.utter_message(text=_(SMALL_TALK_IN_FORM[intent]))
         else:
             dispatcher.utter_message(text=self._why_not_accepted(tracker, asked))
         return []
@@ -283,7 +262,7 @@ class ActionAnswerQuestion(DomainAction):
                     parse(value)
                 except InvalidInput as error:
                     return error.message
-        return _(_NOT_UNDERSTOOD_IN_FORM)
+        return _(NOT_UNDERSTOOD_IN_FORM)
 
 
 class ActionAskIqamaNumber(DomainAction):
@@ -299,5 +278,5 @@ class ActionAskIqamaNumber(DomainAction):
             answer_name_search(dispatcher, tracker, name)
             return []
         takes_visa = active_service(tracker) in VISA_KINDS
-        dispatcher.utter_message(text=_(TEXT_IDS["ASK_IQAMA_OR_VISA" if takes_visa else "ASK_IQAMA"]))
+        dispatcher.utter_message(text=_(ASK_IQAMA_OR_VISA if takes_visa else ASK_IQAMA))
         return []

@@ -26,40 +26,28 @@ from residency.errors import InvalidInput
 from residency.rules import RULES
 from residency.text_safety import isolate
 
-# Ids (N_); the public names below (ASK_IQAMA, ..., CSV_HEADER) are these texts in the current language.
-_ASK_IQAMA = N_(
+# Ids (N_): translate with `_()` when replying.
+ASK_IQAMA = N_(
     "Send the worker's iqama number (10 digits starting with 2), or write their name and I will look them up."
 )
-_ASK_IQAMA_OR_VISA = N_(
+ASK_IQAMA_OR_VISA = N_(
     "Send the worker's iqama number or the visa number (10 digits), or write the worker's name and I will look them up."
 )
-_ASK_NAME = N_("Write the worker's name as on the iqama (in Arabic or English) and I will look them up.")
-_WHICH_SERVICE = N_(
+ASK_NAME = N_("Write the worker's name as on the iqama (in Arabic or English) and I will look them up.")
+WHICH_SERVICE = N_(
     "Which service should I check? For example: “can I renew iqama 2XXXXXXXXX?”, “is an exit/re-entry possible "
     "for him?” or “can his sponsorship be transferred?”"
 )
-_WHICH_DOCUMENT = N_(
+WHICH_DOCUMENT = N_(
     "Which document do you need? A transaction receipt, a visa sheet or a resident statement, with the iqama "
     "number, e.g. “receipt 2XXXXXXXXX”."
 )
 CSV_COLUMNS = (N_("Iqama number"), N_("Name"), N_("Iqama expiry date"), N_("Days left"))
-TEXT_IDS = {
-    "ASK_IQAMA": _ASK_IQAMA,
-    "ASK_IQAMA_OR_VISA": _ASK_IQAMA_OR_VISA,
-    "ASK_NAME": _ASK_NAME,
-    "WHICH_SERVICE": _WHICH_SERVICE,
-    "WHICH_DOCUMENT": _WHICH_DOCUMENT,
-}
 
 
-def __getattr__(name: str):
-    """ASK_IQAMA, ASK_IQAMA_OR_VISA, ASK_NAME, WHICH_SERVICE, WHICH_DOCUMENT: the text in the current
-    language; CSV_HEADER: the expiring list's CSV columns in the current language."""
-    if name in TEXT_IDS:
-        return _(TEXT_IDS[name])
-    if name == "CSV_HEADER":
-        return tuple(_(column) for column in CSV_COLUMNS)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def csv_header() -> tuple[str, ...]:
+    """The expiring list's CSV columns in the current language."""
+    return tuple(_(column) for column in CSV_COLUMNS)
 
 
 def subject_iqama(tracker: Tracker) -> str | None:
@@ -140,7 +128,7 @@ def answer_resident_card(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if latest_entity(tracker, "iqama_number") is None and name:
         answer_name_search(dispatcher, tracker, name)
     elif iqama is None:
-        dispatcher.utter_message(text=_(_ASK_IQAMA))
+        dispatcher.utter_message(text=_(ASK_IQAMA))
     else:
         with unit_of_work() as uow:
             card = inquiries.resident_card(uow, telegram_id(tracker), iqama)
@@ -153,7 +141,7 @@ def answer_driving_licence(dispatcher: CollectingDispatcher, tracker: Tracker) -
     if latest_entity(tracker, "iqama_number") is None and name:
         answer_name_search(dispatcher, tracker, name)
     elif iqama is None:
-        dispatcher.utter_message(text=_(_ASK_IQAMA))
+        dispatcher.utter_message(text=_(ASK_IQAMA))
     else:
         with unit_of_work() as uow:
             licence = inquiries.driving_licence(uow, telegram_id(tracker), iqama)
@@ -170,7 +158,7 @@ def answer_visa(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     elif latest_entity(tracker, "iqama_number") is None and name:
         answer_name_search(dispatcher, tracker, name)
     elif subject_iqama(tracker) is None:
-        dispatcher.utter_message(text=_(_ASK_IQAMA_OR_VISA))
+        dispatcher.utter_message(text=_(ASK_IQAMA_OR_VISA))
     else:
         iqama = subject_iqama(tracker)
         with unit_of_work() as uow:
@@ -200,9 +188,7 @@ def answer_expiring(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     ).format(days=shown_days)
     chart = charts.expiring_iqamas_chart([(r.name_ar, r.iqama_expiry, r.days_left) for r in rows], title)
     dispatcher.utter_message(json_message={"photo_base64": base64.b64encode(chart).decode("ascii"), "caption": title})
-    table = charts.rows_to_csv(
-        [(r.iqama_number, r.name_ar, r.iqama_expiry, r.days_left) for r in rows], tuple(_(c) for c in CSV_COLUMNS)
-    )
+    table = charts.rows_to_csv([(r.iqama_number, r.name_ar, r.iqama_expiry, r.days_left) for r in rows], csv_header())
     dispatcher.utter_message(
         json_message={
             "document_base64": base64.b64encode(table).decode("ascii"),
@@ -235,7 +221,7 @@ def answer_eligibility(dispatcher: CollectingDispatcher, tracker: Tracker) -> No
     The resident is the one named in the message, else the one of the request in progress."""
     service = latest_entity(tracker, "service")
     if service not in SERVICE_INPUTS:
-        dispatcher.utter_message(text=_(_WHICH_SERVICE))
+        dispatcher.utter_message(text=_(WHICH_SERVICE))
         return
     said = latest_entities(tracker)
     inputs = quote_inputs(service, lambda slot: said.get(slot) or tracker.get_slot(slot))
@@ -284,7 +270,7 @@ def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """ "ابي ورقة الخروج والعودة حق 2XXX": the PDF, with its verification code (muqeem document verify)."""
     kind = latest_entity(tracker, "document_type")
     if kind not in DOCUMENT_LABELS:
-        dispatcher.utter_message(text=_(_WHICH_DOCUMENT))
+        dispatcher.utter_message(text=_(WHICH_DOCUMENT))
         return
     said = latest_entities(tracker)
     with unit_of_work() as uow:
@@ -404,5 +390,5 @@ class ActionSearchResidents(DomainAction):
         elif name:
             answer_name_search(dispatcher, tracker, name)
         else:
-            dispatcher.utter_message(text=_(_ASK_NAME))
+            dispatcher.utter_message(text=_(ASK_NAME))
         return []

@@ -6,7 +6,7 @@ A code is single-use, expires after `activation.code_valid_hours`, and only its 
 Guessing is limited (SPEC 9.7), with the figures of rules.yml `activation`:
 
 - One answer. A wrong code, a used one, an expired one and a spent one (below) all get the same
-  InvalidInput `wrong_code` with the same text (WRONG_CODE), so an answer never confirms that a
+  InvalidInput `wrong_code` with the same text (WRONG_CODE_MESSAGE), so an answer never confirms that a
   guess hit a real code.
 - Per account. Every attempt with a code is recorded in `activation_attempts` and committed, even when
   it is refused. An account with `max_failed_attempts_per_account` failed attempts within the last
@@ -119,17 +119,10 @@ def add_user(uow: UnitOfWork, establishment_number: str, telegram_id: int, role:
     return user
 
 
-WRONG_CODE = N_(
+WRONG_CODE_MESSAGE = N_(
     "The activation code is wrong or no longer valid. Check the code as the establishment's owner sent it to you "
     "and send /start CODE, or ask the owner for a new code."
 )
-
-
-def __getattr__(name: str) -> str:
-    # WRONG_CODE_MESSAGE, the wrong-code answer in the reply language of the moment (kept for importers).
-    if name == "WRONG_CODE_MESSAGE":
-        return _(WRONG_CODE)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # Attempt outcomes (ActivationAttempt.outcome) that count against the account's limit.
@@ -139,7 +132,7 @@ _ATTEMPT_LOCK_NAMESPACE = 0x6D71  # "mq"
 
 
 def _wrong_code() -> InvalidInput:
-    return InvalidInput("wrong_code", _(WRONG_CODE))
+    return InvalidInput("wrong_code", _(WRONG_CODE_MESSAGE))
 
 
 def _aware(moment: datetime) -> datetime:

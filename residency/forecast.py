@@ -54,7 +54,7 @@ GREGORIAN_MONTHS_AR = (
     N_("December"),
 )
 
-# The CSV's columns, as catalogue ids; CSV_HEADER is them in the reply language of the moment.
+# The CSV's columns, as catalogue ids (csv_header(): in the reply language of the moment).
 CSV_COLUMNS = (
     N_("Month"),
     N_("Hijri month"),
@@ -69,10 +69,9 @@ CSV_COLUMNS = (
 )
 
 
-def __getattr__(name: str) -> tuple[str, ...]:
-    if name == "CSV_HEADER":
-        return tuple(_(column) for column in CSV_COLUMNS)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def csv_header() -> tuple[str, ...]:
+    """The CSV's columns in the current language."""
+    return tuple(_(column) for column in CSV_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -286,4 +285,4 @@ def forecast_csv(forecast: Forecast) -> bytes:
         )
         for m in forecast.months
     ]
-    return charts.rows_to_csv(rows, [_(column) for column in CSV_COLUMNS])
+    return charts.rows_to_csv(rows, list(csv_header()))

@@ -241,7 +241,7 @@ def test_stranger_gets_the_hint_from_rasas_fallback_too(world):
 @pytest.mark.parametrize("intent", ["thank", "bot_challenge", "out_of_scope", "nlu_fallback"])
 def test_small_talk_gets_its_own_short_answer(world, intent):
     _, messages = run(conversation.ActionSmallTalk(), turn(OWNER, intent=intent))
-    assert texts(messages) == conversation.SMALL_TALK[intent]
+    assert texts(messages) == translated(conversation.SMALL_TALK[intent])
 
 
 def test_goodbye_in_a_form_cancels_the_request_then_says_goodbye(world):
@@ -253,7 +253,7 @@ def test_goodbye_in_a_form_cancels_the_request_then_says_goodbye(world):
         form="renew_iqama_form",
     )
     events, messages = run(conversation.ActionGoodbye(), tracker)
-    assert [m["text"] for m in messages] == [conversation.CANCELLED, conversation.GOODBYE]
+    assert [m["text"] for m in messages] == [translated(services.CANCELLED), translated(conversation.GOODBYE)]
     assert {"event": "active_loop", "name": None, "timestamp": None} in events
     _, messages = run(conversation.ActionGoodbye(), turn(OWNER, "مع السلامة", intent="goodbye"))
-    assert texts(messages) == conversation.GOODBYE
+    assert texts(messages) == translated(conversation.GOODBYE)

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from actions import conversation, inquiries
+from replies import _ as translated
 from residency import inquiries as domain_inquiries
 from residency.db import UnitOfWork
 from residency.models import Establishment
@@ -107,7 +108,7 @@ def test_more_button_in_a_form_pages_the_iqama_question(engine, world):
 
 def test_unknown_lone_name_after_the_name_prompt_is_searched(world):
     tracker = turn(OWNER, "Rajesh", intent="nlu_fallback")
-    tracker.events.insert(-1, {"event": "bot", "text": inquiries.ASK_NAME})
+    tracker.events.insert(-1, {"event": "bot", "text": translated(inquiries.ASK_NAME)})
     _, messages = run(conversation.ActionSmallTalk(), tracker)
     assert world.traveller in texts(messages)
     # Without the prompt just before, it is small talk as usual.

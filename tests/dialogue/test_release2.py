@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from actions import inquiries
+from replies import _ as translated
 from residency import forecast
 from residency.db import UnitOfWork
 from residency.models import Establishment, Transaction
@@ -55,7 +56,7 @@ def test_a_possible_renewal_check_gives_the_fee_and_charges_nothing(engine, worl
 
 def test_a_check_without_a_service_asks_which(world):
     _, messages = _ask("check_eligibility", {"iqama_number": world.iqama})
-    assert texts(messages) == inquiries.WHICH_SERVICE
+    assert texts(messages) == translated(inquiries.WHICH_SERVICE)
 
 
 def test_the_forecast_answers_month_by_month_with_its_chart_and_csv(engine, world):

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from replies import _ as translated
 from residency.activation import (
     WRONG_CODE_MESSAGE,
     _hash,
@@ -97,7 +98,7 @@ def test_code_activates_once_and_is_stored_hashed(engine, est_number):
     assert (result.establishment_name, result.role) == ("مؤسسة النخبة", "owner")
     with pytest.raises(InvalidInput) as err:
         activate(43, code)
-    assert (err.value.code, err.value.message) == ("wrong_code", WRONG_CODE_MESSAGE)
+    assert (err.value.code, err.value.message) == ("wrong_code", translated(WRONG_CODE_MESSAGE))
     assert user_of(engine, 43) is None
 
 
@@ -112,8 +113,8 @@ def test_wrong_used_and_expired_codes_get_one_and_the_same_answer(engine, est_nu
         with pytest.raises(InvalidInput) as err:
             activate(50, attempt)
         answers.append((type(err.value), err.value.code, err.value.message, err.value.details))
-    assert answers == [(InvalidInput, "wrong_code", WRONG_CODE_MESSAGE, {})] * 3
-    assert WRONG_CODE_MESSAGE == (
+    assert answers == [(InvalidInput, "wrong_code", translated(WRONG_CODE_MESSAGE), {})] * 3
+    assert translated(WRONG_CODE_MESSAGE) == (
         "رمز التفعيل غير صحيح أو لم يعد صالحًا. تأكد من الرمز كما وصلك من مالك المنشأة وأرسل: /start الرمز، "
         "أو اطلب منه رمزًا جديدًا."
     )
@@ -214,7 +215,7 @@ def test_a_code_presented_and_refused_five_times_is_spent(engine, est_number):
         assert code_row(uow, code).failed_attempts == PER_CODE
     with pytest.raises(InvalidInput) as err:  # the code no longer activates anyone
         activate(76, code)
-    assert (err.value.code, err.value.message) == ("wrong_code", WRONG_CODE_MESSAGE)
+    assert (err.value.code, err.value.message) == ("wrong_code", translated(WRONG_CODE_MESSAGE))
     assert user_of(engine, 76) is None and attempts(engine, 76) == ["spent"]
     assert activate(76, new_code(engine, est_number)).role == "owner"  # a new code does
 
@@ -246,7 +247,7 @@ def test_answers_in_english():
     from residency.activation import throttle_message
 
     with language("en"):
-        assert activation.WRONG_CODE_MESSAGE.startswith("The activation code is wrong or no longer valid.")
+        assert translated(activation.WRONG_CODE_MESSAGE).startswith("The activation code is wrong or no longer valid.")
         assert throttle_message(5, 60, 2) == (
             "You went over the number of activation attempts allowed (5 wrong attempts within 1 hour), so no "
             "activation code from your account is accepted for now, not even the right one. Wait two minutes, "

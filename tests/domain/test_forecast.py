@@ -156,7 +156,7 @@ def test_chart_and_csv(engine, world):
     data = forecast.forecast_csv(fc)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == list(forecast.CSV_HEADER)
+    assert rows[0] == list(forecast.csv_header())
     assert len(rows) == 1 + len(fc.months)
     assert rows[1][:5] == ["نوفمبر 2026", "جمادى الأولى – جمادى الآخرة 1448 هـ", "2026-11-01", "2026-11-30", "2"]
     assert [int(r[-1]) for r in rows[1:]] == [21000, 20500, 20500]

@@ -271,9 +271,9 @@ def test_activation_with_a_code_and_a_wrong_code(stack, world, user):
     )
 
     wrong = mistaken.says("/start ABCD2345")
-    assert wrong.texts == [WRONG_CODE_MESSAGE]
+    assert wrong.texts == [translated(WRONG_CODE_MESSAGE)]
     reused = mistaken.says(f"/start {code}")
-    assert reused.texts == [WRONG_CODE_MESSAGE]  # used and wrong codes get one answer
+    assert reused.texts == [translated(WRONG_CODE_MESSAGE)]  # used and wrong codes get one answer
     assert mistaken.says("/start").texts == [translated(WELCOME)]
     assert registered_user(stack, WRONG_CODE_USER) is None
 
@@ -321,7 +321,9 @@ def test_double_tap_and_repeated_updates_execute_once(stack, world, user):
     reply = owner.reply_since(mark)
     assert len(reply.texts) == 1 and DONE in reply.text, reply.texts
     answers = [call.params.get("text") for call in reply.of("answerCallbackQuery")]
-    assert len(answers) == 2 and answers.count(translated(ALREADY_CHOSEN)) == 1, answers  # the repeat is dropped unanswered
+    assert len(answers) == 2 and answers.count(translated(ALREADY_CHOSEN)) == 1, (
+        answers
+    )  # the repeat is dropped unanswered
 
     # A typed confirmation delivered twice in one batch
     owner.says(f"جدد اقامة {world.twice_typed} سنة", expect="الإجمالي")

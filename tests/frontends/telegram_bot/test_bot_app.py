@@ -291,9 +291,9 @@ async def test_start_welcomes_and_start_code_activates_through_the_domain(
 
     welcome, wrong, activated = replies_in(USER)
     assert welcome == _(bot_app.WELCOME)
-    assert wrong == WRONG_CODE_MESSAGE
+    assert wrong == _(WRONG_CODE_MESSAGE)
     assert activated.startswith("تم تفعيل حسابك لمنشأة «مؤسسة النخبة للمقاولات» بصفة مالك المنشأة.")
-    assert replies_in(USER + 1) == [WRONG_CODE_MESSAGE]  # a used code is answered like a wrong one
+    assert replies_in(USER + 1) == [_(WRONG_CODE_MESSAGE)]  # a used code is answered like a wrong one
     assert replies_in(-100200) == [_(bot_app.ACTIVATE_IN_PRIVATE)]
     assert rasa.received == []
     with UnitOfWork(engine) as uow:
