@@ -16,7 +16,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.bulk import residents_ar
+from actions.bulk import residents_phrase
 from actions.common import latest_entities, telegram_id, unit_of_work
 from actions.keywords import AMOUNT, APPROVALS_OFF, THOUSANDS_SEPARATORS
 from actions.render import render_quote_summary, riyals, service_label
@@ -67,7 +67,9 @@ def submit_if_needed(uow, tracker: Tracker, pending_quote: dict[str, Any], key: 
             total,
             bulk_quote_id=int(bulk_id),
             count=count,
-            summary=_("Bulk request: {service} for {residents}").format(service=label, residents=residents_ar(count)),
+            summary=_("Bulk request: {service} for {residents}").format(
+                service=label, residents=residents_phrase(count)
+            ),
         )
     quote = Quote.from_dict(pending_quote)
     return submit(uow, actor.telegram_id, key, service, quote.total, quote=quote, summary=render_quote_summary(quote))
@@ -136,7 +138,7 @@ def answer_pending_approvals(dispatcher: CollectingDispatcher, tracker: Tracker)
         }
         if view.count > 1:
             line = _("• No. {id}: {service} for {residents} — {amount} — lapses {date}")
-            figures["residents"] = residents_ar(view.count)
+            figures["residents"] = residents_phrase(view.count)
         else:
             line = _("• No. {id}: {service} — {amount} — lapses {date}")
         parts.append(line.format(**figures))

@@ -30,7 +30,7 @@ SHOWN_LINES = 20
 CSV_HEADER = (N_("Iqama number"), N_("Name"), N_("Status"), N_("Amount (riyals)"), N_("Reason"))
 
 
-def residents_ar(n: int) -> str:
+def residents_phrase(n: int) -> str:
     """A count of residents in the reply language: "مقيم واحد", "مقيمَين", "3 مقيمين", "11 مقيمًا" /
     "3 residents"."""
     return ngettext("{n} resident", "{n} residents", n).format(n=n)
@@ -121,7 +121,7 @@ def offer_bulk(dispatcher: CollectingDispatcher, offer: BulkOffer, quote_id: str
         for line in offer.lines
     ]
     parts = [
-        _("Bulk request: {service} for {residents}").format(service=label, residents=residents_ar(len(offer.lines)))
+        _("Bulk request: {service} for {residents}").format(service=label, residents=residents_phrase(len(offer.lines)))
     ]
     shown, table = _listed([_status_line(line) for line in offer.lines], rows)
     parts += shown

@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType
 
 from actions.common import active_service, speaking
 from replies import _, ngettext
-from residency.calendar import months_ar, years_ar
+from residency.calendar import months_phrase, years_phrase
 from residency.rules import RULES
 
 
@@ -30,7 +30,7 @@ def occupation_buttons(titles: list[str]) -> list[dict]:
 
 def _period_title(months: int) -> str:
     """ "3 أشهر" / "3 months"; whole years as years ("سنة" / "1 year")."""
-    return years_ar(months // 12) if months % 12 == 0 else months_ar(months)
+    return years_phrase(months // 12) if months % 12 == 0 else months_phrase(months)
 
 
 def iqama_period_buttons() -> list[dict]:

@@ -18,7 +18,7 @@ from residency.forecast import Forecast
 from residency.services import Eligibility, Quote, Receipt
 from residency.services.base import ENTRY_TYPE_LABELS
 from residency.text_safety import isolate
-from residency.texts import SERVICE_LABELS_AR, riyals
+from residency.texts import SERVICE_LABELS, riyals
 
 
 def confirm_buttons(quote_id: str) -> list[dict[str, str]]:
@@ -42,12 +42,16 @@ def render_replayed(receipt: Receipt) -> str:
     )
 
 
-# One label table for services (residency/texts.py); the quote's wording of a transfer request.
-SERVICE_LABELS = {**SERVICE_LABELS_AR, "transfer_sponsorship": N_("Sponsorship transfer")}
+# A quote, an offer or an approval names a transfer request plainly; the history's label in SERVICE_LABELS
+# (residency/texts.py, the one table of service labels) says "(request)" beside the accepted and declined ones.
+TRANSFER_SPONSORSHIP_QUOTED = N_("Sponsorship transfer")
 
 
 def service_label(service: str) -> str:
-    """A service's label in the reply language (the service's own name when it has none)."""
+    """A service's label in the reply language, as a quote names it: SERVICE_LABELS, but for the transfer
+    request TRANSFER_SPONSORSHIP_QUOTED (the service's own name when it has no label)."""
+    if service == "transfer_sponsorship":
+        return _(TRANSFER_SPONSORSHIP_QUOTED)
     return _(SERVICE_LABELS.get(service, service))
 
 
@@ -89,7 +93,7 @@ def _effect_value(key: str, value: Any) -> str | None:
         return _(ENTRY_TYPE_LABELS.get(str(value), str(value)))
     if key == "duration":
         try:
-            return calendar.Duration.parse(value).describe_ar()
+            return calendar.Duration.parse(value).describe()
         except InvalidInput:  # a duration this module cannot word is shown as it is
             return str(value)
     if isinstance(value, str):
@@ -299,7 +303,7 @@ def _join(values) -> str:
 
 
 def _months(n: int) -> str:
-    return calendar.Duration(months=int(n)).describe_ar()
+    return calendar.Duration(months=int(n)).describe()
 
 
 def _fee_rule(service: str) -> str:
@@ -382,7 +386,7 @@ def _fee_rule(service: str) -> str:
 
 def fee_rules(service: str) -> str:
     """The fee rules of a service, worded from rules.yml."""
-    return _("Fees for {service}: {rules}").format(service=_(SERVICE_LABELS[service]), rules=_fee_rule(service))
+    return _("Fees for {service}: {rules}").format(service=service_label(service), rules=_fee_rule(service))
 
 
 MENU = N_(

@@ -30,7 +30,7 @@ from actions.common import (
     unit_of_work,
 )
 from actions.approvals import answer_decision, pressed_approval, render_submitted, submit_if_needed
-from actions.bulk import answer_outcome, is_bulk, offer_bulk, quote_bulk_request, residents_ar
+from actions.bulk import answer_outcome, is_bulk, offer_bulk, quote_bulk_request, residents_phrase
 from actions.render import (
     STALE_BUTTON,
     confirm_buttons,
@@ -94,7 +94,7 @@ def answered_stale_button(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     elif residents:
         dispatcher.utter_message(
             text=_("This bulk request was already carried out ({residents}); nothing was charged again.").format(
-                residents=residents_ar(residents)
+                residents=residents_phrase(residents)
             )
         )
     else:

@@ -154,7 +154,9 @@ def throttle_message(max_failures: int, window_minutes: int, wait_minutes: int) 
     return _(
         "You went over the number of activation attempts allowed ({failures} within {window}), so no activation "
         "code from your account is accepted for now, not even the right one. Wait {wait}, then send /start CODE again."
-    ).format(failures=failures, window=calendar.minutes_ar(window_minutes), wait=calendar.minutes_ar(wait_minutes))
+    ).format(
+        failures=failures, window=calendar.minutes_phrase(window_minutes), wait=calendar.minutes_phrase(wait_minutes)
+    )
 
 
 def _serialise_account(uow: UnitOfWork, telegram_id: int) -> None:

@@ -64,58 +64,28 @@ def add_days(d: date, days: int) -> date:
         raise InvalidInput("date_out_of_range", _(_OUT_OF_RANGE), days=days) from None
 
 
-def _count_ar(n: int, one: str, two: str, plural: str, accusative: str, *, dual: str | None = None) -> str:
-    """An Arabic count phrase: `one` for 1, `dual` or `two` for 2, "n plural" for 3-10, "n accusative" for
-    11-99, and "n one-word-singular" when the last two digits are 00-02 past 100."""
-    if n == 1:
-        return one
-    if n == 2:
-        return dual or two
-    rest = n % 100
-    if 3 <= rest <= 10:
-        return f"{n} {plural}"
-    if rest >= 11:
-        return f"{n} {accusative}"
-    return f"{n} {one.split()[0]}"
-
-
 # The counts below come from the catalogue (one plural entry per noun). Arabic's dual has a second form
 # after a verb or a preposition ("انتظر دقيقتين", "منذ يومين"): that one form is its own entry ("two
 # minutes"), spelled out so that its id differs from the plural entry's.
 
 
-def _months_ar(n: int) -> str:
+def months_phrase(n: int) -> str:
+    """A count of months in the reply language: "شهر واحد", "شهران", "3 أشهر", "12 شهرًا" / "3 months"."""
     return ngettext("{n} month", "{n} months", n).format(n=n)
 
 
-def _days_ar(n: int, *, genitive: bool = False) -> str:
+def _days_phrase(n: int, *, genitive: bool = False) -> str:
     if genitive and n == 2:
         return _("two days")
     return ngettext("{n} day", "{n} days", n).format(n=n)
 
 
-def _years_ar(n: int) -> str:
+def years_phrase(n: int) -> str:
+    """A count of years in the reply language: "سنة", "سنتان", "10 سنوات", "15 سنة" / "10 years"."""
     return ngettext("{n} year", "{n} years", n).format(n=n)
 
 
-def count_ar(n: int, one: str, two: str, plural: str, accusative: str, *, dual: str | None = None) -> str:
-    """An Arabic count phrase for any noun (the rules of `_count_ar`): count_ar(5, "محاولة واحدة",
-    "محاولتان", "محاولات", "محاولة") -> "5 محاولات". The words are the caller's, so this is Arabic whatever
-    the reply language: use `ngettext` instead."""
-    return _count_ar(n, one, two, plural, accusative, dual=dual)
-
-
-def months_ar(n: int) -> str:
-    """A count of months in the reply language: "شهر واحد", "شهران", "3 أشهر", "12 شهرًا" / "3 months"."""
-    return _months_ar(n)
-
-
-def years_ar(n: int) -> str:
-    """A count of years in the reply language: "سنة", "سنتان", "10 سنوات", "15 سنة" / "10 years"."""
-    return _years_ar(n)
-
-
-def minutes_ar(n: int) -> str:
+def minutes_phrase(n: int) -> str:
     """A span of minutes in the object/genitive form ("انتظر ..." / "خلال ..."): whole hours as hours
     ("ساعة", "ساعتين", "3 ساعات"), else minutes ("دقيقة واحدة", "دقيقتين", "5 دقائق", "45 دقيقة");
     in the reply language ("2 hours", "45 minutes")."""
@@ -168,14 +138,14 @@ class Duration:
         """ISO 8601 form: "P3M" or "P90D"."""
         return f"P{self.months}M" if self.months else f"P{self.days}D"
 
-    def describe_ar(self) -> str:
+    def describe(self) -> str:
         """Natural wording in the reply language: "شهران", "3 أشهر", "سنة (12 شهرًا)", "90 يومًا" /
         "1 year (12 months)"."""
         if self.days:
-            return _days_ar(self.days)
+            return _days_phrase(self.days)
         if self.months % 12 == 0:
-            return f"{_years_ar(self.months // 12)} ({_months_ar(self.months)})"
-        return _months_ar(self.months)
+            return f"{years_phrase(self.months // 12)} ({months_phrase(self.months)})"
+        return months_phrase(self.months)
 
     @classmethod
     def parse(cls, value: str | int | dict) -> Duration:

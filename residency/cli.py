@@ -511,7 +511,7 @@ def document_verify(
 
     result = documents.verify_code(code)
     if not result.genuine:
-        reason = _(documents.REASONS_AR.get(result.reason, result.reason))
+        reason = _(documents.REASONS.get(result.reason, result.reason))
         typer.echo(_("The document is not genuine: {reason}").format(reason=reason))
         typer.echo(f"NOT genuine: {result.reason}")
         raise typer.Exit(1)

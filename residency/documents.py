@@ -56,7 +56,7 @@ from residency.services.base import (
     authorise,
     visa_status,
 )
-from residency.texts import LOCATION_AR, SERVICE_LABELS_AR, VISA_STATUS_AR
+from residency.texts import LOCATION_LABELS, SERVICE_LABELS, VISA_STATUS_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +255,7 @@ def verify_code(code: str) -> Verification:
 
 
 # Why a code is not genuine (catalogue ids: translate with `_()`).
-REASONS_AR = {
+REASONS = {
     "malformed": N_("the code is incomplete or damaged"),
     "unknown_version": N_("the code's version is unknown"),
     "unknown_type": N_("the document type is unknown"),
@@ -271,7 +271,7 @@ def describe_state(name: str, value: Any) -> str:
     if name == "type":
         return " / ".join(TYPE_LABELS[value])
     if name == "service":
-        return f"{_(SERVICE_LABELS_AR.get(value, value))} ({value})"
+        return f"{_(SERVICE_LABELS.get(value, value))} ({value})"
     if name == "visa_kind":
         return f"{_(VISA_KIND_LABELS.get(value, value))} ({value})"
     if name == "entry_type":
@@ -379,7 +379,7 @@ def _receipt(ctx: ServiceContext, est, today: date, iqama_number, receipt_number
         pdf = _Pdf(TYPE_TITLES["receipt"])
         pdf.establishment(est)
         pdf.fact(_("Receipt number"), str(transaction.receipt_number or "—"))
-        pdf.fact(_("Service"), _(SERVICE_LABELS_AR.get(transaction.service, transaction.service)))
+        pdf.fact(_("Service"), _(SERVICE_LABELS.get(transaction.service, transaction.service)))
         if resident is not None:
             pdf.fact(_("Resident"), resident.name_ar)
         pdf.fact(_("Iqama number") if resident is None or resident.iqama_number else _("Border number"), number or "—")
@@ -433,7 +433,7 @@ def _visa(ctx: ServiceContext, est, today: date, iqama_number, visa_number) -> D
         pdf.heading(_("Visa"))
         pdf.fact(_("Visa number"), visa.number)
         pdf.fact(_("Type"), kind + (f" ({_(ENTRY_TYPE_LABELS[visa.entry_type])})" if visa.entry_type else ""))
-        pdf.fact(_("Status"), _(VISA_STATUS_AR.get(visa_status(visa, today), visa.status)))
+        pdf.fact(_("Status"), _(VISA_STATUS_LABELS.get(visa_status(visa, today), visa.status)))
         pdf.fact(_("Issued on"), calendar.format_date(visa.issued_on))
         pdf.fact(
             _("Return before") if visa.kind == "exit_reentry" else _("Leave before"),
@@ -466,7 +466,7 @@ def _resident_report(ctx: ServiceContext, est, today: date, iqama_number) -> Doc
         pdf.fact(_("Iqama expiry"), calendar.format_date(resident.iqama_expiry) if resident.iqama_expiry else "—")
         pdf.fact(_("Passport number"), resident.passport_number)
         pdf.fact(_("Passport expiry"), calendar.format_date(resident.passport_expiry))
-        pdf.fact(_("Location"), _(LOCATION_AR.get(resident.location, resident.location)))
+        pdf.fact(_("Location"), _(LOCATION_LABELS.get(resident.location, resident.location)))
         pdf.fact(_("Dependants on the iqama"), str(resident.dependants))
         pdf.heading(_("Visas"))
         if not visas:
@@ -476,7 +476,7 @@ def _resident_report(ctx: ServiceContext, est, today: date, iqama_number) -> Doc
             pdf.fact(
                 f"{kind} {visa.number}",
                 _("{status}, from {start} to {end}").format(
-                    status=_(VISA_STATUS_AR.get(visa_status(visa, today), visa.status)),
+                    status=_(VISA_STATUS_LABELS.get(visa_status(visa, today), visa.status)),
                     start=visa.issued_on.isoformat(),
                     end=visa.valid_until.isoformat(),
                 ),
@@ -498,7 +498,7 @@ class _Pdf:
     def __init__(self, title: str) -> None:
         from fpdf import FPDF
 
-        title_ar, title_en = _(title), title
+        title_translated, title_en = _(title), title
         self.pdf = pdf = FPDF(format="A4")
         pdf.set_title(title_en)
         pdf.set_creator("muqeem")
@@ -512,7 +512,7 @@ class _Pdf:
             use_shaping_engine=True, features={"calt": False}, direction="rtl", script="arab", language="ara"
         )
         pdf.set_font("Amiri", size=20)
-        self._line(title_ar, height=12)
+        self._line(title_translated, height=12)
         pdf.set_font("Amiri", size=11)
         self._line(title_en, height=7)
         pdf.ln(3)

@@ -39,7 +39,7 @@ from residency.services.base import authorise, is_active
 SERVICE = "forecast_costs"
 
 # Catalogue ids (translate with `_()`).
-GREGORIAN_MONTHS_AR = (
+GREGORIAN_MONTHS = (
     N_("January"),
     N_("February"),
     N_("March"),
@@ -234,7 +234,7 @@ def forecast_costs(uow: UnitOfWork, telegram_id: int, months: Any = None) -> For
             ForecastMonth(
                 start=start,
                 end=end,
-                gregorian_label=f"{_(GREGORIAN_MONTHS_AR[start.month - 1])} {start.year}",
+                gregorian_label=f"{_(GREGORIAN_MONTHS[start.month - 1])} {start.year}",
                 hijri_label=_hijri_label(start, end),
                 iqamas=len(listed),
                 iqama_fees=part["iqama_fee"],

@@ -29,7 +29,7 @@ MAX_LIST_LINES = int(RULES["display"]["max_list_lines"])
 BULLET = "•"
 
 # Label tables of ids (N_): translate a value with _() when the reply is made.
-SERVICE_LABELS_AR = {
+SERVICE_LABELS = {
     "issue_iqama": N_("Iqama issue"),
     "renew_iqama": N_("Iqama renewal"),
     "issue_exit_reentry": N_("Exit/re-entry visa issue"),
@@ -55,15 +55,15 @@ SERVICE_LABELS_AR = {
     "record_return": N_("Return recorded"),
 }
 
-LOCATION_AR = {"inside": N_("Inside the Kingdom"), "outside": N_("Outside the Kingdom")}
-VISA_STATUS_AR = {
+LOCATION_LABELS = {"inside": N_("Inside the Kingdom"), "outside": N_("Outside the Kingdom")}
+VISA_STATUS_LABELS = {
     "issued": N_("Issued, not used yet"),
     "used": N_("Used (the resident is abroad)"),
     "returned": N_("Used, the resident has returned"),
     "cancelled": N_("Cancelled"),
     "expired": N_("Expired"),
 }
-PLAN_AR = {"comprehensive": N_("Comprehensive plan"), "transactions": N_("Transactions plan")}
+PLAN_LABELS = {"comprehensive": N_("Comprehensive plan"), "transactions": N_("Transactions plan")}
 
 
 def riyals(amount: int) -> str:
@@ -124,7 +124,7 @@ def render_resident_card(card: ResidentCard) -> str:
         _line(_("Iqama expiry"), _iqama_expiry(card)),
         _line(_("Passport number"), card.passport_number),
         _line(_("Passport expiry"), _date_and_days(card.passport_expiry, card.passport_days_left)),
-        _line(_("Location"), _label(LOCATION_AR, card.location)),
+        _line(_("Location"), _label(LOCATION_LABELS, card.location)),
         _line(_("Dependants"), card.dependants),
     ]
     if card.active_visas:
@@ -188,7 +188,7 @@ def render_resident_summary(card: ResidentCard) -> str:
         _("{nationality}, {occupation} — {location}").format(
             nationality=isolate(card.nationality),
             occupation=card.occupation,
-            location=_label(LOCATION_AR, card.location),
+            location=_label(LOCATION_LABELS, card.location),
         ),
         _line(_("Iqama expiry"), _iqama_expiry(card)),
         _line(_("Passport expiry"), _date_and_days(card.passport_expiry, card.passport_days_left)),
@@ -221,7 +221,7 @@ def _visa_summary(visa: VisaInfo) -> str:
     summary = _("{visa} No. {number} — {status} — {until} {date}").format(
         visa=_visa_title(visa),
         number=visa.number,
-        status=_label(VISA_STATUS_AR, visa.status),
+        status=_label(VISA_STATUS_LABELS, visa.status),
         until=_("leave before") if visa.kind == "final_exit" else _("return before"),
         date=format_date(visa.valid_until),
     )
@@ -233,7 +233,7 @@ def render_visa(visa: VisaInfo, today: date | None = None) -> str:
     lines = [
         _("🛂 {visa} visa No. {number}").format(visa=_visa_title(visa), number=visa.number),
         _line(_("Resident"), _("{name} (iqama {iqama})").format(name=isolate(visa.name_ar), iqama=visa.iqama_number)),
-        _line(_("Status"), _label(VISA_STATUS_AR, visa.status)),
+        _line(_("Status"), _label(VISA_STATUS_LABELS, visa.status)),
         _line(_("Issue date"), format_date(visa.issued_on)),
     ]
     until = format_date(visa.valid_until)
@@ -319,7 +319,7 @@ def render_history(rows: Sequence[HistoryRow]) -> str:
         return _("🧾 No transactions are recorded for your establishment yet.")
     lines = [ngettext("🧾 Latest transaction:", "🧾 Latest {n} transactions:", len(rows)).format(n=len(rows))]
     for r in rows:
-        parts = [f"{BULLET} {_label(SERVICE_LABELS_AR, r.service)}"]
+        parts = [f"{BULLET} {_label(SERVICE_LABELS, r.service)}"]
         if r.iqama_number:
             parts.append(_("iqama {iqama}").format(iqama=r.iqama_number))
         parts.append(_("fees {amount}").format(amount=riyals(r.total)) if r.total else _("no fees"))
@@ -341,7 +341,7 @@ def render_account(status: AccountStatus) -> str:
         [
             _("🏢 Account of {name}").format(name=isolate(status.name_ar)),
             _line(_("Unified number"), status.number),
-            _line(_("Plan"), _label(PLAN_AR, status.plan)),
+            _line(_("Plan"), _label(PLAN_LABELS, status.plan)),
             _line(_("Subscribed until"), _date_and_days(status.subscription_until, status.subscription_days_left)),
             _line(_("Balance"), riyals(status.balance)),
             _line(_("Registered residents"), status.resident_count),

@@ -416,7 +416,7 @@ class Service:
       current name, so such a quote is confirmed as it was shown.
     - `check_defaults` (below), keyed by quote parameter.
 
-    The label of a service (residency/texts.py SERVICE_LABELS_AR, actions/render.py) is keyed by its
+    The label of a service (residency/texts.py SERVICE_LABELS, actions/render.py service_label) is keyed by its
     `name`: it needs no declaration of its own.
     """
 

@@ -146,7 +146,7 @@ class UpdatePassport(Service):
                         "enter it again."
                     ).format(
                         expiry=calendar.format_date(expiry),
-                        years=calendar.years_ar(max_years),
+                        years=calendar.years_phrase(max_years),
                         latest=calendar.format_date(latest),
                     ),
                     max_years=max_years,

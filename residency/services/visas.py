@@ -142,7 +142,7 @@ def _too_long() -> Refusal:
     return Refusal(
         "duration_too_long",
         _("The longest duration an exit/re-entry visa can be requested for is {longest}. Choose a shorter one.").format(
-            longest=calendar.Duration(months=max_months).describe_ar()
+            longest=calendar.Duration(months=max_months).describe()
         ),
         max_months=max_months,
     )
@@ -168,7 +168,7 @@ def _issue_duration(ctx: ServiceContext, value: Any) -> calendar.Duration:
             _(
                 "The exit/re-entry visa duration is not valid: the shortest is one day and the longest {longest}. "
                 "Write the duration in months or days, like: 3 months or 90 days."
-            ).format(longest=calendar.Duration(months=max_months).describe_ar()),
+            ).format(longest=calendar.Duration(months=max_months).describe()),
             **err.details,
         ) from None
     longest_days = (calendar.add_months(ctx.today, max_months) - ctx.today).days
@@ -190,7 +190,7 @@ def _extension_months(value: Any) -> int:
                 "The extension period is not valid: a visa is extended by one month at least, and the longest an "
                 "exit/re-entry visa runs is {longest} from today. Write the number of months, like: 2 months or "
                 "3 months."
-            ).format(longest=calendar.Duration(months=max_months).describe_ar()),
+            ).format(longest=calendar.Duration(months=max_months).describe()),
             **err.details,
         ) from None
     if months > max_months:
@@ -452,10 +452,10 @@ class IssueExitReentry(Service):
             )
 
         months = period.billable_months()
-        wording = period.describe_ar()
+        wording = period.describe()
         if period.days:
             wording = _("{duration}, billed as {billed}").format(
-                duration=wording, billed=calendar.Duration(months=months).describe_ar()
+                duration=wording, billed=calendar.Duration(months=months).describe()
             )
         fines = unpaid_unused_visa_fines(ctx, resident)
         return ctx.priced_quote(
@@ -552,7 +552,7 @@ class ExtendExitReentry(Service):
             _refuse_unless_iqama_covers(ctx, resident, new_return_before, "extend")
         label = _("Exit/re-entry visa extension fee: {entry_type} ({duration})").format(
             entry_type=_(ENTRY_TYPE_LABELS[visa.entry_type]),
-            duration=calendar.Duration(months=extra_months).describe_ar(),
+            duration=calendar.Duration(months=extra_months).describe(),
         )
         return ctx.priced_quote(
             self.name,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from actions import services
-from actions.bulk import residents_ar
+from actions.bulk import residents_phrase
 from actions.render import confirm_buttons, fee_rules, render_forecast, render_quote, render_receipt
 from replies import language
 from residency.fees import FeeLine
@@ -84,9 +84,9 @@ def test_fee_rules_in_english():
 
 def test_counts_of_residents_and_iqamas_take_their_plural_forms():
     with language("en"):
-        english = [residents_ar(n) for n in (1, 2, 11)]
+        english = [residents_phrase(n) for n in (1, 2, 11)]
     assert english == ["1 resident", "2 residents", "11 residents"]
-    arabic = [residents_ar(n) for n in (0, 1, 2, 3, 11, 100)]
+    arabic = [residents_phrase(n) for n in (0, 1, 2, 3, 11, 100)]
     assert arabic == ["0 مقيم", "مقيم واحد", "مقيمَين", "3 مقيمين", "11 مقيمًا", "100 مقيم"]
 
     def month(label, iqamas, fines):

@@ -198,8 +198,8 @@ def test_billable_months_is_the_ceiling_of_30_day_months(days):
         (Duration(days=103), "103 أيام"),
     ],
 )
-def test_describe_ar(duration, arabic):
-    assert duration.describe_ar() == arabic
+def test_describe_in_arabic(duration, arabic):
+    assert duration.describe() == arabic
 
 
 # --- Hijri and wording ----------------------------------------------------------------------------
@@ -309,7 +309,7 @@ def test_zero_and_negative_durations_are_refused_saying_why(value, says):
 
 def test_english_wording_of_dates_counts_and_days_left():
     from replies import language
-    from residency.calendar import minutes_ar, months_ar, years_ar
+    from residency.calendar import minutes_phrase, months_phrase, years_phrase
 
     with language("en"):
         assert format_date(date(2026, 11, 27)) == "2026-11-27 (17 Jumada al-Akhirah 1448 AH)"
@@ -321,9 +321,9 @@ def test_english_wording_of_dates_counts_and_days_left():
             "expired 1 day ago",
             "expired 2 days ago",
         ]
-        assert [months_ar(n) for n in (1, 2, 11)] == ["1 month", "2 months", "11 months"]
-        assert [years_ar(n) for n in (1, 3)] == ["1 year", "3 years"]
-        assert [minutes_ar(n) for n in (1, 2, 45, 60, 120, 180)] == [
+        assert [months_phrase(n) for n in (1, 2, 11)] == ["1 month", "2 months", "11 months"]
+        assert [years_phrase(n) for n in (1, 3)] == ["1 year", "3 years"]
+        assert [minutes_phrase(n) for n in (1, 2, 45, 60, 120, 180)] == [
             "1 minute",
             "two minutes",
             "45 minutes",
@@ -331,17 +331,17 @@ def test_english_wording_of_dates_counts_and_days_left():
             "two hours",
             "3 hours",
         ]
-        assert Duration(months=12).describe_ar() == "1 year (12 months)"
-        assert Duration(days=2).describe_ar() == "2 days"
+        assert Duration(months=12).describe() == "1 year (12 months)"
+        assert Duration(days=2).describe() == "2 days"
         with pytest.raises(InvalidInput) as caught:
             parse_date("yesterday")
         assert caught.value.message.startswith("I did not understand the date.")
 
 
 def test_arabic_counts_after_a_verb_take_the_genitive_dual():
-    from residency.calendar import _days_ar, minutes_ar
+    from residency.calendar import _days_phrase, minutes_phrase
 
-    assert [minutes_ar(n) for n in (1, 2, 5, 45, 60, 120, 180, 100)] == [
+    assert [minutes_phrase(n) for n in (1, 2, 5, 45, 60, 120, 180, 100)] == [
         "دقيقة واحدة",
         "دقيقتين",
         "5 دقائق",
@@ -351,7 +351,7 @@ def test_arabic_counts_after_a_verb_take_the_genitive_dual():
         "3 ساعات",
         "100 دقيقة",
     ]
-    assert [_days_ar(2), _days_ar(2, genitive=True), _days_ar(100), _days_ar(103)] == [
+    assert [_days_phrase(2), _days_phrase(2, genitive=True), _days_phrase(100), _days_phrase(103)] == [
         "يومان",
         "يومين",
         "100 يوم",
