@@ -27,7 +27,7 @@ from residency.services.bulk import BulkOffer, BulkOutcome, distinct_numbers, qu
 
 SHOWN_LINES = 20
 # Column titles of the CSV (ids: translated when the file is made).
-CSV_HEADER = (N_("Iqama number"), N_("Name"), N_("Status"), N_("Amount (riyals)"), N_("Reason"))
+CSV_COLUMNS = (N_("Iqama number"), N_("Name"), N_("Status"), N_("Amount (riyals)"), N_("Reason"))
 
 
 def residents_phrase(n: int) -> str:
@@ -85,7 +85,7 @@ def _status_line(line) -> str:
 
 
 def _csv(rows) -> dict[str, str]:
-    table = rows_to_csv(rows, tuple(_(title) for title in CSV_HEADER))
+    table = rows_to_csv(rows, tuple(_(title) for title in CSV_COLUMNS))
     return {
         "document_base64": base64.b64encode(table).decode("ascii"),
         "filename": "bulk_request.csv",
