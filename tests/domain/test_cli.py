@@ -398,3 +398,5 @@ def test_the_cli_texts_are_catalogue_ids_with_english_and_arabic_plurals(engine,
         assert ngettext(*forms, 1).format(n=1) == "1 reminder queued"
     with language("ar"):
         assert ngettext(*forms, 11).format(n=11) == "أُضيفت 11 رسالة تذكير (reminders queued: 11)"
+        assert ngettext(*forms, 2).format(n=2) == "أُضيفت رسالتا تذكير (reminders queued: 2)"
+        assert ngettext(*forms, 5).format(n=5) == "أُضيفت 5 رسائل تذكير (reminders queued: 5)"
