@@ -53,7 +53,13 @@ def scripted(sender: str, message: str):
 
 
 def spawn_chat(tmp_path, rasa_url: str, *args: str) -> pexpect.spawn:
-    env = {**os.environ, "MUQEEM_RASA_URL": rasa_url, "MUQEEM_VAR_DIR": str(tmp_path)}
+    # A database of its own (empty: no stored /lang choice), whatever the developer's var/muqeem.db holds.
+    env = {
+        **os.environ,
+        "MUQEEM_RASA_URL": rasa_url,
+        "MUQEEM_VAR_DIR": str(tmp_path),
+        "MUQEEM_DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}",
+    }
     env.pop("MUQEEM_TERMINAL_SHAPES", None)
     return pexpect.spawn(MUQEEM, ["chat", *args], env=env, encoding="utf-8", timeout=30, dimensions=(40, 100))
 
