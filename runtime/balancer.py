@@ -34,6 +34,9 @@ def _backend(name: str, check: str, ports: Sequence[int]) -> list[str]:
         f"    option httpchk GET {check}",
         "    http-check expect status 200",
         "    default-server inter 500ms fall 2 rise 1",
+        # Without it a check times out after `inter` (500 ms): a replica busy with a long reply on a loaded
+        # machine was marked down and every message went to the other. A dead one still fails at once.
+        "    timeout check 3s",
         *(f"    server {name}{index} 127.0.0.1:{port} check" for index, port in enumerate(ports, 1)),
     ]
 

@@ -104,11 +104,23 @@ class Cluster:
     def wait_ready(self, timeout: float = 360.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if "The servers are ready" in self.output():
+            if "The servers are ready" in self.output() and self._balancer_sees_both():
                 return
             assert self.process.poll() is None, self.output()
             time.sleep(1)
         pytest.fail(f"replicas not ready:\n{self.output()}")
+
+    def _balancer_sees_both(self) -> bool:
+        """HAProxy answers from both Rasa replicas: a replica still loading its model when the balancer's
+        first checks ran is marked down until its next check (every 500 ms) passes."""
+        seen = set()
+        for _ in range(4):
+            try:
+                with urllib.request.urlopen(f"{self.url}/", timeout=10) as response:
+                    seen.add(response.headers.get("X-Muqeem-Replica", ""))
+            except OSError:
+                return False
+        return seen == {"rasa1", "rasa2"}
 
     def output(self) -> str:
         self.log.flush()
