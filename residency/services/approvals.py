@@ -24,11 +24,10 @@ from residency.db import UnitOfWork
 from residency.errors import NotFound, ResidencyError, Unauthorized
 from residency.models import Approval, Notification, utcnow
 from residency.services import execute
-from residency.services.base import Actor, Quote, resolve_actor
+from residency.services.base import SERVICES, Actor, Quote, resolve_actor
 from residency.services.bulk import execute_bulk
 
 LAPSE_AFTER = timedelta(hours=72)
-ALWAYS_NEEDS_APPROVAL = frozenset({"issue_final_exit", "transfer_sponsorship"})
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def needs_approval(uow: UnitOfWork, actor: Actor, service: str, total: int) -> b
     threshold = uow.repo.establishment(actor.establishment_id).approval_above
     if actor.role == "owner" or threshold is None:
         return False
-    return service in ALWAYS_NEEDS_APPROVAL or total > threshold
+    return SERVICES[service].agent_needs_approval or total > threshold
 
 
 def submit(

@@ -415,6 +415,8 @@ class Service:
       the pending_quote slot, bulk_quotes and approvals rows): `Quote.from_dict` reads them under the
       current name, so such a quote is confirmed as it was shown.
     - `check_defaults` (below), keyed by quote parameter.
+    - `agent_needs_approval`: once an establishment has turned approvals on, an agent's request for this
+      service waits for an owner whatever its fee (SPEC 9.3: final exits and sponsorship transfers).
 
     The label of a service (residency/texts.py SERVICE_LABELS, actions/render.py service_label) is keyed by its
     `name`: it needs no declaration of its own.
@@ -428,6 +430,7 @@ class Service:
     # Inputs the eligibility check supplies when the user did not give them (see each service); None means
     # "not given": the service then skips the rules that need that input, in the collecting mode only.
     check_defaults: ClassVar[dict[str, Any]] = {}
+    agent_needs_approval: ClassVar[bool] = False
 
     def parameter(self, slot: str) -> str:
         """The quote parameter that `slot` (one of `inputs`) fills."""

@@ -63,6 +63,7 @@ class TransferSponsorship(Service):
     establishment (None) evaluates the resident's rules and skips the target's."""
 
     name = "transfer_sponsorship"
+    agent_needs_approval = True
     inputs = ("iqama_number", "establishment_number")
     check_defaults = {"establishment_number": None}
 

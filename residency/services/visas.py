@@ -643,6 +643,7 @@ class IssueFinalExit(Service):
     Iqama and passport must be valid today (not expired)."""
 
     name = "issue_final_exit"
+    agent_needs_approval = True
     inputs = ("iqama_number",)
 
     def quote(self, ctx: ServiceContext, iqama_number: str) -> Quote:
