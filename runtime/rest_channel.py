@@ -19,8 +19,7 @@ from sanic import response
 from runtime.hops import channel_token, presented_token, token_matches
 from replies import N_, _, language, written_language
 from nlu.limits import MAX_CHARACTERS_WITHOUT_IDENTIFIERS, message_too_long
-from residency.db import UnitOfWork
-from residency.languages import stored_language
+from residency.languages import chosen_language
 from residency.text_safety import strip_controls
 
 logger = logging.getLogger(__name__)
@@ -53,18 +52,6 @@ def refusal(sender: str, text: str, stored: str | None = None) -> list[dict] | N
     return None
 
 
-def sender_language(sender: str) -> str | None:
-    """The reply language the sender (a Telegram id) chose with /lang; None when none or unknown."""
-    if not sender.isdigit():
-        return None
-    try:
-        with UnitOfWork(read_only=True) as uow:
-            return stored_language(uow, int(sender))
-    except Exception as error:  # the refusal still goes out, in Arabic
-        logger.warning("Cannot read the reply language of sender %s: %s", sender, error)
-        return None
-
-
 class GuardedRestInput(RestInput):
     """The REST channel, same name and URL, with the token and length checks."""
 
@@ -88,7 +75,7 @@ class GuardedRestInput(RestInput):
                 answer = refusal(sender, message)
                 if answer is not None and written_language(message) is None:
                     # no words to tell the language by: the sender's own choice, if any (rare: read then)
-                    stored = await asyncio.to_thread(sender_language, sender)
+                    stored = await asyncio.to_thread(chosen_language, sender)
                     answer = refusal(sender, message, stored) if stored else answer
                 if answer is not None:
                     return response.json(answer)

@@ -72,9 +72,8 @@ from frontends.telegram_bot.render import (
 from frontends.telegram_bot.telegram_ui import on_lang, register_commands, typing
 from replies import N_, _, current_language, language, reply_language, written_language
 from residency.activation import activate
-from residency.db import UnitOfWork
 from residency.errors import ResidencyError
-from residency.languages import stored_language
+from residency.languages import chosen_language
 
 logger = logging.getLogger(__name__)
 
@@ -215,20 +214,10 @@ def _log_background_failure(task: asyncio.Task) -> None:
 # The language of the replies the bot makes itself
 
 
-def _stored_language(telegram_id: int) -> Optional[str]:
-    """The user's own choice (/lang); None when there is none or the database cannot tell."""
-    try:
-        with UnitOfWork(read_only=True) as uow:
-            return stored_language(uow, telegram_id)
-    except Exception as error:  # the reply still goes out, in the language of the message
-        logger.warning("Cannot read the reply language of user %s: %s", telegram_id, error)
-        return None
-
-
 async def answer_language(user_id: Optional[int], *texts: Optional[str]) -> str:
     """The language of a reply the bot makes itself (not Rasa): the user's choice, else the language of
     `texts` (the message answered, newest first), else Arabic. Looked up only when such a reply is made."""
-    stored = await asyncio.to_thread(_stored_language, user_id) if user_id is not None else None
+    stored = await asyncio.to_thread(chosen_language, user_id) if user_id is not None else None
     return reply_language(stored, list(texts))
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TextIO
 
 from frontends import lang_command
+from residency.languages import chosen_language
 from frontends.rasa_client import RasaClient, RasaUnavailable, RasaUnreachable
 from replies import N_, _, language, reply_language
 from residency.charts import shape_for_display
@@ -68,16 +69,6 @@ _DIGITS = str.maketrans(
 )
 
 
-def stored_in_database(sender: str) -> str | None:
-    """The reply language the sender (a Telegram id) chose with /lang; None when none or unknown."""
-    if not sender.isdigit():
-        return None
-    try:
-        return lang_command.current_choice(int(sender))
-    except Exception:  # no database here: replies follow the language typed in
-        return None
-
-
 def choose_in_database(sender: str, choice: str) -> str:
     """Keep `choice` as the sender's reply language (residency.languages.set_language)."""
     if not sender.isdigit():
@@ -97,7 +88,7 @@ class TerminalChat:
     read: Callable[[str], str] = input
     server_died: Callable[[], str | None] = lambda: None
     buttons: list[dict] = field(default_factory=list)
-    stored_language: Callable[[str], str | None] = stored_in_database
+    stored_language: Callable[[str], str | None] = chosen_language
     choose_language: Callable[[str, str], str] = choose_in_database
     chosen: str | None = None  # the sender's /lang choice, read when the chat starts
     typed: list[str] = field(default_factory=list)  # the lines typed, newest first

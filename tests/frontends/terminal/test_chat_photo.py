@@ -95,7 +95,8 @@ def test_the_chat_answers_in_the_language_typed_in_and_a_stored_choice_wins(tmp_
 
 
 def test_the_chat_keeps_the_choice_in_the_database(engine):
-    from frontends.terminal.chat import choose_in_database, stored_in_database
+    from frontends.terminal.chat import choose_in_database
+    from residency.languages import chosen_language
     from residency.db import UnitOfWork
     from residency.errors import InvalidInput, Unauthorized
     from tests.domain import factories
@@ -103,12 +104,12 @@ def test_the_chat_keeps_the_choice_in_the_database(engine):
     with UnitOfWork(engine) as uow:
         factories.user(uow, factories.establishment(uow), 42)
         uow.commit()
-    assert stored_in_database("42") is None
-    assert choose_in_database("42", "EN") == "en" and stored_in_database("42") == "en"
+    assert chosen_language("42") is None
+    assert choose_in_database("42", "EN") == "en" and chosen_language("42") == "en"
     with pytest.raises(InvalidInput):
         choose_in_database("42", "fr")
     with pytest.raises(Unauthorized):
         choose_in_database("43", "en")
     with pytest.raises(Unauthorized):
         choose_in_database("demo", "en")
-    assert stored_in_database("42") == "en" and stored_in_database("demo") is None
+    assert chosen_language("42") == "en" and chosen_language("demo") is None
