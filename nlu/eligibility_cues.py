@@ -13,16 +13,13 @@ ServiceNameMapper (which then values the `service` entity).
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu.intent_rules import RuleBasedIntent, set_intent
 from nlu.normalize import normalize
 from nlu.services import SERVICE_NAMES
 
@@ -42,29 +39,13 @@ def asks_whether_possible(text: str) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class EligibilityCue(GraphComponent, IntentClassifier):
+class EligibilityCue(RuleBasedIntent):
     """Turns a service intent into check_eligibility on a question of whether it is possible."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "EligibilityCue":
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
             if intent.get(INTENT_NAME_KEY) not in SERVICE_NAMES or not asks_whether_possible(message.get(TEXT) or ""):
                 continue
-            chosen = {
-                INTENT_NAME_KEY: ELIGIBILITY_INTENT,
-                PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY),
-            }
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != ELIGIBILITY_INTENT]
-            message.set(INTENT, chosen, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
+            set_intent(message, ELIGIBILITY_INTENT, intent.get(PREDICTED_CONFIDENCE_KEY))
         return messages
