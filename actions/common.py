@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from replies import N_, _, language, reply_language
 from residency.db import UnitOfWork
-from residency.languages import stored_language
+from residency.languages import chosen_language, stored_language
 from residency.errors import ResidencyError, Unauthorized
 from residency.services import ALL_SERVICES, SERVICES
 from residency.services.base import NOT_ACTIVATED, resolve_actor
@@ -97,24 +97,21 @@ def sender_language(tracker: Tracker, uow: UnitOfWork | None = None) -> str:
     """The language to answer the sender in: the one chosen with /lang, else the language of their latest
     message with letters in this conversation, else Arabic (replies.reply_language). The choice is read
     in `uow` (the action run's), else in a unit of work of its own; unreadable, it is skipped."""
-    stored = None
     sender = str(tracker.sender_id or "")
-    if sender.isdigit():
+    if uow is None:
+        stored = chosen_language(sender)
+    else:
         try:
-            if uow is None:
-                with unit_of_work() as own:
-                    stored = stored_language(own, int(sender))
-            else:
-                stored = stored_language(uow, int(sender))
+            stored = stored_language(uow, int(sender)) if sender.isdigit() else None
         except SQLAlchemyError:  # the action's own work reports the failure, in the written language
-            pass
+            stored = None
     return reply_language(stored, _user_texts(tracker))
 
 
 @contextmanager
-def speaking(tracker: Tracker) -> Iterator[str]:
-    """Replies made inside the block are in the sender's language (`sender_language`)."""
-    with language(sender_language(tracker)) as chosen:
+def speaking(tracker: Tracker, uow: UnitOfWork | None = None) -> Iterator[str]:
+    """Replies made inside the block are in the sender's language (`sender_language`, read in `uow` if given)."""
+    with language(sender_language(tracker, uow)) as chosen:
         yield chosen
 
 

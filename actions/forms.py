@@ -45,7 +45,6 @@ from actions.bulk import is_bulk
 from actions.prompts import occupation_buttons
 from actions.services import PREPARED_QUOTE, VISA_KINDS, prepared, quote_inputs
 
-logger = logging.getLogger(__name__)
 from replies import _
 from residency import calendar, identifiers, occupations, services
 from residency.errors import ResidencyError
@@ -54,6 +53,8 @@ from residency.services.base import ServiceContext, authorise, parse_period_mont
 from residency.services.iqama import arrival
 from residency.services.resident_changes import refuse_saudi_only
 from residency.services.visas import parse_entry_type
+
+logger = logging.getLogger(__name__)
 
 # Domain error codes that point at one input: the slot to ask for again.
 SLOT_OF_ERROR = {
@@ -119,12 +120,6 @@ class ServiceFormValidation(FormValidationAction):
         return f"validate_{self.service}_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        with speaking(tracker):
-            return await self._validate(dispatcher, tracker, domain)
-
-    async def _validate(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
         if (
             is_fresh_user_turn(tracker)
             and self._interrupts(latest_intent(tracker))
@@ -132,7 +127,8 @@ class ServiceFormValidation(FormValidationAction):
         ):
             return [ActionExecutionRejected(self.form_name())]
         try:
-            with unit_of_work() as uow:
+            # The sender's language is read in the validation's own unit of work.
+            with unit_of_work() as uow, speaking(tracker, uow):
                 try:
                     ctx = ServiceContext(uow, authorise(uow, telegram_id(tracker), self.service))
                 except ResidencyError:
@@ -146,11 +142,13 @@ class ServiceFormValidation(FormValidationAction):
                     _CONTEXT.reset(token)
         except SQLAlchemyError:
             # Nothing validated: the apology, then the same question again.
-            answer_error(dispatcher, RuntimeError())
+            with speaking(tracker):
+                answer_error(dispatcher, RuntimeError())
             return []
         except Exception:  # noqa: BLE001 - never an empty answer (Rasa's REST channel would send [])
             logger.exception("unexpected failure in %s", self.name())
-            dispatcher.utter_message(text=_(UNEXPECTED_FAILURE))
+            with speaking(tracker):
+                dispatcher.utter_message(text=_(UNEXPECTED_FAILURE))
             return []
 
     def _interrupts(self, intent: str | None) -> bool:
