@@ -209,10 +209,11 @@ def apply() -> None:
 
 def with_auth_token(argv: list[str], env: dict[str, str]) -> list[str]:
     """`rasa run` arguments with `--auth-token` from MUQEEM_HOP_TOKEN (runtime.hops) when the HTTP API
-    is enabled: the token stays out of the command line that other accounts can read."""
+    is enabled: the token stays out of the command line that other accounts can read. Given as one
+    `--auth-token=TOKEN` argument: a random token may begin with "-", which argparse would take for an option."""
     token = env.get(HOP_TOKEN_VARIABLE)
-    if token and "--enable-api" in argv and "--auth-token" not in argv:
-        return [*argv, "--auth-token", token]
+    if token and "--enable-api" in argv and not any(arg.startswith("--auth-token") for arg in argv):
+        return [*argv, f"--auth-token={token}"]
     return argv
 
 

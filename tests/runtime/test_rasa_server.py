@@ -71,5 +71,13 @@ def test_a_session_closes_after_a_request_with_no_form_active():
 
 def test_the_rasa_server_gets_the_api_token_from_the_environment_not_the_command_line():
     argv = ["rasa", "run", "--enable-api"]
-    assert rasa_server.with_auth_token(argv, {"MUQEEM_HOP_TOKEN": "s3cret"}) == [*argv, "--auth-token", "s3cret"]
+    assert rasa_server.with_auth_token(argv, {"MUQEEM_HOP_TOKEN": "s3cret"}) == [*argv, "--auth-token=s3cret"]
     assert rasa_server.with_auth_token(["rasa", "run"], {"MUQEEM_HOP_TOKEN": "s3cret"}) == ["rasa", "run"]
+
+
+def test_a_token_beginning_with_a_dash_reaches_rasa_as_the_token():
+    """secrets.token_urlsafe may begin with "-": Rasa's own parser must read it as the token, not an option."""
+    from rasa.__main__ import create_argument_parser
+
+    argv = rasa_server.with_auth_token(["run", "--enable-api"], {"MUQEEM_HOP_TOKEN": "-Xa_9"})
+    assert create_argument_parser().parse_args(argv).auth_token == "-Xa_9"
