@@ -3,7 +3,7 @@
 - An agent's confirmation that needs approval is submitted instead of executed (`submit_if_needed`),
   and the agent is told it waits.
 - The owners' approve / decline buttons are `/affirm{"approval_id": "N"}` / `/deny{"approval_id": "N"}`:
-  the confirm and cancel actions hand them to `answer_decision`.
+  `action_decide_approval` hands them to `answer_decision`, whatever else is open.
 - `pending_approvals` lists what waits (an owner: the establishment's, with buttons; an agent: its own).
 - `set_approval_threshold`: the owner sets the threshold from chat (the amount in the message), or turns
   approvals off ("بدون موافقات").
@@ -44,9 +44,19 @@ ALREADY_DECIDED = {
 ALREADY_DECIDED_OTHERWISE = N_("Request {id} was already decided; nothing changed.")
 
 
-def pressed_approval(tracker: Tracker) -> str | None:
-    """The approval a pressed approve/decline button names, if the latest message is one."""
-    return latest_entities(tracker).get("approval_id")
+# An approval's number as a button carries it: a few ASCII digits (a typed payload may say anything).
+APPROVAL_ID_DIGITS = 9
+MALFORMED_BUTTON = N_(
+    "This button is not valid, so nothing was done. Ask for the requests waiting for approval to get their "
+    "buttons again."
+)
+
+
+def pressed_approval(tracker: Tracker) -> int | None:
+    """The approval a pressed approve/decline button names (None when the message names none, or a
+    malformed one)."""
+    value = latest_entities(tracker).get("approval_id") or ""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= APPROVAL_ID_DIGITS else None
 
 
 def submit_if_needed(uow, tracker: Tracker, pending_quote: dict[str, Any], key: str) -> ApprovalView | None:
@@ -93,8 +103,12 @@ def render_submitted(view: ApprovalView) -> str:
 
 def answer_decision(dispatcher: CollectingDispatcher, tracker: Tracker, approve: bool) -> None:
     """An owner's approve / decline button: decide, and say what it did."""
+    approval_id = pressed_approval(tracker)
+    if approval_id is None:
+        dispatcher.utter_message(text=_(MALFORMED_BUTTON))
+        return
     with unit_of_work(read_only=False) as uow:
-        view = decide(uow, telegram_id(tracker), int(pressed_approval(tracker)), approve)
+        view = decide(uow, telegram_id(tracker), approval_id, approve)
     dispatcher.utter_message(text=render_decision(view))
 
 

@@ -43,6 +43,7 @@ REQUEST_SLOTS = (
     "person_name",
     "iqama_numbers",
     "resident_group",
+    "pick_list",
 )
 PENDING_SLOTS = ("pending_quote", "pending_quote_id")
 

@@ -8,10 +8,11 @@ hint (`/start CODE`), whatever they write.
 
 from __future__ import annotations
 
+import uuid
 from abc import ABC
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, EventType, UserUtteranceReverted
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
@@ -29,15 +30,14 @@ from actions.inquiries import (
     ASK_IQAMA,
     ASK_IQAMA_OR_VISA,
     ASK_NAME,
+    PICK_LIST,
     answer_bare_iqama,
     answer_name_search,
     answer_visa,
 )
-from actions.render import MENU, confirm_buttons, fee_rules
+from actions.render import MENU, fee_rules
 from actions.services import (
     VISA_KINDS,
-    correction_of_pending,
-    quote_and_offer,
 )
 from replies import LANGUAGES, N_, _, language
 from residency import identifiers
@@ -196,27 +196,20 @@ class ActionGoodbye(ClosingAction):
 
 
 class ActionHandleInform(DomainAction):
-    """A bare value outside any form: a correction of the pending quote, or a look-up of the number or
-    name it carries (an iqama number: a short card with buttons for the resident's likely services)."""
+    """A bare value outside any request: a look-up of the number or name it carries (an iqama number: a
+    short card with buttons for the resident's likely services). At the confirm step the value goes to
+    `action_confirm_step` instead (a changed input)."""
 
     def name(self) -> str:
         return "action_handle_inform"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        service = correction_of_pending(tracker)
-        if service:
-            return quote_and_offer(dispatcher, tracker, service)
         if latest_entity(tracker, "iqama_number"):
             answer_bare_iqama(dispatcher, tracker, latest_entity(tracker, "iqama_number"))
         elif latest_entity(tracker, "visa_number"):
             answer_visa(dispatcher, tracker)
         elif latest_entity(tracker, "person_name"):
             answer_name_search(dispatcher, tracker, latest_entity(tracker, "person_name"))
-        elif pending_quote(tracker) is not None:
-            dispatcher.utter_message(
-                text=_("Your request is waiting for your confirmation: tap “Confirm” to carry it out, or “Cancel”."),
-                buttons=confirm_buttons(tracker.get_slot("pending_quote_id")),
-            )
         else:
             dispatcher.utter_message(text=_(NOT_UNDERSTOOD))
         return []
@@ -267,7 +260,8 @@ class ActionAnswerQuestion(DomainAction):
 
 class ActionAskIqamaNumber(DomainAction):
     """The iqama question of every form; given a name instead ("خروج وعودة لمحمد"), the matches as
-    buttons are the question (a tap fills the iqama number and the form goes on)."""
+    buttons are the question: a tap on one of them (this list, slot `pick_list`) fills the iqama number
+    and the form goes on; a button of any earlier list does not."""
 
     def name(self) -> str:
         return "action_ask_iqama_number"
@@ -275,8 +269,9 @@ class ActionAskIqamaNumber(DomainAction):
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
         name = latest_entity(tracker, "person_name")
         if name and latest_entity(tracker, "iqama_number") is None:
-            answer_name_search(dispatcher, tracker, name)
-            return []
+            list_id = uuid.uuid4().hex[:12]
+            answer_name_search(dispatcher, tracker, name, list_id)
+            return [SlotSet(PICK_LIST, list_id)]
         takes_visa = active_service(tracker) in VISA_KINDS
         dispatcher.utter_message(text=_(ASK_IQAMA_OR_VISA if takes_visa else ASK_IQAMA))
         return []

@@ -42,8 +42,9 @@ from actions.common import (
     unit_of_work,
 )
 from actions.bulk import is_bulk
+from actions.inquiries import PICK_LIST
 from actions.prompts import occupation_buttons
-from actions.services import PREPARED_QUOTE, VISA_KINDS, prepared, quote_inputs
+from actions.services import PREPARED_QUOTE, VISA_KINDS, input_slots, prepared, quote_inputs
 
 from replies import _
 from residency import calendar, identifiers, occupations, services
@@ -97,9 +98,13 @@ INQUIRIES_NAMING = {
 
 
 def answers_the_question(tracker: Tracker) -> bool:
-    """True when the latest message is an inquiry that gives only the number the form asks for."""
+    """True when the latest message is an inquiry that gives only the number the form asks for, or a pick
+    from the list of names the form's iqama question showed (a pick from any other list is not)."""
     asked = tracker.get_slot(REQUESTED_SLOT)
-    return latest_intent(tracker) in INQUIRIES_NAMING.get(asked, ()) and set(latest_entities(tracker)) == {asked}
+    entities = latest_entities(tracker)
+    if PICK_LIST in entities:
+        return asked == "iqama_number" and entities[PICK_LIST] == tracker.get_slot(PICK_LIST)
+    return latest_intent(tracker) in INQUIRIES_NAMING.get(asked, ()) and set(entities) == {asked}
 
 
 def answer_given(tracker: Tracker, slot: str) -> dict:
@@ -120,11 +125,7 @@ class ServiceFormValidation(FormValidationAction):
         return f"validate_{self.service}_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if (
-            is_fresh_user_turn(tracker)
-            and self._interrupts(latest_intent(tracker))
-            and not answers_the_question(tracker)
-        ):
+        if is_fresh_user_turn(tracker) and self._interrupts(tracker) and not answers_the_question(tracker):
             return [ActionExecutionRejected(self.form_name())]
         try:
             # The sender's language is read in the validation's own unit of work.
@@ -151,10 +152,13 @@ class ServiceFormValidation(FormValidationAction):
                 dispatcher.utter_message(text=_(UNEXPECTED_FAILURE))
             return []
 
-    def _interrupts(self, intent: str | None) -> bool:
-        return (
-            intent == "cancel" or intent in QUESTION_INTENTS or (intent in SERVICE_INTENTS and intent != self.service)
-        )
+    def _interrupts(self, tracker: Tracker) -> bool:
+        """Another service, an inquiry or a report; or a cancel that gives none of this form's inputs
+        ("خلاص ستة شهور" answers the duration question; "خلاص الغ الطلب" cancels)."""
+        intent = latest_intent(tracker)
+        if intent == "cancel":
+            return not input_slots(self.service) & set(latest_entities(tracker))
+        return intent in QUESTION_INTENTS or (intent in SERVICE_INTENTS and intent != self.service)
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         """For the services taking an iqama or a visa number, whichever of the two was given; for a bulk

@@ -55,36 +55,53 @@ def subject_iqama(tracker: Tracker) -> str | None:
     return latest_entity(tracker, "iqama_number") or tracker.get_slot("iqama_number")
 
 
-def match_buttons(matches) -> list[dict]:
-    """One button per match; its payload continues as if the user had typed the iqama number."""
+# A pick list's buttons name their list (entity `pick_list`) and are resident inquiries, so a tap never
+# fills a slot by itself: only the list shown as a form's iqama question (its id in the slot `pick_list`)
+# answers that form (actions/forms.py); any other list's pick shows the resident.
+SEARCH_LIST = "search"
+PICK_LIST = "pick_list"
+
+
+def match_buttons(matches, list_id: str = SEARCH_LIST) -> list[dict]:
+    """One button per match; its payload names the resident and the list it was shown in."""
     return [
         {
             "title": f"{isolate(m.name_ar)} ({m.iqama_number})",
-            "payload": f'/inform{{"iqama_number": "{m.iqama_number}"}}',
+            "payload": "/inquire_resident" + _entities(iqama_number=m.iqama_number, pick_list=list_id),
         }
         for m in matches
     ]
 
 
-def more_button(name: str, page: int) -> dict:
+def _entities(**values: str) -> str:
+    return json.dumps(values, ensure_ascii=False)
+
+
+def more_button(name: str, page: int, list_id: str = SEARCH_LIST) -> dict:
     """«المزيد»: the same name search, next page (entity `search_page`, used only by this payload)."""
-    entities = json.dumps({"person_name": name, "search_page": str(page)}, ensure_ascii=False)
+    entities = _entities(person_name=name, search_page=str(page), pick_list=list_id)
     return {"title": _("More ➡️"), "payload": f"/inquire_resident_by_name{entities}"}
 
 
+# A page asked for by a button: a few digits (a typed payload may say anything).
+PAGE_DIGITS = 3
+
+
 def _page_asked(tracker: Tracker) -> int:
-    try:
-        return max(1, int(latest_entity(tracker, "search_page") or 1))
-    except ValueError:
-        return 1
+    page = latest_entity(tracker, "search_page") or "1"
+    return max(1, int(page)) if page.isdigit() and len(page) <= PAGE_DIGITS else 1
 
 
-def answer_name_search(dispatcher: CollectingDispatcher, tracker: Tracker, name: str) -> None:
+def answer_name_search(
+    dispatcher: CollectingDispatcher, tracker: Tracker, name: str, list_id: str = SEARCH_LIST
+) -> None:
     """Up to search.max_matches names as buttons; «المزيد» when a few more match, a request for a narrower
     name when many do."""
     with unit_of_work() as uow:
         result = inquiries.search_residents_page(uow, telegram_id(tracker), name, _page_asked(tracker))
-    buttons = match_buttons(result.matches) + ([more_button(name, result.page + 1)] if result.more else [])
+    buttons = match_buttons(result.matches, list_id)
+    if result.more:
+        buttons.append(more_button(name, result.page + 1, list_id))
     dispatcher.utter_message(text=texts.render_match_page(result), buttons=buttons)
 
 
@@ -123,9 +140,12 @@ def answer_bare_iqama(dispatcher: CollectingDispatcher, tracker: Tracker, iqama:
 
 
 def answer_resident_card(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The resident's card; a pick from a list of names: the short card with the likely services."""
     iqama = subject_iqama(tracker)
     name = latest_entity(tracker, "person_name")
-    if latest_entity(tracker, "iqama_number") is None and name:
+    if latest_entity(tracker, "pick_list") and latest_entity(tracker, "iqama_number"):
+        answer_bare_iqama(dispatcher, tracker, latest_entity(tracker, "iqama_number"))
+    elif latest_entity(tracker, "iqama_number") is None and name:
         answer_name_search(dispatcher, tracker, name)
     elif iqama is None:
         dispatcher.utter_message(text=_(ASK_IQAMA))

@@ -3,7 +3,7 @@
 update_passport quote of the resident it belongs to, offered with the usual confirm/cancel buttons.
 
 The zone is verified again here (every check digit: a payload is never trusted) and matched in the
-domain (residency.passport_photo). "تأكيد" then runs the ordinary `action_execute_quote`, so the update
+domain (residency.passport_photo). "تأكيد" then runs the ordinary `action_confirm_step`, so the update
 is executed exactly once. Every failure (unreadable photo, check digits, expired passport, no resident
 of the user's establishment) is answered with the domain's message (in the reply language) and changes nothing; an
 open request is closed either way: the photo is a request of its own.

@@ -1,10 +1,8 @@
-"""Service requests: which slots feed which service inputs, the quote shown for confirmation, and the
-execution (or dropping) of a confirmed quote.
+"""Service requests: which slots feed which service inputs, and the quote shown for confirmation.
 
 Flow: the service's form completes -> `action_quote_<service>` quotes it and stores the quote and a fresh
-quote id -> "تأكيد" (`affirm`) runs `action_execute_quote` with the idempotency key
-"<sender>:<quote id>" -> receipt, pending slots cleared. A second confirmation finds nothing pending and
-executes nothing; `deny` drops the quote; a correction while a quote is pending quotes again.
+quote id -> the confirm step (actions/confirm_step.py) executes it on its button or a plain yes, with the
+idempotency key "<sender>:<quote id>" -> receipt, pending slots cleared.
 """
 
 from __future__ import annotations
@@ -26,24 +24,22 @@ from actions.common import (
     latest_intent,
     pending_quote,
     reset_request,
+    speaking,
     telegram_id,
     unit_of_work,
 )
-from actions.approvals import answer_decision, pressed_approval, render_submitted, submit_if_needed
-from actions.bulk import answer_outcome, is_bulk, offer_bulk, quote_bulk_request, residents_phrase
+from actions.bulk import is_bulk, offer_bulk, quote_bulk_request, residents_phrase
 from actions.render import (
     STALE_BUTTON,
     confirm_buttons,
-    document_buttons,
     render_quote,
-    render_receipt,
     render_replayed,
+    service_label,
 )
 from replies import N_, _
 from residency import services
-from residency.errors import QuoteChanged
 from residency.services import Quote
-from residency.services.bulk import PERSON_INPUTS, executed_count, execute_bulk
+from residency.services.bulk import PERSON_INPUTS, executed_count
 
 # What a request of each service is made of, read from the service's declarations (residency/services,
 # `Service.inputs`, `visa_kind`, `parameters`): nothing about a service's inputs is written here.
@@ -215,82 +211,14 @@ assert set(ACTIONS_BY_SERVICE) == set(SERVICE_INPUTS)
 
 # Ids (N_): translated with _() where the reply is made.
 CANCELLED = N_("Request cancelled; nothing was charged.")
-NOTHING_PENDING = N_("No request is waiting for confirmation, so nothing was done. Write your new request if you like.")
-
-
-class ActionExecuteQuote(DomainAction):
-    """ "تأكيد": execute the pending quote exactly once (idempotency key: sender and quote id); a bulk
-    offer per resident (actions/bulk.py); an agent's request that needs approval is submitted instead
-    (actions/approvals.py). An owner's approve button lands here too."""
-
-    writes = True
-
-    def name(self) -> str:
-        return "action_execute_quote"
-
-    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        if pressed_approval(tracker):
-            answer_decision(dispatcher, tracker, approve=True)
-            return []
-        if answered_stale_button(dispatcher, tracker):
-            return []
-        quote = pending_quote(tracker)
-        if quote is None:
-            dispatcher.utter_message(text=_(NOTHING_PENDING))
-            return []
-        key = f"{tracker.sender_id}:{tracker.get_slot('pending_quote_id')}"
-        with unit_of_work(read_only=False) as uow:
-            waiting = submit_if_needed(uow, tracker, quote, key)
-        if waiting is not None:
-            dispatcher.utter_message(text=render_submitted(waiting))
-            return reset_request()
-        if quote.get("bulk_quote_id") is not None:
-            with unit_of_work(read_only=False) as uow:
-                answer_outcome(dispatcher, execute_bulk(uow, telegram_id(tracker), int(quote["bulk_quote_id"]), key))
-            return reset_request()
-        try:
-            with unit_of_work(read_only=False) as uow:
-                receipt = services.execute(uow, telegram_id(tracker), quote, key)
-        except QuoteChanged as changed:
-            dispatcher.utter_message(text=changed.message)
-            return offer(dispatcher, Quote.from_dict(changed.details["quote"]))
-        executed = Quote.from_dict(quote)
-        dispatcher.utter_message(text=render_receipt(receipt, executed), buttons=document_buttons(receipt, executed))
-        return reset_request()
-
-    def on_error(self, tracker: Tracker) -> list[EventType]:
-        return reset_request()
-
-
-class ActionDeclineQuote(DomainAction):
-    """ "إلغاء" (`deny`): drop the pending quote, nothing charged; "لا، خلها ٦ شهور" quotes again (a
-    correction the domain refuses leaves the pending quote as it was)."""
-
-    def name(self) -> str:
-        return "action_decline_quote"
-
-    def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        if pressed_approval(tracker):
-            answer_decision(dispatcher, tracker, approve=False)
-            return []
-        if answered_stale_button(dispatcher, tracker):
-            return []
-        service = correction_of_pending(tracker)
-        if service:
-            return quote_and_offer(dispatcher, tracker, service)
-        if pending_quote(tracker) is None:
-            dispatcher.utter_message(
-                text=_("All right. There is no open request; write what you need whenever you like.")
-            )
-            return reset_request()
-        dispatcher.utter_message(text=_(CANCELLED))
-        return reset_request()
+CLOSED_FOR_ANOTHER = N_("I closed the open offer ({service}); nothing was charged.")
 
 
 class ActionStartRequest(Action):
     """Before a service's form starts: forget the previous request's inputs, keeping what this very
     message says. Switching from an open request ("لا، ابي خروج نهائي له") keeps the resident it was
-    about unless the message names another; correcting the pending quote of the same service keeps all."""
+    about unless the message names another, and an open offer is closed, saying so; correcting the
+    pending quote of the same service keeps all."""
 
     def name(self) -> str:
         return "action_start_request"
@@ -300,8 +228,14 @@ class ActionStartRequest(Action):
         forget_pending = [SlotSet("pending_quote", None), SlotSet("pending_quote_id", None)]
         if correction_of_pending(tracker) == latest_intent(tracker):
             return forget_pending
+        open_offer = pending_quote(tracker)
+        if open_offer is not None:
+            with speaking(tracker):
+                dispatcher.utter_message(
+                    text=_(CLOSED_FOR_ANOTHER).format(service=service_label(open_offer["service"]))
+                )
         keep = set(said) | ({"iqama_numbers"} if "iqama_number" in said else set())
-        switching = tracker.active_loop_name is not None or pending_quote(tracker) is not None
+        switching = tracker.active_loop_name is not None or open_offer is not None
         if switching and not said & PERSON_SLOTS:
             keep |= PERSON_SLOTS
         return [SlotSet(slot, None) for slot in REQUEST_SLOTS if slot not in keep] + forget_pending

@@ -6,6 +6,10 @@ fitted arrays (coefficients, intercepts, class names) in a NumPy .npz file witho
 rebuilds the scikit-learn estimator from them in milliseconds. C (inverse regularisation strength)
 is configurable: larger C gives sharper, more decisive confidences, which matters for the
 FallbackClassifier threshold.
+
+Features are presence, not counts: a word or character n-gram seen twice weighs as one seen once. With
+counts, a request naming 22 iqama numbers joined by «و» was 22 times the number and the «و» and the words
+asking for a renewal hardly counted (it became an exit/re-entry extension; 75 numbers, a visa inquiry).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import csr_matrix
 
 MODEL_FILE = "linear_intent_classifier.npz"
 
@@ -35,6 +41,12 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         """Creates the classifier with the configured C."""
         super().__init__({**self.get_default_config(), **config}, name, model_storage, resource)
         self.clf.set_params(C=float(self.config["C"]))
+
+    def _create_X(self, messages: list[Message]) -> csr_matrix:
+        """The messages' sentence features as presence (1 where the count is above 0)."""
+        features = csr_matrix(super()._create_X(messages))
+        features.data = (features.data > 0).astype(features.dtype)
+        return features
 
     def persist(self) -> None:
         """Stores the fitted arrays (no pickle)."""

@@ -1,7 +1,7 @@
 """`python -m runtime.action_server --actions actions -p PORT`: rasa_sdk's action server that refuses
 (HTTP 401) every request without the hop token (runtime.hops), except its /health check.
 
-rasa_sdk authenticates nobody: any local process could POST /webhook and run action_execute_quote
+rasa_sdk authenticates nobody: any local process could POST /webhook and run action_confirm_step
 for any sender. Rasa sends the token as the `token` query parameter of its action endpoint
 (endpoints: `token: ${MUQEEM_HOP_TOKEN}`).
 """

@@ -10,7 +10,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from actions.inquiries import ActionPendingApprovals
-from actions.services import ACTIONS_BY_SERVICE, ActionDeclineQuote, ActionExecuteQuote
+from actions.confirm_step import ActionConfirmStep, ActionDecideApproval
+from actions.services import ACTIONS_BY_SERVICE
 from residency.db import UnitOfWork
 from residency.models import Approval, Establishment, Notification, Transaction
 from tests.dialogue.conftest import OWNER
@@ -37,13 +38,13 @@ def offer(numbers=None, group=None, who=OWNER, text="جدد"):
 
 def confirm(slots, who=OWNER):
     tracker = turn(who, "تأكيد", intent="affirm", entities={"quote_id": slots["pending_quote_id"]}, slots=slots)
-    return run(ActionExecuteQuote(), tracker)
+    return run(ActionConfirmStep(), tracker)
 
 
 def press(approval_id, approve=True, who=OWNER):
-    action = ActionExecuteQuote() if approve else ActionDeclineQuote()
     return run(
-        action, turn(who, "/affirm", intent="affirm" if approve else "deny", entities={"approval_id": str(approval_id)})
+        ActionDecideApproval(),
+        turn(who, "/affirm", intent="affirm" if approve else "deny", entities={"approval_id": str(approval_id)}),
     )
 
 
@@ -222,7 +223,7 @@ def test_a_bulk_request_written_in_english_is_offered_and_carried_out_in_english
     assert messages[0]["buttons"][0]["payload"] == f'/affirm{{"quote_id": "{slots["pending_quote_id"]}"}}'
 
     tracker = turn(OWNER, "yes", intent="affirm", entities={"quote_id": slots["pending_quote_id"]}, slots=slots)
-    receipt = texts(run(ActionExecuteQuote(), tracker)[1])
+    receipt = texts(run(ActionConfirmStep(), tracker)[1])
     assert receipt.startswith("Bulk request carried out: Iqama renewal\n2 done, 0 not done.\n✅ ")
     assert f"Amount charged: {2 * RENEWAL_12} SAR\nEstablishment balance: {50_000 - 2 * RENEWAL_12} SAR" in receipt
 

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import func, select
 
-from actions import services
+from actions import confirm_step, services
 from actions.common import UNEXPECTED_FAILURE
 from actions.render import STALE_BUTTON, confirm_buttons
 from replies import _ as translated
@@ -35,7 +35,7 @@ def quoted(sender, service, **slots):
 
 
 def confirm(sender, pending):
-    return run(services.ActionExecuteQuote(), turn(sender, "تأكيد", intent="affirm", slots=pending))
+    return run(confirm_step.ActionConfirmStep(), turn(sender, "تأكيد", intent="affirm", slots=pending))
 
 
 def test_renewal_quote_lists_fees_total_dates_and_buttons(world):
@@ -75,7 +75,7 @@ def test_the_same_confirmation_delivered_twice_charges_once(engine, world):
 
 def test_deny_drops_the_quote_and_charges_nothing(engine, world):
     pending, _ = quoted(OWNER, "renew_iqama", iqama_number=world.iqama, duration="P3M")
-    events, messages = run(services.ActionDeclineQuote(), turn(OWNER, "الغ", intent="deny", slots=pending))
+    events, messages = run(confirm_step.ActionConfirmStep(), turn(OWNER, "الغ", intent="deny", slots=pending))
     assert "تم إلغاء الطلب" in texts(messages)
     assert slot_events(events)["pending_quote"] is None
     assert balance(engine, world.establishment_id) == 50_000
@@ -86,7 +86,7 @@ def test_correction_of_a_pending_quote_quotes_again(world):
     pending, _ = quoted(OWNER, "renew_iqama", iqama_number=world.iqama, duration="P12M")
     slots = {**pending, "iqama_number": world.iqama}
     events, messages = run(
-        services.ActionDeclineQuote(),
+        confirm_step.ActionConfirmStep(),
         turn(OWNER, "لا خلها ٦ شهور", intent="deny", entities={"duration": "P6M"}, slots=slots),
     )
     new = slot_events(events)
@@ -210,7 +210,7 @@ def test_free_cancellation_receipt(engine, world):
 
 def press(sender, intent, quote_id, pending):
     """A confirm/cancel button of the quote `quote_id` pressed while `pending` is what waits."""
-    action = services.ActionExecuteQuote() if intent == "affirm" else services.ActionDeclineQuote()
+    action = confirm_step.ActionConfirmStep()
     return run(action, turn(sender, f"/{intent}", intent=intent, entities={"quote_id": quote_id}, slots=pending))
 
 

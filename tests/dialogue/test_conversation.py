@@ -5,7 +5,9 @@ activation hint as the only answer to a stranger, whatever the message."""
 from __future__ import annotations
 
 import base64
+import importlib
 import inspect
+import pkgutil
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +15,8 @@ import pytest
 import yaml
 from rasa_sdk import Action
 
-from actions import conversation, inquiries, passport, prompts, services  # noqa: F401 - passport: its action
+import actions
+from actions import conversation, inquiries, prompts, services
 from replies import _ as translated
 from residency.db import UnitOfWork
 from residency.services.base import NOT_ACTIVATED
@@ -64,11 +67,12 @@ def test_name_instead_of_iqama_offers_matches_as_buttons(world):
         entities={"person_name": "محمد خان"},
         form="issue_exit_reentry_form",
     )
-    _, messages = run(conversation.ActionAskIqamaNumber(), tracker)
+    events, messages = run(conversation.ActionAskIqamaNumber(), tracker)
     buttons = [b for m in messages for b in m["buttons"]]
+    list_id = slot_events(events)["pick_list"]  # only this list's picks answer the form
     assert {
         "title": isolate("محمد عبدالله خان") + f" ({world.iqama})",
-        "payload": f'/inform{{"iqama_number": "{world.iqama}"}}',
+        "payload": f'/inquire_resident{{"iqama_number": "{world.iqama}", "pick_list": "{list_id}"}}',
     } in buttons
     assert len(buttons) <= 5
     assert len(messages) == 1 and "أرسل رقم إقامته" in messages[0]["text"]  # the matches are the question
@@ -187,7 +191,9 @@ def test_switching_service_keeps_the_resident_unless_another_is_named(world):
 
 
 def _actions_by_name() -> dict[str, Action]:
-    """Every concrete custom action of actions/, by name."""
+    """Every concrete custom action of actions/, by name (every module imported, as the action server does)."""
+    for module in pkgutil.iter_modules(actions.__path__):
+        importlib.import_module(f"actions.{module.name}")
     found, classes = {}, list(Action.__subclasses__())
     while classes:
         cls = classes.pop()

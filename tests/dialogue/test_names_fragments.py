@@ -71,7 +71,11 @@ def test_single_name_with_several_matches_lists_five_and_offers_more(engine, wor
     assert "النتائج 1-5 من 7" in texts(messages)
     payload = buttons[-1]["payload"]
     assert payload.startswith("/inquire_resident_by_name")
-    assert json.loads(payload[len("/inquire_resident_by_name") :]) == {"person_name": "محمد", "search_page": "2"}
+    assert json.loads(payload[len("/inquire_resident_by_name") :]) == {
+        "person_name": "محمد",
+        "search_page": "2",
+        "pick_list": "search",
+    }
 
     second = search(payload, "محمد", page="2")
     assert len(second[0]["buttons"]) == 2  # the last two, no «المزيد»
@@ -89,7 +93,9 @@ def test_many_matches_ask_for_a_narrower_name(engine, world):
 
 def test_a_few_matches_are_listed_without_more(world):
     messages = search("search for Rajesh", "Rajesh")
-    assert [b["payload"] for b in messages[0]["buttons"]] == [f'/inform{{"iqama_number": "{world.traveller}"}}']
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        f'/inquire_resident{{"iqama_number": "{world.traveller}", "pick_list": "search"}}'
+    ]
     assert "المزيد" not in texts(messages)
 
 

@@ -10,7 +10,7 @@ from mrz.generator.td3 import TD3CodeGenerator
 from sqlalchemy import func, select
 
 from actions.passport import ASK_FOR_PHOTO, ActionPassportPhoto
-from actions.services import ActionExecuteQuote
+from actions.confirm_step import ActionConfirmStep
 from replies import _ as translated
 from residency.db import UnitOfWork
 from residency.models import Resident, Transaction
@@ -71,9 +71,9 @@ def test_a_photo_is_quoted_with_buttons_then_confirmed_once(world, engine):
         entities={"quote_id": quote_id},
         slots={"pending_quote": quote, "pending_quote_id": quote_id},
     )
-    _, receipt = run(ActionExecuteQuote(), confirm)
+    _, receipt = run(ActionConfirmStep(), confirm)
     assert "تم التنفيذ" in receipt[0]["text"]
-    _, again = run(ActionExecuteQuote(), confirm)  # the same button again: its own receipt, nothing more
+    _, again = run(ActionConfirmStep(), confirm)  # the same button again: its own receipt, nothing more
     assert passport(engine, world.iqama) == ("AB7654321", date(2035, 3, 1))
     assert transactions(engine) == 1
     assert again and transactions(engine) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from actions import services
+from actions import confirm_step, services
 from actions.bulk import residents_phrase
 from actions.render import confirm_buttons, fee_rules, render_forecast, render_quote, render_receipt
 from replies import language
@@ -131,17 +131,17 @@ def test_a_request_written_in_english_is_quoted_confirmed_and_cancelled_in_engli
     assert "\nTotal: 10250 SAR\n" in quote and quote.endswith("\nDo you confirm?")
     assert [b["title"] for b in messages[-1]["buttons"]] == ["Confirm", "Cancel"]
 
-    _, messages = run(services.ActionExecuteQuote(), turn(OWNER, "yes go ahead", intent="affirm", slots=pending))
+    _, messages = run(confirm_step.ActionConfirmStep(), turn(OWNER, "yes go ahead", intent="affirm", slots=pending))
     done = texts(messages).splitlines()
     assert done[0].startswith("Done: Iqama renewal — ")
     assert "Amount charged: 10250 SAR" in done and "Establishment balance after the transaction: 39750 SAR" in done
     assert [b["title"] for b in messages[-1]["buttons"]] == ["📄 Transaction receipt (PDF)"]
 
-    _, messages = run(services.ActionExecuteQuote(), turn(OWNER, "yes", intent="affirm"))
+    _, messages = run(confirm_step.ActionConfirmStep(), turn(OWNER, "yes", intent="affirm"))
     assert texts(messages) == (
         "No request is waiting for confirmation, so nothing was done. Write your new request if you like."
     )
-    _, messages = run(services.ActionDeclineQuote(), turn(OWNER, "no", intent="deny"))
+    _, messages = run(confirm_step.ActionConfirmStep(), turn(OWNER, "no", intent="deny"))
     assert texts(messages) == "All right. There is no open request; write what you need whenever you like."
-    _, messages = run(services.ActionDeclineQuote(), turn(OWNER, "cancel", intent="deny", slots=pending))
+    _, messages = run(confirm_step.ActionConfirmStep(), turn(OWNER, "cancel", intent="deny", slots=pending))
     assert texts(messages) == "Request cancelled; nothing was charged."

@@ -77,7 +77,7 @@ def test_servers_answer_and_stop_on_sigint(tmp_path, database_url):
             (f"http://127.0.0.1:{rasa_port}/conversations/1000001/tracker", None),
             (
                 f"http://127.0.0.1:{actions_port}/webhook",
-                {"next_action": "action_execute_quote", "sender_id": "1000001"},
+                {"next_action": "action_confirm_step", "sender_id": "1000001"},
             ),
         ):
             data = None if body is None else json.dumps(body).encode()
