@@ -26,7 +26,6 @@ DEFAULT_LANGUAGE = "ar"
 
 _current: ContextVar[str] = ContextVar("muqeem_reply_language", default=DEFAULT_LANGUAGE)
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
-_LATIN_LETTER = re.compile("[A-Za-z]")
 
 
 @cache
@@ -73,14 +72,19 @@ def pgettext(context: str, message: str) -> str:
     return _translations(_current.get()).pgettext(context, message)
 
 
+# Latin words said in any conversation ("ok" in an Arabic one): they do not change its language (SPEC 10.3).
+NEUTRAL_WORDS = frozenset({"ok", "okay", "okey", "k", "kk", "hmm", "hm", "hmmm", "mm", "mmm", "lol", "x", "pdf", "csv"})
+_LATIN_WORD = re.compile(r"[a-z]+")
+
+
 def written_language(text: str | None) -> str | None:
-    """The language a user wrote `text` in: Arabic letters -> "ar", else Latin letters -> "en"; None
-    for a text without letters (a number, an emoji) or a button payload ("/affirm{...}")."""
+    """The language a user wrote `text` in: Arabic letters -> "ar", else Latin words -> "en"; None for a
+    text without letters (a number, an emoji), made only of NEUTRAL_WORDS, or a button payload."""
     if not text or text.lstrip().startswith("/"):
         return None
     if _ARABIC_LETTER.search(text):
         return "ar"
-    if _LATIN_LETTER.search(text):
+    if any(word not in NEUTRAL_WORDS for word in _LATIN_WORD.findall(text.lower())):
         return "en"
     return None
 

@@ -84,6 +84,13 @@ def test_arabic_is_the_default_and_english_is_chosen_by_the_user_or_the_message(
     assert reply_language(None, []) == "ar"
 
 
+def test_ok_a_number_or_an_emoji_keep_the_conversations_language():
+    for neutral in ("ok", "OK", "Okay 👍", "hmm", "k", "👍", "3", "pdf"):
+        assert written_language(neutral) is None, neutral
+        assert reply_language(None, [neutral, "جدد اقامته سنة"]) == "ar"
+    assert written_language("ok thanks") == "en"
+
+
 @pytest.mark.parametrize(
     ("days", "arabic"),
     [
