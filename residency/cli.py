@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from replies import N_, _, ngettext
 from residency import calendar
 from residency.db import UnitOfWork, database_url
-from residency.errors import ResidencyError
+from residency.errors import InvalidInput, ResidencyError
 
 app = typer.Typer(no_args_is_help=True)
 db_app = typer.Typer(no_args_is_help=True)
@@ -126,15 +126,17 @@ def domain_errors() -> Iterator[None]:
 
 
 def _iso_date(value: Optional[str]) -> Optional[date]:
-    """Option callback: an ISO date, or a usage error (exit 2)."""
+    """Option callback: an ISO date within the plausible years (calendar.plausible), or a usage error (exit 2)."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        return calendar.plausible(date.fromisoformat(value))
     except ValueError:
         raise typer.BadParameter(
             _("«{value}» is not a date in the form YYYY-MM-DD (like 2027-06-30).").format(value=value)
         ) from None
+    except InvalidInput as error:
+        raise typer.BadParameter(error.message) from None
 
 
 def _print_json(data: object) -> None:
