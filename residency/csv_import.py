@@ -7,7 +7,9 @@ The occupation is never a reason to reject a row (it is a fact recorded by the a
 alias of the classification (residency/occupations.yml) is stored as its canonical Arabic title, any
 other text as written, and reported as a warning with its line number ("not in the classification"). `name_en`, `birth_date`, `hire_date` may be
 empty and `dependants` empty means 0; every other column is required. `location` is inside/outside
-(or داخل/خارج).
+(or داخل/خارج). `nationality` is an ISO 3166 alpha-2 or alpha-3 code, or the country's Arabic or English
+name or demonym (IN, IND, India, الهند, هندي), stored in its canonical form, the Arabic name
+(residency.nationalities); any other text rejects the row.
 
 Every value is bounded (SPEC 10.5), so that a row never reaches the database with a value its column
 cannot hold (PostgreSQL would abort the whole import, SQLite would store it whole): a text longer than
@@ -50,7 +52,7 @@ from residency.models import DrivingLicence, Resident
 from residency.rules import RULES
 from residency.names import is_arabic, name_key_for
 from residency.text_safety import strip_controls
-from residency import occupations
+from residency import nationalities, occupations
 
 COLUMNS = (
     "iqama_number",
@@ -227,6 +229,14 @@ def _resident_from(values: dict[str, str], today: date) -> tuple[Resident, Drivi
         raise _RowRejected(_("The Arabic name «{name}» has no Arabic letters").format(name=values["name_ar"]))
     if is_arabic(values["name_en"]):
         raise _RowRejected(_("The Latin name «{name}» is written in Arabic letters").format(name=values["name_en"]))
+    nationality = nationalities.canonical(values["nationality"])
+    if nationality is None:
+        raise _RowRejected(
+            _(
+                "The nationality «{value}» is not a country I know: write its ISO code (like IN or IND), or the "
+                "country's name in Arabic or English"
+            ).format(value=values["nationality"])
+        )
     occupation, warning = values["occupation"], None
     known = occupations.find(occupation)
     if known is not None:
@@ -269,7 +279,7 @@ def _resident_from(values: dict[str, str], today: date) -> tuple[Resident, Drivi
         name_ar=values["name_ar"],
         name_en=values["name_en"],
         name_key=name_key_for(values["name_ar"], values["name_en"]),
-        nationality=values["nationality"],
+        nationality=nationality,
         occupation=occupation,
         birth_date=birth_date,
         passport_number=passport,

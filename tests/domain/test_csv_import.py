@@ -25,6 +25,7 @@ GOOD, OTHER, ARABIC_DIGITS, TAKEN, ASTRONAUT = (f.valid_iqama(seed) for seed in 
 def row(
     iqama,
     name_ar="محمد رحيم الدين",
+    nationality="الهند",
     name_en="Mohammed Rahim Uddin",
     occupation="فني كهرباء",
     location="inside",
@@ -38,7 +39,7 @@ def row(
             iqama,
             name_ar,
             name_en,
-            "الهند",
+            nationality,
             occupation,
             birth,
             "M4821937",
@@ -358,3 +359,30 @@ def test_a_name_whose_search_key_would_outgrow_its_column_is_stored_with_the_key
     assert (result.imported, result.rejected) == (1, [])
     stored = residents_of(number)[GOOD]
     assert stored.name_ar == name and len(stored.name_key) == 400 and stored.name_key.startswith("محمد صلي")
+
+
+def test_the_nationality_is_stored_in_one_canonical_form_and_an_unknown_country_rejects_its_row(numbers):
+    """SPEC 10.5: an ISO 3166 alpha-2 or alpha-3 code, the Arabic or English name, or a demonym -> the
+    country's Arabic name (residency.nationalities)."""
+    number, _ = numbers
+    written = ["IN", "pak", "Bangladesh", "فلبينية", "Sudanese", "مصر", "TR", "المريخ"]
+    iqamas = [f.valid_iqama(seed) for seed in range(401, 401 + len(written))]
+    lines = [HEADER] + [row(iqama, nationality=nationality) for iqama, nationality in zip(iqamas, written)]
+    result = run(("\n".join(lines) + "\n").encode("utf-8"), number)
+    assert [(e.line, e.reason) for e in result.rejected] == [
+        (
+            9,
+            "الجنسية «المريخ» ليست دولة أعرفها: اكتب رمزها الدولي (مثل IN أو IND)، أو اسم الدولة بالعربية أو "
+            "بالإنجليزية",
+        )
+    ]
+    stored = residents_of(number)
+    assert [stored[iqama].nationality for iqama in iqamas[:-1]] == [
+        "الهند",
+        "باكستان",
+        "بنغلاديش",
+        "الفلبين",
+        "السودان",
+        "مصر",
+        "تركيا",
+    ]
