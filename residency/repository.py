@@ -191,6 +191,11 @@ class Repository:
             self.session.execute(select(Resident.iqama_number).where(Resident.iqama_number.in_(iqamas))).scalars()
         )
 
+    def passport_held_by_another(self, passport_number: str, resident_id: int) -> bool:
+        """Whether a resident other than `resident_id`, of any establishment, holds `passport_number`."""
+        stmt = select(Resident.id).where(Resident.passport_number == passport_number, Resident.id != resident_id)
+        return self.session.execute(stmt.limit(1)).first() is not None
+
     def border_in_use(self, border: str) -> bool:
         return self._one(select(Resident.id).where(Resident.border_number == border)) is not None
 
