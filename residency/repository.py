@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from residency import calendar
 from residency.models import (
     ActivationAttempt,
     ActivationCode,
@@ -330,6 +331,7 @@ class Repository:
         """A new transaction, written at once so that its idempotency key is claimed before anything else
         (a second execution with the same key waits on it, then fails on the key's unique index)."""
         transaction = Transaction(
+            created_at=calendar.now().astimezone(timezone.utc),  # the system's "today" (MUQEEM_TODAY)
             idempotency_key=key,
             establishment_id=establishment_id,
             user_id=user_id,
