@@ -165,7 +165,7 @@ class Repository:
         )
         return self.session.execute(stmt).scalars().all()
 
-    def residents_of_group(self, establishment_id: int, group: str, today: date, horizon: date) -> list[str]:
+    def residents_of_group(self, establishment_id: int, group: str, today: date, horizon: date | None) -> list[str]:
         """Iqama numbers of a bulk request's group (residency.services.bulk), soonest expiry first:
         `expiring` (iqama expiring from today to `horizon`), `expired`, `abroad`, `all`."""
         stmt = select(Resident.iqama_number).where(
