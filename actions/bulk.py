@@ -6,7 +6,8 @@ The offer is stored by the domain; the pending quote slot holds only its id, ser
 ({"service", "bulk_quote_id", "total", "count"}), so a 1000-resident offer does not ride in the tracker.
 Up to `SHOWN_LINES` lines are written in the message; more, and the whole list comes as a CSV too.
 A group of iqamas "expiring" takes a horizon stated in the message that named it ("خلال 60 يوم",
-"within 2 months"), else 30 days.
+"within 2 months"), else 30 days; the domain refuses one outside rules.yml's range and the offer states
+the one used.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from actions.render import CONFIRM_QUESTION, confirm_buttons, riyals, service_la
 from replies import N_, _, ngettext
 from residency import identifiers
 from residency.charts import rows_to_csv
-from residency.services.bulk import BulkOffer, BulkOutcome, distinct_numbers, quote_bulk
+from residency.services.bulk import BulkOffer, BulkOutcome, distinct_numbers, horizon_lines, quote_bulk
 
 SHOWN_LINES = 20
 # Column titles of the CSV (ids: translated when the file is made).
@@ -122,7 +123,7 @@ def offer_bulk(dispatcher: CollectingDispatcher, offer: BulkOffer, quote_id: str
     ]
     parts = [
         _("Bulk request: {service} for {residents}").format(service=label, residents=residents_phrase(len(offer.lines)))
-    ]
+    ] + horizon_lines(offer)
     shown, table = _listed([_status_line(line) for line in offer.lines], rows)
     parts += shown
     ready = len(offer.ready)

@@ -76,6 +76,7 @@ SLOT_OF_ERROR = {
     "unknown_establishment": "establishment_number",
     "same_establishment": "establishment_number",
     "bad_passport": "passport_number",
+    "passport_number_taken": "passport_number",
     "bad_date": "date",
     "passport_expiry_past": "date",
     "passport_expiry_not_later": "date",

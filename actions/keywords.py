@@ -7,7 +7,7 @@ import re
 
 # A stated horizon of a group of iqamas ("خلال 60 يوم", "within 2 months"): the count and its unit.
 HORIZON = re.compile(
-    r"(?:خلال|في|بعد|within|in|next)\s+(?:ال)?(\d{1,3})\s*(يوم|أيام|ايام|days?|شهر|شهور|أشهر|اشهر|months?)",
+    r"(?:خلال|في|بعد|within|in|next)\s+(?:ال)?(\d+)\s*(يوم|أيام|ايام|days?|شهر|شهور|أشهر|اشهر|months?)",
     re.IGNORECASE,
 )
 # How a HORIZON unit that means months begins (else it means days).

@@ -224,9 +224,27 @@ _DIRECTION_MARKS = re.compile(r"[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 _FIRST_GREGORIAN_YEAR = 1600
 
 
+def plausible(d: date) -> date:
+    """`d` when its year is within rules.yml `dates` (1900 to 2100), else InvalidInput bad_date naming the
+    range: every date written into the system passes here (parse_date, the CLI's options)."""
+    first, last = int(RULES["dates"]["earliest_year"]), int(RULES["dates"]["latest_year"])
+    if not first <= d.year <= last:
+        raise InvalidInput(
+            "bad_date",
+            _(
+                "The date {date} is outside the years the system accepts ({first} to {last}). Check the date "
+                "and write it again, like 2026-11-27."
+            ).format(date=d.isoformat(), first=first, last=last),
+            earliest=first,
+            latest=last,
+        )
+    return d
+
+
 def parse_date(text: str) -> date:
     """A date typed as YYYY-MM-DD, d/m/yyyy or d-m-yyyy in any digit form; Hijri (Umm al-Qura) when marked
-    "هـ"/"ه" or when the year is below 1600, converted to Gregorian. InvalidInput bad_date otherwise."""
+    "هـ"/"ه" or when the year is below 1600, converted to Gregorian; within the plausible years (`plausible`).
+    InvalidInput bad_date otherwise."""
     cleaned = normalize_digits(_DIRECTION_MARKS.sub("", text)).strip()
     era = _ERA_SUFFIX.search(cleaned)
     if era:
@@ -248,8 +266,8 @@ def parse_date(text: str) -> date:
     try:
         if is_hijri:
             gregorian = Hijri(year, month, day).to_gregorian()
-            return date(gregorian.year, gregorian.month, gregorian.day)
-        return date(year, month, day)
+            return plausible(date(gregorian.year, gregorian.month, gregorian.day))
+        return plausible(date(year, month, day))
     except OverflowError:
         raise InvalidInput(
             "bad_date",

@@ -8,7 +8,8 @@ Its texts are in the reply catalogues (replies/), printed in Arabic. A domain er
 (residency.errors.ResidencyError) prints its message on stderr and exits 1; a
 malformed option exits 2 (typer's usage error). `--json` prints JSON (UTF-8, ISO dates; shapes in
 residency.establishments). `code issue` prints the code alone on stdout (the explanation goes to
-stderr), so that scripts can capture it.
+stderr), so that scripts can capture it. `document verify` exits 0 for a genuine document, 1 for one that
+is not, 3 when it cannot tell (MUQEEM_DOCUMENT_SECRET not set).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy.engine import make_url
 from replies import N_, _, ngettext
 from residency import calendar
 from residency.db import UnitOfWork, database_url
-from residency.errors import ResidencyError
+from residency.errors import InvalidInput, ResidencyError
 
 app = typer.Typer(no_args_is_help=True)
 db_app = typer.Typer(no_args_is_help=True)
@@ -126,15 +127,17 @@ def domain_errors() -> Iterator[None]:
 
 
 def _iso_date(value: Optional[str]) -> Optional[date]:
-    """Option callback: an ISO date, or a usage error (exit 2)."""
+    """Option callback: an ISO date within the plausible years (calendar.plausible), or a usage error (exit 2)."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        return calendar.plausible(date.fromisoformat(value))
     except ValueError:
         raise typer.BadParameter(
             _("«{value}» is not a date in the form YYYY-MM-DD (like 2027-06-30).").format(value=value)
         ) from None
+    except InvalidInput as error:
+        raise typer.BadParameter(error.message) from None
 
 
 def _print_json(data: object) -> None:
@@ -502,14 +505,29 @@ def reminders_run(
     typer.echo(ngettext("{n} reminder queued", "{n} reminders queued", queued).format(n=queued))
 
 
+# `document verify`'s exit code when it cannot tell (no secret); 0 genuine, 1 not genuine, 2 usage.
+CANNOT_VERIFY = 3
+
+
 @document_app.command("verify")
 def document_verify(
     code: str = typer.Argument(..., help="The verification code printed under the document's QR."),
 ) -> None:
-    """تحقق من صحة وثيقة برمز التحقق. Check whether a document is genuine (exit 0) or not (exit 1)."""
+    """تحقق من صحة وثيقة برمز التحقق. Check whether a document is genuine (exit 0) or not (exit 1); without
+    MUQEEM_DOCUMENT_SECRET it cannot tell (exit 3)."""
     from residency import documents
 
     result = documents.verify_code(code)
+    if result.reason == "no_secret":
+        typer.echo(
+            _(
+                "Cannot verify: {variable} is not set here, and only the secret the documents were signed with can "
+                "tell a genuine document from a forged one. Set it as in the deployment, then verify again."
+            ).format(variable=documents.SECRET_ENV),
+            err=True,
+        )
+        typer.echo("CANNOT verify: no_secret", err=True)
+        raise typer.Exit(CANNOT_VERIFY)
     if not result.genuine:
         reason = _(documents.REASONS.get(result.reason, result.reason))
         typer.echo(_("The document is not genuine: {reason}").format(reason=reason))

@@ -7,7 +7,15 @@ The occupation is never a reason to reject a row (it is a fact recorded by the a
 alias of the classification (residency/occupations.yml) is stored as its canonical Arabic title, any
 other text as written, and reported as a warning with its line number ("not in the classification"). `name_en`, `birth_date`, `hire_date` may be
 empty and `dependants` empty means 0; every other column is required. `location` is inside/outside
-(or داخل/خارج).
+(or داخل/خارج). `nationality` is an ISO 3166 alpha-2 or alpha-3 code, or the country's Arabic or English
+name or demonym (IN, IND, India, الهند, هندي), stored in its canonical form, the Arabic name
+(residency.nationalities); any other text rejects the row.
+
+Every value is bounded (SPEC 10.5), so that a row never reaches the database with a value its column
+cannot hold (PostgreSQL would abort the whole import, SQLite would store it whole): a text longer than
+its column (`TEXT_COLUMNS`, the lengths of residency/models.py), a date outside the plausible years
+(calendar.plausible: 1900 to 2100), or more dependants than rules.yml residents.max_dependants rejects
+that row with its line number and the reason, like any other bad value.
 
 A file that is not UTF-8 or not valid CSV (a quote left open), or whose header is wrong, imports
 nothing. Otherwise every row is checked first; a bad row is reported with its line number (the header is line 1) and a
@@ -41,9 +49,10 @@ from residency.db import UnitOfWork
 from residency.errors import InvalidInput, Refusal
 from residency.establishments import find_establishment
 from residency.models import DrivingLicence, Resident
+from residency.rules import RULES
 from residency.names import is_arabic, name_key_for
 from residency.text_safety import strip_controls
-from residency import occupations
+from residency import nationalities, occupations
 
 COLUMNS = (
     "iqama_number",
@@ -64,8 +73,14 @@ COLUMNS = (
 )
 LICENCE_COLUMNS = ("license_type", "license_number", "license_expiry")
 OPTIONAL_COLUMNS = {"name_en", "birth_date", "hire_date", "dependants", *LICENCE_COLUMNS}
-# The occupation column's length (models.Resident.occupation).
-OCCUPATION_MAX_LENGTH = 100
+# The columns stored as written, and the database column that holds each (its length bounds the value).
+TEXT_COLUMNS = {
+    "name_ar": Resident.__table__.c.name_ar,
+    "name_en": Resident.__table__.c.name_en,
+    "occupation": Resident.__table__.c.occupation,
+    "license_type": DrivingLicence.__table__.c.licence_type,
+    "license_number": DrivingLicence.__table__.c.number,
+}
 # Checked against the database this many at a time (bound-parameter limits).
 _LOOKUP_CHUNK = 500
 
@@ -162,10 +177,37 @@ def _date(values: dict[str, str], column: str) -> date | None:
         return None
     try:
         return calendar.parse_date(text)
-    except InvalidInput:
+    except InvalidInput as error:
         raise _RowRejected(
-            _("Wrong date in column {column}: «{text}» (write it like 2027-03-01)").format(column=column, text=text)
+            _("Wrong date in column {column}: «{text}». {reason}").format(
+                column=column, text=text, reason=error.message
+            )
         ) from None
+
+
+def _check_lengths(values: dict[str, str]) -> None:
+    """_RowRejected when a value is longer than the database column that would hold it."""
+    for column, target in TEXT_COLUMNS.items():
+        limit = target.type.length
+        if len(values[column]) > limit:
+            raise _RowRejected(
+                _("The value in column {column} is {length} characters long; the column holds at most {limit}").format(
+                    column=column, length=len(values[column]), limit=limit
+                )
+            )
+
+
+def _dependants(text: str) -> int:
+    """The dependants column as a count from 0 to rules.yml residents.max_dependants (empty: 0)."""
+    digits = identifiers.normalize_digits(text or "0")
+    limit = int(RULES["residents"]["max_dependants"])
+    if not (digits.isascii() and digits.isdigit()) or int(digits) > limit:
+        raise _RowRejected(
+            _("The number of dependants «{value}» is not a whole number from 0 to {limit}").format(
+                value=text, limit=limit
+            )
+        )
+    return int(digits)
 
 
 def _checked(call, *args):
@@ -181,18 +223,24 @@ def _resident_from(values: dict[str, str], today: date) -> tuple[Resident, Drivi
     empty = [c for c in COLUMNS if c not in OPTIONAL_COLUMNS and not values[c]]
     if empty:
         raise _RowRejected(_("Missing values in the columns: {columns}").format(columns=", ".join(empty)))
+    _check_lengths(values)
     iqama = _checked(identifiers.parse_iqama, values["iqama_number"])
     if not is_arabic(values["name_ar"]):
         raise _RowRejected(_("The Arabic name «{name}» has no Arabic letters").format(name=values["name_ar"]))
     if is_arabic(values["name_en"]):
         raise _RowRejected(_("The Latin name «{name}» is written in Arabic letters").format(name=values["name_en"]))
+    nationality = nationalities.canonical(values["nationality"])
+    if nationality is None:
+        raise _RowRejected(
+            _(
+                "The nationality «{value}» is not a country I know: write its ISO code (like IN or IND), or the "
+                "country's name in Arabic or English"
+            ).format(value=values["nationality"])
+        )
     occupation, warning = values["occupation"], None
     known = occupations.find(occupation)
     if known is not None:
         occupation = known.ar
-    elif len(occupation) > OCCUPATION_MAX_LENGTH:
-        # Not a judgement of the occupation: the column holds no more.
-        raise _RowRejected(_("The occupation is longer than {limit} characters").format(limit=OCCUPATION_MAX_LENGTH))
     else:
         warning = _("The occupation «{occupation}» is not in the classification; stored as written").format(
             occupation=occupation
@@ -209,11 +257,7 @@ def _resident_from(values: dict[str, str], today: date) -> tuple[Resident, Drivi
         raise _RowRejected(
             _("The location «{location}» is wrong; it is inside or outside").format(location=values["location"])
         )
-    dependants_text = identifiers.normalize_digits(values["dependants"] or "0")
-    if not (dependants_text.isascii() and dependants_text.isdigit()):
-        raise _RowRejected(
-            _("The number of dependants «{value}» is not a whole number").format(value=values["dependants"])
-        )
+    dependants = _dependants(values["dependants"])
     licence = None
     filled = [c for c in LICENCE_COLUMNS if values[c]]
     if filled and len(filled) < len(LICENCE_COLUMNS):
@@ -235,14 +279,14 @@ def _resident_from(values: dict[str, str], today: date) -> tuple[Resident, Drivi
         name_ar=values["name_ar"],
         name_en=values["name_en"],
         name_key=name_key_for(values["name_ar"], values["name_en"]),
-        nationality=values["nationality"],
+        nationality=nationality,
         occupation=occupation,
         birth_date=birth_date,
         passport_number=passport,
         passport_expiry=passport_expiry,
         iqama_expiry=iqama_expiry,
         location=location,
-        dependants=int(dependants_text),
+        dependants=dependants,
         hire_date=hire_date,
     )
     return resident, licence, warning

@@ -21,6 +21,12 @@ padding (26 characters), keyed with MUQEEM_DOCUMENT_SECRET (a development defaul
 warning logged once; the secret is never logged). Names are not in the code (it stays compact and
 ASCII); the identifiers, dates and amounts are.
 
+Verification needs the secret itself: without MUQEEM_DOCUMENT_SECRET nothing is called genuine
+(reason `no_secret`), since the development default is public and anyone could have signed with it.
+
+A receipt's transaction date is the transaction's own (stamped with the system's "today", calendar.now,
+so MUQEEM_TODAY holds for it as for the document's issue date).
+
 Every document is written in Arabic whatever the reply language (official papers stay Arabic, with an
 English title under the Arabic one); its texts come from the reply catalogue, rendered under
 `language("ar")`. The errors of `render_document` are in the reply language.
@@ -170,7 +176,8 @@ class Document:
 class Verification:
     genuine: bool
     states: dict[str, Any] = field(default_factory=dict)  # empty unless genuine
-    reason: str | None = None  # malformed | unknown_version | unknown_type | bad_signature (None if genuine)
+    # no_secret | malformed | unknown_version | unknown_type | bad_signature (None if genuine)
+    reason: str | None = None
 
 
 # --- the code ------------------------------------------------------------------------------------------
@@ -230,7 +237,10 @@ def encode_code(states: dict[str, Any], secret: bytes | None = None) -> str:
 
 
 def verify_code(code: str) -> Verification:
-    """Whether `code` was signed with this deployment's secret, and what it states (empty when not)."""
+    """Whether `code` was signed with this deployment's secret, and what it states (empty when not); never
+    genuine without MUQEEM_DOCUMENT_SECRET (reason no_secret)."""
+    if not os.environ.get(SECRET_ENV):
+        return Verification(False, reason="no_secret")
     code = (code or "").strip()
     if not _CODE.fullmatch(code):
         return Verification(False, reason="malformed")

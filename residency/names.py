@@ -16,6 +16,7 @@ from typing import Iterable
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from residency.models import Resident
 from residency.text_safety import ZWNJ, strip_controls
 
 # Harakat, Quranic marks, superscript alef and tatweel carry no identity in a name.
@@ -66,8 +67,10 @@ def is_arabic(text: str) -> bool:
 
 
 def name_key_for(name_ar: str, name_en: str) -> str:
-    """The value of `Resident.name_key`: the normalised Arabic name, a space, the normalised Latin name."""
-    return f"{normalize_name(name_ar)} {normalize_name(name_en)}".strip()
+    """The value of `Resident.name_key`: the normalised Arabic name, a space, the normalised Latin name, cut
+    to the column's length (NFKC can lengthen a name: one presentation-form ligature becomes 18 letters)."""
+    key = f"{normalize_name(name_ar)} {normalize_name(name_en)}".strip()
+    return key[: Resident.__table__.c.name_key.type.length]
 
 
 class NameIndex:

@@ -4,8 +4,8 @@
 request); the zone is verified (residency.passport_mrz, every check digit), must not be expired, and
 is matched to ONE resident of the user's establishment:
 - the resident whose recorded passport number is the zone's document number, or
-- the resident with the zone's birth date (YYMMDD), nationality (ICAO code of the recorded country,
-  residency.nationality_codes) and Latin names (name_en, word order and one typo per word tolerated).
+- the resident with the zone's birth date (YYMMDD), nationality (the recorded country's, in whatever form
+  it was recorded: residency.nationalities) and Latin names (name_en, word order and one typo per word tolerated).
 Residents of other establishments are never looked at, so one of them is answered exactly like no
 resident at all. The quote is the ordinary `services.quote(..., "update_passport", ...)`, so every rule
 of that service applies and its confirmation executes it exactly once. Nothing is written here.
@@ -23,7 +23,7 @@ from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal
 from residency.models import Resident
 from residency.names import normalize_name
-from residency.nationality_codes import icao_code
+from residency.nationalities import same_country
 from residency.passport_mrz import Mrz, parse_td3
 from residency.services import Quote, authorise
 
@@ -112,7 +112,7 @@ def _birth_dates(yymmdd: str) -> list[date]:
 
 def _same_person(resident: Resident, mrz: Mrz) -> bool:
     """Birth date (already selected), nationality and Latin names all agree."""
-    if icao_code(resident.nationality) != mrz.nationality:
+    if not same_country(resident.nationality, mrz.nationality):
         return False
     return names_match(resident.name_en or "", mrz.names)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from residency import calendar
 from residency.models import (
     ActivationAttempt,
     ActivationCode,
@@ -164,7 +165,7 @@ class Repository:
         )
         return self.session.execute(stmt).scalars().all()
 
-    def residents_of_group(self, establishment_id: int, group: str, today: date, horizon: date) -> list[str]:
+    def residents_of_group(self, establishment_id: int, group: str, today: date, horizon: date | None) -> list[str]:
         """Iqama numbers of a bulk request's group (residency.services.bulk), soonest expiry first:
         `expiring` (iqama expiring from today to `horizon`), `expired`, `abroad`, `all`."""
         stmt = select(Resident.iqama_number).where(
@@ -190,6 +191,11 @@ class Repository:
         return list(
             self.session.execute(select(Resident.iqama_number).where(Resident.iqama_number.in_(iqamas))).scalars()
         )
+
+    def passport_held_by_another(self, passport_number: str, resident_id: int) -> bool:
+        """Whether a resident other than `resident_id`, of any establishment, holds `passport_number`."""
+        stmt = select(Resident.id).where(Resident.passport_number == passport_number, Resident.id != resident_id)
+        return self.session.execute(stmt.limit(1)).first() is not None
 
     def border_in_use(self, border: str) -> bool:
         return self._one(select(Resident.id).where(Resident.border_number == border)) is not None
@@ -325,6 +331,7 @@ class Repository:
         """A new transaction, written at once so that its idempotency key is claimed before anything else
         (a second execution with the same key waits on it, then fails on the key's unique index)."""
         transaction = Transaction(
+            created_at=calendar.now().astimezone(timezone.utc),  # the system's "today" (MUQEEM_TODAY)
             idempotency_key=key,
             establishment_id=establishment_id,
             user_id=user_id,

@@ -19,7 +19,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from residency import calendar
+from residency import calendar, nationalities
 from residency.db import UnitOfWork
 from residency.errors import Refusal
 from residency.establishments import DEFAULT_SUBSCRIPTION_MONTHS
@@ -59,18 +59,19 @@ def _letters_digits(letters: str, count: int, digits: int):
     return make
 
 
-# Arabic country name and a passport-number shape per nationality (shapes the parser accepts).
-NATIONALITIES = {
-    "IN": ("الهند", _letters_digits("JKLMNPRTUVWZ", 1, 7)),
-    "PK": ("باكستان", _letters_digits("ABCDFGKLM", 2, 7)),
-    "BD": ("بنغلاديش", _letters_digits("ABE", 1, 8)),
-    "EG": ("مصر", _letters_digits("A", 1, 8)),
-    "PH": ("الفلبين", _letters_digits("EP", 2, 7)),
-    "SD": ("السودان", _letters_digits("P", 1, 8)),
-    "YE": ("اليمن", _letters_digits("", 0, 8)),
-    "NP": ("نيبال", _letters_digits("PA", 2, 7)),
-    "LK": ("سريلانكا", _letters_digits("N", 1, 7)),
-    "ID": ("إندونيسيا", _letters_digits("BC", 1, 7)),
+# A passport-number shape per nationality (ISO 3166 alpha-2; shapes the parser accepts). The nationality is
+# stored in its canonical form, the country's Arabic name (residency.nationalities), as an import stores it.
+PASSPORT_SHAPES = {
+    "IN": _letters_digits("JKLMNPRTUVWZ", 1, 7),
+    "PK": _letters_digits("ABCDFGKLM", 2, 7),
+    "BD": _letters_digits("ABE", 1, 8),
+    "EG": _letters_digits("A", 1, 8),
+    "PH": _letters_digits("EP", 2, 7),
+    "SD": _letters_digits("P", 1, 8),
+    "YE": _letters_digits("", 0, 8),
+    "NP": _letters_digits("PA", 2, 7),
+    "LK": _letters_digits("N", 1, 7),
+    "ID": _letters_digits("BC", 1, 7),
 }
 
 # (Arabic name, Latin name, nationality, female). The last ten work for the second establishment.
@@ -269,7 +270,7 @@ class _Builder:
 
     def resident(self, est: Establishment, person: tuple, occupation: str, **overrides) -> Resident:
         name_ar, name_en, nationality, _female = person
-        country, passport = NATIONALITIES[nationality]
+        country, passport = nationalities.canonical(nationality), PASSPORT_SHAPES[nationality]
         rng = self.rng
         birth = self.days(-rng.randint(25 * 365, 55 * 365))
         values = dict(

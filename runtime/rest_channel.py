@@ -4,7 +4,10 @@ credentials.yml in place of `rest:`.
 - With MUQEEM_CHANNEL_TOKEN set, a message posted without `Authorization: Bearer <token>` gets HTTP 401.
 - An empty message, or one longer than nlu.limits allows, is answered with a short request (in the
   language of the message, else the sender's /lang choice, else Arabic) and never reaches the NLU (Rasa answers an empty one with nothing; a long paste of names was read as a
-  confident, wrong service request).
+  confident, wrong service request). The answer states the limits as they are enforced: characters in all
+  (4096), and characters besides ten-digit numbers, spaces and punctuation (600). A list of iqama numbers
+  cut short by the first limit (at most `NUMBERS_PER_MESSAGE` fit) is told how to reach more residents:
+  a group in one request (up to rules.yml bulk.max_residents), or the numbers over several messages.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ from sanic import response
 
 from runtime.hops import channel_token, presented_token, token_matches
 from replies import N_, _, language, written_language
-from nlu.limits import MAX_CHARACTERS_WITHOUT_IDENTIFIERS, message_too_long
+from nlu.limits import MAX_CHARACTERS, MAX_CHARACTERS_WITHOUT_IDENTIFIERS, message_too_long
+from nlu.numbers import ten_digit_numbers
 from residency.languages import chosen_language
+from residency.rules import RULES
 from residency.text_safety import strip_controls
 
 logger = logging.getLogger(__name__)
@@ -34,9 +39,27 @@ NOT_A_REQUEST = N_(
     "That is not a request I know, so nothing was done. Write your request in your own words, or write «help»."
 )
 TOO_LONG = N_(
-    "Your message is too long and nothing was done. Write one request in a short line "
-    "(up to {limit} characters, iqama numbers aside)."
+    "Your message is too long and nothing was done. A message holds up to {total} characters in all, and up to "
+    "{words} of them besides ten-digit numbers (iqama, visa, border), spaces and punctuation. Write one request "
+    "in a short line."
 )
+TOO_MANY_NUMBERS = N_(
+    "Your message is longer than {total} characters in all, so nothing was done: one message holds at most "
+    "{numbers} iqama numbers. To reach more residents in one request, name a group instead of the numbers, like "
+    "«renew the iqamas expiring within 60 days», «renew the expired iqamas» or «renew all iqamas» (up to "
+    "{bulk} residents), or send the numbers over several messages."
+)
+# Ten digits and one separator each: no more iqama numbers than this fit in MAX_CHARACTERS.
+NUMBERS_PER_MESSAGE = (MAX_CHARACTERS + 1) // 11
+
+
+def too_long_answer(text: str) -> str:
+    """What a message over the length limits is told (see the module docstring)."""
+    if len(text) > MAX_CHARACTERS and len(ten_digit_numbers(text)) > 1:
+        return _(TOO_MANY_NUMBERS).format(
+            total=MAX_CHARACTERS, numbers=NUMBERS_PER_MESSAGE, bulk=RULES["bulk"]["max_residents"]
+        )
+    return _(TOO_LONG).format(total=MAX_CHARACTERS, words=MAX_CHARACTERS_WITHOUT_IDENTIFIERS)
 
 
 def refusal(sender: str, text: str, stored: str | None = None) -> list[dict] | None:
@@ -46,7 +69,7 @@ def refusal(sender: str, text: str, stored: str | None = None) -> list[dict] | N
         if not strip_controls(text).strip():
             return [{"recipient_id": sender, "text": _(EMPTY)}]
         if message_too_long(text):
-            return [{"recipient_id": sender, "text": _(TOO_LONG).format(limit=MAX_CHARACTERS_WITHOUT_IDENTIFIERS)}]
+            return [{"recipient_id": sender, "text": too_long_answer(text)}]
         if CONTROL_PAYLOAD.match(strip_controls(text)):
             return [{"recipient_id": sender, "text": _(NOT_A_REQUEST)}]
     return None

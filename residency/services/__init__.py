@@ -5,8 +5,9 @@
     with UnitOfWork() as uow:
         receipt = execute(uow, telegram_id, q, idempotency_key="...")
 
-`execute` re-checks everything under row locks, refuses with `QuoteChanged` if the terms moved since the
-quote, charges the payer, applies the change and records the transaction and ledger entry in ONE database
+`execute` re-checks everything under row locks, refuses with `QuoteChanged` (its `quote` detail: the
+current terms) if the terms moved since the quote -- or if the quote given states terms its lines do not
+make, such as an altered total -- charges the payer, applies the change and records the transaction and ledger entry in ONE database
 transaction. Executing the same idempotency key again -- later or at the same moment -- returns the first
 receipt and charges nothing. A receipt's `receipt_number` is the establishment's own running number of the
 transaction ("رقم العملية"); `transaction_id` is the global row id, not for display.
@@ -164,8 +165,8 @@ def _execute_once(uow: UnitOfWork, actor: Actor, service: Service, quoted: Quote
             raise QuoteChanged(
                 "quote_changed",
                 _(
-                    "The request's details or fees have changed since they were shown to you. Review the new "
-                    "offer, then confirm again."
+                    "The request's details or fees changed after they were shown, so nothing was done and nothing "
+                    "was charged."
                 ),
                 quote=fresh.to_dict(),
             )

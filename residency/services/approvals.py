@@ -21,13 +21,18 @@ from typing import Any
 
 from replies import N_, _, language
 from residency.db import UnitOfWork
-from residency.errors import NotFound, ResidencyError, Unauthorized
+from residency.errors import NotFound, QuoteChanged, ResidencyError, Unauthorized
 from residency.models import Approval, Notification, utcnow
 from residency.services import execute
 from residency.services.base import SERVICES, Actor, Quote, resolve_actor
 from residency.services.bulk import execute_bulk
 
 LAPSE_AFTER = timedelta(hours=72)
+# Why an approved request whose terms changed since the agent confirmed it was not carried out (an id).
+TERMS_CHANGED = N_(
+    "its fees or details changed after it was sent for approval, so nothing was done and nothing was charged. "
+    "Make the request again to see the current fees."
+)
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,9 @@ def decide(uow: UnitOfWork, telegram_id: int, approval_id: int, approve: bool) -
     maker = uow.repo.user(row.maker_user_id)
     try:
         outcome = _execute_as_maker(uow, maker.telegram_id, row)
+    except QuoteChanged:  # no new offer is shown here: say what is true of this request
+        uow.rollback()
+        return _close(uow, _locked(uow, actor, approval_id), actor, "refused", {"message": _(TERMS_CHANGED)})
     except ResidencyError as error:  # a rule refuses it now: nothing ran
         uow.rollback()
         return _close(uow, _locked(uow, actor, approval_id), actor, "refused", {"message": error.message})

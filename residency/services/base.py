@@ -127,7 +127,10 @@ def authorise(uow: UnitOfWork, telegram_id: int, service: str) -> Actor:
 
 @dataclass
 class Quote:
-    """What a service will cost and do; `inputs` are normalised and enough to quote again."""
+    """What a service will cost and do; `inputs` are normalised and enough to quote again.
+
+    `total` is the total as quoted: the sum of the lines, unless a stored quote (`from_dict`) states
+    another, which `same_terms` then refuses like any other changed term."""
 
     service: str
     inputs: dict[str, Any]
@@ -136,31 +139,30 @@ class Quote:
     resident_iqama: str | None = None
     resident_name: str | None = None
     payer_number: str | None = None
+    total: int | None = None
 
-    @property
-    def total(self) -> int:
-        return sum(line.amount for line in self.lines)
+    def __post_init__(self) -> None:
+        if self.total is None:
+            self.total = sum(line.amount for line in self.lines)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["total"] = self.total
-        return data
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Quote":
         data = dict(data)
-        data.pop("total", None)
         data["lines"] = [FeeLine(**line) for line in data.get("lines", [])]
         data["inputs"] = current_inputs(data.get("service"), data.get("inputs") or {})
         return cls(**data)
 
     def same_terms(self, other: "Quote") -> bool:
-        """Same service, inputs, fees and effects; the wording (fee labels, the effects' note) is left out: it
-        is in the reply language, which may differ between the quote and the confirmation."""
-        return (self.service, self.inputs, _terms(self.lines), _facts(self.effects)) == (
+        """Same service, inputs, fees, total and effects; the wording (fee labels, the effects' note) is left
+        out: it is in the reply language, which may differ between the quote and the confirmation."""
+        return (self.service, self.inputs, _terms(self.lines), self.total, _facts(self.effects)) == (
             other.service,
             other.inputs,
             _terms(other.lines),
+            other.total,
             _facts(other.effects),
         )
 

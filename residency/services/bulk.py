@@ -2,7 +2,9 @@
 
     with UnitOfWork() as uow:
         bulk = quote_bulk(uow, telegram_id, "renew_iqama", iqama_numbers=[...], duration="P12M")
-        # or group="expiring" (iqama expiring within `horizon_days`, default 30), "expired", "abroad", "all"
+        # or group="expiring" (iqama expiring within `horizon_days`: rules.yml bulk, default 30 days, 1 to
+        # 365 allowed, anything else refused with the range; `horizon_lines(offer)` states the one used),
+        # "expired", "abroad", "all"
     with UnitOfWork() as uow:
         outcome = execute_bulk(uow, telegram_id, bulk.id, key="<sender>:<quote id>")
 
@@ -22,7 +24,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from replies import N_, _, ngettext
@@ -30,6 +32,7 @@ from residency import calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal, ResidencyError
 from residency.models import BulkQuote
+from residency.rules import RULES
 from residency.services import execute, prior_receipt, service_handler
 from residency.services.base import (
     Quote,
@@ -40,9 +43,8 @@ from residency.services.base import (
     resolve_actor,
 )
 
-MAX_RESIDENTS = 1000
+MAX_RESIDENTS = int(RULES["bulk"]["max_residents"])
 GROUPS = ("expiring", "expired", "abroad", "all")
-DEFAULT_HORIZON_DAYS = 30
 # The service input naming the resident, by service (services taking a visa number take an iqama too).
 PERSON_INPUTS = ("iqama_number", "number")
 
@@ -67,6 +69,8 @@ class BulkOffer:
     service: str
     lines: list[BulkLine]
     balance: int
+    # The group `expiring`: the last expiry date it took (today + the horizon used), else None.
+    expiring_until: date | None = None
 
     @property
     def total(self) -> int:
@@ -134,7 +138,8 @@ def quote_bulk(
     """Quote `service` for each resident named (or of `group`), store the combined quote, return it."""
     actor = authorise(uow, telegram_id, service)
     person = person_input(service)
-    numbers = _residents_named(uow, actor.establishment_id, iqama_numbers, group, horizon_days)
+    until = expiring_until(horizon_days) if group == "expiring" else None
+    numbers = _residents_named(uow, actor.establishment_id, iqama_numbers, group, until)
     ctx = ServiceContext(uow, actor, check_balance=False)
     handler = service_handler(service)
     with uow.repo.prefetched_residents(actor.establishment_id, numbers):
@@ -149,7 +154,7 @@ def quote_bulk(
     )
     uow.repo.add(row)
     uow.commit()
-    return BulkOffer(row.id, service, lines, ctx.establishment.balance)
+    return BulkOffer(row.id, service, lines, ctx.establishment.balance, until)
 
 
 def _quote_line(ctx: ServiceContext, handler, person: str, number: str, inputs: dict[str, Any]) -> BulkLine:
@@ -161,15 +166,46 @@ def _quote_line(ctx: ServiceContext, handler, person: str, number: str, inputs: 
     return BulkLine(number, quoted.resident_name or "", quote=quoted)
 
 
-def _residents_named(uow, establishment_id: int, numbers, group, horizon_days) -> list[str]:
+def expiring_until(horizon_days: int | None) -> date:
+    """The last expiry date of the group `expiring`: today + the horizon stated (None: rules.yml bulk
+    expiring_default_days); InvalidInput bad_horizon naming the allowed range otherwise."""
+    rules = RULES["bulk"]
+    low, high = int(rules["expiring_min_days"]), int(rules["expiring_max_days"])
+    days = int(rules["expiring_default_days"]) if horizon_days is None else horizon_days
+    if not low <= days <= high:
+        raise InvalidInput(
+            "bad_horizon",
+            _(
+                "The period of iqamas expiring soon is from {low} to {high} days; {days} is outside it. Write it "
+                "like: renew the iqamas expiring within 60 days."
+            ).format(low=low, high=high, days=days),
+            low=low,
+            high=high,
+        )
+    return calendar.today() + timedelta(days=days)
+
+
+def horizon_lines(offer: BulkOffer) -> list[str]:
+    """The offer's statement of the horizon it used (a list of one line for the group `expiring`, else [])."""
+    if offer.expiring_until is None:
+        return []
+    days = calendar.days_until(offer.expiring_until)
+    return [
+        ngettext(
+            "Iqamas expiring from today to {date} (within {n} day).",
+            "Iqamas expiring from today to {date} (within {n} days).",
+            days,
+        ).format(date=calendar.format_date(offer.expiring_until), n=days)
+    ]
+
+
+def _residents_named(uow, establishment_id: int, numbers, group, until: date | None) -> list[str]:
     if group is not None:
         if group not in GROUPS:
             raise InvalidInput(
                 "unknown_group", _("The group is one of: expiring soon, expired, outside the Kingdom, or all.")
             )
-        today = calendar.today()
-        horizon = today + timedelta(days=horizon_days or DEFAULT_HORIZON_DAYS)
-        found = uow.repo.residents_of_group(establishment_id, group, today, horizon)
+        found = uow.repo.residents_of_group(establishment_id, group, calendar.today(), until)
         if not found:
             raise NotFound("empty_group", _(_EMPTY_GROUP[group]))
     else:

@@ -84,9 +84,10 @@ class ChangeOccupation(Service):
 
 @register
 class UpdatePassport(Service):
-    """Record a renewed passport: the new expiry must be in the future, at most rules.yml
-    passport.max_validity_years from today (a passport is issued for 10 years at most), and later than
-    the old one. The eligibility check without the new number or expiry (None) skips the rules that need
+    """Record a renewed passport: the new number must not be recorded for another resident (of any
+    establishment: a passport belongs to one person; the other one is not named), the new expiry must be in
+    the future, at most rules.yml passport.max_validity_years from today (a passport is issued for 10 years
+    at most), and later than the old one. The eligibility check without the new number or expiry (None) skips the rules that need
     them.
 
     The new expiry is the dialogue's generic `date` slot; the parameter, and the input stored in quotes,
@@ -102,6 +103,7 @@ class UpdatePassport(Service):
         number = expiry = None
         if passport_number is not None or not ctx.collect:
             number = identifiers.parse_passport_number(str(passport_number))
+            self._check_number(ctx, resident, number)
         if passport_expiry is not None or not ctx.collect:
             expiry = passport_expiry if isinstance(passport_expiry, date) else calendar.parse_date(str(passport_expiry))
         if expiry is not None:
@@ -122,6 +124,19 @@ class UpdatePassport(Service):
                 "new_passport_expiry": expiry.isoformat() if expiry else None,
             },
         )
+
+    @staticmethod
+    def _check_number(ctx: ServiceContext, resident, number: str) -> None:
+        if ctx.repo.passport_held_by_another(number, resident.id):
+            ctx.refuse(
+                Refusal(
+                    "passport_number_taken",
+                    _(
+                        "The passport number {number} is already recorded for another resident, and a passport "
+                        "belongs to one person. Check the number written in the new passport and enter it again."
+                    ).format(number=number),
+                )
+            )
 
     @staticmethod
     def _check_expiry(ctx: ServiceContext, resident, expiry: date) -> None:

@@ -92,9 +92,23 @@ def test_a_group_takes_the_iqamas_expiring_within_30_days(engine, world):
     assert all(number in text for number in numbers) and world.iqama not in text
 
 
-def test_a_stated_horizon_widens_the_group(engine, world):
+def test_a_stated_horizon_widens_the_group_and_the_offer_states_it(engine, world):
     _, messages = offer(group="expiring", text="جدد الاقامات اللي تخلص خلال 120 يوم سنة")  # to 2027-03-27
     assert world.iqama in texts(messages)  # expires 2027-03-01
+    assert texts(messages).splitlines()[1] == (
+        "الإقامات التي تنتهي من اليوم حتى 2027-03-27 م (19 شوال 1448 هـ) (خلال 120 يومًا)."
+    )
+
+
+def test_a_horizon_outside_the_rules_is_refused_with_the_range_never_replaced_by_30_days(engine, world):
+    """Issue 24: «خلال 9999 يوم» (four digits were not read) and «خلال 0 يوم» silently used 30 days."""
+    for days in (9999, 0):
+        slots, messages = offer(group="expiring", text=f"جدد الاقامات اللي تخلص خلال {days} يوم سنة")
+        assert texts(messages) == (
+            f"تُحدَّد مدة الإقامات القريبة الانتهاء بعدد أيام من 1 إلى 365، و{days} خارج هذا النطاق. اكتبها هكذا: "
+            "جدد الإقامات التي تنتهي خلال 60 يومًا."
+        )
+        assert not slots.get("pending_quote")
 
 
 def test_more_than_20_residents_come_with_a_csv(engine, world):

@@ -189,6 +189,23 @@ def test_rules_are_checked_again_on_approval(engine, shop):
     assert "لكنه لم يُنفَّذ" in notices(engine, AGENT)[-1]
 
 
+def test_a_request_whose_terms_changed_before_approval_is_refused_in_words_that_are_true(engine, shop):
+    """Issue 24: owner and agent were told to «review the new offer», but an approval shows no new offer."""
+    waiting = confirm(engine, renewal_quote(engine, shop["iqamas"][0]))
+    with UnitOfWork(engine) as uow:
+        uow.repo.resident_by_iqama(shop["est"], shop["iqamas"][0]).dependants = 1  # the levy changes
+        uow.commit()
+    decided = decide(engine, waiting.id)
+    why = (
+        "تغيّرت رسوم الطلب أو تفاصيله بعد إرساله للموافقة، فلم يُنفَّذ شيء ولم يُخصم أي مبلغ. "
+        "قدّم الطلب من جديد لترى الرسوم الحالية."
+    )
+    assert (decided.status, decided.outcome["message"]) == ("refused", why)
+    assert notices(engine, AGENT)[-1] == f"وافق المالك على طلبك رقم {waiting.id} لكنه لم يُنفَّذ: {why}"
+    assert balance(engine, shop["est"]) == 50_000
+    assert scalar(engine, select(func.count()).select_from(Transaction)) == 0
+
+
 def test_below_the_threshold_an_agent_executes_at_once(engine, shop):
     with UnitOfWork(engine) as uow:
         quoted = services.quote(

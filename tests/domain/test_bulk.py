@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal
-from residency.models import LedgerEntry, Resident, Transaction
-from residency.services.bulk import execute_bulk, quote_bulk
+from residency.models import BulkQuote, LedgerEntry, Resident, Transaction
+from residency.services.bulk import execute_bulk, horizon_lines, quote_bulk
 from tests.domain import factories as f
 
 OWNER = 601
@@ -182,6 +182,38 @@ def test_group_expiring_takes_the_iqamas_expiring_within_30_days_soonest_first(e
 def test_group_expiring_with_a_stated_horizon(engine, five):
     offer = bulk_quote(engine, group="expiring", horizon_days=10)  # to 2026-12-07
     assert [line.iqama_number for line in offer.lines] == five["ok"][:1]
+
+
+@pytest.mark.parametrize("days", [0, -5, 366, 9999, 10**20])
+def test_a_horizon_outside_1_to_365_days_is_refused_with_the_range(engine, five, days):
+    """Issue 24: «خلال 9999 يوم» and «خلال 0 يوم» silently used 30 days."""
+    with pytest.raises(InvalidInput) as refused:
+        bulk_quote(engine, group="expiring", horizon_days=days)
+    assert (refused.value.code, refused.value.message) == (
+        "bad_horizon",
+        f"تُحدَّد مدة الإقامات القريبة الانتهاء بعدد أيام من 1 إلى 365، و{days} خارج هذا النطاق. اكتبها هكذا: "
+        "جدد الإقامات التي تنتهي خلال 60 يومًا.",
+    )
+    assert count(engine, BulkQuote) == 0
+
+
+@pytest.mark.parametrize(
+    "days,stated",
+    [
+        (None, "الإقامات التي تنتهي من اليوم حتى 2026-12-27 م (18 رجب 1448 هـ) (خلال 30 يومًا)."),
+        (1, "الإقامات التي تنتهي من اليوم حتى 2026-11-28 م (18 جمادى الآخرة 1448 هـ) (خلال يوم واحد)."),
+        (365, "الإقامات التي تنتهي من اليوم حتى 2027-11-27 م (28 جمادى الآخرة 1449 هـ) (خلال 365 يومًا)."),
+    ],
+)
+def test_the_offer_states_the_horizon_it_used(engine, five, days, stated):
+    with UnitOfWork(engine) as uow:
+        uow.repo.resident_by_iqama(five["est"], five["ok"][0]).iqama_expiry = date(2026, 11, 28)
+        uow.commit()
+    offer = bulk_quote(engine, group="expiring", horizon_days=days)
+    assert horizon_lines(offer) == [stated]
+    assert len(offer.lines) == {None: 3, 1: 1, 365: 3}[days]
+    assert horizon_lines(bulk_quote(engine, numbers_of(five))) == []  # numbers: no horizon to state
+    assert horizon_lines(bulk_quote(engine, group="all", horizon_days=days)) == []
 
 
 def test_group_expired_and_the_rule_that_blocks_it(engine, five):

@@ -105,6 +105,7 @@ def test_establishment_add_and_show(engine):
         (["--number", "7000000888", "--name", "x", "--plan", "gold"], 2, "gold"),
         (["--number", "7000000888", "--name", "x", "--balance", "-5"], 2, "balance"),
         (["--number", "7000000888", "--name", "x", "--subscription-until", "30/06/2027"], 2, "YYYY-MM-DD"),
+        (["--number", "7000000888", "--name", "x", "--subscription-until", "9999-12-31"], 2, "(من 1900 إلى 2100)"),
         (["--name", "x"], 2, "--number"),
     ],
 )
@@ -330,6 +331,7 @@ def test_reminders_run(engine):
     pytest.importorskip("residency.reminders")
     muqeem("demo", "seed")
     assert "YYYY-MM-DD" in muqeem("reminders", "run", "--date", "tomorrow", code=2).stderr
+    assert "التاريخ 1800-01-01 خارج السنوات" in muqeem("reminders", "run", "--date", "1800-01-01", code=2).stderr
     first = muqeem("reminders", "run", "--date", "2026-11-27").stdout
     with UnitOfWork() as uow:
         queued = len(uow.session.execute(select(Notification.id)).all())

@@ -25,6 +25,7 @@ GOOD, OTHER, ARABIC_DIGITS, TAKEN, ASTRONAUT = (f.valid_iqama(seed) for seed in 
 def row(
     iqama,
     name_ar="محمد رحيم الدين",
+    nationality="الهند",
     name_en="Mohammed Rahim Uddin",
     occupation="فني كهرباء",
     location="inside",
@@ -38,7 +39,7 @@ def row(
             iqama,
             name_ar,
             name_en,
-            "الهند",
+            nationality,
             occupation,
             birth,
             "M4821937",
@@ -301,3 +302,87 @@ def test_the_reasons_are_in_the_reply_language(numbers):
     assert summary == "Imported 1, rejected 2, warnings 1"
     assert bad_header.value.message.startswith("The header row is wrong (missing columns: name_ar, name_en,")
     assert "; unknown columns: name). The columns needed: iqama_number,name_ar," in bad_header.value.message
+
+
+def test_values_out_of_their_columns_bounds_reject_their_row_and_the_good_rows_import(numbers):
+    """SPEC 10.5 on SQLite and PostgreSQL alike: a name longer than its column, a 20-digit dependants count,
+    a date outside 1900-2100 each reject their own row (line and reason); the rows at the bounds import."""
+    number, _ = numbers
+    iqamas = [f.valid_iqama(seed) for seed in range(301, 315)]
+    lines = [
+        HEADER,
+        row(iqamas[0], name_ar="م" * 300),  # 2
+        row(iqamas[1], name_en="M" * 300),  # 3
+        row(iqamas[2], dependants="99999999999999999999"),  # 4
+        row(iqamas[3], dependants="31"),  # 5
+        row(iqamas[4], iqama_expiry="9999-12-31"),  # 6
+        row(iqamas[5], birth="1899-12-31"),  # 7
+        row(iqamas[6], iqama_expiry="2101-01-01"),  # 8
+        row(iqamas[7], licence=("خ" * 41, "123", "2028-01-31")),  # 9
+        row(iqamas[8], licence=("خاصة", "1" * 21, "2028-01-31")),  # 10
+        row(iqamas[9], occupation="ع" * 101),  # 11
+        # At the bounds: imported.
+        row(iqamas[10], name_ar="م" * 200, name_en="M" * 200, dependants="30"),  # 12
+        row(iqamas[11], birth="1900-01-01", iqama_expiry="2100-12-31", licence=("خ" * 40, "1" * 20, "2100-12-31")),
+        row(iqamas[12], occupation="ع" * 100),  # 14: imported as written, with a warning
+        row(iqamas[13]),  # 15
+    ]
+    result = run(("\n".join(lines) + "\n").encode("utf-8"), number)
+    out_of_range = "خارج السنوات التي يقبلها النظام (من 1900 إلى 2100). تحقق من التاريخ واكتبه من جديد، مثل 2026-11-27."
+    assert [(e.line, e.reason) for e in result.rejected] == [
+        (2, "عدد أحرف القيمة في العمود name_ar هو 300، وأقصى ما يتسع له العمود 200"),
+        (3, "عدد أحرف القيمة في العمود name_en هو 300، وأقصى ما يتسع له العمود 200"),
+        (4, "عدد المرافقين «99999999999999999999» ليس عددًا صحيحًا من 0 إلى 30"),
+        (5, "عدد المرافقين «31» ليس عددًا صحيحًا من 0 إلى 30"),
+        (6, f"تاريخ غير صحيح في العمود iqama_expiry: «9999-12-31». التاريخ 9999-12-31 {out_of_range}"),
+        (7, f"تاريخ غير صحيح في العمود birth_date: «1899-12-31». التاريخ 1899-12-31 {out_of_range}"),
+        (8, f"تاريخ غير صحيح في العمود iqama_expiry: «2101-01-01». التاريخ 2101-01-01 {out_of_range}"),
+        (9, "عدد أحرف القيمة في العمود license_type هو 41، وأقصى ما يتسع له العمود 40"),
+        (10, "عدد أحرف القيمة في العمود license_number هو 21، وأقصى ما يتسع له العمود 20"),
+        (11, "عدد أحرف القيمة في العمود occupation هو 101، وأقصى ما يتسع له العمود 100"),
+    ]
+    assert (result.imported, [w.line for w in result.warnings]) == (4, [14])
+    stored = residents_of(number)
+    assert sorted(stored) == sorted(iqamas[10:])
+    at_bounds = stored[iqamas[10]]
+    assert (len(at_bounds.name_ar), len(at_bounds.name_en), at_bounds.dependants) == (200, 200, 30)
+    assert (stored[iqamas[11]].birth_date, stored[iqamas[11]].iqama_expiry) == (date(1900, 1, 1), date(2100, 12, 31))
+    assert stored[iqamas[12]].occupation == "ع" * 100
+
+
+def test_a_name_whose_search_key_would_outgrow_its_column_is_stored_with_the_key_cut(numbers):
+    """NFKC turns one presentation-form ligature (U+FDFA) into 18 letters: 200 of them would make a search
+    key of 3600 characters in a column of 400 (PostgreSQL refuses it, aborting the import)."""
+    number, _ = numbers
+    name = "محمد " + "\ufdfa" * 195
+    result = run((HEADER + "\n" + row(GOOD, name_ar=name) + "\n").encode("utf-8"), number)
+    assert (result.imported, result.rejected) == (1, [])
+    stored = residents_of(number)[GOOD]
+    assert stored.name_ar == name and len(stored.name_key) == 400 and stored.name_key.startswith("محمد صلي")
+
+
+def test_the_nationality_is_stored_in_one_canonical_form_and_an_unknown_country_rejects_its_row(numbers):
+    """SPEC 10.5: an ISO 3166 alpha-2 or alpha-3 code, the Arabic or English name, or a demonym -> the
+    country's Arabic name (residency.nationalities)."""
+    number, _ = numbers
+    written = ["IN", "pak", "Bangladesh", "فلبينية", "Sudanese", "مصر", "TR", "المريخ"]
+    iqamas = [f.valid_iqama(seed) for seed in range(401, 401 + len(written))]
+    lines = [HEADER] + [row(iqama, nationality=nationality) for iqama, nationality in zip(iqamas, written)]
+    result = run(("\n".join(lines) + "\n").encode("utf-8"), number)
+    assert [(e.line, e.reason) for e in result.rejected] == [
+        (
+            9,
+            "الجنسية «المريخ» ليست دولة أعرفها: اكتب رمزها الدولي (مثل IN أو IND)، أو اسم الدولة بالعربية أو "
+            "بالإنجليزية",
+        )
+    ]
+    stored = residents_of(number)
+    assert [stored[iqama].nationality for iqama in iqamas[:-1]] == [
+        "الهند",
+        "باكستان",
+        "بنغلاديش",
+        "الفلبين",
+        "السودان",
+        "مصر",
+        "تركيا",
+    ]

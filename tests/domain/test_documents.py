@@ -5,6 +5,7 @@ another establishment's resident NotFound; visa and resident report documents; `
 from __future__ import annotations
 
 import io
+from datetime import date
 import unicodedata
 
 import pytest
@@ -101,7 +102,6 @@ def test_receipt_pdf_text_qr_and_verification(engine, world, receipt):
     assert verdict.genuine and verdict.reason is None
     with UnitOfWork(engine) as uow:
         number = uow.repo.establishment(world["est"]).number
-        created_at = uow.session.get(Transaction, r.transaction_id).created_at
     assert (
         verdict.states
         == doc.states
@@ -113,7 +113,7 @@ def test_receipt_pdf_text_qr_and_verification(engine, world, receipt):
             "service": "issue_exit_reentry",
             "total": q.total,
             "issued": "2026-11-27",
-            "date": documents._local_date(created_at).isoformat(),  # the execution's own (real) date
+            "date": "2026-11-27",  # the execution's date: the system's today (MUQEEM_TODAY), not the wall clock
         }
     )
 
@@ -186,6 +186,23 @@ def test_visa_and_resident_report(engine, world, receipt):
         assert words in text, (words, text)
 
 
+def test_the_transaction_date_follows_the_systems_today(engine, world, receipt, monkeypatch):
+    """Issue 24: a receipt's transaction date came from the wall clock while MUQEEM_TODAY fixed the rest (a
+    receipt dated after the document carrying it). Executed on 2026-11-27, shown so the next day too."""
+    r, _q = receipt
+    monkeypatch.setenv("MUQEEM_TODAY", "2026-11-28")
+    doc = render(engine, "receipt", receipt_number=r.receipt_number)
+    assert (doc.states["date"], doc.states["issued"]) == ("2026-11-27", "2026-11-28")
+    lines = pdf_text(doc.pdf).splitlines()
+    assert [line.strip() for line in lines if "2026-11-2" in line] == [  # visual order, as the PDF reads back
+        "هـ)1448  جمادى الآخرة17( \u200e م2026-11-27\u200e :تاريخ العملية",
+        "هـ)1448  جمادى الآخرة18( \u200e م2026-11-28\u200e :تاريخ إصدار الوثيقة",
+    ]
+    with UnitOfWork(engine) as uow:
+        stamped = uow.session.get(Transaction, r.transaction_id).created_at
+    assert documents._local_date(stamped) == date(2026, 11, 27)
+
+
 def test_default_secret_warns_once_and_never_logs_it(monkeypatch, caplog):
     monkeypatch.delenv("MUQEEM_DOCUMENT_SECRET")
     monkeypatch.setattr(documents, "_warned_default_secret", False)
@@ -200,10 +217,14 @@ def test_default_secret_warns_once_and_never_logs_it(monkeypatch, caplog):
     }
     with caplog.at_level("WARNING", logger="residency.documents"):
         code = encode_code(states)
-        assert verify_code(code).states == states
+        assert encode_code(states) == code
     warnings = [rec for rec in caplog.records if "MUQEEM_DOCUMENT_SECRET" in rec.getMessage()]
     assert len(warnings) == 1
     assert documents.DEVELOPMENT_SECRET not in caplog.text
+    # Nothing is genuine without the secret itself: the development default is public.
+    assert verify_code(code) == documents.Verification(False, reason="no_secret")
+    monkeypatch.setenv("MUQEEM_DOCUMENT_SECRET", documents.DEVELOPMENT_SECRET)
+    assert verify_code(code).states == states  # a deployment that chose that secret (never do) verifies it
 
 
 def test_cli_verify_genuine_and_forged(engine, world, receipt):
@@ -219,6 +240,22 @@ def test_cli_verify_genuine_and_forged(engine, world, receipt):
     assert result.exit_code == 1
     assert "NOT genuine" in result.output and "غير صحيحة" in result.output
     assert world["iqama"] not in result.output
+
+
+def test_cli_without_the_secret_cannot_verify_and_calls_nothing_genuine(engine, world, receipt, monkeypatch):
+    """Issue 24: without MUQEEM_DOCUMENT_SECRET a code forged with the public development secret was
+    reported «Genuine document»."""
+    doc = render(engine, "receipt", receipt_number=receipt[0].receipt_number)
+    monkeypatch.delenv("MUQEEM_DOCUMENT_SECRET")
+    forged = encode_code(dict(doc.states, total=1), secret=documents.DEVELOPMENT_SECRET.encode())
+    for candidate in (doc.code, forged):
+        result = runner.invoke(app, ["document", "verify", candidate])
+        assert (result.exit_code, result.stdout) == (3, "")
+        assert result.stderr == (
+            "لا يمكن التحقق: المتغير MUQEEM_DOCUMENT_SECRET غير مضبوط هنا، ولا يميّز الوثيقة الصحيحة من المزوّرة إلا "
+            "السر الذي وُقّعت به الوثائق. اضبطه كما هو في بيئة التشغيل ثم أعد التحقق.\n"
+            "CANNOT verify: no_secret\n"
+        )
 
 
 def test_documents_stay_arabic_for_an_english_user_whose_errors_are_english(engine, world, receipt):

@@ -44,9 +44,27 @@ def passport(engine, world, expiry):
 
 def test_passport_expiry_9999_is_refused_naming_the_ten_year_limit(engine, world):
     with pytest.raises(Refusal) as err:
-        passport(engine, world, "9999-12-31")
+        passport(engine, world, date(9999, 12, 31))
     assert (err.value.code, err.value.message) == ("passport_expiry_too_far", PASSPORT_TOO_FAR)
     assert err.value.details == {"max_years": 10, "latest": "2036-11-27"}
+
+
+@pytest.mark.parametrize("typed", ["9999-12-31", "2101-01-01", "1899-12-31", "31/12/9999"])
+def test_a_typed_date_outside_1900_to_2100_is_refused_naming_the_range(engine, world, typed):
+    with pytest.raises(InvalidInput) as err:
+        passport(engine, world, typed)
+    iso = "-".join(reversed(typed.split("/"))) if "/" in typed else typed
+    assert (err.value.code, err.value.message) == (
+        "bad_date",
+        f"التاريخ {iso} خارج السنوات التي يقبلها النظام (من 1900 إلى 2100). تحقق من التاريخ واكتبه من جديد، "
+        "مثل 2026-11-27.",
+    )
+    assert err.value.details == {"earliest": 1900, "latest": 2100}
+
+
+@pytest.mark.parametrize("typed,parsed", [("2100-12-31", date(2100, 12, 31)), ("1900-01-01", date(1900, 1, 1))])
+def test_the_years_1900_and_2100_are_accepted(typed, parsed):
+    assert calendar.parse_date(typed) == parsed
 
 
 def test_passport_valid_exactly_ten_years_is_accepted_one_day_more_is_not(engine, world):

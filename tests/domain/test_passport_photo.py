@@ -14,7 +14,8 @@ from residency import services
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal, Unauthorized
 from residency.models import Resident, Transaction
-from residency.nationality_codes import icao_code
+from residency.csv_import import COLUMNS, import_residents
+from residency.nationalities import same_country
 from residency.passport_mrz import char_value, check_digit, parse_td3
 from residency.passport_photo import names_match, quote_from_mrz
 from tests.domain import factories as f
@@ -142,12 +143,11 @@ def test_names_and_nationalities_match_tolerantly():
     assert names_match("Abdul Samad Khan", ["KHANABDUL", "SAMAD"])
     assert not names_match("Maria Luisa", ["DELA", "CRUZ", "MARIA", "LUISA"])  # 8 letters unexplained
     assert not names_match("Maria Luisa Santos", ["DELA", "CRUZ", "MARIAKLUISA"])
-    assert (icao_code("باكستان"), icao_code("الهند"), icao_code("Philippines"), icao_code("المريخ")) == (
-        "PAK",
-        "IND",
-        "PHL",
-        None,
-    )
+    assert [same_country(recorded, zone) for recorded, zone in (("باكستان", "PAK"), ("Philippines", "PHL"))] == [
+        True,
+        True,
+    ]
+    assert [same_country(recorded, "IND") for recorded in ("المريخ", "", None, "باكستان")] == [False] * 4
 
 
 def test_matched_by_names_nationality_and_birth_date_then_quoted_and_executed_once(engine, people):
@@ -237,3 +237,45 @@ def test_a_number_of_a_shape_the_rules_refuse_is_said_so(engine, people):
         quote(engine, OWNER, zone(number="L898902C3"))
     assert error.value.code == "passport_number_shape"
     assert "L898902C3" in error.value.message
+
+
+@pytest.mark.parametrize("written", ["IN", "IND", "India", "هندي"])
+def test_a_resident_imported_with_an_iso_code_is_found_by_the_zones_nationality(engine, people, written):
+    """Issue 24: a resident imported with nationality IN (stored as written then) was not found by a
+    passport whose zone says IND. Imported now in its canonical form, matched by name, country and birth."""
+    with UnitOfWork(engine) as uow:
+        number = uow.repo.establishment(uow.repo.user_by_telegram_id(OWNER).establishment_id).number
+    iqama = f.valid_iqama(901)
+    values = {
+        "iqama_number": iqama,
+        "name_ar": "راجيش كومار",
+        "name_en": "Rajesh Kumar",
+        "nationality": written,
+        "occupation": "نجار",
+        "birth_date": "1990-06-15",
+        "passport_number": "M1234567",
+        "passport_expiry": "2027-03-01",
+        "iqama_expiry": "2027-06-30",
+        "location": "inside",
+    }
+    csv = ",".join(COLUMNS) + "\n" + ",".join(values.get(column, "") for column in COLUMNS) + "\n"
+    with UnitOfWork(engine) as uow:
+        assert import_residents(uow, number, csv.encode("utf-8")).imported == 1
+    renewed = zone(surname="KUMAR", given="RAJESH", number="W7654321", nationality="IND", birth="900615")
+    offered = quote(engine, OWNER, renewed)
+    assert (offered.resident_iqama, offered.inputs["passport_number"]) == (iqama, "W7654321")
+    with UnitOfWork(engine) as uow:
+        assert uow.repo.resident_by_iqama_any(iqama).nationality == "الهند"
+
+
+def test_a_row_recorded_before_with_a_code_or_another_spelling_is_matched_too(engine, people):
+    """Rows stored as written before imports were canonical (IN, Germany's D, an English name) match."""
+    with UnitOfWork(engine) as uow:
+        uow.session.execute(
+            select(Resident).where(Resident.iqama_number == people["uddin"])
+        ).scalar_one().nationality = "IN"
+        uow.commit()
+    renewed = zone(surname="UDDIN", given="MOHAMMED RAHIM", number="Z7777777", nationality="IND", birth="880412")
+    assert quote(engine, OWNER, renewed).resident_iqama == people["uddin"]
+    with pytest.raises(NotFound):  # the same person with another country in the zone is nobody here
+        quote(engine, OWNER, renewed.replace("IND", "BGD"))

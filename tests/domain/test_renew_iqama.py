@@ -212,6 +212,35 @@ def test_execute_refuses_a_stale_quote_and_changes_nothing(engine, world):
         assert uow.repo.establishment(world["est"]).balance == 50_000
 
 
+CHANGED = "تغيّرت تفاصيل الطلب أو رسومه بعد عرضها، فلم يُنفَّذ شيء ولم يُخصم أي مبلغ."
+
+
+def _altered_total(stored):
+    stored["total"] = 1
+
+
+def _altered_line(stored):
+    stored["lines"][1]["amount"] = 1  # the levy line, and the total to match it
+    stored["total"] = sum(line["amount"] for line in stored["lines"])
+
+
+@pytest.mark.parametrize("alter", [_altered_total, _altered_line])
+def test_execute_refuses_a_quote_whose_amounts_were_altered_and_charges_nothing(engine, world, alter):
+    """Issue 24: a quote handed back with total 1 for a 19850 renewal was charged the recomputed 19850."""
+    stored = quote(engine, world["iqama"]).to_dict()
+    alter(stored)
+    with UnitOfWork(engine) as uow, pytest.raises(QuoteChanged) as err:
+        services.execute(uow, OWNER, stored, "altered")
+    assert (err.value.code, err.value.message) == ("quote_changed", CHANGED)
+    assert err.value.details["quote"]["total"] == 19850  # the current terms, to offer again
+    with UnitOfWork(engine) as uow:
+        assert uow.repo.establishment(world["est"]).balance == 50_000
+        assert uow.session.scalar(select(func.count()).select_from(Transaction)) == 0
+    # The quote as it was given goes through, at its own total.
+    with UnitOfWork(engine) as uow:
+        assert services.execute(uow, OWNER, quote(engine, world["iqama"]).to_dict(), "as-quoted").total == 19850
+
+
 def test_late_renewal_counts_the_offence(engine, world):
     _set_expiry(engine, world, date(2026, 11, 1))
     q = quote(engine, world["iqama"], "P3M")

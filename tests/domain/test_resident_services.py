@@ -186,6 +186,43 @@ def test_update_passport_refusals(engine, world, number, expiry, code, error):
     assert err.value.code == code
 
 
+TAKEN = (
+    "رقم الجواز {number} مسجّل من قبل لمقيم آخر، والجواز لا يكون إلا لشخص واحد. تحقق من الرقم المكتوب في "
+    "الجواز الجديد وأدخله من جديد."
+)
+
+
+def test_a_passport_number_recorded_for_another_resident_is_refused_without_naming_them(engine, world):
+    """Issue 24: update_passport accepted a number already recorded for another resident. Another
+    resident of the establishment, or of another establishment (not named either way), holds it."""
+    with UnitOfWork(engine) as uow:
+        uow.repo.resident_by_iqama(world["est"], world["iqama"]).passport_number = "E5555555"
+        f.resident(uow, uow.repo.establishment(world["est"]), passport_number="C7654321")
+        f.resident(uow, uow.repo.establishment(world["target"]), passport_number="D1111111")
+        uow.commit()
+    for number in ("c 7654321", "D1111111"):
+        with pytest.raises(Refusal) as err:
+            q(
+                engine,
+                "update_passport",
+                iqama_number=world["iqama"],
+                passport_number=number,
+                passport_expiry="2034-01-01",
+            )
+        assert (err.value.code, err.value.message) == (
+            "passport_number_taken",
+            TAKEN.format(number=number.replace(" ", "").upper()),
+        )
+    with UnitOfWork(engine) as uow:
+        check = services.check(uow, OWNER, "update_passport", iqama_number=world["iqama"], passport_number="D1111111")
+    assert check.codes == ["passport_number_taken"]
+    # The resident's own number (a passport renewed under the same number) is not another's.
+    own = q(
+        engine, "update_passport", iqama_number=world["iqama"], passport_number="E5555555", passport_expiry="2034-01-01"
+    )
+    assert own.inputs["passport_number"] == "E5555555"
+
+
 # transfer_sponsorship
 def _request_transfer(engine, world, key="tr-1"):
     quoted = q(engine, "transfer_sponsorship", iqama_number=world["iqama"], establishment_number="7000000022")

@@ -18,7 +18,7 @@ ARABIC = re.compile("[\u0600-\u06ff]")
 # used for matching, the occupation titles (residency/occupations.yml holds their Arabic titles).
 DATA_FILES = {
     "residency/seed.py",
-    "residency/nationality_codes.py",
+    "residency/nationalities.py",
     "residency/names.py",
     "residency/identifiers.py",
     "actions/keywords.py",
