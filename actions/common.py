@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -189,6 +190,15 @@ class DomainAction(Action, ABC):
         return await asyncio.to_thread(self._run, dispatcher, tracker, domain)
 
     def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        token = _FOCUS.set(None)
+        try:
+            events = self._answer(dispatcher, tracker, domain)
+            focus = _FOCUS.get()
+        finally:
+            _FOCUS.reset(token)
+        return events + ([SlotSet(FOCUS_SLOT, focus)] if focus else [])
+
+    def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         spoken = reply_language(None, _user_texts(tracker))  # until the database says more
         try:
             with UnitOfWork(read_only=not self.writes) as uow:
@@ -212,6 +222,40 @@ class DomainAction(Action, ABC):
                 dispatcher.utter_message(text=_(UNEXPECTED_FAILURE))
         with language(spoken):
             return self.on_error(tracker)
+
+
+# The worker in focus (SPEC 10.2): the resident last named by the user or shown by the assistant (a card, a
+# pick, a quote, a refusal, an eligibility answer, a receipt), for the sender's next messages that name no
+# worker, until another is named or FOCUS_SECONDS pass. Kept in the slot `focus` ({"iqama_number", "name",
+# "at": seconds since the epoch, "service": the service of an eligibility answer}); an action run names it
+# with `focus_on`, and DomainAction sets the slot.
+FOCUS_SLOT = "focus"
+FOCUS_SECONDS = 30 * 60
+_FOCUS: ContextVar[dict[str, Any] | None] = ContextVar("muqeem_focus", default=None)
+
+
+def focus_on(iqama_number: str | None, name: str | None = None, service: str | None = None) -> None:
+    """Make the resident the worker in focus once this action run ends (nothing for None)."""
+    if iqama_number:
+        focus = {"iqama_number": iqama_number, "name": name or "", "at": time.time()}
+        _FOCUS.set({**focus, "service": service} if service else focus)
+
+
+def worker_in_focus(tracker: Tracker, now: float | None = None) -> dict[str, Any] | None:
+    """The worker in focus, unless FOCUS_SECONDS have passed since it was named."""
+    focus = tracker.get_slot(FOCUS_SLOT)
+    if not (isinstance(focus, dict) and focus.get("iqama_number")):
+        return None
+    try:
+        age = (time.time() if now is None else now) - float(focus.get("at") or 0)
+    except (TypeError, ValueError):
+        return None
+    return focus if 0 <= age <= FOCUS_SECONDS else None
+
+
+def focused_iqama(tracker: Tracker) -> str | None:
+    focus = worker_in_focus(tracker)
+    return focus["iqama_number"] if focus else None
 
 
 def require_activated(tracker: Tracker) -> None:

@@ -1,6 +1,6 @@
 """The confirm step (SPEC 10.1): what a message means while a quote (or a bulk offer) waits for its answer.
 
-`nlu.confirm_step_policy.ConfirmStepPolicy` sends every message at the confirm step here (except a new
+`nlu.dialogue_state_policy.DialogueStatePolicy` sends every message at the confirm step here (except a new
 service request, which the rules start), so the intent classifier's guess is never what executes. A message
 is, in this order:
 
@@ -34,6 +34,7 @@ from actions.bulk import answer_outcome, residents_phrase
 from actions.common import (
     QUESTION_INTENTS,
     DomainAction,
+    focus_on,
     latest_intent,
     pending_quote,
     reset_request,
@@ -201,6 +202,7 @@ def execute_pending(dispatcher: CollectingDispatcher, tracker: Tracker, quote: d
         dispatcher.utter_message(text=changed.message)
         return offer(dispatcher, Quote.from_dict(changed.details["quote"]))
     executed = Quote.from_dict(quote)
+    focus_on(executed.resident_iqama, executed.resident_name)
     dispatcher.utter_message(text=render_receipt(receipt, executed), buttons=document_buttons(receipt, executed))
     return reset_request()
 

@@ -35,6 +35,7 @@ from actions.inquiries import (
     answer_name_search,
     answer_visa,
 )
+from actions.keywords import GREETINGS
 from actions.render import MENU, fee_rules
 from actions.services import (
     VISA_KINDS,
@@ -96,12 +97,32 @@ def _in_every_language(message_id: str) -> set[str]:
     return texts
 
 
+# A greeting returned in kind (SPEC 10.3), then one line on what the assistant does; "مساعدة" gives the list.
+GREETING_ANSWERS = {
+    "peace": N_("Wa alaikum assalam!"),
+    "morning": N_("Good morning!"),
+    "evening": N_("Good evening!"),
+}
+HELLO = N_("Hello!")
+WHAT_I_DO = N_(
+    "I do your workers' residency paperwork by chat: iqamas, visas, final exits, transfers, inquiries and "
+    "reports. Write what you need, or “help” for examples."
+)
+
+
+def greeting_in_kind(text: str) -> str:
+    """The answer to a greeting: «وعليكم السلام» to «السلام عليكم», «صباح النور» to «صباح الخير» ..."""
+    kind = next((kind for kind, pattern in GREETINGS if pattern.search(text or "")), None)
+    return _(GREETING_ANSWERS.get(kind, HELLO))
+
+
 class ActionGreet(DomainAction):
     def name(self) -> str:
         return "action_greet"
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        dispatcher.utter_message(text=_("Welcome!\n{menu}").format(menu=_(MENU)))
+        text = (tracker.latest_message or {}).get("text")
+        dispatcher.utter_message(text=f"{greeting_in_kind(text)} {_(WHAT_I_DO)}")
         return []
 
 

@@ -47,7 +47,7 @@ from actions.prompts import occupation_buttons
 from actions.services import PREPARED_QUOTE, VISA_KINDS, input_slots, prepared, quote_inputs
 
 from replies import _
-from residency import calendar, identifiers, occupations, services
+from residency import calendar, identifiers, inquiries, occupations, services
 from residency.errors import ResidencyError
 from residency.rules import RULES
 from residency.services.base import ServiceContext, authorise, parse_period_months
@@ -72,6 +72,7 @@ SLOT_OF_ERROR = {
     "unknown_occupation": "occupation",
     "ambiguous_occupation": "occupation",
     "saudi_only_occupation": "occupation",
+    "domestic_period": "duration",
     "same_occupation": "occupation",
     "unknown_establishment": "establishment_number",
     "same_establishment": "establishment_number",
@@ -289,7 +290,18 @@ class ServiceFormValidation(FormValidationAction):
         return self._check("date", value, dispatcher, tracker, lambda ctx: calendar.parse_date(str(value)).isoformat())
 
     def extract_iqama_number(self, dispatcher, tracker, domain) -> dict:
-        return answer_given(tracker, "iqama_number")
+        """The number given as the answer, or the one resident a name in the message matches (SPEC 10.2:
+        "الغي تأشيرة كريم يوسف"; several matches: the iqama question lists them)."""
+        given = answer_given(tracker, "iqama_number")
+        name = latest_entity(tracker, "person_name")
+        if given or not name or tracker.get_slot("iqama_number") or not is_fresh_user_turn(tracker):
+            return given
+        ctx = _CONTEXT.get()
+        try:
+            found = inquiries.search_residents_page(ctx.uow, ctx.actor.telegram_id, name, 1)
+        except ResidencyError:  # not allowed to search: the iqama question asks for the number
+            return {}
+        return {"iqama_number": found.matches[0].iqama_number} if found.found == 1 and found.matches else {}
 
     def extract_visa_number(self, dispatcher, tracker, domain) -> dict:
         return answer_given(tracker, "visa_number")

@@ -17,11 +17,20 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.approvals import answer_pending_approvals, answer_set_threshold
-from actions.common import DomainAction, latest_entities, latest_entity, telegram_id, unit_of_work
+from actions.common import (
+    DomainAction,
+    focus_on,
+    focused_iqama,
+    latest_entities,
+    latest_entity,
+    telegram_id,
+    unit_of_work,
+)
+from actions.keywords import COUNT, COUNT_WORDS, LAST_TRANSACTION, RECEIPT_NUMBER
 from actions.render import DOCUMENT_LABELS, render_eligibility, render_forecast
 from actions.services import NUMBER, SERVICE_INPUTS, quote_inputs
 from replies import N_, _, ngettext
-from residency import calendar, charts, documents, forecast, inquiries, reports, services, texts
+from residency import calendar, charts, documents, forecast, identifiers, inquiries, reports, services, texts
 from residency.errors import InvalidInput
 from residency.rules import RULES
 from residency.text_safety import isolate
@@ -50,11 +59,6 @@ def csv_header() -> tuple[str, ...]:
     return tuple(_(column) for column in CSV_COLUMNS)
 
 
-def subject_iqama(tracker: Tracker) -> str | None:
-    """The iqama number this message names, else the resident being talked about (the slot)."""
-    return latest_entity(tracker, "iqama_number") or tracker.get_slot("iqama_number")
-
-
 # A pick list's buttons name their list (entity `pick_list`) and are resident inquiries, so a tap never
 # fills a slot by itself: only the list shown as a form's iqama question (its id in the slot `pick_list`)
 # answers that form (actions/forms.py); any other list's pick shows the resident.
@@ -62,12 +66,13 @@ SEARCH_LIST = "search"
 PICK_LIST = "pick_list"
 
 
-def match_buttons(matches, list_id: str = SEARCH_LIST) -> list[dict]:
-    """One button per match; its payload names the resident and the list it was shown in."""
+def match_buttons(matches, list_id: str = SEARCH_LIST, intent: str = "inquire_resident", **entities: str) -> list[dict]:
+    """One button per match; its payload is the request the list was shown for (`intent` and `entities`),
+    naming the resident and the list."""
     return [
         {
             "title": f"{isolate(m.name_ar)} ({m.iqama_number})",
-            "payload": "/inquire_resident" + _entities(iqama_number=m.iqama_number, pick_list=list_id),
+            "payload": f"/{intent}" + _entities(**entities, iqama_number=m.iqama_number, pick_list=list_id),
         }
         for m in matches
     ]
@@ -93,16 +98,58 @@ def _page_asked(tracker: Tracker) -> int:
 
 
 def answer_name_search(
-    dispatcher: CollectingDispatcher, tracker: Tracker, name: str, list_id: str = SEARCH_LIST
-) -> None:
-    """Up to search.max_matches names as buttons; «المزيد» when a few more match, a request for a narrower
-    name when many do."""
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    name: str,
+    list_id: str = SEARCH_LIST,
+    intent: str = "inquire_resident",
+    **entities: str,
+) -> str | None:
+    """Up to search.max_matches names as buttons continuing `intent` (with `entities`); «المزيد» when a few
+    more match, a request for a narrower name when many do. A name that one resident alone matches is in
+    focus, and its iqama number is returned."""
     with unit_of_work() as uow:
         result = inquiries.search_residents_page(uow, telegram_id(tracker), name, _page_asked(tracker))
-    buttons = match_buttons(result.matches, list_id)
+    buttons = match_buttons(result.matches, list_id, intent, **entities)
     if result.more:
         buttons.append(more_button(name, result.page + 1, list_id))
     dispatcher.utter_message(text=texts.render_match_page(result), buttons=buttons)
+    only = single_match(result)
+    if only:
+        focus_on(only.iqama_number, only.name_ar)
+    return only.iqama_number if only else None
+
+
+def single_match(result) -> object | None:
+    """The match of a search that found exactly one resident, else None."""
+    return result.matches[0] if result.found == 1 and len(result.matches) == 1 else None
+
+
+def resident_named(
+    dispatcher: CollectingDispatcher, tracker: Tracker, ask: str, intent: str, **entities: str
+) -> str | None:
+    """The iqama number of the resident this message is about: the number it names; the one resident its
+    name matches (SPEC 10.2: one match goes on); else, when it names nobody, the resident of the request in
+    progress (a question in the middle of a form), else the worker in focus. None
+    when the answer is already given: a list of names to pick from (each pick continues `intent` with
+    `entities`), no match, or `ask` (nobody named and nobody in focus)."""
+    iqama = latest_entity(tracker, "iqama_number")
+    name = latest_entity(tracker, "person_name")
+    if iqama:
+        return iqama
+    if name:
+        with unit_of_work() as uow:
+            result = inquiries.search_residents_page(uow, telegram_id(tracker), name, _page_asked(tracker))
+        only = single_match(result)
+        if only:
+            return only.iqama_number
+        answer_name_search(dispatcher, tracker, name, SEARCH_LIST, intent, **entities)
+        return None
+    in_request = tracker.get_slot("iqama_number") if tracker.active_loop_name else None
+    iqama = in_request or focused_iqama(tracker)
+    if iqama is None:
+        dispatcher.utter_message(text=_(ask))
+    return iqama
 
 
 # Button titles (ids, N_) of the services offered under a bare iqama number.
@@ -136,54 +183,49 @@ def answer_bare_iqama(dispatcher: CollectingDispatcher, tracker: Tracker, iqama:
     """A bare iqama number outside any request: a short card and buttons for the likely services."""
     with unit_of_work() as uow:
         card = inquiries.resident_card(uow, telegram_id(tracker), iqama)
+    focus_on(card.iqama_number, card.name_ar)
     dispatcher.utter_message(text=texts.render_resident_summary(card), buttons=service_buttons(card))
 
 
 def answer_resident_card(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """The resident's card; a pick from a list of names: the short card with the likely services."""
-    iqama = subject_iqama(tracker)
-    name = latest_entity(tracker, "person_name")
     if latest_entity(tracker, "pick_list") and latest_entity(tracker, "iqama_number"):
         answer_bare_iqama(dispatcher, tracker, latest_entity(tracker, "iqama_number"))
-    elif latest_entity(tracker, "iqama_number") is None and name:
-        answer_name_search(dispatcher, tracker, name)
-    elif iqama is None:
-        dispatcher.utter_message(text=_(ASK_IQAMA))
-    else:
-        with unit_of_work() as uow:
-            card = inquiries.resident_card(uow, telegram_id(tracker), iqama)
-        dispatcher.utter_message(text=texts.render_resident_card(card))
+        return
+    iqama = resident_named(dispatcher, tracker, ASK_IQAMA, "inquire_resident")
+    if iqama is None:
+        return
+    with unit_of_work() as uow:
+        card = inquiries.resident_card(uow, telegram_id(tracker), iqama)
+    focus_on(card.iqama_number, card.name_ar)
+    dispatcher.utter_message(text=texts.render_resident_card(card))
 
 
 def answer_driving_licence(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    iqama = subject_iqama(tracker)
-    name = latest_entity(tracker, "person_name")
-    if latest_entity(tracker, "iqama_number") is None and name:
-        answer_name_search(dispatcher, tracker, name)
-    elif iqama is None:
-        dispatcher.utter_message(text=_(ASK_IQAMA))
-    else:
-        with unit_of_work() as uow:
-            licence = inquiries.driving_licence(uow, telegram_id(tracker), iqama)
-        dispatcher.utter_message(text=texts.render_licence(licence, iqama))
+    iqama = resident_named(dispatcher, tracker, ASK_IQAMA, "inquire_driving_license")
+    if iqama is None:
+        return
+    with unit_of_work() as uow:
+        licence = inquiries.driving_licence(uow, telegram_id(tracker), iqama)
+    focus_on(iqama, licence.name_ar if licence else None)
+    dispatcher.utter_message(text=texts.render_licence(licence, iqama))
 
 
 def answer_visa(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     visa_number = latest_entity(tracker, "visa_number")
-    name = latest_entity(tracker, "person_name")
     if visa_number:
         with unit_of_work() as uow:
             visa = inquiries.visa_by_number(uow, telegram_id(tracker), visa_number)
+        focus_on(visa.iqama_number, visa.name_ar)
         dispatcher.utter_message(text=texts.render_visa(visa))
-    elif latest_entity(tracker, "iqama_number") is None and name:
-        answer_name_search(dispatcher, tracker, name)
-    elif subject_iqama(tracker) is None:
-        dispatcher.utter_message(text=_(ASK_IQAMA_OR_VISA))
-    else:
-        iqama = subject_iqama(tracker)
-        with unit_of_work() as uow:
-            visas = inquiries.visas_of_resident(uow, telegram_id(tracker), iqama)
-        dispatcher.utter_message(text=texts.render_visas(visas, iqama))
+        return
+    iqama = resident_named(dispatcher, tracker, ASK_IQAMA_OR_VISA, "inquire_visa")
+    if iqama is None:
+        return
+    with unit_of_work() as uow:
+        visas = inquiries.visas_of_resident(uow, telegram_id(tracker), iqama)
+    focus_on(iqama, visas[0].name_ar if visas else None)
+    dispatcher.utter_message(text=texts.render_visas(visas, iqama))
 
 
 def _days_asked(tracker: Tracker) -> int | None:
@@ -224,9 +266,20 @@ def answer_abroad(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     dispatcher.utter_message(text=texts.render_abroad(rows))
 
 
+def count_asked(text: str) -> int | None:
+    """How many items the message asks for ("آخر ٥ عمليات", "last three"), if it says."""
+    for digits, word in COUNT.findall(identifiers.normalize_digits(text)):
+        if digits:
+            return int(digits)
+        if word.lower() in COUNT_WORDS:
+            return COUNT_WORDS[word.lower()]
+    return None
+
+
 def answer_history(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The latest transactions: as many as asked for ("وريني اخر ٥ عمليات"), else the report's default."""
     with unit_of_work() as uow:
-        rows = reports.transaction_history(uow, telegram_id(tracker))
+        rows = reports.transaction_history(uow, telegram_id(tracker), count_asked(tracker.latest_message.get("text")))
     dispatcher.utter_message(text=texts.render_history(rows))
 
 
@@ -238,16 +291,23 @@ def answer_account(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 
 def answer_eligibility(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """ "اقدر اطلع خروج وعودة لـ 2XXX؟": every rule of that service checked, nothing charged or asked.
-    The resident is the one named in the message, else the one of the request in progress."""
+    The resident is the one named in the message (by number, or by a name one resident matches), else the
+    worker in focus; who then stays in focus with the service, so that "تمام طلعها" asks for it."""
     service = latest_entity(tracker, "service")
     if service not in SERVICE_INPUTS:
         dispatcher.utter_message(text=_(WHICH_SERVICE))
         return
     said = latest_entities(tracker)
+    if "iqama_number" in SERVICE_INPUTS[service] and not said.get("visa_number"):
+        said["iqama_number"] = resident_named(dispatcher, tracker, ASK_IQAMA, "check_eligibility", service=service)
+        if said["iqama_number"] is None:
+            return
     inputs = quote_inputs(service, lambda slot: said.get(slot) or tracker.get_slot(slot))
     with unit_of_work() as uow:
         eligibility = services.check(uow, telegram_id(tracker), service, **inputs)
     who = inputs.get("iqama_number") or inputs.get(NUMBER) or inputs.get("border_number")
+    if said.get("iqama_number"):
+        focus_on(said["iqama_number"], service=service)
     dispatcher.utter_message(
         text=render_eligibility(eligibility, _("for resident {who}").format(who=who) if who else "")
     )
@@ -287,20 +347,35 @@ def answer_forecast(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 
 
 def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """ "ابي ورقة الخروج والعودة حق 2XXX": the PDF, with its verification code (muqeem document verify)."""
+    """ "ابي ورقة الخروج والعودة حق 2XXX": the PDF, with its verification code (muqeem document verify).
+
+    Whose (SPEC 10.2): a receipt by its number ("ايصال رقم 12"), the latest transaction ("ايصال آخر عملية",
+    an agent's own), the latest of the resident named or in focus (right after an execution: that one);
+    a visa paper or a resident report of the resident named (number or name) or in focus."""
     kind = latest_entity(tracker, "document_type")
     if kind not in DOCUMENT_LABELS:
         dispatcher.utter_message(text=_(WHICH_DOCUMENT))
         return
-    said = latest_entities(tracker)
+    text = identifiers.normalize_digits(tracker.latest_message.get("text") or "")
+    number = RECEIPT_NUMBER.search(text) if kind == "receipt" else None
+    visa_number = latest_entity(tracker, "visa_number") if kind == "visa" else None
+    iqama = None
+    if number is None and visa_number is None and not (kind == "receipt" and LAST_TRANSACTION.search(text)):
+        named = latest_entity(tracker, "iqama_number") or latest_entity(tracker, "person_name")
+        if kind != "receipt" or named or focused_iqama(tracker):
+            iqama = resident_named(dispatcher, tracker, ASK_IQAMA, "request_document", document_type=kind)
+            if iqama is None:
+                return
     with unit_of_work() as uow:
         document = documents.render_document(
             uow,
             telegram_id(tracker),
             kind,
-            iqama_number=said.get("iqama_number") or tracker.get_slot("iqama_number"),
-            visa_number=said.get("visa_number"),
+            iqama_number=iqama,
+            visa_number=visa_number,
+            receipt_number=number.group(1) if number else None,
         )
+    focus_on(iqama)
     caption = _("{document} — verification code: {code}").format(document=_(DOCUMENT_LABELS[kind]), code=document.code)
     dispatcher.utter_message(
         json_message={

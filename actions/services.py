@@ -20,6 +20,8 @@ from actions.common import (
     REQUEST_SLOTS,
     SERVICE_INTENTS,
     DomainAction,
+    focus_on,
+    focused_iqama,
     latest_entities,
     latest_intent,
     pending_quote,
@@ -27,6 +29,7 @@ from actions.common import (
     speaking,
     telegram_id,
     unit_of_work,
+    worker_in_focus,
 )
 from actions.bulk import is_bulk, offer_bulk, quote_bulk_request, residents_phrase
 from actions.render import (
@@ -38,6 +41,7 @@ from actions.render import (
 )
 from replies import N_, _
 from residency import services
+from residency.errors import ResidencyError
 from residency.services import Quote
 from residency.services.bulk import PERSON_INPUTS, executed_count
 
@@ -49,6 +53,21 @@ SERVICE_INPUTS: dict[str, tuple[str, ...]] = {service: handler.inputs for servic
 # Services that take "an iqama or a visa number": the kind of visa the number may name.
 VISA_KINDS = {service: handler.visa_kind for service, handler in SERVICE_HANDLERS.items() if handler.visa_kind}
 NUMBER = services.NUMBER  # the input of those services: the visa number if given, else the iqama number
+# Refusals that found nobody (the worker in focus stays who it was).
+UNKNOWN_PERSON = frozenset(
+    {
+        "unknown_resident",
+        "unknown_visa",
+        "unknown_border_number",
+        "wrong_length",
+        "national_id",
+        "not_iqama",
+        "bad_check_digit",
+        "wrong_kind",
+        "not_a_number",
+        "missing_number",
+    }
+)
 # The slots that say whom a request is about.
 PERSON_SLOTS = {"iqama_number", "visa_number", "border_number", "person_name", "iqama_numbers", "resident_group"}
 
@@ -66,6 +85,7 @@ def input_slots(service: str) -> set[str]:
 def offer(dispatcher: CollectingDispatcher, quote: Quote) -> list[EventType]:
     """Show a quote with confirm/cancel buttons and keep it, under a fresh id, until answered."""
     quote_id = uuid.uuid4().hex
+    focus_on(quote.resident_iqama, quote.resident_name)
     dispatcher.utter_message(text=render_quote(quote), buttons=confirm_buttons(quote_id))
     return [SlotSet("pending_quote", quote.to_dict()), SlotSet("pending_quote_id", quote_id)]
 
@@ -159,7 +179,12 @@ class QuoteAction(DomainAction):
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
         quote = None if is_bulk(tracker) else prepared_quote(tracker, self.service)
-        events = offer(dispatcher, quote) if quote else quote_and_offer(dispatcher, tracker, self.service)
+        try:
+            events = offer(dispatcher, quote) if quote else quote_and_offer(dispatcher, tracker, self.service)
+        except ResidencyError as refused:
+            if refused.code not in UNKNOWN_PERSON and not is_bulk(tracker):  # a refusal names who stays in focus
+                focus_on(tracker.get_slot("iqama_number"))
+            raise
         return [*events, SlotSet(PREPARED_QUOTE, None)]
 
     def on_error(self, tracker: Tracker) -> list[EventType]:
@@ -216,9 +241,9 @@ CLOSED_FOR_ANOTHER = N_("I closed the open offer ({service}); nothing was charge
 
 class ActionStartRequest(Action):
     """Before a service's form starts: forget the previous request's inputs, keeping what this very
-    message says. Switching from an open request ("لا، ابي خروج نهائي له") keeps the resident it was
-    about unless the message names another, and an open offer is closed, saying so; correcting the
-    pending quote of the same service keeps all."""
+    message says. A message that names no worker is about the worker of the request it switches from
+    ("لا، ابي خروج نهائي له"), else the worker in focus (SPEC 10.2: "جدد اقامته سنة" after his card). An
+    open offer is closed, saying so; correcting the pending quote of the same service keeps all."""
 
     def name(self) -> str:
         return "action_start_request"
@@ -236,6 +261,26 @@ class ActionStartRequest(Action):
                 )
         keep = set(said) | ({"iqama_numbers"} if "iqama_number" in said else set())
         switching = tracker.active_loop_name is not None or open_offer is not None
-        if switching and not said & PERSON_SLOTS:
+        names_nobody = not said & PERSON_SLOTS
+        if switching and names_nobody and tracker.get_slot("iqama_number"):
             keep |= PERSON_SLOTS
-        return [SlotSet(slot, None) for slot in REQUEST_SLOTS if slot not in keep] + forget_pending
+        events = [SlotSet(slot, None) for slot in REQUEST_SLOTS if slot not in keep] + forget_pending
+        focus = focused_iqama(tracker)
+        if names_nobody and "iqama_number" not in keep and focus and takes_a_resident(requested_service(tracker)):
+            events.append(SlotSet("iqama_number", focus))
+        return events
+
+
+def requested_service(tracker: Tracker) -> str | None:
+    """The service the message asks for: its intent, else (a follow-up of an eligibility answer, "تمام
+    طلعها") the service the answer was about."""
+    intent = latest_intent(tracker)
+    if intent in SERVICE_HANDLERS:
+        return intent
+    focus = worker_in_focus(tracker)
+    return focus.get("service") if focus else None
+
+
+def takes_a_resident(service: str | None) -> bool:
+    """The service's request names a resident by iqama number (every service but the iqama's issue)."""
+    return service in SERVICE_INPUTS and "iqama_number" in SERVICE_INPUTS[service]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -33,6 +34,7 @@ DPI = 100
 
 # Direction marks and embeddings have done their work once the text is in visual order; a renderer
 # that cannot shape would draw them as boxes or spaces.
+_FIRST_LETTER = re.compile(r"[A-Za-z\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 _BIDI_CONTROLS = dict.fromkeys([0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 ExpiryRow = Sequence  # (name_ar: str, iqama_expiry: date, days_left: int)
@@ -52,13 +54,21 @@ def shape_for_display(text: str, *, rtl: bool = True) -> str:
 
     Each line is a right-to-left paragraph (an Arabic interface), so a line that opens with a Latin
     word still reads from the right (`rtl=False`: a left-to-right paragraph, for an English interface);
-    line order is kept; direction marks are removed once applied.
+    line order is kept; direction marks and isolates are removed first.
     """
     reshaper = _reshaper()
     base_dir = "R" if rtl else "L"
+    # The controls go before reordering: python-bidi 0.6 rejects the isolates that keep names apart on
+    # Telegram (U+2068/U+2069: "FSI not allowed here").
     return "\n".join(
-        get_display(reshaper.reshape(line), base_dir=base_dir).translate(_BIDI_CONTROLS) for line in text.split("\n")
+        get_display(reshaper.reshape(line.translate(_BIDI_CONTROLS)), base_dir=base_dir) for line in text.split("\n")
     )
+
+
+def starts_right_to_left(text: str) -> bool:
+    """True when the first letter of `text` is Arabic (its paragraph reads from the right)."""
+    first = _FIRST_LETTER.search(text)
+    return bool(first) and not first.group().isascii()
 
 
 def _display(text: str) -> str:

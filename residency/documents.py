@@ -319,7 +319,8 @@ def render_document(
 ) -> Document:
     """The PDF of `document_type` for the sender's establishment:
 
-    - receipt: the transaction with that `receipt_number`, else the latest transaction of `iqama_number`;
+    - receipt: the transaction with that `receipt_number`, else the latest transaction of `iqama_number`,
+      else the latest transaction of the establishment (an agent's: its own latest);
     - visa: the visa `visa_number`, else the latest visa of `iqama_number`;
     - resident_report: the card of `iqama_number` with its visas.
     NotFound for anything not of the sender's establishment; InvalidInput for a missing number or type.
@@ -363,7 +364,10 @@ def _receipt(ctx: ServiceContext, est, today: date, iqama_number, receipt_number
                 _("Your establishment has no transactions for resident {iqama}.").format(iqama=resident.iqama_number),
             )
     else:
-        raise _no_number(N_("Give the receipt number or the iqama number to issue the document."))
+        agent = ctx.actor.user_id if ctx.actor.role == "agent" else None
+        transaction = queries.latest_transaction(uow, est.id, user_id=agent)
+        if transaction is None:
+            raise NotFound("no_transactions", _("No transaction has been carried out yet, so there is no receipt."))
     resident = uow.repo.resident(transaction.resident_id) if transaction.resident_id else None
     inputs, result = transaction.inputs or {}, transaction.result or {}
     number = (

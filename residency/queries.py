@@ -243,6 +243,14 @@ def transaction_by_receipt(uow: UnitOfWork, establishment_id: int, receipt_numbe
     return uow.session.scalar(stmt.where(Transaction.receipt_number == receipt_number))
 
 
+def latest_transaction(uow: UnitOfWork, establishment_id: int, user_id: int | None = None) -> Transaction | None:
+    """The establishment's latest transaction (of the user `user_id` when given)."""
+    stmt = select(Transaction).where(Transaction.establishment_id == establishment_id)
+    if user_id is not None:
+        stmt = stmt.where(Transaction.user_id == user_id)
+    return uow.session.scalar(stmt.order_by(Transaction.id.desc()).limit(1))
+
+
 def latest_transaction_of(uow: UnitOfWork, establishment_id: int, resident_id: int) -> Transaction | None:
     """The establishment's latest transaction for this resident."""
     stmt = select(Transaction).where(Transaction.establishment_id == establishment_id)

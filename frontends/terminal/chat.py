@@ -28,7 +28,7 @@ from frontends import lang_command
 from residency.languages import chosen_language
 from frontends.rasa_client import RasaClient, RasaUnavailable, RasaUnreachable
 from replies import N_, _, language, reply_language
-from residency.charts import shape_for_display
+from residency.charts import shape_for_display, starts_right_to_left
 from residency.errors import ResidencyError, Unauthorized
 from residency.services.base import NOT_ACTIVATED
 
@@ -103,13 +103,15 @@ class TerminalChat:
         return shutil.get_terminal_size((80, 24)).columns
 
     def _display(self, logical_line: str) -> list[str]:
-        """Terminal lines for one logical line: as is, or wrapped, shaped and right-aligned."""
+        """Terminal lines for one logical line: as is, or wrapped and shaped; a line whose first letter is
+        Arabic reads right to left and is right-aligned, any other stays left to right."""
         if not self.shaped:
             return [logical_line]
         width = max(20, self._width() - 1)
         pieces = textwrap.wrap(logical_line, width) or [""]
-        aligned = self.out.isatty()
-        return [shape_for_display(piece).rjust(width) if aligned else shape_for_display(piece) for piece in pieces]
+        rtl = starts_right_to_left(logical_line)
+        shaped = [shape_for_display(piece, rtl=rtl) for piece in pieces]
+        return [piece.rjust(width) for piece in shaped] if rtl and self.out.isatty() else shaped
 
     def say(self, text: str, prefix: str | None = None) -> None:
         """Print a reply: the first line after the prefix, the others indented under it."""

@@ -103,9 +103,13 @@ def test_cancel_deactivates_the_form_and_forgets_the_request(world):
     assert slot_events(events)["iqama_number"] is None
 
 
-def test_greeting_shows_the_menu_to_users_and_only_the_hint_to_strangers(world):
+def test_a_greeting_is_returned_in_kind_with_one_line_and_strangers_get_only_the_hint(world):
     _, messages = run(conversation.ActionGreet(), turn(OWNER, "السلام عليكم", intent="greet"))
-    assert "جدد اقامة" in texts(messages)
+    assert texts(messages).startswith("وعليكم السلام") and len(texts(messages).splitlines()) == 1
+    _, messages = run(conversation.ActionGreet(), turn(OWNER, "صباح الخير", intent="greet"))
+    assert texts(messages).startswith("صباح النور")
+    _, messages = run(conversation.ActionHelp(), turn(OWNER, "مساعدة", intent="help"))
+    assert "جدد اقامة" in texts(messages)  # the full list comes with help
     _, messages = run(conversation.ActionGreet(), turn(STRANGER, "السلام عليكم", intent="greet"))
     assert texts(messages) == translated(NOT_ACTIVATED)
 

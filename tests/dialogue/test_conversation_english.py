@@ -31,7 +31,9 @@ def test_help_in_english(world):
 
 def test_greeting_and_small_talk_in_english(world):
     _, messages = run(conversation.ActionGreet(), turn(OWNER, "hello", intent="greet"))
-    assert texts(messages) == "Welcome!\n" + MENU
+    assert texts(messages) == "Hello! " + conversation.WHAT_I_DO
+    _, messages = run(conversation.ActionGreet(), turn(OWNER, "salam", intent="greet"))
+    assert texts(messages).startswith("Wa alaikum assalam!")
     _, messages = run(conversation.ActionSmallTalk(), turn(OWNER, "thanks", intent="thank"))
     assert texts(messages) == "You're welcome, always at your service."
     _, messages = run(conversation.ActionDefaultFallback(), turn(OWNER, "blah blah"))

@@ -70,7 +70,8 @@ def test_the_forecast_answers_month_by_month_with_its_chart_and_csv(engine, worl
     assert {"photo_base64", "document_base64"} <= {key for m in messages[1:] for key in (m.get("custom") or {})}
 
 
-def test_a_receipt_offers_its_pdf_and_the_pdf_is_verifiable(engine, world):
+def test_a_receipt_offers_its_pdf_and_the_pdf_is_verifiable(engine, world, monkeypatch):
+    monkeypatch.setenv("MUQEEM_DOCUMENT_SECRET", "a-secret-for-this-test")  # verify refuses without one
     import base64
 
     from residency.documents import verify_code

@@ -11,6 +11,7 @@ from datetime import date
 import pexpect
 import pytest
 
+from residency.charts import shape_for_display
 from tests.e2e.conftest import CHAT_OWNER, ROOT
 from tests.loopback import MUQEEM
 
@@ -63,3 +64,37 @@ def test_exit_reentry_chosen_by_number_in_the_terminal_chat(stack, world, tmp_pa
     assert (transaction.service, transaction.total) == ("issue_exit_reentry", total)
     assert stack.ledger_of(transaction.id) == [-total]
     assert stack.balance(world.establishment_id) == balance - total
+
+
+def test_the_default_shaped_chat_shows_replies_with_names_in_arabic_and_english(stack, world, tmp_path):
+    """`make run`'s path: shaped (the default), a card naming the worker (its name isolated for Telegram
+    with U+2068/U+2069, which python-bidi rejects), then the same in English, whose lines stay left to right."""
+    stack.start_rasa()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MUQEEM_")}
+    env.update(stack.env, MUQEEM_RASA_URL=stack.rasa_url, MUQEEM_VAR_DIR=str(tmp_path))
+    chat = pexpect.spawn(
+        MUQEEM,
+        ["chat", "--as", str(CHAT_OWNER)],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        timeout=REPLY_SECONDS,
+        dimensions=(50, 250),
+    )
+    name = shape_for_display("محمد عبدالله خان")  # the factories' name, as a shaping terminal shows it
+    try:
+        chat.expect_exact(shape_for_display("أنت") + "> ")
+        chat.sendline(f"وش بيانات {world.chat}")
+        chat.expect_exact(name)
+        chat.expect_exact("> ")
+        chat.sendline(f"show me the details of iqama {world.chat}")
+        chat.expect_exact("Mohammed Abdullah Khan")
+        chat.expect_exact("You> ")
+        english = chat.before
+        chat.sendline("/quit")
+        chat.expect(pexpect.EOF)
+    finally:
+        chat.close(force=True)
+    assert chat.exitstatus == 0
+    assert "Traceback" not in english and "AssertionError" not in english
+    assert re.search(r"^Muqeem> ", english, re.MULTILINE) or "Muqeem> " in english  # left to right, not moved

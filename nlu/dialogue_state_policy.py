@@ -1,14 +1,16 @@
-"""ConfirmStepPolicy: the confirm step as a state of the dialogue, not a guess of the intent classifier.
+"""DialogueStatePolicy: states of the conversation that the intent classifier must not decide.
 
-While a quote waits for its answer (slot `pending_quote_id` set, no form active), every message goes to
-`action_confirm_step`, which decides from the words what it means and executes only on the quote's own
-button or a plain yes (actions/confirm_step.py). A message that starts another service request (a service
-intent that is another service, or names one of its form's inputs) is left to the rules: they start that
-request, and `action_start_request` says the open offer was closed.
-
-Buttons act on what they were shown for, whatever is open: an owner's approve / decline button
-(entity `approval_id`) goes to `action_decide_approval`, a quote's button (entity `quote_id`) to
-`action_confirm_step`; a form in progress then asks its question again.
+- The confirm step (SPEC 10.1): while a quote waits for its answer (slot `pending_quote_id` set, no form
+  active), every message goes to `action_confirm_step`, which decides from the words what it means and
+  executes only on the quote's own button or a plain yes (actions/confirm_step.py). A message that starts
+  another service request (a service intent that is another service, or names one of its form's inputs) is
+  left to the rules: they start that request, and `action_start_request` says the open offer was closed.
+- Buttons act on what they were shown for, whatever is open: an owner's approve / decline button (entity
+  `approval_id`) goes to `action_decide_approval`, a quote's button (entity `quote_id`) to
+  `action_confirm_step`; a form in progress then asks its question again.
+- After an eligibility answer (SPEC 10.2), a yes or the service's inputs without a worker ("تمام طلعها
+  مفردة شهرين", "ok do it, multiple 3 months") start the service that was checked, for the worker in focus
+  (slot `focus`, with its `service`): `action_start_request`, then that service's form.
 
 The policy learns nothing; it outranks the RulePolicy (priority 5 > 4) where it predicts, and abstains
 elsewhere.
@@ -16,6 +18,7 @@ elsewhere.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
@@ -27,11 +30,16 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 CONFIRM_STEP = "action_confirm_step"
+START_REQUEST = "action_start_request"
 DECIDE_APPROVAL = "action_decide_approval"
 # Button payload entities (never extracted by the NLU): what the button was shown for.
 APPROVAL_ENTITY = "approval_id"
 QUOTE_ENTITY = "quote_id"
 FORM_SUFFIX = "_form"
+# The worker in focus (actions/common.py): how long it holds, and the entities that name another worker.
+FOCUS_SECONDS = 30 * 60
+PERSON_ENTITIES = {"iqama_number", "visa_number", "border_number", "person_name", "resident_group"}
+FOLLOW_UP_INTENTS = ("affirm", "inform")
 
 
 def _entities(tracker: DialogueStateTracker) -> Dict[str, Any]:
@@ -51,11 +59,30 @@ def starts_another_request(tracker: DialogueStateTracker, domain: Domain) -> boo
     return bool(set(form.get("required_slots") or []) & set(_entities(tracker)))
 
 
+def checked_service(tracker: DialogueStateTracker, domain: Domain, now: Optional[float] = None) -> Optional[str]:
+    """The service of the eligibility answer this message follows up ("تمام طلعها مفردة شهرين"): a yes, or
+    values without a worker, right after it (the worker in focus still holds its service)."""
+    focus = tracker.get_slot("focus")
+    if not isinstance(focus, dict) or f"{focus.get('service')}{FORM_SUFFIX}" not in domain.forms:
+        return None
+    try:
+        fresh = 0 <= (time.time() if now is None else now) - float(focus.get("at") or 0) <= FOCUS_SECONDS
+    except (TypeError, ValueError):
+        return None
+    intent = tracker.latest_message.intent.get("name")
+    if not fresh or intent not in FOLLOW_UP_INTENTS or PERSON_ENTITIES & set(_entities(tracker)):
+        return None
+    return focus["service"]
+
+
 def next_action(tracker: DialogueStateTracker, domain: Domain) -> Optional[str]:
     """The action this policy predicts, or None to leave the turn to the other policies."""
     latest = tracker.latest_action_name
     if latest in (CONFIRM_STEP, DECIDE_APPROVAL):
         return tracker.active_loop_name or ACTION_LISTEN_NAME
+    if latest == START_REQUEST and tracker.active_loop_name is None:
+        service = checked_service(tracker, domain)  # the rules start the forms of service intents
+        return f"{service}{FORM_SUFFIX}" if service else None
     if latest != ACTION_LISTEN_NAME or not tracker.latest_message:
         return None
     entities = _entities(tracker)
@@ -63,14 +90,15 @@ def next_action(tracker: DialogueStateTracker, domain: Domain) -> Optional[str]:
         return DECIDE_APPROVAL
     if QUOTE_ENTITY in entities:
         return CONFIRM_STEP
-    at_confirm_step = tracker.active_loop_name is None and tracker.get_slot("pending_quote_id")
-    if at_confirm_step and not starts_another_request(tracker, domain):
-        return CONFIRM_STEP
-    return None
+    if tracker.active_loop_name is not None:
+        return None
+    if tracker.get_slot("pending_quote_id"):
+        return None if starts_another_request(tracker, domain) else CONFIRM_STEP
+    return START_REQUEST if checked_service(tracker, domain) else None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
-class ConfirmStepPolicy(Policy):
+class DialogueStatePolicy(Policy):
     """See the module docstring."""
 
     @staticmethod
