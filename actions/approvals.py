@@ -163,7 +163,7 @@ def answer_pending_approvals(dispatcher: CollectingDispatcher, tracker: Tracker)
     dispatcher.utter_message(text="\n".join(parts), buttons=buttons)
 
 
-ASK_AMOUNT = N_("Give the amount, e.g. “approval threshold 5000 riyals”, or “no approvals” to turn approvals off.")
+ASK_AMOUNT = N_("Give the amount, e.g. “approval threshold 5000 SAR”, or “no approvals” to turn approvals off.")
 
 
 def answer_set_threshold(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

@@ -24,6 +24,7 @@ from actions.render import CONFIRM_QUESTION, confirm_buttons, riyals, service_la
 from replies import N_, _, ngettext
 from residency import identifiers
 from residency.charts import rows_to_csv
+from residency.texts import shown_name
 from residency.services.bulk import BulkOffer, BulkOutcome, distinct_numbers, horizon_lines, quote_bulk
 
 SHOWN_LINES = 20
@@ -78,8 +79,13 @@ def quote_bulk_request(uow, telegram_id: int, tracker: Tracker, service: str, in
     )
 
 
+def name_of(line) -> str:
+    """The resident's name on a bulk line, as the reply language shows it."""
+    return shown_name(line.resident_name, line.resident_name_en)
+
+
 def _status_line(line) -> str:
-    who = f"{line.resident_name} ({line.iqama_number})" if line.resident_name else line.iqama_number
+    who = f"{name_of(line)} ({line.iqama_number})" if line.resident_name else line.iqama_number
     if line.quote is not None:
         return f"✅ {who}: {riyals(line.quote.total)}"
     return f"⛔ {who}: {line.refusal.message}"
@@ -161,14 +167,14 @@ def answer_outcome(dispatcher: CollectingDispatcher, outcome: BulkOutcome) -> No
         header = _("Bulk request carried out: {service}").format(service=label)
     lines = [
         _("✅ {name} ({iqama}): {amount}, transaction number {number}").format(
-            name=line.resident_name or line.iqama_number,
+            name=name_of(line) if line.resident_name else line.iqama_number,
             iqama=line.iqama_number,
             amount=riyals(r.total),
             number=r.receipt_number,
         )
         for line, r in outcome.done
     ] + [
-        f"⛔ {line.resident_name or line.iqama_number} ({line.iqama_number}): {error.message}"
+        f"⛔ {name_of(line) if line.resident_name else line.iqama_number} ({line.iqama_number}): {error.message}"
         for line, error in outcome.refused
     ]
     rows = [

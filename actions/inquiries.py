@@ -33,7 +33,6 @@ from replies import N_, _, ngettext
 from residency import calendar, charts, documents, forecast, identifiers, inquiries, reports, services, texts
 from residency.errors import InvalidInput
 from residency.rules import RULES
-from residency.text_safety import isolate
 
 # Ids (N_): translate with `_()` when replying.
 ASK_IQAMA = N_(
@@ -71,7 +70,7 @@ def match_buttons(matches, list_id: str = SEARCH_LIST, intent: str = "inquire_re
     naming the resident and the list."""
     return [
         {
-            "title": f"{isolate(m.name_ar)} ({m.iqama_number})",
+            "title": f"{texts.shown_name(m.name_ar, m.name_en)} ({m.iqama_number})",
             "payload": f"/{intent}" + _entities(**entities, iqama_number=m.iqama_number, pick_list=list_id),
         }
         for m in matches

@@ -17,8 +17,7 @@ from residency.rules import RULES
 from residency.forecast import Forecast
 from residency.services import Eligibility, Quote, Receipt
 from residency.services.base import ENTRY_TYPE_LABELS
-from residency.text_safety import isolate
-from residency.texts import SERVICE_LABELS, riyals
+from residency.texts import SERVICE_LABELS, riyals, shown_name
 
 
 def confirm_buttons(quote_id: str) -> list[dict[str, str]]:
@@ -118,10 +117,10 @@ def _subject(quote: Quote) -> str:
     label = service_label(quote.service)
     if quote.resident_name and quote.resident_iqama:
         return _("{service} — {name} (iqama {iqama})").format(
-            service=label, name=isolate(quote.resident_name), iqama=quote.resident_iqama
+            service=label, name=shown_name(quote.resident_name, quote.resident_name_en), iqama=quote.resident_iqama
         )
     if quote.resident_name:
-        return f"{label} — {isolate(quote.resident_name)}"
+        return f"{label} — {shown_name(quote.resident_name, quote.resident_name_en)}"
     return label
 
 
@@ -312,13 +311,13 @@ def _fee_rule(service: str) -> str:
     er = RULES["exit_reentry"]
     if service in ("renew_iqama", "issue_iqama"):
         periods = iqama["allowed_periods_months"]
-        iqama_fees = _("iqama fee {fees} riyals for {periods} months").format(
+        iqama_fees = _("iqama fee {fees} SAR for {periods} months").format(
             fees=_join(iqama["fee_by_months"][m] for m in periods), periods=_join(periods)
         )
         levies = _(
-            "the expat levy {per_month} riyals a month per worker ({saudi_majority} if the establishment has at "
+            "the expat levy {per_month} SAR a month per worker ({saudi_majority} if the establishment has at "
             "least as many Saudis as expats, and no levy on domestic occupations), and the dependants' levy "
-            "{dependant} riyals a month per dependant"
+            "{dependant} SAR a month per dependant"
         ).format(
             per_month=levy["expat_per_month"],
             saudi_majority=levy["expat_per_month_saudi_majority"],
@@ -327,7 +326,7 @@ def _fee_rule(service: str) -> str:
         if service == "renew_iqama":
             return _(
                 "{iqama_fees}, and {levies}. Renewing more than {grace_days} days after expiry carries a fine: "
-                "{fines} riyals for the first then the second offence; after a third the iqama cannot be renewed "
+                "{fines} SAR for the first then the second offence; after a third the iqama cannot be renewed "
                 "online."
             ).format(
                 iqama_fees=iqama_fees,
@@ -336,8 +335,7 @@ def _fee_rule(service: str) -> str:
                 fines=_join(iqama["late_renewal_fines"]),
             )
         return _(
-            "{iqama_fees}, and {levies}. If it is issued more than {days} days after arrival, {fine} riyals more "
-            "are due."
+            "{iqama_fees}, and {levies}. If it is issued more than {days} days after arrival, {fine} SAR more are due."
         ).format(
             iqama_fees=iqama_fees,
             levies=levies,
@@ -347,9 +345,9 @@ def _fee_rule(service: str) -> str:
     if service == "issue_exit_reentry":
         single, multiple = er["single"], er["multiple"]
         return _(
-            "Single: {single_fee} riyals for the base period ({single_months}), then {single_extra} riyals for "
-            "each extra month; multiple: {multiple_fee} riyals for the base period ({multiple_months}), then "
-            "{multiple_extra} riyals for each extra month; part of a month counts as a month."
+            "Single: {single_fee} SAR for the base period ({single_months}), then {single_extra} SAR for "
+            "each extra month; multiple: {multiple_fee} SAR for the base period ({multiple_months}), then "
+            "{multiple_extra} SAR for each extra month; part of a month counts as a month."
         ).format(
             single_fee=single["base_fee"],
             single_months=_months(single["base_months"]),
@@ -360,7 +358,7 @@ def _fee_rule(service: str) -> str:
         )
     if service == "extend_exit_reentry":
         return _(
-            "Each extra month costs {single} riyals for a single visa and {multiple} riyals for a multiple one; "
+            "Each extra month costs {single} SAR for a single visa and {multiple} SAR for a multiple one; "
             "only a resident who is outside the Kingdom on a valid visa can be extended (one who is inside "
             "cancels the visa and issues another)."
         ).format(single=er["extension_month_fee"]["single"], multiple=er["extension_month_fee"]["multiple"])
@@ -373,10 +371,10 @@ def _fee_rule(service: str) -> str:
     if service == "cancel_final_exit":
         return _("Cancelling a final exit is free.")
     if service == "change_occupation":
-        return _("The occupation change fee is {fee} riyals.").format(fee=RULES["occupation_change"]["fee"])
+        return _("The occupation change fee is {fee} SAR.").format(fee=RULES["occupation_change"]["fee"])
     if service == "transfer_sponsorship":
         return _(
-            "Paid by the receiving establishment when it accepts: {fees} riyals for the first, the second, and "
+            "Paid by the receiving establishment when it accepts: {fees} SAR for the first, the second, and "
             "the third and later transfers; nothing for your establishment."
         ).format(fees=_join(RULES["sponsorship_transfer"]["fees"]))
     if service == "update_passport":

@@ -93,7 +93,7 @@ def days_phrase(days: int) -> str:
 
 def _bar_label(days_left: int) -> str:
     if days_left < 0:
-        return _("Expired {days} ago").format(days=days_phrase(-days_left))
+        return ngettext("Expired {n} day ago", "Expired {n} days ago", -days_left).format(n=-days_left)
     if days_left == 0:
         return _("Expiring today")
     return _("{days} left").format(days=days_phrase(days_left))

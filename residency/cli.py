@@ -203,9 +203,9 @@ def demo_seed(
         typer.echo(f"  {iqama}  {_(what)}")
 
 
-ADDED = N_("Establishment {number} «{name}» added, plan {plan}, balance {balance} riyals, subscription until {until}")
+ADDED = N_("Establishment {number} «{name}» added, plan {plan}, balance {balance} SAR, subscription until {until}")
 ADDED_INDUSTRIAL = N_(
-    "Establishment {number} «{name}» added, plan {plan}, balance {balance} riyals, subscription until {until}, "
+    "Establishment {number} «{name}» added, plan {plan}, balance {balance} SAR, subscription until {until}, "
     "a licensed industrial establishment (exempt from the expat levy)"
 )
 
@@ -266,7 +266,7 @@ def establishment_set(
     threshold = None
     if approval_above is not None and approval_above.strip().lower() != "off":
         if not approval_above.strip().isdigit():
-            raise typer.BadParameter(_("The approval limit is an amount in riyals (a whole number) or off."))
+            raise typer.BadParameter(_("The approval limit is an amount in SAR (a whole number) or off."))
         threshold = int(approval_above.strip())
     with domain_errors(), UnitOfWork() as uow:
         if industrial is not None:
@@ -282,7 +282,7 @@ def establishment_set(
             set_threshold(uow, None, est.id, threshold)
             now = (
                 N_(
-                    "Establishment {number} «{name}»: staff requests above {threshold} riyals (and every final exit "
+                    "Establishment {number} «{name}»: staff requests above {threshold} SAR (and every final exit "
                     "or services transfer) wait for the owner's approval"
                 )
                 if threshold is not None
@@ -305,7 +305,7 @@ def establishment_show(
         _print_json(data)
         return
     typer.echo(_("Establishment {number} «{name}»").format(number=data["number"], name=data["name"]))
-    typer.echo(_("Plan: {plan}, balance: {balance} riyals").format(plan=data["plan"], balance=data["balance"]))
+    typer.echo(_("Plan: {plan}, balance: {balance} SAR").format(plan=data["plan"], balance=data["balance"]))
     until = calendar.format_date(date.fromisoformat(data["subscription_until"]))
     typer.echo(_("Subscription until: {date}").format(date=until))
     typer.echo(

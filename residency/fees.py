@@ -59,7 +59,7 @@ def iqama_lines(
     of an exempt worker (domestic occupation, licensed industrial establishment) is 0 and says why."""
     per_month = levy_per_month(occupation, saudi_count, expat_count, industrial)
     if per_month:
-        levy_label = _("Worker's expat levy ({months} × {per_month} riyals)").format(
+        levy_label = _("Worker's expat levy ({months} × {per_month} SAR)").format(
             months=_months(months), per_month=per_month
         )
     elif is_domestic(occupation):
@@ -75,7 +75,7 @@ def iqama_lines(
         lines.append(
             FeeLine(
                 "dependants_levy",
-                _("Dependants' levy ({dependants} × {months} × {per_month} riyals)").format(
+                _("Dependants' levy ({dependants} × {months} × {per_month} SAR)").format(
                     dependants=_dependants(dependants), months=_months(months), per_month=per
                 ),
                 dependants * months * per,

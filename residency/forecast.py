@@ -258,9 +258,7 @@ def forecast_costs(uow: UnitOfWork, telegram_id: int, months: Any = None) -> For
 
 def forecast_chart(forecast: Forecast, title: str | None = None) -> bytes:
     """PNG bytes: a stacked bar per month (Gregorian and Hijri month under it), Arabic shaped."""
-    title = title or _("Expected cost of renewing the iqamas — total {total} riyals").format(
-        total=f"{forecast.total:,}"
-    )
+    title = title or _("Expected cost of renewing the iqamas — total {total} SAR").format(total=f"{forecast.total:,}")
     rows = [
         (f"{m.gregorian_label}\n{m.hijri_label}", m.iqama_fees, m.levy, m.dependants_levy, m.fines)
         for m in forecast.months

@@ -35,6 +35,7 @@ class VisaInfo:
     valid_until: date  # return-before (exit/re-entry) or leave-before (final exit)
     iqama_number: str
     name_ar: str
+    name_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,7 @@ class LicenceInfo:
     number: str
     expiry: date
     days_left: int
+    name_en: str = ""
 
 
 def _visa_info(visa: Visa, resident: Resident, today: date) -> VisaInfo:
@@ -114,6 +116,7 @@ def _visa_info(visa: Visa, resident: Resident, today: date) -> VisaInfo:
         valid_until=visa.valid_until,
         iqama_number=resident.iqama_number,
         name_ar=resident.name_ar,
+        name_en=resident.name_en or "",
     )
 
 
@@ -154,6 +157,7 @@ def driving_licence(uow: UnitOfWork, telegram_id: int, iqama_text: str) -> Licen
         number=licence.number,
         expiry=licence.expiry,
         days_left=calendar.days_until(licence.expiry, ctx.today),
+        name_en=resident.name_en or "",
     )
 
 

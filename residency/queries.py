@@ -29,15 +29,15 @@ if TYPE_CHECKING:
 
 
 def expiring_iqamas(uow: UnitOfWork, establishment_id: int, until: date) -> list:
-    """(iqama number, Arabic name, iqama expiry) of the residents whose iqama expires by `until` (or has
-    expired), soonest first.
+    """(iqama number, Arabic name, iqama expiry, Latin name) of the residents whose iqama expires by `until`
+    (or has expired), soonest first.
 
     Served by the (establishment_id, iqama_expiry) index; only the three columns shown are read, through
     the Core connection (no ORM row processing: this can be 10,000 rows)."""
     return (
         uow.session.connection()
         .execute(
-            select(Resident.iqama_number, Resident.name_ar, Resident.iqama_expiry)
+            select(Resident.iqama_number, Resident.name_ar, Resident.iqama_expiry, Resident.name_en)
             .where(
                 Resident.establishment_id == establishment_id,
                 Resident.iqama_expiry.is_not(None),
@@ -50,7 +50,7 @@ def expiring_iqamas(uow: UnitOfWork, establishment_id: int, until: date) -> list
 
 
 def residents_abroad(uow: UnitOfWork, establishment_id: int) -> list:
-    """(iqama number, Arabic name, visa kind, visa number, valid until) of the residents outside the Kingdom,
+    """(iqama number, Arabic name, visa kind, visa number, valid until, Latin name) of the residents outside the Kingdom,
     with the visa each left on (its latest used visa; the visa columns None when there is none)."""
     latest = aliased(Visa)
     latest_used = (
@@ -60,7 +60,7 @@ def residents_abroad(uow: UnitOfWork, establishment_id: int) -> list:
         .scalar_subquery()
     )
     return uow.session.execute(
-        select(Resident.iqama_number, Resident.name_ar, Visa.kind, Visa.number, Visa.valid_until)
+        select(Resident.iqama_number, Resident.name_ar, Visa.kind, Visa.number, Visa.valid_until, Resident.name_en)
         .outerjoin(Visa, Visa.id == latest_used)
         .where(Resident.establishment_id == establishment_id, Resident.location == "outside")
     ).all()

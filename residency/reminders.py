@@ -78,12 +78,12 @@ def _late_renewal_note(expiry: date, offences: int, today: date) -> str:
                 "renew it by {date}; after that it cannot be renewed online (a third late renewal) and the "
                 "passports office must be visited"
             ).format(date=last_day)
-        return _("renew it by {date} to avoid the late renewal fine of {fine} riyals").format(
+        return _("renew it by {date} to avoid the late renewal fine of {fine} SAR").format(
             date=last_day, fine=next_fine
         )
     if fine is None:
         return _("third late renewal: it cannot be renewed online, go to the passports office")
-    return _("late renewal fine now {fine} riyals (offence no. {offence})").format(fine=fine, offence=offences + 1)
+    return _("late renewal fine now {fine} SAR (offence no. {offence})").format(fine=fine, offence=offences + 1)
 
 
 def _expired_iqamas(uow: UnitOfWork, establishment_id: int, today: date) -> list[DueItem]:
@@ -140,7 +140,7 @@ def _due_unused_visas(uow: UnitOfWork, establishment_id: int, today: date) -> li
 
 
 def _unused_visa_line(name: str, visa: str, until: date, fine: int, today: date) -> str:
-    return _("• {name} — visa {visa} — expires {date} — {days_left} — a {fine} riyals fine if it lapses unused").format(
+    return _("• {name} — visa {visa} — expires {date} — {days_left} — a {fine} SAR fine if it lapses unused").format(
         name=isolate(name),
         visa=visa,
         date=calendar.format_date(until),
@@ -166,7 +166,7 @@ def _message(establishment: Establishment, expired, iqamas, returns, unused) -> 
     lines += _section(_("✈️ Residents outside the Kingdom who are due back soon:"), returns)
     lines += _section(
         _(
-            "🛂 Unused exit/re-entry visas about to end (letting one lapse unused costs a {fine} riyals fine: "
+            "🛂 Unused exit/re-entry visas about to end (letting one lapse unused costs a {fine} SAR fine: "
             "cancel it if the trip is off):"
         ).format(fine=fine),
         unused,

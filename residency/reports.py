@@ -22,6 +22,7 @@ class ExpiringRow:
     name_ar: str
     iqama_expiry: date
     days_left: int  # negative: expired that many days ago
+    name_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class AbroadRow:
     return_before: date | None
     days_left: int | None
     overdue: bool
+    name_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,10 @@ def expiring_iqamas(uow: UnitOfWork, telegram_id: int, days: int | None = None) 
     )
     today = calendar.today()
     rows = queries.expiring_iqamas(uow, actor.establishment_id, today + timedelta(days=days))
-    return [ExpiringRow(number, name, expiry, (expiry - today).days) for number, name, expiry in rows]
+    return [
+        ExpiringRow(number, name, expiry, (expiry - today).days, name_en or "")
+        for number, name, expiry, name_en in rows
+    ]
 
 
 def residents_abroad(uow: UnitOfWork, telegram_id: int) -> list[AbroadRow]:
@@ -98,12 +103,12 @@ def residents_abroad(uow: UnitOfWork, telegram_id: int) -> list[AbroadRow]:
     today = calendar.today()
     rows = queries.residents_abroad(uow, actor.establishment_id)
     result = []
-    for iqama, name, kind, visa_number, return_before in rows:
+    for iqama, name, kind, visa_number, return_before, name_en in rows:
         if kind == "final_exit":
             continue
         days_left = calendar.days_until(return_before, today) if return_before else None
         overdue = days_left is not None and days_left < 0
-        result.append(AbroadRow(iqama, name, visa_number, return_before, days_left, overdue))
+        result.append(AbroadRow(iqama, name, visa_number, return_before, days_left, overdue, name_en or ""))
     result.sort(key=lambda r: (not r.overdue, r.return_before is None, r.return_before or today, r.iqama_number))
     return result
 

@@ -16,13 +16,20 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Sequence
 
-from replies import N_, _, ngettext
+from replies import N_, _, current_language, ngettext
 from residency.calendar import RIYADH, days_until, format_date, format_days_left
 from residency.inquiries import LicenceInfo, NameMatch, NameSearchPage, ResidentCard, VisaInfo
 from residency.reports import AbroadRow, AccountStatus, ExpiringRow, HistoryRow
 from residency.rules import RULES
 from residency.services.base import ENTRY_TYPE_LABELS, VISA_KIND_LABELS
 from residency.text_safety import isolate
+
+
+def shown_name(name_ar: str, name_en: str | None = None) -> str:
+    """A resident's name as the reply shows it (isolated): the Latin name in English where it is recorded,
+    else the Arabic one (SPEC 10.3)."""
+    return isolate(name_en if current_language() == "en" and name_en else name_ar)
+
 
 # Long lists are cut here (rules.yml display.max_list_lines); the rest is counted.
 MAX_LIST_LINES = int(RULES["display"]["max_list_lines"])
@@ -116,7 +123,7 @@ def _iqama_expiry(card: ResidentCard) -> str:
 def render_resident_card(card: ResidentCard) -> str:
     """The resident's card: names, nationality, occupation, iqama and passport, location, visas."""
     lines = [
-        _("🪪 Resident card of {name}").format(name=isolate(card.name_ar)),
+        _("🪪 Resident card of {name}").format(name=shown_name(card.name_ar, card.name_en)),
         _line(_("Iqama number"), card.iqama_number),
         _line(_("Name in English"), isolate(card.name_en or "") or _("not recorded")),
         _line(_("Nationality"), isolate(card.nationality)),
@@ -150,7 +157,10 @@ def render_matches(matches: Sequence[NameMatch], query: str | None = None) -> st
     lines = [_("🔎 Search results for “{query}”:").format(query=isolate(query)) if query else _("🔎 Search results:")]
     for m in matches:
         item = _("{name} — iqama {iqama} — {nationality}, {occupation}").format(
-            name=isolate(m.name_ar), iqama=m.iqama_number, nationality=isolate(m.nationality), occupation=m.occupation
+            name=shown_name(m.name_ar, m.name_en),
+            iqama=m.iqama_number,
+            nationality=isolate(m.nationality),
+            occupation=m.occupation,
         )
         lines.append(f"{BULLET} {item}")
     lines.append(_("Choose the resident you mean or send their iqama number."))
@@ -184,7 +194,7 @@ def render_resident_summary(card: ResidentCard) -> str:
     """A short card (a bare iqama number sent outside a request): who, iqama and passport expiry, where,
     and the visa in force if any; the full card is «بطاقة المقيم»."""
     lines = [
-        _("🪪 {name} — iqama {iqama}").format(name=isolate(card.name_ar), iqama=card.iqama_number),
+        _("🪪 {name} — iqama {iqama}").format(name=shown_name(card.name_ar, card.name_en), iqama=card.iqama_number),
         _("{nationality}, {occupation} — {location}").format(
             nationality=isolate(card.nationality),
             occupation=card.occupation,
@@ -208,7 +218,7 @@ def render_licence(licence: LicenceInfo | None, iqama_number: str | None = None)
         return _("🚗 No driving licence is recorded for this resident.")
     return "\n".join(
         [
-            _("🚗 Driving licence of {name}").format(name=isolate(licence.name_ar)),
+            _("🚗 Driving licence of {name}").format(name=shown_name(licence.name_ar, licence.name_en)),
             _line(_("Iqama number"), licence.iqama_number),
             _line(_("Licence type"), isolate(licence.licence_type)),
             _line(_("Licence number"), licence.number),
@@ -232,7 +242,10 @@ def render_visa(visa: VisaInfo, today: date | None = None) -> str:
     """One visa in full: type, resident, status, issue date and return/leave-before date."""
     lines = [
         _("🛂 {visa} visa No. {number}").format(visa=_visa_title(visa), number=visa.number),
-        _line(_("Resident"), _("{name} (iqama {iqama})").format(name=isolate(visa.name_ar), iqama=visa.iqama_number)),
+        _line(
+            _("Resident"),
+            _("{name} (iqama {iqama})").format(name=shown_name(visa.name_ar, visa.name_en), iqama=visa.iqama_number),
+        ),
         _line(_("Status"), _label(VISA_STATUS_LABELS, visa.status)),
         _line(_("Issue date"), format_date(visa.issued_on)),
     ]
@@ -250,7 +263,11 @@ def render_visas(visas: Sequence[VisaInfo], iqama_number: str | None = None) -> 
             return _("🛂 No visas are recorded for the resident with iqama {iqama}.").format(iqama=iqama_number)
         return _("🛂 No visas are recorded for this resident.")
     head = visas[0]
-    lines = [_("🛂 Visas of {name} (iqama {iqama})").format(name=isolate(head.name_ar), iqama=head.iqama_number)]
+    lines = [
+        _("🛂 Visas of {name} (iqama {iqama})").format(
+            name=shown_name(head.name_ar, head.name_en), iqama=head.iqama_number
+        )
+    ]
     lines += [_visa_summary(v) for v in visas]
     return "\n".join(lines)
 
@@ -276,7 +293,9 @@ def render_expiring(rows: Sequence[ExpiringRow], days: int | None = None) -> str
         BULLET
         + " "
         + _("{name} — iqama {iqama} — {detail}").format(
-            name=isolate(r.name_ar), iqama=r.iqama_number, detail=_date_and_days(r.iqama_expiry, r.days_left)
+            name=shown_name(r.name_ar, r.name_en),
+            iqama=r.iqama_number,
+            detail=_date_and_days(r.iqama_expiry, r.days_left),
         )
         for r in rows[:MAX_LIST_LINES]
     ]
@@ -289,9 +308,11 @@ def render_abroad(rows: Sequence[AbroadRow]) -> str:
         return _("✅ No resident is outside the Kingdom right now.")
     overdue = sum(1 for r in rows if r.overdue)
     lines = [
-        _("✈️ Residents outside the Kingdom: {count} ({overdue} past their return date)").format(
-            count=len(rows), overdue=overdue
-        )
+        ngettext(
+            "✈️ Residents outside the Kingdom: {count} ({overdue} past their return date)",
+            "✈️ Residents outside the Kingdom: {count} ({overdue} past their return date)",
+            overdue,
+        ).format(count=len(rows), overdue=overdue)
     ]
     items = []
     for r in rows[:MAX_LIST_LINES]:
@@ -302,7 +323,9 @@ def render_abroad(rows: Sequence[AbroadRow]) -> str:
             when = (_("⚠️ overdue — return before {date}") if r.overdue else _("return before {date}")).format(
                 date=until
             )
-        item = _("{name} — iqama {iqama} — {detail}").format(name=isolate(r.name_ar), iqama=r.iqama_number, detail=when)
+        item = _("{name} — iqama {iqama} — {detail}").format(
+            name=shown_name(r.name_ar, r.name_en), iqama=r.iqama_number, detail=when
+        )
         items.append(f"{BULLET} {item}")
     return "\n".join(lines + _cut(items, len(rows)))
 

@@ -27,7 +27,7 @@ ALREADY_ACCEPTED = N_("The request to transfer resident {name}'s services was al
 ALREADY_DECLINED = N_("The request to transfer resident {name}'s services was already declined; nothing changed.")
 TRANSFER_ACCEPTED = N_(
     "Resident {name}'s services were transferred to your establishment.\n"
-    "Fee charged: {fee} riyals. Balance now: {balance} riyals."
+    "Fee charged: {fee} SAR. Balance now: {balance} SAR."
 )
 TRANSFER_DECLINED = N_("The request to transfer resident {name}'s services was declined; nothing was charged.")
 

@@ -91,7 +91,7 @@ def submit(
         with language(getattr(owner, "language", None)):  # in the owner's language (the summary is the agent's)
             text = _(
                 "A request awaiting your approval (no. {id}) from one of the establishment's staff:\n{summary}\n"
-                "Total: {total} riyals. It lapses after 72 hours. Do you approve?"
+                "Total: {total} SAR. It lapses after 72 hours. Do you approve?"
             ).format(id=row.id, summary=summary, total=total)
             buttons = decision_buttons(row.id)
         uow.repo.add(Notification(telegram_id=owner.telegram_id, text=text, buttons=buttons))
@@ -166,7 +166,7 @@ def _overdue(row: Approval, now: datetime | None = None) -> bool:
 OUTCOME_TEXT = {
     "approved": N_(
         "The owner approved your request no. {id} and it was carried out: {done} done, {refused} refused, "
-        "{charged} riyals charged."
+        "{charged} SAR charged."
     ),
     "declined": N_("The owner declined your request no. {id}; nothing was done and nothing was charged."),
     "lapsed": N_(

@@ -138,6 +138,7 @@ class Quote:
     effects: dict[str, Any] = field(default_factory=dict)
     resident_iqama: str | None = None
     resident_name: str | None = None
+    resident_name_en: str | None = None  # the Latin name, shown in English replies
     payer_number: str | None = None
     total: int | None = None
 
@@ -321,6 +322,7 @@ class ServiceContext:
             effects=effects,
             resident_iqama=resident.iqama_number or None,  # a new arrival has no iqama yet
             resident_name=resident.name_ar,
+            resident_name_en=resident.name_en or None,
             payer_number=payer.number if payer is not None else self.actor.establishment_number,
         )
         if quoted.total > 0 and self.check_balance:
@@ -357,8 +359,8 @@ def is_active(visa: Visa, today: date) -> bool:
 
 def insufficient_balance_message(balance: int, total: int) -> str:
     return _(
-        "The establishment's balance of {balance} riyals does not cover the fees of {total} riyals; "
-        "{missing} riyals are missing. Top up the balance (SADAD), then repeat the request."
+        "The establishment's balance of {balance} SAR does not cover the fees of {total} SAR; "
+        "{missing} SAR are missing. Top up the balance (SADAD), then repeat the request."
     ).format(balance=balance, total=total, missing=total - balance)
 
 

@@ -55,6 +55,7 @@ class BulkLine:
     resident_name: str
     quote: Quote | None = None
     refusal: ResidencyError | None = None
+    resident_name_en: str = ""
 
     @property
     def can_go(self) -> bool:
@@ -162,8 +163,10 @@ def _quote_line(ctx: ServiceContext, handler, person: str, number: str, inputs: 
         quoted = handler.quote(ctx, **{person: number}, **inputs)
     except ResidencyError as error:
         resident = ctx.repo.resident_by_iqama(ctx.actor.establishment_id, number)
-        return BulkLine(number, resident.name_ar if resident else "", refusal=error)
-    return BulkLine(number, quoted.resident_name or "", quote=quoted)
+        if resident is None:
+            return BulkLine(number, "", refusal=error)
+        return BulkLine(number, resident.name_ar, refusal=error, resident_name_en=resident.name_en or "")
+    return BulkLine(number, quoted.resident_name or "", quote=quoted, resident_name_en=quoted.resident_name_en or "")
 
 
 def expiring_until(horizon_days: int | None) -> date:
@@ -239,6 +242,7 @@ def _item(line: BulkLine) -> dict[str, Any]:
     return {
         "iqama_number": line.iqama_number,
         "resident_name": line.resident_name,
+        "resident_name_en": line.resident_name_en,
         "quote": line.quote.to_dict() if line.quote is not None else None,
         "refusal": {"code": refusal.code, "message": refusal.message} if refusal is not None else None,
     }
@@ -251,6 +255,7 @@ def _line(item: dict[str, Any]) -> BulkLine:
         item.get("resident_name") or "",
         quote=Quote.from_dict(item["quote"]) if item.get("quote") else None,
         refusal=Refusal(refusal["code"], refusal["message"]) if refusal else None,
+        resident_name_en=item.get("resident_name_en") or "",
     )
 
 

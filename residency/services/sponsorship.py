@@ -139,7 +139,7 @@ class TransferSponsorship(Service):
                     "Transfer request from «{source}» to your establishment:\n"
                     "Resident: {name}\n"
                     "Occupation: {occupation}\n"
-                    "Fee for your establishment on acceptance: {fee} riyals\n"
+                    "Fee for your establishment on acceptance: {fee} SAR\n"
                     "Do you accept the request?"
                 ).format(
                     source=ctx.establishment.name_ar,

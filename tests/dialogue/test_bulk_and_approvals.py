@@ -13,6 +13,7 @@ from actions.inquiries import ActionPendingApprovals
 from actions.confirm_step import ActionConfirmStep, ActionDecideApproval
 from actions.services import ACTIONS_BY_SERVICE
 from residency.db import UnitOfWork
+from residency.text_safety import isolate
 from residency.models import Approval, Establishment, Notification, Transaction
 from tests.dialogue.conftest import OWNER
 from tests.dialogue.helpers import run, slot_events, texts, turn
@@ -62,7 +63,7 @@ def test_several_numbers_give_one_combined_offer_and_one_confirmation(engine, wo
     slots, messages = offer([world.iqama, world.traveller, world.foreign])
     text = texts(messages)
     assert text.startswith("طلب جماعي: تجديد إقامة لـ 3 مقيمين")
-    assert f"✅ محمد عبدالله خان ({world.iqama}): {RENEWAL_12} ريال" in text
+    assert f"✅ {isolate('محمد عبدالله خان')} ({world.iqama}): {RENEWAL_12} ريال" in text
     assert f"⛔ {world.foreign}: لا يوجد مقيم برقم الإقامة {world.foreign} ضمن منشأتك" in text
     assert f"يمكن تنفيذ 2 من 3؛ الإجمالي: {2 * RENEWAL_12} ريال" in text
     assert [b["title"] for b in messages[0]["buttons"]] == ["تأكيد", "إلغاء"]
@@ -231,7 +232,7 @@ def test_a_bulk_request_written_in_english_is_offered_and_carried_out_in_english
     slots, messages = offer([world.iqama, world.traveller], text="renew these iqamas for a year")
     text = texts(messages)
     assert text.startswith("Bulk request: Iqama renewal for 2 residents\n")
-    assert f"✅ محمد عبدالله خان ({world.iqama}): {RENEWAL_12} SAR" in text
+    assert f"✅ {isolate('Mohammed Abdullah Khan')} ({world.iqama}): {RENEWAL_12} SAR" in text  # the Latin name
     assert text.endswith(f"2 of 2 can be carried out; total: {2 * RENEWAL_12} SAR\nDo you confirm?")
     assert [b["title"] for b in messages[0]["buttons"]] == ["Confirm", "Cancel"]
     assert messages[0]["buttons"][0]["payload"] == f'/affirm{{"quote_id": "{slots["pending_quote_id"]}"}}'
@@ -252,5 +253,5 @@ def test_approvals_in_english(engine, world):
     assert approval_above(engine, world) == 7500
     assert threshold_said("no approvals").startswith("Approvals are off: ")
     assert threshold_said("set the approval threshold") == (
-        "Give the amount, e.g. “approval threshold 5000 riyals”, or “no approvals” to turn approvals off."
+        "Give the amount, e.g. “approval threshold 5000 SAR”, or “no approvals” to turn approvals off."
     )

@@ -79,7 +79,7 @@ def test_fee_rules_in_english():
         assert (
             fee_rules("cancel_final_exit") == "Fees for Final exit visa cancellation: Cancelling a final exit is free."
         )
-        assert fee_rules("change_occupation").endswith(": The occupation change fee is 1000 riyals.")
+        assert fee_rules("change_occupation").endswith(": The occupation change fee is 1000 SAR.")
 
 
 def test_counts_of_residents_and_iqamas_take_their_plural_forms():

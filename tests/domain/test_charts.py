@@ -160,5 +160,5 @@ def test_english_chart_has_english_labels_left_to_right_and_shaped_names():
     assert forecast.axes[0].get_ylabel() == "Saudi riyals"
     # Arabic is the default: the same chart in Arabic, shaped
     arabic = expiring_iqamas_figure(rows, "تقرير").axes[0]
-    assert arabic.texts[0].get_text() == shape_for_display("منتهية منذ يومان")
+    assert arabic.texts[0].get_text() == shape_for_display("انتهت منذ يومين")  # the genitive after منذ
     assert arabic.texts[1].get_text() == shape_for_display("تنتهي اليوم")

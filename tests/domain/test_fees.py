@@ -40,7 +40,7 @@ def test_iqama_lines_for_a_year_with_two_dependants_and_a_fine():
 def test_a_domestic_worker_pays_no_levy_and_the_line_says_why():
     lines = fees.iqama_lines(12, "سائق خاص", 0, 2, 10)
     assert [(line.code, line.amount) for line in lines] == [("iqama_fee", 650), ("levy", 0)]
-    assert lines[1].label == "المقابل المالي للعامل: معفاة (مهنة منزلية: سائق خاص)"
+    assert lines[1].label == "المقابل المالي للعامل: معفى (مهنة منزلية: سائق خاص)"
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from residency.establishments import set_industrial
 from tests.domain import factories as f
 
 OWNER = 741
-INDUSTRIAL_LABEL = "المقابل المالي للعامل: معفاة (منشأة صناعية مرخّصة)"
+INDUSTRIAL_LABEL = "المقابل المالي للعامل: معفى (منشأة صناعية مرخّصة)"
 
 
 @pytest.fixture
@@ -76,4 +76,4 @@ def test_a_domestic_worker_of_an_industrial_establishment_says_domestic(engine, 
         uow.commit()
     q = _quote("renew_iqama", iqama_number=world["iqama"], duration="P12M")
     assert parts(q) == [("iqama_fee", 650), ("levy", 0)]
-    assert q.lines[1].label == "المقابل المالي للعامل: معفاة (مهنة منزلية: سائق خاص)"
+    assert q.lines[1].label == "المقابل المالي للعامل: معفى (مهنة منزلية: سائق خاص)"

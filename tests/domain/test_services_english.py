@@ -26,10 +26,10 @@ def test_iqama_fee_lines_in_english_count_months_and_dependants():
     with language("en"):
         assert labels(12, 2) == [
             "Iqama fee (12 months)",
-            "Worker's expat levy (12 months × 800 riyals)",
-            "Dependants' levy (2 dependants × 12 months × 400 riyals)",
+            "Worker's expat levy (12 months × 800 SAR)",
+            "Dependants' levy (2 dependants × 12 months × 400 SAR)",
         ]
-        assert labels(3, 1)[2] == "Dependants' levy (1 dependant × 3 months × 400 riyals)"
+        assert labels(3, 1)[2] == "Dependants' levy (1 dependant × 3 months × 400 SAR)"
 
 
 def test_iqama_fee_lines_in_arabic_take_each_plural_form():
@@ -48,7 +48,7 @@ def test_input_errors_and_the_balance_message_in_english():
             parse_period_months("P5M", [3, 6, 9, 12])
         assert error.value.message == "An iqama period is 3, 6, 9, 12 months only. Choose one of them."
         assert insufficient_balance_message(100, 650) == (
-            "The establishment's balance of 100 riyals does not cover the fees of 650 riyals; 550 riyals are "
+            "The establishment's balance of 100 SAR does not cover the fees of 650 SAR; 550 SAR are "
             "missing. Top up the balance (SADAD), then repeat the request."
         )
     with pytest.raises(InvalidInput) as error:

@@ -36,7 +36,7 @@ def test_a_resident_card_in_english():
         card = texts.render_resident_card(CARD)
     assert card == "\n".join(
         [
-            f"🪪 Resident card of {isolate('محمد خان')}",
+            f"🪪 Resident card of {isolate('Mohammed Khan')}",
             "• Iqama number: 2000000001",
             f"• Name in English: {isolate('Mohammed Khan')}",
             f"• Nationality: {isolate('Pakistan')}",
@@ -141,7 +141,7 @@ def test_riyals_and_a_search_page_in_english():
     assert page == "\n".join(
         [
             f"🔎 Search results for “{isolate('Khan')}”:",
-            f"• {isolate('محمد خان')} — iqama 2000000001 — {isolate('Pakistan')}, Driver",
+            f"• {isolate('Mohammed Khan')} — iqama 2000000001 — {isolate('Pakistan')}, Driver",
             "Results 1-1 of 2.",
             "Choose the resident you mean or send their iqama number, or tap “More” for the next results.",
         ]
