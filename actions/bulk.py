@@ -28,6 +28,8 @@ from residency.texts import shown_name
 from residency.services.bulk import BulkOffer, BulkOutcome, distinct_numbers, horizon_lines, quote_bulk
 
 SHOWN_LINES = 20
+# Fee lines that are fines: a bulk line says how much of its amount they are (a 1150 renewal: 500 of it fine).
+FINE_CODES = frozenset({"fine", "unused_visa_fine", "late_cancel_fine"})
 # Column titles of the CSV (ids: translated when the file is made).
 CSV_COLUMNS = (N_("Iqama number"), N_("Name"), N_("Status"), N_("Amount (riyals)"), N_("Reason"))
 
@@ -87,6 +89,11 @@ def name_of(line) -> str:
 def _status_line(line) -> str:
     who = f"{name_of(line)} ({line.iqama_number})" if line.resident_name else line.iqama_number
     if line.quote is not None:
+        fines = sum(fee.amount for fee in line.quote.lines if fee.code in FINE_CODES)
+        if fines:
+            return _("✅ {who}: {amount} (of which fines {fines})").format(
+                who=who, amount=riyals(line.quote.total), fines=riyals(fines)
+            )
         return f"✅ {who}: {riyals(line.quote.total)}"
     return f"⛔ {who}: {line.refusal.message}"
 

@@ -294,7 +294,7 @@ class ServiceFormValidation(FormValidationAction):
         "الغي تأشيرة كريم يوسف"; several matches: the iqama question lists them)."""
         given = answer_given(tracker, "iqama_number")
         name = latest_entity(tracker, "person_name")
-        if given or not name or tracker.get_slot("iqama_number") or not is_fresh_user_turn(tracker):
+        if given or not name or tracker.get_slot("iqama_number") or latest_entity(tracker, "iqama_number"):
             return given
         ctx = _CONTEXT.get()
         try:

@@ -268,7 +268,10 @@ def render_quote_summary(quote: Quote) -> str:
 
 def render_receipt(receipt: Receipt, quote: Quote) -> str:
     """What changed, the total charged, the balance after, and the transaction id."""
-    header = _("Already carried out: {subject}") if receipt.replayed else _("Done: {subject}")
+    if quote.service == "transfer_sponsorship":  # done only when the receiving owner accepts
+        header = _("Already sent: {subject}") if receipt.replayed else _("Sent for acceptance: {subject}")
+    else:
+        header = _("Already carried out: {subject}") if receipt.replayed else _("Done: {subject}")
     parts = [header.format(subject=_subject(quote))]
     # A newly issued visa's number is known only now.
     effects = {**quote.effects, **{k: v for k, v in receipt.result.items() if k == "visa_number"}}

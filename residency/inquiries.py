@@ -74,7 +74,7 @@ def likely_services(card: ResidentCard, limit: int = 4) -> list[str]:
     elif ("final_exit", "issued") in visas:
         services += ["cancel_final_exit"]
     elif ("exit_reentry", "issued") in visas:
-        services += ["cancel_exit_reentry", "extend_exit_reentry"] + (["renew_iqama"] if renew_soon else [])
+        services += ["cancel_exit_reentry"] + (["renew_iqama"] if renew_soon else [])  # extending: abroad only
     else:
         services += (["renew_iqama"] if renew_soon else []) + ["issue_exit_reentry", "issue_final_exit"]
         services += [] if renew_soon else ["renew_iqama"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
@@ -165,19 +165,38 @@ class Repository:
         )
         return self.session.execute(stmt).scalars().all()
 
-    def residents_of_group(self, establishment_id: int, group: str, today: date, horizon: date | None) -> list[str]:
+    def residents_of_group(
+        self, establishment_id: int, group: str, today: date, horizon: date | None, lapsed_since: date | None = None
+    ) -> list[str]:
         """Iqama numbers of a bulk request's group (residency.services.bulk), soonest expiry first:
-        `expiring` (iqama expiring from today to `horizon`), `expired`, `abroad`, `all`."""
+        `expiring` (iqama expiring from `today` to `horizon`, and those lapsed since `lapsed_since`: still in
+        their grace), `expired`, `abroad`, `all`."""
         stmt = select(Resident.iqama_number).where(
             Resident.establishment_id == establishment_id, Resident.iqama_number.is_not(None)
         )
         if group == "expiring":
-            stmt = stmt.where(Resident.iqama_expiry >= today, Resident.iqama_expiry <= horizon)
+            stmt = stmt.where(Resident.iqama_expiry >= (lapsed_since or today), Resident.iqama_expiry <= horizon)
         elif group == "expired":
             stmt = stmt.where(Resident.iqama_expiry < today)
         elif group == "abroad":
             stmt = stmt.where(Resident.location == "outside")
         return list(self.session.execute(stmt.order_by(Resident.iqama_expiry, Resident.id)).scalars())
+
+    def receipt_of_day(self, resident_id: int, service: str, day: date) -> int | None:
+        """The receipt number of the resident's latest transaction of `service` on `day` (Riyadh), if any."""
+        start = datetime.combine(day, time.min, tzinfo=calendar.RIYADH).astimezone(timezone.utc)
+        stmt = (
+            select(Transaction.receipt_number)
+            .where(
+                Transaction.resident_id == resident_id,
+                Transaction.service == service,
+                Transaction.created_at >= start,
+                Transaction.created_at < start + timedelta(days=1),
+            )
+            .order_by(Transaction.id.desc())
+            .limit(1)
+        )
+        return self.session.execute(stmt).scalar_one_or_none()
 
     def resident_count(self, establishment_id: int) -> int:
         stmt = select(func.count(Resident.id)).where(Resident.establishment_id == establishment_id)

@@ -195,10 +195,14 @@ def horizon_lines(offer: BulkOffer) -> list[str]:
     days = calendar.days_until(offer.expiring_until)
     return [
         ngettext(
-            "Iqamas expiring from today to {date} (within {n} day).",
-            "Iqamas expiring from today to {date} (within {n} days).",
+            "Iqamas expiring from today to {date} (within {n} day), and those that lapsed in the last {grace} days "
+            "(their grace before the late fine).",
+            "Iqamas expiring from today to {date} (within {n} days), and those that lapsed in the last {grace} days "
+            "(their grace before the late fine).",
             days,
-        ).format(date=calendar.format_date(offer.expiring_until), n=days)
+        ).format(
+            date=calendar.format_date(offer.expiring_until), n=days, grace=RULES["iqama"]["late_renewal_grace_days"]
+        )
     ]
 
 
@@ -208,7 +212,9 @@ def _residents_named(uow, establishment_id: int, numbers, group, until: date | N
             raise InvalidInput(
                 "unknown_group", _("The group is one of: expiring soon, expired, outside the Kingdom, or all.")
             )
-        found = uow.repo.residents_of_group(establishment_id, group, calendar.today(), until)
+        today = calendar.today()
+        grace = timedelta(days=int(RULES["iqama"]["late_renewal_grace_days"]))
+        found = uow.repo.residents_of_group(establishment_id, group, today, until, lapsed_since=today - grace)
         if not found:
             raise NotFound("empty_group", _(_EMPTY_GROUP[group]))
     else:

@@ -101,16 +101,22 @@ class RenewIqama(Service):
             industrial=est.industrial,
         )
         new_expiry = calendar.add_months(resident.iqama_expiry, months)
+        effects = {
+            "old_expiry": resident.iqama_expiry.isoformat(),
+            "new_expiry": new_expiry.isoformat(),
+            "late": bool(fine),
+        }
+        renewed = ctx.repo.receipt_of_day(resident.id, self.name, ctx.today) if resident.id else None
+        if renewed is not None:  # said before quoting (SPEC 10.2): a second renewal adds another period
+            effects["note"] = _(
+                "Note: this iqama was already renewed today (transaction {number}); this renewal adds {period} more."
+            ).format(number=renewed, period=calendar.Duration(months=months).describe())
         return ctx.priced_quote(
             self.name,
             resident,
             inputs={"iqama_number": resident.iqama_number, "duration": f"P{months}M"},
             lines=lines,
-            effects={
-                "old_expiry": resident.iqama_expiry.isoformat(),
-                "new_expiry": new_expiry.isoformat(),
-                "late": bool(fine),
-            },
+            effects=effects,
         )
 
     def apply(self, ctx: ServiceContext, quote: Quote, transaction) -> dict[str, Any]:

@@ -662,14 +662,14 @@ class IssueFinalExit(Service):
             )
         active = ctx.active_visa(resident, EXIT_REENTRY)
         if active is not None:
-            ctx.refuse(
-                Refusal(
-                    "exit_reentry_active",
-                    _exit_reentry_active_message(
-                        active, _("Cancel the exit/re-entry visa first, then issue the final exit.")
-                    ),
+            instead = (
+                _(
+                    "The resident is abroad on it: he must return to the Kingdom first, then the final exit can be issued."
                 )
+                if visa_status(active, ctx.today) == "used"
+                else _("Cancel the exit/re-entry visa first, then issue the final exit.")
             )
+            ctx.refuse(Refusal("exit_reentry_active", _exit_reentry_active_message(active, instead)))
         active = ctx.active_visa(resident, FINAL_EXIT)
         if active is not None:
             ctx.refuse(
