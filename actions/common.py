@@ -250,7 +250,7 @@ def worker_in_focus(tracker: Tracker, now: float | None = None) -> dict[str, Any
         age = (time.time() if now is None else now) - float(focus.get("at") or 0)
     except (TypeError, ValueError):
         return None
-    return focus if 0 <= age <= FOCUS_SECONDS else None
+    return focus if age <= FOCUS_SECONDS else None  # a moment ahead: another server's clock
 
 
 def focused_iqama(tracker: Tracker) -> str | None:

@@ -66,7 +66,7 @@ def checked_service(tracker: DialogueStateTracker, domain: Domain, now: Optional
     if not isinstance(focus, dict) or f"{focus.get('service')}{FORM_SUFFIX}" not in domain.forms:
         return None
     try:
-        fresh = 0 <= (time.time() if now is None else now) - float(focus.get("at") or 0) <= FOCUS_SECONDS
+        fresh = (time.time() if now is None else now) - float(focus.get("at") or 0) <= FOCUS_SECONDS
     except (TypeError, ValueError):
         return None
     intent = tracker.latest_message.intent.get("name")

@@ -10,18 +10,17 @@ from __future__ import annotations
 import re
 from enum import Enum
 
+from replies import N_, _
 from residency.errors import InvalidInput
 from residency.rules import RULES
 
 ID_LENGTH = 10
 
-_DIGITS_TO_ASCII = str.maketrans(
-    "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹",
-    "01234567890123456789",
-)
+# Arabic-Indic (U+0660...) and Persian (U+06F0...) digits to ASCII.
+_DIGITS_TO_ASCII = {first + value: ord("0") + value for first in (0x0660, 0x06F0) for value in range(10)}
 # Dashes (hyphen, Unicode hyphen, non-breaking hyphen, en and em dash, minus sign) and the invisible
 # direction marks that Telegram clients and copy-paste put around numbers in right-to-left text.
-_SEPARATORS = re.compile("[\\s\\-\u2010\u2011\u2013\u2014\u2212\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]+")
+_SEPARATORS = re.compile(r"[\s\-\u2010\u2011\u2013\u2014\u2212\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]+")
 
 
 def normalize_digits(text: str) -> str:
@@ -64,17 +63,18 @@ class IdKind(str, Enum):
     ESTABLISHMENT = "establishment_number"
 
     @property
-    def label_ar(self) -> str:
-        """The kind's Arabic name, as used in messages ("رقم إقامة")."""
-        return _KIND_LABELS_AR[self]
+    def label(self) -> str:
+        """The kind's name in the reply language, as used in messages ("a border number", «رقم حدود»)."""
+        return _(_KIND_LABELS[self])
 
 
-_KIND_LABELS_AR = {
-    IdKind.IQAMA: "رقم إقامة",
-    IdKind.NATIONAL_ID: "رقم هوية وطنية",
-    IdKind.BORDER: "رقم حدود",
-    IdKind.VISA: "رقم تأشيرة",
-    IdKind.ESTABLISHMENT: "رقم منشأة موحد",
+# Ids (N_): translated where the message is made.
+_KIND_LABELS = {
+    IdKind.IQAMA: N_("an iqama number"),
+    IdKind.NATIONAL_ID: N_("a national id number"),
+    IdKind.BORDER: N_("a border number"),
+    IdKind.VISA: N_("a visa number"),
+    IdKind.ESTABLISHMENT: N_("an establishment's unified number"),
 }
 _KIND_BY_FIRST_DIGIT = {
     "1": IdKind.NATIONAL_ID,
@@ -84,13 +84,14 @@ _KIND_BY_FIRST_DIGIT = {
     "6": IdKind.VISA,
     "7": IdKind.ESTABLISHMENT,
 }
-# What to send, per kind, for the messages.
-_EXPECTED_AR = {
-    IdKind.IQAMA: "رقم الإقامة 10 أرقام ويبدأ بالرقم 2",
-    IdKind.BORDER: "رقم الحدود 10 أرقام ويبدأ بالرقم 3 أو 4",
-    IdKind.VISA: "رقم التأشيرة 10 أرقام ويبدأ بالرقم 6",
-    IdKind.ESTABLISHMENT: "الرقم الموحد للمنشأة 10 أرقام ويبدأ بالرقم 7",
+# What to send, per kind, for the messages (ids).
+_EXPECTED = {
+    IdKind.IQAMA: N_("an iqama number has 10 digits and starts with 2"),
+    IdKind.BORDER: N_("a border number has 10 digits and starts with 3 or 4"),
+    IdKind.VISA: N_("a visa number has 10 digits and starts with 6"),
+    IdKind.ESTABLISHMENT: N_("an establishment's unified number has 10 digits and starts with 7"),
 }
+_IQAMA_OR_VISA = N_("an iqama number (starting with 2) or a visa number (starting with 6) has 10 digits")
 
 
 def classify_number(digits: str) -> IdKind | None:
@@ -100,15 +101,20 @@ def classify_number(digits: str) -> IdKind | None:
     return _KIND_BY_FIRST_DIGIT.get(digits[0])
 
 
-def _ten_digits(text: str, expected_ar: str) -> str:
-    """The cleaned ten digits of `text`, or InvalidInput not_a_number / wrong_length."""
+def _ten_digits(text: str, expected: str) -> str:
+    """The cleaned ten digits of `text`, or InvalidInput not_a_number / wrong_length (`expected`: an id of
+    _EXPECTED, what a right number looks like)."""
     digits = clean_number(text)
     if digits is None:
-        raise InvalidInput("not_a_number", f"هذا ليس رقمًا. {expected_ar}، أرسله بالأرقام فقط.")
+        raise InvalidInput(
+            "not_a_number", _("This is not a number: {expected}; send it in digits only.").format(expected=_(expected))
+        )
     if len(digits) != ID_LENGTH:
         raise InvalidInput(
             "wrong_length",
-            f"عدد الأرقام غير صحيح: {expected_ar}. تأكد من الرقم وأرسله كاملًا.",
+            _("The number of digits is wrong: {expected}. Check the number and send it whole.").format(
+                expected=_(expected)
+            ),
             digits=len(digits),
         )
     return digits
@@ -119,20 +125,30 @@ def _check_iqama(digits: str) -> str:
     if kind is IdKind.NATIONAL_ID:
         raise InvalidInput(
             "national_id",
-            "هذا رقم هوية وطنية لمواطن سعودي، وخدمات الإقامة تخص المقيمين. "
-            "أرسل رقم إقامة العامل (10 أرقام يبدأ بالرقم 2).",
+            # Not "send the iqama number": the question that follows in a form says it (it was said twice).
+            _(
+                "This is a Saudi citizen's national id number, and residency services are for residents: an iqama "
+                "number starts with 2."
+            ),
         )
     if kind is not IdKind.IQAMA:
-        looks_like = f"هذا يبدو {kind.label_ar} وليس رقم إقامة." if kind else "هذا ليس رقم إقامة."
+        looks_like = (
+            _("This looks like {kind}, not an iqama number.").format(kind=kind.label)
+            if kind
+            else _("This is not an iqama number.")
+        )
         raise InvalidInput(
             "not_iqama",
-            f"{looks_like} الخدمة تحتاج رقم إقامة العامل (10 أرقام يبدأ بالرقم 2).",
+            looks_like + " " + _("The service needs the worker's iqama number (10 digits starting with 2)."),
             looks_like=kind.value if kind else None,
         )
     if not luhn_valid(digits):
         raise InvalidInput(
             "bad_check_digit",
-            "رقم الإقامة غير صحيح (رقم التحقق لا يطابق). راجع الرقم في بطاقة الإقامة وأرسله مرة أخرى.",
+            _(
+                "The iqama number is not valid (its check digit does not match). Check the number on the iqama card "
+                "and send it again."
+            ),
         )
     return digits
 
@@ -140,19 +156,20 @@ def _check_iqama(digits: str) -> str:
 def parse_iqama(text: str) -> str:
     """The ten ASCII digits of a valid iqama number typed in any digit form, or InvalidInput with code
     not_a_number, wrong_length, national_id, not_iqama or bad_check_digit."""
-    return _check_iqama(_ten_digits(text, _EXPECTED_AR[IdKind.IQAMA]))
+    return _check_iqama(_ten_digits(text, _EXPECTED[IdKind.IQAMA]))
 
 
 def _parse_kind(text: str, kind: IdKind) -> str:
-    digits = _ten_digits(text, _EXPECTED_AR[kind])
+    digits = _ten_digits(text, _EXPECTED[kind])
     found = classify_number(digits)
     if found is not kind:
-        looks_like = f"هذا يبدو {found.label_ar}" if found else "هذا الرقم ليس من نوع معروف"
-        raise InvalidInput(
-            "wrong_kind",
-            f"{looks_like}، والمطلوب {kind.label_ar}: {_EXPECTED_AR[kind]}.",
-            looks_like=found.value if found else None,
+        wanted = {"wanted": kind.label, "expected": _(_EXPECTED[kind])}
+        message = (
+            _("This looks like {found}, and {wanted} is needed: {expected}.").format(found=found.label, **wanted)
+            if found
+            else _("This number is of no known kind, and {wanted} is needed: {expected}.").format(**wanted)
         )
+        raise InvalidInput("wrong_kind", message, looks_like=found.value if found else None)
     return digits
 
 
@@ -174,7 +191,7 @@ def parse_establishment_number(text: str) -> str:
 def parse_iqama_or_visa(text: str) -> tuple[IdKind, str]:
     """For services that take either: (IdKind.VISA, digits) for a visa number, else the number is
     checked as an iqama number exactly like `parse_iqama`."""
-    digits = _ten_digits(text, "رقم الإقامة (يبدأ بالرقم 2) أو رقم التأشيرة (يبدأ بالرقم 6) من 10 أرقام")
+    digits = _ten_digits(text, _IQAMA_OR_VISA)
     if classify_number(digits) is IdKind.VISA:
         return IdKind.VISA, digits
     return IdKind.IQAMA, _check_iqama(digits)
@@ -194,6 +211,8 @@ def parse_passport_number(text: str) -> str:
         return candidate.upper()
     raise InvalidInput(
         "bad_passport",
-        f"رقم الجواز غير صحيح. اكتبه كما في الجواز: حرف أو حرفان لاتينيان ثم {min_digits}-{max_digits} أرقام "
-        f"(مثل A12345678)، أو {digits_only_min}-{max_digits} أرقام فقط.",
+        _(
+            "The passport number is not valid. Write it as in the passport: one or two Latin letters then {low}-{high} "
+            "digits (like A12345678), or {digits_low}-{high} digits only."
+        ).format(low=min_digits, high=max_digits, digits_low=digits_only_min),
     )

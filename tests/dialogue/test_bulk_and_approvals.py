@@ -97,7 +97,7 @@ def test_a_stated_horizon_widens_the_group_and_the_offer_states_it(engine, world
     _, messages = offer(group="expiring", text="جدد الاقامات اللي تخلص خلال 120 يوم سنة")  # to 2027-03-27
     assert world.iqama in texts(messages)  # expires 2027-03-01
     assert texts(messages).splitlines()[1] == (
-        "الإقامات التي تنتهي من اليوم حتى 2027-03-27 م (19 شوال 1448 هـ) (خلال 120 يومًا)."
+        "الإقامات التي تنتهي من اليوم حتى 2027-03-27 م (19 شوال 1448 هـ) (خلال 120 يومًا)، والتي انتهت خلال آخر 3 أيام (مهلتها قبل غرامة التأخير)."
     )
 
 

@@ -200,9 +200,18 @@ def test_a_horizon_outside_1_to_365_days_is_refused_with_the_range(engine, five,
 @pytest.mark.parametrize(
     "days,stated",
     [
-        (None, "الإقامات التي تنتهي من اليوم حتى 2026-12-27 م (18 رجب 1448 هـ) (خلال 30 يومًا)."),
-        (1, "الإقامات التي تنتهي من اليوم حتى 2026-11-28 م (18 جمادى الآخرة 1448 هـ) (خلال يوم واحد)."),
-        (365, "الإقامات التي تنتهي من اليوم حتى 2027-11-27 م (28 جمادى الآخرة 1449 هـ) (خلال 365 يومًا)."),
+        (
+            None,
+            "الإقامات التي تنتهي من اليوم حتى 2026-12-27 م (18 رجب 1448 هـ) (خلال 30 يومًا)، والتي انتهت خلال آخر 3 أيام (مهلتها قبل غرامة التأخير).",
+        ),
+        (
+            1,
+            "الإقامات التي تنتهي من اليوم حتى 2026-11-28 م (18 جمادى الآخرة 1448 هـ) (خلال يوم واحد)، والتي انتهت خلال آخر 3 أيام (مهلتها قبل غرامة التأخير).",
+        ),
+        (
+            365,
+            "الإقامات التي تنتهي من اليوم حتى 2027-11-27 م (28 جمادى الآخرة 1449 هـ) (خلال 365 يومًا)، والتي انتهت خلال آخر 3 أيام (مهلتها قبل غرامة التأخير).",
+        ),
     ],
 )
 def test_the_offer_states_the_horizon_it_used(engine, five, days, stated):
@@ -280,3 +289,20 @@ def test_bulk_exit_reentry_visas_one_per_resident(engine, five):
             uow.repo.visas_of(r.id)
             for r in uow.session.scalars(select(Resident).where(Resident.iqama_number.in_(five["ok"])))
         )
+
+
+def test_the_expiring_group_takes_the_iqamas_still_in_their_grace(engine):
+    """«جدد كل الاقامات اللي تخلص هالشهر» left out an iqama that lapsed two days ago although the month's
+    report lists it: within the 3-day grace it renews without a fine, so it belongs to the group."""
+    with UnitOfWork(engine) as uow:
+        est = f.establishment(uow, balance=100_000)
+        f.user(uow, est, OWNER)
+        in_grace = f.resident(uow, est, iqama_expiry=date(2026, 11, 24))  # 3 days ago: no fine yet
+        past_grace = f.resident(uow, est, iqama_expiry=date(2026, 11, 23))  # 4 days ago: a late renewal
+        soon = f.resident(uow, est, iqama_expiry=date(2026, 12, 5))
+        uow.commit()
+        numbers = {in_grace.iqama_number, soon.iqama_number}
+        late = past_grace.iqama_number
+    offer = bulk_quote(engine, group="expiring")
+    assert {line.iqama_number for line in offer.lines} == numbers and late not in numbers
+    assert [line.quote.total for line in offer.lines] == [RENEWAL_12, RENEWAL_12]

@@ -20,7 +20,6 @@ DATA_FILES = {
     "residency/seed.py",
     "residency/nationalities.py",
     "residency/names.py",
-    "residency/identifiers.py",
     "actions/keywords.py",
     "residency/input_words.py",
 }
