@@ -167,7 +167,9 @@ def test_transfer_receipt_says_the_receiving_owner_was_asked(engine, world):
     )
     assert "المنشأة المستقبلة" in texts(messages)
     _, messages = confirm(OWNER, pending)
-    assert "مالك المنشأة المستقبلة" in texts(messages)
+    receipt = texts(messages)
+    assert receipt.startswith("أُرسل بانتظار القبول") and "تم التنفيذ" not in receipt  # done only when accepted
+    assert "مالك المنشأة المستقبلة" in receipt
     with UnitOfWork(engine) as uow:
         assert uow.session.execute(select(func.count(TransferRequest.id))).scalar_one() == 1
         notified = uow.session.execute(select(Notification.telegram_id)).scalars().all()

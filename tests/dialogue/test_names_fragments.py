@@ -188,3 +188,12 @@ def test_likely_services_put_the_soonest_need_first(card, first):
 
 def test_a_passport_about_to_expire_offers_its_update():
     assert "update_passport" in domain_inquiries.likely_services(_card(passport_days_left=30))
+
+
+def test_a_worker_inside_with_an_unused_visa_is_not_offered_an_extension():
+    """Only a resident abroad can extend (SPEC 9.2): the button was always refused."""
+    visa = domain_inquiries.VisaInfo(
+        "6000000001", "exit_reentry", "single", "issued", date(2026, 11, 20), date(2027, 1, 20), "2", "x"
+    )
+    services = domain_inquiries.likely_services(_card(active_visas=[visa]))
+    assert services[0] == "cancel_exit_reentry" and "extend_exit_reentry" not in services
