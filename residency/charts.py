@@ -13,6 +13,7 @@ import csv
 import functools
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -34,6 +35,9 @@ DPI = 100
 
 # Direction marks and embeddings have done their work once the text is in visual order; a renderer
 # that cannot shape would draw them as boxes or spaces.
+LRE, RLE, POP_EMBEDDING = "\u202a", "\u202b", "\u202c"
+_FIRST_STRONG_ISOLATE = re.compile("\u2068([^\u2069]*)\u2069")
+_ISOLATES = {0x2066: LRE, 0x2067: RLE, 0x2068: None, 0x2069: POP_EMBEDDING}  # LRI, RLI, a stray FSI, PDI
 _FIRST_LETTER = re.compile(r"[A-Za-z\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 _BIDI_CONTROLS = dict.fromkeys([0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
@@ -54,15 +58,35 @@ def shape_for_display(text: str, *, rtl: bool = True) -> str:
 
     Each line is a right-to-left paragraph (an Arabic interface), so a line that opens with a Latin
     word still reads from the right (`rtl=False`: a left-to-right paragraph, for an English interface);
-    line order is kept; direction marks and isolates are removed first.
+    line order is kept; direction marks are removed once applied.
     """
     reshaper = _reshaper()
     base_dir = "R" if rtl else "L"
-    # The controls go before reordering: python-bidi 0.6 rejects the isolates that keep names apart on
-    # Telegram (U+2068/U+2069: "FSI not allowed here").
-    return "\n".join(
-        get_display(reshaper.reshape(line.translate(_BIDI_CONTROLS)), base_dir=base_dir) for line in text.split("\n")
+    return "\n".join(_reordered(reshaper.reshape(as_embeddings(line)), base_dir) for line in text.split("\n"))
+
+
+def _reordered(line: str, base_dir: str) -> str:
+    """python-bidi's visual order of `line`, direction marks removed. A character newer than Python's Unicode
+    tables (🪪, Unicode 14) has no bidi class and python-bidi asserts on it: it is reordered as a neutral
+    stand-in (a symbol of U+2600...) and put back."""
+    unknown = sorted({char for char in line if not unicodedata.bidirectional(char)})
+    free = (chr(code) for code in range(0x2600, 0x2700) if chr(code) not in line)
+    stand_ins = dict(zip(unknown, free))
+    back = {ord(stand_in): char for char, stand_in in stand_ins.items()}
+    shown = get_display(
+        line.translate({ord(char): stand_in for char, stand_in in stand_ins.items()}), base_dir=base_dir
     )
+    return shown.translate(back).translate(_BIDI_CONTROLS)
+
+
+def as_embeddings(text: str) -> str:
+    """`text` with its isolates (which keep names apart on Telegram) as the embeddings they amount to:
+    python-bidi 0.6 rejects isolates ("FSI not allowed here"); a first-strong isolate takes the direction
+    of its first letter."""
+    text = _FIRST_STRONG_ISOLATE.sub(
+        lambda m: (RLE if starts_right_to_left(m.group(1)) else LRE) + m.group(1) + POP_EMBEDDING, text
+    )
+    return text.translate(_ISOLATES)
 
 
 def starts_right_to_left(text: str) -> bool:

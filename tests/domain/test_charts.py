@@ -162,3 +162,18 @@ def test_english_chart_has_english_labels_left_to_right_and_shaped_names():
     arabic = expiring_iqamas_figure(rows, "تقرير").axes[0]
     assert arabic.texts[0].get_text() == shape_for_display("انتهت منذ يومين")  # the genitive after منذ
     assert arabic.texts[1].get_text() == shape_for_display("تنتهي اليوم")
+
+
+def test_terminal_shaping_takes_isolated_names_and_new_emoji():
+    """`make run` crashed on the first card: python-bidi 0.6 rejects the isolates around names ("FSI not
+    allowed here") and has no bidi class for 🪪 (Unicode 14)."""
+    from residency.text_safety import isolate
+
+    shown = shape_for_display("مقيم> 🪪 بطاقة المقيم " + isolate("محمد خان") + " Rajesh")
+    assert shown == "Rajesh " + shape_for_display("محمد خان") + " " + shape_for_display(
+        "بطاقة المقيم"
+    ) + " 🪪 <" + shape_for_display("مقيم")
+    assert (
+        shape_for_display("Muqeem> 🪪 card of " + isolate("Mohammed Khan"), rtl=False)
+        == "Muqeem> 🪪 card of Mohammed Khan"
+    )

@@ -97,4 +97,5 @@ def test_the_default_shaped_chat_shows_replies_with_names_in_arabic_and_english(
         chat.close(force=True)
     assert chat.exitstatus == 0
     assert "Traceback" not in english and "AssertionError" not in english
-    assert re.search(r"^Muqeem> ", english, re.MULTILINE) or "Muqeem> " in english  # left to right, not moved
+    # left to right and left-aligned: indented under "Muqeem> ", not pushed to the right edge of 250 columns
+    assert re.search(r"^ {8}• Iqama number: \d{10}\r?$", english, re.MULTILINE), english

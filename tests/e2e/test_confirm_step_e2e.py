@@ -342,14 +342,17 @@ def test_a_long_list_of_numbers_stays_a_renewal_offer(stack, shop, count, separa
 
 
 def test_an_old_search_button_does_not_fill_a_form_opened_after_it(stack, shop):
-    iqama = shop["named"]
+    karim, other = shop["named"], shop["iqamas"][-5]
     say(stack, FINDINGS_OWNER, "الغاء")
     found = say(stack, FINDINGS_OWNER, "ابحث عن كريم يوسف")
-    [pick] = [p for p in payloads(found) if iqama in p]
-    say(stack, FINDINGS_OWNER, "ابي اجدد اقامة")  # the form asks for the iqama number
+    [pick] = [p for p in payloads(found) if karim in p]
+    asked = say(stack, FINDINGS_OWNER, f"ابي اجدد اقامة {other}")  # the form asks for the period
+    assert "كم مدة التجديد" in text(asked)
     reply = say(stack, FINDINGS_OWNER, pick)
-    assert quote_id(reply) is None and iqama in text(reply)  # his card, not a renewal quote
-    assert "أرسل رقم إقامة العامل" in text(reply)  # and the form asks its question again
+    assert quote_id(reply) is None and karim in text(reply)  # his card, not a renewal quote for him
+    assert "كم مدة التجديد" in text(reply)  # and the form asks its question again
+    quote = say(stack, FINDINGS_OWNER, "سنة")
+    assert other in text(quote) and karim not in text(quote)  # the form's worker is still the one asked for
 
 
 def test_an_owners_approval_button_works_while_a_form_is_open(stack, shop):
@@ -359,9 +362,10 @@ def test_an_owners_approval_button_works_while_a_form_is_open(stack, shop):
     say(stack, AGENT, "تأكيد")  # above the threshold: submitted for approval
     with UnitOfWork(stack.engine) as uow:
         approval_id = uow.session.execute(select(func.max(Approval.id))).scalar_one()
-    say(stack, FINDINGS_OWNER, "ابي اجدد اقامة")  # a form is open, asking for the iqama number
+    say(stack, FINDINGS_OWNER, "الغاء")
+    say(stack, FINDINGS_OWNER, f"ابي اجدد اقامة {shop['iqamas'][-6]}")  # a form is open, asking for the period
     reply = say(stack, FINDINGS_OWNER, f'/affirm{{"approval_id": "{approval_id}"}}')
-    assert "أرسل رقم إقامة العامل" in text(reply) and f"{YEAR_RENEWAL} ريال" in text(reply)
+    assert f"{YEAR_RENEWAL} ريال" in text(reply) and "كم مدة التجديد" in text(reply)  # decided, then asked again
     assert executed(stack, shop["id"]) == (before[0] + 1, before[1] - YEAR_RENEWAL)
     say(stack, FINDINGS_OWNER, "بدون موافقات")
 
