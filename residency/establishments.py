@@ -103,7 +103,7 @@ def set_industrial(uow: UnitOfWork, number_text: str, industrial: bool) -> Estab
 
 def establishment_json(uow: UnitOfWork, est: Establishment) -> dict[str, Any]:
     """The establishment as JSON-ready data (see the module docstring)."""
-    users = uow.repo.users_of(est.id)
+    users = [user for user in uow.repo.users_of(est.id) if user.status != "removed"]
     return {
         "number": est.number,
         "name": est.name_ar,

@@ -169,9 +169,12 @@ def exit_reentries_ending(uow: UnitOfWork, establishment_id: int, status: str, t
 
 
 def owners_of_all_establishments(uow: UnitOfWork) -> list:
-    """(establishment id, Telegram id) of every owner, in the order they were registered."""
+    """(establishment id, Telegram id) of every active owner, in the order they were registered (an account
+    owning two establishments is in it twice)."""
     return uow.session.execute(
-        select(User.establishment_id, User.telegram_id).where(User.role == "owner").order_by(User.id)
+        select(User.establishment_id, User.telegram_id)
+        .where(User.role == "owner", User.status == "active")
+        .order_by(User.id)
     ).all()
 
 

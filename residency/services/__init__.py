@@ -41,6 +41,7 @@ from residency.services.base import (
     ServiceContext,
     authorise,
     charge,
+    refuse_other_establishment,
     register,
     resolve_actor,
 )
@@ -118,8 +119,16 @@ def check(uow: UnitOfWork, telegram_id: int, service: str, **inputs: Any) -> Eli
         return Eligibility(service, [err])
 
 
-def execute(uow: UnitOfWork, telegram_id: int, quoted: Quote | dict, idempotency_key: str) -> Receipt:
-    """Execute a confirmed quote exactly once under `idempotency_key` (see module docstring).
+def execute(
+    uow: UnitOfWork,
+    telegram_id: int,
+    quoted: Quote | dict,
+    idempotency_key: str,
+    establishment_id: int | None = None,
+) -> Receipt:
+    """Execute a confirmed quote exactly once under `idempotency_key` (see module docstring), as the
+    account's user in the establishment it works on (or in `establishment_id`: an approved request runs in
+    its own establishment). A quote made for another establishment is refused (`other_establishment`).
 
     Every duplicate of a key -- a later call, or one running at the same moment -- gets the first
     execution's receipt (`replayed=True`) and is charged nothing:
@@ -132,7 +141,8 @@ def execute(uow: UnitOfWork, telegram_id: int, quoted: Quote | dict, idempotency
     """
     if isinstance(quoted, dict):
         quoted = Quote.from_dict(quoted)
-    actor = authorise(uow, telegram_id, quoted.service)
+    actor = authorise(uow, telegram_id, quoted.service, establishment_id)
+    refuse_other_establishment(actor, quoted.establishment_number, quoted.establishment_name)
     prior = _prior_receipt(uow, actor, idempotency_key)
     if prior is not None:
         return prior
@@ -148,9 +158,12 @@ def execute(uow: UnitOfWork, telegram_id: int, quoted: Quote | dict, idempotency
         return prior
 
 
-def prior_receipt(uow: UnitOfWork, telegram_id: int, idempotency_key: str) -> Receipt | None:
-    """The receipt of an earlier execution under `idempotency_key` by the actor's establishment, if any."""
-    return _prior_receipt(uow, resolve_actor(uow, telegram_id), idempotency_key)
+def prior_receipt(
+    uow: UnitOfWork, telegram_id: int, idempotency_key: str, establishment_id: int | None = None
+) -> Receipt | None:
+    """The receipt of an earlier execution under `idempotency_key` by the actor's establishment (see
+    `resolve_actor` for `establishment_id`), if any."""
+    return _prior_receipt(uow, resolve_actor(uow, telegram_id, establishment_id), idempotency_key)
 
 
 def _execute_once(uow: UnitOfWork, actor: Actor, service: Service, quoted: Quote, key: str) -> Receipt:

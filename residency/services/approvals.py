@@ -24,8 +24,8 @@ from residency.db import UnitOfWork
 from residency.errors import NotFound, QuoteChanged, ResidencyError, Unauthorized
 from residency.models import Approval, Notification, utcnow
 from residency.services import execute
-from residency.services.base import SERVICES, Actor, Quote, resolve_actor
-from residency.services.bulk import execute_bulk
+from residency.services.base import SERVICES, Actor, Quote, refuse_other_establishment, resolve_actor
+from residency.services.bulk import execute_bulk, stored_offer
 
 LAPSE_AFTER = timedelta(hours=72)
 # Why an approved request whose terms changed since the agent confirmed it was not carried out (an id).
@@ -72,6 +72,10 @@ def submit(
 ) -> ApprovalView:
     """Record the agent's request for approval (once per confirmation `key`) and ask the owners."""
     actor = resolve_actor(uow, telegram_id)
+    if quote is not None:
+        refuse_other_establishment(actor, quote.establishment_number, quote.establishment_name)
+    if bulk_quote_id is not None:
+        stored_offer(uow, telegram_id, bulk_quote_id)  # of the establishment the account works on
     prior = uow.repo.approval_by_key(key)
     if prior is not None:
         return _view(prior, replayed=True)
@@ -110,8 +114,9 @@ def decision_buttons(approval_id: int, suffix: str = "") -> list[dict[str, str]]
 
 
 def decide(uow: UnitOfWork, telegram_id: int, approval_id: int, approve: bool) -> ApprovalView:
-    """An owner's decision on a pending request (see the module docstring)."""
-    actor = resolve_actor(uow, telegram_id)
+    """An owner's decision on a pending request (see the module docstring), as the account's user in the
+    request's establishment (its button works whatever establishment the account works on)."""
+    actor = _decider(uow, telegram_id, approval_id)
     row = _locked(uow, actor, approval_id)
     if actor.role != "owner":
         raise Unauthorized("owner_only", _("Only the establishment's owner may approve or decline requests."))
@@ -136,24 +141,39 @@ def decide(uow: UnitOfWork, telegram_id: int, approval_id: int, approve: bool) -
     return _close(uow, row, actor, "approved", outcome)
 
 
+def _decider(uow: UnitOfWork, telegram_id: int, approval_id: int) -> Actor:
+    """The account's user in the establishment of the request; NotFound unknown_approval when the account
+    holds no role there (exactly like an unknown number), and a stranger is told it is not activated."""
+    row = uow.repo.approval(int(approval_id))
+    if row is None or uow.repo.user_in(row.establishment_id, telegram_id) is None:
+        resolve_actor(uow, telegram_id)
+        raise _unknown_approval()
+    return resolve_actor(uow, telegram_id, row.establishment_id)
+
+
+def _unknown_approval() -> NotFound:
+    return NotFound("unknown_approval", _("Your establishment has no request awaiting approval with this number."))
+
+
 def _execute_as_maker(uow: UnitOfWork, maker_telegram_id: int, row: Approval) -> dict[str, Any]:
+    """Carry the request out as its agent, in the request's establishment."""
     key = f"approval:{row.id}"
     if row.bulk_quote_id is not None:
-        outcome = execute_bulk(uow, maker_telegram_id, row.bulk_quote_id, key)
+        outcome = execute_bulk(uow, maker_telegram_id, row.bulk_quote_id, key, establishment_id=row.establishment_id)
         return {
             "done": len(outcome.done),
             "refused": len(outcome.refused),
             "charged": outcome.charged,
             "receipt_numbers": [receipt.receipt_number for _, receipt in outcome.done],
         }
-    receipt = execute(uow, maker_telegram_id, row.quote, key)
+    receipt = execute(uow, maker_telegram_id, row.quote, key, row.establishment_id)
     return {"done": 1, "refused": 0, "charged": receipt.total, "receipt_numbers": [receipt.receipt_number]}
 
 
 def _locked(uow: UnitOfWork, actor: Actor, approval_id: int) -> Approval:
     row = uow.repo.approval(int(approval_id), lock=True)
     if row is None or row.establishment_id != actor.establishment_id:
-        raise NotFound("unknown_approval", _("Your establishment has no request awaiting approval with this number."))
+        raise _unknown_approval()
     return row
 
 
