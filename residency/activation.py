@@ -36,11 +36,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from replies import N_, _, ngettext
-from residency import calendar, identifiers
+from residency import activity, calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal, ResidencyError
 from residency.accounts import work_on
-from residency.models import ActivationAttempt, ActivationCode, User, utcnow
+from residency.models import ActivationAttempt, ActivationCode, User, service_names, utcnow
 from residency.rules import RULES
 from residency.services.base import ALL_SERVICES, current_user
 from residency.text_safety import strip_controls
@@ -130,7 +130,17 @@ def issue_code(
     """A new single-use activation code for the establishment (printed once; only its hash is kept);
     `name`: the user's display name."""
     est = _establishment(uow, establishment_number)
-    code, _row = new_code(uow, est.id, role, parse_services(role, services), name)
+    code, row = new_code(uow, est.id, role, parse_services(role, services), name)
+    activity.record_user_change(
+        uow,
+        est.id,
+        "invited",
+        None,
+        None,
+        role=role,
+        services=sorted(service_names(row.services)),
+        name=row.display_name,
+    )
     uow.commit()
     return code
 
@@ -152,6 +162,7 @@ def add_user(
         )
     _keep_working_on_current(uow, telegram_id)
     user = enrol(uow, est.id, telegram_id, role, granted, display_name(name))
+    activity.record_user_change(uow, est.id, "added", None, user, role=role, services=sorted(user.service_set))
     uow.commit()
     return user
 
@@ -302,7 +313,8 @@ def activate(telegram_id: int, code: str, uow: UnitOfWork | None = None) -> Acti
         _refuse(uow, telegram_id, row, "used", _wrong_code())
     if _aware(row.expires_at) < utcnow():
         _refuse(uow, telegram_id, row, "expired", _wrong_code())
-    enrol(uow, row.establishment_id, telegram_id, row.role, row.services, row.display_name)
+    user = enrol(uow, row.establishment_id, telegram_id, row.role, row.services, row.display_name)
+    activity.record_activation(uow, user)
     work_on(uow, telegram_id, row.establishment_id)
     row.used_at, row.used_by_telegram_id = utcnow(), telegram_id
     _record(uow, telegram_id, row, "activated")

@@ -505,6 +505,42 @@ def reminders_run(
     typer.echo(ngettext("{n} reminder queued", "{n} reminders queued", queued).format(n=queued))
 
 
+def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+    """Lines of a plain-text table: columns padded to their widest cell, two spaces apart."""
+    cells = [[str(cell) for cell in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in cells]
+
+
+@app.command("activity")
+def activity_show(
+    establishment: str = typer.Option(..., "--establishment", help="Unified number."),
+    since: Optional[str] = typer.Option(None, "--since", callback=_iso_date, help="YYYY-MM-DD (default: all)."),
+) -> None:
+    """سجل نشاط المنشأة: من فعل ماذا ومتى وبكم. The establishment's activity log, newest first."""
+    from residency.activity import establishment_activity
+    from residency.texts import activity_what, activity_who, riyadh_moment
+
+    with domain_errors(), UnitOfWork() as uow:
+        rows = establishment_activity(uow, establishment, since)
+    if not rows:
+        typer.echo(_("No activity is recorded for this establishment in this period."))
+        return
+    header = [_("When"), _("Who"), _("What"), _("Iqama number"), _("Resident"), _("Amount")]
+    table = [
+        [
+            f"{riyadh_moment(row.at):%Y-%m-%d %H:%M}",
+            activity_who(row),
+            activity_what(row),
+            row.iqama_number or "",
+            row.resident_name or "",
+            row.amount or "",
+        ]
+        for row in rows
+    ]
+    typer.echo("\n".join(_table(header, table)))
+
+
 # `document verify`'s exit code when it cannot tell (no secret); 0 genuine, 1 not genuine, 2 usage.
 CANNOT_VERIFY = 3
 

@@ -45,6 +45,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def service_names(services: str | None) -> set[str]:
+    """The service names of a comma-separated `services` column (users, activation codes)."""
+    return {s for s in (services or "").split(",") if s}
+
+
 class Establishment(Base):
     __tablename__ = "establishments"
 
@@ -96,7 +101,7 @@ class User(Base):
 
     @property
     def service_set(self) -> set[str]:
-        return {s for s in (self.services or "").split(",") if s}
+        return service_names(self.services)
 
 
 class Account(Base):

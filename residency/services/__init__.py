@@ -7,8 +7,8 @@
 
 `execute` re-checks everything under row locks, refuses with `QuoteChanged` (its `quote` detail: the
 current terms) if the terms moved since the quote -- or if the quote given states terms its lines do not
-make, such as an altered total -- charges the payer, applies the change and records the transaction and ledger entry in ONE database
-transaction. Executing the same idempotency key again -- later or at the same moment -- returns the first
+make, such as an altered total -- charges the payer, applies the change and records the transaction, its ledger entry and its line of the
+activity log (residency.activity) in ONE database transaction. Executing the same idempotency key again -- later or at the same moment -- returns the first
 receipt and charges nothing. A receipt's `receipt_number` is the establishment's own running number of the
 transaction ("رقم العملية"); `transaction_id` is the global row id, not for display.
 """
@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from replies import _
+from residency import activity
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, QuoteChanged, Refusal, ResidencyError
 from residency.models import Transaction
@@ -190,6 +191,7 @@ def _execute_once(uow: UnitOfWork, actor: Actor, service: Service, quoted: Quote
         charge(uow, payer, transaction, fresh.total)
         transaction.result = service.apply(ctx, fresh, transaction)
         uow.repo.close_transaction(transaction, payer)
+        activity.record_execution(uow, transaction)
         receipt = _receipt(transaction)
         uow.commit()
         return receipt

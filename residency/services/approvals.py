@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from replies import N_, _, language
+from residency import activity
 from residency.db import UnitOfWork
 from residency.errors import NotFound, QuoteChanged, ResidencyError, Unauthorized
 from residency.models import Approval, Notification, utcnow
@@ -202,6 +203,8 @@ def _close(uow: UnitOfWork, row: Approval, actor: Actor | None, status: str, out
     row.decided_at = utcnow()
     row.decided_by_user_id = actor.user_id if actor is not None else None
     row.result = {**(row.result or {}), **outcome}
+    if actor is not None:
+        activity.record_decision(uow, row, actor.user_id)
     maker = uow.repo.user(row.maker_user_id)
     with language(getattr(maker, "language", None)):  # in the agent's language (a refusal's message as made)
         text = _(OUTCOME_TEXT[status]).format(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from replies import N_, _, language
-from residency import calendar, identifiers
+from residency import activity, calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import NotFound, Refusal, Unauthorized
 from residency.fees import transfer_fee
@@ -233,6 +233,7 @@ def respond_transfer(uow: UnitOfWork, telegram_id: int, request_id: int, accept:
             text = _(outcome).format(establishment=target.name_ar, name=resident.name_ar)
         uow.repo.add(Notification(telegram_id=requester.telegram_id, text=text, buttons=[]))
     uow.repo.close_transaction(transaction, target)
+    activity.record_execution(uow, transaction)
     decision = TransferDecision(
         request.id,
         request.status,
