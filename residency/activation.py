@@ -107,9 +107,12 @@ def display_name(name: str | None) -> str | None:
 
 
 def new_code(
-    uow: UnitOfWork, establishment_id: int, role: str, granted: str, name: str | None
+    uow: UnitOfWork, establishment_id: int, role: str, services, name: str | None, by_user_id: int | None
 ) -> tuple[str, ActivationCode]:
-    """A new single-use code and its row (added, not committed); only the code's hash is kept."""
+    """A new single-use code for `role` with `services` (validated: `parse_services`) and the user's display
+    name, issued by `by_user_id` (None: the administrator), and its row, with its line in the activity log
+    (added, not committed); only the code's hash is kept."""
+    granted = parse_services(role, services)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     hours = int(RULES["activation"]["code_valid_hours"])
     row = ActivationCode(
@@ -121,26 +124,26 @@ def new_code(
         expires_at=utcnow() + timedelta(hours=hours),
     )
     uow.repo.add(row)
+    activity.record_user_change(
+        uow,
+        establishment_id,
+        "invited",
+        by_user_id,
+        None,
+        role=role,
+        services=sorted(service_names(granted)),
+        name=row.display_name,
+    )
     return code, row
 
 
 def issue_code(
     uow: UnitOfWork, establishment_number: str, role: str = "owner", services=None, name: str | None = None
 ) -> str:
-    """A new single-use activation code for the establishment (printed once; only its hash is kept);
-    `name`: the user's display name."""
+    """A new single-use activation code for the establishment, issued by the administrator (printed once;
+    only its hash is kept); `name`: the user's display name."""
     est = _establishment(uow, establishment_number)
-    code, row = new_code(uow, est.id, role, parse_services(role, services), name)
-    activity.record_user_change(
-        uow,
-        est.id,
-        "invited",
-        None,
-        None,
-        role=role,
-        services=sorted(service_names(row.services)),
-        name=row.display_name,
-    )
+    code, _row = new_code(uow, est.id, role, services, name, None)
     uow.commit()
     return code
 

@@ -155,11 +155,10 @@ def activity(uow: UnitOfWork, telegram_id: int, person: str | int | None = None,
     "week" (since Sunday), a date or an ISO date ("2026-11-01"), None: all.
 
     Errors: the actor's (resolve_actor); Unauthorized own_activity_only (an agent naming someone else);
-    NotFound unknown_person; Refusal ambiguous_person (details `people`: [{telegram_id, name}]);
-    InvalidInput bad_activity_period."""
+    NotFound unknown_user, Refusal ambiguous_user (`find_user`); InvalidInput bad_activity_period."""
     actor = resolve_actor(uow, telegram_id)
     since = period_start(period)
-    user = _person(uow, actor.establishment_id, person) if person not in (None, "") else None
+    user = find_user(uow, actor.establishment_id, person) if person not in (None, "") else None
     if actor.role != "owner":
         if user is not None and user.id != actor.user_id:
             raise Unauthorized("own_activity_only", _("You can see only your own activity; the owner sees everyone's."))
@@ -198,8 +197,11 @@ def period_start(period: Any) -> date | None:
         ) from None
 
 
-def _person(uow: UnitOfWork, establishment_id: int, person: str | int) -> User:
-    users = uow.repo.users_of(establishment_id)
+def find_user(uow: UnitOfWork, establishment_id: int, person: str | int, removed: bool = True) -> User:
+    """The establishment's user named by `person`: its Telegram id, or its display name written loosely
+    (residency.names.name_matches); users removed from it too unless `removed` is False. NotFound
+    unknown_user; Refusal ambiguous_user (details `users`: [{telegram_id, name}])."""
+    users = [u for u in uow.repo.users_of(establishment_id) if removed or u.status != "removed"]
     text = identifiers.normalize_digits(str(person)).strip()
     found = [u for u in users if str(u.telegram_id) == text] or [
         u for u in users if u.display_name and name_matches(text, u.display_name)
@@ -208,17 +210,17 @@ def _person(uow: UnitOfWork, establishment_id: int, person: str | int) -> User:
         return found[0]
     if not found:
         raise NotFound(
-            "unknown_person",
+            "unknown_user",
             _(
                 "No user of your establishment is called «{person}». Ask for the list of users to see their names."
             ).format(person=person),
         )
     raise Refusal(
-        "ambiguous_person",
+        "ambiguous_user",
         _("Several users fit «{person}»: {names}. Say the full name.").format(
             person=person, names=_(", ").join(user_name(u) for u in found)
         ),
-        people=[{"telegram_id": u.telegram_id, "name": user_name(u)} for u in found],
+        users=[{"telegram_id": u.telegram_id, "name": user_name(u)} for u in found],
     )
 
 
@@ -247,6 +249,7 @@ __all__ = [
     "ActivityRow",
     "activity",
     "establishment_activity",
+    "find_user",
     "period_start",
     "record",
     "record_activation",

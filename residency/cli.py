@@ -144,6 +144,13 @@ def _print_json(data: object) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+    """Lines of a plain-text table: columns padded to their widest cell, two spaces apart."""
+    cells = [[str(cell) for cell in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in cells]
+
+
 def _database_shown() -> str:
     """The database URL without its password."""
     return make_url(database_url()).render_as_string(hide_password=True)
@@ -455,16 +462,71 @@ def user_add(
     telegram_id: int = typer.Option(..., "--telegram-id", min=1, help="Telegram user id."),
     role: Role = typer.Option(..., "--role"),
     services: str = typer.Option("", "--services", help="Comma-separated services an agent may use."),
+    name: Optional[str] = typer.Option(None, "--name", help="How the owners call the user."),
 ) -> None:
-    """أضف مستخدم تيليجرام مباشرة. Register a Telegram account directly."""
+    """أضف مستخدم تيليجرام مباشرة. Register a Telegram account directly (it may be a user of other
+    establishments too)."""
     from residency.activation import add_user
 
     with domain_errors(), UnitOfWork() as uow:
-        user = add_user(uow, establishment, telegram_id, role.value, services)
+        user = add_user(uow, establishment, telegram_id, role.value, services, name)
         granted = user.services or _("every service")
         typer.echo(
             _("User {telegram_id} ({role}: {services}) added to establishment {establishment}").format(
                 telegram_id=user.telegram_id, role=user.role, services=granted, establishment=user.establishment.number
+            )
+        )
+
+
+STATUS_LABELS = {"active": N_("active"), "suspended": N_("suspended")}
+
+
+@user_app.command("list")
+def user_list(establishment: str = typer.Option(..., "--establishment", help="Unified number.")) -> None:
+    """اعرض مستخدمي المنشأة. The establishment's users: role, status, services, last activity."""
+    from residency.texts import riyadh_moment
+    from residency.users import establishment_users
+
+    with domain_errors(), UnitOfWork() as uow:
+        users = establishment_users(uow, establishment)
+    if not users:
+        typer.echo(_("The establishment has no users."))
+        return
+    header = [_("Telegram id"), _("Name"), _("Role"), _("Status"), _("Last activity"), _("Services")]
+    rows = [
+        [
+            user.telegram_id,
+            user.name or "—",
+            user.role,
+            _(STATUS_LABELS[user.status]),
+            f"{riyadh_moment(user.last_activity):%Y-%m-%d %H:%M}" if user.last_activity else "—",
+            ",".join(user.services) or _("every service"),
+        ]
+        for user in users
+    ]
+    typer.echo("\n".join(_table(header, rows)))
+
+
+@user_app.command("remove")
+def user_remove(
+    establishment: str = typer.Option(..., "--establishment", help="Unified number."),
+    telegram_id: int = typer.Option(..., "--telegram-id", min=1, help="Telegram user id."),
+) -> None:
+    """أزل مستخدمًا من المنشأة. Remove a user from the establishment: its next request is refused, its
+    requests awaiting approval lapse."""
+    from residency.users import remove_user
+
+    with domain_errors(), UnitOfWork() as uow:
+        change = remove_user(uow, establishment, telegram_id)
+    typer.echo(
+        _("User {telegram_id} removed from establishment {establishment}.").format(
+            telegram_id=telegram_id, establishment=establishment
+        )
+    )
+    if change.lapsed_approvals:
+        typer.echo(
+            _("Requests awaiting approval that lapsed: {ids}").format(
+                ids=_(", ").join(str(i) for i in change.lapsed_approvals)
             )
         )
 
@@ -474,13 +536,14 @@ def code_issue(
     establishment: str = typer.Option(..., "--establishment", help="Unified number."),
     role: Role = typer.Option(Role.owner, "--role"),
     services: str = typer.Option("", "--services", help="Comma-separated services an agent may use."),
+    name: Optional[str] = typer.Option(None, "--name", help="How the owners call the user."),
 ) -> None:
     """أصدر رمز تفعيل لمرة واحدة (يُطبع الرمز وحده). Issue a one-time activation code (printed alone)."""
     from residency.activation import issue_code
     from residency.rules import RULES
 
     with domain_errors(), UnitOfWork() as uow:
-        code = issue_code(uow, establishment, role.value, services)
+        code = issue_code(uow, establishment, role.value, services, name)
     hours = RULES["activation"]["code_valid_hours"]
     typer.echo(
         ngettext(
@@ -503,13 +566,6 @@ def reminders_run(
     with domain_errors(), UnitOfWork() as uow:
         queued = queue_due_reminders(uow, today=on)
     typer.echo(ngettext("{n} reminder queued", "{n} reminders queued", queued).format(n=queued))
-
-
-def _table(header: list[str], rows: list[list[object]]) -> list[str]:
-    """Lines of a plain-text table: columns padded to their widest cell, two spaces apart."""
-    cells = [[str(cell) for cell in row] for row in [header, *rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in cells]
 
 
 @app.command("activity")

@@ -17,7 +17,8 @@ from datetime import date, datetime, timezone
 from typing import Sequence
 
 from replies import N_, _, ngettext
-from residency.calendar import RIYADH, days_until, format_date, format_days_left
+from residency import identifiers
+from residency.calendar import RIYADH, Duration, days_until, format_date, format_days_left
 from residency.activity import ActivityReport, ActivityRow
 from residency.charts import rows_to_csv
 from residency.inquiries import LicenceInfo, NameMatch, NameSearchPage, ResidentCard, VisaInfo
@@ -477,3 +478,62 @@ def activity_csv(rows: Sequence[ActivityRow]) -> bytes:
         ),
         [_(column) for column in ACTIVITY_CSV_COLUMNS],
     )
+
+
+# --- requests for approval (residency.services.approvals) -----------------------------------------------
+
+# How a request's input is worded (ids with {value}); the resident's number is shown with its name.
+INPUT_PHRASES = {
+    "occupation": N_("new occupation: {value}"),
+    "establishment_number": N_("to establishment {value}"),
+    "passport_number": N_("new passport {value}"),
+    "passport_expiry": N_("valid until {value}"),
+    "number": N_("visa {value}"),
+}
+RESIDENTS_NAMED = 5
+
+
+def _input_phrase(key: str, value) -> str:
+    if key == "duration":
+        return Duration.parse(value).describe()
+    if key == "visa_type":
+        kind = _label(VISA_KIND_LABELS, "exit_reentry")
+        return _("{kind} ({entry_type})").format(kind=kind, entry_type=_label(ENTRY_TYPE_LABELS, value))
+    if key == "passport_expiry":
+        value = format_date(date.fromisoformat(value))
+    return _(INPUT_PHRASES[key]).format(value=value) if key in INPUT_PHRASES else f"{key}: {value}"
+
+
+def describe_inputs(inputs: dict) -> str:
+    """A request's inputs in words ("خروج وعودة (متعددة)، 3 أشهر"), in their order; "" when there are none."""
+    return _(", ").join(_input_phrase(key, value) for key, value in inputs.items() if value not in (None, ""))
+
+
+def _named(number: str, name: str) -> str:
+    """A worker by name and number: its iqama's, or a new arrival's border number."""
+    if identifiers.classify_number(number) is identifiers.IdKind.BORDER:
+        return _("{name} (border number {number})").format(name=isolate(name), number=number)
+    return _("{name} (iqama {iqama})").format(name=isolate(name), iqama=number)
+
+
+def describe_request(view) -> str:
+    """What a request for approval (residency.services.approvals.ApprovalView) asks: the service, its worker
+    with name and number (several: how many, and the first RESIDENTS_NAMED), and its inputs."""
+    service = _label(SERVICE_LABELS, view.service)
+    if len(view.residents) == 1:
+        lines = [_("{service} — {worker}").format(service=service, worker=_named(*view.residents[0]))]
+    else:
+        count = len(view.residents)
+        lines = [
+            ngettext("{service} for {n} resident:", "{service} for {n} residents:", count).format(
+                service=service, n=count
+            )
+        ]
+        lines += [f"{BULLET} {_named(*resident)}" for resident in view.residents[:RESIDENTS_NAMED]]
+        if count > RESIDENTS_NAMED:
+            rest = count - RESIDENTS_NAMED
+            lines.append(ngettext("… and {n} more resident.", "… and {n} more residents.", rest).format(n=rest))
+    inputs = describe_inputs(view.inputs)
+    if inputs:
+        lines.append(_("Details: {inputs}").format(inputs=inputs))
+    return "\n".join(lines)

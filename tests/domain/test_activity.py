@@ -185,15 +185,15 @@ def test_an_owner_reads_everyones_an_agent_its_own(engine, shop):
 def test_a_person_must_be_one_user_of_the_establishment(engine, shop):
     with pytest.raises(NotFound) as err:
         read(engine, person="فهد")
-    assert err.value.code == "unknown_person"
+    assert err.value.code == "unknown_user"
     with UnitOfWork(engine) as uow:
         f.user(uow, uow.repo.establishment(shop["est"]), 905, "agent", "renew_iqama").display_name = "أحمد سالم"
         uow.commit()
     with pytest.raises(Refusal) as err:
         read(engine, person="أحمد")
-    assert err.value.code == "ambiguous_person"
+    assert err.value.code == "ambiguous_user"
     assert err.value.details == {
-        "people": [{"telegram_id": AHMED, "name": "أحمد الزهراني"}, {"telegram_id": 905, "name": "أحمد سالم"}]
+        "users": [{"telegram_id": AHMED, "name": "أحمد الزهراني"}, {"telegram_id": 905, "name": "أحمد سالم"}]
     }
     with UnitOfWork(engine) as uow, pytest.raises(Unauthorized) as err:
         activity(uow, 999)
