@@ -257,6 +257,12 @@ def establishment_set(
         "--industrial/--not-industrial",
         help="A licensed industrial establishment (no expat levy), or no longer one.",
     ),
+    owner_operated: Optional[bool] = typer.Option(
+        None,
+        "--owner-operated/--not-owner-operated",
+        help="Run by its owner with 9 workers or fewer (no levy for 2 expatriates, 4 with a second Saudi), or no "
+        "longer.",
+    ),
     approval_above: Optional[str] = typer.Option(
         None,
         "--approval-above",
@@ -264,12 +270,18 @@ def establishment_set(
         "owner's approval; 'off' for none.",
     ),
 ) -> None:
-    """عدّل منشأة. Change an establishment (--industrial / --not-industrial, --approval-above SAR|off)."""
-    from residency.establishments import find_establishment, set_industrial
+    """عدّل منشأة. Change an establishment (--industrial / --not-industrial, --owner-operated /
+    --not-owner-operated, --approval-above SAR|off)."""
+    from residency.establishments import find_establishment, set_industrial, set_owner_operated
+    from residency.fees import owner_operated_exemption
     from residency.services.approvals import set_threshold
 
-    if industrial is None and approval_above is None:
-        raise typer.BadParameter(_("Say what to change: --industrial, --not-industrial or --approval-above."))
+    if industrial is None and owner_operated is None and approval_above is None:
+        raise typer.BadParameter(
+            _(
+                "Say what to change: --industrial, --not-industrial, --owner-operated, --not-owner-operated or --approval-above."
+            )
+        )
     threshold = None
     if approval_above is not None and approval_above.strip().lower() != "off":
         if not approval_above.strip().isdigit():
@@ -284,6 +296,19 @@ def establishment_set(
                 else N_("Establishment {number} «{name}»: not an industrial establishment")
             )
             typer.echo(_(now).format(number=est.number, name=est.name_ar))
+        if owner_operated is not None:
+            est = set_owner_operated(uow, number, owner_operated)
+            exempt = owner_operated_exemption(est.saudi_count, est.expat_count)
+            now = (
+                ngettext(
+                    "Establishment {number} «{name}»: owner-operated (no levy for its first {n} expatriate)",
+                    "Establishment {number} «{name}»: owner-operated (no levy for its first {n} expatriates)",
+                    exempt,
+                )
+                if est.owner_operated
+                else _("Establishment {number} «{name}»: not owner-operated")
+            )
+            typer.echo(now.format(number=est.number, name=est.name_ar, n=exempt))
         if approval_above is not None:
             est = find_establishment(uow, number)
             set_threshold(uow, None, est.id, threshold)
@@ -322,6 +347,8 @@ def establishment_show(
     )
     if data["industrial"]:
         typer.echo(_("A licensed industrial establishment: exempt from the expat levy"))
+    if data["owner_operated"]:
+        typer.echo(_("Owner-operated: its first expatriates are exempt from the expat levy"))
     for user in data["users"]:
         services = ",".join(user["services"]) or _("every service")
         typer.echo(

@@ -228,6 +228,17 @@ class Repository:
         )
         return self._one(stmt)
 
+    def first_workers(self, establishment_id: int, count: int, occupations_aside: set[str]) -> list[int]:
+        """Ids of the establishment's first `count` residents by hire date (none recorded: last; then id),
+        residents of `occupations_aside` left out."""
+        stmt = (
+            select(Resident.id)
+            .where(Resident.establishment_id == establishment_id, Resident.occupation.not_in(occupations_aside))
+            .order_by(Resident.hire_date.is_(None), Resident.hire_date, Resident.id)
+            .limit(count)
+        )
+        return list(self.session.execute(stmt).scalars())
+
     def resident_count(self, establishment_id: int) -> int:
         stmt = select(func.count(Resident.id)).where(Resident.establishment_id == establishment_id)
         return self.session.execute(stmt).scalar_one()

@@ -21,6 +21,7 @@ from residency import identifiers
 from residency.calendar import RIYADH, Duration, days_until, format_date, format_days_left
 from residency.activity import ActivityReport, ActivityRow
 from residency.charts import rows_to_csv
+from residency.fees import LevyInsight
 from residency.inquiries import LicenceInfo, NameMatch, NameSearchPage, ResidentCard, VisaInfo
 from residency.reports import AbroadRow, AccountStatus, ExpiringRow, HistoryRow
 from residency.rules import RULES
@@ -339,8 +340,29 @@ def render_history(rows: Sequence[HistoryRow]) -> str:
     return "\n".join(lines)
 
 
+def render_levy_insight(insight: LevyInsight | None) -> list[str]:
+    """The levy insight as a line (none without one): how many Saudis to hire for the lower levy, and the
+    yearly saving. For the account status here and the cost forecast's answer."""
+    if insight is None:
+        return []
+    return [
+        ngettext(
+            "💡 Saudis are {n} fewer than expatriates: hiring {n} Saudi brings the expat levy from {now} to {after} "
+            "a month for every expatriate and saves {saving} a year.",
+            "💡 Saudis are {n} fewer than expatriates: hiring {n} Saudis brings the expat levy from {now} to {after} "
+            "a month for every expatriate and saves {saving} a year.",
+            insight.saudis_to_hire,
+        ).format(
+            n=insight.saudis_to_hire,
+            now=riyals(insight.rate_now),
+            after=riyals(insight.rate_after),
+            saving=riyals(insight.yearly_saving),
+        )
+    ]
+
+
 def render_account(status: AccountStatus) -> str:
-    """Plan, subscription, balance and head counts of the establishment."""
+    """Plan, subscription, balance and head counts of the establishment, and the levy insight."""
     return "\n".join(
         [
             _("🏢 Account of {name}").format(name=isolate(status.name_ar)),
@@ -353,6 +375,7 @@ def render_account(status: AccountStatus) -> str:
                 _("Workforce"),
                 _("{saudi} Saudi, {expat} non-Saudi").format(saudi=status.saudi_count, expat=status.expat_count),
             ),
+            *render_levy_insight(status.levy_insight),
         ]
     )
 

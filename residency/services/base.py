@@ -25,11 +25,12 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from replies import N_, _
-from residency import calendar, identifiers
+from residency import calendar, fees, identifiers
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal, ResidencyError, Unauthorized
 from residency.fees import FeeLine
 from residency.models import Establishment, Resident, Transaction, User, Visa
+from residency.rules import domestic_occupations
 
 # Services an owner may grant to an agent (and every service an owner has).
 ALL_SERVICES = (
@@ -463,11 +464,23 @@ class ServiceContext:
             self.require_balance(payer or self.establishment, quoted.total)
         return quoted
 
+    def owner_operated_cover(self, resident: Resident) -> int:
+        """The size of the owner-operated exemption when it covers `resident`'s levy, else 0."""
+        return owner_operated_cover(self.uow, self.establishment).get(resident.id, 0)
+
     def quoted_resident(self, quote: Quote, transaction) -> Resident:
         """In `apply`: the resident the quote names by iqama number, recorded as the transaction's resident."""
         resident = self.resident(quote.inputs["iqama_number"])
         transaction.resident_id = resident.id
         return resident
+
+
+def owner_operated_cover(uow: UnitOfWork, est: Establishment) -> dict[int, int]:
+    """{resident id: the exemption's size} of the workers the owner-operated exemption covers
+    (fees.owner_operated_exemption): the establishment's first that many by hire date, domestic workers
+    aside (they pay no levy anyway); {} when it has none."""
+    size = fees.owner_operated_exemption(est.saudi_count, est.expat_count) if est.owner_operated else 0
+    return dict.fromkeys(uow.repo.first_workers(est.id, size, domestic_occupations()), size) if size else {}
 
 
 # Label tables of ids (N_): callers translate a value with _() when they make the reply.

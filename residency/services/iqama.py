@@ -99,6 +99,7 @@ class RenewIqama(Service):
             fine,
             fine_label,
             industrial=est.industrial,
+            owner_operated=ctx.owner_operated_cover(resident),
         )
         new_expiry = calendar.add_months(resident.iqama_expiry, months)
         return ctx.priced_quote(
@@ -193,6 +194,7 @@ class IssueIqama(Service):
                 days_since_arrival,
             ).format(n=days_since_arrival),
             industrial=est.industrial,
+            owner_operated=ctx.owner_operated_cover(resident),
         )
         return ctx.priced_quote(
             self.name,
