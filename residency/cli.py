@@ -15,6 +15,7 @@ is not, 3 when it cannot tell (MUQEEM_DOCUMENT_SECRET not set).
 from __future__ import annotations
 
 import json
+import sys
 from contextlib import contextmanager
 from datetime import date
 from enum import Enum
@@ -358,6 +359,33 @@ def establishment_show(
         )
 
 
+class ImportProgress:
+    """How far an import is, on stderr: a progress bar on a terminal, else a plain line every tenth of the
+    rows (and at the last one)."""
+
+    STEPS = 10
+
+    def __init__(self) -> None:
+        self.terminal = sys.stderr.isatty()
+        self.bar = None
+
+    def __enter__(self) -> "ImportProgress":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc_info)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.terminal:
+            if self.bar is None:
+                self.bar = typer.progressbar(length=total, label=_("Checking the rows"), file=sys.stderr)
+                self.bar.__enter__()
+            self.bar.update(done - self.bar.pos)
+        elif done == total or done % max(total // self.STEPS, 1) == 0:
+            typer.echo(_("Checked {done} of {total} rows").format(done=done, total=total), err=True)
+
+
 @residents_app.command("import")
 def residents_import(
     file: Path = typer.Argument(..., help="CSV file (UTF-8, header row; see docs/sample_residents.csv)."),
@@ -369,8 +397,8 @@ def residents_import(
     was rejected."""
     from residency.csv_import import import_residents
 
-    with domain_errors(), UnitOfWork() as uow:
-        result = import_residents(uow, establishment, file)
+    with domain_errors(), UnitOfWork() as uow, ImportProgress() as progress:
+        result = import_residents(uow, establishment, file, progress)
     for error in result.rejected:
         typer.echo(_("Line {line}: {reason}").format(line=error.line, reason=error.reason))
     for warning in result.warnings:
