@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from residency import accounts, services
+from residency import accounts, documents, inquiries, services
 from residency.db import UnitOfWork
 from residency.errors import NotFound, Refusal, Unauthorized
 from residency.models import Notification, Transaction
@@ -302,3 +302,58 @@ def test_each_establishment_reminds_its_own_owners(engine, group):
     assert "سالم" in second_text and "كريم" not in second_text
     with UnitOfWork(engine) as uow:
         assert queue_due_reminders(uow) == 0  # once a day
+
+
+# the isolation rules across an account's own establishments ------------------------------------------------
+
+RESIDENT_SERVICES = [name for name in services.ALL_SERVICES if name in services.SERVICES and name != "issue_iqama"]
+LOOK_UPS = {
+    "resident_card": lambda uow, who, iqama: inquiries.resident_card(uow, who, iqama),
+    "driving_licence": lambda uow, who, iqama: inquiries.driving_licence(uow, who, iqama),
+    "visas_of_resident": lambda uow, who, iqama: inquiries.visas_of_resident(uow, who, iqama),
+    "resident_report": lambda uow, who, iqama: documents.render_document(
+        uow, who, "resident_report", iqama_number=iqama
+    ),
+}
+
+
+@pytest.fixture
+def two_owned(group):
+    """MULTI owns NOOR and a second establishment, DUHA, with a resident, and works on NOOR."""
+    with UnitOfWork() as uow:
+        duha = f.establishment(uow, number="7000000506", name_ar="مؤسسة الضحى")
+        f.user(uow, duha, MULTI)
+        group["in_duha"] = f.resident(uow, duha, iqama_expiry=date(2027, 6, 1)).iqama_number
+        accounts.work_on(uow, MULTI, group["noor"])
+        uow.commit()
+    return group
+
+
+def eligibility_blocker(service, iqama):
+    with UnitOfWork() as uow:
+        [blocker] = services.check(uow, MULTI, service, iqama_number=iqama, number=iqama).blockers
+    return blocker
+
+
+@pytest.mark.parametrize("service", RESIDENT_SERVICES)
+def test_every_service_names_the_accounts_other_establishment_and_no_other(engine, two_owned, service):
+    own = eligibility_blocker(service, two_owned["in_duha"])
+    assert (own.code, own.details) == (
+        "unknown_resident",
+        {"switch_to": {"number": "7000000506", "name": "مؤسسة الضحى"}},
+    )
+    unknown = f.valid_iqama(777)
+    foreign, nobody = eligibility_blocker(service, two_owned["in_other"]), eligibility_blocker(service, unknown)
+    assert (foreign.code, foreign.details) == (nobody.code, nobody.details) == ("unknown_resident", {})
+    assert foreign.message == nobody.message.replace(unknown, two_owned["in_other"])
+
+
+@pytest.mark.parametrize("look_up", LOOK_UPS)
+def test_every_inquiry_names_the_accounts_other_establishment_and_no_other(engine, two_owned, look_up):
+    for iqama, details in (
+        (two_owned["in_duha"], {"switch_to": {"number": "7000000506", "name": "مؤسسة الضحى"}}),
+        (two_owned["in_other"], {}),
+    ):
+        with UnitOfWork() as uow, pytest.raises(NotFound) as err:
+            LOOK_UPS[look_up](uow, MULTI, iqama)
+        assert (err.value.code, err.value.details) == ("unknown_resident", details)
