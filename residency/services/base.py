@@ -138,7 +138,10 @@ def resolve_actor(uow: UnitOfWork, telegram_id: int, establishment_id: int | Non
     establishments in the details (`establishments`: [{number, name}], the way to switch)."""
     key = ("actor", int(telegram_id), establishment_id)
     if key not in uow.memo:
-        uow.memo[key] = _load_actor(uow, int(telegram_id), establishment_id)
+        if establishment_id is None:
+            uow.memo[key] = _load_actor(uow, int(telegram_id))
+        else:
+            uow.memo[key] = _actor_in(uow, int(telegram_id), establishment_id)
     return uow.memo[key]
 
 
@@ -148,13 +151,21 @@ def forget_actors(uow: UnitOfWork) -> None:
         del uow.memo[key]
 
 
-def _load_actor(uow: UnitOfWork, telegram_id: int, establishment_id: int | None) -> Actor:
-    if establishment_id is None:
-        user = current_user(uow, telegram_id)
-    else:
-        user = uow.repo.user_in(establishment_id, telegram_id)
-        if user is None:
-            raise Unauthorized("not_activated", _(NOT_ACTIVATED))
+def _load_actor(uow: UnitOfWork, telegram_id: int) -> Actor:
+    """The actor in the establishment the account works on."""
+    return _actor(uow, current_user(uow, telegram_id))
+
+
+def _actor_in(uow: UnitOfWork, telegram_id: int, establishment_id: int) -> Actor:
+    """The actor in `establishment_id`."""
+    user = uow.repo.user_in(establishment_id, telegram_id)
+    if user is None:
+        raise Unauthorized("not_activated", _(NOT_ACTIVATED))
+    return _actor(uow, user)
+
+
+def _actor(uow: UnitOfWork, user: User) -> Actor:
+    """The actor of an active user row; a suspended or removed one is refused with the reason."""
     if user.status != "active":
         _refuse_inactive(uow, user)
     est = user.establishment
