@@ -31,7 +31,7 @@ SHOWN_LINES = 20
 # Fee lines that are fines: a bulk line says how much of its amount they are (a 1150 renewal: 500 of it fine).
 FINE_CODES = frozenset({"fine", "unused_visa_fine", "late_cancel_fine"})
 # Column titles of the CSV (ids: translated when the file is made).
-CSV_COLUMNS = (N_("Iqama number"), N_("Name"), N_("Status"), N_("Amount (riyals)"), N_("Reason"))
+CSV_COLUMNS = (N_("Iqama number"), N_("Name"), N_("Status"), N_("Amount (SAR)"), N_("Reason"))
 
 
 def residents_phrase(n: int) -> str:

@@ -1,7 +1,10 @@
 """Users and activation codes: how a Telegram account becomes an establishment's user.
 
 A code is single-use, expires after `activation.code_valid_hours`, and only its SHA-256 is stored.
-`activate` is what `/start CODE` runs (the bot calls it without Rasa).
+`activate` is what `/start CODE` runs (the bot calls it without Rasa). An account may be a user of several
+establishments (SPEC 10.4): a code of another establishment adds that one to the account, which then works
+on it (residency.accounts); a code of an establishment the account is a user of already gives it the
+code's role and services there (and brings back a user its owner removed).
 
 Guessing is limited (SPEC 9.7), with the figures of rules.yml `activation`:
 
@@ -18,7 +21,7 @@ Guessing is limited (SPEC 9.7), with the figures of rules.yml `activation`:
   simultaneous guesses cannot all slip under the limit.
 - Per code. A wrong guess identifies no code, so nothing can be counted against a code then. What is
   counted, in the code's own `failed_attempts`, is every refused presentation of that very code: by a
-  throttled account, after it was used or expired, to an account linked to another establishment. Such
+  throttled account, or after it was used or expired. Such
   presentations mean the code is known to someone it should not be; at
   `max_failed_attempts_per_code` the code is spent: it never activates any more (same single answer),
   and the owner issues a new one.
@@ -33,12 +36,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from replies import N_, _, ngettext
-from residency import calendar, identifiers
+from residency import activity, calendar, identifiers
 from residency.db import UnitOfWork
-from residency.errors import InvalidInput, NotFound, Refusal
-from residency.models import ActivationAttempt, ActivationCode, User, utcnow
+from residency.errors import InvalidInput, NotFound, Refusal, ResidencyError
+from residency.accounts import work_on
+from residency.models import ActivationAttempt, ActivationCode, User, service_names, utcnow
 from residency.rules import RULES
-from residency.services.base import ALL_SERVICES
+from residency.services.base import ALL_SERVICES, current_user
+from residency.text_safety import strip_controls
 
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -86,36 +91,112 @@ def _establishment(uow: UnitOfWork, number: str):
     return est
 
 
-def issue_code(uow: UnitOfWork, establishment_number: str, role: str = "owner", services=None) -> str:
-    """A new single-use activation code for the establishment (printed once; only its hash is kept)."""
-    est = _establishment(uow, establishment_number)
+DISPLAY_NAME_LENGTH = User.__table__.c.display_name.type.length
+
+
+def display_name(name: str | None) -> str | None:
+    """A user's display name as kept: invisible characters and outer spaces removed, None when empty;
+    InvalidInput name_too_long beyond the column."""
+    cleaned = strip_controls(name or "").strip()
+    if len(cleaned) > DISPLAY_NAME_LENGTH:
+        raise InvalidInput(
+            "name_too_long",
+            _("A user's name is at most {n} characters; write a shorter one.").format(n=DISPLAY_NAME_LENGTH),
+        )
+    return cleaned or None
+
+
+def new_code(
+    uow: UnitOfWork, establishment_id: int, role: str, services, name: str | None, by_user_id: int | None
+) -> tuple[str, ActivationCode]:
+    """A new single-use code for `role` with `services` (validated: `parse_services`) and the user's display
+    name, issued by `by_user_id` (None: the administrator), and its row, with its line in the activity log
+    (added, not committed); only the code's hash is kept."""
     granted = parse_services(role, services)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     hours = int(RULES["activation"]["code_valid_hours"])
-    uow.repo.add(
-        ActivationCode(
-            establishment_id=est.id,
-            code_hash=_hash(code),
-            role=role,
-            services=granted,
-            expires_at=utcnow() + timedelta(hours=hours),
-        )
+    row = ActivationCode(
+        establishment_id=establishment_id,
+        code_hash=_hash(code),
+        role=role,
+        services=granted,
+        display_name=display_name(name),
+        expires_at=utcnow() + timedelta(hours=hours),
     )
+    uow.repo.add(row)
+    activity.record_user_change(
+        uow,
+        establishment_id,
+        "invited",
+        by_user_id,
+        None,
+        role=role,
+        services=sorted(service_names(granted)),
+        name=row.display_name,
+    )
+    return code, row
+
+
+def issue_code(
+    uow: UnitOfWork, establishment_number: str, role: str = "owner", services=None, name: str | None = None
+) -> str:
+    """A new single-use activation code for the establishment, issued by the administrator (printed once;
+    only its hash is kept); `name`: the user's display name."""
+    est = _establishment(uow, establishment_number)
+    code, _row = new_code(uow, est.id, role, services, name, None)
     uow.commit()
     return code
 
 
-def add_user(uow: UnitOfWork, establishment_number: str, telegram_id: int, role: str, services=None) -> User:
-    """Register a Telegram account directly (administrator, CLI)."""
+def add_user(
+    uow: UnitOfWork, establishment_number: str, telegram_id: int, role: str, services=None, name: str | None = None
+) -> User:
+    """Register a Telegram account as a user of the establishment directly (administrator, CLI); it may be
+    a user of other establishments too, and keeps working on the one it worked on. Refusal already_user
+    when it is a user of this establishment already (a removed one is registered again)."""
     est = _establishment(uow, establishment_number)
     granted = parse_services(role, services)
-    if uow.repo.user_by_telegram_id(int(telegram_id)) is not None:
+    telegram_id = int(telegram_id)
+    existing = uow.repo.user_in(est.id, telegram_id)
+    if existing is not None and existing.status != "removed":
         raise Refusal(
-            "already_user", _("Account {telegram_id} is already registered as a user.").format(telegram_id=telegram_id)
+            "already_user",
+            _("Account {telegram_id} is already a user of this establishment.").format(telegram_id=telegram_id),
         )
-    user = User(establishment_id=est.id, telegram_id=int(telegram_id), role=role, services=granted)
-    uow.repo.add(user)
+    _keep_working_on_current(uow, telegram_id)
+    user = enrol(uow, est.id, telegram_id, role, granted, display_name(name))
+    activity.record_user_change(uow, est.id, "added", None, user, role=role, services=sorted(user.service_set))
     uow.commit()
+    return user
+
+
+def _keep_working_on_current(uow: UnitOfWork, telegram_id: int) -> None:
+    """Before the account gets another establishment: record the one it works on now, if it works on one,
+    so that the new one does not leave it to choose."""
+    try:
+        user = current_user(uow, telegram_id)
+    except ResidencyError:  # a stranger, or an account that must choose already
+        return
+    work_on(uow, telegram_id, user.establishment_id)
+
+
+def enrol(uow: UnitOfWork, establishment_id: int, telegram_id: int, role: str, services: str, name: str | None) -> User:
+    """The account as an active user of the establishment with this role and these services (its row there
+    reused, a removed user's too; a new row speaks the account's chosen language); `name` replaces the
+    display name when given. Not committed."""
+    user = uow.repo.user_in(establishment_id, telegram_id)
+    if user is None:
+        known = uow.repo.user_by_telegram_id(telegram_id)
+        user = User(
+            establishment_id=establishment_id,
+            telegram_id=telegram_id,
+            language=known.language if known is not None else None,
+        )
+        uow.repo.add(user, flush=False)
+    user.role, user.services, user.status = role, services, "active"
+    if name is not None:
+        user.display_name = name
+    uow.repo.flush()
     return user
 
 
@@ -126,7 +207,7 @@ WRONG_CODE_MESSAGE = N_(
 
 
 # Attempt outcomes (ActivationAttempt.outcome) that count against the account's limit.
-FAILED_OUTCOMES = ("wrong", "used", "expired", "spent", "linked_elsewhere")
+FAILED_OUTCOMES = ("wrong", "used", "expired", "spent")
 # Namespace of the PostgreSQL advisory lock that serialises one account's attempts.
 _ATTEMPT_LOCK_NAMESPACE = 0x6D71  # "mq"
 
@@ -235,25 +316,9 @@ def activate(telegram_id: int, code: str, uow: UnitOfWork | None = None) -> Acti
         _refuse(uow, telegram_id, row, "used", _wrong_code())
     if _aware(row.expires_at) < utcnow():
         _refuse(uow, telegram_id, row, "expired", _wrong_code())
-    existing = uow.repo.user_by_telegram_id(telegram_id)
-    if existing is not None and existing.establishment_id != row.establishment_id:
-        _refuse(
-            uow,
-            telegram_id,
-            row,
-            "linked_elsewhere",
-            Refusal(
-                "linked_elsewhere",
-                _(
-                    "Your account is linked to another establishment; an account is linked to one establishment "
-                    "only. Contact the system administrator."
-                ),
-            ),
-        )
-    if existing is None:
-        existing = User(establishment_id=row.establishment_id, telegram_id=telegram_id)
-        uow.repo.add(existing, flush=False)
-    existing.role, existing.services = row.role, row.services
+    user = enrol(uow, row.establishment_id, telegram_id, row.role, row.services, row.display_name)
+    activity.record_activation(uow, user)
+    work_on(uow, telegram_id, row.establishment_id)
     row.used_at, row.used_by_telegram_id = utcnow(), telegram_id
     _record(uow, telegram_id, row, "activated")
     est = uow.repo.establishment(row.establishment_id)

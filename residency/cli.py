@@ -15,6 +15,7 @@ is not, 3 when it cannot tell (MUQEEM_DOCUMENT_SECRET not set).
 from __future__ import annotations
 
 import json
+import sys
 from contextlib import contextmanager
 from datetime import date
 from enum import Enum
@@ -144,6 +145,13 @@ def _print_json(data: object) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+    """Lines of a plain-text table: columns padded to their widest cell, two spaces apart."""
+    cells = [[str(cell) for cell in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in cells]
+
+
 def _database_shown() -> str:
     """The database URL without its password."""
     return make_url(database_url()).render_as_string(hide_password=True)
@@ -250,6 +258,12 @@ def establishment_set(
         "--industrial/--not-industrial",
         help="A licensed industrial establishment (no expat levy), or no longer one.",
     ),
+    owner_operated: Optional[bool] = typer.Option(
+        None,
+        "--owner-operated/--not-owner-operated",
+        help="Run by its owner with 9 workers or fewer (no levy for 2 expatriates, 4 with a second Saudi), or no "
+        "longer.",
+    ),
     approval_above: Optional[str] = typer.Option(
         None,
         "--approval-above",
@@ -257,12 +271,18 @@ def establishment_set(
         "owner's approval; 'off' for none.",
     ),
 ) -> None:
-    """عدّل منشأة. Change an establishment (--industrial / --not-industrial, --approval-above SAR|off)."""
-    from residency.establishments import find_establishment, set_industrial
+    """عدّل منشأة. Change an establishment (--industrial / --not-industrial, --owner-operated /
+    --not-owner-operated, --approval-above SAR|off)."""
+    from residency.establishments import find_establishment, set_industrial, set_owner_operated
+    from residency.fees import owner_operated_exemption
     from residency.services.approvals import set_threshold
 
-    if industrial is None and approval_above is None:
-        raise typer.BadParameter(_("Say what to change: --industrial, --not-industrial or --approval-above."))
+    if industrial is None and owner_operated is None and approval_above is None:
+        raise typer.BadParameter(
+            _(
+                "Say what to change: --industrial, --not-industrial, --owner-operated, --not-owner-operated or --approval-above."
+            )
+        )
     threshold = None
     if approval_above is not None and approval_above.strip().lower() != "off":
         if not approval_above.strip().isdigit():
@@ -277,6 +297,19 @@ def establishment_set(
                 else N_("Establishment {number} «{name}»: not an industrial establishment")
             )
             typer.echo(_(now).format(number=est.number, name=est.name_ar))
+        if owner_operated is not None:
+            est = set_owner_operated(uow, number, owner_operated)
+            exempt = owner_operated_exemption(est.saudi_count, est.expat_count)
+            now = (
+                ngettext(
+                    "Establishment {number} «{name}»: owner-operated (no levy for its first {n} expatriate)",
+                    "Establishment {number} «{name}»: owner-operated (no levy for its first {n} expatriates)",
+                    exempt,
+                )
+                if est.owner_operated
+                else _("Establishment {number} «{name}»: not owner-operated")
+            )
+            typer.echo(now.format(number=est.number, name=est.name_ar, n=exempt))
         if approval_above is not None:
             est = find_establishment(uow, number)
             set_threshold(uow, None, est.id, threshold)
@@ -315,6 +348,8 @@ def establishment_show(
     )
     if data["industrial"]:
         typer.echo(_("A licensed industrial establishment: exempt from the expat levy"))
+    if data["owner_operated"]:
+        typer.echo(_("Owner-operated: its first expatriates are exempt from the expat levy"))
     for user in data["users"]:
         services = ",".join(user["services"]) or _("every service")
         typer.echo(
@@ -322,6 +357,33 @@ def establishment_show(
                 telegram_id=user["telegram_id"], role=user["role"], services=services
             )
         )
+
+
+class ImportProgress:
+    """How far an import is, on stderr: a progress bar on a terminal, else a plain line every tenth of the
+    rows (and at the last one)."""
+
+    STEPS = 10
+
+    def __init__(self) -> None:
+        self.terminal = sys.stderr.isatty()
+        self.bar = None
+
+    def __enter__(self) -> "ImportProgress":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc_info)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.terminal:
+            if self.bar is None:
+                self.bar = typer.progressbar(length=total, label=_("Checking the rows"), file=sys.stderr)
+                self.bar.__enter__()
+            self.bar.update(done - self.bar.pos)
+        elif done == total or done % max(total // self.STEPS, 1) == 0:
+            typer.echo(_("Checked {done} of {total} rows").format(done=done, total=total), err=True)
 
 
 @residents_app.command("import")
@@ -335,8 +397,8 @@ def residents_import(
     was rejected."""
     from residency.csv_import import import_residents
 
-    with domain_errors(), UnitOfWork() as uow:
-        result = import_residents(uow, establishment, file)
+    with domain_errors(), UnitOfWork() as uow, ImportProgress() as progress:
+        result = import_residents(uow, establishment, file, progress)
     for error in result.rejected:
         typer.echo(_("Line {line}: {reason}").format(line=error.line, reason=error.reason))
     for warning in result.warnings:
@@ -455,16 +517,71 @@ def user_add(
     telegram_id: int = typer.Option(..., "--telegram-id", min=1, help="Telegram user id."),
     role: Role = typer.Option(..., "--role"),
     services: str = typer.Option("", "--services", help="Comma-separated services an agent may use."),
+    name: Optional[str] = typer.Option(None, "--name", help="How the owners call the user."),
 ) -> None:
-    """أضف مستخدم تيليجرام مباشرة. Register a Telegram account directly."""
+    """أضف مستخدم تيليجرام مباشرة. Register a Telegram account directly (it may be a user of other
+    establishments too)."""
     from residency.activation import add_user
 
     with domain_errors(), UnitOfWork() as uow:
-        user = add_user(uow, establishment, telegram_id, role.value, services)
+        user = add_user(uow, establishment, telegram_id, role.value, services, name)
         granted = user.services or _("every service")
         typer.echo(
             _("User {telegram_id} ({role}: {services}) added to establishment {establishment}").format(
                 telegram_id=user.telegram_id, role=user.role, services=granted, establishment=user.establishment.number
+            )
+        )
+
+
+STATUS_LABELS = {"active": N_("active"), "suspended": N_("suspended")}
+
+
+@user_app.command("list")
+def user_list(establishment: str = typer.Option(..., "--establishment", help="Unified number.")) -> None:
+    """اعرض مستخدمي المنشأة. The establishment's users: role, status, services, last activity."""
+    from residency.texts import riyadh_moment
+    from residency.users import establishment_users
+
+    with domain_errors(), UnitOfWork() as uow:
+        users = establishment_users(uow, establishment)
+    if not users:
+        typer.echo(_("The establishment has no users."))
+        return
+    header = [_("Telegram id"), _("Name"), _("Role"), _("Status"), _("Last activity"), _("Services")]
+    rows = [
+        [
+            user.telegram_id,
+            user.name or "—",
+            user.role,
+            _(STATUS_LABELS[user.status]),
+            f"{riyadh_moment(user.last_activity):%Y-%m-%d %H:%M}" if user.last_activity else "—",
+            ",".join(user.services) or _("every service"),
+        ]
+        for user in users
+    ]
+    typer.echo("\n".join(_table(header, rows)))
+
+
+@user_app.command("remove")
+def user_remove(
+    establishment: str = typer.Option(..., "--establishment", help="Unified number."),
+    telegram_id: int = typer.Option(..., "--telegram-id", min=1, help="Telegram user id."),
+) -> None:
+    """أزل مستخدمًا من المنشأة. Remove a user from the establishment: its next request is refused, its
+    requests awaiting approval lapse."""
+    from residency.users import remove_user
+
+    with domain_errors(), UnitOfWork() as uow:
+        change = remove_user(uow, establishment, telegram_id)
+    typer.echo(
+        _("User {telegram_id} removed from establishment {establishment}.").format(
+            telegram_id=telegram_id, establishment=establishment
+        )
+    )
+    if change.lapsed_approvals:
+        typer.echo(
+            _("Requests awaiting approval that lapsed: {ids}").format(
+                ids=_(", ").join(str(i) for i in change.lapsed_approvals)
             )
         )
 
@@ -474,13 +591,14 @@ def code_issue(
     establishment: str = typer.Option(..., "--establishment", help="Unified number."),
     role: Role = typer.Option(Role.owner, "--role"),
     services: str = typer.Option("", "--services", help="Comma-separated services an agent may use."),
+    name: Optional[str] = typer.Option(None, "--name", help="How the owners call the user."),
 ) -> None:
     """أصدر رمز تفعيل لمرة واحدة (يُطبع الرمز وحده). Issue a one-time activation code (printed alone)."""
     from residency.activation import issue_code
     from residency.rules import RULES
 
     with domain_errors(), UnitOfWork() as uow:
-        code = issue_code(uow, establishment, role.value, services)
+        code = issue_code(uow, establishment, role.value, services, name)
     hours = RULES["activation"]["code_valid_hours"]
     typer.echo(
         ngettext(
@@ -503,6 +621,35 @@ def reminders_run(
     with domain_errors(), UnitOfWork() as uow:
         queued = queue_due_reminders(uow, today=on)
     typer.echo(ngettext("{n} reminder queued", "{n} reminders queued", queued).format(n=queued))
+
+
+@app.command("activity")
+def activity_show(
+    establishment: str = typer.Option(..., "--establishment", help="Unified number."),
+    since: Optional[str] = typer.Option(None, "--since", callback=_iso_date, help="YYYY-MM-DD (default: all)."),
+) -> None:
+    """سجل نشاط المنشأة: من فعل ماذا ومتى وبكم. The establishment's activity log, newest first."""
+    from residency.activity import establishment_activity
+    from residency.texts import activity_what, activity_who, riyadh_moment
+
+    with domain_errors(), UnitOfWork() as uow:
+        rows = establishment_activity(uow, establishment, since)
+    if not rows:
+        typer.echo(_("No activity is recorded for this establishment in this period."))
+        return
+    header = [_("When"), _("Who"), _("What"), _("Iqama number"), _("Resident"), _("Amount")]
+    table = [
+        [
+            f"{riyadh_moment(row.at):%Y-%m-%d %H:%M}",
+            activity_who(row),
+            activity_what(row),
+            row.iqama_number or "",
+            row.resident_name or "",
+            row.amount or "",
+        ]
+        for row in rows
+    ]
+    typer.echo("\n".join(_table(header, table)))
 
 
 # `document verify`'s exit code when it cannot tell (no secret); 0 genuine, 1 not genuine, 2 usage.

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -300,8 +301,15 @@ def _iqamas_in_database(uow: UnitOfWork, iqamas: list[str]) -> set[str]:
     return found
 
 
-def import_residents(uow: UnitOfWork, establishment_number: str, source: str | Path | bytes) -> ImportResult:
+def import_residents(
+    uow: UnitOfWork,
+    establishment_number: str,
+    source: str | Path | bytes,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
     """Import the good rows of a residents CSV into the establishment and commit; report the bad ones.
+    `progress(done, total)` is called as each row is checked (the slow part; the insert follows in one
+    transaction), so that a terminal can show how far it is.
 
     Raises InvalidInput (csv_unreadable, csv_not_utf8, csv_empty, csv_bad_header) when the file itself
     cannot be used, NotFound when the establishment does not exist, Refusal import_conflict (nothing
@@ -313,7 +321,9 @@ def import_residents(uow: UnitOfWork, establishment_number: str, source: str | P
     result = ImportResult()
     candidates: list[tuple[int, Resident, DrivingLicence | None, str | None]] = []
     first_line_of: dict[str, int] = {}
-    for line, fields in rows:
+    for done, (line, fields) in enumerate(rows, start=1):
+        if progress is not None:
+            progress(done, len(rows))
         if not any(strip_controls(f).strip() for f in fields):
             continue
         try:

@@ -415,9 +415,10 @@ def _visa(ctx: ServiceContext, est, today: date, iqama_number, visa_number) -> D
         number = identifiers.parse_visa_number(str(visa_number))
         visa = ctx.repo.visa_by_number(est.id, number)
         if visa is None:
-            raise NotFound(
+            raise ctx.not_found(
                 "unknown_visa",
                 _("Your establishment has no visa with number {number}. Check the number.").format(number=number),
+                visa=number,
             )
     elif iqama_number:
         resident = ctx.resident(iqama_number)

@@ -7,7 +7,8 @@ through the services' authorisation; the services keep their own establishment-s
 JSON shapes (dates ISO `YYYY-MM-DD` or null):
 
 - establishment: number, name, plan, balance, subscription_until, saudi_count, expat_count, industrial
-  (a licensed industrial establishment: no expat levy), resident_count, users [{telegram_id, role, services}].
+  (a licensed industrial establishment: no expat levy), owner_operated (its first expatriates pay no
+  levy), approval_above, resident_count, users [{telegram_id, role, services}] (not those removed).
 - resident: iqama_number, border_number, arrival_date, establishment (its unified number), name_ar,
   name_en, nationality, occupation, birth_date, hire_date, iqama_expiry, passport_number,
   passport_expiry, location ("inside"/"outside"), dependants, transfer_count, late_renewal_offences,
@@ -101,9 +102,36 @@ def set_industrial(uow: UnitOfWork, number_text: str, industrial: bool) -> Estab
     return est
 
 
+def set_owner_operated(uow: UnitOfWork, number_text: str, owner_operated: bool) -> Establishment:
+    """Flag an establishment as owner-operated (its first expatriates pay no levy: fees.owner_operated_exemption)
+    or not, and commit. Refusal too_many_workers when it has more workers, Saudis and expatriates, than the
+    rule allows (rules.yml levy.owner_operated.max_workers)."""
+    est = find_establishment(uow, number_text)
+    uow.repo.refresh(est, lock=True)
+    limit = int(RULES["levy"]["owner_operated"]["max_workers"])
+    if owner_operated and est.saudi_count + est.expat_count > limit:
+        raise Refusal(
+            "too_many_workers",
+            _(
+                "Establishment {number} has {workers} workers ({saudis} Saudis and {expats} expatriates); an "
+                "owner-operated establishment has {limit} at most."
+            ).format(
+                number=est.number,
+                workers=est.saudi_count + est.expat_count,
+                saudis=est.saudi_count,
+                expats=est.expat_count,
+                limit=limit,
+            ),
+            limit=limit,
+        )
+    est.owner_operated = bool(owner_operated)
+    uow.commit()
+    return est
+
+
 def establishment_json(uow: UnitOfWork, est: Establishment) -> dict[str, Any]:
     """The establishment as JSON-ready data (see the module docstring)."""
-    users = uow.repo.users_of(est.id)
+    users = [user for user in uow.repo.users_of(est.id) if user.status != "removed"]
     return {
         "number": est.number,
         "name": est.name_ar,
@@ -113,6 +141,7 @@ def establishment_json(uow: UnitOfWork, est: Establishment) -> dict[str, Any]:
         "saudi_count": est.saudi_count,
         "expat_count": est.expat_count,
         "industrial": bool(est.industrial),
+        "owner_operated": bool(est.owner_operated),
         "approval_above": est.approval_above,
         "resident_count": uow.repo.resident_count(est.id),
         "users": [{"telegram_id": u.telegram_id, "role": u.role, "services": sorted(u.service_set)} for u in users],

@@ -28,13 +28,63 @@ def is_domestic(occupation: str) -> bool:
     return occupation in domestic_occupations()
 
 
-def levy_per_month(occupation: str, saudi_count: int, expat_count: int, industrial: bool = False) -> int:
-    """Expat levy a month: none for domestic occupations nor in a licensed industrial establishment, lower
-    when Saudis are at least as many as expats."""
-    if is_domestic(occupation) or industrial:
-        return 0
+def levy_rate(saudi_count: int, expat_count: int) -> int:
+    """The expat levy a month of a worker who pays it: lower when Saudis are at least as many as expats."""
     levy = RULES["levy"]
     return int(levy["expat_per_month_saudi_majority"] if saudi_count >= expat_count else levy["expat_per_month"])
+
+
+def levy_per_month(
+    occupation: str, saudi_count: int, expat_count: int, industrial: bool = False, owner_operated: int = 0
+) -> int:
+    """Expat levy a month: none for domestic occupations, in a licensed industrial establishment, nor for a
+    worker the owner-operated exemption covers (`owner_operated`: its size, 0 when it does not cover the
+    worker); else `levy_rate`."""
+    if is_domestic(occupation) or industrial or owner_operated:
+        return 0
+    return levy_rate(saudi_count, expat_count)
+
+
+def owner_operated_exemption(saudi_count: int, expat_count: int) -> int:
+    """How many expatriates of an owner-operated establishment pay no levy (rules.yml levy.owner_operated):
+    2, or 4 once a second Saudi is registered (saudi_count >= 2, the owner being the first); none when the
+    establishment has more than max_workers workers, Saudis and expatriates."""
+    rule = RULES["levy"]["owner_operated"]
+    if saudi_count + expat_count > int(rule["max_workers"]):
+        return 0
+    return int(rule["exempt_expats_with_second_saudi"] if saudi_count >= 2 else rule["exempt_expats"])
+
+
+def yearly_levy(saudi_count: int, expat_count: int, owner_operated: bool = False) -> int:
+    """The expat levy of a year for the establishment's expatriates (those the owner-operated exemption
+    covers aside)."""
+    exempt = owner_operated_exemption(saudi_count, expat_count) if owner_operated else 0
+    return 12 * levy_rate(saudi_count, expat_count) * max(expat_count - exempt, 0)
+
+
+@dataclass(frozen=True)
+class LevyInsight:
+    """Saudis are fewer than expatriates by `saudis_to_hire` (at most rules.yml levy.saudi_shortfall_hint_max):
+    hiring that many brings the levy from `rate_now` to `rate_after` a month per expatriate and saves
+    `yearly_saving` riyals a year."""
+
+    saudis_to_hire: int
+    rate_now: int
+    rate_after: int
+    yearly_saving: int
+
+
+def levy_insight(saudi_count: int, expat_count: int, industrial: bool, owner_operated: bool) -> LevyInsight | None:
+    """The insight of an establishment with these head counts, or None: Saudis not fewer, fewer by more than
+    the hint's maximum, a licensed industrial establishment (no levy), or nothing saved."""
+    shortfall = expat_count - saudi_count
+    if industrial or not 1 <= shortfall <= int(RULES["levy"]["saudi_shortfall_hint_max"]):
+        return None
+    after = saudi_count + shortfall
+    saving = yearly_levy(saudi_count, expat_count, owner_operated) - yearly_levy(after, expat_count, owner_operated)
+    if saving <= 0:
+        return None
+    return LevyInsight(shortfall, levy_rate(saudi_count, expat_count), levy_rate(after, expat_count), saving)
 
 
 def _months(n: int) -> str:
@@ -54,18 +104,26 @@ def iqama_lines(
     fine: int = 0,
     fine_label: str = "",
     industrial: bool = False,
+    owner_operated: int = 0,
 ) -> list[FeeLine]:
     """Iqama fee, expat levy, dependants' levy and an optional fine for a period of `months`; the levy line
-    of an exempt worker (domestic occupation, licensed industrial establishment) is 0 and says why."""
-    per_month = levy_per_month(occupation, saudi_count, expat_count, industrial)
+    of an exempt worker (domestic occupation, licensed industrial establishment, covered by the
+    owner-operated exemption of `owner_operated` expatriates) is 0 and says why."""
+    per_month = levy_per_month(occupation, saudi_count, expat_count, industrial, owner_operated)
     if per_month:
         levy_label = _("Worker's expat levy ({months} × {per_month} SAR)").format(
             months=_months(months), per_month=per_month
         )
     elif is_domestic(occupation):
         levy_label = _("Worker's expat levy: exempt (domestic occupation: {occupation})").format(occupation=occupation)
-    else:
+    elif industrial:
         levy_label = _("Worker's expat levy: exempt (licensed industrial establishment)")
+    else:
+        levy_label = ngettext(
+            "Worker's expat levy: exempt (owner-operated establishment: no levy for its first {n} expatriate)",
+            "Worker's expat levy: exempt (owner-operated establishment: no levy for its first {n} expatriates)",
+            owner_operated,
+        ).format(n=owner_operated)
     lines = [
         FeeLine("iqama_fee", _("Iqama fee ({months})").format(months=_months(months)), iqama_fee(months)),
         FeeLine("levy", levy_label, months * per_month),

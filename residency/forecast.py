@@ -34,7 +34,7 @@ from residency import calendar, charts, fees, queries
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput
 from residency.rules import RULES
-from residency.services.base import authorise, is_active
+from residency.services.base import authorise, is_active, owner_operated_cover
 
 SERVICE = "forecast_costs"
 
@@ -120,6 +120,8 @@ class Forecast:
     # 0 for a licensed industrial establishment.
     levy_per_worker_per_year: int
     excluded: tuple[Excluded, ...]
+    # Saudis fewer than expatriates by a few: what hiring them would save (texts.render_levy_insight).
+    levy_insight: fees.LevyInsight | None = None
 
     @property
     def total(self) -> int:
@@ -199,6 +201,7 @@ def forecast_costs(uow: UnitOfWork, telegram_id: int, months: Any = None) -> For
             if is_active(visa, today):  # the renewal quote's own test (ServiceContext.active_visa)
                 on_final_exit.add(visa.resident_id)
 
+    covered = owner_operated_cover(uow, est)
     sums = [{"iqama_fee": 0, "levy": 0, "dependants_levy": 0, "fine": 0} for _ in bounds]
     numbers: list[list[str]] = [[] for _ in bounds]
     excluded: list[Excluded] = []
@@ -221,6 +224,7 @@ def forecast_costs(uow: UnitOfWork, telegram_id: int, months: Any = None) -> For
             fine or 0,
             "",
             industrial=est.industrial,
+            owner_operated=covered.get(r.id, 0),
         )
         expiry = r.iqama_expiry
         index = 0 if expiry < first_start else (expiry.year - first_start.year) * 12 + expiry.month - first_start.month
@@ -253,6 +257,7 @@ def forecast_costs(uow: UnitOfWork, telegram_id: int, months: Any = None) -> For
         months=tuple(month_rows),
         levy_per_worker_per_year=12 * per_month,
         excluded=tuple(excluded),
+        levy_insight=fees.levy_insight(est.saudi_count, est.expat_count, est.industrial, est.owner_operated),
     )
 
 

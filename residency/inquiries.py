@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from replies import _
 from residency import calendar, identifiers, queries
 from residency.db import UnitOfWork
-from residency.errors import NotFound
 from residency.models import Resident, Visa
 from residency.names import LayeredNameIndex, NameIndex, normalize_name
 from residency.rules import RULES
@@ -176,9 +175,10 @@ def visa_by_number(uow: UnitOfWork, telegram_id: int, visa_text: str) -> VisaInf
     number = identifiers.parse_visa_number(str(visa_text))
     visa = uow.repo.visa_by_number(ctx.actor.establishment_id, number)
     if visa is None:
-        raise NotFound(
+        raise ctx.not_found(
             "unknown_visa",
             _("Your establishment has no visa numbered {number}. Check the number.").format(number=number),
+            visa=number,
         )
     return _visa_info(visa, visa.resident, ctx.today)
 

@@ -30,6 +30,9 @@ Base = declarative_base()
 
 PLANS = ("comprehensive", "transactions")
 ROLES = ("owner", "agent")
+# A user's standing in its establishment: a suspended agent is refused until an owner reactivates it; a
+# removed user's row stays (its transactions and activity name it) but it acts for nobody.
+USER_STATUSES = ("active", "suspended", "removed")
 LOCATIONS = ("inside", "outside")
 VISA_KINDS = ("exit_reentry", "final_exit")
 ENTRY_TYPES = ("single", "multiple")
@@ -40,6 +43,11 @@ APPROVAL_STATUSES = ("pending", "approved", "declined", "lapsed")
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def service_names(services: str | None) -> set[str]:
+    """The service names of a comma-separated `services` column (users, activation codes)."""
+    return {s for s in (services or "").split(",") if s}
 
 
 class Establishment(Base):
@@ -61,31 +69,52 @@ class Establishment(Base):
     # Maker-checker (SPEC 9.3): an agent's request above this many riyals, and every final exit or
     # sponsorship transfer by an agent, waits for an owner's approval; NULL: agents need no approval.
     approval_above = Column(Integer)
+    # A small establishment run by its owner (SPEC 10.4): no levy for rules.yml levy.owner_operated workers
+    # (see residency.fees.owner_operated_exemption); set by the administrator's CLI.
+    owner_operated = Column(Boolean, nullable=False, default=False, server_default=false())
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     users = relationship("User", back_populates="establishment")
 
 
 class User(Base):
-    """A Telegram account that may act for one establishment."""
+    """A Telegram account's role in one establishment; an account may hold one in several (SPEC 10.4)."""
 
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("establishment_id", "telegram_id", name="uq_users_establishment_telegram"),)
 
     id = Column(Integer, primary_key=True)
     establishment_id = Column(ForeignKey("establishments.id"), nullable=False, index=True)
-    telegram_id = Column(BigInteger, nullable=False, unique=True)
+    telegram_id = Column(BigInteger, nullable=False, index=True)
     role = Column(String(10), nullable=False)
     # Comma-separated service (intent) names granted to an agent; ignored for an owner.
     services = Column(Text, nullable=False, default="")
-    # The reply language the user chose with /lang ("ar" or "en"); NULL: follow the language they write in.
+    # The reply language the account chose with /lang ("ar" or "en"), the same on each of its rows; NULL:
+    # follow the language they write in.
     language = Column(String(2), nullable=True)
+    status = Column(String(10), nullable=False, default="active", server_default="active")
+    # How the owners call this user (given when the agent is added); NULL: shown by its Telegram id.
+    display_name = Column(String(100))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     establishment = relationship("Establishment", back_populates="users")
 
     @property
     def service_set(self) -> set[str]:
-        return {s for s in (self.services or "").split(",") if s}
+        return service_names(self.services)
+
+
+class Account(Base):
+    """A Telegram account's own settings across its establishments: the one it works on now.
+
+    No row, or `current_establishment_id` NULL: no choice made (an account with one establishment works
+    on that one)."""
+
+    __tablename__ = "accounts"
+
+    telegram_id = Column(BigInteger, primary_key=True, autoincrement=False)
+    current_establishment_id = Column(ForeignKey("establishments.id"))
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
 
 
 class ActivationCode(Base):
@@ -98,6 +127,8 @@ class ActivationCode(Base):
     code_hash = Column(String(64), nullable=False, unique=True)
     role = Column(String(10), nullable=False)
     services = Column(Text, nullable=False, default="")
+    # The user's display name, given when the code was issued (User.display_name).
+    display_name = Column(String(100))
     expires_at = Column(DateTime(timezone=True), nullable=False)
     used_at = Column(DateTime(timezone=True))
     used_by_telegram_id = Column(BigInteger)
@@ -337,6 +368,38 @@ class Approval(Base):
     decided_at = Column(DateTime(timezone=True))
 
 
+ACTIVITY_KINDS = ("execution", "approval", "user", "activation")
+
+
+class ActivityEntry(Base):
+    """One line of an establishment's activity log (SPEC 10.4), written in the database transaction of
+    what it records (residency.activity).
+
+    `kind`: execution (`action` is the service), approval (approved / declined / lapsed / refused), user
+    (invited / added / services_changed / suspended / reactivated / removed, about `subject_user_id`),
+    activation (a code turned the account into `user_id`). `user_id` is who did it (NULL: the
+    administrator's CLI). The resident's iqama number and name are kept as they were then.
+    """
+
+    __tablename__ = "activity_log"
+    __table_args__ = (Index("ix_activity_log_establishment_created", "establishment_id", "created_at"),)
+
+    id = Column(Integer, primary_key=True)
+    establishment_id = Column(ForeignKey("establishments.id"), nullable=False)
+    user_id = Column(ForeignKey("users.id"))
+    kind = Column(String(20), nullable=False)
+    action = Column(String(40), nullable=False)
+    subject_user_id = Column(ForeignKey("users.id"))
+    resident_id = Column(ForeignKey("residents.id"))
+    iqama_number = Column(String(10))
+    resident_name = Column(String(200))
+    amount = Column(Integer, nullable=False, default=0)
+    transaction_id = Column(ForeignKey("transactions.id"))
+    approval_id = Column(ForeignKey("approvals.id"))
+    details = Column(JSON, nullable=False, default=dict)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
 class Notification(Base):
     """Outbox of messages the domain wants pushed to a Telegram user (transfer requests, reminders).
 
@@ -371,6 +434,7 @@ __all__ = [
     "Base",
     "Establishment",
     "User",
+    "Account",
     "ActivationCode",
     "ActivationAttempt",
     "Resident",
@@ -382,6 +446,7 @@ __all__ = [
     "BulkQuote",
     "Approval",
     "TransferRequest",
+    "ActivityEntry",
     "Notification",
     "ReminderItem",
 ]

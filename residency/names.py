@@ -66,6 +66,21 @@ def is_arabic(text: str) -> bool:
     return bool(_ARABIC_LETTER.search(text))
 
 
+def strip_article(word: str) -> str:
+    """A normalised word without its definite article: "ال" + at least three letters ("الة" (آلة) and "الات"
+    keep theirs)."""
+    return word[2:] if word.startswith(ARTICLE) and len(word) >= 5 else word
+
+
+def name_matches(query: str, name: str, min_score: float = 80) -> bool:
+    """Whether every word of `query` is a word of `name` written loosely: the folds of `normalize_name`, with
+    or without the definite article, and a typo in a longer word (`fuzz.ratio` >= `min_score`): «النور» and
+    «مؤسسه نور» fit «مؤسسة النور للتجارة». For the names of users and establishments (a few to match)."""
+    words = [strip_article(word) for word in normalize_name(query).split()]
+    name_words = [strip_article(word) for word in normalize_name(name).split()]
+    return bool(words) and all(any(fuzz.ratio(word, other) >= min_score for other in name_words) for word in words)
+
+
 def name_key_for(name_ar: str, name_en: str) -> str:
     """The value of `Resident.name_key`: the normalised Arabic name, a space, the normalised Latin name, cut
     to the column's length (NFKC can lengthen a name: one presentation-form ligature becomes 18 letters)."""

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 
 from replies import _, current_language
 from residency.errors import InvalidInput
-from residency.names import ARTICLE, normalize_name
+from residency.names import normalize_name, strip_article
 from residency.text_safety import strip_controls
 
 OCCUPATIONS_PATH = Path(__file__).with_name("occupations.yml")
@@ -67,14 +67,9 @@ def _close_word(word: str, words: set[str]) -> bool:
     return word in words or (len(word) >= 4 and any(fuzz.ratio(word, w) >= WORD_TYPO_MIN_SCORE for w in words))
 
 
-def _strip_article(word: str) -> str:
-    # "ال" + at least three letters: "الة" (آلة) and "الات" keep theirs.
-    return word[2:] if word.startswith(ARTICLE) and len(word) >= 5 else word
-
-
 def normalize_occupation(text: str) -> str:
     """The matching form of an occupation's name (see the module docstring)."""
-    return " ".join(_strip_article(w) for w in normalize_name(str(text or "")).split())
+    return " ".join(strip_article(w) for w in normalize_name(str(text or "")).split())
 
 
 class Classification:

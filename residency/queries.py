@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
-from residency.models import Notification, ReminderItem, Resident, Transaction, User, Visa
+from residency.models import ActivityEntry, Notification, ReminderItem, Resident, Transaction, User, Visa
 
 if TYPE_CHECKING:
     from residency.db import UnitOfWork
@@ -169,9 +169,12 @@ def exit_reentries_ending(uow: UnitOfWork, establishment_id: int, status: str, t
 
 
 def owners_of_all_establishments(uow: UnitOfWork) -> list:
-    """(establishment id, Telegram id) of every owner, in the order they were registered."""
+    """(establishment id, Telegram id) of every active owner, in the order they were registered (an account
+    owning two establishments is in it twice)."""
     return uow.session.execute(
-        select(User.establishment_id, User.telegram_id).where(User.role == "owner").order_by(User.id)
+        select(User.establishment_id, User.telegram_id)
+        .where(User.role == "owner", User.status == "active")
+        .order_by(User.id)
     ).all()
 
 
@@ -257,3 +260,33 @@ def latest_transaction_of(uow: UnitOfWork, establishment_id: int, resident_id: i
     return uow.session.scalar(
         stmt.where(Transaction.resident_id == resident_id).order_by(Transaction.id.desc()).limit(1)
     )
+
+
+# --- activity log (residency/activity.py, residency/users.py) ------------------------------------------
+
+
+def activity_entries(uow: UnitOfWork, establishment_id: int, since: datetime | None, user_id: int | None) -> list:
+    """(ActivityEntry, the user who did it or None, the user it was about or None) of the establishment's
+    lines from `since` (all when None), of one user when `user_id` is given; newest first."""
+    who, subject = aliased(User), aliased(User)
+    stmt = (
+        select(ActivityEntry, who, subject)
+        .outerjoin(who, who.id == ActivityEntry.user_id)
+        .outerjoin(subject, subject.id == ActivityEntry.subject_user_id)
+        .where(ActivityEntry.establishment_id == establishment_id)
+    )
+    if since is not None:
+        stmt = stmt.where(ActivityEntry.created_at >= since)
+    if user_id is not None:
+        stmt = stmt.where(ActivityEntry.user_id == user_id)
+    return uow.session.execute(stmt.order_by(ActivityEntry.created_at.desc(), ActivityEntry.id.desc())).all()
+
+
+def last_activity(uow: UnitOfWork, establishment_id: int) -> dict[int, datetime]:
+    """{user id: when its latest line of the establishment's activity log was written}."""
+    stmt = (
+        select(ActivityEntry.user_id, func.max(ActivityEntry.created_at))
+        .where(ActivityEntry.establishment_id == establishment_id, ActivityEntry.user_id.is_not(None))
+        .group_by(ActivityEntry.user_id)
+    )
+    return dict(uow.session.execute(stmt).all())

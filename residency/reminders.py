@@ -3,22 +3,37 @@
 `queue_due_reminders` runs once a day (rules.yml reminders.hour, Riyadh): for each establishment it
 writes ONE message per owner into the outbox (`Notification`) listing what is about to cost it
 fines, in the owner's reply language (`owner_language`). The bot's sender takes `pending_notifications`, sends them, then `mark_notification_sent`.
+
+Fines prevented (SPEC 10.4): an item whose fine a service prevents carries that service's request as a
+button of the message, {"title", "payload", "fix"}. `fix` is the request as data: the service and its
+inputs under the dialogue's slot names ({"service": "renew_iqama", "iqama_number": "2...", "duration":
+"P12M"}); `payload` is the same request as the dialogue's intent payload (`fix_payload`), so that a press is
+an ordinary request: it is quoted with the facts of the day it is pressed and executes nothing without that
+quote's confirmation. The fixes: an unused exit/re-entry near its return-before date (the resident is
+inside) -> cancel_exit_reentry (it avoids the unused-visa fine); an iqama expiring within
+reminders.renew_fix_within_days -> renew_iqama for reminders.renew_fix_months; an iqama lapsed within its
+grace days -> the same renewal now, the button naming the day the late-renewal fine starts. A fix is offered
+only when its quote would go through that morning (every rule of the service, the balance aside: the quote
+says what is missing).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 
-from replies import _, language
+from replies import _, language, ngettext
 from residency import calendar, fees, queries
 from residency.db import UnitOfWork
+from residency.errors import ResidencyError
 from residency.models import Establishment, Notification, ReminderItem, utcnow
 from residency.rules import RULES
+from residency.services.base import SERVICES, Actor, ServiceContext, resolve_actor
 from residency.text_safety import isolate
 
 # Lines listed per section of a reminder (rules.yml display.reminder_lines_per_section); the rest are counted.
@@ -29,10 +44,40 @@ LINES_PER_SECTION = int(RULES["display"]["reminder_lines_per_section"])
 class DueItem:
     key: str  # stable identity of the reminded fact, e.g. "iqama:2158813994:2026-12-27"
     render: Callable[[], str]  # its line, written in the reply language of the moment
+    fix: dict[str, str] | None = None  # the request that prevents the fine (see the module docstring)
+    fix_title: Callable[[], str] | None = None  # its button's title, in the reply language of the moment
 
     @property
     def line(self) -> str:
         return self.render()
+
+
+def fix_payload(fix: dict[str, str]) -> str:
+    """The dialogue's payload of a fix: its service's intent with its inputs as entities,
+    '/renew_iqama{"iqama_number": "2...", "duration": "P12M"}'."""
+    inputs = {slot: value for slot, value in fix.items() if slot != "service"}
+    return f"/{fix['service']}{json.dumps(inputs, ensure_ascii=False)}"
+
+
+def _renewal_fix(iqama: str) -> dict[str, str]:
+    return {"service": "renew_iqama", "iqama_number": iqama, "duration": f"P{RULES['reminders']['renew_fix_months']}M"}
+
+
+def _renew_title(iqama: str) -> str:
+    months = int(RULES["reminders"]["renew_fix_months"])
+    return ngettext("🔁 Renew iqama {iqama} for {n} month", "🔁 Renew iqama {iqama} for {n} months", months).format(
+        iqama=iqama, n=months
+    )
+
+
+def _renew_now_title(iqama: str, fine_from: date) -> str:
+    return _("🔁 Renew iqama {iqama} now: the late fine starts on {date}").format(
+        iqama=iqama, date=fine_from.isoformat()
+    )
+
+
+def _cancel_title(visa: str, fine: int) -> str:
+    return _("❌ Cancel visa {visa} (avoids the {fine} SAR fine)").format(visa=visa, fine=fine)
 
 
 def owner_language(uow: UnitOfWork, telegram_id: int) -> str | None:
@@ -50,9 +95,14 @@ def _iqama_due(days_left: int) -> bool:
 
 def _due_iqamas(uow: UnitOfWork, establishment_id: int, today: date) -> list[DueItem]:
     horizon = today + timedelta(days=max(RULES["reminders"]["iqama_days"]))
+    fix_within = int(RULES["reminders"]["renew_fix_within_days"])
     rows = queries.iqamas_expiring_between(uow, establishment_id, today, horizon)
     return [
-        DueItem(f"iqama:{iqama}:{expiry.isoformat()}", partial(_iqama_line, name, iqama, expiry, today))
+        DueItem(
+            f"iqama:{iqama}:{expiry.isoformat()}",
+            partial(_iqama_line, name, iqama, expiry, today),
+            *((_renewal_fix(iqama), partial(_renew_title, iqama)) if (expiry - today).days <= fix_within else ()),
+        )
         for iqama, name, expiry in rows
         if _iqama_due((expiry - today).days)
     ]
@@ -94,9 +144,18 @@ def _expired_iqamas(uow: UnitOfWork, establishment_id: int, today: date) -> list
         DueItem(
             f"iqama_expired:{iqama}:{expiry.isoformat()}",
             partial(_expired_iqama_line, name, iqama, expiry, offences, today),
+            *_within_grace_fix(iqama, expiry, today),
         )
         for iqama, name, expiry, offences in rows
     ]
+
+
+def _within_grace_fix(iqama: str, expiry: date, today: date) -> tuple:
+    """A lapsed iqama still within its grace days: renew now, the button naming the day the fine starts."""
+    last_free_day = fees.late_renewal_after(expiry)
+    if today > last_free_day:
+        return ()
+    return _renewal_fix(iqama), partial(_renew_now_title, iqama, last_free_day + timedelta(days=1))
 
 
 def _expired_iqama_line(name: str, iqama: str, expiry: date, offences: int, today: date) -> str:
@@ -134,7 +193,12 @@ def _due_unused_visas(uow: UnitOfWork, establishment_id: int, today: date) -> li
     rows = _exit_reentries(uow, establishment_id, "issued", today, RULES["exit_reentry"]["unused_warning_days"])
     fine = int(RULES["exit_reentry"]["unused_fine"])
     return [
-        DueItem(f"unused_visa:{visa}:{until.isoformat()}", partial(_unused_visa_line, name, visa, until, fine, today))
+        DueItem(
+            f"unused_visa:{visa}:{until.isoformat()}",
+            partial(_unused_visa_line, name, visa, until, fine, today),
+            {"service": "cancel_exit_reentry", "visa_number": visa},
+            partial(_cancel_title, visa, fine),
+        )
         for _iqama, name, visa, until in rows
     ]
 
@@ -147,6 +211,30 @@ def _unused_visa_line(name: str, visa: str, until: date, fine: int, today: date)
         days_left=calendar.format_days_left((until - today).days),
         fine=fine,
     )
+
+
+def _offered(uow: UnitOfWork, actor: Actor, today: date, item: DueItem) -> DueItem:
+    """The item with its fix only when the fix's quote goes through on `today` (the balance aside)."""
+    if item.fix is None:
+        return item
+    handler = SERVICES[item.fix["service"]]
+    ctx = ServiceContext(uow, actor, check_balance=False)
+    ctx.today = today
+    try:
+        handler.quote(ctx, **handler.quote_inputs(item.fix.get))
+    except ResidencyError:
+        return replace(item, fix=None, fix_title=None)
+    return item
+
+
+def _buttons(sections: list[list[DueItem]]) -> list[dict]:
+    """The fixes of the items the message lists, in its order, in the reply language of the moment."""
+    return [
+        {"title": item.fix_title(), "payload": fix_payload(item.fix), "fix": item.fix}
+        for section in sections
+        for item in section[:LINES_PER_SECTION]
+        if item.fix is not None
+    ]
 
 
 def _section(title: str, items: list[DueItem]) -> list[str]:
@@ -215,8 +303,13 @@ def queue_due_reminders(uow: UnitOfWork, today: date | str | None = None) -> int
         if queries.any_notification_keyed(uow, [_dedupe_key(establishment_id, today, t) for t in owners]):
             continue
         reminded = queries.reminded_items(uow, establishment_id, today)
+        owner = resolve_actor(uow, owners[0], establishment_id)  # who the fixes are checked for
         sections = [
-            [item for item in finder(uow, establishment_id, today) if item.key not in reminded]
+            [
+                _offered(uow, owner, today, item)
+                for item in finder(uow, establishment_id, today)
+                if item.key not in reminded
+            ]
             for finder in (_expired_iqamas, _due_iqamas, _due_returns, _due_unused_visas)
         ]
         if not any(sections):
@@ -227,8 +320,9 @@ def queue_due_reminders(uow: UnitOfWork, today: date | str | None = None) -> int
         for telegram_id in owners:
             with language(owner_language(uow, telegram_id)):
                 text = _message(establishment, *sections)
+                buttons = _buttons(sections)
             key = _dedupe_key(establishment_id, today, telegram_id)
-            uow.repo.add(Notification(telegram_id=telegram_id, text=text, buttons=[], dedupe_key=key), flush=False)
+            uow.repo.add(Notification(telegram_id=telegram_id, text=text, buttons=buttons, dedupe_key=key), flush=False)
             queued += 1
     try:
         uow.commit()

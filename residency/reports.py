@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from replies import N_, _
-from residency import calendar, queries
+from residency import calendar, fees, queries
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput
+from residency.fees import LevyInsight
 from residency.rules import RULES
 from residency.services.base import authorise
 
@@ -60,6 +61,8 @@ class AccountStatus:
     resident_count: int
     saudi_count: int
     expat_count: int
+    # Saudis fewer than expatriates by a few: what hiring them would save (texts.render_levy_insight).
+    levy_insight: LevyInsight | None = None
 
 
 def _whole_number(value, code: str, message: str, maximum: int) -> int:
@@ -170,4 +173,5 @@ def account_status(uow: UnitOfWork, telegram_id: int) -> AccountStatus:
         resident_count=uow.repo.resident_count(est.id),
         saudi_count=est.saudi_count,
         expat_count=est.expat_count,
+        levy_insight=fees.levy_insight(est.saudi_count, est.expat_count, est.industrial, est.owner_operated),
     )

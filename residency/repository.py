@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, or_, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from residency import calendar
 from residency.models import (
+    Account,
     ActivationAttempt,
     ActivationCode,
     Approval,
@@ -65,7 +66,30 @@ class Repository:
         return self._one(select(Establishment).where(Establishment.id == establishment_id), lock)
 
     def user_by_telegram_id(self, telegram_id: int) -> User | None:
-        return self._one(select(User).where(User.telegram_id == telegram_id))
+        """One user row of the account, its earliest not removed (else its earliest): for what all its rows
+        share, such as the reply language, and to tell a user from a stranger. The establishment it acts
+        for is chosen by residency.services.base.resolve_actor, never by this."""
+        stmt = select(User).where(User.telegram_id == telegram_id).order_by(User.status == "removed", User.id)
+        return self._one(stmt)
+
+    def memberships(self, telegram_id: int) -> list[User]:
+        """Every user row of the account (one per establishment it holds a role in, whatever its status),
+        oldest first, with their establishments."""
+        stmt = (
+            select(User)
+            .options(joinedload(User.establishment))
+            .where(User.telegram_id == telegram_id)
+            .order_by(User.id)
+        )
+        return list(self.session.execute(stmt).scalars())
+
+    def user_in(self, establishment_id: int, telegram_id: int, lock: bool = False) -> User | None:
+        """The account's user row in this establishment (whatever its status)."""
+        stmt = select(User).where(User.establishment_id == establishment_id, User.telegram_id == telegram_id)
+        return self._one(stmt, lock)
+
+    def account(self, telegram_id: int) -> Account | None:
+        return self.session.get(Account, telegram_id)
 
     def user(self, user_id: int) -> User | None:
         return self._one(select(User).where(User.id == user_id))
@@ -99,8 +123,11 @@ class Repository:
         return list(self.session.execute(stmt).scalars())
 
     def owners(self, establishment_id: int) -> list[User]:
-        stmt = select(User).where(User.establishment_id == establishment_id, User.role == "owner")
-        return list(self.session.execute(stmt).scalars())
+        """The establishment's active owners."""
+        stmt = select(User).where(
+            User.establishment_id == establishment_id, User.role == "owner", User.status == "active"
+        )
+        return list(self.session.execute(stmt.order_by(User.id)).scalars())
 
     # residents (always scoped to one establishment: another's resident is simply not found)
     def resident_by_iqama(self, establishment_id: int, iqama: str, lock: bool = False) -> Resident | None:
@@ -197,6 +224,39 @@ class Repository:
             .limit(1)
         )
         return self.session.execute(stmt).scalar_one_or_none()
+
+    def establishment_holding_resident(
+        self, establishment_ids: list[int], iqama: str | None = None, border: str | None = None
+    ) -> Establishment | None:
+        """Which of these establishments has the resident with this iqama (or border) number, if any."""
+        column, value = (Resident.iqama_number, iqama) if iqama is not None else (Resident.border_number, border)
+        stmt = (
+            select(Establishment)
+            .join(Resident, Resident.establishment_id == Establishment.id)
+            .where(column == value, Establishment.id.in_(establishment_ids))
+        )
+        return self._one(stmt)
+
+    def establishment_holding_visa(self, establishment_ids: list[int], number: str) -> Establishment | None:
+        """Which of these establishments has the resident holding visa `number`, if any."""
+        stmt = (
+            select(Establishment)
+            .join(Resident, Resident.establishment_id == Establishment.id)
+            .join(Visa, Visa.resident_id == Resident.id)
+            .where(Visa.number == number, Establishment.id.in_(establishment_ids))
+        )
+        return self._one(stmt)
+
+    def first_workers(self, establishment_id: int, count: int, occupations_aside: set[str]) -> list[int]:
+        """Ids of the establishment's first `count` residents by hire date (none recorded: last; then id),
+        residents of `occupations_aside` left out."""
+        stmt = (
+            select(Resident.id)
+            .where(Resident.establishment_id == establishment_id, Resident.occupation.not_in(occupations_aside))
+            .order_by(Resident.hire_date.is_(None), Resident.hire_date, Resident.id)
+            .limit(count)
+        )
+        return list(self.session.execute(stmt).scalars())
 
     def resident_count(self, establishment_id: int) -> int:
         stmt = select(func.count(Resident.id)).where(Resident.establishment_id == establishment_id)

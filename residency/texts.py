@@ -17,7 +17,11 @@ from datetime import date, datetime, timezone
 from typing import Sequence
 
 from replies import N_, _, current_language, ngettext
-from residency.calendar import RIYADH, days_until, format_date, format_days_left
+from residency import identifiers
+from residency.calendar import RIYADH, Duration, days_until, format_date, format_days_left
+from residency.activity import ActivityReport, ActivityRow
+from residency.charts import rows_to_csv
+from residency.fees import LevyInsight
 from residency.inquiries import LicenceInfo, NameMatch, NameSearchPage, ResidentCard, VisaInfo
 from residency.reports import AbroadRow, AccountStatus, ExpiringRow, HistoryRow
 from residency.rules import RULES
@@ -33,6 +37,8 @@ def shown_name(name_ar: str, name_en: str | None = None) -> str:
 
 # Long lists are cut here (rules.yml display.max_list_lines); the rest is counted.
 MAX_LIST_LINES = int(RULES["display"]["max_list_lines"])
+# Lines of an activity answer (rules.yml display.activity_lines); past them the CSV carries the whole list.
+ACTIVITY_LINES = int(RULES["display"]["activity_lines"])
 BULLET = "•"
 
 # Label tables of ids (N_): translate a value with _() when the reply is made.
@@ -330,10 +336,9 @@ def render_abroad(rows: Sequence[AbroadRow]) -> str:
     return "\n".join(lines + _cut(items, len(rows)))
 
 
-def _riyadh_date(moment: datetime) -> date:
-    if moment.tzinfo is None:  # SQLite gives back naive UTC
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(RIYADH).date()
+def riyadh_moment(moment: datetime) -> datetime:
+    """A stored moment (aware, or naive UTC from SQLite) in Riyadh's time."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(RIYADH)
 
 
 def render_history(rows: Sequence[HistoryRow]) -> str:
@@ -347,7 +352,7 @@ def render_history(rows: Sequence[HistoryRow]) -> str:
             parts.append(_("iqama {iqama}").format(iqama=r.iqama_number))
         parts.append(_("fees {amount}").format(amount=riyals(r.total)) if r.total else _("no fees"))
         lines.append(" — ".join(parts))
-        when, receipt = format_date(_riyadh_date(r.created_at)), r.receipt_number
+        when, receipt = format_date(riyadh_moment(r.created_at).date()), r.receipt_number
         if r.summary:
             detail = _("on {date}, transaction No. {receipt}; {summary}").format(
                 date=when, receipt=receipt, summary=r.summary
@@ -358,8 +363,29 @@ def render_history(rows: Sequence[HistoryRow]) -> str:
     return "\n".join(lines)
 
 
+def render_levy_insight(insight: LevyInsight | None) -> list[str]:
+    """The levy insight as a line (none without one): how many Saudis to hire for the lower levy, and the
+    yearly saving. For the account status here and the cost forecast's answer."""
+    if insight is None:
+        return []
+    return [
+        ngettext(
+            "💡 Saudis are {n} fewer than expatriates: hiring {n} Saudi brings the expat levy from {now} to {after} "
+            "a month for every expatriate and saves {saving} a year.",
+            "💡 Saudis are {n} fewer than expatriates: hiring {n} Saudis brings the expat levy from {now} to {after} "
+            "a month for every expatriate and saves {saving} a year.",
+            insight.saudis_to_hire,
+        ).format(
+            n=insight.saudis_to_hire,
+            now=riyals(insight.rate_now),
+            after=riyals(insight.rate_after),
+            saving=riyals(insight.yearly_saving),
+        )
+    ]
+
+
 def render_account(status: AccountStatus) -> str:
-    """Plan, subscription, balance and head counts of the establishment."""
+    """Plan, subscription, balance and head counts of the establishment, and the levy insight."""
     return "\n".join(
         [
             _("🏢 Account of {name}").format(name=isolate(status.name_ar)),
@@ -372,5 +398,188 @@ def render_account(status: AccountStatus) -> str:
                 _("Workforce"),
                 _("{saudi} Saudi, {expat} non-Saudi").format(saudi=status.saudi_count, expat=status.expat_count),
             ),
+            *render_levy_insight(status.levy_insight),
         ]
     )
+
+
+# --- activity log (residency.activity) ------------------------------------------------------------------
+
+ROLE_LABELS = {"owner": N_("owner"), "agent": N_("agent")}
+# What a line says, by (kind, action) or kind (ids): {name} the user it was about, {role}, {id} the
+# approval's number, {service} the service's label.
+ACTIVITY_TEXTS = {
+    ("approval", "approved"): N_("Approved request no. {id}: {service}"),
+    ("approval", "declined"): N_("Declined request no. {id}: {service}"),
+    ("approval", "lapsed"): N_("Request no. {id} had lapsed: {service}"),
+    ("approval", "refused"): N_("Approved request no. {id}, which a rule then refused: {service}"),
+    ("user", "invited"): N_("Activation code issued for {name} ({role})"),
+    ("user", "added"): N_("{name} added as {role}"),
+    ("user", "services_changed"): N_("Services of {name} changed"),
+    ("user", "suspended"): N_("{name} suspended"),
+    ("user", "reactivated"): N_("{name} reactivated"),
+    ("user", "removed"): N_("{name} removed"),
+    "activation": N_("Activated the account as {role}"),
+}
+ACTIVITY_HEADERS = {  # by (a person named, a first day given)
+    (False, False): N_("📋 The establishment's activity ({lines}):"),
+    (False, True): N_("📋 The establishment's activity since {date} ({lines}):"),
+    (True, False): N_("📋 Activity of {person} ({lines}):"),
+    (True, True): N_("📋 Activity of {person} since {date} ({lines}):"),
+}
+ACTIVITY_CSV_COLUMNS = (
+    N_("Date"),
+    N_("Time"),
+    N_("Who"),
+    N_("Telegram id"),
+    N_("What"),
+    N_("Iqama number"),
+    N_("Resident"),
+    N_("Amount"),
+)
+
+
+def activity_who(row: ActivityRow) -> str:
+    """Who did it: the user's name (or Telegram id), or the administrator."""
+    return row.who or _("the administrator")
+
+
+def activity_what(row: ActivityRow) -> str:
+    """What a line of the activity log records, in the reply language, with the services it names."""
+    details = row.details
+    if row.kind == "execution":
+        what = _label(SERVICE_LABELS, row.action)
+        receipt = details.get("receipt_number")
+        return _("{service} (transaction No. {receipt})").format(service=what, receipt=receipt) if receipt else what
+    text = ACTIVITY_TEXTS.get((row.kind, row.action)) or ACTIVITY_TEXTS.get(row.kind)
+    if text is None:
+        return row.action
+    what = _(text).format(
+        name=isolate(row.subject or details.get("name") or _("a new user")),
+        role=_label(ROLE_LABELS, details.get("role") or row.action),
+        id=row.approval_id or "",
+        service=_label(SERVICE_LABELS, details.get("service", "")),
+    )
+    if details.get("services"):
+        services = _(", ").join(_label(SERVICE_LABELS, name) for name in details["services"])
+        what = _("{what}; services: {services}").format(what=what, services=services)
+    return what
+
+
+def render_activity(report: ActivityReport) -> str:
+    """The activity asked for, newest first: at most ACTIVITY_LINES lines, then how many more (the chat
+    sends `activity_csv` beside a longer answer: `needs_activity_csv`)."""
+    rows = report.rows
+    if not rows:
+        return _("📋 No activity is recorded for this request.")
+    lines_phrase = ngettext("{n} line", "{n} lines", len(rows)).format(n=len(rows))
+    header = _(ACTIVITY_HEADERS[(report.person is not None, report.since is not None)]).format(
+        person=isolate(report.person or ""),
+        date=format_date(report.since) if report.since else "",
+        lines=lines_phrase,
+    )
+    lines = [header] + [_activity_line(row) for row in rows[:ACTIVITY_LINES]]
+    rest = len(rows) - ACTIVITY_LINES
+    if rest > 0:
+        lines.append(
+            ngettext(
+                "… and {n} more line, in the attached CSV file.",
+                "… and {n} more lines, in the attached CSV file.",
+                rest,
+            ).format(n=rest)
+        )
+    return "\n".join(lines)
+
+
+def _activity_line(row: ActivityRow) -> str:
+    moment = riyadh_moment(row.at)
+    parts = [f"{BULLET} {moment:%Y-%m-%d %H:%M}", isolate(activity_who(row)), activity_what(row)]
+    if row.iqama_number:
+        parts.append(_("{name} (iqama {iqama})").format(name=isolate(row.resident_name or ""), iqama=row.iqama_number))
+    if row.amount:
+        parts.append(riyals(row.amount))
+    return " — ".join(parts)
+
+
+def needs_activity_csv(report: ActivityReport) -> bool:
+    """Whether the answer is cut (over ACTIVITY_LINES lines): the chat then sends `activity_csv` with it."""
+    return len(report.rows) > ACTIVITY_LINES
+
+
+def activity_csv(rows: Sequence[ActivityRow]) -> bytes:
+    """Every line as CSV (UTF-8 with BOM, for Excel), in the reply language; times in Riyadh."""
+    return rows_to_csv(
+        (
+            (
+                f"{riyadh_moment(row.at):%Y-%m-%d}",
+                f"{riyadh_moment(row.at):%H:%M}",
+                activity_who(row),
+                row.who_telegram_id or "",
+                activity_what(row),
+                row.iqama_number or "",
+                row.resident_name or "",
+                row.amount,
+            )
+            for row in rows
+        ),
+        [_(column) for column in ACTIVITY_CSV_COLUMNS],
+    )
+
+
+# --- requests for approval (residency.services.approvals) -----------------------------------------------
+
+# How a request's input is worded (ids with {value}); the resident's number is shown with its name.
+INPUT_PHRASES = {
+    "occupation": N_("new occupation: {value}"),
+    "establishment_number": N_("to establishment {value}"),
+    "passport_number": N_("new passport {value}"),
+    "passport_expiry": N_("valid until {value}"),
+    "number": N_("visa {value}"),
+}
+RESIDENTS_NAMED = 5
+
+
+def _input_phrase(key: str, value) -> str:
+    if key == "duration":
+        return Duration.parse(value).describe()
+    if key == "visa_type":
+        kind = _label(VISA_KIND_LABELS, "exit_reentry")
+        return _("{kind} ({entry_type})").format(kind=kind, entry_type=_label(ENTRY_TYPE_LABELS, value))
+    if key == "passport_expiry":
+        value = format_date(date.fromisoformat(value))
+    return _(INPUT_PHRASES[key]).format(value=value) if key in INPUT_PHRASES else f"{key}: {value}"
+
+
+def describe_inputs(inputs: dict) -> str:
+    """A request's inputs in words ("خروج وعودة (متعددة)، 3 أشهر"), in their order; "" when there are none."""
+    return _(", ").join(_input_phrase(key, value) for key, value in inputs.items() if value not in (None, ""))
+
+
+def _named(number: str, name: str) -> str:
+    """A worker by name and number: its iqama's, or a new arrival's border number."""
+    if identifiers.classify_number(number) is identifiers.IdKind.BORDER:
+        return _("{name} (border number {number})").format(name=isolate(name), number=number)
+    return _("{name} (iqama {iqama})").format(name=isolate(name), iqama=number)
+
+
+def describe_request(view) -> str:
+    """What a request for approval (residency.services.approvals.ApprovalView) asks: the service, its worker
+    with name and number (several: how many, and the first RESIDENTS_NAMED), and its inputs."""
+    service = _label(SERVICE_LABELS, view.service)
+    if len(view.residents) == 1:
+        lines = [_("{service} — {worker}").format(service=service, worker=_named(*view.residents[0]))]
+    else:
+        count = len(view.residents)
+        lines = [
+            ngettext("{service} for {n} resident:", "{service} for {n} residents:", count).format(
+                service=service, n=count
+            )
+        ]
+        lines += [f"{BULLET} {_named(*resident)}" for resident in view.residents[:RESIDENTS_NAMED]]
+        if count > RESIDENTS_NAMED:
+            rest = count - RESIDENTS_NAMED
+            lines.append(ngettext("… and {n} more resident.", "… and {n} more residents.", rest).format(n=rest))
+    inputs = describe_inputs(view.inputs)
+    if inputs:
+        lines.append(_("Details: {inputs}").format(inputs=inputs))
+    return "\n".join(lines)

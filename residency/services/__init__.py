@@ -7,8 +7,8 @@
 
 `execute` re-checks everything under row locks, refuses with `QuoteChanged` (its `quote` detail: the
 current terms) if the terms moved since the quote -- or if the quote given states terms its lines do not
-make, such as an altered total -- charges the payer, applies the change and records the transaction and ledger entry in ONE database
-transaction. Executing the same idempotency key again -- later or at the same moment -- returns the first
+make, such as an altered total -- charges the payer, applies the change and records the transaction, its ledger entry and its line of the
+activity log (residency.activity) in ONE database transaction. Executing the same idempotency key again -- later or at the same moment -- returns the first
 receipt and charges nothing. A receipt's `receipt_number` is the establishment's own running number of the
 transaction ("رقم العملية"); `transaction_id` is the global row id, not for display.
 """
@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from replies import _
+from residency import activity
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, QuoteChanged, Refusal, ResidencyError
 from residency.models import Transaction
@@ -41,6 +42,7 @@ from residency.services.base import (
     ServiceContext,
     authorise,
     charge,
+    refuse_other_establishment,
     register,
     resolve_actor,
 )
@@ -118,8 +120,16 @@ def check(uow: UnitOfWork, telegram_id: int, service: str, **inputs: Any) -> Eli
         return Eligibility(service, [err])
 
 
-def execute(uow: UnitOfWork, telegram_id: int, quoted: Quote | dict, idempotency_key: str) -> Receipt:
-    """Execute a confirmed quote exactly once under `idempotency_key` (see module docstring).
+def execute(
+    uow: UnitOfWork,
+    telegram_id: int,
+    quoted: Quote | dict,
+    idempotency_key: str,
+    establishment_id: int | None = None,
+) -> Receipt:
+    """Execute a confirmed quote exactly once under `idempotency_key` (see module docstring), as the
+    account's user in the establishment it works on (or in `establishment_id`: an approved request runs in
+    its own establishment). A quote made for another establishment is refused (`other_establishment`).
 
     Every duplicate of a key -- a later call, or one running at the same moment -- gets the first
     execution's receipt (`replayed=True`) and is charged nothing:
@@ -132,7 +142,8 @@ def execute(uow: UnitOfWork, telegram_id: int, quoted: Quote | dict, idempotency
     """
     if isinstance(quoted, dict):
         quoted = Quote.from_dict(quoted)
-    actor = authorise(uow, telegram_id, quoted.service)
+    actor = authorise(uow, telegram_id, quoted.service, establishment_id)
+    refuse_other_establishment(actor, quoted.establishment_number, quoted.establishment_name)
     prior = _prior_receipt(uow, actor, idempotency_key)
     if prior is not None:
         return prior
@@ -148,9 +159,12 @@ def execute(uow: UnitOfWork, telegram_id: int, quoted: Quote | dict, idempotency
         return prior
 
 
-def prior_receipt(uow: UnitOfWork, telegram_id: int, idempotency_key: str) -> Receipt | None:
-    """The receipt of an earlier execution under `idempotency_key` by the actor's establishment, if any."""
-    return _prior_receipt(uow, resolve_actor(uow, telegram_id), idempotency_key)
+def prior_receipt(
+    uow: UnitOfWork, telegram_id: int, idempotency_key: str, establishment_id: int | None = None
+) -> Receipt | None:
+    """The receipt of an earlier execution under `idempotency_key` by the actor's establishment (see
+    `resolve_actor` for `establishment_id`), if any."""
+    return _prior_receipt(uow, resolve_actor(uow, telegram_id, establishment_id), idempotency_key)
 
 
 def _execute_once(uow: UnitOfWork, actor: Actor, service: Service, quoted: Quote, key: str) -> Receipt:
@@ -177,6 +191,7 @@ def _execute_once(uow: UnitOfWork, actor: Actor, service: Service, quoted: Quote
         charge(uow, payer, transaction, fresh.total)
         transaction.result = service.apply(ctx, fresh, transaction)
         uow.repo.close_transaction(transaction, payer)
+        activity.record_execution(uow, transaction)
         receipt = _receipt(transaction)
         uow.commit()
         return receipt

@@ -25,11 +25,12 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from replies import N_, _
-from residency import calendar, identifiers
+from residency import calendar, fees, identifiers
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal, ResidencyError, Unauthorized
 from residency.fees import FeeLine
 from residency.models import Establishment, Resident, Transaction, User, Visa
+from residency.rules import domestic_occupations
 
 # Services an owner may grant to an agent (and every service an owner has).
 ALL_SERVICES = (
@@ -57,7 +58,8 @@ ALL_SERVICES = (
 
 @dataclass(frozen=True)
 class Actor:
-    """The user acting, resolved from its Telegram id (never from anything the conversation claims)."""
+    """The user acting, resolved from its Telegram id (never from anything the conversation claims), in
+    the establishment the account works on."""
 
     user_id: int
     telegram_id: int
@@ -65,6 +67,7 @@ class Actor:
     establishment_number: str
     role: str
     services: frozenset[str]
+    establishment_name: str = ""
 
     def may(self, service: str) -> bool:
         return self.role == "owner" or service in self.services
@@ -75,21 +78,96 @@ NOT_ACTIVATED = N_(
     "Your account is not activated with any establishment. Ask the establishment's owner or the system "
     "administrator for an activation code, then send: /start CODE"
 )
+# Why a user who is not active is refused (ids), by its status.
+NOT_ACTIVE = {
+    "suspended": N_(
+        "Your access to «{establishment}» is suspended by its owner, so nothing was done. Ask the owner to "
+        "reactivate it."
+    ),
+    "removed": N_(
+        "Your access to «{establishment}» was removed by its owner, so nothing was done. Ask the owner for a "
+        "new activation code if you should work for it again."
+    ),
+}
+OTHER_ESTABLISHMENTS = N_("You can work on another of your establishments with /est: {establishments}.")
 
 
-def resolve_actor(uow: UnitOfWork, telegram_id: int) -> Actor:
-    """The activated user behind a Telegram id, or `Unauthorized('not_activated')`; looked up once per
-    unit of work."""
-    key = ("actor", int(telegram_id))
+def establishment_ref(est: Establishment) -> dict[str, str]:
+    """An establishment as errors and views name it: its unified number and name."""
+    return {"number": est.number, "name": est.name_ar}
+
+
+def _names(refs: list[dict[str, str]]) -> str:
+    return _(", ").join(f"«{ref['name']}» ({ref['number']})" for ref in refs)
+
+
+def current_user(uow: UnitOfWork, telegram_id: int) -> User:
+    """The account's user row in the establishment it works on: the one it chose (`accounts`), else its
+    only one not removed, whatever the row's status. Unauthorized `not_activated` when the account holds
+    no role anywhere, `choose_establishment` (details `establishments`: [{number, name}]) when it holds
+    several and has chosen none."""
+    rows = uow.repo.memberships(int(telegram_id))
+    if not rows:
+        raise Unauthorized("not_activated", _(NOT_ACTIVATED))
+    account = uow.repo.account(int(telegram_id))
+    chosen = account.current_establishment_id if account is not None else None
+    user = next((row for row in rows if row.establishment_id == chosen), None)
+    if user is not None:
+        return user
+    live = [row for row in rows if row.status != "removed"]
+    if len(live) > 1:
+        refs = [establishment_ref(row.establishment) for row in live]
+        raise Unauthorized(
+            "choose_establishment",
+            _(
+                "Your account works for several establishments: {establishments}. Choose the one to work on with /est."
+            ).format(establishments=_names(refs)),
+            establishments=refs,
+        )
+    return live[0] if live else rows[-1]
+
+
+def resolve_actor(uow: UnitOfWork, telegram_id: int, establishment_id: int | None = None) -> Actor:
+    """The activated user behind a Telegram id, in the establishment the account works on (`current_user`)
+    or, given `establishment_id`, in that one (an approval's or a transfer's: the establishment a
+    notification's button names; callers check first that the account holds a role there). Looked up
+    once per unit of work.
+
+    Unauthorized: `not_activated`, `choose_establishment` (see `current_user`), and `user_suspended` /
+    `user_removed` for a user its owner suspended or removed, with the account's other active
+    establishments in the details (`establishments`: [{number, name}], the way to switch)."""
+    key = ("actor", int(telegram_id), establishment_id)
     if key not in uow.memo:
-        uow.memo[key] = _load_actor(uow, int(telegram_id))
+        if establishment_id is None:
+            uow.memo[key] = _load_actor(uow, int(telegram_id))
+        else:
+            uow.memo[key] = _actor_in(uow, int(telegram_id), establishment_id)
     return uow.memo[key]
 
 
+def forget_actors(uow: UnitOfWork) -> None:
+    """Drop the actors looked up in this unit of work (the account's establishment or a user changed)."""
+    for key in [key for key in uow.memo if key[0] == "actor"]:
+        del uow.memo[key]
+
+
 def _load_actor(uow: UnitOfWork, telegram_id: int) -> Actor:
-    user: User | None = uow.repo.user_by_telegram_id(telegram_id)
+    """The actor in the establishment the account works on."""
+    return _actor(uow, current_user(uow, telegram_id))
+
+
+def _actor_in(uow: UnitOfWork, telegram_id: int, establishment_id: int) -> Actor:
+    """The actor in `establishment_id`."""
+    user = uow.repo.user_in(establishment_id, telegram_id)
     if user is None:
         raise Unauthorized("not_activated", _(NOT_ACTIVATED))
+    return _actor(uow, user)
+
+
+def _actor(uow: UnitOfWork, user: User) -> Actor:
+    """The actor of an active user row; a suspended or removed one is refused with the reason."""
+    if user.status != "active":
+        _refuse_inactive(uow, user)
     est = user.establishment
     return Actor(
         user_id=user.id,
@@ -98,16 +176,29 @@ def _load_actor(uow: UnitOfWork, telegram_id: int) -> Actor:
         establishment_number=est.number,
         role=user.role,
         services=frozenset(user.service_set),
+        establishment_name=est.name_ar,
     )
+
+
+def _refuse_inactive(uow: UnitOfWork, user: User) -> None:
+    others = [
+        establishment_ref(row.establishment)
+        for row in uow.repo.memberships(user.telegram_id)
+        if row.status == "active" and row.id != user.id
+    ]
+    message = _(NOT_ACTIVE[user.status]).format(establishment=user.establishment.name_ar)
+    if others:
+        message += " " + _(OTHER_ESTABLISHMENTS).format(establishments=_names(others))
+    raise Unauthorized(f"user_{user.status}", message, establishments=others)
 
 
 # Open even when the subscription has lapsed: a manager must be able to see why nothing else works.
 OPEN_WITHOUT_SUBSCRIPTION = frozenset({"account_status"})
 
 
-def authorise(uow: UnitOfWork, telegram_id: int, service: str) -> Actor:
-    """Actor with permission for `service` whose establishment's subscription is active."""
-    actor = resolve_actor(uow, telegram_id)
+def authorise(uow: UnitOfWork, telegram_id: int, service: str, establishment_id: int | None = None) -> Actor:
+    """Actor (see `resolve_actor`) with permission for `service` whose establishment's subscription is active."""
+    actor = resolve_actor(uow, telegram_id, establishment_id)
     if not actor.may(service):
         raise Unauthorized(
             "not_permitted",
@@ -123,6 +214,33 @@ def authorise(uow: UnitOfWork, telegram_id: int, service: str) -> Actor:
             ).format(date=calendar.format_date(est.subscription_until)),
         )
     return actor
+
+
+def refuse_other_establishment(actor: Actor, number: str | None, name: str | None) -> None:
+    """A quote (or a stored request) made for establishment `number` is carried out only while the account
+    works on that establishment: Refusal `other_establishment` otherwise, naming it in the details
+    (`establishment_number`, `establishment_name`) so that the chat can offer to switch. None: a quote
+    stored before quotes named their establishment (its resident is looked up in the current one)."""
+    if number is None or number == actor.establishment_number:
+        return
+    raise Refusal(
+        "other_establishment",
+        _(
+            "This request was prepared for «{quoted}», and you are now working on «{current}», so nothing was done "
+            "and nothing was charged. Switch back to «{quoted}» with /est to confirm it, or make the request again."
+        ).format(quoted=name or number, current=actor.establishment_name),
+        establishment_number=number,
+        establishment_name=name,
+    )
+
+
+def refuse_stored_elsewhere(uow: UnitOfWork, actor: Actor, establishment_id: int) -> None:
+    """A stored request (a bulk quote) of another establishment than the one the account works on:
+    Refusal `other_establishment` (`refuse_other_establishment`) when the account is an active user there;
+    otherwise nothing, and the caller answers exactly as for an unknown request."""
+    user = uow.repo.user_in(establishment_id, actor.telegram_id)
+    if user is not None and user.status == "active":
+        refuse_other_establishment(actor, user.establishment.number, user.establishment.name_ar)
 
 
 @dataclass
@@ -141,6 +259,10 @@ class Quote:
     resident_name_en: str | None = None  # the Latin name, shown in English replies
     payer_number: str | None = None
     total: int | None = None
+    # The establishment the quote was made for (the actor's): it executes only there
+    # (`refuse_other_establishment`), and the chat names it at the head of the quote.
+    establishment_number: str | None = None
+    establishment_name: str | None = None
 
     def __post_init__(self) -> None:
         if self.total is None:
@@ -258,12 +380,39 @@ class ServiceContext:
         return self._establishment
 
     def resident(self, iqama_text: str) -> Resident:
-        """The actor's establishment's resident by iqama number (validated), else NotFound."""
+        """The actor's establishment's resident by iqama number (validated), else NotFound (`not_found`)."""
         iqama = identifiers.parse_iqama(str(iqama_text))
         resident = self.repo.resident_by_iqama(self.actor.establishment_id, iqama, lock=self.for_update)
         if resident is None:
-            raise NotFound("unknown_resident", unknown_resident_message(iqama))
+            raise self.not_found("unknown_resident", unknown_resident_message(iqama), iqama=iqama)
         return resident
+
+    def not_found(
+        self, code: str, message: str, iqama: str | None = None, border: str | None = None, visa: str | None = None
+    ) -> NotFound:
+        """NotFound for a resident (by iqama or border number) or visa the actor's establishment does not
+        have. When another establishment where the account is an active user has it, the error says so and
+        names that one in its details (`switch_to`: {number, name}), so that the chat can ask to switch; an
+        establishment where the account holds no role is never named (exactly like an unknown number)."""
+        others = [
+            row.establishment_id
+            for row in self.repo.memberships(self.actor.telegram_id)
+            if row.status == "active" and row.establishment_id != self.actor.establishment_id
+        ]
+        if not others:
+            return NotFound(code, message)
+        if visa is not None:
+            holder = self.repo.establishment_holding_visa(others, visa)
+        else:
+            holder = self.repo.establishment_holding_resident(others, iqama=iqama, border=border)
+        if holder is None:
+            return NotFound(code, message)
+        switch = _("It belongs to your establishment «{name}» ({number}): switch to it with /est to act for it.")
+        return NotFound(
+            code,
+            message + " " + switch.format(name=holder.name_ar, number=holder.number),
+            switch_to=establishment_ref(holder),
+        )
 
     def resident_and_visa(self, number_text: str, kind: str) -> tuple[Resident, Visa | None]:
         """From an iqama number (its latest visa of `kind`) or a visa number (that visa).
@@ -277,10 +426,7 @@ class ServiceContext:
         if by_visa_number:
             visa = self.repo.visa_by_number(self.actor.establishment_id, number)
             if visa is None or visa.kind != kind:
-                raise NotFound(
-                    "unknown_visa",
-                    _(NO_VISA_WITH_NUMBER[kind]).format(number=number),
-                )
+                raise self.not_found("unknown_visa", _(NO_VISA_WITH_NUMBER[kind]).format(number=number), visa=number)
             resident = visa.resident
         else:
             resident = self.resident(number)
@@ -324,16 +470,30 @@ class ServiceContext:
             resident_name=resident.name_ar,
             resident_name_en=resident.name_en or None,
             payer_number=payer.number if payer is not None else self.actor.establishment_number,
+            establishment_number=self.actor.establishment_number,
+            establishment_name=self.actor.establishment_name,
         )
         if quoted.total > 0 and self.check_balance:
             self.require_balance(payer or self.establishment, quoted.total)
         return quoted
+
+    def owner_operated_cover(self, resident: Resident) -> int:
+        """The size of the owner-operated exemption when it covers `resident`'s levy, else 0."""
+        return owner_operated_cover(self.uow, self.establishment).get(resident.id, 0)
 
     def quoted_resident(self, quote: Quote, transaction) -> Resident:
         """In `apply`: the resident the quote names by iqama number, recorded as the transaction's resident."""
         resident = self.resident(quote.inputs["iqama_number"])
         transaction.resident_id = resident.id
         return resident
+
+
+def owner_operated_cover(uow: UnitOfWork, est: Establishment) -> dict[int, int]:
+    """{resident id: the exemption's size} of the workers the owner-operated exemption covers
+    (fees.owner_operated_exemption): the establishment's first that many by hire date, domestic workers
+    aside (they pay no levy anyway); {} when it has none."""
+    size = fees.owner_operated_exemption(est.saudi_count, est.expat_count) if est.owner_operated else 0
+    return dict.fromkeys(uow.repo.first_workers(est.id, size, domestic_occupations()), size) if size else {}
 
 
 # Label tables of ids (N_): callers translate a value with _() when they make the reply.

@@ -40,6 +40,7 @@ from residency.services.base import (
     ServiceContext,
     authorise,
     insufficient_balance_message,
+    refuse_stored_elsewhere,
     resolve_actor,
 )
 
@@ -265,10 +266,14 @@ def _line(item: dict[str, Any]) -> BulkLine:
     )
 
 
-def stored_offer(uow: UnitOfWork, telegram_id: int, bulk_id: int) -> BulkOffer:
-    """The stored combined quote `bulk_id` of the user's establishment (NotFound otherwise)."""
-    actor = resolve_actor(uow, telegram_id)
+def stored_offer(uow: UnitOfWork, telegram_id: int, bulk_id: int, establishment_id: int | None = None) -> BulkOffer:
+    """The stored combined quote `bulk_id` of the user's establishment (see `resolve_actor` for
+    `establishment_id`); Refusal other_establishment for one of another of the account's establishments,
+    NotFound otherwise."""
+    actor = resolve_actor(uow, telegram_id, establishment_id)
     row = uow.repo.bulk_quote(int(bulk_id))
+    if row is not None and row.establishment_id != actor.establishment_id:
+        refuse_stored_elsewhere(uow, actor, row.establishment_id)
     if row is None or row.establishment_id != actor.establishment_id:
         raise NotFound("unknown_request", _("This request does not exist."))
     return BulkOffer(
@@ -282,16 +287,18 @@ def execute_bulk(
     bulk_id: int,
     key: str,
     on_each: Callable[[BulkLine], None] | None = None,
+    establishment_id: int | None = None,
 ) -> BulkOutcome:
-    """Execute the stored combined quote `bulk_id`, each resident exactly once (see module docstring).
+    """Execute the stored combined quote `bulk_id`, each resident exactly once (see module docstring), in
+    the establishment the account works on (or `establishment_id`, an approved request's).
 
     `on_each` is called after each resident's own transaction (progress, tests)."""
-    offer = stored_offer(uow, telegram_id, bulk_id)
-    actor = authorise(uow, telegram_id, offer.service)
+    offer = stored_offer(uow, telegram_id, bulk_id, establishment_id)
+    actor = authorise(uow, telegram_id, offer.service, establishment_id)
     outcome = BulkOutcome(offer.service, refused=[(line, line.refusal) for line in offer.lines if not line.can_go])
     waiting = []
     for line in offer.ready:
-        prior = prior_receipt(uow, telegram_id, resident_key(key, line))
+        prior = prior_receipt(uow, telegram_id, resident_key(key, line), establishment_id)
         if prior is not None:
             outcome.done.append((line, prior))
         else:
@@ -304,7 +311,8 @@ def execute_bulk(
     uow.rollback()  # end the reading transaction: each resident below is its own
     for line in waiting:
         try:
-            outcome.done.append((line, execute(uow, telegram_id, line.quote, resident_key(key, line))))
+            receipt = execute(uow, telegram_id, line.quote, resident_key(key, line), establishment_id)
+            outcome.done.append((line, receipt))
         except ResidencyError as error:
             outcome.refused.append((line, error))
         if on_each is not None:

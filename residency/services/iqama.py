@@ -8,7 +8,7 @@ from typing import Any
 
 from replies import _, ngettext
 from residency import calendar, fees, identifiers
-from residency.errors import NotFound, Refusal
+from residency.errors import Refusal
 from residency.models import Resident
 from residency.rules import RULES
 from residency.services.base import register
@@ -99,6 +99,7 @@ class RenewIqama(Service):
             fine,
             fine_label,
             industrial=est.industrial,
+            owner_operated=ctx.owner_operated_cover(resident),
         )
         new_expiry = calendar.add_months(resident.iqama_expiry, months)
         effects = {
@@ -141,11 +142,12 @@ def arrival(ctx: ServiceContext, border_text: Any) -> Resident:
     border = identifiers.parse_border_number(str(border_text))
     resident = ctx.repo.resident_by_border(ctx.actor.establishment_id, border, lock=ctx.for_update)
     if resident is None:
-        raise NotFound(
+        raise ctx.not_found(
             "unknown_border_number",
             _(
                 "Your establishment has no worker with border number {border}. Check the number on the entry visa."
             ).format(border=border),
+            border=border,
         )
     return resident
 
@@ -198,6 +200,7 @@ class IssueIqama(Service):
                 days_since_arrival,
             ).format(n=days_since_arrival),
             industrial=est.industrial,
+            owner_operated=ctx.owner_operated_cover(resident),
         )
         return ctx.priced_quote(
             self.name,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from replies import N_, _, language
-from residency import calendar, identifiers
+from residency import activity, calendar, identifiers
 from residency.db import UnitOfWork
 from residency.errors import NotFound, Refusal, Unauthorized
 from residency.fees import transfer_fee
@@ -176,10 +176,12 @@ def respond_transfer(uow: UnitOfWork, telegram_id: int, request_id: int, accept:
 
     Answering an already decided request changes nothing and reports its outcome (a double tap).
     """
-    actor = authorise(uow, telegram_id, "transfer_sponsorship")
     request = uow.repo.transfer_request(int(request_id), lock=True)
-    if request is None or request.to_establishment_id != actor.establishment_id:
+    if request is None or uow.repo.user_in(request.to_establishment_id, telegram_id) is None:
+        authorise(uow, telegram_id, "transfer_sponsorship")  # a stranger, or a user without the service, is told so
         raise NotFound("unknown_transfer", _("Your establishment has no transfer request with this number."))
+    # As the account's user in the receiving establishment, whichever establishment it works on.
+    actor = authorise(uow, telegram_id, "transfer_sponsorship", request.to_establishment_id)
     if actor.role != "owner":
         raise Unauthorized("owner_only", _("Only the establishment's owner may accept or decline a transfer."))
     target = uow.repo.establishment(actor.establishment_id, lock=True)
@@ -231,6 +233,7 @@ def respond_transfer(uow: UnitOfWork, telegram_id: int, request_id: int, accept:
             text = _(outcome).format(establishment=target.name_ar, name=resident.name_ar)
         uow.repo.add(Notification(telegram_id=requester.telegram_id, text=text, buttons=[]))
     uow.repo.close_transaction(transaction, target)
+    activity.record_execution(uow, transaction)
     decision = TransferDecision(
         request.id,
         request.status,

@@ -157,7 +157,8 @@ def test_an_agents_request_above_the_threshold_waits_for_the_owners_button(engin
     assert count_transactions(engine) == 0
     with UnitOfWork(engine) as uow:
         [request] = uow.session.scalars(select(Notification).where(Notification.telegram_id == OWNER)).all()
-        assert "طلب جماعي: تجديد إقامة لـ مقيمَين" in request.text
+        assert "تجديد إقامة لمقيمَين:" in request.text  # the domain names each worker (issue 23)
+        assert f"(إقامة {world.iqama})" in request.text and f"(إقامة {world.traveller})" in request.text
         payloads = [b["payload"] for b in request.buttons]
     assert payloads == [f'/affirm{{"approval_id": "{n}"}}', f'/deny{{"approval_id": "{n}"}}']
 

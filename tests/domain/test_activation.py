@@ -19,6 +19,7 @@ from residency.db import UnitOfWork
 from residency.errors import InvalidInput, Refusal
 from residency.models import ActivationAttempt, ActivationCode, utcnow
 from residency.rules import RULES
+from residency.services import resolve_actor
 from tests.domain import factories as f
 
 LIMIT = RULES["activation"]["max_failed_attempts_per_account"]
@@ -136,27 +137,28 @@ def test_agent_code_grants_only_its_services(engine, est_number):
         issue_code(uow, est_number, role="agent")
 
 
-def test_an_account_belongs_to_one_establishment(engine, est_number):
+def test_an_account_may_be_a_user_of_several_establishments(engine, est_number):
     with UnitOfWork(engine) as uow:
         add_user(uow, "7000000044", 60, "owner")
-    code = new_code(engine, est_number)
-    with pytest.raises(Refusal) as err:
-        activate(60, code)
-    assert err.value.code == "linked_elsewhere"
-    with UnitOfWork(engine) as uow, pytest.raises(Refusal):
+    code = new_code(engine, est_number, role="agent", services="renew_iqama")
+    assert activate(60, code).establishment_name == "مؤسسة النخبة"
+    with UnitOfWork(engine) as uow:
+        roles = sorted((u.establishment.number, u.role, u.services) for u in uow.repo.memberships(60))
+        assert roles == [("7000000033", "agent", "renew_iqama"), ("7000000044", "owner", "")]
+        assert resolve_actor(uow, 60).establishment_number == "7000000033"  # the code's: it works on it now
+    assert attempts(engine, 60) == ["activated"]  # not a failure
+    with UnitOfWork(engine) as uow, pytest.raises(Refusal) as err:
         add_user(uow, est_number, 60, "owner")
+    assert err.value.code == "already_user"
 
 
-def test_linked_elsewhere_counts_as_a_failed_attempt(engine, est_number):
+def test_a_user_added_by_the_administrator_keeps_working_on_its_establishment(engine, est_number):
     with UnitOfWork(engine) as uow:
         add_user(uow, "7000000044", 61, "owner")
-    code = new_code(engine, est_number)
-    for _ in range(LIMIT):
-        with pytest.raises(Refusal) as err:
-            activate(61, code)
-        assert err.value.code == "linked_elsewhere"
-    assert attempts(engine, 61) == ["linked_elsewhere"] * LIMIT
-    throttled(61, code)
+        add_user(uow, est_number, 61, "agent", "inquire_resident", name="سالم")
+    with UnitOfWork(engine) as uow:
+        assert resolve_actor(uow, 61).establishment_number == "7000000044"
+        assert uow.repo.user_in(uow.repo.establishment_by_number(est_number).id, 61).display_name == "سالم"
 
 
 # limits -------------------------------------------------------------------------------------------

@@ -84,6 +84,7 @@ def test_establishment_add_and_show(engine):
         "saudi_count": 3,
         "expat_count": 9,
         "industrial": False,
+        "owner_operated": False,
         "approval_above": None,
         "resident_count": 0,
         "users": [],
