@@ -22,6 +22,7 @@ from actions.keywords import AMOUNT, APPROVALS_OFF, THOUSANDS_SEPARATORS
 from actions.render import render_quote_summary, riyals, service_label
 from replies import N_, _
 from residency import calendar, identifiers
+from residency.texts import describe_request
 from residency.services import Quote, resolve_actor
 from residency.services.approvals import (
     ApprovalView,
@@ -143,19 +144,16 @@ def answer_pending_approvals(dispatcher: CollectingDispatcher, tracker: Tracker)
         dispatcher.utter_message(text=_("No requests are waiting for approval."))
         return
     parts = [_("Requests waiting for approval ({n}):").format(n=len(waiting))]
-    for view in waiting:
-        figures = {
-            "id": view.id,
-            "service": service_label(view.service),
-            "amount": riyals(view.total),
-            "date": calendar.format_date(view.lapses_at.astimezone(calendar.RIYADH).date()),
-        }
-        if view.count > 1:
-            line = _("• No. {id}: {service} for {residents} — {amount} — lapses {date}")
-            figures["residents"] = residents_phrase(view.count)
-        else:
-            line = _("• No. {id}: {service} — {amount} — lapses {date}")
-        parts.append(line.format(**figures))
+    for view in waiting:  # each names its worker(s), the service, the inputs and the amount
+        parts.append(
+            _("• No. {id} from «{maker}» — {amount} — lapses {date}:\n{request}").format(
+                id=view.id,
+                maker=view.maker_name,
+                amount=riyals(view.total),
+                date=calendar.format_date(view.lapses_at.astimezone(calendar.RIYADH).date()),
+                request=describe_request(view),
+            )
+        )
     buttons = []
     if actor.role == "owner":
         for view in waiting[:SHOWN_PENDING]:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from replies import N_, _, language, reply_language
 from residency.db import UnitOfWork
+from residency.accounts import establishments_of
 from residency.languages import chosen_language, stored_language
 from residency.errors import ResidencyError, Unauthorized
 from residency.services import ALL_SERVICES, SERVICES
@@ -56,6 +57,9 @@ QUESTION_INTENTS = tuple(service for service in ALL_SERVICES if service not in S
     "request_document",
     "pending_approvals",
     "set_approval_threshold",
+    "manage_users",
+    "show_activity",
+    "choose_establishment",
 )
 
 SYSTEM_FAILURE = N_("Sorry, the database cannot be reached right now and nothing was done. Try again in a moment.")
@@ -162,11 +166,29 @@ def reset_request() -> list[EventType]:
 
 
 def answer_error(dispatcher: CollectingDispatcher, error: Exception) -> None:
-    """The user's answer to a failure: the domain's Arabic message, or a short apology."""
+    """The user's answer to a failure: the domain's message (with buttons to switch establishment when it names
+    another of the account's, or asks to choose one), or a short apology."""
     if isinstance(error, ResidencyError):
-        dispatcher.utter_message(text=error.message)
+        dispatcher.utter_message(text=error.message, buttons=switch_buttons(error.details))
     else:
         dispatcher.utter_message(text=_(SYSTEM_FAILURE))
+
+
+SWITCH_TO = N_("Switch to {name}")
+
+
+def switch_buttons(details: dict[str, Any]) -> list[dict[str, str]]:
+    """Buttons choosing the establishments an error names (details `switch_to`, `establishments`): a request
+    about a resident of another of the account's establishments never crosses silently (SPEC 10.4)."""
+    named = ([details["switch_to"]] if details.get("switch_to") else []) + list(details.get("establishments") or [])
+    return [
+        {
+            "title": _(SWITCH_TO).format(name=place["name"]),
+            "payload": f'/choose_establishment{{"establishment_number": "{place["number"]}"}}',
+        }
+        for place in named
+        if place.get("number")
+    ]
 
 
 class DomainAction(Action, ABC):
@@ -184,6 +206,8 @@ class DomainAction(Action, ABC):
 
     # True for an action that executes a confirmed service: its run's transaction is a writing one.
     writes = False
+    # False for an action that an account holding several establishments may run before choosing one.
+    needs_establishment = True
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         # The database work runs in a worker thread: the action server's event loop keeps serving.
@@ -206,7 +230,7 @@ class DomainAction(Action, ABC):
                 token = _RUN.set((uow, not self.writes))
                 try:
                     with language(spoken):
-                        require_activated(tracker)
+                        require_activated(tracker, self.needs_establishment)
                         return self.perform(dispatcher, tracker, domain)
                 finally:
                     _RUN.reset(token)
@@ -258,10 +282,14 @@ def focused_iqama(tracker: Tracker) -> str | None:
     return focus["iqama_number"] if focus else None
 
 
-def require_activated(tracker: Tracker) -> None:
-    """Raise Unauthorized('not_activated') unless the sender is an activated user."""
+def require_activated(tracker: Tracker, in_establishment: bool = True) -> None:
+    """Raise Unauthorized('not_activated') unless the sender is an activated user (of the establishment it
+    works on, unless `in_establishment` is False: then of any)."""
     with unit_of_work() as uow:
-        resolve_actor(uow, telegram_id(tracker))
+        if in_establishment:
+            resolve_actor(uow, telegram_id(tracker))
+        else:
+            establishments_of(uow, telegram_id(tracker))
 
 
 def pending_quote(tracker: Tracker) -> dict[str, Any] | None:

@@ -43,6 +43,7 @@ from actions.common import (
 )
 from actions.conversation import GOODBYE
 from actions.inquiries import ANSWERS
+from actions.keywords import QUESTION_MARKS
 from actions.render import CONFIRM_QUESTION, confirm_buttons, document_buttons, render_quote, render_receipt, riyals
 from actions.render import service_label
 from actions.services import (
@@ -72,7 +73,6 @@ NOTHING_OPEN = N_("All right. There is no open request; write what you need when
 _ARABIZI_DIGIT = re.compile(r"(?<=[A-Za-z])[2-9]|[2-9](?=[A-Za-z])")
 _ARABIZI_LETTERS = {"2": "a", "3": "e", "4": "f", "5": "kh", "6": "t", "7": "h", "8": "q", "9": "q"}
 _REPEATED = re.compile(r"(\w)\1{2,}")
-QUESTION_MARKS = ("?", chr(0x061F))  # the Latin and the Arabic question mark
 
 
 def words_of(text: str) -> tuple[str, ...]:
@@ -239,8 +239,8 @@ class ActionConfirmStep(DomainAction):
             return reset_request()
         if kind == "another_request":
             dispatcher.utter_message(text=_(CLOSED_FOR_ANOTHER).format(service=service_label(quote["service"])))
-            ANSWERS[latest_intent(tracker)](dispatcher, tracker)
-            return reset_request()
+            answered = ANSWERS[latest_intent(tracker)](dispatcher, tracker) or []
+            return reset_request() + answered
         if kind == "show_again":
             show_again(dispatcher, tracker, quote)
             return []

@@ -35,7 +35,7 @@ from actions.inquiries import (
     answer_name_search,
     answer_visa,
 )
-from actions.keywords import GREETINGS
+from actions.keywords import ARABIC_QUESTION_MARK, GREETINGS
 from actions.render import MENU, fee_rules
 from actions.services import (
     VISA_KINDS,
@@ -84,8 +84,6 @@ SMALL_TALK_IN_FORM = {
         "That is outside what I can help you with. Let's go on with your request, or write “cancel” to stop it."
     ),
 }
-# Not part of a name (matched data, not a reply): the Arabic question mark, U+061F.
-ARABIC_QUESTION_MARK = chr(0x061F)
 
 
 def _in_every_language(message_id: str) -> set[str]:
@@ -256,7 +254,7 @@ class ActionAnswerQuestion(DomainAction):
             if service:
                 dispatcher.utter_message(text=fee_rules(service))
         elif intent in ANSWERS:
-            ANSWERS[intent](dispatcher, tracker)
+            return ANSWERS[intent](dispatcher, tracker) or []
         elif name or intent == "inquire_resident_by_name":
             # The iqama question itself offers the matches (action_ask_iqama_number).
             if asked != "iqama_number" and name:

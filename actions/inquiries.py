@@ -26,6 +26,7 @@ from actions.common import (
     telegram_id,
     unit_of_work,
 )
+from actions.owner_tools import answer_activity, answer_choose_establishment, answer_users
 from actions.keywords import COUNT, COUNT_WORDS, LAST_TRANSACTION, RECEIPT_NUMBER
 from actions.render import DOCUMENT_LABELS, render_eligibility, render_forecast
 from actions.services import NUMBER, SERVICE_INPUTS, quote_inputs
@@ -385,7 +386,7 @@ def answer_document(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     )
 
 
-# intent -> answer, for the actions below and for questions asked in the middle of a form
+# intent -> answer (its events, if any), for the actions below and for questions asked in the middle of a form
 ANSWERS = {
     "pending_approvals": answer_pending_approvals,
     "set_approval_threshold": answer_set_threshold,
@@ -399,6 +400,9 @@ ANSWERS = {
     "report_residents_abroad": answer_abroad,
     "transaction_history": answer_history,
     "account_status": answer_account,
+    "manage_users": answer_users,
+    "show_activity": answer_activity,
+    "choose_establishment": answer_choose_establishment,
 }
 
 
@@ -419,8 +423,7 @@ class AnswerAction(DomainAction):
         return self.action_name
 
     def perform(self, dispatcher, tracker, domain) -> list[EventType]:
-        ANSWERS[self.intent](dispatcher, tracker)
-        return []
+        return ANSWERS[self.intent](dispatcher, tracker) or []
 
 
 class ActionResidentCard(AnswerAction):
@@ -486,3 +489,18 @@ class ActionSearchResidents(DomainAction):
         else:
             dispatcher.utter_message(text=_(ASK_NAME))
         return []
+
+
+class ActionManageUsers(AnswerAction):
+    intent, action_name = "manage_users", "action_manage_users"
+
+
+class ActionShowActivity(AnswerAction):
+    intent, action_name = "show_activity", "action_show_activity"
+
+
+class ActionChooseEstablishment(AnswerAction):
+    """Runs before the account has chosen an establishment too (the choice is what it lacks)."""
+
+    intent, action_name = "choose_establishment", "action_choose_establishment"
+    needs_establishment = False

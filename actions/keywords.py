@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 
+# The Latin and the Arabic question mark (U+061F).
+ARABIC_QUESTION_MARK = chr(0x061F)
+QUESTION_MARKS = ("?", ARABIC_QUESTION_MARK)
+
 # A stated horizon of a group of iqamas ("خلال 60 يوم", "within 2 months"): the count and its unit.
 HORIZON = re.compile(
     r"(?:خلال|في|بعد|within|in|next)\s+(?:ال)?(\d+)\s*(يوم|أيام|ايام|days?|شهر|شهور|أشهر|اشهر|months?)",
@@ -64,3 +68,29 @@ GREETINGS = (
     ("morning", re.compile(r"صباح|sabah|good morning|morning", re.IGNORECASE)),
     ("evening", re.compile(r"مساء|masa|good evening|evening", re.IGNORECASE)),
 )
+
+# What an owner asks about users ("وقف المندوب يوسف", "ضيف مندوب ..."), the first that matches; else a list.
+USER_ACTIONS = (
+    ("suspend", re.compile(r"وقف|اوقف|أوقف|علق|عل[ّ]?ق|suspend|block|disable", re.IGNORECASE)),
+    ("reactivate", re.compile(r"رجع|رجّع|فعل|فعّل|reactivate|enable|unblock", re.IGNORECASE)),
+    ("remove", re.compile(r"احذف|حذف|شيل|امسح|remove|delete", re.IGNORECASE)),
+    ("edit", re.compile(r"صلاحي|(?<!\w)خل(?:ي|ه)? |بعد$|permission|(?<!\w)let |change|edit", re.IGNORECASE)),
+    ("add", re.compile(r"ضيف|اضف|أضف|اضافة|إضافة|اضافه|حساب|جديد|add|create|new", re.IGNORECASE)),
+)
+# The period of an activity question ("وش سوى أحمد اليوم؟", "activity this week").
+ACTIVITY_PERIODS = (
+    ("today", re.compile(r"اليوم|النهارده|النهاردة|الليلة|هاليوم|today", re.IGNORECASE)),
+    ("week", re.compile(r"الاسبوع|الأسبوع|هالاسبوع|الجمعة|week", re.IGNORECASE)),
+    ("month", re.compile(r"الشهر|هالشهر|month", re.IGNORECASE)),
+)
+# Words before the establishment an account chooses ("اشتغل على مؤسسة النور", "switch to Al Noor"): dropped
+# from the front of the message, what is left names the establishment.
+ESTABLISHMENT_CUES = frozenset(
+    """ابي ابغى ابغا عايز بدي ودي اريد أريد اشتغل اعمل حولني حوّلني انتقل بدل بدّل غير غيّر على علي ل الى إلى لـ
+    المنشأة المنشاة switch change work to on please pls i want""".split()
+)
+# A place in the list of the account's establishments, written as a word.
+ORDINALS = {
+    "الاولى": 1, "الأولى": 1, "الاولي": 1, "first": 1, "الثانية": 2, "الثانيه": 2, "التانية": 2, "second": 2,
+    "الثالثة": 3, "الثالثه": 3, "التالتة": 3, "third": 3, "الرابعة": 4, "fourth": 4,
+}  # fmt: skip

@@ -17,7 +17,8 @@ from residency.rules import RULES
 from residency.forecast import Forecast
 from residency.services import Eligibility, Quote, Receipt
 from residency.services.base import ENTRY_TYPE_LABELS
-from residency.texts import SERVICE_LABELS, riyals, shown_name
+from residency.text_safety import isolate
+from residency.texts import SERVICE_LABELS, render_levy_insight, riyals, shown_name
 
 
 def confirm_buttons(quote_id: str) -> list[dict[str, str]]:
@@ -227,6 +228,7 @@ def render_forecast(forecast: Forecast) -> str:
         )
     )
     parts.append(_("Expat levy per worker per year: {amount}").format(amount=riyals(forecast.levy_per_worker_per_year)))
+    parts += render_levy_insight(forecast.levy_insight)
     if forecast.excluded:
         parts.append(
             _("Not counted ({n}): residents with a final exit, or whose iqama cannot be renewed online.").format(
@@ -239,9 +241,17 @@ def render_forecast(forecast: Forecast) -> str:
 CONFIRM_QUESTION = N_("Do you confirm?")
 
 
+def establishment_head(quote: Quote) -> list[str]:
+    """The establishment a quote is for, at the head of the quote and of its receipt (SPEC 10.4)."""
+    if not quote.establishment_number:
+        return []
+    name = isolate(quote.establishment_name or "")
+    return [_("🏢 {name} ({number})").format(name=name, number=quote.establishment_number)]
+
+
 def render_quote(quote: Quote) -> str:
-    """The offer: each fee part, the total, the key dates, and the question."""
-    parts = [_("Request: {subject}").format(subject=_subject(quote))]
+    """The establishment, the offer: each fee part, the total, the key dates, and the question."""
+    parts = [*establishment_head(quote), _("Request: {subject}").format(subject=_subject(quote))]
     if quote.lines:
         parts.append(_("Fees:"))
         parts.extend(f"• {line.label}: {riyals(line.amount)}" for line in quote.lines)
@@ -272,7 +282,7 @@ def render_receipt(receipt: Receipt, quote: Quote) -> str:
         header = _("Already sent: {subject}") if receipt.replayed else _("Sent for acceptance: {subject}")
     else:
         header = _("Already carried out: {subject}") if receipt.replayed else _("Done: {subject}")
-    parts = [header.format(subject=_subject(quote))]
+    parts = [*establishment_head(quote), header.format(subject=_subject(quote))]
     # A newly issued visa's number is known only now.
     effects = {**quote.effects, **{k: v for k, v in receipt.result.items() if k == "visa_number"}}
     old_values = ("old_expiry", "old_return_before", "old_occupation", "old_passport_number", "old_passport_expiry")

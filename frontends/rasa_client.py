@@ -19,6 +19,8 @@ DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 # shows meanwhile). A Rasa that is down refuses the connection at once, whatever this is.
 DEFAULT_TIMEOUT_SECONDS = 120.0
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
+# `/est` in both front ends: Rasa's intent that lists the account's establishments to choose from.
+ESTABLISHMENTS_PAYLOAD = "/choose_establishment"
 
 logger = logging.getLogger(__name__)
 

@@ -18,9 +18,11 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.entities import RuleBasedExtractor, compile_keyword_patterns, first_keyword_match, make_entity
-from nlu.normalize import normalize
+from nlu.normalize import normalize, normalize_with_offsets
 
 ELIGIBILITY_INTENT = "check_eligibility"
+# An owner's request about users ("ضيف مندوب يقدر يجدد ويطلع خروج وعودة"): every service named is an entity.
+USERS_INTENT = "manage_users"
 # Patterns are written in normalised form (ة -> ه, ئ -> ي, no hamza on alef).
 _CANCEL = r"(?:الغاء|الغا|الغي|نلغي|يلغي|تلغي|الغيه|cancel)"
 _EXIT_REENTRY = r"(?:(?:ال)?خروج ?و ?(?:ال)?عوده|exit ?re-? ?entry|re-?entry|(?:ال)?تاشير\w*|visa)"
@@ -70,6 +72,23 @@ def find_service(text: str) -> Optional[Tuple[str, int, int]]:
     return first_keyword_match(_COMPILED, text)
 
 
+def find_services(text: str) -> List[Tuple[str, int, int]]:
+    """(service, start, end) of every service named in `text`, most specific first where spans overlap
+    ("ضيف مندوب يقدر يجدد ويطلع خروج وعودة": renew_iqama and issue_exit_reentry), in text order."""
+    normalized = normalize_with_offsets(text)
+    lowered = normalized.text.lower()
+    found: List[Tuple[str, int, int]] = []
+    taken: List[Tuple[int, int]] = []
+    for value, pattern in _COMPILED:
+        for match in pattern.finditer(lowered):
+            start, end = match.span(1)
+            if any(start < other_end and other_start < end for other_start, other_end in taken):
+                continue
+            taken.append((start, end))
+            found.append((value, *normalized.span(start, end)))
+    return sorted({value: (value, start, end) for value, start, end in reversed(found)}.values(), key=lambda f: f[1])
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class ServiceNameMapper(RuleBasedExtractor):
     """Values `service` entities with service names (see the module docstring); stateless like the
@@ -82,13 +101,18 @@ class ServiceNameMapper(RuleBasedExtractor):
             entities = [
                 self._valued(entity) if intent == ELIGIBILITY_INTENT else entity
                 for entity in message.get(ENTITIES, [])
-                if intent == ELIGIBILITY_INTENT or entity.get("entity") != "service"
+                if intent in (ELIGIBILITY_INTENT, USERS_INTENT) or entity.get("entity") != "service"
             ]
             entities = [entity for entity in entities if entity is not None]
             if intent == ELIGIBILITY_INTENT and not any(e["entity"] == "service" for e in entities):
                 found = find_service(text)
                 if found:
                     entities.append(make_entity("service", found[0], found[1], found[2], text, type(self).__name__))
+            if intent == USERS_INTENT:  # the services an agent may use, all of them
+                entities = [e for e in entities if e.get("entity") != "service"] + [
+                    make_entity("service", value, start, end, text, type(self).__name__)
+                    for value, start, end in find_services(text)
+                ]
             if intent == ELIGIBILITY_INTENT:
                 entities = [self._widened(text, entity) for entity in entities]
             message.set(ENTITIES, sorted(entities, key=lambda e: e["start"]), add_to_output=True)

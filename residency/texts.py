@@ -341,6 +341,33 @@ def riyadh_moment(moment: datetime) -> datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(RIYADH)
 
 
+def format_moment(moment: datetime) -> str:
+    """A stored moment as replies show it: its Riyadh date (Gregorian and Hijri) and time."""
+    local = riyadh_moment(moment)
+    return _("{date} at {time}").format(date=format_date(local.date()), time=f"{local:%H:%M}")
+
+
+ROLE_LABELS = {"owner": N_("owner"), "agent": N_("agent")}
+USER_STATUS_LABELS = {"active": N_("active"), "suspended": N_("suspended"), "removed": N_("removed")}
+
+
+def render_user(view) -> str:
+    """One user of the establishment (residency.users.UserView): name, role and status, services, last activity."""
+    if view.role == "owner":
+        services = _("every service")
+    else:
+        services = _(", ").join(_label(SERVICE_LABELS, service) for service in view.services) or _("no services")
+    return _("{bullet} {name} ({telegram_id}) — {role}, {status} — {services} — last activity: {last}").format(
+        bullet=BULLET,
+        name=isolate(view.name) if view.name else _("without a name"),
+        telegram_id=view.telegram_id,
+        role=_label(ROLE_LABELS, view.role),
+        status=_label(USER_STATUS_LABELS, view.status),
+        services=services,
+        last=format_moment(view.last_activity) if view.last_activity else _("none yet"),
+    )
+
+
 def render_history(rows: Sequence[HistoryRow]) -> str:
     """The establishment's latest transactions, newest first."""
     if not rows:

@@ -122,6 +122,13 @@ def list_users(uow: UnitOfWork, telegram_id: int) -> list[UserView]:
     return _views(uow, _owner(uow, telegram_id).establishment_id)
 
 
+def find_agent(uow: UnitOfWork, telegram_id: int, agent: str | int) -> UserView:
+    """The agent `agent` names (a Telegram id or a display name written loosely), as the owners see it;
+    the errors of `_agent` otherwise."""
+    actor = _owner(uow, telegram_id)
+    return _view(_agent(uow, actor, agent), queries.last_activity(uow, actor.establishment_id))
+
+
 def set_agent_services(uow: UnitOfWork, telegram_id: int, agent: str | int, services) -> UserView:
     """Give the agent exactly these services (its next request is authorised against them); commits."""
     actor = _owner(uow, telegram_id)

@@ -58,7 +58,13 @@ from telegram.ext import (
 from frontends.telegram_bot import outbox
 from frontends.telegram_bot import uploads
 from frontends.telegram_bot.callbacks import CallbackStore, ClaimStatus
-from frontends.rasa_client import DEFAULT_RASA_URL, DEFAULT_TIMEOUT_SECONDS, RasaClient, RasaUnavailable
+from frontends.rasa_client import (
+    DEFAULT_RASA_URL,
+    DEFAULT_TIMEOUT_SECONDS,
+    ESTABLISHMENTS_PAYLOAD,
+    RasaClient,
+    RasaUnavailable,
+)
 from frontends.telegram_bot.redaction import install_secret_redaction
 from frontends.telegram_bot.reminders import daily_reminders
 from frontends.telegram_bot.render import (
@@ -368,6 +374,13 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await forward_to_rasa(context.application, update.effective_chat.id, update.effective_user.id, HELP_PAYLOAD)
 
 
+async def on_est(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/est` lists the account's establishments to work on, as buttons (SPEC 10.4)."""
+    await forward_to_rasa(
+        context.application, update.effective_chat.id, update.effective_user.id, ESTABLISHMENTS_PAYLOAD
+    )
+
+
 async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`/cancel` sends Rasa's cancel intent (a payload built here, never the user's text)."""
     await forward_to_rasa(context.application, update.effective_chat.id, update.effective_user.id, CANCEL_PAYLOAD)
@@ -566,6 +579,7 @@ def build_application(
     application.add_handler(CommandHandler("help", on_help, filters=only_new_messages))
     application.add_handler(CommandHandler("cancel", on_cancel, filters=only_new_messages))
     application.add_handler(CommandHandler("lang", on_lang, filters=only_new_messages))
+    application.add_handler(CommandHandler("est", on_est, filters=only_new_messages))
     application.add_handler(MessageHandler(only_new_messages & filters.TEXT, on_text))
     # A passport photo, or an image sent as a file (frontends/telegram_bot/uploads.py); any other upload is refused clearly.
     application.add_handler(

@@ -36,6 +36,7 @@ COMMANDS = [
     ("help", N_("What I can do")),
     ("cancel", N_("Cancel the current request")),
     ("lang", N_("Reply language")),
+    ("est", N_("The establishment to work on")),
 ]
 # The menu of users whose Telegram is in a language of their own (key: Telegram's language_code; None is
 # everybody else), in that reply language.

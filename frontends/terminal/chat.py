@@ -26,7 +26,7 @@ from typing import TextIO
 
 from frontends import lang_command
 from residency.languages import chosen_language
-from frontends.rasa_client import RasaClient, RasaUnavailable, RasaUnreachable
+from frontends.rasa_client import ESTABLISHMENTS_PAYLOAD, RasaClient, RasaUnavailable, RasaUnreachable
 from replies import N_, _, language, reply_language
 from residency.charts import shape_for_display, starts_right_to_left
 from residency.errors import ResidencyError, Unauthorized
@@ -56,6 +56,7 @@ PHOTO_USAGE = N_("Write the path of a photo of the passport's data page after th
 PHOTO_MISSING = N_("The file {path} could not be opened. Check the path.")
 PHOTO_READING = N_("Reading the machine-readable zone of the photo…")
 LANG_COMMAND = "/lang"
+EST_COMMAND = "/est"
 LANG_UNAVAILABLE = N_("Sorry, the reply language cannot be read or saved right now. Try again in a moment.")
 INTRODUCTION = N_("Muqeem chat as user {sender}. Type a choice's number to choose it, and {quit} to leave.")
 IMAGE_LINE = N_("Image: {url}")
@@ -199,6 +200,8 @@ class TerminalChat:
         if command == LANG_COMMAND:
             self.choose(text[len(LANG_COMMAND) :].strip())
             return None
+        if command == EST_COMMAND:
+            return ESTABLISHMENTS_PAYLOAD
         if text.startswith("/"):
             self.note(_(SLASH_HINT).format(photo=PHOTO_IN_TEXT, quit=QUIT_IN_TEXT))
             return None

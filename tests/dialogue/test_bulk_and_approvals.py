@@ -163,7 +163,9 @@ def test_an_agents_request_above_the_threshold_waits_for_the_owners_button(engin
     assert payloads == [f'/affirm{{"approval_id": "{n}"}}', f'/deny{{"approval_id": "{n}"}}']
 
     _, listed = run(ActionPendingApprovals(), turn(OWNER, "وش ينتظر موافقتي", intent="pending_approvals"))
-    assert f"• رقم {n}: تجديد إقامة لـ مقيمَين" in texts(listed)
+    said = texts(listed)  # the list names the agent, the amount and each worker (issue 23)
+    assert f"• رقم {n} من «502» — 20500 ريال" in said and "تجديد إقامة لمقيمَين:" in said
+    assert f"(إقامة {world.iqama})" in said and f"(إقامة {world.traveller})" in said
     assert [b["title"] for b in listed[0]["buttons"]] == [f"موافقة {n}", f"رفض {n}"]
 
     _, decided = press(n)

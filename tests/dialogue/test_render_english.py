@@ -127,13 +127,14 @@ def test_a_request_written_in_english_is_quoted_confirmed_and_cancelled_in_engli
     events, messages = run(services.ACTIONS_BY_SERVICE["renew_iqama"], tracker)
     pending = slot_events(events)
     quote = texts(messages)
-    assert quote.startswith("Request: Iqama renewal — ")
+    head, request = quote.splitlines()[:2]
+    assert head.startswith("🏢 ") and request.startswith("Request: Iqama renewal — ")  # the establishment first
     assert "\nTotal: 10250 SAR\n" in quote and quote.endswith("\nDo you confirm?")
     assert [b["title"] for b in messages[-1]["buttons"]] == ["Confirm", "Cancel"]
 
     _, messages = run(confirm_step.ActionConfirmStep(), turn(OWNER, "yes go ahead", intent="affirm", slots=pending))
     done = texts(messages).splitlines()
-    assert done[0].startswith("Done: Iqama renewal — ")
+    assert done[0].startswith("🏢 ") and done[1].startswith("Done: Iqama renewal — ")
     assert "Amount charged: 10250 SAR" in done and "Establishment balance after the transaction: 39750 SAR" in done
     assert [b["title"] for b in messages[-1]["buttons"]] == ["📄 Transaction receipt (PDF)"]
 

@@ -97,13 +97,14 @@ async def test_the_command_menu_is_registered_in_arabic_and_english(telegram, ra
         None: [{"command": name, "description": text} for name, text in menu(None)],
         "en": [{"command": name, "description": text} for name, text in menu("en")],
     }
-    assert [c["command"] for c in menus[None]] == ["start", "help", "cancel", "lang"]
+    assert [c["command"] for c in menus[None]] == ["start", "help", "cancel", "lang", "est"]
     assert menus[None][0]["description"] == "البدء أو تفعيل الحساب برمز: /start الرمز"
     assert [c["description"] for c in menus["en"]] == [
         "Start, or activate your account: /start CODE",
         "What I can do",
         "Cancel the current request",
         "Reply language",
+        "The establishment to work on",
     ]
 
 
