@@ -200,7 +200,7 @@ class ServiceFormValidation(FormValidationAction):
             if slot == "visa_number" and not tracker.get_slot("visa_number"):
                 slot = "iqama_number"
             if slot and tracker.get_slot(slot) is not None:
-                dispatcher.utter_message(text=error.message)
+                answer_error(dispatcher, error)  # with the switch buttons it may name
                 return SlotSet(slot, None)
             return SlotSet(PREPARED_QUOTE, None)  # refused as a whole: the quote action says why
         return SlotSet(PREPARED_QUOTE, prepared(tracker, quote))
@@ -215,7 +215,7 @@ class ServiceFormValidation(FormValidationAction):
         try:
             return {slot: probe(_CONTEXT.get())}
         except ResidencyError as error:
-            dispatcher.utter_message(text=error.message)
+            answer_error(dispatcher, error)  # with the switch buttons it may name
             return {slot: None}
 
     # Validators shared by the forms (rasa_sdk calls validate_<slot> for the form's required slots).
