@@ -343,6 +343,19 @@ class BulkQuote(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
+class BulkProgress(Base):
+    """How far the execution of a combined quote is: residents done of the total, as it goes (the front ends
+    show it while they wait for the reply: SPEC 10.4)."""
+
+    __tablename__ = "bulk_progress"
+
+    bulk_quote_id = Column(ForeignKey("bulk_quotes.id"), primary_key=True)
+    telegram_id = Column(BigInteger, nullable=False, index=True)
+    done = Column(Integer, nullable=False)
+    total = Column(Integer, nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
 class Approval(Base):
     """An agent's confirmed request waiting for an owner's decision (residency.services.approvals).
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
-from residency.models import ActivityEntry, Notification, ReminderItem, Resident, Transaction, User, Visa
+from residency.models import ActivityEntry, BulkProgress, Notification, ReminderItem, Resident, Transaction, User, Visa
 
 if TYPE_CHECKING:
     from residency.db import UnitOfWork
@@ -290,3 +290,9 @@ def last_activity(uow: UnitOfWork, establishment_id: int) -> dict[int, datetime]
         .group_by(ActivityEntry.user_id)
     )
     return dict(uow.session.execute(stmt).all())
+
+
+def latest_bulk_progress(uow: UnitOfWork, telegram_id: int, since: datetime) -> BulkProgress | None:
+    """The sender's bulk execution written to last, if that was at `since` or later."""
+    stmt = select(BulkProgress).where(BulkProgress.telegram_id == telegram_id, BulkProgress.updated_at >= since)
+    return uow.session.scalar(stmt.order_by(BulkProgress.updated_at.desc()).limit(1))

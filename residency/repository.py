@@ -15,6 +15,7 @@ from residency.models import (
     ActivationAttempt,
     ActivationCode,
     Approval,
+    BulkProgress,
     BulkQuote,
     Establishment,
     LedgerEntry,
@@ -353,6 +354,16 @@ class Repository:
     # bulk quotes and approvals
     def bulk_quote(self, bulk_id: int) -> BulkQuote | None:
         return self.session.get(BulkQuote, bulk_id)
+
+    def record_bulk_progress(self, bulk_id: int, telegram_id: int, done: int, total: int, at: datetime) -> None:
+        """How far the execution of `bulk_id` is (one row per combined quote, rewritten as it goes)."""
+        row = self.session.get(BulkProgress, bulk_id)
+        if row is None:
+            self.add(
+                BulkProgress(bulk_quote_id=bulk_id, telegram_id=telegram_id, done=done, total=total, updated_at=at)
+            )
+        else:
+            row.done, row.total, row.updated_at = done, total, at
 
     def approval(self, approval_id: int, lock: bool = False) -> Approval | None:
         """Read afresh (another tap may have decided it since this session last saw the row)."""

@@ -75,6 +75,7 @@ from frontends.telegram_bot.render import (
     split_message,
     utf16_len,
 )
+from frontends.telegram_bot.progress import showing_progress
 from frontends.telegram_bot.telegram_ui import on_lang, register_commands, typing
 from replies import N_, _, current_language, language, reply_language, written_language
 from residency.activation import activate
@@ -314,7 +315,10 @@ async def forward_to_rasa(application: Application, chat_id: int, user_id: int, 
     """Send `message` as `user_id` to Rasa and render the reply, or apologise when Rasa fails."""
     assert isinstance(application, MuqeemApplication)
     try:
-        async with typing(application.bot, chat_id):  # "typing…" only if Rasa takes a moment
+        async with (
+            typing(application.bot, chat_id),  # "typing…" only if Rasa takes a moment
+            showing_progress(application.bot, chat_id, user_id, written_language(message) or current_language()),
+        ):
             items = await application.rasa.send(str(user_id), message)
     except RasaUnavailable as error:
         logger.warning("Rasa unavailable for chat %s: %s", chat_id, error)

@@ -18,13 +18,16 @@ import re
 import shutil
 import sys
 import textwrap
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from frontends import lang_command
+from frontends.progress import PROGRESS_POLL_SECONDS, progress_text, read_progress
 from residency.languages import chosen_language
 from frontends.rasa_client import ESTABLISHMENTS_PAYLOAD, RasaClient, RasaUnavailable, RasaUnreachable
 from replies import N_, _, language, reply_language
@@ -268,13 +271,38 @@ class TerminalChat:
             if code is not None:
                 return code
 
+    @contextmanager
+    def showing_progress(self) -> Iterator[None]:
+        """While the block waits for the reply: a line each time a long bulk execution has gone further."""
+        stop = threading.Event()
+        said_in = self.reply_language()  # a thread starts without this one's context
+
+        def watch() -> None:
+            shown = None
+            while not stop.wait(PROGRESS_POLL_SECONDS):
+                progress = read_progress(int(self.sender)) if self.sender.isdigit() else None
+                if progress is not None and progress != shown:
+                    with language(said_in):
+                        self.note(progress_text(progress))
+                    shown = progress
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            watcher.join()
+
     def answer(self, typed: str) -> int | None:
         """Send a typed line and show the reply; an exit code when the chat must end, else None."""
         message = self.message_for(typed)
         if message is None:
             return None
         try:
-            self.show_reply(self.channel.send_blocking(self.sender, message))
+            with self.showing_progress():
+                reply = self.channel.send_blocking(self.sender, message)
+            self.show_reply(reply)
         except RasaUnreachable:
             died = self.server_died()
             if died:

@@ -22,13 +22,14 @@ terms changed since the quote, the balance ran out part-way) never undoes the ot
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from replies import N_, _, ngettext
-from residency import calendar, identifiers
+from residency import calendar, identifiers, queries
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal, ResidencyError
 from residency.models import BulkQuote
@@ -309,16 +310,63 @@ def execute_bulk(
             "insufficient_balance", insufficient_balance_message(offer.balance, due), missing=due - offer.balance
         )
     uow.rollback()  # end the reading transaction: each resident below is its own
+    progress = _ProgressWriter(uow, telegram_id, bulk_id, len(offer.ready), len(outcome.done))
     for line in waiting:
         try:
             receipt = execute(uow, telegram_id, line.quote, resident_key(key, line), establishment_id)
             outcome.done.append((line, receipt))
         except ResidencyError as error:
             outcome.refused.append((line, error))
+        progress.one_more()
         if on_each is not None:
             on_each(line)
     outcome.balance_after = uow.repo.establishment(actor.establishment_id).balance
     return outcome
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a bulk execution is: residents done of the total."""
+
+    done: int
+    total: int
+
+
+class _ProgressWriter:
+    """Writes how far an execution of more than bulk.progress_above residents is, between residents, at most
+    once every PROGRESS_EVERY_SECONDS and at the end (each write its own small transaction)."""
+
+    def __init__(self, uow: UnitOfWork, telegram_id: int, bulk_id: int, total: int, done: int) -> None:
+        self.uow, self.telegram_id, self.bulk_id, self.total, self.done = uow, telegram_id, bulk_id, total, done
+        self.shown = total > int(RULES["bulk"]["progress_above"])
+        self.written_at = float("-inf")
+
+    def one_more(self) -> None:
+        self.done += 1
+        if self.shown and (self.done >= self.total or time.monotonic() - self.written_at >= PROGRESS_EVERY_SECONDS):
+            record_progress(self.uow, self.telegram_id, self.bulk_id, self.done, self.total)
+            self.written_at = time.monotonic()
+
+
+def record_progress(uow: UnitOfWork, telegram_id: int, bulk_id: int, done: int, total: int) -> None:
+    """Write how far the execution of `bulk_id` is, now; commits."""
+    uow.repo.record_bulk_progress(bulk_id, telegram_id, done, total, _utc_now())
+    uow.commit()
+
+
+PROGRESS_EVERY_SECONDS = 1.0
+
+
+def _utc_now() -> datetime:
+    """The system's now (calendar.now: MUQEEM_TODAY's date) in UTC, as moments are stored."""
+    return calendar.now().astimezone(timezone.utc)
+
+
+def progress_of(uow: UnitOfWork, telegram_id: int) -> Progress | None:
+    """The sender's bulk execution under way (or just finished), written to within bulk.progress_fresh_seconds."""
+    since = _utc_now() - timedelta(seconds=int(RULES["bulk"]["progress_fresh_seconds"]))
+    row = queries.latest_bulk_progress(uow, telegram_id, since)
+    return Progress(row.done, row.total) if row is not None else None
 
 
 def executed_count(uow: UnitOfWork, telegram_id: int, key: str) -> int:

@@ -306,3 +306,30 @@ def test_the_expiring_group_takes_the_iqamas_still_in_their_grace(engine):
     offer = bulk_quote(engine, group="expiring")
     assert {line.iqama_number for line in offer.lines} == numbers and late not in numbers
     assert [line.quote.total for line in offer.lines] == [RENEWAL_12, RENEWAL_12]
+
+
+def test_a_long_execution_writes_how_far_it_is(engine):
+    """Over bulk.progress_above (20) residents, the execution writes its progress as it goes (the front ends
+    show it while they wait); a short one writes none."""
+    from residency.services.bulk import progress_of
+
+    with UnitOfWork(engine) as uow:
+        est = f.establishment(uow, balance=1_000_000)
+        f.user(uow, est, OWNER)
+        numbers = [f.resident(uow, est, iqama_expiry=date(2027, 3, 1)).iqama_number for _ in range(25)]
+        uow.commit()
+    seen = []
+
+    def watch(line):
+        with UnitOfWork(engine) as other:  # another reader, as the bot is
+            seen.append(progress_of(other, OWNER))
+
+    offer = bulk_quote(engine, numbers[:3])
+    run(engine, offer.id, key="chat:short", on_each=watch)
+    assert seen == [None, None, None]
+    seen.clear()
+    offer = bulk_quote(engine, numbers)
+    outcome = run(engine, offer.id, key="chat:long", on_each=watch)
+    assert len(outcome.done) == 25 and seen[-1] is not None and (seen[-1].done, seen[-1].total) == (25, 25)
+    assert seen[0] is not None and seen[0].done == 1  # the first write comes at once
+    assert [p.done for p in seen if p] == sorted(p.done for p in seen if p)
