@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Bundle, aliased
 
 from residency.models import ActivityEntry, BulkProgress, Notification, ReminderItem, Resident, Transaction, User, Visa
 
@@ -120,10 +120,17 @@ def residents_among(uow: UnitOfWork, establishment_id: int, resident_ids: list[i
 # --- reminders (residency/reminders.py) ----------------------------------------------------------------
 
 
+def _names() -> Bundle:
+    """A resident's (Arabic name, Latin name), as one column of a row: a reminder shows the one of the
+    owner's language."""
+    return Bundle("names", Resident.name_ar, Resident.name_en)
+
+
 def iqamas_expiring_between(uow: UnitOfWork, establishment_id: int, first: date, last: date) -> list:
-    """(iqama number, Arabic name, iqama expiry) of the iqamas expiring from `first` to `last`, soonest first."""
+    """(iqama number, (Arabic name, Latin name), iqama expiry) of the iqamas expiring from `first` to `last`,
+    soonest first."""
     return uow.session.execute(
-        select(Resident.iqama_number, Resident.name_ar, Resident.iqama_expiry)
+        select(Resident.iqama_number, _names(), Resident.iqama_expiry)
         .where(
             Resident.establishment_id == establishment_id,
             Resident.iqama_expiry >= first,
@@ -134,13 +141,18 @@ def iqamas_expiring_between(uow: UnitOfWork, establishment_id: int, first: date,
 
 
 def iqamas_expired_unrenewed(uow: UnitOfWork, establishment_id: int, today: date) -> list:
-    """(iqama number, Arabic name, iqama expiry, late renewal offences) of the iqamas expired before
+    """(iqama number, (Arabic name, Latin name), iqama expiry, late renewal offences) of the iqamas expired before
     `today`, longest expired first; not a resident who has left on a final exit."""
     left_for_good = exists().where(
         and_(Visa.resident_id == Resident.id, Visa.kind == "final_exit", Visa.status == "used")
     )
     return uow.session.execute(
-        select(Resident.iqama_number, Resident.name_ar, Resident.iqama_expiry, Resident.late_renewal_offences)
+        select(
+            Resident.iqama_number,
+            _names(),
+            Resident.iqama_expiry,
+            Resident.late_renewal_offences,
+        )
         .where(
             Resident.establishment_id == establishment_id,
             Resident.iqama_number.is_not(None),
@@ -152,10 +164,10 @@ def iqamas_expired_unrenewed(uow: UnitOfWork, establishment_id: int, today: date
 
 
 def exit_reentries_ending(uow: UnitOfWork, establishment_id: int, status: str, today: date, within_days: int) -> list:
-    """(iqama number, Arabic name, visa number, valid until) of the exit/re-entry visas in `status` whose
+    """(iqama number, (Arabic name, Latin name), visa number, valid until) of the exit/re-entry visas in `status` whose
     valid-until date is from today to `within_days` days on, soonest first."""
     return uow.session.execute(
-        select(Resident.iqama_number, Resident.name_ar, Visa.number, Visa.valid_until)
+        select(Resident.iqama_number, _names(), Visa.number, Visa.valid_until)
         .join(Visa, Visa.resident_id == Resident.id)
         .where(
             Resident.establishment_id == establishment_id,

@@ -35,6 +35,7 @@ from residency.models import Establishment, Notification, ReminderItem, utcnow
 from residency.rules import RULES
 from residency.services.base import SERVICES, Actor, ServiceContext, resolve_actor
 from residency.text_safety import isolate
+from residency.texts import shown_name
 
 # Lines listed per section of a reminder (rules.yml display.reminder_lines_per_section); the rest are counted.
 LINES_PER_SECTION = int(RULES["display"]["reminder_lines_per_section"])
@@ -100,17 +101,17 @@ def _due_iqamas(uow: UnitOfWork, establishment_id: int, today: date) -> list[Due
     return [
         DueItem(
             f"iqama:{iqama}:{expiry.isoformat()}",
-            partial(_iqama_line, name, iqama, expiry, today),
+            partial(_iqama_line, names, iqama, expiry, today),
             *((_renewal_fix(iqama), partial(_renew_title, iqama)) if (expiry - today).days <= fix_within else ()),
         )
-        for iqama, name, expiry in rows
+        for iqama, names, expiry in rows
         if _iqama_due((expiry - today).days)
     ]
 
 
-def _iqama_line(name: str, iqama: str, expiry: date, today: date) -> str:
+def _iqama_line(names: tuple[str, str], iqama: str, expiry: date, today: date) -> str:
     return _("• {name} — iqama {iqama} — expires {date} — {days_left}").format(
-        name=isolate(name),
+        name=shown_name(*names),
         iqama=iqama,
         date=calendar.format_date(expiry),
         days_left=calendar.format_days_left((expiry - today).days),
@@ -143,10 +144,10 @@ def _expired_iqamas(uow: UnitOfWork, establishment_id: int, today: date) -> list
     return [
         DueItem(
             f"iqama_expired:{iqama}:{expiry.isoformat()}",
-            partial(_expired_iqama_line, name, iqama, expiry, offences, today),
+            partial(_expired_iqama_line, names, iqama, expiry, offences, today),
             *_within_grace_fix(iqama, expiry, today),
         )
-        for iqama, name, expiry, offences in rows
+        for iqama, names, expiry, offences in rows
     ]
 
 
@@ -158,9 +159,9 @@ def _within_grace_fix(iqama: str, expiry: date, today: date) -> tuple:
     return _renewal_fix(iqama), partial(_renew_now_title, iqama, last_free_day + timedelta(days=1))
 
 
-def _expired_iqama_line(name: str, iqama: str, expiry: date, offences: int, today: date) -> str:
+def _expired_iqama_line(names: tuple[str, str], iqama: str, expiry: date, offences: int, today: date) -> str:
     return _("• {name} — iqama {iqama} — expired {date} — {days_left} — {note}").format(
-        name=isolate(name),
+        name=shown_name(*names),
         iqama=iqama,
         date=calendar.format_date(expiry),
         days_left=calendar.format_days_left((expiry - today).days),
@@ -175,14 +176,14 @@ def _exit_reentries(uow: UnitOfWork, establishment_id: int, status: str, today: 
 def _due_returns(uow: UnitOfWork, establishment_id: int, today: date) -> list[DueItem]:
     rows = _exit_reentries(uow, establishment_id, "used", today, RULES["reminders"]["return_within_days"])
     return [
-        DueItem(f"return:{visa}:{until.isoformat()}", partial(_return_line, name, iqama, until, today))
-        for iqama, name, visa, until in rows
+        DueItem(f"return:{visa}:{until.isoformat()}", partial(_return_line, names, iqama, until, today))
+        for iqama, names, visa, until in rows
     ]
 
 
-def _return_line(name: str, iqama: str, until: date, today: date) -> str:
+def _return_line(names: tuple[str, str], iqama: str, until: date, today: date) -> str:
     return _("• {name} — iqama {iqama} — return before {date} — {days_left}").format(
-        name=isolate(name),
+        name=shown_name(*names),
         iqama=iqama,
         date=calendar.format_date(until),
         days_left=calendar.format_days_left((until - today).days),
@@ -195,17 +196,17 @@ def _due_unused_visas(uow: UnitOfWork, establishment_id: int, today: date) -> li
     return [
         DueItem(
             f"unused_visa:{visa}:{until.isoformat()}",
-            partial(_unused_visa_line, name, visa, until, fine, today),
+            partial(_unused_visa_line, names, visa, until, fine, today),
             {"service": "cancel_exit_reentry", "visa_number": visa},
             partial(_cancel_title, visa, fine),
         )
-        for _iqama, name, visa, until in rows
+        for _iqama, names, visa, until in rows
     ]
 
 
-def _unused_visa_line(name: str, visa: str, until: date, fine: int, today: date) -> str:
+def _unused_visa_line(names: tuple[str, str], visa: str, until: date, fine: int, today: date) -> str:
     return _("• {name} — visa {visa} — expires {date} — {days_left} — a {fine} SAR fine if it lapses unused").format(
-        name=isolate(name),
+        name=shown_name(*names),
         visa=visa,
         date=calendar.format_date(until),
         days_left=calendar.format_days_left((until - today).days),

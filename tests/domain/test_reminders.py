@@ -31,7 +31,9 @@ def world(engine):
             ("عشرة", 10),
             ("منتهية", -1),
         ]:
-            f.resident(uow, est, name_ar=f"إقامة {name}", iqama_expiry=TODAY + timedelta(days=days))
+            f.resident(
+                uow, est, name_ar=f"إقامة {name}", name_en=f"Iqama {days}", iqama_expiry=TODAY + timedelta(days=days)
+            )
         soon_back = f.resident(uow, est, name_ar="مسافر يعود قريبا", location="outside")
         f.visa(uow, soon_back, status="used", valid_until=TODAY + timedelta(days=5))
         late_back = f.resident(uow, est, name_ar="مسافر يعود لاحقا", location="outside")
@@ -140,7 +142,7 @@ def test_each_owner_reads_the_reminder_in_the_language_they_chose(engine, world)
     assert lines[0].startswith("⏰ Today's reminder for ") and "مؤسسة الواحة" in lines[0]
     assert "⛔ Expired iqamas not renewed yet (they stay in the reminder until renewed):" in lines
     assert "✈️ Residents outside the Kingdom who are due back soon:" in lines
-    three = next(line for line in lines if "إقامة ثلاثة" in line)
+    three = next(line for line in lines if "Iqama 3\u2069" in line)  # the Latin name in English (SPEC 10.3)
     assert three.endswith(" — expires 2026-11-30 (20 Jumada al-Akhirah 1448 AH) — 3 days left")
-    today = next(line for line in lines if "إقامة اليوم" in line)
+    today = next(line for line in lines if "Iqama 0\u2069" in line)
     assert today.endswith(" — expires today")
