@@ -44,7 +44,7 @@ from actions.common import (
 from actions.bulk import is_bulk
 from actions.inquiries import PICK_LIST
 from actions.prompts import occupation_buttons
-from actions.services import PREPARED_QUOTE, VISA_KINDS, input_slots, prepared, quote_inputs
+from actions.services import PREPARED_QUOTE, SERVICE_INPUTS, VISA_KINDS, input_slots, prepared, quote_inputs
 
 from replies import _
 from residency import calendar, identifiers, inquiries, occupations, services
@@ -239,6 +239,13 @@ class ServiceFormValidation(FormValidationAction):
         return self._check("border_number", value, dispatcher, tracker, lambda ctx: arrival(ctx, value).border_number)
 
     def validate_duration(self, value: Any, dispatcher, tracker, domain) -> dict:
+        """A duration; for a service whose duration is an iqama period (residency/services: `iqama_periods`),
+        3, 6, 9 or 12 months only (rules.yml)."""
+        if services.SERVICES[self.service].iqama_periods:
+            allowed = RULES["iqama"]["allowed_periods_months"]
+            return self._check(
+                "duration", value, dispatcher, tracker, lambda ctx: f"P{parse_period_months(value, allowed)}M"
+            )
         return self._check("duration", value, dispatcher, tracker, lambda ctx: calendar.Duration.parse(value).iso())
 
     def validate_visa_type(self, value: Any, dispatcher, tracker, domain) -> dict:
@@ -316,51 +323,8 @@ class ServiceFormValidation(FormValidationAction):
         return {"duration": f"P{int(match.group(1))}M"} if match else {}
 
 
-class IqamaPeriodValidation(ServiceFormValidation):
-    """Iqama periods are 3, 6, 9 or 12 months only (rules.yml)."""
-
-    def validate_duration(self, value: Any, dispatcher, tracker, domain) -> dict:
-        allowed = RULES["iqama"]["allowed_periods_months"]
-        return self._check(
-            "duration", value, dispatcher, tracker, lambda ctx: f"P{parse_period_months(value, allowed)}M"
-        )
-
-
-class ValidateIssueIqamaForm(IqamaPeriodValidation):
-    service = "issue_iqama"
-
-
-class ValidateRenewIqamaForm(IqamaPeriodValidation):
-    service = "renew_iqama"
-
-
-class ValidateIssueExitReentryForm(ServiceFormValidation):
-    service = "issue_exit_reentry"
-
-
-class ValidateExtendExitReentryForm(ServiceFormValidation):
-    service = "extend_exit_reentry"
-
-
-class ValidateCancelExitReentryForm(ServiceFormValidation):
-    service = "cancel_exit_reentry"
-
-
-class ValidateIssueFinalExitForm(ServiceFormValidation):
-    service = "issue_final_exit"
-
-
-class ValidateCancelFinalExitForm(ServiceFormValidation):
-    service = "cancel_final_exit"
-
-
-class ValidateChangeOccupationForm(ServiceFormValidation):
-    service = "change_occupation"
-
-
-class ValidateTransferSponsorshipForm(ServiceFormValidation):
-    service = "transfer_sponsorship"
-
-
-class ValidateUpdatePassportForm(ServiceFormValidation):
-    service = "update_passport"
+# One validation action per service, from the services' declarations (residency/services).
+VALIDATIONS_BY_SERVICE = {
+    service: type(f"Validate_{service}_form", (ServiceFormValidation,), {"service": service, "__module__": __name__})()
+    for service in SERVICE_INPUTS
+}

@@ -152,26 +152,12 @@ def resident_named(
     return iqama
 
 
-# Button titles (ids, N_) of the services offered under a bare iqama number.
-SERVICE_BUTTONS = {
-    "issue_iqama": N_("Issue iqama"),
-    "renew_iqama": N_("Renew iqama"),
-    "issue_exit_reentry": N_("Exit/re-entry"),
-    "extend_exit_reentry": N_("Extend exit/re-entry"),
-    "cancel_exit_reentry": N_("Cancel exit/re-entry"),
-    "issue_final_exit": N_("Final exit"),
-    "cancel_final_exit": N_("Cancel final exit"),
-    "change_occupation": N_("Change occupation"),
-    "update_passport": N_("Update passport"),
-}
-
-
 def service_buttons(card) -> list[dict]:
     """The resident's likely services, then the full card and the visas; each payload is the request as
     if typed with the iqama number («جدد اقامة 2XXX»): the form asks for the rest and quotes first."""
     iqama = card.iqama_number
     buttons = [
-        {"title": _(SERVICE_BUTTONS[service]), "payload": f'/{service}{{"iqama_number": "{iqama}"}}'}
+        {"title": _(services.SERVICES[service].button), "payload": f'/{service}{{"iqama_number": "{iqama}"}}'}
         for service in inquiries.likely_services(card)
     ]
     buttons.append({"title": _("Full card"), "payload": f'/inquire_resident{{"iqama_number": "{iqama}"}}'})

@@ -17,6 +17,7 @@ from actions.common import active_service, speaking
 from replies import _, ngettext
 from residency.calendar import months_phrase, years_phrase
 from residency.rules import RULES
+from residency.services import SERVICES
 
 
 def _inform_button(title: str, entity: str, value: str) -> dict:
@@ -81,13 +82,15 @@ class AskDuration(AskAction):
     slot = "duration"
 
     def question(self, service):
-        if service == "renew_iqama":
-            return _("How long is the renewal? {periods}.").format(periods=iqama_periods()), iqama_period_buttons()
-        if service == "issue_iqama":
-            return _("How long is the iqama for? {periods}.").format(periods=iqama_periods()), iqama_period_buttons()
-        if service == "extend_exit_reentry":
-            return _("How many months do you add to the visa? For example: 1 month or 2 months."), []
-        return _("How long is the visa? Write it in months or days, e.g. 2 months or 90 days."), []
+        """The service's own question (residency/services: `questions`), with the iqama periods as buttons
+        for a service that takes one; else the visa duration's."""
+        handler = SERVICES.get(service or "")
+        asked = handler.questions.get(self.slot) if handler else None
+        if asked is None:
+            return _("How long is the visa? Write it in months or days, e.g. 2 months or 90 days."), []
+        if handler.iqama_periods:
+            return _(asked).format(periods=iqama_periods()), iqama_period_buttons()
+        return _(asked), []
 
 
 class AskVisaType(AskAction):

@@ -13,9 +13,8 @@ from typing import Any
 from replies import N_, _, ngettext
 from residency import calendar
 from residency.errors import InvalidInput
-from residency.rules import RULES
 from residency.forecast import Forecast
-from residency.services import Eligibility, Quote, Receipt
+from residency.services import SERVICES, Eligibility, Quote, Receipt
 from residency.services.base import ENTRY_TYPE_LABELS
 from residency.text_safety import isolate
 from residency.texts import SERVICE_LABELS, render_levy_insight, riyals, shown_name
@@ -310,94 +309,9 @@ def render_receipt(receipt: Receipt, quote: Quote) -> str:
     return "\n".join(parts)
 
 
-def _join(values) -> str:
-    return " / ".join(str(v) for v in values)
-
-
-def _months(n: int) -> str:
-    return calendar.Duration(months=int(n)).describe()
-
-
-def _fee_rule(service: str) -> str:
-    """The fee rules of `service` as one text (rules.yml's figures)."""
-    iqama, levy = RULES["iqama"], RULES["levy"]
-    er = RULES["exit_reentry"]
-    if service in ("renew_iqama", "issue_iqama"):
-        periods = iqama["allowed_periods_months"]
-        iqama_fees = _("iqama fee {fees} SAR for {periods} months").format(
-            fees=_join(iqama["fee_by_months"][m] for m in periods), periods=_join(periods)
-        )
-        levies = _(
-            "the expat levy {per_month} SAR a month per worker ({saudi_majority} if the establishment has at "
-            "least as many Saudis as expats, and no levy on domestic occupations), and the dependants' levy "
-            "{dependant} SAR a month per dependant"
-        ).format(
-            per_month=levy["expat_per_month"],
-            saudi_majority=levy["expat_per_month_saudi_majority"],
-            dependant=levy["dependant_per_month"],
-        )
-        if service == "renew_iqama":
-            return _(
-                "{iqama_fees}, and {levies}. Renewing more than {grace_days} days after expiry carries a fine: "
-                "{fines} SAR for the first then the second offence; after a third the iqama cannot be renewed "
-                "online."
-            ).format(
-                iqama_fees=iqama_fees,
-                levies=levies,
-                grace_days=iqama["late_renewal_grace_days"],
-                fines=_join(iqama["late_renewal_fines"]),
-            )
-        return _(
-            "{iqama_fees}, and {levies}. If it is issued more than {days} days after arrival, {fine} SAR more are due."
-        ).format(
-            iqama_fees=iqama_fees,
-            levies=levies,
-            days=iqama["late_issue_after_arrival_days"],
-            fine=iqama["late_issue_fine"],
-        )
-    if service == "issue_exit_reentry":
-        single, multiple = er["single"], er["multiple"]
-        return _(
-            "Single: {single_fee} SAR for the base period ({single_months}), then {single_extra} SAR for "
-            "each extra month; multiple: {multiple_fee} SAR for the base period ({multiple_months}), then "
-            "{multiple_extra} SAR for each extra month; part of a month counts as a month."
-        ).format(
-            single_fee=single["base_fee"],
-            single_months=_months(single["base_months"]),
-            single_extra=single["extra_month_fee"],
-            multiple_fee=multiple["base_fee"],
-            multiple_months=_months(multiple["base_months"]),
-            multiple_extra=multiple["extra_month_fee"],
-        )
-    if service == "extend_exit_reentry":
-        return _(
-            "Each extra month costs {single} SAR for a single visa and {multiple} SAR for a multiple one; "
-            "only a resident who is outside the Kingdom on a valid visa can be extended (one who is inside "
-            "cancels the visa and issues another)."
-        ).format(single=er["extension_month_fee"]["single"], multiple=er["extension_month_fee"]["multiple"])
-    if service == "cancel_exit_reentry":
-        return _("Cancelling is free, and the visa's issue fee is not refunded.")
-    if service == "issue_final_exit":
-        return _("A final exit is free, and it is valid for {days} days from issue.").format(
-            days=RULES["final_exit"]["valid_days"]
-        )
-    if service == "cancel_final_exit":
-        return _("Cancelling a final exit is free.")
-    if service == "change_occupation":
-        return _("The occupation change fee is {fee} SAR.").format(fee=RULES["occupation_change"]["fee"])
-    if service == "transfer_sponsorship":
-        return _(
-            "Paid by the receiving establishment when it accepts: {fees} SAR for the first, the second, and "
-            "the third and later transfers; nothing for your establishment."
-        ).format(fees=_join(RULES["sponsorship_transfer"]["fees"]))
-    if service == "update_passport":
-        return _("Updating the passport details is free.")
-    raise KeyError(service)
-
-
 def fee_rules(service: str) -> str:
-    """The fee rules of a service, worded from rules.yml."""
-    return _("Fees for {service}: {rules}").format(service=service_label(service), rules=_fee_rule(service))
+    """The fee rules of a service, worded from rules.yml by the service itself."""
+    return _("Fees for {service}: {rules}").format(service=service_label(service), rules=SERVICES[service].fee_rule())
 
 
 MENU = N_(

@@ -191,48 +191,11 @@ class QuoteAction(DomainAction):
         return reset_request()
 
 
-class QuoteIssueIqama(QuoteAction):
-    service = "issue_iqama"
-
-
-class QuoteRenewIqama(QuoteAction):
-    service = "renew_iqama"
-
-
-class QuoteIssueExitReentry(QuoteAction):
-    service = "issue_exit_reentry"
-
-
-class QuoteExtendExitReentry(QuoteAction):
-    service = "extend_exit_reentry"
-
-
-class QuoteCancelExitReentry(QuoteAction):
-    service = "cancel_exit_reentry"
-
-
-class QuoteIssueFinalExit(QuoteAction):
-    service = "issue_final_exit"
-
-
-class QuoteCancelFinalExit(QuoteAction):
-    service = "cancel_final_exit"
-
-
-class QuoteChangeOccupation(QuoteAction):
-    service = "change_occupation"
-
-
-class QuoteTransferSponsorship(QuoteAction):
-    service = "transfer_sponsorship"
-
-
-class QuoteUpdatePassport(QuoteAction):
-    service = "update_passport"
-
-
-ACTIONS_BY_SERVICE = {action.service: action() for action in QuoteAction.__subclasses__()}
-assert set(ACTIONS_BY_SERVICE) == set(SERVICE_INPUTS)
+# One quote action per service, from the services' declarations (residency/services).
+ACTIONS_BY_SERVICE = {
+    service: type(f"Quote_{service}", (QuoteAction,), {"service": service, "__module__": __name__})()
+    for service in SERVICE_INPUTS
+}
 
 # Ids (N_): translated with _() where the reply is made.
 CANCELLED = N_("Request cancelled; nothing was charged.")

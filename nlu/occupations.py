@@ -46,6 +46,7 @@ import rasa.shared.utils.io
 from residency.text_safety import strip_controls
 
 from nlu.entities import make_entity, replace_entities
+from residency.services import SERVICES
 from nlu.normalize import normalize, normalize_with_offsets
 
 OCCUPATIONS_FILE = "occupations.json"
@@ -147,15 +148,7 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
             # Intents where an occupation is never a slot value: "خروج نهائي للعاملة المنزلية" names the
             # worker, "اقرب صيدلية" is a pharmacy. Short bare answers misread as greet/help/... keep it.
             "skip_intents": [
-                "issue_iqama",
-                "renew_iqama",
-                "issue_exit_reentry",
-                "extend_exit_reentry",
-                "cancel_exit_reentry",
-                "issue_final_exit",
-                "cancel_final_exit",
-                "transfer_sponsorship",
-                "update_passport",
+                *(service for service in SERVICES if service != "change_occupation"),
                 "inquire_resident",
                 "inquire_resident_by_name",
                 "inquire_driving_license",

@@ -18,21 +18,9 @@ from rasa.shared.nlu.training_data.message import Message
 
 from nlu.entities import IntentScopedExtractor, compile_keyword_patterns, replace_entities
 from nlu.normalize import normalize_with_offsets
+from residency.services import SERVICES
 
-SERVICE_INTENTS = frozenset(
-    {
-        "issue_iqama",
-        "renew_iqama",
-        "issue_exit_reentry",
-        "extend_exit_reentry",
-        "cancel_exit_reentry",
-        "issue_final_exit",
-        "cancel_final_exit",
-        "change_occupation",
-        "transfer_sponsorship",
-        "update_passport",
-    }
-)
+SERVICE_INTENTS = frozenset(SERVICES)  # the services, as the domain registers them
 _WHO = r"(?:(?:ال)?اقامات|(?:ال)?عمال|(?:ال)?عماله|(?:ال)?موظفين|(?:ال)?مقيمين|(?:ال)?شباب|(?:ال)?ناس|(?:ال)?عاملين)"
 # Normalised spellings (ة -> ه, ى -> ي, no hamza on alef).
 PATTERNS: Tuple[Tuple[str, str], ...] = (

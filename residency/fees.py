@@ -18,6 +18,11 @@ class FeeLine:
     amount: int
 
 
+def joined(figures) -> str:
+    """Figures of a fee rule in words: "163 / 325 / 488 / 650"."""
+    return " / ".join(str(figure) for figure in figures)
+
+
 def iqama_fee(months: int) -> int:
     return int(RULES["iqama"]["fee_by_months"][months])
 

@@ -556,6 +556,12 @@ def parse_period_months(value: Any, allowed: list[int]) -> int:
     return months
 
 
+def raise_refusal(error: Exception) -> None:
+    """The default `refuse` of the rule checks shared outside a service (a refusal raised at once;
+    `ServiceContext.refuse` in a service, which collects them for the eligibility check)."""
+    raise error
+
+
 class Service:
     """Base class of every service; subclasses set `name` and implement `quote` and `apply`.
 
@@ -582,8 +588,10 @@ class Service:
     - `agent_needs_approval`: once an establishment has turned approvals on, an agent's request for this
       service waits for an owner whatever its fee (SPEC 9.3: final exits and sponsorship transfers).
 
+    - `button`, `questions`, `iqama_periods` and `fee_rule()` (below): the dialogue's words.
+
     The label of a service (residency/texts.py SERVICE_LABELS, actions/render.py service_label) is keyed by its
-    `name`: it needs no declaration of its own.
+    `name`.
     """
 
     name: ClassVar[str]
@@ -595,6 +603,17 @@ class Service:
     # "not given": the service then skips the rules that need that input, in the collecting mode only.
     check_defaults: ClassVar[dict[str, Any]] = {}
     agent_needs_approval: ClassVar[bool] = False
+    # The dialogue's words for the service (ids, N_, translated where shown): the button that offers it under
+    # a resident's short card (None: not offered there), and its questions that differ from the generic ones
+    # ({slot: question}); `iqama_periods`: its `duration` is an iqama period (rules.yml
+    # iqama.allowed_periods_months), checked as one by its form and asked with the periods as buttons.
+    button: ClassVar[str | None] = None
+    questions: ClassVar[dict[str, str]] = {}
+    iqama_periods: ClassVar[bool] = False
+
+    def fee_rule(self) -> str:  # pragma: no cover - abstract
+        """The service's fees in words, from rules.yml (the answer to "كم الرسوم؟" in the middle of its form)."""
+        raise NotImplementedError
 
     def parameter(self, slot: str) -> str:
         """The quote parameter that `slot` (one of `inputs`) fills."""

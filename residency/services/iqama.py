@@ -6,12 +6,12 @@ import secrets
 from datetime import date
 from typing import Any
 
-from replies import _, ngettext
+from replies import N_, _, ngettext
 from residency import calendar, fees, identifiers
 from residency.errors import Refusal
 from residency.models import Resident
 from residency.rules import RULES
-from residency.services.base import register
+from residency.services.base import raise_refusal, register
 from residency.services.base import Quote, Service, ServiceContext, parse_period_months
 
 
@@ -29,11 +29,7 @@ def _refuse_if_final_exit(ctx: ServiceContext, resident) -> None:
         )
 
 
-def _raise(error: Exception) -> None:
-    raise error
-
-
-def refuse_if_domestic_period(occupation: str, months: int, refuse=_raise) -> None:
+def refuse_if_domestic_period(occupation: str, months: int, refuse=raise_refusal) -> None:
     """A domestic worker's iqama is issued and renewed for rules.yml iqama.domestic_allowed_periods_months
     (12) only: any other period is Refusal domestic_period naming the occupation (passed to `refuse`:
     raised by default, `ctx.refuse` in a service)."""
@@ -55,6 +51,29 @@ def refuse_if_domestic_period(occupation: str, months: int, refuse=_raise) -> No
         )
 
 
+def iqama_fees_in_words() -> str:
+    """ "iqama fee 163 / 325 / 488 / 650 SAR for 3 / 6 / 9 / 12 months", from rules.yml."""
+    iqama = RULES["iqama"]
+    periods = iqama["allowed_periods_months"]
+    return _("iqama fee {fees} SAR for {periods} months").format(
+        fees=fees.joined(iqama["fee_by_months"][m] for m in periods), periods=fees.joined(periods)
+    )
+
+
+def levies_in_words() -> str:
+    """The expat and dependants' levies in words, from rules.yml."""
+    levy = RULES["levy"]
+    return _(
+        "the expat levy {per_month} SAR a month per worker ({saudi_majority} if the establishment has at "
+        "least as many Saudis as expats, and no levy on domestic occupations), and the dependants' levy "
+        "{dependant} SAR a month per dependant"
+    ).format(
+        per_month=levy["expat_per_month"],
+        saudi_majority=levy["expat_per_month_saudi_majority"],
+        dependant=levy["dependant_per_month"],
+    )
+
+
 @register
 class RenewIqama(Service):
     """Renew an iqama for 3, 6, 9 or 12 months; new expiry = old expiry + period, lapsed or not. The
@@ -62,6 +81,23 @@ class RenewIqama(Service):
 
     name = "renew_iqama"
     inputs = ("iqama_number", "duration")
+    button = N_("Renew iqama")
+    questions = {"duration": N_("How long is the renewal? {periods}.")}
+    iqama_periods = True
+
+    def fee_rule(self) -> str:
+        iqama = RULES["iqama"]
+        return _(
+            "{iqama_fees}, and {levies}. Renewing more than {grace_days} days after expiry carries a fine: "
+            "{fines} SAR for the first then the second offence; after a third the iqama cannot be renewed "
+            "online."
+        ).format(
+            iqama_fees=iqama_fees_in_words(),
+            levies=levies_in_words(),
+            grace_days=iqama["late_renewal_grace_days"],
+            fines=fees.joined(iqama["late_renewal_fines"]),
+        )
+
     former_inputs = {"period": "duration"}
     check_defaults = {"duration": "P12M"}
 
@@ -159,6 +195,21 @@ class IssueIqama(Service):
 
     name = "issue_iqama"
     inputs = ("border_number", "duration")
+    button = N_("Issue iqama")
+    questions = {"duration": N_("How long is the iqama for? {periods}.")}
+    iqama_periods = True
+
+    def fee_rule(self) -> str:
+        iqama = RULES["iqama"]
+        return _(
+            "{iqama_fees}, and {levies}. If it is issued more than {days} days after arrival, {fine} SAR more are due."
+        ).format(
+            iqama_fees=iqama_fees_in_words(),
+            levies=levies_in_words(),
+            days=iqama["late_issue_after_arrival_days"],
+            fine=iqama["late_issue_fine"],
+        )
+
     former_inputs = {"period": "duration"}
     check_defaults = {"duration": "P12M"}
 

@@ -5,27 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from replies import _
+from replies import N_, _
 from residency import calendar, identifiers, occupations
 from residency.errors import Refusal
 from residency.fees import FeeLine
 from residency.rules import RULES
-from residency.services.base import register
+from residency.services.base import raise_refusal, register
 from residency.services.base import Quote, Service, ServiceContext
 
 
-def canonical_occupation(text: str) -> str | None:
-    """The canonical title of the classification's occupation that `text` names exactly (a title or an
-    alias, tolerant of hamza, ة/ه, ى/ي, "ال"), else None. See residency/occupations.py."""
-    found = occupations.find(str(text))
-    return found.ar if found else None
-
-
-def _raise(error: Exception) -> None:
-    raise error
-
-
-def refuse_saudi_only(title: str, refuse=_raise) -> None:
+def refuse_saudi_only(title: str, refuse=raise_refusal) -> None:
     """Refusal saudi_only_occupation when the classification reserves the occupation for Saudis (passed to
     `refuse`: raised by default, `ctx.refuse` in a service)."""
     entry = occupations.classification().by_title.get(title)
@@ -50,6 +39,11 @@ class ChangeOccupation(Service):
 
     name = "change_occupation"
     inputs = ("iqama_number", "occupation")
+    button = N_("Change occupation")
+
+    def fee_rule(self) -> str:
+        return _("The occupation change fee is {fee} SAR.").format(fee=RULES["occupation_change"]["fee"])
+
     check_defaults = {"occupation": None}
 
     def quote(self, ctx: ServiceContext, iqama_number: str, occupation: str | None) -> Quote:
@@ -95,6 +89,11 @@ class UpdatePassport(Service):
 
     name = "update_passport"
     inputs = ("iqama_number", "passport_number", "date")
+    button = N_("Update passport")
+
+    def fee_rule(self) -> str:
+        return _("Updating the passport details is free.")
+
     parameters = {"date": "passport_expiry"}
     check_defaults = {"passport_number": None, "passport_expiry": None}
 

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from replies import N_, _, language
-from residency import activity, calendar, identifiers
+from residency import activity, calendar, fees, identifiers
+from residency.rules import RULES
 from residency.db import UnitOfWork
 from residency.errors import NotFound, Refusal, Unauthorized
 from residency.fees import transfer_fee
 from residency.models import Notification, Resident, TransferRequest, utcnow
-from residency.services.base import charge, register
+from residency.services.base import charge, raise_refusal, register
 from residency.services.base import Quote, Service, ServiceContext, authorise, is_active
 
 # Button payloads of the notification; the bot handles them itself (they never reach Rasa).
@@ -27,11 +28,7 @@ ACCEPT_PAYLOAD = "transfer:accept:{id}"
 DECLINE_PAYLOAD = "transfer:decline:{id}"
 
 
-def _raise(error: Exception) -> None:
-    raise error
-
-
-def check_transferable(resident: Resident, today, refuse=_raise) -> None:
+def check_transferable(resident: Resident, today, refuse=raise_refusal) -> None:
     """Resident inside, iqama valid, no active visa (checked at request and again at acceptance); each
     refusal is passed to `refuse` (raised by default, `ctx.refuse` in the service)."""
     if resident.location != "inside":
@@ -65,6 +62,13 @@ class TransferSponsorship(Service):
     name = "transfer_sponsorship"
     agent_needs_approval = True
     inputs = ("iqama_number", "establishment_number")
+
+    def fee_rule(self) -> str:
+        return _(
+            "Paid by the receiving establishment when it accepts: {fees} SAR for the first, the second, and "
+            "the third and later transfers; nothing for your establishment."
+        ).format(fees=fees.joined(RULES["sponsorship_transfer"]["fees"]))
+
     check_defaults = {"establishment_number": None}
 
     def quote(self, ctx: ServiceContext, iqama_number: str, establishment_number: str | None) -> Quote:

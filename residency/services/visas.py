@@ -393,6 +393,23 @@ class IssueExitReentry(Service):
 
     name = "issue_exit_reentry"
     inputs = ("iqama_number", "visa_type", "duration")
+    button = N_("Exit/re-entry")
+
+    def fee_rule(self) -> str:
+        single, multiple = RULES["exit_reentry"]["single"], RULES["exit_reentry"]["multiple"]
+        return _(
+            "Single: {single_fee} SAR for the base period ({single_months}), then {single_extra} SAR for "
+            "each extra month; multiple: {multiple_fee} SAR for the base period ({multiple_months}), then "
+            "{multiple_extra} SAR for each extra month; part of a month counts as a month."
+        ).format(
+            single_fee=single["base_fee"],
+            single_months=calendar.Duration(months=int(single["base_months"])).describe(),
+            single_extra=single["extra_month_fee"],
+            multiple_fee=multiple["base_fee"],
+            multiple_months=calendar.Duration(months=int(multiple["base_months"])).describe(),
+            multiple_extra=multiple["extra_month_fee"],
+        )
+
     check_defaults = {"visa_type": "single", "duration": "P1M"}
 
     def quote(self, ctx: ServiceContext, iqama_number: str, visa_type: Any, duration: Any) -> Quote:
@@ -525,6 +542,17 @@ class ExtendExitReentry(Service):
 
     name = "extend_exit_reentry"
     inputs = ("iqama_number", "visa_number", "duration")
+    button = N_("Extend exit/re-entry")
+    questions = {"duration": N_("How many months do you add to the visa? For example: 1 month or 2 months.")}
+
+    def fee_rule(self) -> str:
+        fee = RULES["exit_reentry"]["extension_month_fee"]
+        return _(
+            "Each extra month costs {single} SAR for a single visa and {multiple} SAR for a multiple one; "
+            "only a resident who is outside the Kingdom on a valid visa can be extended (one who is inside "
+            "cancels the visa and issues another)."
+        ).format(single=fee["single"], multiple=fee["multiple"])
+
     visa_kind = EXIT_REENTRY
     former_inputs = {"months": "duration"}
     check_defaults = {"duration": "P1M"}
@@ -586,6 +614,11 @@ class CancelExitReentry(Service):
 
     name = "cancel_exit_reentry"
     inputs = ("iqama_number", "visa_number")
+    button = N_("Cancel exit/re-entry")
+
+    def fee_rule(self) -> str:
+        return _("Cancelling is free, and the visa's issue fee is not refunded.")
+
     visa_kind = EXIT_REENTRY
 
     def quote(self, ctx: ServiceContext, number: str) -> Quote:
@@ -645,6 +678,12 @@ class IssueFinalExit(Service):
     name = "issue_final_exit"
     agent_needs_approval = True
     inputs = ("iqama_number",)
+    button = N_("Final exit")
+
+    def fee_rule(self) -> str:
+        return _("A final exit is free, and it is valid for {days} days from issue.").format(
+            days=RULES["final_exit"]["valid_days"]
+        )
 
     def quote(self, ctx: ServiceContext, iqama_number: str) -> Quote:
         resident = ctx.resident(iqama_number)
@@ -715,6 +754,11 @@ class CancelFinalExit(Service):
 
     name = "cancel_final_exit"
     inputs = ("iqama_number", "visa_number")
+    button = N_("Cancel final exit")
+
+    def fee_rule(self) -> str:
+        return _("Cancelling a final exit is free.")
+
     visa_kind = FINAL_EXIT
 
     def quote(self, ctx: ServiceContext, number: str) -> Quote:

@@ -67,11 +67,11 @@ def test_a_request_completed_by_its_form_is_quoted_once_in_that_turn(world, monk
         tracker.latest_message["message_id"] = message_id
         return tracker
 
-    validated, _ = run(forms.ValidateRenewIqamaForm(), completing("m1"))
+    validated, _ = run(forms.VALIDATIONS_BY_SERVICE["renew_iqama"], completing("m1"))
     kept = slot_events(validated)["prepared_quote"]
-    events, messages = run(services.QuoteRenewIqama(), completing("m1", kept))
+    events, messages = run(services.ACTIONS_BY_SERVICE["renew_iqama"], completing("m1", kept))
     assert "الإجمالي: 10250 ريال" in texts(messages) and len(quoted_calls) == 1
     assert slot_events(events)["pending_quote"]["total"] == 10250
     # A quote kept from another message is never used: the rules run again.
-    run(services.QuoteRenewIqama(), completing("m2", kept))
+    run(services.ACTIONS_BY_SERVICE["renew_iqama"], completing("m2", kept))
     assert len(quoted_calls) == 2

@@ -113,7 +113,7 @@ def test_refusal_at_quote_time_is_explained_and_the_request_forgotten(engine, wo
         uow.repo.establishment(world.establishment_id).balance = 100
         uow.commit()
     events, messages = run(
-        services.QuoteRenewIqama(), turn(OWNER, slots={"iqama_number": world.iqama, "duration": "P12M"})
+        services.ACTIONS_BY_SERVICE["renew_iqama"], turn(OWNER, slots={"iqama_number": world.iqama, "duration": "P12M"})
     )
     assert "ينقصه 10150 ريال" in texts(messages)
     assert slot_events(events)["iqama_number"] is None
@@ -121,7 +121,8 @@ def test_refusal_at_quote_time_is_explained_and_the_request_forgotten(engine, wo
 
 def test_stranger_gets_only_the_activation_hint(world):
     events, messages = run(
-        services.QuoteRenewIqama(), turn(STRANGER, slots={"iqama_number": world.iqama, "duration": "P12M"})
+        services.ACTIONS_BY_SERVICE["renew_iqama"],
+        turn(STRANGER, slots={"iqama_number": world.iqama, "duration": "P12M"}),
     )
     assert texts(messages) == translated(NOT_ACTIVATED)
     assert "/start" in NOT_ACTIVATED
@@ -195,7 +196,7 @@ def test_agent_without_the_service_is_told_to_ask_the_owner(engine, world):
         f.user(uow, uow.repo.establishment(world.establishment_id), agent, role="agent", services="inquire_resident")
         uow.commit()
     events, messages = run(
-        services.QuoteRenewIqama(), turn(agent, slots={"iqama_number": world.iqama, "duration": "P12M"})
+        services.ACTIONS_BY_SERVICE["renew_iqama"], turn(agent, slots={"iqama_number": world.iqama, "duration": "P12M"})
     )
     assert "ليست لديك صلاحية" in texts(messages)
     assert slot_events(events)["pending_quote"] is None
