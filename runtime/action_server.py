@@ -1,5 +1,6 @@
 """`python -m runtime.action_server --actions actions -p PORT`: rasa_sdk's action server that refuses
-(HTTP 401) every request without the hop token (runtime.hops), except its /health check.
+(HTTP 401) every request without the hop token (runtime.hops), except its /health check, and keeps its
+memory bounded (runtime.memory: a few action threads, freed memory given back).
 
 rasa_sdk authenticates nobody: any local process could POST /webhook and run action_confirm_step
 for any sender. Rasa sends the token as the `token` query parameter of its action endpoint
@@ -14,6 +15,7 @@ import os
 import rasa_sdk.endpoint
 from sanic import response
 
+from runtime import memory
 from runtime.hops import HOP_TOKEN_VARIABLE, presented_token, token_matches
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,11 @@ def create_app(*args, **kwargs):
         if not token_matches(expected, presented_token(request.headers, request.args)):
             return response.json({"error": "unauthorized"}, status=401)
         return None
+
+    @app.listener("before_server_start")
+    async def keep_memory_bounded(app, loop):
+        memory.bound_action_threads(loop)
+        app.add_task(memory.trim_periodically())
 
     return app
 

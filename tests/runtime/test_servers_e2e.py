@@ -11,6 +11,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -57,6 +58,9 @@ def test_servers_answer_and_stop_on_sigint(tmp_path, database_url):
             pids = {name: int(pid) for name, pid in re.findall(r"^(Rasa|actions) \(pid (\d+)\)", output, re.M)}
             time.sleep(1)
         assert len(pids) == 2, f"not ready in {READY_SECONDS} s:\n{output[-3000:]}"
+        # The supervisor is the same process without the domain the muqeem command imports (issue 24 item 5).
+        assert b"runtime.supervisor" in Path(f"/proc/{servers.pid}/cmdline").read_bytes()
+        assert "sqlalchemy" not in Path(f"/proc/{servers.pid}/maps").read_text()
 
         def greeting() -> list[dict]:
             request = urllib.request.Request(
