@@ -8,6 +8,10 @@ credentials.yml in place of `rest:`.
   (4096), and characters besides ten-digit numbers, spaces and punctuation (600). A list of iqama numbers
   cut short by the first limit (at most `NUMBERS_PER_MESSAGE` fit) is told how to reach more residents:
   a group in one request (up to rules.yml bulk.max_residents), or the numbers over several messages.
+- At most MAX_MESSAGES_IN_FLIGHT messages are in Rasa at once (this server's share when replicated); past
+  that, a message is answered at once with a short "busy, try again in a moment" in the user's language
+  (issue 24 item 9: 1000 messages in 10 s gave 96 connection resets and a p99 of 19.7 s, every message
+  waiting behind all the others).
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import response
 
@@ -49,6 +56,11 @@ TOO_MANY_NUMBERS = N_(
     "«renew the iqamas expiring within 60 days», «renew the expired iqamas» or «renew all iqamas» (up to "
     "{bulk} residents), or send the numbers over several messages."
 )
+BUSY = N_("I am answering many messages right now and could not take yours. Send it again in a moment.")
+# Rasa's event loop is one core: beyond a few messages at once, more only make each wait longer and leave
+# the loop no time to read new requests (the resets). At 100 messages/s on a loaded machine 48 slots gave
+# timeouts and no busy answer, 8 or 16 none (results/bench.md, overload); 16 is 0.1-0.3 s of work.
+MAX_MESSAGES_IN_FLIGHT = 16
 # Ten digits and one separator each: no more iqama numbers than this fit in MAX_CHARACTERS.
 NUMBERS_PER_MESSAGE = (MAX_CHARACTERS + 1) // 11
 
@@ -75,15 +87,55 @@ def refusal(sender: str, text: str, stored: str | None = None) -> list[dict] | N
     return None
 
 
+class InFlight:
+    """The messages being answered, at most `bound` at once (one event loop: no lock needed)."""
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self.count = 0
+
+    @contextmanager
+    def slot(self) -> Iterator[bool]:
+        """A slot for one message while the block runs: True if one was free."""
+        admitted = self.count < self.bound
+        self.count += admitted
+        try:
+            yield admitted
+        finally:
+            self.count -= admitted
+
+
+async def busy_answer(sender: str, text: str) -> str:
+    """The busy answer, in the language of the message, else the sender's own choice, else Arabic."""
+    written = written_language(text)
+    with language(written or await asyncio.to_thread(chosen_language, sender)):
+        return _(BUSY)
+
+
+def bounded(on_new_message: Callable[[UserMessage], Awaitable[None]], in_flight: InFlight):
+    """`on_new_message` for at most `in_flight.bound` messages at once; the others get the busy answer."""
+
+    async def handle(message: UserMessage) -> None:
+        with in_flight.slot() as admitted:
+            if admitted:
+                await on_new_message(message)
+            else:
+                answer = await busy_answer(message.sender_id, message.text or "")
+                await message.output_channel.send_text_message(message.sender_id, answer)
+
+    return handle
+
+
 class GuardedRestInput(RestInput):
-    """The REST channel, same name and URL, with the token and length checks."""
+    """The REST channel, same name and URL, with the token and length checks and a bound on the messages
+    in Rasa at once."""
 
     @classmethod
     def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message):
-        webhook = super().blueprint(on_new_message)
+        webhook = super().blueprint(bounded(on_new_message, InFlight(MAX_MESSAGES_IN_FLIGHT)))
         expected = channel_token()
 
         @webhook.middleware("request")

@@ -11,6 +11,8 @@ Parts (each also runnable alone: `python scripts/bench.py domain|nlu|rest|bot|tr
   tracker store: p50 of the last 100 turns over the first 100, CPU ms per turn per server process.
 - load: 20 senders 200 turns into their conversations, then 30, 45 and 60 messages/s for 60 s each
   (scripts/bench_load.py): served rate, p50, p99, failures, CPU ms per message and RSS per process.
+- overload: 100 messages/s for 10 s over the REST channel from 50 new agents (scripts/bench_overload.py): answered,
+  busy answers, resets, timeouts.
 - memory: resident memory of every process (`muqeem servers`: supervisor, action server, Rasa; `muqeem bot`) right
   after start, after messages through the bot and after load on an establishment of 100,000 residents
   (scripts/bench_memory.py).
@@ -45,13 +47,14 @@ from bench_passport import bench_passport
 from bench_passport import report_lines as passport_report
 from bench_load import bench_load
 from bench_memory import bench_memory
+from bench_overload import bench_overload
 from train_if_changed import train_command
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
-PARTS = ["domain", "bulk", "nlu", "rest", "bot", "conversation", "load", "memory", "train", "passport"]
+PARTS = ["domain", "bulk", "nlu", "rest", "bot", "conversation", "load", "overload", "memory", "train", "passport"]
 LOAD_RATE = 60.0  # messages/second: twice Telegram's overall send limit (SPEC section 8)
 LOAD_SECONDS = 20.0
 LOAD_USERS = 30
@@ -504,6 +507,8 @@ def report(results: dict) -> str:
                 f"| {'yes' if met else 'no'} | {cpu} | {rss} (total {sum(run['rss_mb'].values()):g}) |"
             )
         lines.append("")
+    if "overload" in results:
+        lines += overload_report(results["overload"], results.get("overload_baseline"))
     if "memory" in results:
         lines += memory_report(results["memory"], results.get("memory_baseline"))
     if "passport" in results:
@@ -552,6 +557,36 @@ def report(results: dict) -> str:
                 )
         lines.append("")
     return "\n".join(lines)
+
+
+def _overload_row(run: dict, label: str) -> str:
+    answered, busy = run["answered_latency"], run["busy_latency"]
+    return (
+        f"| {label} | {run['answered']} | {run['busy']} | {run['reset']} | {run['timeout']} "
+        f"| {run['other'] + run['http_errors']} | {_ms(answered['p50_ms'])} / {_ms(answered['p99_ms'])} "
+        f"| {_ms(busy['p50_ms'])} / {_ms(busy['p99_ms'])} | {run['conditions']['load_average']} |"
+    )
+
+
+def overload_report(run: dict, baseline: dict | None) -> list[str]:
+    lines = [
+        "## Overload over the REST channel (issue 24)",
+        "",
+        _when(run)
+        + (
+            f" {run['rate_per_s']:g} messages/s for {run['seconds']:g} s ({run['messages']} messages) from "
+            f"{run['senders']} new agents, open loop, SeededStack's probes; client timeout 30 s. Past the bound on "
+            "the messages in Rasa at once the REST channel answers at once with a short busy answer."
+        ),
+        "",
+        "| run | answered | busy answers | resets | timeouts | other | answered p50 / p99 | busy p50 / p99 "
+        "| load average |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    if baseline:
+        lines.append(_overload_row(baseline, f"before ({baseline.get('commit', '?')})"))
+    lines.append(_overload_row(run, "now"))
+    return [*lines, ""]
 
 
 MEMORY_PHASES = (
@@ -666,6 +701,9 @@ def main(parts: list[str]) -> None:
     if "load" in parts:
         with SeededStack() as stack:
             record("load", lambda: bench_load(stack))
+    if "overload" in parts:
+        with SeededStack() as stack:
+            record("overload", lambda: bench_overload(stack))
     if "memory" in parts:
         record("memory", bench_memory)
     if "train" in parts:
