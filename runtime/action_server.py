@@ -1,6 +1,7 @@
 """`python -m runtime.action_server --actions actions -p PORT`: rasa_sdk's action server that refuses
-(HTTP 401) every request without the hop token (runtime.hops), except its /health check, and keeps its
-memory bounded (runtime.memory: a few action threads, freed memory given back).
+(HTTP 401) every request without the hop token (runtime.hops), except its /health check, keeps its
+memory bounded (runtime.memory: a few action threads, freed memory given back) and serves its metrics at
+/metrics (runtime.metrics, runtime.action_metrics).
 
 rasa_sdk authenticates nobody: any local process could POST /webhook and run action_confirm_step
 for any sender. Rasa sends the token as the `token` query parameter of its action endpoint
@@ -15,8 +16,9 @@ import os
 import rasa_sdk.endpoint
 from sanic import response
 
-from runtime import memory
+from runtime import action_metrics, memory
 from runtime.hops import HOP_TOKEN_VARIABLE, presented_token, token_matches
+from runtime.metrics import ACTIONS, metrics_response
 
 logger = logging.getLogger(__name__)
 OPEN_PATHS = ("/health",)
@@ -38,6 +40,10 @@ def create_app(*args, **kwargs):
             return response.json({"error": "unauthorized"}, status=401)
         return None
 
+    @app.get("/metrics")
+    async def metrics(request):
+        return metrics_response(ACTIONS, request)
+
     @app.listener("before_server_start")
     async def keep_memory_bounded(app, loop):
         memory.bound_action_threads(loop)
@@ -47,6 +53,7 @@ def create_app(*args, **kwargs):
 
 
 def main() -> None:
+    action_metrics.install()
     rasa_sdk.endpoint.create_app = create_app
     from rasa_sdk.__main__ import main as rasa_sdk_main
 

@@ -14,6 +14,7 @@ import sys
 import typer
 
 from runtime import supervisor
+from runtime.hops import HOP_TOKEN_VARIABLE, hop_token
 from runtime.servers import (
     BackgroundServers,
     ServerDied,
@@ -116,6 +117,7 @@ def bot() -> None:
     settings = _settings()
     url, may_start = _rasa_url(settings)
     os.environ["MUQEEM_RASA_URL"] = url  # what frontends.telegram_bot.app.main reads
+    os.environ.setdefault(HOP_TOKEN_VARIABLE, hop_token(settings.var_dir))  # the secret of the bot's /metrics
     _exit_on_termination()
     try:
         with _servers_if_needed(settings, may_start):

@@ -19,14 +19,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import response
 
 from runtime.hops import channel_token, presented_token, token_matches
+from runtime.metrics import CHANNEL, IN_FLIGHT, MESSAGES, REPLIES, TURN_SECONDS, metrics_response
 from replies import N_, _, language, written_language
 from nlu.limits import MAX_CHARACTERS, MAX_CHARACTERS_WITHOUT_IDENTIFIERS, message_too_long
 from nlu.numbers import ten_digit_numbers
@@ -113,36 +115,57 @@ async def busy_answer(sender: str, text: str) -> str:
 
 
 def bounded(on_new_message: Callable[[UserMessage], Awaitable[None]], in_flight: InFlight):
-    """`on_new_message` for at most `in_flight.bound` messages at once; the others get the busy answer."""
+    """`on_new_message` for at most `in_flight.bound` messages at once; the others get the busy answer.
+    Counted (runtime.metrics): each message's outcome, its reply items and its time to the answer."""
 
     async def handle(message: UserMessage) -> None:
+        started = time.perf_counter()
         with in_flight.slot() as admitted:
-            if admitted:
-                await on_new_message(message)
-            else:
+            if not admitted:
+                MESSAGES.labels("busy").inc()
                 answer = await busy_answer(message.sender_id, message.text or "")
                 await message.output_channel.send_text_message(message.sender_id, answer)
+                return
+            try:
+                await on_new_message(message)
+            finally:
+                count_turn(message, started)
 
     return handle
 
 
+def count_turn(message: UserMessage, started: float) -> None:
+    """A message Rasa answered: "failed" when nothing came back (Rasa's REST channel swallows errors)."""
+    replies = message.output_channel.messages if isinstance(message.output_channel, CollectingOutputChannel) else []
+    MESSAGES.labels("answered" if replies else "failed").inc()
+    REPLIES.inc(len(replies))
+    TURN_SECONDS.observe(time.perf_counter() - started)
+
+
 class GuardedRestInput(RestInput):
-    """The REST channel, same name and URL, with the token and length checks and a bound on the messages
-    in Rasa at once."""
+    """The REST channel, same name and URL, with the token and length checks, a bound on the messages in
+    Rasa at once, and its metrics at /webhooks/rest/metrics (runtime.metrics)."""
 
     @classmethod
     def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message):
-        webhook = super().blueprint(bounded(on_new_message, InFlight(MAX_MESSAGES_IN_FLIGHT)))
+        in_flight = InFlight(MAX_MESSAGES_IN_FLIGHT)
+        IN_FLIGHT.set_function(lambda: in_flight.count)
+        webhook = super().blueprint(bounded(on_new_message, in_flight))
         expected = channel_token()
+
+        @webhook.route("/metrics", methods=["GET"])
+        async def metrics(request):
+            return metrics_response(CHANNEL, request)
 
         @webhook.middleware("request")
         async def guard(request):
             if request.method != "POST":
                 return None  # GET /webhooks/rest/: the channel's health check, which tells nothing
             if not token_matches(expected, presented_token(request.headers, {})):
+                MESSAGES.labels("unauthorized").inc()
                 return response.json({"error": "unauthorized"}, status=401)
             if request.path.endswith("/webhook"):
                 body = request.json if isinstance(request.json, dict) else {}
@@ -153,6 +176,7 @@ class GuardedRestInput(RestInput):
                     stored = await asyncio.to_thread(chosen_language, sender)
                     answer = refusal(sender, message, stored) if stored else answer
                 if answer is not None:
+                    MESSAGES.labels("refused").inc()
                     return response.json(answer)
             return None
 
