@@ -8,10 +8,10 @@ credentials.yml in place of `rest:`.
   (4096), and characters besides ten-digit numbers, spaces and punctuation (600). A list of iqama numbers
   cut short by the first limit (at most `NUMBERS_PER_MESSAGE` fit) is told how to reach more residents:
   a group in one request (up to rules.yml bulk.max_residents), or the numbers over several messages.
-- At most MAX_MESSAGES_IN_FLIGHT messages are in Rasa at once (this server's share when replicated); past
-  that, a message is answered at once with a short "busy, try again in a moment" in the user's language
-  (issue 24 item 9: 1000 messages in 10 s gave 96 connection resets and a p99 of 19.7 s, every message
-  waiting behind all the others).
+- A message that would overload Rasa (see ALWAYS_ADMITTED: a bound on the messages in Rasa at once, tighter
+  while the event loop runs late) is answered at once with a short "busy, try again in a moment" in the
+  user's language (issue 24 item 9: 1000 messages in 10 s gave 96 connection resets and a p99 of 19.7 s,
+  every message waiting behind all the others).
 """
 
 from __future__ import annotations
@@ -59,10 +59,16 @@ TOO_MANY_NUMBERS = N_(
     "{bulk} residents), or send the numbers over several messages."
 )
 BUSY = N_("I am answering many messages right now and could not take yours. Send it again in a moment.")
-# Rasa's event loop is one core: beyond a few messages at once, more only make each wait longer and leave
-# the loop no time to read new requests (the resets). At 100 messages/s on a loaded machine 48 slots gave
-# timeouts and no busy answer, 8 or 16 none (results/bench.md, overload); 16 is 0.1-0.3 s of work.
-MAX_MESSAGES_IN_FLIGHT = 16
+# Admission. Rasa's event loop is one core: past a point, more messages at once only make each wait longer,
+# and the loop falls behind even reading new requests (the resets; with 48 slots and no other rule, 100
+# messages/s on a loaded machine gave timeouts and no busy answer; 16 gave none, 24 gave resets). So
+# ALWAYS_ADMITTED messages are always let in, and more, up to MAX_MESSAGES_IN_FLIGHT (what the bot sends at
+# once), only while the loop keeps up: a timer due every LAG_PROBE_SECONDS fired less than MAX_LAG_SECONDS
+# late. Twenty agents with a message each are served; a flood is answered "busy" before it swamps the loop.
+ALWAYS_ADMITTED = 8
+MAX_MESSAGES_IN_FLIGHT = 64
+LAG_PROBE_SECONDS = 0.05
+MAX_LAG_SECONDS = 0.1
 # Ten digits and one separator each: no more iqama numbers than this fit in MAX_CHARACTERS.
 NUMBERS_PER_MESSAGE = (MAX_CHARACTERS + 1) // 11
 
@@ -90,21 +96,34 @@ def refusal(sender: str, text: str, stored: str | None = None) -> list[dict] | N
 
 
 class InFlight:
-    """The messages being answered, at most `bound` at once (one event loop: no lock needed)."""
+    """The messages being answered and how late the event loop runs (one event loop: no lock needed)."""
 
-    def __init__(self, bound: int) -> None:
-        self.bound = bound
+    def __init__(self, always: int = ALWAYS_ADMITTED, bound: int = MAX_MESSAGES_IN_FLIGHT) -> None:
+        self.always, self.bound = always, bound
         self.count = 0
+        self.lag = 0.0  # seconds, the latest measure (watch_lag)
+
+    def admits(self) -> bool:
+        """Whether one more message may go in now (see ALWAYS_ADMITTED)."""
+        return self.count < self.always or (self.count < self.bound and self.lag < MAX_LAG_SECONDS)
 
     @contextmanager
     def slot(self) -> Iterator[bool]:
-        """A slot for one message while the block runs: True if one was free."""
-        admitted = self.count < self.bound
+        """A slot for one message while the block runs: True if it was admitted."""
+        admitted = self.admits()
         self.count += admitted
         try:
             yield admitted
         finally:
             self.count -= admitted
+
+    async def watch_lag(self) -> None:
+        """Measure how late the event loop runs, until cancelled."""
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + LAG_PROBE_SECONDS
+            await asyncio.sleep(LAG_PROBE_SECONDS)
+            self.lag = loop.time() - due
 
 
 async def busy_answer(sender: str, text: str) -> str:
@@ -151,10 +170,14 @@ class GuardedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message):
-        in_flight = InFlight(MAX_MESSAGES_IN_FLIGHT)
+        in_flight = InFlight()
         IN_FLIGHT.set_function(lambda: in_flight.count)
         webhook = super().blueprint(bounded(on_new_message, in_flight))
         expected = channel_token()
+
+        @webhook.listener("after_server_start")
+        async def watch_lag(app, loop):
+            app.add_task(in_flight.watch_lag())
 
         @webhook.route("/metrics", methods=["GET"])
         async def metrics(request):

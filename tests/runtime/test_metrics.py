@@ -40,9 +40,11 @@ def test_the_rest_channel_counts_each_message_by_outcome_its_replies_and_its_tim
         return None
 
     async def scenario():
-        await bounded(two_replies, InFlight(1))(_message("مرحبا"))
-        await bounded(nothing, InFlight(1))(_message("مرحبا"))  # Rasa swallowed an error: an empty answer
-        await bounded(two_replies, InFlight(0))(_message("مرحبا"))  # no slot: busy
+        await bounded(two_replies, InFlight(always=1, bound=1))(_message("مرحبا"))
+        await bounded(nothing, InFlight(always=1, bound=1))(
+            _message("مرحبا")
+        )  # Rasa swallowed an error: an empty answer
+        await bounded(two_replies, InFlight(always=0, bound=0))(_message("مرحبا"))  # no slot: busy
 
     asyncio.run(scenario())
     for outcome in ("answered", "busy", "failed"):

@@ -85,7 +85,7 @@ def test_past_the_bound_a_message_gets_the_busy_answer_in_its_language_at_once()
         handled.append(message.text)
 
     async def scenario():
-        in_flight = InFlight(2)
+        in_flight = InFlight(always=2, bound=2)
         handle = bounded(on_new_message, in_flight)
         admitted = [_message("مرحبا"), _message("كم رصيدنا؟")]
         waiting = [asyncio.create_task(handle(message)) for message in admitted]
@@ -125,7 +125,7 @@ def test_a_slot_is_given_back_when_its_message_fails_or_is_cancelled():
         raise RuntimeError("Rasa failed")
 
     async def scenario():
-        in_flight = InFlight(1)
+        in_flight = InFlight(always=1, bound=1)
         with pytest.raises(RuntimeError):
             await bounded(failing, in_flight)(_message("مرحبا"))
         stuck = asyncio.create_task(bounded(lambda message: asyncio.sleep(60), in_flight)(_message("مرحبا")))
@@ -135,3 +135,35 @@ def test_a_slot_is_given_back_when_its_message_fails_or_is_cancelled():
         return in_flight.count
 
     assert asyncio.run(scenario()) == 0
+
+
+def test_past_the_messages_always_admitted_more_go_in_only_while_the_event_loop_keeps_up():
+    """Twenty agents with a message each are not an overload; a flood that makes the loop run late is."""
+    from runtime.rest_channel import MAX_LAG_SECONDS, InFlight
+
+    in_flight = InFlight(always=8, bound=64)
+    in_flight.count = 20
+    assert in_flight.admits()
+    in_flight.lag = MAX_LAG_SECONDS * 3
+    assert not in_flight.admits()
+    in_flight.count = 7
+    assert in_flight.admits()  # the first few always go in
+    in_flight.count, in_flight.lag = 64, 0.0
+    assert not in_flight.admits()
+
+
+def test_the_lag_watch_sees_a_blocked_event_loop():
+    import time
+
+    from runtime.rest_channel import InFlight
+
+    async def scenario():
+        in_flight = InFlight()
+        watch = asyncio.create_task(in_flight.watch_lag())
+        await asyncio.sleep(0.01)
+        time.sleep(0.3)  # a long turn holding the loop
+        await asyncio.sleep(0.01)
+        watch.cancel()
+        return in_flight.lag
+
+    assert asyncio.run(scenario()) > 0.2
