@@ -10,6 +10,7 @@ for any sender. Rasa sends the token as the `token` query parameter of its actio
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 
@@ -48,6 +49,8 @@ def create_app(*args, **kwargs):
     async def keep_memory_bounded(app, loop):
         memory.bound_action_threads(loop)
         app.add_task(memory.trim_periodically())
+        gc.collect()
+        gc.freeze()  # what start-up loaded stays out of the full collections' pauses (runtime/rasa_server.py)
 
     return app
 
