@@ -481,6 +481,7 @@ def report(results: dict) -> str:
                 f"| {run['store']} | {run['turns']} | {_ms(run['first_p50_ms'])} | {_ms(run['last_p50_ms'])} "
                 f"| {run['ratio']:g} | <= 1.2 | {'yes' if run['ratio'] <= 1.2 else 'no'} | {cpu} | {rss} |"
             )
+        lines += _baseline_line(results.get("conversation_baseline"), _conversation_figures)
         lines.append("")
     if "load" in results:
         lo = results["load"]
@@ -506,6 +507,7 @@ def report(results: dict) -> str:
                 f"| {run['failures']} | {_ms(run['p50_ms'])} | {_ms(run['p99_ms'])} | p50 < 100 ms, p99 < 400 ms "
                 f"| {'yes' if met else 'no'} | {cpu} | {rss} (total {sum(run['rss_mb'].values()):g}) |"
             )
+        lines += _baseline_line(results.get("load_baseline"), _load_figures)
         lines.append("")
     if "overload" in results:
         lines += overload_report(results["overload"], results.get("overload_baseline"))
@@ -557,6 +559,28 @@ def report(results: dict) -> str:
                 )
         lines.append("")
     return "\n".join(lines)
+
+
+def _load_figures(run: dict) -> str:
+    return (
+        f"{run['rate_per_s']:g}/s: served {run['served_per_s']:g}/s, p50 {_ms(run['p50_ms'])}, p99 {_ms(run['p99_ms'])}, "
+        f"{run['failures']} failures"
+    )
+
+
+def _conversation_figures(run: dict) -> str:
+    return (
+        f"{run['store']}: p50 {_ms(run['first_p50_ms'])} -> {_ms(run['last_p50_ms'])} over {run['turns']} turns, "
+        f"ratio {run['ratio']:g}"
+    )
+
+
+def _baseline_line(baseline: dict | None, figures) -> list[str]:
+    """The same part measured before a change (bench.py --baseline), in one line."""
+    if not baseline:
+        return []
+    runs = "; ".join(figures(run) for run in baseline["runs"])
+    return ["", f"Before ({baseline.get('commit', '?')}; {_when(baseline)}): {runs}."]
 
 
 def _overload_row(run: dict, label: str) -> str:
@@ -617,8 +641,9 @@ def memory_report(run: dict, baseline: dict | None) -> list[str]:
             f"failures). The load: {run['load']['senders']} agents of the big establishment each asking at once for "
             "the expiring-iqamas report (about 10,000 rows: chart, CSV), a name search and a bulk quote "
             f"({run['load']['big_answers_s']:g} s), then {run['load']['rate_per_s']:g} messages/s for "
-            f"{run['load']['seconds']:g} s: {run['load']['answered']} answered, {run['load']['failed']} failed "
-            f"(timeouts of an overloaded machine count here), p50 {_ms(run['load']['p50_ms'])}."
+            f"{run['load']['seconds']:g} s: {run['load']['answered']} answered, {run['load'].get('busy', '?')} busy, "
+            f"{run['load']['failed']} failed (timeouts of an overloaded machine count here), p50 "
+            f"{_ms(run['load']['p50_ms'])}."
         ),
         "",
         "| stack | supervisor | action server | Rasa | bot | total (target < 1000, aim 700) |",

@@ -35,6 +35,7 @@ from bench_bot import (
     latency_summary,
 )
 from bench_domain import ESTABLISHMENT_NUMBER
+from bench_overload import busy_texts
 from bench_domain import build as build_big_establishment
 from sqlalchemy import select
 
@@ -125,7 +126,8 @@ class BigLoad:
         self.endpoint = f"{stack.rasa_url}/webhooks/rest/webhook"
         self.agents, self.iqamas = agents, iqamas
         self.random = random.Random(24)
-        self.answered, self.failed, self.latencies = 0, 0, []
+        self.busy_texts = busy_texts()
+        self.answered, self.busy, self.failed, self.latencies = 0, 0, 0, []
 
     def light_message(self, index: int) -> str:
         kind = index % 10
@@ -146,7 +148,9 @@ class BigLoad:
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
             self.failed += 1
             return
-        self.answered += bool(items)
+        busy = any(str(item.get("text")) in self.busy_texts for item in items)
+        self.busy += busy
+        self.answered += bool(items) and not busy
         self.failed += not items
         self.latencies.append((time.perf_counter() - started) * 1000)
 
@@ -186,6 +190,7 @@ class BigLoad:
             "big_answers_s": big_answers_s,
             "idle_wait_s": idle_wait_s,
             "answered": self.answered,
+            "busy": self.busy,
             "failed": self.failed,
             **latency_summary(self.latencies),
         }
