@@ -61,7 +61,8 @@ TOO_MANY_NUMBERS = N_(
 BUSY = N_("I am answering many messages right now and could not take yours. Send it again in a moment.")
 # Admission. Rasa's event loop is one core: past a point, more messages at once only make each wait longer,
 # and the loop falls behind even reading new requests (the resets; with 48 slots and no other rule, 100
-# messages/s on a loaded machine gave timeouts and no busy answer; 16 gave none, 24 gave resets). So
+# messages/s on a loaded machine gave timeouts and no busy answer; 16 gave none, 24 gave resets; a lag
+# limit of 250 ms let resets and timeouts back in). So
 # ALWAYS_ADMITTED messages are always let in, and more, up to MAX_MESSAGES_IN_FLIGHT (what the bot sends at
 # once), only while the loop keeps up: a timer due every LAG_PROBE_SECONDS fired less than MAX_LAG_SECONDS
 # late. Twenty agents with a message each are served; a flood is answered "busy" before it swamps the loop.

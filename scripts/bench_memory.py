@@ -216,7 +216,11 @@ def bench_memory(bot_messages: int = BOT_MESSAGES, seconds: float = LOAD_SECONDS
                 return {
                     "residents": BIG_RESIDENTS,
                     "after_start": after_start,
-                    "bot": {"messages": bot_messages, "rate_per_s": BOT_RATE, "failures": through_bot["failures"]},
+                    "bot": {
+                        "messages": bot_messages,
+                        "rate_per_s": BOT_RATE,
+                        **{key: through_bot[key] for key in ("failures", "apologies", "wrong_reply")},
+                    },
                     "after_bot": after_bot,
                     "load": {"rate_per_s": LOAD_RATE, "seconds": seconds, "senders": BIG_SENDERS, **big},
                     "after_load": memory(processes),
