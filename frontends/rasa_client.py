@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import httpx
 
-from runtime.hops import bearer_header
+from frontends.hop_secret import bearer_header
 
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 # A reply may take long: a bulk confirmation of 1000 residents runs about 20-30 s on two cores ("typing…"

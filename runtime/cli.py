@@ -7,19 +7,19 @@ Rasa's address: MUQEEM_RASA_URL, else http://127.0.0.1:$MUQEEM_RASA_PORT (5005).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import signal
 import sys
 
 import typer
 
+from runtime import supervisor
+from runtime.hops import HOP_TOKEN_VARIABLE, hop_token
 from runtime.servers import (
     BackgroundServers,
     ServerDied,
     ServersError,
     ServerSettings,
-    run_foreground,
 )
 from replies import _
 from residency.cli import app
@@ -62,7 +62,10 @@ def servers(
 ) -> None:
     """شغّل خادم الإجراءات وخادم Rasa (قناة REST) في الواجهة وأعد تشغيل ما يتوقف منهما؛ Ctrl-C يوقفهما.
     Run the action server and the Rasa server in the foreground, restarting one that exits; Ctrl-C stops them."""
-    raise typer.Exit(run_foreground(dataclasses.replace(_settings(), replicas=replicas)))
+    _settings()  # a bad setting is told here, in the command's own words
+    argv = supervisor.command(replicas)
+    sys.stdout.flush()
+    os.execv(argv[0], argv)  # the supervisor without the domain this command imported (runtime/supervisor.py)
 
 
 @app.command()
@@ -114,6 +117,7 @@ def bot() -> None:
     settings = _settings()
     url, may_start = _rasa_url(settings)
     os.environ["MUQEEM_RASA_URL"] = url  # what frontends.telegram_bot.app.main reads
+    os.environ.setdefault(HOP_TOKEN_VARIABLE, hop_token(settings.var_dir))  # the secret of the bot's /metrics
     _exit_on_termination()
     try:
         with _servers_if_needed(settings, may_start):

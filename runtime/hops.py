@@ -6,25 +6,37 @@
 - Without it, the REST channel on loopback is open (SPEC 7), but Rasa's HTTP API and the action server
   still refuse requests without the *hop token*: a random secret kept in `var/hop-token` (mode 0600,
   made on first start), so that another local account cannot drive a conversation through them.
-The servers get the hop token in their environment as MUQEEM_HOP_TOKEN, never on a command line.
+The servers get the hop token in their environment as MUQEEM_HOP_TOKEN, never on a command line. Reading
+and checking it is frontends/hop_secret.py's, which the front ends share (they import nothing of runtime/).
 """
 
 from __future__ import annotations
 
-import hmac
 import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-CHANNEL_TOKEN_VARIABLE = "MUQEEM_CHANNEL_TOKEN"
-HOP_TOKEN_VARIABLE = "MUQEEM_HOP_TOKEN"
+from frontends.hop_secret import (
+    CHANNEL_TOKEN_VARIABLE,
+    HOP_TOKEN_VARIABLE,
+    bearer_header,
+    channel_token,
+    presented_token,
+    token_matches,
+)
+
+__all__ = [
+    "CHANNEL_TOKEN_VARIABLE",
+    "HOP_TOKEN_VARIABLE",
+    "HOP_TOKEN_FILE",
+    "bearer_header",
+    "channel_token",
+    "hop_token",
+    "presented_token",
+    "token_matches",
+]
 HOP_TOKEN_FILE = "hop-token"
-
-
-def channel_token(env: Mapping[str, str] = os.environ) -> str | None:
-    """The operator's shared secret, if set."""
-    return (env.get(CHANNEL_TOKEN_VARIABLE) or "").strip() or None
 
 
 def hop_token(var_dir: Path, env: Mapping[str, str] = os.environ) -> str:
@@ -40,26 +52,3 @@ def hop_token(var_dir: Path, env: Mapping[str, str] = os.environ) -> str:
         with os.fdopen(descriptor, "w") as file:
             file.write(secrets.token_urlsafe(32))
     return path.read_text().strip()
-
-
-def bearer_header(env: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """The header a front end sends to the REST channel (empty without a channel token)."""
-    token = channel_token(env)
-    return {"Authorization": f"Bearer {token}"} if token else {}
-
-
-def presented_token(headers: Mapping[str, str], args: Mapping[str, object]) -> str:
-    """The token a request carries: `Authorization: Bearer ...` or a `token` query parameter (what
-    Rasa sends to an action endpoint with a `token` setting)."""
-    authorization = headers.get("Authorization") or headers.get("authorization") or ""
-    if authorization.lower().startswith("bearer "):
-        return authorization[7:].strip()
-    value = args.get("token")
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    return str(value or "")
-
-
-def token_matches(expected: str | None, presented: str) -> bool:
-    """True when no token is expected, or the presented one is it (constant-time)."""
-    return expected is None or hmac.compare_digest(expected.encode(), presented.encode())

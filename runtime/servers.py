@@ -386,32 +386,42 @@ def start_all(servers: Sequence[ServerProcess]) -> None:
 
 
 def start_in_order(
-    servers: Sequence[ServerProcess], timeout: float, stop_requested: threading.Event | None = None
+    servers: Sequence[ServerProcess],
+    timeout: float,
+    stop_requested: threading.Event | None = None,
+    restarter: Restarter | None = None,
 ) -> bool:
     """Start the servers (one marked `after_previous` once those before it are ready) and wait until
     all are ready; as wait_until_ready."""
     started: list[ServerProcess] = []
     for server in servers:
-        if server.after_previous and started and not wait_until_ready(started, timeout, stop_requested):
+        if server.after_previous and started and not wait_until_ready(started, timeout, stop_requested, restarter):
             return False
         server.start()
         started.append(server)
-    return wait_until_ready(servers, timeout, stop_requested)
+    return wait_until_ready(servers, timeout, stop_requested, restarter)
 
 
 def wait_until_ready(
-    servers: Sequence[ServerProcess], timeout: float, stop_requested: threading.Event | None = None
+    servers: Sequence[ServerProcess],
+    timeout: float,
+    stop_requested: threading.Event | None = None,
+    restarter: Restarter | None = None,
 ) -> bool:
-    """Poll until every server answers its ready URL. Raises ServerDied if one exits, ServersError on
-    timeout; returns False if stop_requested was set meanwhile, True when all are ready."""
+    """Poll until every server answers its ready URL. A server that exits meanwhile is restarted by
+    `restarter` (as after start-up), or without one raises ServerDied; ServersError when a Rasa server
+    cannot load its model, or on timeout. Returns False if stop_requested was set meanwhile, True when
+    all are ready."""
     deadline = time.monotonic() + timeout
     pending = list(servers)
     while pending:
         for server in servers:
-            if server.exit_code() is not None:
-                raise ServerDied(server)
             if server.is_broken():
                 raise ServersError(_(MODEL_NOT_LOADED_MESSAGE).format(log=server.log_path or "stderr"))
+        if restarter is not None:
+            restarter.check()
+        elif first_exited(servers) is not None:
+            raise ServerDied(first_exited(servers))
         pending = [server for server in pending if not server.is_ready()]
         if not pending:
             return True
@@ -493,17 +503,18 @@ def supervise(
     announce: Callable[[Sequence[ServerProcess]], None],
     report: Callable[[str], None],
 ) -> int:
-    """Start the servers, announce them once ready, then keep them running (Restarter) until
-    stop_requested.
+    """Start the servers, announce them once ready, then keep them running until stop_requested. A
+    server that exits is restarted (Restarter) during start-up as after it: a replica killed while
+    another still loads its model is one crash among others.
 
     Returns 0 after a requested stop, 1 when the servers did not get ready (the others are then
     stopped too). Every child is stopped before returning.
     """
+    restarter = Restarter(servers, report)
     try:
-        if not start_in_order(servers, timeout, stop_requested):
+        if not start_in_order(servers, timeout, stop_requested, restarter):
             return 0
         announce(servers)
-        restarter = Restarter(servers, report)
         while not stop_requested.wait(0.5):
             restarter.check()
         return 0
@@ -662,13 +673,13 @@ class BackgroundServers:
         servers.append(rasa_process(settings, write_endpoints_file(settings), log_dir))
         self.progress(_("Starting the servers, this may take a minute..."))
         self.servers = servers
+        restarter = Restarter(servers, self.progress)
         try:
             start_all(servers)
-            wait_until_ready(servers, settings.start_timeout)
+            wait_until_ready(servers, settings.start_timeout, restarter=restarter)
         except BaseException:
             self.__exit__(None, None, None)
             raise
-        restarter = Restarter(servers, self.progress)
         self._watcher = threading.Thread(target=self._watch, args=(restarter,), name="muqeem-supervisor", daemon=True)
         self._watcher.start()
         return self

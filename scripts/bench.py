@@ -11,11 +11,18 @@ Parts (each also runnable alone: `python scripts/bench.py domain|nlu|rest|bot|tr
   tracker store: p50 of the last 100 turns over the first 100, CPU ms per turn per server process.
 - load: 20 senders 200 turns into their conversations, then 30, 45 and 60 messages/s for 60 s each
   (scripts/bench_load.py): served rate, p50, p99, failures, CPU ms per message and RSS per process.
+- overload: 100 messages/s for 10 s over the REST channel from 50 new agents (scripts/bench_overload.py): answered,
+  busy answers, resets, timeouts.
+- memory: resident memory of every process (`muqeem servers`: supervisor, action server, Rasa; `muqeem bot`) right
+  after start, after messages through the bot and after load on an establishment of 100,000 residents
+  (scripts/bench_memory.py).
 - train: `rasa train` from scratch (empty training cache) into a temporary directory; models/ is not touched.
 - passport: one passport photo read (frontends/passport/passport_ocr.py) at 1100 and 3000 pixels, and the share of the
   synthetic test pages read correctly (scripts/bench_passport.py).
 rest and bot share one running stack (new agents, so new conversations, for each run). A part run alone
 replaces its own section of results/bench.json; results/bench.md is rewritten from the whole file.
+`--baseline COMMIT` records the parts as the figures before a change (the code under test being COMMIT's,
+e.g. PYTHONPATH pointing at an export of it), shown beside the current ones.
 """
 
 from __future__ import annotations
@@ -39,13 +46,15 @@ from bench_conversation import bench_conversation
 from bench_passport import bench_passport
 from bench_passport import report_lines as passport_report
 from bench_load import bench_load
+from bench_memory import bench_memory
+from bench_overload import bench_overload
 from train_if_changed import train_command
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
-PARTS = ["domain", "bulk", "nlu", "rest", "bot", "conversation", "load", "train", "passport"]
+PARTS = ["domain", "bulk", "nlu", "rest", "bot", "conversation", "load", "overload", "memory", "train", "passport"]
 LOAD_RATE = 60.0  # messages/second: twice Telegram's overall send limit (SPEC section 8)
 LOAD_SECONDS = 20.0
 LOAD_USERS = 30
@@ -472,6 +481,7 @@ def report(results: dict) -> str:
                 f"| {run['store']} | {run['turns']} | {_ms(run['first_p50_ms'])} | {_ms(run['last_p50_ms'])} "
                 f"| {run['ratio']:g} | <= 1.2 | {'yes' if run['ratio'] <= 1.2 else 'no'} | {cpu} | {rss} |"
             )
+        lines += _baseline_line(results.get("conversation_baseline"), _conversation_figures)
         lines.append("")
     if "load" in results:
         lo = results["load"]
@@ -497,7 +507,12 @@ def report(results: dict) -> str:
                 f"| {run['failures']} | {_ms(run['p50_ms'])} | {_ms(run['p99_ms'])} | p50 < 100 ms, p99 < 400 ms "
                 f"| {'yes' if met else 'no'} | {cpu} | {rss} (total {sum(run['rss_mb'].values()):g}) |"
             )
+        lines += _baseline_line(results.get("load_baseline"), _load_figures)
         lines.append("")
+    if "overload" in results:
+        lines += overload_report(results["overload"], results.get("overload_baseline"))
+    if "memory" in results:
+        lines += memory_report(results["memory"], results.get("memory_baseline"))
     if "passport" in results:
         lines += passport_report(results["passport"], _when(results["passport"]))
     if "domain" in results:
@@ -546,6 +561,106 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _load_figures(run: dict) -> str:
+    return (
+        f"{run['rate_per_s']:g}/s: served {run['served_per_s']:g}/s, p50 {_ms(run['p50_ms'])}, p99 {_ms(run['p99_ms'])}, "
+        f"{run['failures']} failures"
+    )
+
+
+def _conversation_figures(run: dict) -> str:
+    return (
+        f"{run['store']}: p50 {_ms(run['first_p50_ms'])} -> {_ms(run['last_p50_ms'])} over {run['turns']} turns, "
+        f"ratio {run['ratio']:g}"
+    )
+
+
+def _baseline_line(baseline: dict | None, figures) -> list[str]:
+    """The same part measured before a change (bench.py --baseline), in one line."""
+    if not baseline:
+        return []
+    runs = "; ".join(figures(run) for run in baseline["runs"])
+    return ["", f"Before ({baseline.get('commit', '?')}; {_when(baseline)}): {runs}."]
+
+
+def _overload_row(run: dict, label: str) -> str:
+    answered, busy = run["answered_latency"], run["busy_latency"]
+    return (
+        f"| {label} | {run['answered']} | {run['busy']} | {run['reset']} | {run['timeout']} "
+        f"| {run['other'] + run['http_errors']} | {_ms(answered['p50_ms'])} / {_ms(answered['p99_ms'])} "
+        f"| {_ms(busy['p50_ms'])} / {_ms(busy['p99_ms'])} | {run['conditions']['load_average']} |"
+    )
+
+
+def overload_report(run: dict, baseline: dict | None) -> list[str]:
+    lines = [
+        "## Overload over the REST channel (issue 24)",
+        "",
+        _when(run)
+        + (
+            f" {run['rate_per_s']:g} messages/s for {run['seconds']:g} s ({run['messages']} messages) from "
+            f"{run['senders']} new agents, open loop, SeededStack's probes; client timeout 30 s. Past the bound on "
+            "the messages in Rasa at once the REST channel answers at once with a short busy answer."
+        ),
+        "",
+        "| run | answered | busy answers | resets | timeouts | other | answered p50 / p99 | busy p50 / p99 "
+        "| load average |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    if baseline:
+        lines.append(_overload_row(baseline, f"before ({baseline.get('commit', '?')})"))
+    lines.append(_overload_row(run, "now"))
+    return [*lines, ""]
+
+
+MEMORY_PHASES = (
+    ("after_start", "right after start"),
+    ("after_bot", "after the bot's messages"),
+    ("after_load", "after load"),
+)
+
+
+def _memory_rows(run: dict, label: str) -> list[str]:
+    return [
+        f"| {label} {phase} | "
+        + " | ".join(f"{run[key].get(name, 0):g}" for name in ("supervisor", "actions", "Rasa", "bot"))
+        + f" | **{run[key]['total']:g}** |"
+        for key, phase in MEMORY_PHASES
+    ]
+
+
+def memory_report(run: dict, baseline: dict | None) -> list[str]:
+    lines = [
+        "## Memory of the whole stack (SPEC 9.6, 10.6)",
+        "",
+        _when(run)
+        + (
+            f" `muqeem servers` and `muqeem bot` (fake Telegram Bot API) on the demo establishment and one of "
+            f"{run['residents']:,} residents; resident memory (RSS, MB) of each process from /proc. The bot's "
+            f"phase: {run['bot']['messages']} messages at {run['bot']['rate_per_s']:g}/s ({run['bot']['failures']} "
+            f"failures). The load: {run['load']['senders']} agents of the big establishment each asking at once for "
+            "the expiring-iqamas report (about 10,000 rows: chart, CSV), a name search and a bulk quote "
+            f"({run['load']['big_answers_s']:g} s), then {run['load']['rate_per_s']:g} messages/s for "
+            f"{run['load']['seconds']:g} s: {run['load']['answered']} answered, {run['load'].get('busy', '?')} busy, "
+            f"{run['load']['failed']} failed (timeouts of an overloaded machine count here), p50 "
+            f"{_ms(run['load']['p50_ms'])}."
+        ),
+        "",
+        "| stack | supervisor | action server | Rasa | bot | total (target < 1000, aim 700) |",
+        "|---|---|---|---|---|---|",
+    ]
+    if baseline:
+        lines += _memory_rows(baseline, f"before ({baseline.get('commit', '?')}),")
+    lines += _memory_rows(run, "now,")
+    if baseline:
+        lines += [
+            "",
+            f"Before: {_when(baseline)} Its load: {baseline['load']['answered']} answered, "
+            f"{baseline['load']['failed']} failed, p50 {_ms(baseline['load']['p50_ms'])}.",
+        ]
+    return [*lines, ""]
+
+
 def machine() -> dict:
     cpu = next(
         (
@@ -577,6 +692,10 @@ def busy_processes(threshold: float = 20.0) -> list[str]:
 
 
 def main(parts: list[str]) -> None:
+    baseline = None
+    if "--baseline" in parts:
+        at = parts.index("--baseline")
+        baseline, parts = parts[at + 1], parts[:at] + parts[at + 2 :]
     parts = parts or PARTS
     unknown = sorted(set(parts) - set(PARTS))
     if unknown:
@@ -588,8 +707,9 @@ def main(parts: list[str]) -> None:
     def record(part: str, measure) -> None:
         print(f"== bench {part}", file=sys.stderr, flush=True)
         started = conditions()
-        results[part] = {**measure(), "conditions": started}
-        print(json.dumps(results[part], ensure_ascii=False), file=sys.stderr, flush=True)
+        key = part if baseline is None else f"{part}_baseline"
+        results[key] = {**measure(), "conditions": started, **({"commit": baseline} if baseline else {})}
+        print(json.dumps(results[key], ensure_ascii=False), file=sys.stderr, flush=True)
 
     for part in ("domain", "bulk", "nlu"):
         if part in parts:
@@ -606,6 +726,11 @@ def main(parts: list[str]) -> None:
     if "load" in parts:
         with SeededStack() as stack:
             record("load", lambda: bench_load(stack))
+    if "overload" in parts:
+        with SeededStack() as stack:
+            record("overload", lambda: bench_overload(stack))
+    if "memory" in parts:
+        record("memory", bench_memory)
     if "train" in parts:
         record("train", bench_train)
     if "passport" in parts:

@@ -126,6 +126,17 @@ class SeededStack:
             lock_store_url=self.lock_store_url,
         )
         self.env = {"MUQEEM_DATABASE_URL": self.database_url, "MUQEEM_TODAY": os.environ["MUQEEM_TODAY"]}
+        started = time.perf_counter()
+        try:
+            self._start()
+        except BaseException:
+            self.__exit__(*sys.exc_info())
+            raise
+        self.start_seconds = round(time.perf_counter() - started, 1)
+        return self
+
+    def _start(self) -> None:
+        """The action server and the Rasa server as children of this process, until both are ready."""
         endpoints = server_control.write_endpoints_file(self.settings)
         log_dir = self.work / "log"
         self.servers = [
@@ -134,18 +145,11 @@ class SeededStack:
         ]
         for server in self.servers:
             server.env = {**server.env, **self.env}
-        started = time.perf_counter()
-        try:
-            server_control.start_all(self.servers)
-            server_control.wait_until_ready(self.servers, START_TIMEOUT_SECONDS)
-        except BaseException:
-            self.__exit__(*sys.exc_info())
-            raise
-        self.start_seconds = round(time.perf_counter() - started, 1)
-        return self
+        server_control.start_all(self.servers)
+        server_control.wait_until_ready(self.servers, START_TIMEOUT_SECONDS)
 
     def __exit__(self, *exc_info: object) -> None:
-        server_control.stop_all(self.servers)
+        server_control.stop_all(getattr(self, "servers", []))
         if exc_info[0] is None:
             shutil.rmtree(self.work, ignore_errors=True)
         else:

@@ -36,10 +36,10 @@ def cpu_seconds(pid: int) -> float:
     return total / TICKS
 
 
-def rss_megabytes(pid: int) -> float:
-    """Resident memory of `pid` and its descendants, in MB."""
+def rss_megabytes(pid: int, descendants: bool = True) -> float:
+    """Resident memory of `pid` (and its descendants unless told not), in MB."""
     total = 0
-    for process in _descendants(pid):
+    for process in _descendants(pid) if descendants else [pid]:
         try:
             total += int(Path(f"/proc/{process}/statm").read_text().split()[1])
         except FileNotFoundError:

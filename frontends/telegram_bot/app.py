@@ -13,7 +13,7 @@ Environment (read by main()): TELEGRAM_BOT_TOKEN, TELEGRAM_BASE_URL (e.g.
 http://127.0.0.1:8081/bot{token}), TELEGRAM_BASE_FILE_URL (derived from the base URL when unset),
 MUQEEM_RASA_URL (default http://127.0.0.1:5005), and for a webhook instead of polling MUQEEM_WEBHOOK_URL,
 MUQEEM_WEBHOOK_SECRET (random per run when unset), MUQEEM_WEBHOOK_PORT (8443),
-MUQEEM_WEBHOOK_LISTEN (0.0.0.0).
+MUQEEM_WEBHOOK_LISTEN (0.0.0.0); MUQEEM_BOT_METRICS_PORT for its Prometheus metrics (metrics.py).
 
 Pushed messages: the domain queues `Notification` rows (transfer requests, reminders) and main()
 relays them every few seconds (`relay_outbox`, see frontends/telegram_bot/outbox.py); transfer accept/decline buttons
@@ -55,6 +55,7 @@ from telegram.ext import (
     filters,
 )
 
+from frontends.telegram_bot import metrics
 from frontends.telegram_bot import outbox
 from frontends.telegram_bot import uploads
 from frontends.telegram_bot.callbacks import CallbackStore, ClaimStatus
@@ -314,24 +315,33 @@ async def _send_custom(application: Application, chat_id: int, custom: dict[str,
 async def forward_to_rasa(application: Application, chat_id: int, user_id: int, message: str) -> None:
     """Send `message` as `user_id` to Rasa and render the reply, or apologise when Rasa fails."""
     assert isinstance(application, MuqeemApplication)
-    try:
-        async with (
-            typing(application.bot, chat_id),  # "typing…" only if Rasa takes a moment
-            showing_progress(application.bot, chat_id, user_id, written_language(message) or current_language()),
-        ):
-            items = await application.rasa.send(str(user_id), message)
-    except RasaUnavailable as error:
-        logger.warning("Rasa unavailable for chat %s: %s", chat_id, error)
-        with language(await answer_language(user_id, message)):
-            await application.bot.send_message(chat_id, _(UNAVAILABLE))
-        return
-    # Rasa's replies are laid out (right-to-left marks or none) for the language the user wrote in.
-    with language(written_language(message) or current_language()):
-        shown = await send_items(application, chat_id, items, user_id)
-    if not shown:
-        logger.warning("Rasa answered nothing that can be shown: %s", [sorted(i) for i in items])
-        with language(await answer_language(user_id, message)):
-            await application.bot.send_message(chat_id, _(UNAVAILABLE))
+    with metrics.ANSWER_SECONDS.time():
+        try:
+            async with (
+                typing(application.bot, chat_id),  # "typing…" only if Rasa takes a moment
+                showing_progress(application.bot, chat_id, user_id, written_language(message) or current_language()),
+            ):
+                items = await application.rasa.send(str(user_id), message)
+        except RasaUnavailable as error:
+            logger.warning("Rasa unavailable for chat %s: %s", chat_id, error)
+            metrics.RASA_FAILURES.inc()
+            await _apologise(application, chat_id, user_id, message)
+            return
+        # Rasa's replies are laid out (right-to-left marks or none) for the language the user wrote in.
+        with language(written_language(message) or current_language()):
+            shown = await send_items(application, chat_id, items, user_id)
+        metrics.REPLIES.inc(shown)
+        if not shown:
+            logger.warning("Rasa answered nothing that can be shown: %s", [sorted(i) for i in items])
+            metrics.RASA_FAILURES.inc()
+            await _apologise(application, chat_id, user_id, message)
+
+
+async def _apologise(application: Application, chat_id: int, user_id: int, message: str) -> None:
+    """The short apology for a message Rasa gave no usable answer to."""
+    with language(await answer_language(user_id, message)):
+        await application.bot.send_message(chat_id, _(UNAVAILABLE))
+    metrics.REPLIES.inc()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,6 +354,10 @@ async def drop_repeated_update(update: Update, context: ContextTypes.DEFAULT_TYP
     if not context.application.seen_updates.add(update.update_id):
         logger.info("Dropping repeated update %s", update.update_id)
         raise ApplicationHandlerStop
+    message = update.message
+    upload = message is not None and bool(message.photo or message.document)
+    text = message.text if message is not None else None
+    metrics.UPDATES.labels(metrics.update_kind(text, update.callback_query is not None, upload)).inc()
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -472,6 +486,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error (secrets are redacted by frontends.telegram_bot.redaction) and tell the user a short apology."""
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error("Error while handling update %s", update_id, exc_info=context.error)
+    metrics.ERRORS.inc()
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     user_id = update.effective_user.id if update.effective_user is not None else None
@@ -652,8 +667,8 @@ async def _serve_webhook_until_signal(application: Application, **kwargs: Any) -
 def main(background_tasks: Sequence[BackgroundTask] = ()) -> None:
     """Run the bot from environment variables: long polling, or a webhook when MUQEEM_WEBHOOK_URL is set.
 
-    Besides `background_tasks`, the bot relays the domain's notification outbox every few seconds and
-    queues the daily reminders (frontends/telegram_bot/reminders.py).
+    Besides `background_tasks`, the bot relays the domain's notification outbox every few seconds, queues
+    the daily reminders (frontends/telegram_bot/reminders.py) and serves its metrics (metrics.py).
     """
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
@@ -673,7 +688,7 @@ def main(background_tasks: Sequence[BackgroundTask] = ()) -> None:
         base_file_url=os.environ.get("TELEGRAM_BASE_FILE_URL") or None,
         rasa_url=os.environ.get("MUQEEM_RASA_URL") or DEFAULT_RASA_URL,
         max_send_rate=float(os.environ.get("MUQEEM_MAX_SEND_RATE") or 30.0),
-        background_tasks=[relay_outbox, daily_reminders, *background_tasks],
+        background_tasks=[relay_outbox, daily_reminders, metrics.serve_metrics, *background_tasks],
     )
     if webhook_url:
         asyncio.run(

@@ -37,6 +37,22 @@ def test_every_patched_attribute_exists_in_the_installed_rasa(owner, attribute, 
     assert attribute in vars(owner), f"{owner.__name__}.{attribute} is gone: review runtime/rasa_server.py"
 
 
+def test_the_loaded_model_is_left_out_of_the_full_garbage_collections(monkeypatch):
+    """Issue 24 item 6: a full collection walked the model's 230,000-500,000 objects with the loop stopped."""
+    import asyncio
+    import gc
+
+    async def load_agent_on_start(*args, **kwargs):
+        return "agent"
+
+    monkeypatch.setattr(rasa_server, "_original_load_agent_on_start", load_agent_on_start)
+    try:
+        assert asyncio.run(rasa_server.load_agent_then_freeze("models", None, None, None, None)) == "agent"
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def _tracker(*events):
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker

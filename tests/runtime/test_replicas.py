@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -190,6 +191,42 @@ class Cluster:
                     .where(Resident.iqama_number == iqama)
                 ).scalars()
             )
+
+
+def rasa_children(process: subprocess.Popen) -> list[int]:
+    """The Rasa replicas `muqeem servers` has started so far, oldest first."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    replicas = []
+    for pid in children:
+        try:
+            if b"runtime.rasa_server" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                started = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+                replicas.append((started, int(pid)))
+        except FileNotFoundError:
+            continue
+    return [pid for _, pid in sorted(replicas)]
+
+
+def test_a_replica_killed_while_the_other_still_loads_is_restarted(tmp_path):
+    """Issue 24 item 7: the REST port answers once the first replica is ready; a SIGKILL of that replica
+    while the second still loads its model stopped every server. First in this module: it runs its own
+    cluster before the shared one starts."""
+    cluster = Cluster(tmp_path)
+    try:
+        deadline = time.monotonic() + 360
+        while len(rasa_children(cluster.process)) < 2:  # the second starts once the first is ready
+            assert cluster.process.poll() is None and time.monotonic() < deadline, cluster.output()
+            time.sleep(0.2)
+        first = rasa_children(cluster.process)[0]
+        assert "The servers are ready" not in cluster.output()  # the second replica is still loading
+        os.kill(first, signal.SIGKILL)
+        cluster.wait_ready()
+        assert "Restarting the Rasa" in cluster.output()
+        assert first not in rasa_children(cluster.process)
+        replies, _ = cluster.says(OWNER, "كم رصيدنا؟")
+        assert MAIN["number"] in " ".join(m.get("text", "") for m in replies)
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,11 @@
 """The REST channel's own answers (runtime/rest_channel.py): in the language the message is written in,
-else the sender's /lang choice, else Arabic."""
+else the sender's /lang choice, else Arabic; and the bound on the messages in Rasa at once."""
 
 from __future__ import annotations
+
+import asyncio
+
+import pytest
 
 from runtime.rest_channel import NUMBERS_PER_MESSAGE, refusal
 from nlu.limits import MAX_CHARACTERS_WITHOUT_IDENTIFIERS
@@ -60,3 +64,106 @@ def test_a_list_of_numbers_the_limit_cuts_short_is_told_how_to_reach_more_reside
     assert NUMBERS_PER_MESSAGE == 372
     assert refusal("42", " ".join(numbers[:NUMBERS_PER_MESSAGE])) is None
     assert refusal("42", " ".join(numbers[: NUMBERS_PER_MESSAGE + 1])) is not None
+
+
+# --- overload (issue 24 item 9: 1000 messages in 10 s gave 96 connection resets and a p99 of 19.7 s) -----
+
+
+def _message(text: str, sender: str = "42"):
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    return UserMessage(text, CollectingOutputChannel(), sender)
+
+
+def test_past_the_bound_a_message_gets_the_busy_answer_in_its_language_at_once():
+    from runtime.rest_channel import InFlight, bounded
+
+    release, handled = asyncio.Event(), []
+
+    async def on_new_message(message) -> None:
+        await release.wait()
+        handled.append(message.text)
+
+    async def scenario():
+        in_flight = InFlight(always=2, bound=2)
+        handle = bounded(on_new_message, in_flight)
+        admitted = [_message("مرحبا"), _message("كم رصيدنا؟")]
+        waiting = [asyncio.create_task(handle(message)) for message in admitted]
+        await asyncio.sleep(0)
+        busy_ar, busy_en = _message("جدد اقامة 2180967925 سنة"), _message("renew iqama 2180967925 for a year")
+        await handle(busy_ar)  # answered while the two admitted ones still wait
+        await handle(busy_en)
+        release.set()
+        await asyncio.gather(*waiting)
+        later = _message("شكرا")
+        await handle(later)  # the slots were given back
+        return busy_ar, busy_en, in_flight
+
+    busy_ar, busy_en, in_flight = asyncio.run(scenario())
+    assert handled == ["مرحبا", "كم رصيدنا؟", "شكرا"]
+    assert busy_ar.output_channel.messages == [
+        {"recipient_id": "42", "text": "أرد على رسائل كثيرة الآن ولم أستطع استقبال رسالتك. أرسلها مرة أخرى بعد قليل."}
+    ]
+    assert busy_en.output_channel.messages[0]["text"] == (
+        "I am answering many messages right now and could not take yours. Send it again in a moment."
+    )
+    assert in_flight.count == 0
+
+
+def test_a_wordless_message_past_the_bound_is_answered_in_the_senders_chosen_language(monkeypatch):
+    from runtime import rest_channel
+
+    monkeypatch.setattr(rest_channel, "chosen_language", lambda sender: "en" if sender == "7" else None)
+    assert asyncio.run(rest_channel.busy_answer("7", '/affirm{"quote_id": "q1"}')).startswith("I am answering")
+    assert asyncio.run(rest_channel.busy_answer("8", "2180967925")).startswith("أرد على رسائل كثيرة")
+
+
+def test_a_slot_is_given_back_when_its_message_fails_or_is_cancelled():
+    from runtime.rest_channel import InFlight, bounded
+
+    async def failing(message) -> None:
+        raise RuntimeError("Rasa failed")
+
+    async def scenario():
+        in_flight = InFlight(always=1, bound=1)
+        with pytest.raises(RuntimeError):
+            await bounded(failing, in_flight)(_message("مرحبا"))
+        stuck = asyncio.create_task(bounded(lambda message: asyncio.sleep(60), in_flight)(_message("مرحبا")))
+        await asyncio.sleep(0)
+        stuck.cancel()  # the client went away
+        await asyncio.gather(stuck, return_exceptions=True)
+        return in_flight.count
+
+    assert asyncio.run(scenario()) == 0
+
+
+def test_past_the_messages_always_admitted_more_go_in_only_while_the_event_loop_keeps_up():
+    """Twenty agents with a message each are not an overload; a flood that makes the loop run late is."""
+    from runtime.rest_channel import MAX_LAG_SECONDS, InFlight
+
+    in_flight = InFlight(always=8, bound=64)
+    in_flight.count = 20
+    assert in_flight.admits()
+    in_flight.lag = MAX_LAG_SECONDS * 3
+    assert not in_flight.admits()
+    in_flight.count = 7
+    assert in_flight.admits()  # the first few always go in
+    in_flight.count, in_flight.lag = 64, 0.0
+    assert not in_flight.admits()
+
+
+def test_the_lag_watch_sees_a_blocked_event_loop():
+    import time
+
+    from runtime.rest_channel import InFlight
+
+    async def scenario():
+        in_flight = InFlight()
+        watch = asyncio.create_task(in_flight.watch_lag())
+        await asyncio.sleep(0.01)
+        time.sleep(0.3)  # a long turn holding the loop
+        await asyncio.sleep(0.01)
+        watch.cancel()
+        return in_flight.lag
+
+    assert asyncio.run(scenario()) > 0.2

@@ -225,6 +225,63 @@ def test_a_server_that_dies_is_restarted_with_back_off_and_said_so():
     assert all(server.process.poll() is not None for server in (survivor, dying))  # both stopped at the end
 
 
+def loading_server(name: str, port: int, loaded: Path) -> ServerProcess:
+    """A stand-in that answers only once `loaded` exists (a Rasa replica still loading its model)."""
+    script = (
+        "import http.server, os, sys, time\n"
+        f"while not os.path.exists({str(loaded)!r}):\n"
+        "    time.sleep(0.05)\n"
+        f"http.server.test(HandlerClass=http.server.SimpleHTTPRequestHandler, port={port}, bind='127.0.0.1')\n"
+    )
+    return ServerProcess(
+        name=name, argv=[sys.executable, "-c", script], ready_url=f"http://127.0.0.1:{port}/", env=os.environ
+    )
+
+
+def test_a_server_killed_while_another_still_loads_is_restarted_not_everything_stopped(tmp_path):
+    """Issue 24 item 7: `--replicas 2` answers once the first replica is ready; a SIGKILL of it while the
+    second still loads stopped every server (ServerDied) instead of restarting it."""
+    loaded = tmp_path / "loaded"
+    ready = http_server("Rasa:1", free_port())
+    loading = loading_server("Rasa:2", free_port(), loaded)
+    stop, reports, announced, killed = threading.Event(), [], [], []
+
+    def kill_the_ready_one():
+        while not ready.is_ready():
+            time.sleep(0.05)
+        killed.append(ready.process.pid)
+        ready.process.kill()
+
+    def report(message):
+        reports.append(message)
+        loaded.touch()  # the second replica finishes loading only after the restart was decided
+
+    def announce(started):
+        announced.append([server.process.pid for server in started])
+        stop.set()
+
+    threading.Thread(target=kill_the_ready_one, daemon=True).start()
+    code = supervise([ready, loading], stop, timeout=60, announce=announce, report=report)
+    assert code == 0
+    assert reports and "Restarting the Rasa:1 server (exit code -9), attempt 1" in reports[0]
+    assert len(announced) == 1 and killed and announced[0][0] != killed[0]  # the servers came up, with a new Rasa:1
+    assert all(server.process.poll() is not None for server in (ready, loading))
+
+
+def test_a_server_that_keeps_exiting_during_start_up_is_reported_at_the_timeout():
+    crashing = ServerProcess(
+        name="actions",
+        argv=[sys.executable, "-c", "raise SystemExit(3)"],
+        ready_url="http://127.0.0.1:9/",
+        env=os.environ,
+    )
+    reports = []
+    code = supervise([crashing], threading.Event(), timeout=3, announce=pytest.fail, report=reports.append)
+    assert code == 1
+    assert "Restarting the actions server (exit code 3), attempt 1" in reports[0]
+    assert "Not ready within 3 s: actions" in reports[-1]
+
+
 def test_server_not_ready_in_time_is_reported_and_stopped():
     never_ready = ServerProcess(
         name="Rasa",

@@ -11,6 +11,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +31,14 @@ def process_exists(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def scrape(url: str, token: str) -> dict[str, float]:
+    """A /metrics page read with the secret: each sample's name with its labels -> value."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as page:
+        lines = page.read().decode().splitlines()
+    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in lines if not line.startswith("#")}
 
 
 def test_servers_answer_and_stop_on_sigint(tmp_path, database_url):
@@ -57,6 +66,9 @@ def test_servers_answer_and_stop_on_sigint(tmp_path, database_url):
             pids = {name: int(pid) for name, pid in re.findall(r"^(Rasa|actions) \(pid (\d+)\)", output, re.M)}
             time.sleep(1)
         assert len(pids) == 2, f"not ready in {READY_SECONDS} s:\n{output[-3000:]}"
+        # The supervisor is the same process without the domain the muqeem command imports (issue 24 item 5).
+        assert b"runtime.supervisor" in Path(f"/proc/{servers.pid}/cmdline").read_bytes()
+        assert "sqlalchemy" not in Path(f"/proc/{servers.pid}/maps").read_text()
 
         def greeting() -> list[dict]:
             request = urllib.request.Request(
@@ -88,6 +100,18 @@ def test_servers_answer_and_stop_on_sigint(tmp_path, database_url):
             f"http://127.0.0.1:{rasa_port}/conversations/1000001/tracker?token={token}", timeout=30
         ) as ok:
             assert ok.status == 200
+
+        # The operator's view (issue 24): each server's metrics, behind the same secret.
+        channel_metrics = f"http://127.0.0.1:{rasa_port}/webhooks/rest/metrics"
+        action_metrics = f"http://127.0.0.1:{actions_port}/metrics"
+        for url in (channel_metrics, action_metrics):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(url, timeout=30)
+            assert refused.value.code == 401, url
+        scraped = {url: scrape(url, token) for url in (channel_metrics, action_metrics)}
+        assert scraped[channel_metrics]['muqeem_messages_total{outcome="answered"}'] >= 1
+        assert scraped[channel_metrics]["muqeem_turn_seconds_count"] >= 1
+        assert any(name.startswith("muqeem_action_seconds_count{") for name in scraped[action_metrics])
 
         # kill -9 of the action server: the supervisor restarts it and the conversation goes on
         os.kill(pids["actions"], signal.SIGKILL)
