@@ -416,7 +416,7 @@ def test_an_agents_request_waits_for_the_owners_approval(engine, world, rasa):
     assert _transactions(engine) == 0
     owner = User(rasa, OWNER)
     listed = owner.says("وش الطلبات اللي تنتظر موافقتي؟")
-    assert "تجديد إقامة — 10250 ريال" in listed[0]["text"]
+    assert "— 10250 ريال" in listed[0]["text"] and "تجديد إقامة — " in listed[0]["text"]  # the worker named
     approve = next(b for b in _buttons(listed) if b["title"].startswith("موافقة"))
     assert "تمت الموافقة على الطلب" in owner.reads(approve["payload"])
     assert "سبق البت في الطلب" in owner.reads(approve["payload"])

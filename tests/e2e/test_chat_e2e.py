@@ -42,11 +42,12 @@ def test_exit_reentry_chosen_by_number_in_the_terminal_chat(stack, world, tmp_pa
         quote = chat.before
         chat.expect_exact(PROMPT)
         total = int(re.search(r"الإجمالي: (\d+) ريال", quote).group(1))
-        assert "مقيم> طلب إصدار تأشيرة خروج وعودة" in quote and "العودة قبل: 2027-01-27" in quote
+        assert "مقيم> 🏢 " in quote and "طلب إصدار تأشيرة خروج وعودة" in quote  # the establishment first
+        assert "العودة قبل: 2027-01-27" in quote
         assert stack.visas_of(world.chat) == []  # nothing before the confirmation
 
         chat.sendline("1")
-        chat.expect_exact("مقيم> تم التنفيذ")
+        chat.expect_exact("تم التنفيذ")  # under the establishment
         chat.expect_exact(PROMPT)
         receipt = chat.before  # the rest of the receipt
         chat.sendline("/quit")

@@ -125,7 +125,7 @@ def test_a_passport_photo_by_path_in_the_terminal_chat(stack, resident, tmp_path
         assert "P77889901" in chat.before and "2035-11-30" in chat.before
         chat.expect_exact("أنت> ")
         chat.sendline("1")
-        chat.expect_exact("مقيم> تم التنفيذ")
+        chat.expect_exact("تم التنفيذ")  # under the establishment
         chat.expect_exact("أنت> ")
         chat.sendline("/quit")
         chat.expect(pexpect.EOF)

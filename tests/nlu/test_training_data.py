@@ -48,6 +48,10 @@ SPEC_INTENTS = {
     "set_approval_threshold",
     # beyond SPEC 9.4: a passport photo's zone from the front end, and words about sending one (SPEC 9.3)
     "passport_photo",
+    # release 3 (SPEC 10.4 names no intents): users from chat, the activity log, the establishment to work on
+    "manage_users",
+    "show_activity",
+    "choose_establishment",
 }
 SPEC_ENTITIES = {
     "iqama_number",
