@@ -22,7 +22,7 @@ from actions.keywords import AMOUNT, APPROVALS_OFF, THOUSANDS_SEPARATORS
 from actions.render import render_quote_summary, riyals, service_label
 from replies import N_, _
 from residency import calendar, identifiers
-from residency.texts import describe_request
+from residency.presentation.texts import describe_request
 from residency.services import Quote, resolve_actor
 from residency.services.approvals import (
     ApprovalView,

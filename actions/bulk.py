@@ -23,8 +23,8 @@ from actions.keywords import HORIZON, MONTH_UNIT_STARTS
 from actions.render import CONFIRM_QUESTION, confirm_buttons, riyals, service_label
 from replies import N_, _, ngettext
 from residency import identifiers
-from residency.charts import rows_to_csv
-from residency.texts import shown_name
+from residency.presentation.charts import rows_to_csv
+from residency.presentation.texts import shown_name
 from residency.services.bulk import BulkOffer, BulkOutcome, distinct_numbers, horizon_lines, quote_bulk
 
 SHOWN_LINES = 20

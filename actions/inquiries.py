@@ -1,7 +1,7 @@
 """Inquiries, reports and account status: answered at once, in or out of a form.
 
 Each `answer_*` function parses what the message names (an entity, else the resident being talked about),
-calls residency.inquiries / residency.reports and sends the text from residency.texts (in the reply
+calls residency.inquiries / residency.reports and sends the text from residency.presentation.texts (in the reply
 language). The actions below are thin wrappers; `action_answer_question` (actions/conversation.py) reuses
 the same functions in the middle of a form.
 """
@@ -31,7 +31,8 @@ from actions.keywords import COUNT, COUNT_WORDS, LAST_TRANSACTION, RECEIPT_NUMBE
 from actions.render import DOCUMENT_LABELS, render_eligibility, render_forecast
 from actions.services import NUMBER, SERVICE_INPUTS, quote_inputs
 from replies import N_, _, ngettext
-from residency import calendar, charts, documents, forecast, identifiers, inquiries, reports, services, texts
+from residency import calendar, forecast, identifiers, inquiries, reports, services
+from residency.presentation import charts, documents, texts
 from residency.errors import InvalidInput
 from residency.rules import RULES
 

@@ -26,7 +26,8 @@ from actions.common import latest_entities, latest_entity, telegram_id, unit_of_
 from actions.keywords import ACTIVITY_PERIODS, ARABIC_QUESTION_MARK, ESTABLISHMENT_CUES, ORDINALS, USER_ACTIONS
 from actions.render import service_label
 from replies import N_, _
-from residency import accounts, activity, calendar, texts, users
+from residency import accounts, activity, calendar, users
+from residency.presentation import texts
 from residency.accounts import Membership
 from residency.services import SERVICES
 from residency.services.base import ALL_SERVICES

@@ -17,7 +17,7 @@ from residency.forecast import Forecast
 from residency.services import SERVICES, Eligibility, Quote, Receipt
 from residency.services.base import ENTRY_TYPE_LABELS
 from residency.text_safety import isolate
-from residency.texts import SERVICE_LABELS, render_levy_insight, riyals, shown_name
+from residency.presentation.texts import SERVICE_LABELS, render_levy_insight, riyals, shown_name
 
 
 def confirm_buttons(quote_id: str) -> list[dict[str, str]]:
@@ -42,7 +42,7 @@ def render_replayed(receipt: Receipt) -> str:
 
 
 # A quote, an offer or an approval names a transfer request plainly; the history's label in SERVICE_LABELS
-# (residency/texts.py, the one table of service labels) says "(request)" beside the accepted and declined ones.
+# (residency/presentation/texts.py, the one table of service labels) says "(request)" beside the accepted and declined ones.
 TRANSFER_SPONSORSHIP_QUOTED = N_("Sponsorship transfer")
 
 

@@ -30,7 +30,8 @@ from datetime import date
 from typing import Any
 
 from replies import N_, _, current_language
-from residency import calendar, charts, fees, queries
+from residency import calendar, fees, queries
+from residency.presentation import charts
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput
 from residency.rules import RULES

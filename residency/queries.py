@@ -249,7 +249,7 @@ def final_exit_visas(uow: UnitOfWork, resident_ids: list[int]) -> list[Visa]:
     return list(uow.session.scalars(select(Visa).where(Visa.kind == "final_exit", Visa.resident_id.in_(resident_ids))))
 
 
-# --- documents (residency/documents.py) ----------------------------------------------------------------
+# --- documents (residency/presentation/documents.py) ----------------------------------------------------------------
 
 
 def transaction_by_receipt(uow: UnitOfWork, establishment_id: int, receipt_number: int) -> Transaction | None:

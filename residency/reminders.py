@@ -35,7 +35,7 @@ from residency.models import Establishment, Notification, ReminderItem, utcnow
 from residency.rules import RULES
 from residency.services.base import SERVICES, Actor, ServiceContext, resolve_actor
 from residency.text_safety import isolate
-from residency.texts import shown_name
+from residency.presentation.texts import shown_name
 
 # Lines listed per section of a reminder (rules.yml display.reminder_lines_per_section); the rest are counted.
 LINES_PER_SECTION = int(RULES["display"]["reminder_lines_per_section"])

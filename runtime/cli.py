@@ -1,4 +1,4 @@
-"""The installed `muqeem` command: the domain commands (residency.cli) plus the front ends.
+"""The installed `muqeem` command: the domain commands (residency.administration.cli) plus the front ends.
 
 `muqeem servers` runs the action server and the Rasa server in the foreground; `muqeem chat` and
 `muqeem bot` talk to them and start them in the background when no Rasa server answers.
@@ -22,8 +22,8 @@ from runtime.servers import (
     ServerSettings,
 )
 from replies import _
-from residency.cli import app
-from residency.seed import demo_telegram_id
+from residency.administration.cli import app
+from residency.administration.seed import demo_telegram_id
 
 
 def _settings() -> ServerSettings:

@@ -1,6 +1,6 @@
 """Message-to-reply latency through the running stack (SPEC section 8), used by `scripts/bench.py rest|bot`.
 
-`SeededStack`: a fresh SQLite database with the demo establishment (residency.seed, today's reminders
+`SeededStack`: a fresh SQLite database with the demo establishment (residency.administration.seed, today's reminders
 marked sent so that none is pushed during a run), the real action server and Rasa server (a copy of the
 newest model in models/) on free loopback ports; `add_agents` registers fresh agents of the demo
 establishment, so that every run starts new Rasa conversations.
@@ -52,7 +52,7 @@ from residency.reminders import (
     pending_notifications,
     queue_due_reminders,
 )
-from residency.seed import MAIN, seed_demo
+from residency.administration.seed import MAIN, seed_demo
 from tests.frontends.fake_telegram import TOKEN
 from tests.frontends.fake_telegram import FakeTelegram
 from tests.loopback import MUQEEM, free_port

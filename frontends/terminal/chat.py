@@ -31,7 +31,7 @@ from frontends.progress import PROGRESS_POLL_SECONDS, progress_text, read_progre
 from residency.languages import chosen_language
 from frontends.rasa_client import ESTABLISHMENTS_PAYLOAD, RasaClient, RasaUnavailable, RasaUnreachable
 from replies import N_, _, language, reply_language
-from residency.charts import shape_for_display, starts_right_to_left
+from residency.presentation.charts import shape_for_display, starts_right_to_left
 from residency.errors import ResidencyError, Unauthorized
 from residency.services.base import NOT_ACTIVATED
 

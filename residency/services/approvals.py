@@ -28,7 +28,7 @@ from residency.models import Approval, Notification, User, utcnow
 from residency.services import execute
 from residency.services.base import SERVICES, Actor, Quote, refuse_other_establishment, resolve_actor
 from residency.services.bulk import execute_bulk, stored_offer
-from residency.texts import describe_request
+from residency.presentation.texts import describe_request
 
 LAPSE_AFTER = timedelta(hours=72)
 # Why an approved request whose terms changed since the agent confirmed it was not carried out (an id).

@@ -590,7 +590,7 @@ class Service:
 
     - `button`, `questions`, `iqama_periods` and `fee_rule()` (below): the dialogue's words.
 
-    The label of a service (residency/texts.py SERVICE_LABELS, actions/render.py service_label) is keyed by its
+    The label of a service (residency/presentation/texts.py SERVICE_LABELS, actions/render.py service_label) is keyed by its
     `name`.
     """
 

@@ -74,7 +74,7 @@ def test_a_receipt_offers_its_pdf_and_the_pdf_is_verifiable(engine, world, monke
     monkeypatch.setenv("MUQEEM_DOCUMENT_SECRET", "a-secret-for-this-test")  # verify refuses without one
     import base64
 
-    from residency.documents import verify_code
+    from residency.presentation.documents import verify_code
     from tests.dialogue.test_confirmation import confirm, quoted
 
     pending, _ = quoted(OWNER, "renew_iqama", iqama_number=world.iqama, duration="P12M")

@@ -8,7 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from residency import accounts, documents, inquiries, services
+from residency import accounts, inquiries, services
+
+from residency.presentation import documents
 from residency.db import UnitOfWork
 from residency.errors import NotFound, Refusal, Unauthorized
 from residency.models import Notification, Transaction

@@ -14,13 +14,13 @@ from typer.testing import CliRunner
 from residency import services
 from residency.activation import activate, issue_code
 from residency.activity import activity, establishment_activity
-from residency.cli import app
+from residency.administration.cli import app
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal, Unauthorized
 from residency.models import ActivityEntry, Transaction
 from residency.services import approvals
 from residency.services.bulk import execute_bulk, quote_bulk
-from residency.texts import activity_csv, needs_activity_csv, render_activity
+from residency.presentation.texts import activity_csv, needs_activity_csv, render_activity
 from tests.domain import factories as f
 
 OWNER, AHMED, SALEH, NEWCOMER = 901, 902, 903, 904

@@ -12,7 +12,7 @@ from residency.db import UnitOfWork
 from residency.models import Notification
 from residency.services import approvals
 from residency.services.bulk import quote_bulk
-from residency.texts import describe_request
+from residency.presentation.texts import describe_request
 from tests.domain import factories as f
 
 OWNER, AGENT = 1201, 1202

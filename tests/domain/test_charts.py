@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 from scipy import ndimage
 
-from residency.charts import (
+from residency.presentation.charts import (
     CALM_COLOUR,
     EXPIRED_COLOUR,
     MAX_CHART_ROWS,
@@ -141,7 +141,7 @@ def test_csv_has_bom_iso_dates_arabic_and_no_formulas():
 
 def test_english_chart_has_english_labels_left_to_right_and_shaped_names():
     from replies import language
-    from residency.charts import cost_forecast_figure
+    from residency.presentation.charts import cost_forecast_figure
 
     rows = rows_with([-2, 0, 5, 100])
     with language("en"):

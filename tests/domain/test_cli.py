@@ -15,7 +15,7 @@ from sqlalchemy import inspect, select
 from typer.testing import CliRunner
 
 from residency.activation import CODE_ALPHABET, CODE_LENGTH, activate
-from residency.cli import app
+from residency.administration.cli import app
 from residency.db import UnitOfWork, get_engine
 from residency.models import Notification, Resident, User
 from tests.domain import factories as f
@@ -48,7 +48,7 @@ def test_db_upgrade_creates_the_schema(tmp_path, monkeypatch):
 
 
 def test_database_password_is_not_printed(monkeypatch):
-    from residency.cli import _database_shown
+    from residency.administration.cli import _database_shown
 
     monkeypatch.setenv("MUQEEM_DATABASE_URL", "postgresql+psycopg2://muqeem:s3cret@db:5432/muqeem")
     assert "s3cret" not in _database_shown() and "db:5432/muqeem" in _database_shown()

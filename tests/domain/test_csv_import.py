@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from residency import csv_import
-from residency.csv_import import COLUMNS, import_residents
+from residency.administration import csv_import
+from residency.administration.csv_import import COLUMNS, import_residents
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal
 from residency.models import DrivingLicence, Resident

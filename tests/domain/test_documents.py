@@ -11,10 +11,12 @@ import unicodedata
 import pytest
 from typer.testing import CliRunner
 
-from residency import documents, services
-from residency.cli import app
+from residency import services
+
+from residency.presentation import documents
+from residency.administration.cli import app
 from residency.db import UnitOfWork
-from residency.documents import encode_code, render_document, verify_code
+from residency.presentation.documents import encode_code, render_document, verify_code
 from residency.errors import NotFound
 from residency.models import Transaction
 from tests.domain import factories as f
@@ -215,7 +217,7 @@ def test_default_secret_warns_once_and_never_logs_it(monkeypatch, caplog):
         "passport_expiry": "2029-01-01",
         "issued": "2026-11-27",
     }
-    with caplog.at_level("WARNING", logger="residency.documents"):
+    with caplog.at_level("WARNING", logger="residency.presentation.documents"):
         code = encode_code(states)
         assert encode_code(states) == code
     warnings = [rec for rec in caplog.records if "MUQEEM_DOCUMENT_SECRET" in rec.getMessage()]

@@ -163,7 +163,7 @@ def test_chart_and_csv(engine, world):
 
 
 def test_chart_month_labels_are_shaped(engine, world):
-    from residency import charts
+    from residency.presentation import charts
 
     fig = charts.cost_forecast_figure(
         [

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from residency.cli import ImportProgress, app
+from residency.administration.cli import ImportProgress, app
 from residency.db import UnitOfWork
 from tests.domain import factories as f
 

@@ -5,7 +5,9 @@ from datetime import date
 
 import pytest
 
-from residency import inquiries, texts
+from residency import inquiries
+
+from residency.presentation import texts
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal, Unauthorized
 from residency.names import name_key_for

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from residency import fees, forecast, reports, services
-from residency.cli import app
+from residency.administration.cli import app
 from residency.db import UnitOfWork
 from residency.fees import LevyInsight
-from residency.texts import render_account
+from residency.presentation.texts import render_account
 from tests.domain import factories as f
 
 OWNER = 1401

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from residency import occupations, seed
+from residency import occupations
+
+from residency.administration import seed
 from residency.errors import InvalidInput
 from residency.occupations import load_raw, normalize_occupation, resolve
 from residency.rules import domestic_occupations

@@ -14,7 +14,7 @@ from residency import services
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal, Unauthorized
 from residency.models import Resident, Transaction
-from residency.csv_import import COLUMNS, import_residents
+from residency.administration.csv_import import COLUMNS, import_residents
 from residency.nationalities import same_country
 from residency.passport_mrz import char_value, check_digit, parse_td3
 from residency.passport_photo import names_match, quote_from_mrz

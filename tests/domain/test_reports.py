@@ -5,7 +5,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from residency import inquiries, reports, services, texts
+from residency import inquiries, reports, services
+
+from residency.presentation import texts
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, Refusal, Unauthorized
 from residency.models import Transaction

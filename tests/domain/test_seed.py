@@ -13,7 +13,7 @@ from residency.errors import NotFound, Refusal
 from residency.models import Base, Establishment, Resident, User, Visa
 from residency.names import is_arabic, name_key_for
 from residency.rules import RULES, occupations
-from residency.seed import database_is_empty, seed_demo
+from residency.administration.seed import database_is_empty, seed_demo
 from residency.services import quote
 from residency.services.base import ServiceContext, resolve_actor
 

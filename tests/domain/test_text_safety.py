@@ -1,4 +1,4 @@
-"""strip_controls and isolate, and residency.texts showing user-supplied values isolated."""
+"""strip_controls and isolate, and residency.presentation.texts showing user-supplied values isolated."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from residency import texts
+from residency.presentation import texts
 from residency.inquiries import LicenceInfo, NameMatch, ResidentCard, VisaInfo
 from residency.reports import AbroadRow, AccountStatus, ExpiringRow
 from residency.text_safety import FSI, PDI, is_control, isolate, strip_controls
@@ -61,7 +61,7 @@ def test_isolate_of_nothing_is_nothing():
     assert isolate("\u202e\u200f") == ""
 
 
-# --- residency.texts shows every user-supplied name isolated
+# --- residency.presentation.texts shows every user-supplied name isolated
 
 EVIL = "\u202eمحمد خان\u200f"  # as imported from a file with a right-to-left override
 SHOWN = f"{FSI}محمد خان{PDI}"

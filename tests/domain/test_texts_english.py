@@ -1,4 +1,4 @@
-"""residency.texts in English (the reply language set with replies.language): exact wording of a resident
+"""residency.presentation.texts in English (the reply language set with replies.language): exact wording of a resident
 card, an expiring-iqamas list (cut past display.max_list_lines, counted with the plural), the history and
 the account; the Arabic plural forms of the same entries."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from replies import language
-from residency import texts
+from residency.presentation import texts
 from residency.inquiries import NameMatch, NameSearchPage, ResidentCard, VisaInfo
 from residency.reports import AccountStatus, ExpiringRow, HistoryRow
 from residency.text_safety import isolate

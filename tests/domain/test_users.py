@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from residency import accounts, services, users
 from residency.activation import activate
 from residency.calendar import RIYADH
-from residency.cli import app
+from residency.administration.cli import app
 from residency.db import UnitOfWork
 from residency.errors import InvalidInput, NotFound, Refusal, Unauthorized
 from residency.models import ActivationCode, Approval, Notification

@@ -30,7 +30,7 @@ from residency.activation import issue_code
 from residency.db import UnitOfWork
 from residency.models import User
 from residency.services.base import NOT_ACTIVATED
-from residency.texts import MAX_LIST_LINES
+from residency.presentation.texts import MAX_LIST_LINES
 from tests.frontends.fake_telegram import TOKEN
 from tests.frontends.fake_telegram import Call, FakeTelegram
 from tests.e2e.conftest import (

@@ -11,7 +11,7 @@ from datetime import date
 import pexpect
 import pytest
 
-from residency.charts import shape_for_display
+from residency.presentation.charts import shape_for_display
 from tests.e2e.conftest import CHAT_OWNER, ROOT
 from tests.loopback import MUQEEM
 

@@ -17,7 +17,7 @@ ARABIC = re.compile("[\u0600-\u06ff]")
 # Data, not replies: the words the NLU matches, the demo's residents, names and nationality tables
 # used for matching, the occupation titles (residency/occupations.yml holds their Arabic titles).
 DATA_FILES = {
-    "residency/seed.py",
+    "residency/administration/seed.py",
     "residency/nationalities.py",
     "residency/names.py",
     "actions/keywords.py",

@@ -27,12 +27,12 @@ from frontends.rasa_client import RasaClient, RasaUnavailable
 from runtime.servers import PROJECT_ROOT, find_model
 from residency.db import UnitOfWork, get_engine
 from residency.models import Establishment, Resident, Transaction
-from residency.seed import MAIN
+from residency.administration.seed import MAIN
 from tests.loopback import MUQEEM, free_port
 
 PG_SERVER = os.environ.get("MUQEEM_TEST_PG_SERVER", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET = "test-" + uuid.uuid4().hex
-OWNER = "1000001"  # the demo owner (residency.seed)
+OWNER = "1000001"  # the demo owner (residency.administration.seed)
 TOTAL = re.compile(r"الإجمالي: (\d+) ريال")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pexpect
 from aiohttp import web
 
-from residency.charts import shape_for_display
+from residency.presentation.charts import shape_for_display
 from tests.frontends.fake_telegram import TOKEN
 from tests.loopback import MUQEEM, free_port
 

@@ -20,7 +20,7 @@ from replies import N_, _, current_language, ngettext
 from residency import identifiers
 from residency.calendar import RIYADH, Duration, days_until, format_date, format_days_left
 from residency.activity import ActivityReport, ActivityRow
-from residency.charts import rows_to_csv
+from residency.presentation.charts import rows_to_csv
 from residency.fees import LevyInsight
 from residency.inquiries import LicenceInfo, NameMatch, NameSearchPage, ResidentCard, VisaInfo
 from residency.reports import AbroadRow, AccountStatus, ExpiringRow, HistoryRow

@@ -62,7 +62,7 @@ from residency.services.base import (
     authorise,
     visa_status,
 )
-from residency.texts import LOCATION_LABELS, SERVICE_LABELS, VISA_STATUS_LABELS
+from residency.presentation.texts import LOCATION_LABELS, SERVICE_LABELS, VISA_STATUS_LABELS
 
 log = logging.getLogger(__name__)
 

@@ -184,7 +184,7 @@ def demo_seed(
     if_empty: bool = typer.Option(False, "--if-empty", help="Seed only when no establishment exists yet."),
 ) -> None:
     """أنشئ منشأة العرض ومقيميها ومالكها. Seed the demo establishments, residents and owners."""
-    from residency.seed import database_is_empty, seed_demo
+    from residency.administration.seed import database_is_empty, seed_demo
 
     with domain_errors(), UnitOfWork() as uow:
         if if_empty and not database_is_empty(uow):
@@ -395,7 +395,7 @@ def residents_import(
 
     Exit code 0 when rows were imported or none was rejected; 1 when the file is unusable or every row
     was rejected."""
-    from residency.csv_import import import_residents
+    from residency.administration.csv_import import import_residents
 
     with domain_errors(), UnitOfWork() as uow, ImportProgress() as progress:
         result = import_residents(uow, establishment, file, progress)
@@ -539,7 +539,7 @@ STATUS_LABELS = {"active": N_("active"), "suspended": N_("suspended")}
 @user_app.command("list")
 def user_list(establishment: str = typer.Option(..., "--establishment", help="Unified number.")) -> None:
     """اعرض مستخدمي المنشأة. The establishment's users: role, status, services, last activity."""
-    from residency.texts import riyadh_moment
+    from residency.presentation.texts import riyadh_moment
     from residency.users import establishment_users
 
     with domain_errors(), UnitOfWork() as uow:
@@ -630,7 +630,7 @@ def activity_show(
 ) -> None:
     """سجل نشاط المنشأة: من فعل ماذا ومتى وبكم. The establishment's activity log, newest first."""
     from residency.activity import establishment_activity
-    from residency.texts import activity_what, activity_who, riyadh_moment
+    from residency.presentation.texts import activity_what, activity_who, riyadh_moment
 
     with domain_errors(), UnitOfWork() as uow:
         rows = establishment_activity(uow, establishment, since)
@@ -662,7 +662,7 @@ def document_verify(
 ) -> None:
     """تحقق من صحة وثيقة برمز التحقق. Check whether a document is genuine (exit 0) or not (exit 1); without
     MUQEEM_DOCUMENT_SECRET it cannot tell (exit 3)."""
-    from residency import documents
+    from residency.presentation import documents
 
     result = documents.verify_code(code)
     if result.reason == "no_secret":
