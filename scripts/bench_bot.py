@@ -42,7 +42,7 @@ from sqlalchemy import select
 
 from runtime import servers as server_control
 from runtime_stats import rss_megabytes
-from frontends.telegram_bot.app import UNAVAILABLE
+from frontends.telegram_bot.sending import UNAVAILABLE
 from residency.activation import add_user
 from residency.db import UnitOfWork, get_engine
 from residency.migrate import upgrade

@@ -12,10 +12,16 @@ Blocking database calls: run them in a thread.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import Application
+
+from frontends.telegram_bot.sending import send_text
 from replies import N_, _
 from residency.db import UnitOfWork
 from residency.reminders import mark_notification_sent, pending_notifications
@@ -80,3 +86,46 @@ def answer_domain_payload(telegram_id: int, payload: str) -> Optional[str]:
             name=decision.resident_name, fee=decision.fee_charged, balance=decision.balance_after
         )
     return _(TRANSFER_DECLINED).format(name=decision.resident_name)
+
+
+logger = logging.getLogger(__name__)
+OUTBOX_INTERVAL_SECONDS = 5.0
+
+
+async def relay_outbox_once(application: Application) -> int:
+    """Send the unsent notifications; returns how many were sent. Never raises."""
+    try:
+        pending = await asyncio.to_thread(unsent_notifications)
+    except Exception:
+        logger.exception("Cannot read the notification outbox")
+        return 0
+    sent = 0
+    for notification in pending:
+        try:
+            await send_text(
+                application,
+                notification.telegram_id,
+                notification.text,
+                notification.buttons,
+                user_id=notification.telegram_id,
+            )
+        except (Forbidden, BadRequest) as error:  # blocked the bot, never started it, ...
+            logger.warning("Notification %s cannot be delivered, dropped: %s", notification.id, error)
+        except TelegramError as error:  # network trouble: retried on the next round
+            logger.warning("Notification %s not sent yet: %s", notification.id, error)
+            break
+        else:
+            sent += 1
+        try:
+            await asyncio.to_thread(mark_sent, notification.id)
+        except Exception:
+            logger.exception("Cannot mark notification %s as sent", notification.id)
+            break
+    return sent
+
+
+async def relay_outbox(application: Application, interval: float = OUTBOX_INTERVAL_SECONDS) -> None:
+    """Background task: relay the outbox every `interval` seconds while the application runs."""
+    while True:
+        await relay_outbox_once(application)
+        await asyncio.sleep(interval)

@@ -1,13 +1,11 @@
-"""What makes the bot feel native on Telegram: its command menu, "typing…" while a reply is made, /lang.
+"""What makes the bot feel native on Telegram: its command menu and "typing…" while a reply is made.
 
 - `register_commands(bot)`: setMyCommands with Arabic descriptions (the default, for every user) and
-  English ones (users whose Telegram is in English); /start, /help, /cancel, /lang.
+  English ones (users whose Telegram is in English); /start, /help, /cancel, /lang, /est.
 - `typing(bot, chat_id)`: an async context manager that shows "typing…" (sendChatAction) while its
   block runs longer than TYPING_DELAY_SECONDS, renewed every TYPING_RENEW_SECONDS (Telegram shows it
   for about 5 s). A reply that comes at once sends no chat action, so the send budget (30/s overall)
   goes to replies; a slow one (a chart, a document, a passport photo) shows it.
-- `on_lang`: `/lang ar|en` keeps the user's reply language (users.language, residency/languages.py);
-  `/lang` alone says the current one, `/lang xx` the choices.
 """
 
 from __future__ import annotations
@@ -17,14 +15,11 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from telegram import Bot, BotCommand, Update
+from telegram import Bot, BotCommand
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
-from frontends import lang_command
 from replies import DEFAULT_LANGUAGE, N_, _, language
-from residency.errors import ResidencyError
 
 logger = logging.getLogger(__name__)
 
@@ -81,31 +76,3 @@ async def typing(bot: Bot, chat_id: int, delay: float = TYPING_DELAY_SECONDS) ->
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-
-
-async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`/lang ar|en` keeps the user's reply language (activated users) and answers in it; `/lang` says
-    the current one, `/lang xx` the choices."""
-    from frontends.telegram_bot.app import (
-        UNAVAILABLE,
-        answer_language,
-        send_text,
-    )  # the sending helpers live with the application
-
-    application, chat_id, user_id = context.application, update.effective_chat.id, update.effective_user.id
-    choice = " ".join(context.args or ()).strip()
-    with language(await answer_language(user_id)):
-        try:
-            if not choice:
-                text = lang_command.describe(await asyncio.to_thread(lang_command.current_choice, user_id))
-            else:
-                chosen = await asyncio.to_thread(lang_command.choose, user_id, choice)
-                with language(chosen):
-                    await send_text(application, chat_id, _(lang_command.LANG_CHOSEN[chosen]))
-                return
-        except ResidencyError as error:
-            text = error.message
-        except Exception:
-            logger.exception("/lang failed for user %s", user_id)
-            text = _(UNAVAILABLE)
-        await send_text(application, chat_id, text)

@@ -20,6 +20,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from frontends.passport import passport_ocr
+from frontends.telegram_bot.sending import answer_language, forward_to_rasa, send_text
 from frontends.telegram_bot.telegram_ui import typing
 from frontends.passport.upload import MAX_UPLOAD_BYTES, TOO_LARGE, passport_payload
 from replies import N_, _, language
@@ -51,8 +52,6 @@ def _upload(message: Message):
 
 async def on_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A photo or an image file: read its passport zone and send it to Rasa as the user's message."""
-    # The sending helpers live with the application (frontends.telegram_bot.app imports this module).
-    from frontends.telegram_bot.app import forward_to_rasa
 
     application, message = context.application, update.effective_message
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
@@ -88,7 +87,6 @@ async def on_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, message_id: str) -> None:
     """Answer an upload with `message_id`, in the user's language (their choice, else the caption's)."""
-    from frontends.telegram_bot.app import answer_language, send_text
 
     caption = update.effective_message.caption if update.effective_message is not None else None
     user_id = update.effective_user.id if update.effective_user is not None else None

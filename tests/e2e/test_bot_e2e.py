@@ -24,7 +24,8 @@ from runtime import servers as server_control
 from runtime.hops import hop_token
 from replies import _ as translated
 from residency.activation import WRONG_CODE_MESSAGE
-from frontends.telegram_bot.app import ACTIVATED, ALREADY_CHOSEN, UNAVAILABLE, UNKNOWN_COMMAND, WELCOME
+from frontends.telegram_bot.handlers import ACTIVATED, ALREADY_CHOSEN, UNKNOWN_COMMAND, WELCOME
+from frontends.telegram_bot.sending import UNAVAILABLE
 from frontends.telegram_bot.render import MESSAGE_LIMIT, needs_rtl_mark, utf16_len
 from residency.activation import issue_code
 from residency.db import UnitOfWork

@@ -12,7 +12,7 @@ import pexpect
 import pytest
 from sqlalchemy import select
 
-from frontends.telegram_bot.app import ALREADY_CHOSEN
+from frontends.telegram_bot.handlers import ALREADY_CHOSEN
 from replies import _ as translated
 from residency.db import UnitOfWork
 from residency.models import Establishment, Resident

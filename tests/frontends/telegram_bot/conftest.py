@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from frontends.telegram_bot.app import ALLOWED_UPDATES, MuqeemApplication, build_application
+from frontends.telegram_bot.app import ALLOWED_UPDATES, build_application
+from frontends.telegram_bot.application import MuqeemApplication
 from tests.frontends.fake_rasa import FakeRasa
 from tests.frontends.fake_telegram import TOKEN, FakeTelegram
 

@@ -17,6 +17,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from frontends.telegram_bot import app as bot_app
+from frontends.telegram_bot import handlers, outbox, sending
 from frontends.telegram_bot import uploads
 from frontends.telegram_bot.render import RLM, needs_rtl_mark, utf16_len
 from replies import _
@@ -97,7 +98,11 @@ async def test_buttons_carry_short_ids_and_only_the_first_press_is_forwarded(tel
     await telegram.push_press(USER, bot_message, buttons[1]["callback_data"])
     answers = await telegram.wait_for_calls("answerCallbackQuery", 3)
     await telegram.settle()
-    assert [call.params.get("text") for call in answers] == [None, _(bot_app.ALREADY_CHOSEN), _(bot_app.ALREADY_CHOSEN)]
+    assert [call.params.get("text") for call in answers] == [
+        None,
+        _(handlers.ALREADY_CHOSEN),
+        _(handlers.ALREADY_CHOSEN),
+    ]
     assert rasa.messages().count(CONFIRM_PAYLOAD) == 1 and "/deny" not in rasa.messages()
     assert len(telegram.calls_of("sendMessage")) == 2
 
@@ -120,7 +125,7 @@ async def test_a_button_unknown_after_a_restart_says_so_and_forwards_nothing(tel
     [reply] = await telegram.wait_for_calls("sendMessage", 1)
     await telegram.push_press(USER, reply.result, "stale-id-01")
     [answer] = await telegram.wait_for_calls("answerCallbackQuery", 1)
-    assert answer.params["text"] == _(bot_app.BUTTONS_EXPIRED)
+    assert answer.params["text"] == _(handlers.BUTTONS_EXPIRED)
     assert answer.params["show_alert"] is True
     assert len(answer.params["text"]) <= 200
     await telegram.settle()
@@ -145,7 +150,7 @@ async def test_typed_text_starting_with_a_slash_never_reaches_rasa(telegram, ras
         await telegram.push_text(USER, text)
     await telegram.push_text(USER, "مرحبا")
     sent = await telegram.wait_for_calls("sendMessage", 5)
-    assert [call.params["text"] for call in sent[:4]] == [_(bot_app.UNKNOWN_COMMAND)] * 4
+    assert [call.params["text"] for call in sent[:4]] == [_(handlers.UNKNOWN_COMMAND)] * 4
     assert rasa.messages() == ["مرحبا"]
 
 
@@ -290,11 +295,11 @@ async def test_start_welcomes_and_start_code_activates_through_the_domain(
         return [call.params["text"] for call in sent if call.params["chat_id"] == chat_id]
 
     welcome, wrong, activated = replies_in(USER)
-    assert welcome == _(bot_app.WELCOME)
+    assert welcome == _(handlers.WELCOME)
     assert wrong == _(WRONG_CODE_MESSAGE)
     assert activated.startswith("تم تفعيل حسابك لمنشأة «مؤسسة النخبة للمقاولات» بصفة مالك المنشأة.")
     assert replies_in(USER + 1) == [_(WRONG_CODE_MESSAGE)]  # a used code is answered like a wrong one
-    assert replies_in(-100200) == [_(bot_app.ACTIVATE_IN_PRIVATE)]
+    assert replies_in(-100200) == [_(handlers.ACTIVATE_IN_PRIVATE)]
     assert rasa.received == []
     with UnitOfWork(engine) as uow:
         user = uow.repo.user_by_telegram_id(USER)
@@ -311,7 +316,7 @@ def database_down(monkeypatch):
 async def test_activation_with_the_database_down_gets_an_apology(telegram, rasa, bot, database_down):
     await telegram.push_text(USER, "/start K7M2Q9XD")
     [reply] = await telegram.wait_for_calls("sendMessage", 1, timeout=10)
-    assert reply.params["text"] == _(bot_app.UNAVAILABLE)
+    assert reply.params["text"] == _(sending.UNAVAILABLE)
 
 
 async def test_an_unexpected_error_is_logged_without_the_token_and_the_user_gets_an_apology(
@@ -321,7 +326,7 @@ async def test_an_unexpected_error_is_logged_without_the_token_and_the_user_gets
     telegram.fail_next["sendMessage"] = 1
     await telegram.push_text(USER, "مرحبا")
     [_failed, apology] = await telegram.wait_for_calls("sendMessage", 2)
-    assert apology.params["text"] == _(bot_app.UNEXPECTED_ERROR)
+    assert apology.params["text"] == _(handlers.UNEXPECTED_ERROR)
     assert "Error while handling update" in caplog.text
     assert "/bot<redacted>/sendMessage" in caplog.text  # the URLs are logged, redacted
     assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
@@ -335,7 +340,7 @@ async def test_background_tasks_send_messages_with_working_buttons(telegram, ras
 
     async def reminder(application) -> None:
         try:
-            await bot_app.send_text(
+            await sending.send_text(
                 application, USER, "Iqama 2180967925 تنتهي بعد 7 أيام", buttons=[("جدد الآن", "/renew_iqama")]
             )
             await asyncio.Event().wait()
@@ -453,7 +458,7 @@ async def test_outbox_notifications_are_relayed_once_and_transfer_buttons_decide
     telegram.fail_next["sendMessage"] = 1  # the first attempt fails: retried on the next round
 
     async def relay_fast(application) -> None:
-        await bot_app.relay_outbox(application, interval=0.1)
+        await outbox.relay_outbox(application, interval=0.1)
 
     async with running_bot(telegram, rasa.url, background_tasks=[relay_fast]):
         notices = await telegram.wait_for_calls("sendMessage", 2)
@@ -475,7 +480,7 @@ async def test_outbox_notifications_are_relayed_once_and_transfer_buttons_decide
     [to_source] = [c.params["text"] for c in telegram.calls_of("sendMessage") if c.params["chat_id"] == SOURCE_OWNER]
     assert to_source.startswith("قبلت منشأة «شركة البناء الحديث»")
     answers = [call.params.get("text") for call in telegram.calls_of("answerCallbackQuery")]
-    assert answers == [None, _(bot_app.ALREADY_CHOSEN)]
+    assert answers == [None, _(handlers.ALREADY_CHOSEN)]
     assert rasa.received == []  # decided by the domain, not by Rasa
     with UnitOfWork(engine) as uow:
         assert uow.session.get(Resident, pending_transfer["resident"]).establishment_id == pending_transfer["target"]
