@@ -398,12 +398,28 @@ def _receipt(ctx: ServiceContext, est, today: date, iqama_number, receipt_number
             pdf.fact(_("Resident"), resident.name_ar)
         pdf.fact(_("Iqama number") if resident is None or resident.iqama_number else _("Border number"), number or "—")
         pdf.fact(_("Transaction date"), calendar.format_date(done_on))
+        for key, label in RESULT_FACTS.items():  # what the transaction changed (a renewal's new expiry ...)
+            if result.get(key):
+                value = str(result[key])
+                pdf.fact(_(label), calendar.format_date(date.fromisoformat(value)) if key in RESULT_DATES else value)
         pdf.heading(_("Fees"))
         for line in transaction.fee_lines or []:
             pdf.fact(str(line.get("label") or line.get("code")), _riyals(line["amount"]))
         pdf.fact(_("Total"), _riyals(transaction.total), bold=True)
         filename = f"receipt-{est.number}-{transaction.receipt_number or transaction.id}.pdf"
         return pdf.finish(filename, code, states, today)
+
+
+# The facts of a transaction's result a receipt states (ids), and those that are dates.
+RESULT_FACTS = {
+    "new_expiry": N_("New iqama expiry"),
+    "visa_number": N_("Visa number"),
+    "return_before": N_("Return before"),
+    "leave_before": N_("Leave before"),
+    "occupation": N_("New occupation"),
+    "passport_number": N_("New passport number"),
+}
+RESULT_DATES = frozenset({"new_expiry", "return_before", "leave_before"})
 
 
 def _riyals(amount) -> str:

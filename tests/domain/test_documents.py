@@ -97,6 +97,9 @@ def test_receipt_pdf_text_qr_and_verification(engine, world, receipt):
     for line in q.lines:
         assert without_brackets(line.label) in without_brackets(text) and f"{line.amount} " in text
     assert str(q.total) in text and q.total > 0
+    # what the transaction did: the visa's number and its return-before date (issue 20: the receipt lacked them)
+    assert "رقم التأشيرة" in text and r.result["visa_number"] in text
+    assert "العودة قبل" in text and q.effects["return_before"] in text
 
     assert qr_codes(doc.pdf) == [doc.code]
     assert len(doc.code) < 120
