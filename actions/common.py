@@ -26,27 +26,14 @@ from residency.db import UnitOfWork
 from residency.accounts import establishments_of
 from residency.languages import chosen_language, stored_language
 from residency.errors import ResidencyError, Unauthorized
-from residency.services import ALL_SERVICES, SERVICES
+from residency.services import ALL_SERVICES, INPUT_SLOTS, SERVICES
 from residency.services.base import NOT_ACTIVATED, resolve_actor
 
 logger = logging.getLogger(__name__)
 
-# Slots that hold one request's inputs (named like the entities that fill them).
-REQUEST_SLOTS = (
-    "iqama_number",
-    "border_number",
-    "visa_number",
-    "establishment_number",
-    "passport_number",
-    "duration",
-    "visa_type",
-    "occupation",
-    "date",
-    "person_name",
-    "iqama_numbers",
-    "resident_group",
-    "pick_list",
-)
+# Slots that hold one request: the services' inputs (residency.services.INPUT_SLOTS), who it is about when
+# not by number (a name, several numbers, a group), and the list of names its iqama question showed.
+REQUEST_SLOTS = INPUT_SLOTS + ("person_name", "iqama_numbers", "resident_group", "pick_list")
 PENDING_SLOTS = ("pending_quote", "pending_quote_id")
 
 # Intents of the services a confirmation executes, and of the inquiries and reports (answered at once):

@@ -21,21 +21,12 @@ from rasa.shared.nlu.training_data.message import Message
 
 from nlu.intent_rules import RuleBasedIntent, set_intent
 from nlu.normalize import normalize
+from residency.services import INPUT_SLOTS
 
 INFORM = "inform"
-# The values a form asks for; a message made of a service or document name alone is a request, not a value.
-VALUE_TYPES = {
-    "iqama_number",
-    "border_number",
-    "visa_number",
-    "establishment_number",
-    "passport_number",
-    "duration",
-    "visa_type",
-    "occupation",
-    "person_name",
-    "date",
-}
+# The values a form asks for (the services' inputs, and a name for a number); a message made of a service or
+# document name alone is a request, not a value.
+VALUE_TYPES = {*INPUT_SLOTS, "person_name"}
 # Words around values that do not make a request of them (normalised): "and", "number", "please".
 FILLERS = {"و", "رقم", "رقمه", "الرقم", "لو", "سمحت", "سمحتي", "بليز", "please", "pls", "number", "no", "and", "&"}
 _WORD = re.compile(r"\w+")

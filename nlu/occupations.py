@@ -46,7 +46,7 @@ import rasa.shared.utils.io
 from residency.text_safety import strip_controls
 
 from nlu.entities import make_entity, replace_entities
-from residency.services import SERVICES
+from residency.services import ALL_SERVICES
 from nlu.normalize import normalize, normalize_with_offsets
 
 OCCUPATIONS_FILE = "occupations.json"
@@ -148,17 +148,8 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
             # Intents where an occupation is never a slot value: "خروج نهائي للعاملة المنزلية" names the
             # worker, "اقرب صيدلية" is a pharmacy. Short bare answers misread as greet/help/... keep it.
             "skip_intents": [
-                *(service for service in SERVICES if service != "change_occupation"),
-                "inquire_resident",
-                "inquire_resident_by_name",
-                "inquire_driving_license",
-                "inquire_visa",
-                "report_expiring_iqamas",
-                "report_residents_abroad",
-                "transaction_history",
-                "account_status",
+                *(service for service in ALL_SERVICES if service != "change_occupation"),
                 "out_of_scope",
-                "forecast_costs",
                 "request_document",
                 "pending_approvals",
             ],

@@ -47,6 +47,10 @@ from residency.services.base import (
     resolve_actor,
 )
 
+# Every input a service's request is made of (the dialogue's slots, named as the entities that fill them),
+# in the order the services declare them.
+INPUT_SLOTS = tuple(dict.fromkeys(slot for service in SERVICES.values() for slot in service.inputs))
+
 
 def service_handler(name: str) -> Service:
     try:
