@@ -78,3 +78,24 @@ def test_the_actions_read_the_declarations():
         "passport_expiry": "2035-01-01",
     }
     assert actions_services.input_slots("update_passport") == {"iqama_number", "passport_number", "date"}
+
+
+@pytest.mark.parametrize("service", DECLARED)
+def test_each_service_gets_its_actions_and_words_from_its_declaration(service):
+    """Nothing in actions/ is written per service: its quote action, its form's validation, the answer to
+    "كم الرسوم؟" in its form and its questions come from the class (issue 21)."""
+    from actions import forms, prompts
+    from actions.render import fee_rules
+    from replies import language
+
+    assert actions_services.ACTIONS_BY_SERVICE[service].name() == f"action_quote_{service}"
+    assert forms.VALIDATIONS_BY_SERVICE[service].name() == f"validate_{service}_form"
+    assert {f"action_quote_{service}", f"validate_{service}_form"} <= set(DOMAIN["actions"])
+    for code in ("ar", "en"):
+        with language(code):
+            rules = fee_rules(service)
+            assert rules and "{" not in rules  # every figure filled in from rules.yml
+            question, buttons = prompts.AskDuration().question(service)
+            if "duration" in SERVICES[service].questions:
+                assert "{" not in question and (buttons != []) == SERVICES[service].iqama_periods
+    assert SERVICES[service].button is not None or service == "transfer_sponsorship"  # never under a card
