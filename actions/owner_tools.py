@@ -29,14 +29,13 @@ from replies import N_, _
 from residency import accounts, activity, calendar, users
 from residency.presentation import texts
 from residency.accounts import Membership
-from residency.services import SERVICES
-from residency.services.base import ALL_SERVICES
+from residency.services import ALL_SERVICES, SERVICES
+from residency.services.base import INQUIRIES as INQUIRY_SERVICES
 from residency.text_safety import isolate
 
 DRAFT = "agent_draft"
 # The toggles of a draft: each service, and the inquiries and reports as one.
 INQUIRIES = "inquiries"
-INQUIRY_SERVICES = tuple(service for service in ALL_SERVICES if service not in SERVICES)
 INQUIRIES_LABEL = N_("Inquiries and reports")
 CREATE_CODE = N_("🔑 Create the activation code")
 SAVE = N_("💾 Save")

@@ -42,7 +42,8 @@ from residency.errors import InvalidInput, NotFound, Refusal, ResidencyError
 from residency.accounts import work_on
 from residency.models import ActivationAttempt, ActivationCode, User, service_names, utcnow
 from residency.rules import RULES
-from residency.services.base import ALL_SERVICES, current_user
+from residency.services import ALL_SERVICES
+from residency.services.base import current_user
 from residency.text_safety import strip_controls
 
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.

@@ -6,7 +6,7 @@ services' declarations and the dialogue's list of questions.
 - interruptions.yml: in the middle of each service's form, a conversation intent or a question
   (actions.common.QUESTION_INTENTS) is answered by `action_answer_question` and the form asks again.
 
-The services are residency.services.SERVICES (in the order of ALL_SERVICES, the spec's); the questions
+The services are residency.services.SERVICES (in the order they are registered); the questions
 live in actions/common.py. Each service's form in domain.yml must ask for exactly the inputs its class
 declares (`Service.inputs`, named as the slots, in order): a form that differs is reported and the script
 exits 1 (domain.yml is written by hand; the declaration is the one place a service's inputs are stated).

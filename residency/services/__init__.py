@@ -30,7 +30,7 @@ from residency.models import Transaction
 # Importing the service modules registers them (residency.services.base.register).
 from residency.services import iqama, resident_changes, sponsorship, visas  # noqa: F401
 from residency.services.base import (
-    ALL_SERVICES,
+    INQUIRIES,
     SERVICES,
     Actor,
     Eligibility,
@@ -47,6 +47,8 @@ from residency.services.base import (
     resolve_actor,
 )
 
+# Every service an owner has and may grant to an agent: the registered services, then the inquiries and reports.
+ALL_SERVICES = (*SERVICES, *INQUIRIES)
 # Every input a service's request is made of (the dialogue's slots, named as the entities that fill them),
 # in the order the services declare them.
 INPUT_SLOTS = tuple(dict.fromkeys(slot for service in SERVICES.values() for slot in service.inputs))

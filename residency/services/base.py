@@ -32,18 +32,9 @@ from residency.fees import FeeLine
 from residency.models import Establishment, Resident, Transaction, User, Visa
 from residency.rules import domestic_occupations
 
-# Services an owner may grant to an agent (and every service an owner has).
-ALL_SERVICES = (
-    "issue_iqama",
-    "renew_iqama",
-    "issue_exit_reentry",
-    "extend_exit_reentry",
-    "cancel_exit_reentry",
-    "issue_final_exit",
-    "cancel_final_exit",
-    "change_occupation",
-    "transfer_sponsorship",
-    "update_passport",
+# The inquiries and reports an owner may grant to an agent; with the registered services (`SERVICES`), every
+# service an owner has: residency.services.ALL_SERVICES.
+INQUIRIES = (
     "inquire_resident",
     "inquire_resident_by_name",
     "inquire_driving_license",
