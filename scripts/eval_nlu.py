@@ -1,14 +1,15 @@
 """Evaluate our NLU pipeline (config.yml) against Rasa's default pipeline, side by side (`make eval-nlu`).
 
 For each pipeline, trained on the same data in the same run: 5-fold cross-validation on data/
-(same stratified folds for both), the score on the shared samples (../shared/eval/nlu_sample.yml and
-nlu_sample_release2.yml, never training data), robustness on generated variants of the samples' messages
+(same stratified folds for both), the score on the shared samples (../shared/eval/nlu_sample*.yml) and on
+our held-out sets (tests/nlu/heldout/*.yml), never training data, robustness on generated variants of the samples' messages
 (scripts/nlu_variants.py), full-data train time, model load time (fresh process) and parse p50/p95.
 Writes results/nlu_eval.md and results/nlu_eval.json.
 
 Scores are computed on the assistant's final output, as the dialogue sees it: the intent after the
-FallbackClassifier (nlu_fallback counts as wrong) and the merged entities of all extractors. An
-entity counts as correct when type, start and end all match the annotation exactly.
+FallbackClassifier (nlu_fallback counts as wrong) and the merged entities of all extractors. Entities
+are scored twice: by exact span (type, start and end match the annotation, as `rasa test` does) and by
+value (scripts/nlu_scores.py: the value the actions receive, whatever the span).
 """
 
 from __future__ import annotations
@@ -35,11 +36,32 @@ SAMPLE = ROOT.parent / "shared" / "eval" / "nlu_sample.yml"
 # Release 2's sample (SPEC 9.4): scored whole, and on the intents our data has ("known intents": the
 # sample also holds intents of later issues, which no pipeline trained on data/ can get right).
 SAMPLE_R2 = ROOT.parent / "shared" / "eval" / "nlu_sample_release2.yml"
+SAMPLE_R3 = ROOT.parent / "shared" / "eval" / "nlu_sample_release3.yml"
+HELDOUT = ROOT / "tests" / "nlu" / "heldout"
+# The scored sets (never training data): section of the report -> (file, title).
+SETS = {
+    "sample": (SAMPLE, "sample"),
+    "sample_r2": (SAMPLE_R2, "release 2 sample"),
+    "sample_r3": (SAMPLE_R3, "release 3 sample"),
+    "heldout_real_phrasings": (HELDOUT / "real_phrasings.yml", "held-out real phrasings"),
+    "heldout_english": (HELDOUT / "english.yml", "held-out English"),
+    "heldout_arabizi": (HELDOUT / "arabizi.yml", "held-out Arabizi"),
+}
 RESULTS = ROOT / "results"
 sys.path.insert(0, str(ROOT / "scripts"))
 import nlu_variants  # noqa: E402  (scripts/ is not a package)
+from nlu_scores import (  # noqa: E402
+    FALLBACK,
+    Prediction,
+    entity_fields,
+    entity_value_scores,
+    load_agent,
+    load_examples,
+    predict,
+    prf,
+    ratio,
+)
 
-FALLBACK = "nlu_fallback"
 SEED = 42
 
 # `rasa init`'s pipeline (Rasa 3.6), with language ar; {epochs} is 100 unless --default-epochs says otherwise.
@@ -66,8 +88,6 @@ pipeline:
     threshold: 0.3
     ambiguity_threshold: 0.1
 """
-
-Prediction = Dict[str, Any]
 
 
 def load_training_data(path: Path):
@@ -111,39 +131,9 @@ def train(config_path: Path, training_data, workdir: Path) -> Tuple[str, float]:
     return model, time.perf_counter() - started
 
 
-def load_agent(model_path: str):
-    from rasa.core.agent import Agent
-
-    return Agent.load(model_path)
-
-
-async def predict(agent, examples) -> Tuple[List[Prediction], List[float]]:
-    """Parse each example; the predictions and each parse's duration in seconds."""
-    predictions, durations = [], []
-    for example in examples:
-        started = time.perf_counter()
-        parsed = await agent.parse_message(example.get("text"))
-        durations.append(time.perf_counter() - started)
-        ranking = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] != FALLBACK]
-        predictions.append(
-            {
-                "text": example.get("text"),
-                "intent": example.get("intent"),
-                "predicted": (parsed.get("intent") or {}).get("name"),
-                "classifier": ranking[0] if ranking else None,
-                "entities": [_entity(e) for e in example.get("entities") or []],
-                "predicted_entities": [_entity(e) for e in parsed.get("entities") or []],
-            }
-        )
-    return predictions, durations
-
-
-def _entity(entity: Dict[str, Any]) -> Dict[str, Any]:
-    return {k: entity.get(k) for k in ("entity", "start", "end", "value")}
-
-
 def score(predictions: List[Prediction]) -> Dict[str, Any]:
-    """Intent accuracy, macro F1, fallback rate, top confusions; entity P/R/F1 per type (exact span)."""
+    """Intent accuracy, macro F1, fallback rate, top confusions; entity P/R/F1 per type by exact span and by
+    value (scripts/nlu_scores.py: what the actions receive)."""
     from sklearn.metrics import f1_score
 
     targets = [p["intent"] for p in predictions]
@@ -151,33 +141,29 @@ def score(predictions: List[Prediction]) -> Dict[str, Any]:
     labels = sorted(set(targets))
     confusions = Counter((t, p) for t, p in zip(targets, predicted) if t != p)
     counts: Dict[str, Counter] = defaultdict(Counter)
-    values_right = values_total = 0
     for p in predictions:
-        gold = {(e["entity"], e["start"], e["end"]): e for e in p["entities"]}
-        guess = {(e["entity"], e["start"], e["end"]): e for e in p["predicted_entities"]}
-        for key in gold.keys() & guess.keys():
+        gold = {(e["entity"], e["start"], e["end"]) for e in p["entities"]}
+        guess = {(e["entity"], e["start"], e["end"]) for e in p["predicted_entities"]}
+        for key in gold & guess:
             counts[key[0]]["tp"] += 1
-            if str(gold[key]["value"]) != p["text"][key[1] : key[2]]:  # annotated with a normalised value
-                values_total += 1
-                values_right += str(gold[key]["value"]) == str(guess[key]["value"])
-        for key in gold.keys() - guess.keys():
+        for key in gold - guess:
             counts[key[0]]["fn"] += 1
-        for key in guess.keys() - gold.keys():
+        for key in guess - gold:
             counts[key[0]]["fp"] += 1
-    per_entity = {name: _prf(c) for name, c in sorted(counts.items())}
+    per_entity = {name: prf(c) for name, c in sorted(counts.items())}
     total = sum(counts.values(), Counter())
     return {
         "examples": len(predictions),
-        "intent_accuracy": _ratio(sum(t == p for t, p in zip(targets, predicted)), len(targets)),
+        "intent_accuracy": ratio(sum(t == p for t, p in zip(targets, predicted)), len(targets)),
         "intent_macro_f1": round(
             float(f1_score(targets, predicted, labels=labels, average="macro", zero_division=0)), 4
         ),
-        "classifier_accuracy": _ratio(sum(t == p["classifier"] for t, p in zip(targets, predictions)), len(targets)),
-        "fallback_rate": _ratio(predicted.count(FALLBACK), len(predicted)),
+        "classifier_accuracy": ratio(sum(t == p["classifier"] for t, p in zip(targets, predictions)), len(targets)),
+        "fallback_rate": ratio(predicted.count(FALLBACK), len(predicted)),
         "top_confusions": [[t, p, n] for (t, p), n in confusions.most_common(10)],
-        "entity_micro": _prf(total),
+        "entity_micro": prf(total),
         "entities": per_entity,
-        "entity_value_accuracy": _ratio(values_right, values_total),
+        "entity_values": entity_value_scores(predictions),
     }
 
 
@@ -187,24 +173,13 @@ def _diff(these: List[Dict[str, Any]], those: List[Dict[str, Any]]) -> List[str]
     return [f"{e['entity']}:{e['start']}-{e['end']}" for e in these if (e["entity"], e["start"], e["end"]) not in keys]
 
 
-def _ratio(numerator: float, denominator: float) -> Optional[float]:
-    return round(numerator / denominator, 4) if denominator else None
-
-
-def _prf(c: Counter) -> Dict[str, Any]:
-    precision = _ratio(c["tp"], c["tp"] + c["fp"]) or 0.0
-    recall = _ratio(c["tp"], c["tp"] + c["fn"]) or 0.0
-    f1 = round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "support": c["tp"] + c["fn"]}
-
-
 def robustness(agent, examples) -> Dict[str, Any]:
     """Generated variants of `examples` (scripts/nlu_variants.py: hamza, taa marbuta, dropped dots, typos,
     digits, English words): per kind and overall, the share that keep the gold intent and the share whose
     gold entities (type and exact span) are all found."""
     variant_examples, kinds = [], []
     for example in examples:
-        entities = [_entity(e) for e in example.get("entities") or []]
+        entities = [entity_fields(e) for e in example.get("entities") or []]
         for kind, text, moved in nlu_variants.variants(example.get("text"), entities, seed=SEED):
             variant_examples.append({"text": text, "intent": example.get("intent"), "entities": moved})
             kinds.append(kind)
@@ -222,9 +197,9 @@ def robustness(agent, examples) -> Dict[str, Any]:
     return {
         kind: {
             "variants": c["n"],
-            "intent_kept": _ratio(c["intent"], c["n"]),
-            "entities_kept": _ratio(c["entities"], c["n"]),
-            "both_kept": _ratio(c["both"], c["n"]),
+            "intent_kept": ratio(c["intent"], c["n"]),
+            "entities_kept": ratio(c["entities"], c["n"]),
+            "both_kept": ratio(c["both"], c["n"]),
         }
         for kind, c in sorted(kept.items())
     }
@@ -251,35 +226,31 @@ def evaluate_pipeline(
     name: str,
     config_path: Path,
     data,
-    sample,
+    sets: Dict[str, list],
     folds: int,
     workdir: Path,
     cv_config_path: Optional[Path] = None,
-    sample_r2=None,
 ) -> Dict[str, Any]:
-    """All measurements for one pipeline; cross-validation uses `cv_config_path` when given."""
+    """All measurements for one pipeline, each of `sets` (name -> examples, never trained on) scored;
+    cross-validation uses `cv_config_path` when given."""
     result: Dict[str, Any] = {"config": str(config_path), "training_examples": len(data.intent_examples)}
     print(f"[{name}] training on all data", flush=True)
     model, seconds = train(config_path, data, workdir / "full")
     result["train_s"] = round(seconds, 1)
     result.update(measure_load(model))
     agent = load_agent(model)
-    timing_messages = (sample.intent_examples if sample else []) + data.intent_examples[:200]
+    timing_messages = sets.get("sample", []) + data.intent_examples[:200]
     asyncio.run(predict(agent, timing_messages[:20]))  # warm-up
     _, durations = asyncio.run(predict(agent, timing_messages))
     result["parse_ms_p50"] = round(1000 * statistics.median(durations), 2)
     result["parse_ms_p95"] = round(1000 * percentile(durations, 0.95), 2)
-    if sample:
-        predictions, _ = asyncio.run(predict(agent, sample.intent_examples))
-        result["sample"] = score(predictions)
-    if sample_r2:
-        predictions, _ = asyncio.run(predict(agent, sample_r2.intent_examples))
-        result["sample_r2"] = score(predictions)
-        known = set(data.intents)
-        result["sample_r2_known"] = score([p for p in predictions if p["intent"] in known])
-    robust_examples = (sample.intent_examples if sample else []) + [
-        e for e in (sample_r2.intent_examples if sample_r2 else []) if e.get("intent") in set(data.intents)
-    ]
+    known = set(data.intents)
+    for set_name, examples in sets.items():
+        predictions, _ = asyncio.run(predict(agent, examples))
+        result[set_name] = score(predictions)
+        if set_name == "sample_r2":
+            result["sample_r2_known"] = score([p for p in predictions if p["intent"] in known])
+    robust_examples = sets.get("sample", []) + [e for e in sets.get("sample_r2", []) if e.get("intent") in known]
     if robust_examples:
         result["robustness"] = robustness(agent, robust_examples)
     del agent
@@ -320,8 +291,9 @@ def render_markdown(report: Dict[str, Any]) -> str:
         "",
         f"Generated by `make eval-nlu` (scripts/eval_nlu.py) on {report['generated']}, 2 CPU cores, "
         f"{report['training_examples']} training examples, {report['intents']} intents.",
-        "Scores are on the final output (nlu_fallback counts as a wrong intent); an entity is correct when "
-        "type, start and end match the annotation exactly. Timings vary with the machine's load.",
+        "Scores are on the final output (nlu_fallback counts as a wrong intent); entities by exact span (type, "
+        "start and end match the annotation) and by value (what the actions receive, scripts/nlu_scores.py). "
+        "Timings vary with the machine's load.",
         "",
     ]
     for note in report.get("notes", []):
@@ -345,21 +317,16 @@ def render_markdown(report: Dict[str, Any]) -> str:
             lambda r: f"{r['run']}, {r.get('training_examples', report['training_examples'])}",
         )
     )
-    for section, title in (
-        ("sample", "sample"),
-        ("sample_r2", "release 2 sample"),
-        ("sample_r2_known", "release 2 sample, known intents"),
-        ("cv", "5-fold CV"),
-    ):
+    sections = [(name, title) for name, (_, title) in SETS.items()]
+    sections[2:2] = [("sample_r2_known", "release 2 sample, known intents")]
+    for section, title in sections + [("cv", "5-fold CV")]:
         lines += [
             row(f"{title}: intent accuracy", lambda r: r[section]["intent_accuracy"]),
             row(f"{title}: intent macro F1", lambda r: r[section]["intent_macro_f1"]),
             row(f"{title}: classifier top-1 (before fallback)", lambda r: r[section]["classifier_accuracy"]),
             row(f"{title}: fallback rate", lambda r: r[section]["fallback_rate"]),
             row(f"{title}: entity F1 (micro, exact span)", lambda r: r[section]["entity_micro"]["f1"]),
-            row(
-                f"{title}: value accuracy (spans annotated with a value)", lambda r: r[section]["entity_value_accuracy"]
-            ),
+            row(f"{title}: entity F1 (micro, by value)", lambda r: r[section]["entity_values"]["micro"]["f1"]),
         ]
     lines += [
         row("train on all data (s)", lambda r: r["train_s"]),
@@ -395,21 +362,11 @@ def render_markdown(report: Dict[str, Any]) -> str:
             )
         lines.append("")
     for section, title in (("sample", "Sample"), ("sample_r2", "Release 2 sample"), ("cv", "Cross-validation")):
-        entity_names = sorted(
-            {e for r in report["pipelines"].values() for e in (r.get(section) or {}).get("entities", {})}
-        )
-        if not entity_names:
-            continue
-        lines += [f"## {title}: entity F1 per entity (precision / recall / F1, support)", "", header]
-        for entity in entity_names:
-            lines.append(
-                row(
-                    entity,
-                    lambda r, e=entity: "{precision:.2f} / {recall:.2f} / {f1:.2f} ({support})".format(
-                        **r[section]["entities"][e]
-                    ),
-                )
-            )
+        for kind, entities_of in (
+            ("exact span", lambda r: r[section]["entities"]),
+            ("by value", lambda r: r[section]["entity_values"]["entities"]),
+        ):
+            lines += entity_table(report, f"{title}: entity F1 per entity, {kind}", entities_of, row, header)
         lines += ["", f"## {title}: top intent confusions (target -> predicted: count)", ""]
         for name in names:
             confusions = (report["pipelines"][name].get(section) or {}).get("top_confusions", [])
@@ -417,6 +374,27 @@ def render_markdown(report: Dict[str, Any]) -> str:
             lines.append(f"- {name}: {text}")
         lines.append("")
     return "\n".join(lines)
+
+
+def entity_table(report: Dict[str, Any], title: str, entities_of, row, header: str) -> List[str]:
+    """Markdown lines of precision / recall / F1 (support) per entity type and pipeline; none without entities."""
+    names = set()
+    for result in report["pipelines"].values():
+        try:
+            names |= set(entities_of(result))
+        except (KeyError, TypeError):
+            continue
+    if not names:
+        return []
+    lines = [f"## {title} (precision / recall / F1, support)", "", header]
+    for entity in sorted(names):
+        lines.append(
+            row(
+                entity,
+                lambda r, e=entity: "{precision:.2f} / {recall:.2f} / {f1:.2f} ({support})".format(**entities_of(r)[e]),
+            )
+        )
+    return lines + [""]
 
 
 def quiet_rasa() -> None:
@@ -448,8 +426,7 @@ def main() -> int:
     quiet_rasa()
 
     data = load_training_data(ROOT / "data")
-    sample = load_training_data(SAMPLE) if SAMPLE.exists() else None
-    sample_r2 = load_training_data(SAMPLE_R2) if SAMPLE_R2.exists() else None
+    sets = {name: load_examples(path) for name, (path, _) in SETS.items() if path.exists()}
     RESULTS.mkdir(exist_ok=True)
     json_path = RESULTS / "nlu_eval.json"
     report: Dict[str, Any] = {"pipelines": {}, "notes": []}
@@ -463,7 +440,7 @@ def main() -> int:
         and not (n.startswith("Default pipeline") and "rasa_default" in args.pipelines)
     ]
     cv_epochs = args.default_cv_epochs
-    if sample is None:
+    if "sample" not in sets:
         notes.append(f"The sample {SAMPLE} is absent: sample scores skipped.")
     if args.default_epochs != 100:
         notes.append(
@@ -493,7 +470,7 @@ def main() -> int:
         configs = {"muqeem": (ROOT / "config.yml", None), "rasa_default": (default_config, default_cv_config)}
         for name in args.pipelines.split(","):
             config, cv_config = configs[name]
-            result = evaluate_pipeline(name, config, data, sample, args.folds, Path(tmp) / name, cv_config, sample_r2)
+            result = evaluate_pipeline(name, config, data, sets, args.folds, Path(tmp) / name, cv_config)
             result["run"] = report["generated"]
             report["pipelines"][name] = result
             # Partial results (a long run may be cut short) go to a .tmp file that is never committed.
