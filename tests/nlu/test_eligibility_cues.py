@@ -4,7 +4,13 @@
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.eligibility_cues import EligibilityCue, asks_whether_possible
+from nlu.eligibility_cues import (
+    EligibilityCue,
+    about_elsewhere,
+    asks_only_whether_possible,
+    asks_whether_possible,
+    request_follows_question,
+)
 
 
 @pytest.mark.parametrize(
@@ -62,3 +68,57 @@ def test_a_service_intent_asked_about_becomes_check_eligibility_with_its_confide
 def test_anything_else_is_left_as_classified(text, intent):
     [message] = EligibilityCue().process([_classified(text, intent)])
     assert message.get("intent") == {"name": intent, "confidence": 0.7}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "العامل 2842684652 برا المملكة ينفع اجدد اقامته وهو برا؟ جددها ٦ اشهر",
+        "هل مسموح اجدد اقامة السايق 2842684652 قبل ما تخلص؟ جددها سنه",
+        "ينفع نمدد له وهو في بلده؟ طيب مدد له شهرين",
+        "can I renew 2180967925 early? pls do it for 1 yr",
+    ],
+)
+def test_a_question_followed_by_its_request_is_the_request(text):
+    assert asks_whether_possible(text) and request_follows_question(text)
+    assert not asks_only_whether_possible(text)
+    [message] = EligibilityCue().process([_classified(text, "renew_iqama")])
+    assert message.get("intent")["name"] == "renew_iqama"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "العامل 2453331478 يقدر ياخذ خروج وعودة؟ جوازه قرب يخلص",  # context after the question, no request
+        "اقدر اطلع له خروج نهائي؟ ابي اعرف بس",  # a wish to know is not a request
+    ],
+)
+def test_context_or_a_wish_to_know_after_the_question_keeps_the_check(text):
+    assert not request_follows_question(text)
+
+
+def test_a_check_the_classifier_chose_for_a_question_and_its_request_becomes_the_service():
+    text = "ينفع اجدد اقامة 2842684652 وهو برا؟ جددها سنه"
+    ranking = [{"name": "check_eligibility", "confidence": 0.6}, {"name": "renew_iqama", "confidence": 0.3}]
+    msg = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
+    [message] = EligibilityCue().process([msg])
+    assert message.get("intent") == {"name": "renew_iqama", "confidence": 0.3}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "كم رسوم الاقامة في الكويت؟",
+        "ينفع اطلع تاشيرة استقدام من مساند؟",
+        "زوجي عسكري هل يحق له يسافر؟",
+        "can I get a Musaned recruitment visa?",
+    ],
+)
+def test_questions_about_other_countries_or_platforms_are_not_checks(text):
+    assert about_elsewhere(text) and not asks_only_whether_possible(text)
+    [message] = EligibilityCue().process([_classified(text, "issue_exit_reentry")])
+    assert message.get("intent")["name"] == "issue_exit_reentry"
+
+
+def test_a_worker_abroad_in_another_country_is_still_ours():
+    assert asks_only_whether_possible("العامل 2842684652 في الكويت الحين، ينفع نمدد له العودة؟")
