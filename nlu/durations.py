@@ -1,11 +1,12 @@
-"""DurationExtractor: "سنة", "٣ شهور", "ستة اشهر", "شهر ونص", "90 days" -> entity `duration`.
+"""DurationExtractor: "سنة", "٣ شهور", "ستة اشهر", "شهر ونص", "90 days", "1 yr", Arabizi "sanah", "6 shhor"
+-> entity `duration`.
 
 The value is ISO-8601 in months or days only: years become months ("سنة" -> "P12M", "سنتين" ->
 "P24M"), weeks become days ("اسبوعين" -> "P14D"), and a half month is days ("شهر ونص" -> "P45D").
 The span covers the number and unit as the user wrote them, without a leading clitic ("لسنة" ->
 "سنة"). Matching is on normalised text (any digit form, ة/ه, hamza-free). A unit with the article
 ("السنة", "الشهر الجاي") or "هالشهر" is a point in time, not a duration, and is not matched; nor is one right after من/قبل
-("من يومين" = two days ago) or last/this. A number word with the article is a duration and is
+("من يومين" = two days ago) or last/this, nor a unit without a count after "next" ("expiring next month"). A number word with the article is a duration and is
 part of the span ("الست شهور الجاية" -> "الست شهور", P6M); "month by month" / "شهر بشهر" is a rhythm, not one.
 
 The value reports the count the user wrote, even when no service accepts it: the extractor never
@@ -46,16 +47,16 @@ from nlu.normalize import normalize_with_offsets
 
 # Number words, normalised spelling (ة -> ه, no hamza), Arabic dialects and English.
 NUMBER_WORDS = {
-    1: "واحد واحده one a an",
-    2: "اثنين اثنان اتنين تنين ثنين two",
-    3: "ثلاث ثلاثه تلات تلاته three",
-    4: "اربع اربعه four",
-    5: "خمس خمسه five",
-    6: "ست سته سيت six",
-    7: "سبع سبعه seven",
-    8: "ثمان ثماني ثمانيه ثمن تمن تمان تمانيه eight",
-    9: "تسع تسعه nine",
-    10: "عشر عشره ten",
+    1: "واحد واحده one a an wa7ed wahed wa7da",
+    2: "اثنين اثنان اتنين تنين ثنين two etnen ethnen ithnain itnen",
+    3: "ثلاث ثلاثه تلات تلاته three thalath talat tlata thalatha talata",
+    4: "اربع اربعه four arba3 arba3a arba",
+    5: "خمس خمسه five 5ams 5amsa khams khamsa",
+    6: "ست سته سيت six sit sitta seta setta",
+    7: "سبع سبعه seven sab3 sab3a saba",
+    8: "ثمان ثماني ثمانيه ثمن تمن تمان تمانيه eight tamanya thamanya tamn",
+    9: "تسع تسعه nine tes3 tes3a tis3a",
+    10: "عشر عشره ten 3ashr 3ashara 3ashra",
     11: "احدعش حداش احدى_عشر احد_عشر eleven",
     12: "اثنعش اثنا_عشر اثني_عشر اطنعش اتناشر twelve",
     14: "اربعتعش اربعه_عشر fourteen",
@@ -77,7 +78,8 @@ NUMBER_WORDS = {
 }
 _WORD_VALUES = {word.replace("_", " "): value for value, words in NUMBER_WORDS.items() for word in words.split()}
 
-# unit word -> (count implied when no number is given, unit letter, multiplier to months/days)
+# unit word -> (count implied when no number is given, unit letter, multiplier to months/days); Arabic,
+# English (with the abbreviations HR staff write) and Arabizi ("sana", "shahrain", "6 shhor", "esboo3").
 UNITS = {
     "شهر": (1, "M", 1),
     "شهور": (1, "M", 1),
@@ -86,6 +88,8 @@ UNITS = {
     "شهرا": (1, "M", 1),
     "month": (1, "M", 1),
     "months": (1, "M", 1),
+    "mnth": (1, "M", 1),
+    "mnths": (1, "M", 1),
     "سنه": (1, "M", 12),
     "سنين": (1, "M", 12),
     "سنوات": (1, "M", 12),
@@ -94,6 +98,8 @@ UNITS = {
     "عامين": (2, "M", 12),
     "year": (1, "M", 12),
     "years": (1, "M", 12),
+    "yr": (1, "M", 12),
+    "yrs": (1, "M", 12),
     "يوم": (1, "D", 1),
     "ايام": (1, "D", 1),
     "يومين": (2, "D", 1),
@@ -105,8 +111,16 @@ UNITS = {
     "اسبوعين": (2, "D", 7),
     "week": (1, "D", 7),
     "weeks": (1, "D", 7),
+    **dict.fromkeys("shahr shahar shaher shhr ashhor ashhur ashhar shhor shhoor shohor shuhoor shuhur".split(), (1, "M", 1)),
+    **dict.fromkeys("shahrain shahrein shahren shahreen".split(), (2, "M", 1)),
+    **dict.fromkeys("sana sanah seneh sanawat sneen sinin snin".split(), (1, "M", 12)),
+    **dict.fromkeys("sanatain sanatein santain santen sanaten sentein".split(), (2, "M", 12)),
+    **dict.fromkeys("yom youm yawm ayam ayyam".split(), (1, "D", 1)),
+    **dict.fromkeys("yomain yomein yomen".split(), (2, "D", 1)),
+    **dict.fromkeys("esboo3 esbo3 osboo3 usbu3 usboo3 asabee3 asabi3".split(), (1, "D", 7)),
+    **dict.fromkeys("esboo3ain esboo3en esbo3en osboo3ain".split(), (2, "D", 7)),
 }
-_DUAL_UNITS = {"شهرين", "سنتين", "عامين", "يومين", "اسبوعين"}
+_DUAL_UNITS = {unit for unit, (implied, _, _) in UNITS.items() if implied == 2}
 # Fractions before a unit: "نص سنة" = half a year, "ربع سنة" = a quarter of a year.
 FRACTIONS = {
     "نص": Fraction(1, 2),
@@ -128,6 +142,8 @@ _FRACTION = "|".join(sorted(FRACTIONS, key=len, reverse=True))
 # A duration right after these words is a point in time: "من يومين", "قبل اسبوع" (ago), "last week".
 # Not "بعد" or "next": "يرجع بعد شهرين" and "the next 60 days" are durations.
 _TIME_REFERENCE = re.compile(r"(?:^|\W)(?:من|قبل|last|this)\s+$")
+# A unit without a count right after "next" is a point in time too ("expiring next month"), unlike "next 3 months".
+_NEXT = re.compile(r"(?:^|\W)next\s+$")
 # Start of a word, optionally after a clitic (و ف ب ل, "لمده" is handled as a separate word).
 _WORD_START = r"(?:(?<=^)|(?<=[^\w])|(?<=[^\w][وفبل])|(?<=^[وفبل]))"
 _DURATION = re.compile(
@@ -205,6 +221,8 @@ def find_durations(text: str) -> List[Dict[str, Any]]:
                 start = match.start("unit")
                 value = _parse(match, with_number=False)
         if value is None or _TIME_REFERENCE.search(normalized.text[:start]):
+            continue
+        if not match.group("number") and _NEXT.search(normalized.text[:start]):
             continue
         start, end = normalized.span(start, match.end())
         entities.append(make_entity("duration", value, start, end, text, DurationExtractor.__name__))

@@ -126,3 +126,29 @@ def test_a_number_that_is_not_the_count(text, value, span):
 )
 def test_a_count_that_cannot_be_read_gives_no_duration_rather_than_the_bare_unit(text):
     assert extract(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, value, span",
+    [
+        ("pls renew iqama 2663923320 1 yr", "P12M", "1 yr"),
+        ("2 yrs", "P24M", "2 yrs"),
+        ("abgha ajadded e8amat 2663923320 sanah", "P12M", "sanah"),
+        ("5orooj w 3awda shahrain", "P2M", "shahrain"),
+        ("jadded 6 shhor", "P6M", "6 shhor"),
+        ("arba3 ashhor", "P4M", "arba3 ashhor"),
+        ("madded esboo3", "P7D", "esboo3"),
+        ("sanatein", "P24M", "sanatein"),
+    ],
+)
+def test_english_abbreviations_and_arabizi_units(text, value, span):
+    assert extract(text) == [("duration", value, span)]
+
+
+@pytest.mark.parametrize("text", ["iqamas expiring next month", "he travels next week"])
+def test_next_unit_without_a_count_is_a_point_in_time(text):
+    assert extract(text) == []
+
+
+def test_next_with_a_count_is_a_duration():
+    assert extract("cost for the next 3 months") == [("duration", "P3M", "3 months")]
