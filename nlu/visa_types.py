@@ -1,4 +1,4 @@
-"""VisaTypeExtractor: "مفردة", "متعدده", "multiple", "سنقل" ... -> entity `visa_type` = single / multiple.
+"""VisaTypeExtractor: "مفردة", "متعدده", "multiple", "سنقل", Arabizi "mofrada" ... -> entity `visa_type` = single / multiple.
 
 A closed vocabulary is served better by a keyword list than by CRF plus synonyms: every spelling
 below works even if no training example has it, and the value is always normalised. Matching is on
@@ -19,9 +19,9 @@ from nlu.normalize import normalize_with_offsets
 # Normalised spellings (ة -> ه, no hamza); multi-word phrases use single spaces.
 KEYWORDS = {
     "single": "مفرده مفرد مفردة سنقل سنجل سينجل سينقل فرديه فردي single سفره_وحده سفره_واحده مره_وحده مره_واحده "
-    "one_trip one-time one_time single-entry",
+    "one_trip one-time one_time single-entry mofrada mufrada mofradah mfrada mofrad",
     "multiple": "متعدده متعدد متعددة متعدد_السفرات مالتي مالتيبل ملتي multiple multi multi-entry عده_سفرات عده_مرات "
-    "كذا_سفره اكثر_من_سفره",
+    "كذا_سفره اكثر_من_سفره mota3added mota3adida mota3addida muta3addida mt3dda",
 }
 _VALUE_BY_WORD = {
     word.replace("_", " ").replace("ة", "ه"): value for value, words in KEYWORDS.items() for word in words.split()

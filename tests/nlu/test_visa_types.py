@@ -2,7 +2,7 @@
 
 import pytest
 
-from nlu.visa_types import VisaTypeExtractor
+from nlu.visa_types import VisaTypeExtractor, find_visa_types
 from tests.nlu.support import found, message
 
 
@@ -23,3 +23,8 @@ def test_visa_types(text, value, span):
     msg = message(text)
     VisaTypeExtractor().process([msg])
     assert found(msg) == [("visa_type", value, span)]
+
+
+@pytest.mark.parametrize(("text", "value"), [("5orooj w 3awda mofrada", "single"), ("ta2shira mota3adida", "multiple")])
+def test_arabizi_visa_types(text, value):
+    assert [e["value"] for e in find_visa_types(text)] == [value]
