@@ -111,7 +111,9 @@ UNITS = {
     "اسبوعين": (2, "D", 7),
     "week": (1, "D", 7),
     "weeks": (1, "D", 7),
-    **dict.fromkeys("shahr shahar shaher shhr ashhor ashhur ashhar shhor shhoor shohor shuhoor shuhur".split(), (1, "M", 1)),
+    **dict.fromkeys(
+        "shahr shahar shaher shhr ashhor ashhur ashhar shhor shhoor shohor shuhoor shuhur".split(), (1, "M", 1)
+    ),
     **dict.fromkeys("shahrain shahrein shahren shahreen".split(), (2, "M", 1)),
     **dict.fromkeys("sana sanah seneh sanawat sneen sinin snin".split(), (1, "M", 12)),
     **dict.fromkeys("sanatain sanatein santain santen sanaten sentein".split(), (2, "M", 12)),

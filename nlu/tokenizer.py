@@ -15,6 +15,10 @@ split into "ل" + "ال"-word. A leading "ل" is also split from a word never se
 a short list of everyday ل-words (لازم, ليش, ...) and ل-initial names is never split. Letters and
 digits are separate tokens ("ل٢١٨..." -> "ل" "218...").
 
+In an Arabizi message ("tajdeed e8ama 2XXX sana", nlu.arabizi) the Latin words are spelt in Arabic
+letters ("تجديد اقمه 2XXX سنه"), numbers and identifiers left as they are; offsets still point at what
+the user wrote.
+
 Each token also carries, for CRFEntityExtractor's "pattern" feature, whether its word was seen
 outside any entity in training: a word that never was is most likely a name. On the training data
 itself this is computed leave-one-out (see `process_training_data`).
@@ -37,6 +41,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 import rasa.shared.utils.io
 
+from nlu.arabizi import is_arabizi, is_spelt_word, to_arabic
 from nlu.normalize import normalize, normalize_with_offsets
 
 # On normalised text: Latin letters and digits together (passport "a1234567"), Arabic-script letters
@@ -79,6 +84,8 @@ class ArabicTokenizer(Tokenizer):
             "prefix_separator_symbol": None,
             # Split clitics off words (see the module docstring).
             "split_clitics": True,
+            # Spell the Latin words of an Arabizi message in Arabic letters (nlu.arabizi).
+            "spell_arabizi": True,
         }
 
     def __init__(
@@ -184,9 +191,15 @@ class ArabicTokenizer(Tokenizer):
         """Normalised tokens with original-text offsets."""
         text = message.get(attribute)
         normalized = normalize_with_offsets(text)
+        arabizi = self._config["spell_arabizi"] and is_arabizi(normalized.text)
         tokens: List[Token] = []
         for match in _WORD.finditer(normalized.text):
-            for piece, start, end in self._pieces(match.group(), match.start()):
+            word = match.group()
+            if arabizi and is_spelt_word(word):
+                pieces = [(to_arabic(word), match.start(), match.end())]
+            else:
+                pieces = self._pieces(word, match.start())
+            for piece, start, end in pieces:
                 original_start, original_end = normalized.span(start, end)
                 token = Token(piece, original_start, original_end)
                 # CRF's "pattern" feature: a word never seen outside an entity is likely a name.
