@@ -1,5 +1,6 @@
 """ResidentGroupExtractor: the group a bulk service request is about, entity `resident_group` (SPEC 9.4):
-`expiring` ("اللي تخلص هالشهر"), `expired` ("المنتهية"), `abroad` ("اللي برا"), `all` ("كل العمال").
+`expiring` ("اللي تخلص هالشهر"), `expired` ("المنتهية"), `abroad` ("اللي برا"), `all` ("كل العمال"); also in
+English and Arabizi ("elli t5las", "elli bara").
 
 A closed vocabulary: keywords serve it better than CRF. Only service requests get the entity (in a
 report, "الإقامات المنتهية" is the report's subject, not a group to act on), so the extractor acts on
@@ -27,18 +28,21 @@ PATTERNS: Tuple[Tuple[str, str], ...] = (
     (
         "expired",
         r"(?:اللي|الي|التي|الذي|يلي) ?(?:[^\W\d]+ )?(?:قد )?(?:خلصت|انتهت|خلصو|انتهو|خالصه)\w*|(?:ال)?منتهيه|(?:ال)?منتهين"
-        r"|(?:ال)?خلصانه|expired|lapsed|(?:that|which) (?:have )?(?:already )?(?:ended|run out)",
+        r"|(?:ال)?خلصانه|expired|lapsed|(?:that|which) (?:have )?(?:already )?(?:ended|run out)"
+        r"|(?:elli|elly|illi|ili) (?:5|kh)als?a?t?|(?:elli|elly|illi|ili) (?:5|kh)elset|(?:el)?mentehya",
     ),
     (
         "expiring",
         r"(?:اللي|الي|التي|الذي|يلي) ?(?:[^\W\d]+ )?(?:راح |رح |بت|ب|هت|ه|حت|ح)?(?:تخلص|تنتهي|يخلص|ينتهي|خالص|قربت|قاربت|باقي)\w*"
         r"|(?:ال)?قريبه (?:من )?(?:ال)?انتهاء|على وشك (?:ال)?انتهاء|(?:ال)?قربت تخلص|(?:ال)?قاربت على (?:ال)?انتهاء"
-        r"|expiring|about to expire|(?:that|which) expire|due (?:to expire|for renewal|this month|soon)|running out",
+        r"|expiring|about to expire|(?:that|which) expire|due (?:to expire|for renewal|this month|soon)|running out"
+        r"|(?:elli|elly|illi|ili) (?:ra7 |rah |b|bt|ha)?(?:t(?:5|kh)a?la?s|tentehi|tantahi|8arrabat|8arabat)",
     ),
     (
         "abroad",
         r"(?:اللي|الي|التي|الذي|يلي) ?(?:هم |في |فيه )?(?:برا|بره|برى|خارج|مسافرين|مسافر|بالخارج)\w*"
-        r"|خارج (?:ال)?(?:مملكه|سعوديه|بلد)|(?:ال)?مسافرين|abroad|outside the kingdom|out of the country|travell?ing",
+        r"|خارج (?:ال)?(?:مملكه|سعوديه|بلد)|(?:ال)?مسافرين|abroad|outside the kingdom|out of the country|travell?ing"
+        r"|(?:elli|elly|illi|ili) (?:bara|barra)|msafreen|msafrin|mesafreen",
     ),
     (
         "all",

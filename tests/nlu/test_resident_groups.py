@@ -31,3 +31,16 @@ def test_the_group_and_the_phrase_naming_it(text, value, span):
 )
 def test_no_group_in_a_request_about_one_resident(text):
     assert find_resident_group(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("jadded kil el e8amat elly t5alas", "expiring"),
+        ("jaded el e8amat elli 5alsa", "expired"),
+        ("madded lel 3omal elli bara", "abroad"),
+        ("extend re entry of staff travelling now", "abroad"),
+    ],
+)
+def test_groups_in_arabizi_and_english(text, group):
+    assert find_resident_group(text)[0] == group
