@@ -6,7 +6,7 @@ The value is ISO-8601 in months or days only: years become months ("سنة" -> "
 The span covers the number and unit as the user wrote them, without a leading clitic ("لسنة" ->
 "سنة"). Matching is on normalised text (any digit form, ة/ه, hamza-free). A unit with the article
 ("السنة", "الشهر الجاي") or "هالشهر" is a point in time, not a duration, and is not matched; nor is one right after من/قبل
-("من يومين" = two days ago) or last/this, nor a unit without a count after "next" ("expiring next month"). A number word with the article is a duration and is
+("من يومين" = two days ago) or last/this, nor a unit without a count after "next" or the Arabizi article ("expiring next month", "el shahr elli fat"). A number word with the article is a duration and is
 part of the span ("الست شهور الجاية" -> "الست شهور", P6M); "month by month" / "شهر بشهر" is a rhythm, not one.
 
 The value reports the count the user wrote, even when no service accepts it: the extractor never
@@ -144,8 +144,9 @@ _FRACTION = "|".join(sorted(FRACTIONS, key=len, reverse=True))
 # A duration right after these words is a point in time: "من يومين", "قبل اسبوع" (ago), "last week".
 # Not "بعد" or "next": "يرجع بعد شهرين" and "the next 60 days" are durations.
 _TIME_REFERENCE = re.compile(r"(?:^|\W)(?:من|قبل|last|this)\s+$")
-# A unit without a count right after "next" is a point in time too ("expiring next month"), unlike "next 3 months".
-_NEXT = re.compile(r"(?:^|\W)next\s+$")
+# A unit without a count right after "next" is a point in time too ("expiring next month"), unlike "next 3 months";
+# so is one with the Arabizi article or "this" ("el shahr elli fat", "hal shahr", "el esboo3 hatha").
+_NEXT = re.compile(r"(?:^|\W)(?:next|el|al|il|hal)\s+$")
 # Start of a word, optionally after a clitic (و ف ب ل, "لمده" is handled as a separate word).
 _WORD_START = r"(?:(?<=^)|(?<=[^\w])|(?<=[^\w][وفبل])|(?<=^[وفبل]))"
 _DURATION = re.compile(

@@ -11,7 +11,7 @@ so is "how can I ...", a question of how, not whether.
 Only a message that asks and asks for nothing is a check: a question followed by its own request
 ("ينفع اجدد اقامته وهو برا؟ جددها ٦ اشهر", "can I renew him? pls do it for 1 yr") is the request, so the
 cue leaves it alone, and a check_eligibility the classifier chose for such a message becomes the service
-it ranked highest. A question about another country's or another platform's service ("رسوم الاقامة في
+it ranked highest, with the classifier's confidence. A question about another country's or another platform's service ("رسوم الاقامة في
 الكويت", a Musaned recruitment visa, "my husband is in the military, may he travel") is out of scope:
 the cue does not turn it into a check. Runs after the classifier and before ServiceNameMapper (which then
 values the `service` entity).
@@ -20,7 +20,7 @@ values the `service` entity).
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import List, Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
@@ -34,7 +34,7 @@ ELIGIBILITY_INTENT = "check_eligibility"
 # Normalised (one alef, ه for ة): "can I / can we / is it allowed / is there anything against / conditions /
 # eligibility" in the dialects, and the English ones.
 _CUES = re.compile(
-    r"(?:^|[\s،,؟?])(?:هل )?(?:اقدر|نقدر|بقدر|بنقدر|فيني|فينا|ينفع|بينفع|يحقله|بيحقله|يحق له|يحق لي|مسموح|يجوز"
+    r"(?:^|[\s،,؟?])(?:هل )?(?:اقدر|نقدر|بقدر|بنقدر|فيني|فينا|ينفع|بينفع|يمدي|يمديه|يمديني|يمدينا|يمديك|يحقله|بيحقله|يحق له|يحق لي|مسموح|يجوز"
     r"|فيه مانع|في مانع|اي مانع|ما عندو مانع|ما عنده مانع|شروط|اهليه|اهليته|مؤهل|موهل)(?=$|[\s،,؟?])"
     r"|(?<!how )\bcan (?:i|we)\b|\bis it possible\b|\bam i allowed\b|\beligib\w*|\bqualif\w*"
 )
@@ -90,11 +90,11 @@ class EligibilityCue(RuleBasedIntent):
             elif name == ELIGIBILITY_INTENT and request_follows_question(text):
                 service = _top_ranked_service(message)
                 if service:
-                    set_intent(message, service[INTENT_NAME_KEY], service[PREDICTED_CONFIDENCE_KEY])
+                    set_intent(message, service, intent.get(PREDICTED_CONFIDENCE_KEY))
         return messages
 
 
-def _top_ranked_service(message: Message) -> Optional[Dict[str, Any]]:
+def _top_ranked_service(message: Message) -> Optional[str]:
     """The service intent the classifier ranked highest, if it ranked any."""
     ranking = message.get(INTENT_RANKING_KEY) or []
-    return next((r for r in ranking if r.get(INTENT_NAME_KEY) in SERVICE_NAMES), None)
+    return next((r[INTENT_NAME_KEY] for r in ranking if r.get(INTENT_NAME_KEY) in SERVICE_NAMES), None)

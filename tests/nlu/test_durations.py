@@ -145,7 +145,15 @@ def test_english_abbreviations_and_arabizi_units(text, value, span):
     assert extract(text) == [("duration", value, span)]
 
 
-@pytest.mark.parametrize("text", ["iqamas expiring next month", "he travels next week"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "iqamas expiring next month",
+        "he travels next week",
+        "wesh dafa3na el shahr elli fat",
+        "meen e8amto 5alsa hal shahr",
+    ],
+)
 def test_next_unit_without_a_count_is_a_point_in_time(text):
     assert extract(text) == []
 
