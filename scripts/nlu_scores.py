@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import sys
 import time
 from collections import Counter, defaultdict
@@ -167,11 +168,12 @@ def load_agent(model: str):
 
 
 def score_files(agent, paths: Iterable[Path]) -> Dict[str, Dict[str, Any]]:
-    """score_set per file, with its misses."""
+    """score_set per file, with its parse p50 (ms) and its misses."""
     scores = {}
     for path in paths:
-        predictions, _ = asyncio.run(predict(agent, load_examples(path)))
-        scores[str(path)] = {**score_set(predictions), "misses": misses(predictions)}
+        predictions, durations = asyncio.run(predict(agent, load_examples(path)))
+        p50 = round(1000 * statistics.median(durations), 2) if durations else None
+        scores[str(path)] = {**score_set(predictions), "parse_ms_p50": p50, "misses": misses(predictions)}
     return scores
 
 
@@ -182,11 +184,14 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="list each wrong message")
     parser.add_argument("--json", type=Path, help="also write the scores (with the misses) to this JSON file")
     args = parser.parse_args()
-    scores = score_files(load_agent(args.model), args.files)
+    started = time.perf_counter()
+    agent = load_agent(args.model)
+    print(f"model load (Agent.load): {time.perf_counter() - started:.2f} s")
+    scores = score_files(agent, args.files)
     for path, result in scores.items():
         print(
             f"{path}: {result['examples']} messages, intent accuracy {result['intent_accuracy']}, "
-            f"entity value F1 {result['entity_value_f1']}"
+            f"entity value F1 {result['entity_value_f1']}, parse p50 {result['parse_ms_p50']} ms"
         )
         for miss in result["misses"] if args.misses else []:
             print("   ", json.dumps(miss, ensure_ascii=False))
