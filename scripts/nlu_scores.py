@@ -8,7 +8,7 @@ receives (ASCII identifiers, ISO durations, canonical occupations and visa types
 whatever span the extractor chose. A gold entity annotated with an explicit value is judged by that value;
 one annotated by its span alone is judged by the span's canonical value (identifiers: their letters and
 digits without spaces or dashes; a
-duration: what nlu.durations reads in the span alone; anything else: the span's normalised text).
+duration or a visa type: what nlu.durations or nlu.visa_types reads in the span alone; anything else: the span's normalised text).
 Values are compared normalised (nlu.normalize), so "أحمد" and "احمد" are the same name.
 scripts/eval_nlu.py uses the same functions for `make eval-nlu`.
 """
@@ -73,6 +73,7 @@ def entity_fields(entity: Dict[str, Any]) -> Dict[str, Any]:
 def gold_value(entity: Dict[str, Any], text: str) -> str:
     """The value an annotation asks for: its explicit value, else its span's canonical value."""
     from nlu.durations import find_durations
+    from nlu.visa_types import find_visa_types
     from nlu.identifiers import IDENTIFIER_TYPES
     from nlu.normalize import normalize
 
@@ -82,10 +83,8 @@ def gold_value(entity: Dict[str, Any], text: str) -> str:
         return value
     if entity["entity"] in IDENTIFIER_TYPES:
         return "".join(c for c in normalize(span) if c.isalnum())
-    if entity["entity"] == "duration":
-        durations = find_durations(span)
-        return durations[0]["value"] if len(durations) == 1 else span
-    return span
+    found = {"duration": find_durations, "visa_type": find_visa_types}.get(entity["entity"], lambda _: [])(span)
+    return found[0]["value"] if len(found) == 1 else span
 
 
 def _comparable(value: Any) -> str:
