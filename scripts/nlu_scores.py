@@ -7,8 +7,8 @@ Entity F1 by value compares, per message, the multiset of (entity type, value) p
 receives (ASCII identifiers, ISO durations, canonical occupations and visa types, a service's intent name),
 whatever span the extractor chose. A gold entity annotated with an explicit value is judged by that value;
 one annotated by its span alone is judged by the span's canonical value (identifiers: their letters and
-digits without spaces or dashes; a
-duration or a visa type: what nlu.durations or nlu.visa_types reads in the span alone; anything else: the span's normalised text).
+digits without spaces or dashes; a duration or a visa type: what nlu.durations or nlu.visa_types reads in
+the span alone; anything else: the span's normalised text).
 Values are compared normalised (nlu.normalize), so "أحمد" and "احمد" are the same name.
 scripts/eval_nlu.py uses the same functions for `make eval-nlu`.
 """
