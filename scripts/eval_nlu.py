@@ -1,9 +1,10 @@
 """Evaluate our NLU pipeline (config.yml) against Rasa's default pipeline, side by side (`make eval-nlu`).
 
 For each pipeline, trained on the same data in the same run: 5-fold cross-validation on data/
-(same stratified folds for both), the score on the shared samples (../shared/eval/nlu_sample*.yml) and on
-our held-out sets (tests/nlu/heldout/*.yml), never training data, robustness on generated variants of the samples' messages
-(scripts/nlu_variants.py), full-data train time, model load time (fresh process) and parse p50/p95.
+(same stratified folds for both), the scores on the shared samples (../shared/eval/nlu_sample*.yml) and
+on our held-out sets (tests/nlu/heldout/*.yml), none of them training data, robustness on generated
+variants of the samples' messages (scripts/nlu_variants.py), full-data train time, model load time (fresh
+process) and parse p50/p95.
 Writes results/nlu_eval.md and results/nlu_eval.json.
 
 Scores are computed on the assistant's final output, as the dialogue sees it: the intent after the
