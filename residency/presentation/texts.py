@@ -14,6 +14,7 @@ inside an Arabic line keeps its own direction.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from collections.abc import Iterator, Mapping
 from typing import Sequence
 
 from replies import N_, _, current_language, ngettext
@@ -41,32 +42,48 @@ MAX_LIST_LINES = int(RULES["display"]["max_list_lines"])
 ACTIVITY_LINES = int(RULES["display"]["activity_lines"])
 BULLET = "•"
 
+
+class _ServiceLabels(Mapping):
+    """The label of every service name an activity or a transaction records: a registered service's own
+    `label` (residency/services), then the names that are not services of their own (`others`)."""
+
+    def __init__(self, others: dict[str, str]) -> None:
+        self._others = others
+
+    def _all(self) -> dict[str, str]:
+        # Imported here: the services package renders its texts with this module (no import circle).
+        from residency.services import SERVICES
+
+        return {**{name: service.label for name, service in SERVICES.items()}, **self._others}
+
+    def __getitem__(self, name: str) -> str:
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 # Label tables of ids (N_): translate a value with _() when the reply is made.
-SERVICE_LABELS = {
-    "issue_iqama": N_("Iqama issue"),
-    "renew_iqama": N_("Iqama renewal"),
-    "issue_exit_reentry": N_("Exit/re-entry visa issue"),
-    "extend_exit_reentry": N_("Exit/re-entry visa extension"),
-    "cancel_exit_reentry": N_("Exit/re-entry visa cancellation"),
-    "issue_final_exit": N_("Final exit visa issue"),
-    "cancel_final_exit": N_("Final exit visa cancellation"),
-    "change_occupation": N_("Occupation change"),
-    "transfer_sponsorship": N_("Sponsorship transfer (request)"),
-    "transfer_sponsorship_accept": N_("Sponsorship transfer (accepted)"),
-    "transfer_sponsorship_decline": N_("Sponsorship transfer (declined)"),
-    "update_passport": N_("Passport details update"),
-    "inquire_resident": N_("Resident inquiry"),
-    "inquire_resident_by_name": N_("Resident search by name"),
-    "inquire_driving_license": N_("Driving licence inquiry"),
-    "inquire_visa": N_("Visa inquiry"),
-    "report_expiring_iqamas": N_("Expiring iqamas report"),
-    "report_residents_abroad": N_("Residents abroad report"),
-    "transaction_history": N_("Transaction history"),
-    "account_status": N_("Account status"),
-    "forecast_costs": N_("Iqama cost forecast"),
-    "record_departure": N_("Departure recorded"),
-    "record_return": N_("Return recorded"),
-}
+SERVICE_LABELS = _ServiceLabels(
+    {
+        "transfer_sponsorship_accept": N_("Sponsorship transfer (accepted)"),
+        "transfer_sponsorship_decline": N_("Sponsorship transfer (declined)"),
+        "inquire_resident": N_("Resident inquiry"),
+        "inquire_resident_by_name": N_("Resident search by name"),
+        "inquire_driving_license": N_("Driving licence inquiry"),
+        "inquire_visa": N_("Visa inquiry"),
+        "report_expiring_iqamas": N_("Expiring iqamas report"),
+        "report_residents_abroad": N_("Residents abroad report"),
+        "transaction_history": N_("Transaction history"),
+        "account_status": N_("Account status"),
+        "forecast_costs": N_("Iqama cost forecast"),
+        "record_departure": N_("Departure recorded"),
+        "record_return": N_("Return recorded"),
+    }
+)
 
 LOCATION_LABELS = {"inside": N_("Inside the Kingdom"), "outside": N_("Outside the Kingdom")}
 VISA_STATUS_LABELS = {
