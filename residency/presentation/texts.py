@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import Sequence
 
 from replies import N_, _, current_language, ngettext
-from residency import identifiers
+from residency import identifiers, nationalities
 from residency.calendar import RIYADH, Duration, days_until, format_date, format_days_left
 from residency.activity import ActivityReport, ActivityRow
 from residency.presentation.charts import rows_to_csv
@@ -34,6 +34,13 @@ def shown_name(name_ar: str, name_en: str | None = None) -> str:
     """A resident's name as the reply shows it (isolated): the Latin name in English where it is recorded,
     else the Arabic one (SPEC 10.3)."""
     return isolate(name_en if current_language() == "en" and name_en else name_ar)
+
+
+def shown_nationality(recorded: str | None) -> str:
+    """A nationality as the reply shows it (isolated): the country's English name in English where the
+    recorded text names a country (residency.nationalities), else as recorded."""
+    country = nationalities.find(recorded) if current_language() == "en" else None
+    return isolate(country.name if country else recorded or "")
 
 
 # Long lists are cut here (rules.yml display.max_list_lines); the rest is counted.
@@ -149,7 +156,7 @@ def render_resident_card(card: ResidentCard) -> str:
         _("🪪 Resident card of {name}").format(name=shown_name(card.name_ar, card.name_en)),
         _line(_("Iqama number"), card.iqama_number),
         _line(_("Name in English"), isolate(card.name_en or "") or _("not recorded")),
-        _line(_("Nationality"), isolate(card.nationality)),
+        _line(_("Nationality"), shown_nationality(card.nationality)),
         _line(_("Occupation"), card.occupation),
         _line(_("Iqama expiry"), _iqama_expiry(card)),
         _line(_("Passport number"), card.passport_number),
@@ -182,7 +189,7 @@ def render_matches(matches: Sequence[NameMatch], query: str | None = None) -> st
         item = _("{name} — iqama {iqama} — {nationality}, {occupation}").format(
             name=shown_name(m.name_ar, m.name_en),
             iqama=m.iqama_number,
-            nationality=isolate(m.nationality),
+            nationality=shown_nationality(m.nationality),
             occupation=m.occupation,
         )
         lines.append(f"{BULLET} {item}")
@@ -219,7 +226,7 @@ def render_resident_summary(card: ResidentCard) -> str:
     lines = [
         _("🪪 {name} — iqama {iqama}").format(name=shown_name(card.name_ar, card.name_en), iqama=card.iqama_number),
         _("{nationality}, {occupation} — {location}").format(
-            nationality=isolate(card.nationality),
+            nationality=shown_nationality(card.nationality),
             occupation=card.occupation,
             location=_label(LOCATION_LABELS, card.location),
         ),
