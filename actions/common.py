@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -21,10 +21,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.keywords import ARABIC_PLACE, ENGLISH_PLACE
 from replies import N_, _, language, reply_language
 from residency.db import UnitOfWork
 from residency.accounts import establishments_of
 from residency.languages import chosen_language, stored_language
+from residency.names import normalize_name
 from residency.errors import ResidencyError, Unauthorized
 from residency.services import ALL_SERVICES, INPUT_SLOTS, SERVICES
 from residency.services.base import NOT_ACTIVATED, resolve_actor
@@ -201,13 +203,14 @@ class DomainAction(Action, ABC):
         return await asyncio.to_thread(self._run, dispatcher, tracker, domain)
 
     def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        token = _FOCUS.set(None)
+        tokens = _FOCUS.set(None), _LISTED.set(None)
         try:
             events = self._answer(dispatcher, tracker, domain)
-            focus = _FOCUS.get()
+            focus, listed = _FOCUS.get(), _LISTED.get()
         finally:
-            _FOCUS.reset(token)
-        return events + ([SlotSet(FOCUS_SLOT, focus)] if focus else [])
+            _FOCUS.reset(tokens[0])
+            _LISTED.reset(tokens[1])
+        return events + [SlotSet(slot, value) for slot, value in ((FOCUS_SLOT, focus), (LISTED_SLOT, listed)) if value]
 
     def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         spoken = reply_language(None, _user_texts(tracker))  # until the database says more
@@ -267,6 +270,43 @@ def worker_in_focus(tracker: Tracker, now: float | None = None) -> dict[str, Any
 def focused_iqama(tracker: Tracker) -> str | None:
     focus = worker_in_focus(tracker)
     return focus["iqama_number"] if focus else None
+
+
+# The residents of the latest list shown (a report of expiring iqamas or of residents abroad), in its order:
+# a message naming a place in it («جدد اقامة اول واحد سنة», "the 2nd one") is about that resident, for
+# FOCUS_SECONDS. Kept in the slot `listed` ({"iqama_numbers": [...], "at": seconds since the epoch}); an action
+# run names it with `list_shown`, and DomainAction sets the slot.
+LISTED_SLOT = "listed"
+_LISTED: ContextVar[dict[str, Any] | None] = ContextVar("muqeem_listed", default=None)
+
+
+def list_shown(iqama_numbers: Sequence[str]) -> None:
+    """Remember the residents of a list just shown, in its order, once this action run ends."""
+    if iqama_numbers:
+        _LISTED.set({"iqama_numbers": list(iqama_numbers), "at": time.time()})
+
+
+def list_place(text: str) -> int | None:
+    """The place in a list the message names (1 the first, -1 the last), if it names one."""
+    words = normalize_name(text)
+    for place, pattern in ARABIC_PLACE.items():
+        if pattern.search(words):
+            return place
+    return next((place for place, pattern in ENGLISH_PLACE.items() if pattern.search(text)), None)
+
+
+def listed_iqama(tracker: Tracker, now: float | None = None) -> str | None:
+    """The resident the latest message picks by their place in the latest list shown (None: it picks none,
+    the place is past the list's end, or the list is older than FOCUS_SECONDS)."""
+    listed = tracker.get_slot(LISTED_SLOT)
+    place = list_place(tracker.latest_message.get("text") or "")
+    if place is None or not (isinstance(listed, dict) and listed.get("iqama_numbers")):
+        return None
+    if (time.time() if now is None else now) - float(listed.get("at") or 0) > FOCUS_SECONDS:
+        return None
+    numbers = listed["iqama_numbers"]
+    index = place - 1 if place > 0 else len(numbers) + place
+    return numbers[index] if 0 <= index < len(numbers) else None
 
 
 def require_activated(tracker: Tracker, in_establishment: bool = True) -> None:

@@ -21,6 +21,7 @@ from actions.common import (
     latest_entities,
     latest_entity,
     latest_intent,
+    listed_iqama,
     pending_quote,
     reset_request,
 )
@@ -215,8 +216,8 @@ class ActionGoodbye(ClosingAction):
 
 
 class ActionHandleInform(DomainAction):
-    """A bare value outside any request: a look-up of the number or name it carries (an iqama number: a
-    short card with buttons for the resident's likely services). At the confirm step the value goes to
+    """A bare value outside any request: a look-up of the number or name it carries (an iqama number, or a
+    place in the latest report's list: a short card with buttons for the resident's likely services). At the confirm step the value goes to
     `action_confirm_step` instead (a changed input)."""
 
     def name(self) -> str:
@@ -229,6 +230,8 @@ class ActionHandleInform(DomainAction):
             answer_visa(dispatcher, tracker)
         elif latest_entity(tracker, "person_name"):
             answer_name_search(dispatcher, tracker, latest_entity(tracker, "person_name"))
+        elif listed_iqama(tracker):  # «الثاني» after a report's list: his short card
+            answer_bare_iqama(dispatcher, tracker, listed_iqama(tracker))
         else:
             dispatcher.utter_message(text=_(NOT_UNDERSTOOD))
         return []

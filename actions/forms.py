@@ -38,6 +38,7 @@ from actions.common import (
     latest_entities,
     latest_entity,
     latest_intent,
+    listed_iqama,
     telegram_id,
     unit_of_work,
 )
@@ -297,10 +298,14 @@ class ServiceFormValidation(FormValidationAction):
         return self._check("date", value, dispatcher, tracker, lambda ctx: calendar.parse_date(str(value)).isoformat())
 
     def extract_iqama_number(self, dispatcher, tracker, domain) -> dict:
-        """The number given as the answer, or the one resident a name in the message matches (SPEC 10.2:
-        "الغي تأشيرة كريم يوسف"; several matches: the iqama question lists them)."""
+        """The number given as the answer, the resident named by his place in the latest list shown, or the one
+        resident a name in the message matches (SPEC 10.2: "الغي تأشيرة كريم يوسف"; several matches: the iqama
+        question lists them)."""
         given = answer_given(tracker, "iqama_number")
         name = latest_entity(tracker, "person_name")
+        picked = listed_iqama(tracker) if tracker.get_slot("requested_slot") == "iqama_number" else None
+        if not given and picked and is_fresh_user_turn(tracker):  # «الثاني» after a report's list
+            return {"iqama_number": picked}
         if given or not name or tracker.get_slot("iqama_number") or latest_entity(tracker, "iqama_number"):
             return given
         ctx = _CONTEXT.get()

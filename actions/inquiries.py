@@ -21,6 +21,8 @@ from actions.common import (
     DomainAction,
     focus_on,
     focused_iqama,
+    list_shown,
+    listed_iqama,
     latest_entities,
     latest_entity,
     telegram_id,
@@ -147,7 +149,7 @@ def resident_named(
         answer_name_search(dispatcher, tracker, name, SEARCH_LIST, intent, **entities)
         return None
     in_request = tracker.get_slot("iqama_number") if tracker.active_loop_name else None
-    iqama = in_request or focused_iqama(tracker)
+    iqama = listed_iqama(tracker) or in_request or focused_iqama(tracker)
     if iqama is None:
         dispatcher.utter_message(text=_(ask))
     return iqama
@@ -228,6 +230,7 @@ def answer_expiring(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     days = _days_asked(tracker)
     with unit_of_work() as uow:
         rows = reports.expiring_iqamas(uow, telegram_id(tracker), days)
+    list_shown([row.iqama_number for row in rows])
     shown_days = days or RULES["reports"]["expiring_default_days"]
     dispatcher.utter_message(text=texts.render_expiring(rows, days))
     if not rows:
@@ -250,6 +253,7 @@ def answer_expiring(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 def answer_abroad(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     with unit_of_work() as uow:
         rows = reports.residents_abroad(uow, telegram_id(tracker))
+    list_shown([row.iqama_number for row in rows])
     dispatcher.utter_message(text=texts.render_abroad(rows))
 
 

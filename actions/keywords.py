@@ -94,3 +94,38 @@ ORDINALS = {
     "الاولى": 1, "الأولى": 1, "الاولي": 1, "first": 1, "الثانية": 2, "الثانيه": 2, "التانية": 2, "second": 2,
     "الثالثة": 3, "الثالثه": 3, "التالتة": 3, "third": 3, "الرابعة": 4, "fourth": 4,
 }  # fmt: skip
+
+# A place in the latest list shown (SPEC 10.2: «جدد اقامة اول واحد», «الثاني», "the 2nd one", "the last one"):
+# an ordinal with its article or followed by "one" (a bare «اول» or "last" says too little), on text
+# normalised by residency.names.normalize_name; a clitic ل / لل / ب before the article is allowed.
+_ARABIC_PLACES = {
+    1: "اول|اولي",
+    2: "ثاني|ثانيه|تاني|تانيه",
+    3: "ثالث|ثالثه|تالت|تالته",
+    4: "رابع|رابعه",
+    5: "خامس|خامسه",
+    6: "سادس|سادسه",
+    7: "سابع|سابعه",
+    8: "ثامن|ثامنه|تامن|تامنه",
+    9: "تاسع|تاسعه",
+    10: "عاشر|عاشره",
+    -1: "اخر|اخير|اخيره",
+}
+_ENGLISH_PLACES = {
+    1: "first|1st",
+    2: "second|2nd",
+    3: "third|3rd",
+    **{
+        place: f"{word}|{place}th"
+        for place, word in enumerate(("fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"), 4)
+    },
+    -1: "last",
+}
+ARABIC_PLACE = {
+    place: re.compile(rf"(?:^|\s)(?:(?:(?:ل|ب)?ال|لل)(?:{words})(?=\s|$)|(?:{words}) (?:واحد|وحده))")
+    for place, words in _ARABIC_PLACES.items()
+}
+ENGLISH_PLACE = {
+    place: re.compile(rf"\b(?:the (?:{words})\b|(?:{words}) one\b)", re.IGNORECASE)
+    for place, words in _ENGLISH_PLACES.items()
+}

@@ -22,6 +22,8 @@ from actions.common import (
     DomainAction,
     focus_on,
     focused_iqama,
+    list_place,
+    listed_iqama,
     latest_entities,
     latest_intent,
     pending_quote,
@@ -205,7 +207,8 @@ CLOSED_FOR_ANOTHER = N_("I closed the open offer ({service}); nothing was charge
 class ActionStartRequest(Action):
     """Before a service's form starts: forget the previous request's inputs, keeping what this very
     message says. A message that names no worker is about the worker of the request it switches from
-    ("لا، ابي خروج نهائي له"), else the worker in focus (SPEC 10.2: "جدد اقامته سنة" after his card). An
+    ("لا، ابي خروج نهائي له"), else the worker in focus (SPEC 10.2: "جدد اقامته سنة" after his card); one
+    named by his place in the latest list shown («جدد اقامة الثاني سنة») is that resident. An
     open offer is closed, saying so; correcting the pending quote of the same service keeps all."""
 
     def name(self) -> str:
@@ -224,13 +227,17 @@ class ActionStartRequest(Action):
                 )
         keep = set(said) | ({"iqama_numbers"} if "iqama_number" in said else set())
         switching = tracker.active_loop_name is not None or open_offer is not None
-        names_nobody = not said & PERSON_SLOTS
+        resident_service = takes_a_resident(requested_service(tracker))
+        names_a_place = list_place(tracker.latest_message.get("text") or "") is not None
+        picked = listed_iqama(tracker) if resident_service and not said & PERSON_SLOTS else None
+        # A place past the list's end (or after it expired) names nobody known: the form asks, not the focus.
+        names_nobody = not said & PERSON_SLOTS and not names_a_place
         if switching and names_nobody and tracker.get_slot("iqama_number"):
             keep |= PERSON_SLOTS
         events = [SlotSet(slot, None) for slot in REQUEST_SLOTS if slot not in keep] + forget_pending
-        focus = focused_iqama(tracker)
-        if names_nobody and "iqama_number" not in keep and focus and takes_a_resident(requested_service(tracker)):
-            events.append(SlotSet("iqama_number", focus))
+        focus = focused_iqama(tracker) if names_nobody and "iqama_number" not in keep and resident_service else None
+        if picked or focus:
+            events.append(SlotSet("iqama_number", picked or focus))
         return events
 
 

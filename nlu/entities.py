@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -19,6 +16,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu.components import Stateless
 from nlu.normalize import normalize_with_offsets
 
 
@@ -71,7 +69,7 @@ def first_keyword_match(compiled: Iterable[Tuple[str, "re.Pattern[str]"]], text:
     return None
 
 
-class RuleBasedExtractor(GraphComponent, EntityExtractorMixin):
+class RuleBasedExtractor(Stateless, EntityExtractorMixin):
     """Base of the stateless extractors: no configuration, nothing learnt; authoritative for
     `owned_types` (earlier entities of those types, or overlapping the found ones, are replaced).
 
@@ -80,17 +78,6 @@ class RuleBasedExtractor(GraphComponent, EntityExtractorMixin):
     """
 
     owned_types: Tuple[str, ...] = ()
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "RuleBasedExtractor":
-        """Creates the extractor (it has no configuration and learns nothing)."""
-        return cls()
 
     def find(self, text: str) -> List[Dict[str, Any]]:  # pragma: no cover - abstract
         raise NotImplementedError

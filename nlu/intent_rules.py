@@ -3,28 +3,17 @@ run after the classifier and may replace its intent."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Optional
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu.components import Stateless
 
-class RuleBasedIntent(GraphComponent, IntentClassifier):
+
+class RuleBasedIntent(Stateless, IntentClassifier):
     """A component without training or configuration that sets intents by rule (see `set_intent`)."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "RuleBasedIntent":
-        return cls()
 
 
 def set_intent(message: Message, name: str, confidence: Optional[float]) -> None:

@@ -45,6 +45,7 @@ import rasa.shared.utils.io
 
 from residency.text_safety import strip_controls
 
+from nlu.components import read_stored_json
 from nlu.entities import make_entity, replace_entities
 from residency.services import ALL_SERVICES
 from nlu.normalize import normalize, normalize_with_offsets
@@ -196,10 +197,8 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
         **kwargs: Any,
     ) -> "OccupationExtractor":
         """Loads the occupations stored in training."""
-        try:
-            with model_storage.read_from(resource) as directory:
-                stored = rasa.shared.utils.io.read_json_file(directory / OCCUPATIONS_FILE)
-        except ValueError:
+        stored = read_stored_json(model_storage, resource, OCCUPATIONS_FILE)
+        if stored is None:
             return cls(config, model_storage, resource, [])
         return cls(config, model_storage, resource, stored["occupations"], stored["synonyms"])
 

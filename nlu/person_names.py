@@ -106,6 +106,8 @@ NOUN_CUES = {
 # Two-word cues ending right before the name.
 SEARCH_CUE_PAIRS = {("where", "is"), ("look", "up"), ("who", "is"), ("info", "on"), ("details", "of")}
 _WORD = re.compile(r"\w+")
+# Normalised words that only join a name to the rest of the sentence (prepositions, "please", "and").
+EDGE_WORDS = {"to", "as", "for", "of", "from", "into", "with", "and", "pls", "please", "الي", "من", "حق", "مال"}
 
 
 @lru_cache(maxsize=1)
@@ -198,8 +200,24 @@ class PersonNameExtractor(RuleBasedExtractor):
                 replace_entities(message, (), merged)
                 for entity in message.get(ENTITIES, []):
                     if entity[ENTITY_ATTRIBUTE_TYPE] == "person_name" and isinstance(entity.get("value"), str):
+                        trim_edge_words(text, entity)
                         entity["value"] = strip_controls(entity["value"])
         return messages
+
+
+def trim_edge_words(text: str, entity: Dict[str, Any]) -> None:
+    """Words that are never a name's first or last part (EDGE_WORDS) taken off a name's span: CRF sometimes
+    runs a name into the word after it ("change occupation of rajesh to accountant" -> "rajesh to")."""
+    words = list(_WORD.finditer(text, entity["start"], entity["end"]))
+    while words and normalize(words[-1].group()).lower() in EDGE_WORDS:
+        words.pop()
+    while words and normalize(words[0].group()).lower() in EDGE_WORDS:
+        words.pop(0)
+    if words and (words[0].start(), words[-1].end()) != (entity["start"], entity["end"]):
+        entity["start"], entity["end"] = words[0].start(), words[-1].end()
+        entity["value"] = text[entity["start"] : entity["end"]]
+        if "text" in entity:
+            entity["text"] = entity["value"]
 
 
 def merge_with_crf(text: str, earlier: List[Dict[str, Any]], runs: List[Dict[str, Any]]) -> List[Dict[str, Any]]:

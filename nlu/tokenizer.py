@@ -42,6 +42,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 import rasa.shared.utils.io
 
 from nlu.arabizi import is_arabizi, is_spelt_word, to_arabic
+from nlu.components import read_stored_json
 from nlu.normalize import normalize, normalize_with_offsets
 
 # On normalised text: Latin letters and digits together (passport "a1234567"), Arabic-script letters
@@ -127,10 +128,8 @@ class ArabicTokenizer(Tokenizer):
         **kwargs: Any,
     ) -> "ArabicTokenizer":
         """Loads the vocabulary learnt in training (an untrained tokenizer if there is none)."""
-        try:
-            with model_storage.read_from(resource) as directory:
-                stored = rasa.shared.utils.io.read_json_file(directory / VOCABULARY_FILE)
-        except ValueError:
+        stored = read_stored_json(model_storage, resource, VOCABULARY_FILE)
+        if stored is None:
             return cls(config, model_storage, resource)
         return cls(config, model_storage, resource, stored["vocabulary"], stored["protected"], stored["context_words"])
 

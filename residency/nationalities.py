@@ -7,7 +7,8 @@ The canonical stored form of a nationality (SPEC 10.5) is the country's Arabic n
 library's Arabic name without its vowel marks («السّودان» -> «السودان»), or the usual short name the data
 file gives where the library's is an official long form, an inverted «X، Y» translation, an old name or
 missing («الجمهورية العربية السورية» -> «سوريا», Türkiye -> «تركيا»). Arabic, because the establishment's
-records are Arabic (the demo data, the cards and documents show it as stored, in both reply languages).
+records are Arabic (the demo data; documents show it as stored, English replies the country's English
+name, residency/presentation/texts.py shown_nationality).
 
 `find(text)` is the country an ISO code, an Arabic or English name (the library's name, common and
 official names, the data file's), a demonym (هندي، هندية، Indian) or a passport zone's code names, in any

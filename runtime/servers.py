@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from runtime import balancer
+from runtime.ports import free_ports
 from replies import N_, _
 from runtime.hops import HOP_TOKEN_VARIABLE, channel_token, hop_token
 
@@ -525,24 +526,12 @@ def supervise(
         stop_all(servers)
 
 
-def free_ports(count: int) -> list[int]:
-    """`count` loopback ports that nothing listens on now."""
-    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
-    try:
-        for probe in sockets:
-            probe.bind(("127.0.0.1", 0))
-        return [probe.getsockname()[1] for probe in sockets]
-    finally:
-        for probe in sockets:
-            probe.close()
-
-
 def stack_processes(settings: ServerSettings, endpoints: Path, log_dir: Path | None = None) -> list[ServerProcess]:
     """The processes of a run: one action server and one Rasa server, or with replicas > 1, N of each
     on free loopback ports behind HAProxy on the usual two ports."""
     if settings.replicas <= 1:
         return [actions_process(settings, log_dir), rasa_process(settings, endpoints, log_dir)]
-    ports = free_ports(2 * settings.replicas)
+    ports = free_ports(2 * settings.replicas, avoid=(settings.rasa_port, settings.actions_port))
     action_ports, rasa_ports = ports[: settings.replicas], ports[settings.replicas :]
     config = balancer.haproxy_config(settings.host, settings.rasa_port, settings.actions_port, rasa_ports, action_ports)
     config_path = balancer.write_haproxy_config(settings.var_dir, settings.rasa_port, config)

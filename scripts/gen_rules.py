@@ -1,25 +1,26 @@
-"""Generate the per-service Rasa rules, data/rules/services.yml and data/rules/interruptions.yml, from the
-services' declarations and the dialogue's list of questions.
+"""Generate what Rasa needs per service from the services' declarations (residency/services): the rules
+data/rules/services.yml and data/rules/interruptions.yml, and the services' parts of domain.yml.
 
 - services.yml: for each service, its intent starts its form (after `action_start_request`), and its
   completed form is quoted by `action_quote_<service>`.
 - interruptions.yml: in the middle of each service's form, a conversation intent or a question
   (actions.common.QUESTION_INTENTS) is answered by `action_answer_question` and the form asks again.
+- domain.yml: the blocks between `# BEGIN generated <part> (scripts/gen_rules.py)` and `# END generated
+  <part>`: the services' intents, their forms (each asking for its declared `inputs`, in order), their
+  quote actions and their forms' validation actions. The rest of domain.yml is written by hand.
 
 The services are residency.services.SERVICES (in the order they are registered); the questions
-live in actions/common.py. Each service's form in domain.yml must ask for exactly the inputs its class
-declares (`Service.inputs`, named as the slots, in order): a form that differs is reported and the script
-exits 1 (domain.yml is written by hand; the declaration is the one place a service's inputs are stated).
-Run with --check to exit 1 when a file is missing or out of date (the tests do).
+live in actions/common.py. Run with --check to exit 1 when a file or a block is missing or out of date
+(the tests do).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -116,36 +117,63 @@ def interruption_rules() -> str:
 FILES = {"services.yml": services_rules, "interruptions.yml": interruption_rules}
 
 
-def form_mismatches(domain_path: Path = DOMAIN) -> list[str]:
-    """Each service whose form in domain.yml does not ask for exactly its declared inputs, in order."""
-    forms = (yaml.safe_load(domain_path.read_text(encoding="utf-8")) or {}).get("forms") or {}
-    problems = []
-    for service in SERVICES:
-        declared = list(DECLARED[service].inputs)
-        asked = (forms.get(f"{service}_form") or {}).get("required_slots")
-        if asked != declared:
-            problems.append(f"{service}_form asks for {asked}, {service} declares inputs {declared}")
-    return problems
+# A generated block of domain.yml: its marker lines keep their indentation.
+_BLOCK = re.compile(
+    r"^(?P<indent> *)# BEGIN generated (?P<part>[a-z ]+) \(scripts/gen_rules\.py\)\n.*?^(?P=indent)# END generated (?P=part)\n",
+    re.S | re.M,
+)
+
+
+def domain_blocks() -> dict[str, list[str]]:
+    """The lines of each generated part of domain.yml, without their indentation."""
+    return {
+        "service intents": [f"- {service}" for service in SERVICES],
+        "service forms": [
+            line
+            for service in SERVICES
+            for line in (f"{service}_form:", f"  required_slots: [{', '.join(DECLARED[service].inputs)}]")
+        ],
+        "quote actions": [f"- action_quote_{service}" for service in SERVICES],
+        "form validations": [f"- validate_{service}_form" for service in SERVICES],
+    }
+
+
+def domain_text(text: str) -> str:
+    """domain.yml's text with its generated blocks made from the declarations (KeyError: an unknown part)."""
+    blocks = domain_blocks()
+
+    def fill(match: re.Match) -> str:
+        indent, part = match["indent"], match["part"]
+        body = "".join(f"{indent}{line}\n" for line in blocks[part])
+        return f"{indent}# BEGIN generated {part} (scripts/gen_rules.py)\n{body}{indent}# END generated {part}\n"
+
+    return _BLOCK.sub(fill, text)
+
+
+def missing_blocks(text: str) -> list[str]:
+    """The generated parts whose markers domain.yml lacks."""
+    return sorted(set(domain_blocks()) - {match["part"] for match in _BLOCK.finditer(text)})
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a generated file is out of date")
     args = parser.parse_args()
-    mismatched = form_mismatches()
-    for problem in mismatched:
-        print(f"domain.yml: {problem}", file=sys.stderr)
+    domain = DOMAIN.read_text(encoding="utf-8")
+    missing = missing_blocks(domain)
+    for part in missing:
+        print(f"domain.yml has no block '# BEGIN generated {part} (scripts/gen_rules.py)'", file=sys.stderr)
+    wanted = {RULES / name: render() for name, render in FILES.items()} | {DOMAIN: domain_text(domain)}
     stale = []
-    for name, render in FILES.items():
-        path, text = RULES / name, render()
+    for path, text in wanted.items():
         if args.check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
-                stale.append(name)
+                stale.append(path.name)
         else:
             path.write_text(text, encoding="utf-8")
     if stale:
         print(f"out of date: {', '.join(stale)}; run scripts/gen_rules.py", file=sys.stderr)
-    return 1 if stale or mismatched else 0
+    return 1 if stale or missing else 0
 
 
 if __name__ == "__main__":

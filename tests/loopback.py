@@ -4,19 +4,18 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import sys
 import threading
 from pathlib import Path
+
+from runtime.ports import free_ports
 
 
 MUQEEM = str(Path(sys.executable).with_name("muqeem"))
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_ports(1)[0]
 
 
 class BackgroundLoop:

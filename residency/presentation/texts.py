@@ -14,10 +14,11 @@ inside an Arabic line keeps its own direction.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from collections.abc import Iterator, Mapping
 from typing import Sequence
 
 from replies import N_, _, current_language, ngettext
-from residency import identifiers
+from residency import identifiers, nationalities
 from residency.calendar import RIYADH, Duration, days_until, format_date, format_days_left
 from residency.activity import ActivityReport, ActivityRow
 from residency.presentation.charts import rows_to_csv
@@ -35,38 +36,61 @@ def shown_name(name_ar: str, name_en: str | None = None) -> str:
     return isolate(name_en if current_language() == "en" and name_en else name_ar)
 
 
+def shown_nationality(recorded: str | None) -> str:
+    """A nationality as the reply shows it (isolated): the country's English name in English where the
+    recorded text names a country (residency.nationalities), else as recorded."""
+    country = nationalities.find(recorded) if current_language() == "en" else None
+    return isolate(country.name if country else recorded or "")
+
+
 # Long lists are cut here (rules.yml display.max_list_lines); the rest is counted.
 MAX_LIST_LINES = int(RULES["display"]["max_list_lines"])
 # Lines of an activity answer (rules.yml display.activity_lines); past them the CSV carries the whole list.
 ACTIVITY_LINES = int(RULES["display"]["activity_lines"])
 BULLET = "•"
 
+
+class _ServiceLabels(Mapping):
+    """The label of every service name an activity or a transaction records: a registered service's own
+    `label` (residency/services), then the names that are not services of their own (`others`)."""
+
+    def __init__(self, others: dict[str, str]) -> None:
+        self._others = others
+
+    def _all(self) -> dict[str, str]:
+        # Imported here: the services package renders its texts with this module (no import circle).
+        from residency.services import SERVICES
+
+        return {**{name: service.label for name, service in SERVICES.items()}, **self._others}
+
+    def __getitem__(self, name: str) -> str:
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 # Label tables of ids (N_): translate a value with _() when the reply is made.
-SERVICE_LABELS = {
-    "issue_iqama": N_("Iqama issue"),
-    "renew_iqama": N_("Iqama renewal"),
-    "issue_exit_reentry": N_("Exit/re-entry visa issue"),
-    "extend_exit_reentry": N_("Exit/re-entry visa extension"),
-    "cancel_exit_reentry": N_("Exit/re-entry visa cancellation"),
-    "issue_final_exit": N_("Final exit visa issue"),
-    "cancel_final_exit": N_("Final exit visa cancellation"),
-    "change_occupation": N_("Occupation change"),
-    "transfer_sponsorship": N_("Sponsorship transfer (request)"),
-    "transfer_sponsorship_accept": N_("Sponsorship transfer (accepted)"),
-    "transfer_sponsorship_decline": N_("Sponsorship transfer (declined)"),
-    "update_passport": N_("Passport details update"),
-    "inquire_resident": N_("Resident inquiry"),
-    "inquire_resident_by_name": N_("Resident search by name"),
-    "inquire_driving_license": N_("Driving licence inquiry"),
-    "inquire_visa": N_("Visa inquiry"),
-    "report_expiring_iqamas": N_("Expiring iqamas report"),
-    "report_residents_abroad": N_("Residents abroad report"),
-    "transaction_history": N_("Transaction history"),
-    "account_status": N_("Account status"),
-    "forecast_costs": N_("Iqama cost forecast"),
-    "record_departure": N_("Departure recorded"),
-    "record_return": N_("Return recorded"),
-}
+SERVICE_LABELS = _ServiceLabels(
+    {
+        "transfer_sponsorship_accept": N_("Sponsorship transfer (accepted)"),
+        "transfer_sponsorship_decline": N_("Sponsorship transfer (declined)"),
+        "inquire_resident": N_("Resident inquiry"),
+        "inquire_resident_by_name": N_("Resident search by name"),
+        "inquire_driving_license": N_("Driving licence inquiry"),
+        "inquire_visa": N_("Visa inquiry"),
+        "report_expiring_iqamas": N_("Expiring iqamas report"),
+        "report_residents_abroad": N_("Residents abroad report"),
+        "transaction_history": N_("Transaction history"),
+        "account_status": N_("Account status"),
+        "forecast_costs": N_("Iqama cost forecast"),
+        "record_departure": N_("Departure recorded"),
+        "record_return": N_("Return recorded"),
+    }
+)
 
 LOCATION_LABELS = {"inside": N_("Inside the Kingdom"), "outside": N_("Outside the Kingdom")}
 VISA_STATUS_LABELS = {
@@ -132,7 +156,7 @@ def render_resident_card(card: ResidentCard) -> str:
         _("🪪 Resident card of {name}").format(name=shown_name(card.name_ar, card.name_en)),
         _line(_("Iqama number"), card.iqama_number),
         _line(_("Name in English"), isolate(card.name_en or "") or _("not recorded")),
-        _line(_("Nationality"), isolate(card.nationality)),
+        _line(_("Nationality"), shown_nationality(card.nationality)),
         _line(_("Occupation"), card.occupation),
         _line(_("Iqama expiry"), _iqama_expiry(card)),
         _line(_("Passport number"), card.passport_number),
@@ -165,7 +189,7 @@ def render_matches(matches: Sequence[NameMatch], query: str | None = None) -> st
         item = _("{name} — iqama {iqama} — {nationality}, {occupation}").format(
             name=shown_name(m.name_ar, m.name_en),
             iqama=m.iqama_number,
-            nationality=isolate(m.nationality),
+            nationality=shown_nationality(m.nationality),
             occupation=m.occupation,
         )
         lines.append(f"{BULLET} {item}")
@@ -202,7 +226,7 @@ def render_resident_summary(card: ResidentCard) -> str:
     lines = [
         _("🪪 {name} — iqama {iqama}").format(name=shown_name(card.name_ar, card.name_en), iqama=card.iqama_number),
         _("{nationality}, {occupation} — {location}").format(
-            nationality=isolate(card.nationality),
+            nationality=shown_nationality(card.nationality),
             occupation=card.occupation,
             location=_label(LOCATION_LABELS, card.location),
         ),

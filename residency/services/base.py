@@ -579,13 +579,13 @@ class Service:
     - `agent_needs_approval`: once an establishment has turned approvals on, an agent's request for this
       service waits for an owner whatever its fee (SPEC 9.3: final exits and sponsorship transfers).
 
-    - `button`, `questions`, `iqama_periods` and `fee_rule()` (below): the dialogue's words.
-
-    The label of a service (residency/presentation/texts.py SERVICE_LABELS, actions/render.py service_label) is keyed by its
-    `name`.
+    - `label`, `button`, `questions`, `iqama_periods` and `fee_rule()` (below): the words for it.
     """
 
     name: ClassVar[str]
+    # How histories, activity, approvals and receipts name it (an id, N_; residency/presentation/texts.py
+    # SERVICE_LABELS holds it with the labels of what is not a service of its own).
+    label: ClassVar[str]
     inputs: ClassVar[tuple[str, ...]] = ()
     visa_kind: ClassVar[str | None] = None
     parameters: ClassVar[dict[str, str]] = {}

@@ -80,6 +80,7 @@ class RenewIqama(Service):
     eligibility check without a period assumes 12 months (the one period open to every occupation)."""
 
     name = "renew_iqama"
+    label = N_("Iqama renewal")
     inputs = ("iqama_number", "duration")
     button = N_("Renew iqama")
     questions = {"duration": N_("How long is the renewal? {periods}.")}
@@ -194,6 +195,7 @@ class IssueIqama(Service):
     eligibility check without a period assumes 12 months."""
 
     name = "issue_iqama"
+    label = N_("Iqama issue")
     inputs = ("border_number", "duration")
     button = N_("Issue iqama")
     questions = {"duration": N_("How long is the iqama for? {periods}.")}

@@ -38,6 +38,7 @@ class ChangeOccupation(Service):
     refused. The eligibility check without an occupation (None) skips the rules about the new one."""
 
     name = "change_occupation"
+    label = N_("Occupation change")
     inputs = ("iqama_number", "occupation")
     button = N_("Change occupation")
 
@@ -88,6 +89,7 @@ class UpdatePassport(Service):
     is `passport_expiry`: it says which date it is (see `Service.parameters`)."""
 
     name = "update_passport"
+    label = N_("Passport details update")
     inputs = ("iqama_number", "passport_number", "date")
     button = N_("Update passport")
 

@@ -60,6 +60,7 @@ class TransferSponsorship(Service):
     establishment (None) evaluates the resident's rules and skips the target's."""
 
     name = "transfer_sponsorship"
+    label = N_("Sponsorship transfer (request)")
     agent_needs_approval = True
     inputs = ("iqama_number", "establishment_number")
 

@@ -392,6 +392,7 @@ class IssueExitReentry(Service):
     """
 
     name = "issue_exit_reentry"
+    label = N_("Exit/re-entry visa issue")
     inputs = ("iqama_number", "visa_type", "duration")
     button = N_("Exit/re-entry")
 
@@ -541,6 +542,7 @@ class ExtendExitReentry(Service):
     `Service.visa_kind`); `duration` is the extension."""
 
     name = "extend_exit_reentry"
+    label = N_("Exit/re-entry visa extension")
     inputs = ("iqama_number", "visa_number", "duration")
     button = N_("Extend exit/re-entry")
     questions = {"duration": N_("How many months do you add to the visa? For example: 1 month or 2 months.")}
@@ -613,6 +615,7 @@ class CancelExitReentry(Service):
     while it is valid (through its return-before date). Free; the issue fee is not refunded."""
 
     name = "cancel_exit_reentry"
+    label = N_("Exit/re-entry visa cancellation")
     inputs = ("iqama_number", "visa_number")
     button = N_("Cancel exit/re-entry")
 
@@ -676,6 +679,7 @@ class IssueFinalExit(Service):
     Iqama and passport must be valid today (not expired)."""
 
     name = "issue_final_exit"
+    label = N_("Final exit visa issue")
     agent_needs_approval = True
     inputs = ("iqama_number",)
     button = N_("Final exit")
@@ -753,6 +757,7 @@ class CancelFinalExit(Service):
     after it (unused, lapsed) rules.yml final_exit.late_cancel_fine as a quote line."""
 
     name = "cancel_final_exit"
+    label = N_("Final exit visa cancellation")
     inputs = ("iqama_number", "visa_number")
     button = N_("Cancel final exit")
 

@@ -85,8 +85,9 @@ def test_four_simultaneous_confirms_with_one_key_execute_once(engine, world):
     outcomes = simultaneous(engine, world, q, [SAME_KEY] * 4)
 
     assert [type(o) for o in outcomes] == [Receipt] * 4, outcomes  # no QuoteChanged, no refusal
-    first, *duplicates = outcomes
-    assert not first.replayed and all(d.replayed for d in duplicates)
+    # One executed; the others replay its receipt. Which thread appends first is the scheduler's choice.
+    (first,) = [o for o in outcomes if not o.replayed]
+    duplicates = [o for o in outcomes if o.replayed]
     assert [replace(d, replayed=False) for d in duplicates] == [first] * 3  # the first receipt, field for field
     assert first.receipt_number == 1 and first.total == FEE and first.balance_after == BALANCE - FEE
     assert balance(engine, world) == BALANCE - FEE

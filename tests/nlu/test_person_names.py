@@ -3,7 +3,7 @@
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.person_names import PersonNameExtractor, find_person_names
+from nlu.person_names import PersonNameExtractor, find_person_names, trim_edge_words
 
 
 def names(text):
@@ -123,3 +123,19 @@ def test_a_single_name_without_a_cue_inside_a_sentence_is_still_left_to_crf():
 )
 def test_the_list_covers_names_of_the_nationalities_that_work_in_the_kingdom(name):
     assert processed(f"ابحث عن {name}") == [name]
+
+
+@pytest.mark.parametrize(
+    "text, span, name",
+    [
+        ("change occupation of rajesh to accountant", "rajesh to", "rajesh"),
+        ("renew iqama for juan pls", "for juan pls", "juan"),
+        ("غير مهنة راجيش الى محاسب", "راجيش الى", "راجيش"),
+        ("change occupation of rajesh kumar as accountant", "rajesh kumar", "rajesh kumar"),
+    ],
+)
+def test_words_that_only_join_a_name_to_the_sentence_leave_its_span(text, span, name):
+    start = text.index(span)
+    entity = {"start": start, "end": start + len(span), "value": span}
+    trim_edge_words(text, entity)
+    assert entity["value"] == name == text[entity["start"] : entity["end"]]
