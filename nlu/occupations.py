@@ -153,6 +153,10 @@ class OccupationExtractor(GraphComponent, EntityExtractorMixin):
                 "out_of_scope",
                 "request_document",
                 "pending_approvals",
+                # The owner's tools name agents and users («المندوب خالد»), never an occupation.
+                "manage_users",
+                "show_activity",
+                "choose_establishment",
             ],
             # rapidfuzz ratio (0-100) for mapping an ML-extracted occupation to a known one.
             "fuzzy_cutoff": 85,

@@ -87,8 +87,17 @@ SEARCH_CUES = {
     "named",
     "called",
     "name",
+    # the owner's verbs on a user ("block Imran", "what has Imran done", «شو اشتغل خالد»)
+    "block",
+    "unblock",
+    "suspend",
+    "remove",
+    "reactivate",
+    "has",
+    "did",
+    "اشتغل",
 }
-# Worker nouns before a name ("ابحث عن العامل سانتوش"); «علي» after them is usually «على» typed with
+# Worker and user nouns before a name ("ابحث عن العامل سانتوش"); «علي» after them is usually «على» typed with
 # ي ("جدد اقامه العامل علي طول"), so it does not count there.
 NOUN_CUES = {
     "العامل",
@@ -102,6 +111,12 @@ NOUN_CUES = {
     "worker",
     "employee",
     "resident",
+    # the owner's tools: agents and users by name («وقف المندوب خالد», "remove agent Imran")
+    "المندوب",
+    "مندوب",
+    "المستخدم",
+    "agent",
+    "user",
 }
 # Two-word cues ending right before the name.
 SEARCH_CUE_PAIRS = {("where", "is"), ("look", "up"), ("who", "is"), ("info", "on"), ("details", "of")}

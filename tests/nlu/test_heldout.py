@@ -1,5 +1,5 @@
 """The trained model on held-out messages it was never trained on (tests/nlu/heldout/*.yml: English as HR
-staff write it, Arabizi, real phrasings of issue 22's kinds of miss): intent accuracy and entity F1 by value
+staff write it, Arabizi, real phrasings of issue 22's kinds of miss, the owner's tools): intent accuracy and entity F1 by value
 (scripts/nlu_scores.py, as `make eval-nlu` reports them) stay at or above floors a little under what was
 measured (results/nlu_heldout.md).
 
@@ -24,6 +24,7 @@ FLOORS = {
     "english.yml": (0.95, 0.95),
     "arabizi.yml": (0.84, 0.92),
     "real_phrasings.yml": (0.95, 0.93),
+    "owner_tools.yml": (0.88, 0.9),
 }
 
 
