@@ -230,8 +230,8 @@ class ActionHandleInform(DomainAction):
             answer_visa(dispatcher, tracker)
         elif latest_entity(tracker, "person_name"):
             answer_name_search(dispatcher, tracker, latest_entity(tracker, "person_name"))
-        elif listed_iqama(tracker):  # «الثاني» after a report's list: his short card
-            answer_bare_iqama(dispatcher, tracker, listed_iqama(tracker))
+        elif picked := listed_iqama(tracker):  # «الثاني» after a report's list: his short card
+            answer_bare_iqama(dispatcher, tracker, picked)
         else:
             dispatcher.utter_message(text=_(NOT_UNDERSTOOD))
         return []

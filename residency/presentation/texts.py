@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from collections.abc import Iterator, Mapping
+from functools import cached_property
 from typing import Sequence
 
 from replies import N_, _, current_language, ngettext
@@ -57,20 +58,22 @@ class _ServiceLabels(Mapping):
     def __init__(self, others: dict[str, str]) -> None:
         self._others = others
 
+    @cached_property
     def _all(self) -> dict[str, str]:
-        # Imported here: the services package renders its texts with this module (no import circle).
+        # Imported at first use: the services package renders its texts with this module (no import
+        # circle). Importing it registers every service, so the table is complete from then on.
         from residency.services import SERVICES
 
         return {**{name: service.label for name, service in SERVICES.items()}, **self._others}
 
     def __getitem__(self, name: str) -> str:
-        return self._all()[name]
+        return self._all[name]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._all())
+        return iter(self._all)
 
     def __len__(self) -> int:
-        return len(self._all())
+        return len(self._all)
 
 
 # Label tables of ids (N_): translate a value with _() when the reply is made.
